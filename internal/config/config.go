@@ -1,0 +1,324 @@
+// Package config loads diembao.yaml: every key has a default, unknown keys are
+// rejected with file and line, and DIEMBAO_* environment variables override
+// secrets and addresses. In: a file path and a getenv function. Out: Config.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+)
+
+// Config is the whole of diembao.yaml.
+type Config struct {
+	DataDir   string              `yaml:"data_dir"`
+	Timezone  string              `yaml:"timezone"`
+	NATS      NATS                `yaml:"nats"`
+	HTTP      HTTP                `yaml:"http"`
+	Sources   string              `yaml:"sources"`
+	Rules     []string            `yaml:"rules"`
+	SMTP      SMTP                `yaml:"smtp"`
+	Audiences map[string]Audience `yaml:"audiences"`
+	Routes    []Route             `yaml:"routes"`
+	Alerts    Alerts              `yaml:"alerts"`
+	Digest    Digest              `yaml:"digest"`
+	Crawler   Crawler             `yaml:"crawler"`
+	Log       Log                 `yaml:"log"`
+}
+
+// NATS says where the bus is. An empty URL starts the embedded server.
+type NATS struct {
+	URL string `yaml:"url"`
+	// Sync makes the embedded JetStream fsync every write (default true).
+	Sync *bool `yaml:"sync"`
+}
+
+// HTTP is the web UI and API listener.
+type HTTP struct {
+	Listen  string `yaml:"listen"`
+	BaseURL string `yaml:"base_url"`
+}
+
+// SMTP is the outgoing mail server. An empty Host writes .eml files under
+// DATA/mail/outbox instead of sending.
+type SMTP struct {
+	Host     string `yaml:"host"`
+	Port     int    `yaml:"port"`
+	TLS      string `yaml:"tls"` // starttls | tls | none
+	Username string `yaml:"username"`
+	Password string `yaml:"password"`
+	From     string `yaml:"from"`
+}
+
+// Audience is a named group of recipients.
+type Audience struct {
+	Emails []string `yaml:"emails"`
+	// Sensitive audiences receive only a link and a short excerpt.
+	Sensitive bool `yaml:"sensitive"`
+}
+
+// Route sends matching alerts to audiences; the first match wins unless
+// Continue is set. Routes may nest.
+type Route struct {
+	Match     RouteMatch `yaml:"match"`
+	Audiences []string   `yaml:"audiences"`
+	Continue  bool       `yaml:"continue"`
+	Routes    []Route    `yaml:"routes"`
+}
+
+// RouteMatch selects alerts. Empty lists match anything.
+type RouteMatch struct {
+	Topics      []string `yaml:"topics"`
+	Severity    string   `yaml:"severity"` // minimum severity, "" any
+	Area        *bool    `yaml:"area"`
+	SourceKinds []string `yaml:"source_kinds"`
+	Sources     []string `yaml:"sources"`
+}
+
+// Alerts configures grouping and repeat suppression.
+type Alerts struct {
+	GroupWait   Duration `yaml:"group_wait"`
+	Repeat      Duration `yaml:"repeat"`
+	MaxAttempts int      `yaml:"max_attempts"` // SMTP attempts before dead letter
+}
+
+// Digest configures the weekly digest.
+type Digest struct {
+	Schedule  string   `yaml:"schedule"` // "Mon 07:00"
+	Audiences []string `yaml:"audiences"`
+	Issuer    string   `yaml:"issuer"` // issuing body printed on the PDF
+}
+
+// Crawler holds process-wide crawler settings; sources live in sources.yaml.
+type Crawler struct {
+	UserAgent  string   `yaml:"user_agent"`
+	ContactURL string   `yaml:"contact_url"`
+	Timeout    Duration `yaml:"timeout"`
+	MaxBody    int64    `yaml:"max_body"` // bytes, decompressed
+	Parallel   int      `yaml:"parallel"`
+}
+
+// Log configures slog.
+type Log struct {
+	Level  string `yaml:"level"`  // debug | info | warn | error
+	Format string `yaml:"format"` // text | json
+}
+
+// Duration is a time.Duration written as "30s", "168h".
+type Duration time.Duration
+
+// UnmarshalYAML parses a Go duration string.
+func (d *Duration) UnmarshalYAML(b []byte) error {
+	var s string
+	if err := yaml.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("invalid duration %q", s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalYAML writes the duration as a string.
+func (d Duration) MarshalYAML() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+// D returns the time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// Default returns the configuration used when no file is given.
+func Default() Config {
+	t := true
+	return Config{
+		DataDir:  "./data",
+		Timezone: "Asia/Ho_Chi_Minh",
+		NATS:     NATS{Sync: &t},
+		HTTP:     HTTP{Listen: "127.0.0.1:8080", BaseURL: "http://127.0.0.1:8080"},
+		Sources:  "sources.yaml",
+		SMTP:     SMTP{Port: 587, TLS: "starttls", From: "diembao@localhost"},
+		Audiences: map[string]Audience{
+			"office": {Emails: []string{"vanphong@example.org"}},
+			"police": {Emails: []string{"congan@example.org"}, Sensitive: true},
+		},
+		Routes: []Route{
+			{Match: RouteMatch{Topics: []string{"border", "laos", "disinfo"}, Area: &t}, Audiences: []string{"office", "police"}},
+			{Match: RouteMatch{Topics: []string{"ethnic", "religion"}, Area: &t}, Audiences: []string{"office"}},
+		},
+		Alerts: Alerts{GroupWait: Duration(30 * time.Second), Repeat: Duration(168 * time.Hour), MaxAttempts: 20},
+		Digest: Digest{Schedule: "Mon 07:00", Audiences: []string{"office", "police"}, Issuer: "UBND xã Thường Xuân"},
+		Crawler: Crawler{
+			UserAgent:  "diembao/1.0",
+			ContactURL: "https://github.com/diembao/diembao",
+			Timeout:    Duration(20 * time.Second),
+			MaxBody:    10 << 20,
+			Parallel:   4,
+		},
+		Log: Log{Level: "info", Format: "text"},
+	}
+}
+
+// Load reads path over the defaults. A missing file is not an error when
+// required is false (the default ./diembao.yaml is optional). getenv supplies
+// DIEMBAO_* overrides; it may be nil.
+func Load(path string, required bool, getenv func(string) string) (Config, error) {
+	cfg := Default()
+	if path != "" {
+		b, err := os.ReadFile(path)
+		switch {
+		case err == nil:
+			if err := decode(path, b, &cfg); err != nil {
+				return Config{}, err
+			}
+		case errors.Is(err, os.ErrNotExist) && !required:
+		default:
+			return Config{}, fmt.Errorf("config: %w", err)
+		}
+	}
+	if getenv != nil {
+		if err := applyEnv(&cfg, getenv); err != nil {
+			return Config{}, err
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return Config{}, fmt.Errorf("config %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+func decode(path string, b []byte, cfg *Config) error {
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b), yaml.Strict())
+	if err := dec.Decode(cfg); err != nil {
+		return fmt.Errorf("%s:%s", path, oneLine(yaml.FormatError(err, false, false)))
+	}
+	return nil
+}
+
+// oneLine keeps the first line of a goccy/go-yaml error ("[3:1] unknown field …").
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	if strings.HasPrefix(s, "[") {
+		if j := strings.IndexByte(s, ']'); j > 0 {
+			return s[1:j] + ": " + strings.TrimSpace(s[j+1:])
+		}
+	}
+	return " " + s
+}
+
+func applyEnv(cfg *Config, getenv func(string) string) error {
+	str := map[string]*string{
+		"DIEMBAO_DATA_DIR":      &cfg.DataDir,
+		"DIEMBAO_TIMEZONE":      &cfg.Timezone,
+		"DIEMBAO_NATS_URL":      &cfg.NATS.URL,
+		"DIEMBAO_HTTP_LISTEN":   &cfg.HTTP.Listen,
+		"DIEMBAO_HTTP_BASE_URL": &cfg.HTTP.BaseURL,
+		"DIEMBAO_SOURCES":       &cfg.Sources,
+		"DIEMBAO_SMTP_HOST":     &cfg.SMTP.Host,
+		"DIEMBAO_SMTP_TLS":      &cfg.SMTP.TLS,
+		"DIEMBAO_SMTP_USERNAME": &cfg.SMTP.Username,
+		"DIEMBAO_SMTP_PASSWORD": &cfg.SMTP.Password,
+		"DIEMBAO_SMTP_FROM":     &cfg.SMTP.From,
+		"DIEMBAO_LOG_LEVEL":     &cfg.Log.Level,
+	}
+	for k, p := range str {
+		if v := getenv(k); v != "" {
+			*p = v
+		}
+	}
+	if v := getenv("DIEMBAO_SMTP_PORT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("config: DIEMBAO_SMTP_PORT=%q: not a number", v)
+		}
+		cfg.SMTP.Port = n
+	}
+	return nil
+}
+
+// Validate checks values the decoder cannot: enumerations, references between
+// routes and audiences, the time zone.
+func (c Config) Validate() error {
+	if _, err := time.LoadLocation(c.Timezone); err != nil {
+		return fmt.Errorf("timezone %q: %w", c.Timezone, err)
+	}
+	switch c.SMTP.TLS {
+	case "starttls", "tls", "none":
+	default:
+		return fmt.Errorf("smtp.tls %q: want starttls, tls or none", c.SMTP.TLS)
+	}
+	if c.SMTP.Port <= 0 || c.SMTP.Port > 65535 {
+		return fmt.Errorf("smtp.port %d out of range", c.SMTP.Port)
+	}
+	for name, a := range c.Audiences {
+		for _, e := range a.Emails {
+			if !strings.Contains(e, "@") {
+				return fmt.Errorf("audiences.%s: %q is not an email address", name, e)
+			}
+		}
+	}
+	if err := c.checkRoutes("routes", c.Routes); err != nil {
+		return err
+	}
+	for _, a := range c.Digest.Audiences {
+		if _, ok := c.Audiences[a]; !ok {
+			return fmt.Errorf("digest.audiences: unknown audience %q", a)
+		}
+	}
+	if c.Alerts.GroupWait < 0 || c.Alerts.Repeat < 0 {
+		return errors.New("alerts: durations must not be negative")
+	}
+	if c.Alerts.MaxAttempts <= 0 {
+		return errors.New("alerts.max_attempts must be positive")
+	}
+	return nil
+}
+
+func (c Config) checkRoutes(at string, rs []Route) error {
+	for i, r := range rs {
+		here := fmt.Sprintf("%s[%d]", at, i)
+		for _, a := range r.Audiences {
+			if _, ok := c.Audiences[a]; !ok {
+				return fmt.Errorf("%s: unknown audience %q", here, a)
+			}
+		}
+		if s := r.Match.Severity; s != "" {
+			switch s {
+			case "info", "low", "medium", "high", "critical":
+			default:
+				return fmt.Errorf("%s.match.severity %q: want info, low, medium, high or critical", here, s)
+			}
+		}
+		for _, k := range r.Match.SourceKinds {
+			switch k {
+			case "press", "portal", "foreign":
+			default:
+				return fmt.Errorf("%s.match.source_kinds: %q: want press, portal or foreign", here, k)
+			}
+		}
+		if err := c.checkRoutes(here+".routes", r.Routes); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Location returns the configured time zone.
+func (c Config) Location() *time.Location {
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		return time.FixedZone("ICT", 7*3600)
+	}
+	return loc
+}
