@@ -1,0 +1,236 @@
+// Package bus connects diembao's stages through NATS JetStream: an embedded
+// nats-server (file store, every write synced) or an external URL, the
+// streams and durable consumers of DESIGN.md, publishing with Nats-Msg-Id,
+// a consume loop that acks only after the handler's effect is durable, and
+// KV buckets behind the internal/kv interface.
+package bus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Stream names and subjects (DESIGN.md "Messages on the bus").
+const (
+	StreamArticles  = "ARTICLES"
+	StreamAlerts    = "ALERTS"
+	StreamOutbox    = "OUTBOX"
+	StreamSnapshots = "SNAPSHOTS"
+	StreamDead      = "DEADLETTER"
+
+	SubjectArticles  = "articles"  // articles.<source>
+	SubjectAlerts    = "alerts"    // alerts.<topic>
+	SubjectOutbox    = "outbox"    // outbox.<audience>
+	SubjectSnapshots = "snapshots" // snapshots.<key>
+	SubjectDead      = "dead"      // dead.<stream>.<durable>
+)
+
+// MaxPayload is the largest message the embedded server accepts (saved
+// copies of big pages, compressed).
+const MaxPayload = 8 << 20
+
+// Config says which NATS to use.
+type Config struct {
+	// URL of an external NATS server; empty starts an embedded one.
+	URL string
+	// StoreDir is the embedded server's JetStream directory.
+	StoreDir string
+	// Sync makes the embedded server fsync every write before acknowledging.
+	Sync bool
+	// Name identifies this client in server monitoring.
+	Name string
+	// Replicas for streams and buckets created by Setup (1 on one machine, 3 on a cluster).
+	Replicas int
+}
+
+// Bus is a connection to JetStream, owning the embedded server if it started one.
+type Bus struct {
+	cfg Config
+	srv *server.Server
+	nc  *nats.Conn
+	js  jetstream.JetStream
+	log *slog.Logger
+}
+
+// Open starts the embedded server (cfg.URL empty) or connects to cfg.URL.
+func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Bus, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Replicas <= 0 {
+		cfg.Replicas = 1
+	}
+	if cfg.Name == "" {
+		cfg.Name = "diembao"
+	}
+	b := &Bus{cfg: cfg, log: log.With("component", "bus")}
+	opts := []nats.Option{
+		nats.Name(cfg.Name),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(500 * time.Millisecond),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err != nil {
+				b.log.Warn("nats disconnected", "err", err)
+			}
+		}),
+		nats.ReconnectHandler(func(*nats.Conn) { b.log.Info("nats reconnected") }),
+	}
+	url := cfg.URL
+	if url == "" {
+		if cfg.StoreDir == "" {
+			return nil, errors.New("bus: embedded server needs a store dir")
+		}
+		if err := os.MkdirAll(cfg.StoreDir, 0o750); err != nil {
+			return nil, fmt.Errorf("bus: %w", err)
+		}
+		srv, err := server.NewServer(&server.Options{
+			ServerName: "diembao-embedded",
+			JetStream:  true,
+			StoreDir:   cfg.StoreDir,
+			DontListen: true,
+			NoSigs:     true,
+			NoLog:      true,
+			SyncAlways: cfg.Sync,
+			MaxPayload: MaxPayload,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("bus: embedded server: %w", err)
+		}
+		srv.Start()
+		if !srv.ReadyForConnections(30 * time.Second) {
+			srv.Shutdown()
+			return nil, errors.New("bus: embedded server not ready after 30s (is another process using the same data dir?)")
+		}
+		b.srv = srv
+		opts = append(opts, nats.InProcessServer(srv))
+	} else {
+		opts = append(opts, nats.RetryOnFailedConnect(true), nats.Timeout(5*time.Second))
+	}
+	nc, err := nats.Connect(url, opts...)
+	if err != nil {
+		b.shutdownServer()
+		return nil, fmt.Errorf("bus: connect %s: %w", displayURL(url), err)
+	}
+	b.nc = nc
+	js, err := jetstream.New(nc)
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("bus: jetstream: %w", err)
+	}
+	b.js = js
+	return b, nil
+}
+
+func displayURL(u string) string {
+	if u == "" {
+		return "embedded server"
+	}
+	return u
+}
+
+// JetStream exposes the underlying context for tools and tests.
+func (b *Bus) JetStream() jetstream.JetStream { return b.js }
+
+// Conn exposes the NATS connection.
+func (b *Bus) Conn() *nats.Conn { return b.nc }
+
+// Setup declares every stream (idempotently). Consumers are declared by the
+// role that reads them, through Consume.
+func (b *Bus) Setup(ctx context.Context) error {
+	streams := []jetstream.StreamConfig{
+		{Name: StreamArticles, Subjects: []string{SubjectArticles + ".>"}, Retention: jetstream.LimitsPolicy,
+			Duplicates: time.Hour, Description: "article revisions, the log of record"},
+		{Name: StreamAlerts, Subjects: []string{SubjectAlerts + ".>"}, Retention: jetstream.LimitsPolicy,
+			Duplicates: time.Hour, Description: "alerts raised by the matcher"},
+		{Name: StreamOutbox, Subjects: []string{SubjectOutbox + ".>"}, Retention: jetstream.WorkQueuePolicy,
+			Duplicates: time.Hour, Description: "emails waiting for SMTP acceptance"},
+		{Name: StreamSnapshots, Subjects: []string{SubjectSnapshots + ".>"}, Retention: jetstream.LimitsPolicy,
+			Duplicates: time.Hour, MaxMsgSize: MaxPayload, MaxMsgsPerSubject: 1, Compression: jetstream.S2Compression,
+			Description: "saved copies of fetched pages, one per revision key"},
+		{Name: StreamDead, Subjects: []string{SubjectDead + ".>"}, Retention: jetstream.LimitsPolicy,
+			MaxMsgSize: MaxPayload, Description: "messages that exhausted their retries"},
+	}
+	for _, sc := range streams {
+		sc.Storage = jetstream.FileStorage
+		sc.Replicas = b.cfg.Replicas
+		if _, err := b.js.CreateOrUpdateStream(ctx, sc); err != nil {
+			return fmt.Errorf("bus: declare stream %s: %w", sc.Name, err)
+		}
+	}
+	return nil
+}
+
+// Publish stores data on subject with the given Nats-Msg-Id and returns once
+// the stream acknowledged it (durably, with a synced store). A duplicate
+// msgID inside the stream's window is accepted and dropped; dup reports it.
+func (b *Bus) Publish(ctx context.Context, subject, msgID string, data []byte, hdr nats.Header) (dup bool, err error) {
+	msg := &nats.Msg{Subject: subject, Data: data, Header: hdr}
+	var opts []jetstream.PublishOpt
+	if msgID != "" {
+		opts = append(opts, jetstream.WithMsgID(msgID))
+	}
+	backoff := 100 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		ack, err := b.js.PublishMsg(pctx, msg, opts...)
+		cancel()
+		if err == nil {
+			return ack.Duplicate, nil
+		}
+		if ctx.Err() != nil || attempt >= 8 || !transientPublishErr(err) {
+			return false, fmt.Errorf("bus: publish %s: %w", subject, err)
+		}
+		select {
+		case <-ctx.Done():
+			return false, fmt.Errorf("bus: publish %s: %w", subject, ctx.Err())
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
+}
+
+func transientPublishErr(err error) bool {
+	return errors.Is(err, nats.ErrNoResponders) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, nats.ErrTimeout) || errors.Is(err, jetstream.ErrNoStreamResponse) ||
+		errors.Is(err, nats.ErrConnectionReconnecting) || errors.Is(err, nats.ErrDisconnected)
+}
+
+// LastBySubject returns the last message stored on subject (used to read a
+// saved copy back).
+func (b *Bus) LastBySubject(ctx context.Context, stream, subject string) (*jetstream.RawStreamMsg, error) {
+	s, err := b.js.Stream(ctx, stream)
+	if err != nil {
+		return nil, fmt.Errorf("bus: stream %s: %w", stream, err)
+	}
+	m, err := s.GetLastMsgForSubject(ctx, subject)
+	if err != nil {
+		return nil, fmt.Errorf("bus: get %s: %w", subject, err)
+	}
+	return m, nil
+}
+
+// Close flushes pending acks, closes the connection and shuts down the
+// embedded server if this Bus started it.
+func (b *Bus) Close() {
+	if b.nc != nil {
+		_ = b.nc.FlushTimeout(2 * time.Second)
+		b.nc.Close()
+	}
+	b.shutdownServer()
+}
+
+func (b *Bus) shutdownServer() {
+	if b.srv != nil {
+		b.srv.Shutdown()
+		b.srv.WaitForShutdown()
+		b.srv = nil
+	}
+}

@@ -1,0 +1,112 @@
+package bus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/diembao/diembao/internal/kv"
+)
+
+// KV returns the named bucket (created if absent) as a kv.Store.
+func (b *Bus) KV(ctx context.Context, bucket string) (kv.Store, error) {
+	s, err := b.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:       bucket,
+		Storage:      jetstream.FileStorage,
+		Replicas:     b.cfg.Replicas,
+		History:      1,
+		MaxValueSize: MaxPayload,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bus: kv bucket %s: %w", bucket, err)
+	}
+	return &kvStore{kv: s, bucket: bucket}, nil
+}
+
+type kvStore struct {
+	kv     jetstream.KeyValue
+	bucket string
+}
+
+func (s *kvStore) wrap(op, key string, err error) error {
+	switch {
+	case errors.Is(err, jetstream.ErrKeyNotFound), errors.Is(err, jetstream.ErrKeyDeleted):
+		return fmt.Errorf("kv %s %s %s: %w", s.bucket, op, key, kv.ErrNotFound)
+	case errors.Is(err, jetstream.ErrKeyExists):
+		if op == "update" {
+			return fmt.Errorf("kv %s %s %s: %w", s.bucket, op, key, kv.ErrConflict)
+		}
+		return fmt.Errorf("kv %s %s %s: %w", s.bucket, op, key, kv.ErrExists)
+	default:
+		var apiErr *jetstream.APIError
+		if op == "update" && errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence {
+			return fmt.Errorf("kv %s %s %s: %w", s.bucket, op, key, kv.ErrConflict)
+		}
+		return fmt.Errorf("kv %s %s %s: %w", s.bucket, op, key, err)
+	}
+}
+
+func (s *kvStore) Get(ctx context.Context, key string) (kv.Entry, error) {
+	e, err := s.kv.Get(ctx, key)
+	if err != nil {
+		return kv.Entry{}, s.wrap("get", key, err)
+	}
+	return kv.Entry{Key: key, Value: e.Value(), Revision: e.Revision()}, nil
+}
+
+func (s *kvStore) Put(ctx context.Context, key string, value []byte) (uint64, error) {
+	r, err := s.kv.Put(ctx, key, value)
+	if err != nil {
+		return 0, s.wrap("put", key, err)
+	}
+	return r, nil
+}
+
+func (s *kvStore) Create(ctx context.Context, key string, value []byte) (uint64, error) {
+	r, err := s.kv.Create(ctx, key, value)
+	if err != nil {
+		return 0, s.wrap("create", key, err)
+	}
+	return r, nil
+}
+
+func (s *kvStore) Update(ctx context.Context, key string, value []byte, lastRev uint64) (uint64, error) {
+	if lastRev == 0 {
+		return s.Create(ctx, key, value)
+	}
+	r, err := s.kv.Update(ctx, key, value, lastRev)
+	if err != nil {
+		return 0, s.wrap("update", key, err)
+	}
+	return r, nil
+}
+
+func (s *kvStore) Delete(ctx context.Context, key string) error {
+	if err := s.kv.Delete(ctx, key); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return s.wrap("delete", key, err)
+	}
+	return nil
+}
+
+func (s *kvStore) Keys(ctx context.Context, prefix string) ([]string, error) {
+	lister, err := s.kv.ListKeys(ctx)
+	if err != nil {
+		if errors.Is(err, jetstream.ErrNoKeysFound) {
+			return nil, nil
+		}
+		return nil, s.wrap("keys", prefix, err)
+	}
+	var out []string
+	for k := range lister.Keys() {
+		if strings.HasPrefix(k, prefix) {
+			out = append(out, k)
+		}
+	}
+	_ = lister.Stop() // the lister has already finished; Stop only releases it
+	sort.Strings(out)
+	return out, nil
+}
