@@ -1,0 +1,585 @@
+// Package rules compiles keyword rules and the area gazetteer, and matches
+// them against articles.
+// In: rule files (YAML; the embedded default pack plus extra folders) and
+// article.Article. Out: Result with []article.Match and the area terms. No I/O
+// besides reading the rule files in Load and polling them in Reloader.
+//
+// Matching works on whole syllables after internal/textnorm: every phrase of
+// every rule and of the gazetteer is compiled into one trie over syllable
+// keys (and one over folded keys for phrases marked fold_ok), so one walk over
+// the text finds every term; the boolean queries are then evaluated only for
+// the rules whose terms occurred. Lao-script phrases are found by substring
+// on the NFKC text.
+package rules
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/diembao/diembao/internal/textnorm"
+)
+
+//go:embed packs/default/*.yaml
+var defaultPack embed.FS
+
+// DefaultPack returns the embedded default rule pack (read-only).
+func DefaultPack() fs.FS {
+	sub, err := fs.Sub(defaultPack, "packs/default")
+	if err != nil {
+		panic(err) // the embed pattern guarantees the directory
+	}
+	return sub
+}
+
+// Rule describes one compiled rule, for listing in the UI and the CLI.
+type Rule struct {
+	ID          string   `json:"id"`
+	Version     int      `json:"version"`
+	Topic       string   `json:"topic"`
+	Severity    string   `json:"severity"`
+	Area        bool     `json:"area"` // the rule fires only for articles that concern the area
+	Audiences   []string `json:"audiences,omitempty"`
+	Query       string   `json:"query"` // canonical form
+	Description string   `json:"description,omitempty"`
+	Disabled    bool     `json:"disabled,omitempty"`
+	File        string   `json:"file"`
+	Line        int      `json:"line"`
+}
+
+// Topic is a declared topic.
+type Topic struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Place is one entry of the area gazetteer.
+type Place struct {
+	ID         string   `json:"id"`
+	Names      []string `json:"names"`
+	Kind       string   `json:"kind"`
+	ValidFrom  string   `json:"valid_from,omitempty"`  // YYYY-MM-DD
+	ValidUntil string   `json:"valid_until,omitempty"` // YYYY-MM-DD, last day the name was official
+	Became     []string `json:"became,omitempty"`      // ids of the places it became
+	Note       string   `json:"note,omitempty"`
+}
+
+// phrase is one distinct term: all spellings with the same syllable keys are
+// one phrase.
+type phrase struct {
+	text    string   // first spelling seen, normalised
+	keys    []string // syllable keys
+	folds   []string // folded keys, when foldOK
+	lao     string   // Lao-script phrase: NFKC text, matched by substring
+	foldOK  bool
+	stop    bool
+	place   int32   // 1 + index into Set.places; 0: not a place name
+	context []int32 // at least one of these must occur
+	window  int     // 0: anywhere in the article; n: within n syllables in the same field
+	where   string  // file:line of the declaration, "" if only used
+}
+
+type compiledRule struct {
+	Rule
+	q *node
+}
+
+// Set is a compiled, immutable rule set. Its methods are safe for
+// concurrent use.
+type Set struct {
+	phrases  []phrase
+	byID     map[string]int32 // phrase identity → index
+	key      trie
+	fold     trie
+	lao      []int32
+	rules    []compiledRule
+	byPhrase [][]int32 // phrase → indices of the rules using it
+	topics   []Topic
+	places   []Place
+	files    []string
+}
+
+var (
+	idRe     = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*$`)
+	topicRe  = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+	severity = map[string]bool{"info": true, "low": true, "medium": true, "high": true, "critical": true}
+)
+
+// Load compiles the embedded default pack plus every *.yaml file directly in
+// each of dirs (a dir may also name a single file). All files form one set:
+// ids, topics and phrase declarations must not clash. The error names the
+// file, line and column of the first problem.
+func Load(dirs ...string) (*Set, error) {
+	srcs, err := readFS(DefaultPack(), ".", "default")
+	if err != nil {
+		return nil, fmt.Errorf("rules: default pack: %w", err)
+	}
+	for _, d := range dirs {
+		more, err := readDir(d)
+		if err != nil {
+			return nil, err
+		}
+		srcs = append(srcs, more...)
+	}
+	return compile(srcs)
+}
+
+// LoadFS compiles the *.yaml files directly in the root of each fsys, and
+// nothing else (no default pack). For tests and for linting a pack alone.
+func LoadFS(fsyss ...fs.FS) (*Set, error) {
+	var srcs []source
+	for i, f := range fsyss {
+		more, err := readFS(f, ".", fmt.Sprintf("fs%d", i))
+		if err != nil {
+			return nil, fmt.Errorf("rules: %w", err)
+		}
+		srcs = append(srcs, more...)
+	}
+	return compile(srcs)
+}
+
+type builder struct {
+	s        *Set
+	ruleAt   map[string]string
+	topicAt  map[string]string
+	placeAt  map[string]string
+	declared map[int32]bool
+}
+
+func compile(srcs []source) (*Set, error) {
+	b := &builder{
+		s:        &Set{byID: map[string]int32{}, key: newTrie(), fold: newTrie()},
+		ruleAt:   map[string]string{},
+		topicAt:  map[string]string{},
+		placeAt:  map[string]string{},
+		declared: map[int32]bool{},
+	}
+	docs := make([]*fileDoc, len(srcs))
+	for i, src := range srcs {
+		d, err := parseFile(src.name, src.data)
+		if err != nil {
+			return nil, err
+		}
+		docs[i] = d
+		b.s.files = append(b.s.files, src.name)
+	}
+	// Topics first, then phrase declarations, then places, then rules, so
+	// that a file may use what another file declares.
+	for i, d := range docs {
+		if err := b.topicsOf(srcs[i].name, d); err != nil {
+			return nil, err
+		}
+	}
+	for i, d := range docs {
+		if err := b.phrasesOf(srcs[i].name, d); err != nil {
+			return nil, err
+		}
+	}
+	for i, d := range docs {
+		if err := b.placesOf(srcs[i].name, d); err != nil {
+			return nil, err
+		}
+	}
+	for i, d := range docs {
+		if err := b.rulesOf(srcs[i].name, d); err != nil {
+			return nil, err
+		}
+	}
+	for i, d := range docs {
+		for _, p := range d.Places() {
+			for _, became := range p.Became {
+				if _, ok := b.placeAt[became]; !ok {
+					return nil, &Error{File: srcs[i].name, Line: p.p.line, Col: p.p.col, Msg: fmt.Sprintf("became: unknown place id %q", became)}
+				}
+			}
+		}
+	}
+	s := b.s
+	s.byPhrase = make([][]int32, len(s.phrases))
+	for ri, r := range s.rules {
+		seen := map[int32]bool{}
+		r.q.walk(func(n *node) {
+			if n.op == opPhrase && !seen[n.phrase] {
+				seen[n.phrase] = true
+				s.byPhrase[n.phrase] = append(s.byPhrase[n.phrase], int32(ri))
+			}
+		})
+	}
+	for i := range s.phrases {
+		p := &s.phrases[i]
+		id := int32(i)
+		switch {
+		case p.lao != "":
+			s.lao = append(s.lao, id)
+		default:
+			s.key.add(p.keys, id)
+			if p.foldOK || p.stop {
+				s.fold.add(p.folds, id)
+			}
+		}
+	}
+	return s, nil
+}
+
+// Places returns the gazetteer entries of a file (helper for validation).
+func (d *fileDoc) Places() []areaDoc { return d.Area }
+
+func (b *builder) errAt(file string, p pos, format string, args ...any) error {
+	return &Error{File: file, Line: p.line, Col: p.col, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (b *builder) topicsOf(file string, d *fileDoc) error {
+	for _, t := range d.Topics {
+		if !topicRe.MatchString(t.ID) {
+			return b.errAt(file, t.p, "topic id %q: want lower-case letters, digits, - and _", t.ID)
+		}
+		if at, ok := b.topicAt[t.ID]; ok {
+			return b.errAt(file, t.p, "topic %q already declared at %s", t.ID, at)
+		}
+		b.topicAt[t.ID] = fmt.Sprintf("%s:%d", file, t.p.line)
+		b.s.topics = append(b.s.topics, Topic{ID: t.ID, Name: t.Name})
+	}
+	return nil
+}
+
+// intern returns the phrase for text, creating an undeclared one.
+func (b *builder) intern(text string) (int32, error) {
+	norm := textnorm.Normalize(strings.TrimSpace(text))
+	if hasLaoScript(norm) {
+		for _, r := range norm {
+			if r < 0x0E80 || r > 0x0EFF {
+				if !unicode.IsSpace(r) {
+					return 0, fmt.Errorf("phrase %q mixes Lao script with other characters", text)
+				}
+			}
+		}
+		id := "lao:" + norm
+		if i, ok := b.s.byID[id]; ok {
+			return i, nil
+		}
+		i := int32(len(b.s.phrases))
+		b.s.phrases = append(b.s.phrases, phrase{text: norm, lao: norm})
+		b.s.byID[id] = i
+		return i, nil
+	}
+	toks := textnorm.Tokens(norm)
+	if len(toks) == 0 {
+		return 0, fmt.Errorf("phrase %q has no letters or digits", text)
+	}
+	if len(toks) > 32 {
+		return 0, fmt.Errorf("phrase %q is longer than 32 syllables", text)
+	}
+	keys := make([]string, len(toks))
+	folds := make([]string, len(toks))
+	for i, t := range toks {
+		keys[i], folds[i] = t.Key, t.Fold
+	}
+	id := strings.Join(keys, " ")
+	if i, ok := b.s.byID[id]; ok {
+		return i, nil
+	}
+	i := int32(len(b.s.phrases))
+	b.s.phrases = append(b.s.phrases, phrase{text: norm, keys: keys, folds: folds})
+	b.s.byID[id] = i
+	return i, nil
+}
+
+func hasLaoScript(s string) bool {
+	for _, r := range s {
+		if r >= 0x0E80 && r <= 0x0EFF {
+			return true
+		}
+	}
+	return false
+}
+
+// declare sets the attributes of a phrase; each phrase is declared once.
+func (b *builder) declare(file string, p pos, text string, foldOK bool, ctx []posString, window int) (int32, error) {
+	id, err := b.intern(text)
+	if err != nil {
+		return 0, b.errAt(file, p, "%v", err)
+	}
+	ph := &b.s.phrases[id]
+	if b.declared[id] {
+		return 0, b.errAt(file, p, "phrase %q already declared at %s (same syllables as %q)", text, ph.where, ph.text)
+	}
+	b.declared[id] = true
+	ph.where = fmt.Sprintf("%s:%d", file, p.line)
+	if foldOK && ph.lao == "" && !slices.Equal(ph.keys, ph.folds) {
+		if len(ph.keys) < 2 {
+			return 0, b.errAt(file, p, "fold_ok on %q: only phrases of two or more syllables may fold (one folded syllable collides: Lào/lao, chùa/chưa)", text)
+		}
+		ph.foldOK = true
+	}
+	if window < 0 || window > maxNear {
+		return 0, b.errAt(file, p, "window %d: want 0 to %d", window, maxNear)
+	}
+	ph.window = window
+	for _, c := range ctx {
+		cid, err := b.intern(c.s)
+		if err != nil {
+			return 0, b.errAt(file, c.p, "context: %v", err)
+		}
+		if cid == id {
+			return 0, b.errAt(file, c.p, "context of %q names the phrase itself", text)
+		}
+		b.s.phrases[id].context = append(b.s.phrases[id].context, cid)
+	}
+	if window > 0 && len(ctx) == 0 {
+		return 0, b.errAt(file, p, "window without context")
+	}
+	return id, nil
+}
+
+func (b *builder) phrasesOf(file string, d *fileDoc) error {
+	for _, pd := range d.Phrases {
+		if strings.TrimSpace(pd.Text) == "" {
+			return b.errAt(file, pd.p, "phrase without text")
+		}
+		if _, err := b.declare(file, pd.p, pd.Text, pd.FoldOK, pd.Context, pd.Window); err != nil {
+			return err
+		}
+	}
+	for _, sp := range d.StopPhrases {
+		id, err := b.intern(sp.s)
+		if err != nil {
+			return b.errAt(file, sp.p, "stop phrase: %v", err)
+		}
+		ph := &b.s.phrases[id]
+		if ph.lao == "" && len(ph.keys) < 2 {
+			return b.errAt(file, sp.p, "stop phrase %q: want a name of two or more syllables", sp.s)
+		}
+		ph.stop = true
+	}
+	return nil
+}
+
+func validDate(s string) bool {
+	if s == "" {
+		return true
+	}
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil
+}
+
+func (b *builder) placesOf(file string, d *fileDoc) error {
+	for _, a := range d.Area {
+		if !idRe.MatchString(a.ID) {
+			return b.errAt(file, a.p, "area id %q: want lower-case letters, digits, ., - and _", a.ID)
+		}
+		if at, ok := b.placeAt[a.ID]; ok {
+			return b.errAt(file, a.p, "area id %q already declared at %s", a.ID, at)
+		}
+		b.placeAt[a.ID] = fmt.Sprintf("%s:%d", file, a.p.line)
+		if len(a.Names) == 0 {
+			return b.errAt(file, a.p, "area %q: no names", a.ID)
+		}
+		if a.Kind == "" {
+			return b.errAt(file, a.p, "area %q: no kind", a.ID)
+		}
+		if !validDate(a.ValidFrom) || !validDate(a.ValidUntil) {
+			return b.errAt(file, a.p, "area %q: dates must be YYYY-MM-DD", a.ID)
+		}
+		pl := Place{ID: a.ID, Kind: a.Kind, ValidFrom: a.ValidFrom, ValidUntil: a.ValidUntil, Became: a.Became, Note: a.Note}
+		idx := int32(len(b.s.places)) + 1
+		for _, n := range a.Names {
+			id, err := b.declare(file, n.p, n.s, a.FoldOK, a.Context, a.Window)
+			if err != nil {
+				return err
+			}
+			b.s.phrases[id].place = idx
+			pl.Names = append(pl.Names, n.s)
+		}
+		b.s.places = append(b.s.places, pl)
+	}
+	return nil
+}
+
+func (b *builder) rulesOf(file string, d *fileDoc) error {
+	for _, r := range d.Rules {
+		if !idRe.MatchString(r.ID) {
+			return b.errAt(file, r.p, "rule id %q: want lower-case letters, digits, ., - and _", r.ID)
+		}
+		if at, ok := b.ruleAt[r.ID]; ok {
+			return b.errAt(file, r.p, "rule %q already declared at %s", r.ID, at)
+		}
+		b.ruleAt[r.ID] = fmt.Sprintf("%s:%d", file, r.p.line)
+		if _, ok := b.topicAt[r.Topic]; !ok {
+			return b.errAt(file, r.p, "rule %q: unknown topic %q", r.ID, r.Topic)
+		}
+		if r.Severity == "" {
+			r.Severity = "medium"
+		}
+		if !severity[r.Severity] {
+			return b.errAt(file, r.p, "rule %q: severity %q: want info, low, medium, high or critical", r.ID, r.Severity)
+		}
+		if r.Version == 0 {
+			r.Version = 1
+		}
+		if r.Version < 0 {
+			return b.errAt(file, r.p, "rule %q: version must be positive", r.ID)
+		}
+		if strings.TrimSpace(r.Query.s) == "" {
+			return b.errAt(file, r.p, "rule %q: no query", r.ID)
+		}
+		q, err := parseQuery(r.Query.s)
+		if err != nil {
+			qe := err.(*QueryError)
+			return b.errAt(file, r.Query.p, "rule %q: %s (at %q)", r.ID, qe.Msg, clip(r.Query.s, qe.Offset))
+		}
+		var perr error
+		q.walk(func(n *node) {
+			if n.op != opPhrase || perr != nil {
+				return
+			}
+			id, err := b.intern(n.text)
+			if err != nil {
+				perr = err
+				return
+			}
+			n.phrase = id
+		})
+		if perr != nil {
+			return b.errAt(file, r.Query.p, "rule %q: %v", r.ID, perr)
+		}
+		if evalEmpty(q) {
+			return b.errAt(file, r.Query.p, "rule %q: the query matches an article that has none of its phrases (a bare NOT?)", r.ID)
+		}
+		aud := slices.Clone(r.Audiences)
+		for _, a := range aud {
+			if !topicRe.MatchString(a) {
+				return b.errAt(file, r.p, "rule %q: audience %q: want lower-case letters, digits, - and _", r.ID, a)
+			}
+		}
+		b.s.rules = append(b.s.rules, compiledRule{
+			Rule: Rule{ID: r.ID, Version: r.Version, Topic: r.Topic, Severity: r.Severity, Area: r.Area,
+				Audiences: aud, Query: q.String(), Description: r.Description, Disabled: r.Disabled,
+				File: file, Line: r.p.line},
+			q: q,
+		})
+	}
+	return nil
+}
+
+func clip(q string, off int) string {
+	if off > len(q) {
+		off = len(q)
+	}
+	rest := q[off:]
+	if len(rest) > 20 {
+		rest = rest[:20]
+		for len(rest) > 0 && !utf8ValidEnd(rest) {
+			rest = rest[:len(rest)-1]
+		}
+		rest += "…"
+	}
+	return rest
+}
+
+func utf8ValidEnd(s string) bool { return strings.ToValidUTF8(s, "\x00") == s }
+
+// evalEmpty reports whether q is true for an article with no hits at all.
+func evalEmpty(n *node) bool {
+	switch n.op {
+	case opPhrase, opNear:
+		return false
+	case opNot:
+		return !evalEmpty(n.kids[0])
+	case opAnd:
+		for _, k := range n.kids {
+			if !evalEmpty(k) {
+				return false
+			}
+		}
+		return true
+	default:
+		for _, k := range n.kids {
+			if evalEmpty(k) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// Rules lists the compiled rules in file order.
+func (s *Set) Rules() []Rule {
+	out := make([]Rule, len(s.rules))
+	for i, r := range s.rules {
+		out[i] = r.Rule
+		out[i].Audiences = slices.Clone(r.Audiences)
+	}
+	return out
+}
+
+// Topics lists the declared topics.
+func (s *Set) Topics() []Topic { return slices.Clone(s.topics) }
+
+// Places lists the area gazetteer.
+func (s *Set) Places() []Place {
+	out := slices.Clone(s.places)
+	for i := range out {
+		out[i].Names = slices.Clone(out[i].Names)
+		out[i].Became = slices.Clone(out[i].Became)
+	}
+	return out
+}
+
+// Files lists the rule files the set was compiled from.
+func (s *Set) Files() []string { return slices.Clone(s.files) }
+
+// Phrases reports how many distinct phrases the matcher looks for.
+func (s *Set) Phrases() int { return len(s.phrases) }
+
+// trie is a trie over syllable symbols. Symbol 0 means "not in any phrase".
+type trie struct {
+	syms  map[string]uint32
+	root  []int32          // root edges, indexed by symbol
+	edges map[uint64]int32 // node<<32 | symbol → child
+	out   [][]int32        // node → phrases ending there
+}
+
+func newTrie() trie {
+	return trie{syms: map[string]uint32{}, root: []int32{0}, edges: map[uint64]int32{}, out: [][]int32{nil}}
+}
+
+func (t *trie) sym(s string) uint32 {
+	if v, ok := t.syms[s]; ok {
+		return v
+	}
+	v := uint32(len(t.root))
+	t.syms[s] = v
+	t.root = append(t.root, 0)
+	return v
+}
+
+func (t *trie) add(seq []string, id int32) {
+	node := int32(0)
+	for i, s := range seq {
+		sym := t.sym(s)
+		var child int32
+		if i == 0 {
+			child = t.root[sym]
+		} else {
+			child = t.edges[uint64(node)<<32|uint64(sym)]
+		}
+		if child == 0 {
+			child = int32(len(t.out))
+			t.out = append(t.out, nil)
+			if i == 0 {
+				t.root[sym] = child
+			} else {
+				t.edges[uint64(node)<<32|uint64(sym)] = child
+			}
+		}
+		node = child
+	}
+	if !slices.Contains(t.out[node], id) {
+		t.out[node] = append(t.out[node], id)
+	}
+}

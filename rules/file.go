@@ -1,0 +1,249 @@
+package rules
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+)
+
+// A rule file is YAML with any of these top-level keys (all optional; unknown
+// keys are an error):
+//
+//	topics:        [{id: border, name: "Biên giới"}]
+//	phrases:       [{text: "biên giới", fold_ok: true}, {text: "Khẹo", context: ["cửa khẩu"]}]
+//	stop_phrases:  ["Lào Cai"]           # a term inside one of these does not count
+//	area:          [{id: bat-mot, names: ["Bát Mọt"], kind: commune, ...}]
+//	rules:         [{id: border.core, version: 1, topic: border, severity: high,
+//	                 area: true, audiences: [office], query: '"biên giới" OR "cột mốc"'}]
+
+// Error is a problem in a rule file, with its position.
+type Error struct {
+	File string
+	Line int
+	Col  int
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	switch {
+	case e.Line > 0 && e.Col > 0:
+		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+	case e.Line > 0:
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+// pos is where a YAML node starts.
+type pos struct{ line, col int }
+
+func nodePos(n ast.Node) pos {
+	if n == nil || n.GetToken() == nil {
+		return pos{}
+	}
+	p := n.GetToken().Position
+	return pos{p.Line, p.Column}
+}
+
+type fileDoc struct {
+	Topics      []topicDoc   `yaml:"topics"`
+	Phrases     []phraseDoc  `yaml:"phrases"`
+	StopPhrases []posString  `yaml:"stop_phrases"`
+	Area        []areaDoc    `yaml:"area"`
+	Rules       []ruleDoc    `yaml:"rules"`
+	Description string       `yaml:"description"`
+	Version     int          `yaml:"version"`
+}
+
+// posString is a string that remembers where it was written.
+type posString struct {
+	s string
+	p pos
+}
+
+func (s *posString) UnmarshalYAML(n ast.Node) error {
+	s.p = nodePos(n)
+	if _, ok := n.(*ast.StringNode); !ok {
+		if n.Type() != ast.LiteralType {
+			return &Error{Line: s.p.line, Col: s.p.col, Msg: "want a string"}
+		}
+	}
+	return yaml.NodeToValue(n, &s.s)
+}
+
+type topicDoc struct {
+	ID   string `yaml:"id"`
+	Name string `yaml:"name"`
+	p    pos
+}
+
+type rawTopic topicDoc
+
+func (t *topicDoc) UnmarshalYAML(n ast.Node) error {
+	var r rawTopic
+	if err := yaml.NodeToValue(n, &r, yaml.Strict()); err != nil {
+		return err
+	}
+	*t = topicDoc(r)
+	t.p = nodePos(n)
+	return nil
+}
+
+type phraseDoc struct {
+	Text    string      `yaml:"text"`
+	FoldOK  bool        `yaml:"fold_ok"`
+	Context []posString `yaml:"context"`
+	Window  int         `yaml:"window"`
+	Note    string      `yaml:"note"`
+	p       pos
+}
+
+type rawPhrase phraseDoc
+
+func (d *phraseDoc) UnmarshalYAML(n ast.Node) error {
+	var r rawPhrase
+	if err := yaml.NodeToValue(n, &r, yaml.Strict()); err != nil {
+		return err
+	}
+	*d = phraseDoc(r)
+	d.p = nodePos(n)
+	return nil
+}
+
+type areaDoc struct {
+	ID         string      `yaml:"id"`
+	Names      []posString `yaml:"names"`
+	Kind       string      `yaml:"kind"`
+	FoldOK     bool        `yaml:"fold_ok"`
+	Context    []posString `yaml:"context"`
+	Window     int         `yaml:"window"`
+	ValidFrom  string      `yaml:"valid_from"`
+	ValidUntil string      `yaml:"valid_until"`
+	Became     []string    `yaml:"became"`
+	Note       string      `yaml:"note"`
+	p          pos
+}
+
+type rawArea areaDoc
+
+func (d *areaDoc) UnmarshalYAML(n ast.Node) error {
+	var r rawArea
+	if err := yaml.NodeToValue(n, &r, yaml.Strict()); err != nil {
+		return err
+	}
+	*d = areaDoc(r)
+	d.p = nodePos(n)
+	return nil
+}
+
+type ruleDoc struct {
+	ID          string    `yaml:"id"`
+	Version     int       `yaml:"version"`
+	Topic       string    `yaml:"topic"`
+	Severity    string    `yaml:"severity"`
+	Area        bool      `yaml:"area"`
+	Audiences   []string  `yaml:"audiences"`
+	Query       posString `yaml:"query"`
+	Description string    `yaml:"description"`
+	Disabled    bool      `yaml:"disabled"`
+	p           pos
+}
+
+type rawRule ruleDoc
+
+func (d *ruleDoc) UnmarshalYAML(n ast.Node) error {
+	var r rawRule
+	if err := yaml.NodeToValue(n, &r, yaml.Strict()); err != nil {
+		return err
+	}
+	*d = ruleDoc(r)
+	d.p = nodePos(n)
+	return nil
+}
+
+// parseFile decodes one rule file strictly. Errors are *Error with the
+// file name, line and column.
+func parseFile(name string, data []byte) (*fileDoc, error) {
+	var doc fileDoc
+	if err := yaml.UnmarshalWithOptions(data, &doc, yaml.Strict()); err != nil {
+		return nil, yamlError(name, err)
+	}
+	return &doc, nil
+}
+
+func yamlError(name string, err error) error {
+	var e *Error
+	if errors.As(err, &e) {
+		c := *e
+		c.File = name
+		return &c
+	}
+	var ye yaml.Error
+	if errors.As(err, &ye) {
+		out := &Error{File: name, Msg: ye.GetMessage()}
+		if tk := ye.GetToken(); tk != nil {
+			out.Line, out.Col = tk.Position.Line, tk.Position.Column
+		}
+		return out
+	}
+	msg := strings.TrimSpace(err.Error())
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	return &Error{File: name, Msg: msg}
+}
+
+// source is one rule file read from somewhere.
+type source struct {
+	name string // shown in errors: "default/area.yaml" or a path on disk
+	data []byte
+}
+
+// readFS reads every *.yaml and *.yml file directly in dir of fsys, sorted by name.
+func readFS(fsys fs.FS, dir, prefix string) ([]source, error) {
+	ents, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []source
+	for _, e := range ents {
+		n := e.Name()
+		if e.IsDir() || strings.HasPrefix(n, ".") || !(strings.HasSuffix(n, ".yaml") || strings.HasSuffix(n, ".yml")) {
+			continue
+		}
+		b, err := fs.ReadFile(fsys, path.Join(dir, n))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, source{name: path.Join(prefix, n), data: b})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out, nil
+}
+
+// readDir reads the rule files of a directory on disk, or one file.
+func readDir(dir string) ([]source, error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("rules %s: %w", dir, err)
+	}
+	if !st.IsDir() {
+		b, err := os.ReadFile(dir)
+		if err != nil {
+			return nil, fmt.Errorf("rules %s: %w", dir, err)
+		}
+		return []source{{name: dir, data: b}}, nil
+	}
+	srcs, err := readFS(os.DirFS(dir), ".", dir)
+	if err != nil {
+		return nil, fmt.Errorf("rules %s: %w", dir, err)
+	}
+	return srcs, nil
+}

@@ -1,0 +1,428 @@
+package rules
+
+import (
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/diembao/diembao/internal/article"
+	"github.com/diembao/diembao/internal/textnorm"
+)
+
+// Result is what a Set finds in one article.
+type Result struct {
+	// Area reports whether the gazetteer found the area (context words
+	// satisfied for ambiguous names).
+	Area      bool
+	AreaTerms []article.Term
+	// Topics are the topics of every enabled rule whose query matched,
+	// sorted, whether or not the rule needs the area: they classify the
+	// article for search.
+	Topics []string
+	// Matches are the rules that fire: query matched, and the area found
+	// when the rule needs it. Sorted by rule id. These make alerts.
+	Matches []article.Match
+}
+
+// Field names used in article.Term.Field.
+const (
+	FieldTitle = "title"
+	FieldLead  = "lead"
+	FieldBody  = "body"
+)
+
+var fieldNames = [...]string{FieldTitle, FieldLead, FieldBody}
+
+const (
+	fTitle uint8 = iota
+	fLead
+	fBody
+)
+
+type hit struct {
+	phrase int32
+	field  uint8
+	ts, te int32 // syllable span [ts, te)
+	bs, be int32 // byte span into the normalised field text
+}
+
+// Match finds every rule and gazetteer name in a. Text fields are
+// normalised with textnorm.Normalize (a no-op on stored articles); term
+// offsets are bytes into that normalised text.
+func (s *Set) Match(a article.Article) Result {
+	return s.match(a, func(r *compiledRule) bool { return !r.Disabled })
+}
+
+// Classify returns the topics of a and whether it concerns the area; it is
+// the indexer's Classifier.
+func (s *Set) Classify(a article.Article) (topics []string, area bool) {
+	r := s.Match(a)
+	return r.Topics, r.Area
+}
+
+// MatchText matches a plain text as an article body.
+func (s *Set) MatchText(text string) Result {
+	return s.Match(article.Article{Body: text})
+}
+
+func (s *Set) match(a article.Article, use func(*compiledRule) bool) Result {
+	texts := [3]string{textnorm.Normalize(a.Title), textnorm.Normalize(a.Lead), textnorm.Normalize(a.Body)}
+	var hits []hit
+	for f, t := range texts {
+		if t != "" {
+			hits = s.scan(uint8(f), t, hits)
+		}
+	}
+	var res Result
+	if len(hits) == 0 {
+		return res
+	}
+	hits = s.filter(hits)
+	if len(hits) == 0 {
+		return res
+	}
+	// Area.
+	for _, h := range hits {
+		if s.phrases[h.phrase].place != 0 {
+			res.Area = true
+			res.AreaTerms = append(res.AreaTerms, termOf(texts, h))
+		}
+	}
+	res.AreaTerms = tidyTerms(res.AreaTerms)
+
+	// Candidate rules: those using a phrase that occurred.
+	var cand []int32
+	for i := 0; i < len(hits); {
+		p := hits[i].phrase
+		cand = append(cand, s.byPhrase[p]...)
+		for i < len(hits) && hits[i].phrase == p {
+			i++
+		}
+	}
+	slices.Sort(cand)
+	cand = slices.Compact(cand)
+	ev := evaluator{hits: hits}
+	for _, ri := range cand {
+		r := &s.rules[ri]
+		if !use(r) {
+			continue
+		}
+		ev.out = ev.out[:0]
+		if !ev.eval(r.q) {
+			continue
+		}
+		if !slices.Contains(res.Topics, r.Topic) {
+			res.Topics = append(res.Topics, r.Topic)
+		}
+		if r.Area && !res.Area {
+			continue
+		}
+		terms := make([]article.Term, 0, len(ev.out))
+		for _, h := range ev.out {
+			terms = append(terms, termOf(texts, h))
+		}
+		res.Matches = append(res.Matches, article.Match{
+			Rule: r.ID, Version: r.Version, Topic: r.Topic, Severity: r.Severity,
+			Audiences: slices.Clone(r.Audiences), Terms: tidyTerms(terms),
+		})
+	}
+	sort.Strings(res.Topics)
+	sort.Slice(res.Matches, func(i, j int) bool { return res.Matches[i].Rule < res.Matches[j].Rule })
+	return res
+}
+
+func termOf(texts [3]string, h hit) article.Term {
+	return article.Term{Text: texts[h.field][h.bs:h.be], Field: fieldNames[h.field], Start: int(h.bs), End: int(h.be)}
+}
+
+// tidyTerms sorts terms by field and position and drops duplicates and terms
+// that lie inside another term of the list.
+func tidyTerms(ts []article.Term) []article.Term {
+	if len(ts) < 2 {
+		return ts
+	}
+	rank := func(f string) int {
+		for i, n := range fieldNames {
+			if n == f {
+				return i
+			}
+		}
+		return len(fieldNames)
+	}
+	sort.Slice(ts, func(i, j int) bool {
+		a, b := ts[i], ts[j]
+		if a.Field != b.Field {
+			return rank(a.Field) < rank(b.Field)
+		}
+		if a.Start != b.Start {
+			return a.Start < b.Start
+		}
+		return a.End > b.End
+	})
+	out := ts[:1]
+	for _, t := range ts[1:] {
+		last := out[len(out)-1]
+		if t.Field == last.Field && t.Start >= last.Start && t.End <= last.End {
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// scan appends the hits of every phrase in one field's normalised text.
+func (s *Set) scan(field uint8, text string, hits []hit) []hit {
+	toks := textnorm.Tokens(text)
+	if len(toks) > 0 {
+		syms := make([]uint32, len(toks))
+		hits = s.key.walk(syms, toks, field, false, hits)
+		if len(s.fold.out) > 1 {
+			hits = s.fold.walk(syms, toks, field, true, hits)
+		}
+	}
+	if len(s.lao) > 0 && hasLaoBytes(text) {
+		for _, id := range s.lao {
+			needle := s.phrases[id].lao
+			for off := 0; ; {
+				i := strings.Index(text[off:], needle)
+				if i < 0 {
+					break
+				}
+				bs := off + i
+				be := bs + len(needle)
+				ts := sort.Search(len(toks), func(k int) bool { return toks[k].End > bs })
+				te := sort.Search(len(toks), func(k int) bool { return toks[k].Start >= be })
+				hits = append(hits, hit{phrase: id, field: field, ts: int32(ts), te: int32(max(te, ts+1)), bs: int32(bs), be: int32(be)})
+				off = be
+			}
+		}
+	}
+	return hits
+}
+
+// hasLaoBytes reports whether text holds a rune of the Lao block
+// (U+0E80–U+0EFF, UTF-8 E0 BA xx or E0 BB xx).
+func hasLaoBytes(text string) bool {
+	for i := 0; ; {
+		j := strings.IndexByte(text[i:], 0xE0)
+		if j < 0 || i+j+1 >= len(text) {
+			return false
+		}
+		if c := text[i+j+1]; c == 0xBA || c == 0xBB {
+			return true
+		}
+		i += j + 1
+	}
+}
+
+func (t *trie) walk(syms []uint32, toks []textnorm.Token, field uint8, fold bool, hits []hit) []hit {
+	any := false
+	for i := range toks {
+		k := toks[i].Key
+		if fold {
+			k = toks[i].Fold
+		}
+		syms[i] = t.syms[k]
+		if syms[i] != 0 {
+			any = true
+		}
+	}
+	if !any {
+		return hits
+	}
+	for i, sym := range syms {
+		if sym == 0 {
+			continue
+		}
+		n := t.root[sym]
+		if n == 0 {
+			continue
+		}
+		for j := i; ; {
+			for _, id := range t.out[n] {
+				hits = append(hits, hit{phrase: id, field: field, ts: int32(i), te: int32(j + 1),
+					bs: int32(toks[i].Start), be: int32(toks[j].End)})
+			}
+			j++
+			if j >= len(syms) || syms[j] == 0 {
+				break
+			}
+			n = t.edges[uint64(n)<<32|uint64(syms[j])]
+			if n == 0 {
+				break
+			}
+		}
+	}
+	return hits
+}
+
+// filter drops hits inside a stop phrase and hits whose context is missing,
+// and returns the rest sorted by phrase, field and position, without
+// duplicates. Stop-phrase hits are dropped too, unless the stop phrase is
+// also a term of its own.
+func (s *Set) filter(hits []hit) []hit {
+	sort.Slice(hits, func(i, j int) bool {
+		a, b := hits[i], hits[j]
+		if a.phrase != b.phrase {
+			return a.phrase < b.phrase
+		}
+		if a.field != b.field {
+			return a.field < b.field
+		}
+		if a.bs != b.bs {
+			return a.bs < b.bs
+		}
+		return a.be < b.be
+	})
+	hits = slices.Compact(hits)
+	var stops []hit
+	needCtx := false
+	for _, h := range hits {
+		p := &s.phrases[h.phrase]
+		if p.stop {
+			stops = append(stops, h)
+		}
+		if len(p.context) > 0 {
+			needCtx = true
+		}
+	}
+	if len(stops) > 0 {
+		out := hits[:0]
+		for _, h := range hits {
+			if !insideStop(h, stops) {
+				out = append(out, h)
+			}
+		}
+		hits = out
+	}
+	if needCtx {
+		keep := make([]bool, len(hits))
+		for i, h := range hits {
+			p := &s.phrases[h.phrase]
+			keep[i] = len(p.context) == 0 || hasContext(hits, h, p)
+		}
+		out := hits[:0]
+		for i, h := range hits {
+			if keep[i] {
+				out = append(out, h)
+			}
+		}
+		hits = out
+	}
+	return hits
+}
+
+func insideStop(h hit, stops []hit) bool {
+	for _, st := range stops {
+		if st.field == h.field && st.bs <= h.bs && h.be <= st.be && st.be-st.bs > h.be-h.bs {
+			return true
+		}
+	}
+	return false
+}
+
+func hasContext(hits []hit, h hit, p *phrase) bool {
+	for _, c := range p.context {
+		for _, ch := range phraseHits(hits, c) {
+			if p.window == 0 {
+				return true
+			}
+			if ch.field == h.field && gap(h, ch) <= int32(p.window) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func gap(a, b hit) int32 {
+	return max(0, b.ts-a.te, a.ts-b.te)
+}
+
+// phraseHits returns the hits of phrase p; hits are sorted by phrase.
+func phraseHits(hits []hit, p int32) []hit {
+	lo := sort.Search(len(hits), func(i int) bool { return hits[i].phrase >= p })
+	hi := lo
+	for hi < len(hits) && hits[hi].phrase == p {
+		hi++
+	}
+	return hits[lo:hi]
+}
+
+// evaluator evaluates a query over the filtered hits and collects the hits
+// that make it true.
+type evaluator struct {
+	hits []hit
+	out  []hit
+}
+
+func (e *evaluator) eval(n *node) bool {
+	switch n.op {
+	case opPhrase:
+		found := false
+		for _, h := range phraseHits(e.hits, n.phrase) {
+			if n.title && h.field != fTitle {
+				continue
+			}
+			e.out = append(e.out, h)
+			found = true
+		}
+		return found
+	case opNot:
+		mark := len(e.out)
+		ok := e.eval(n.kids[0])
+		e.out = e.out[:mark]
+		return !ok
+	case opAnd:
+		mark := len(e.out)
+		for _, k := range n.kids {
+			if !e.eval(k) {
+				e.out = e.out[:mark]
+				return false
+			}
+		}
+		return true
+	case opOr:
+		found := false
+		for _, k := range n.kids {
+			if e.eval(k) {
+				found = true
+			}
+		}
+		return found
+	case opNear:
+		mark := len(e.out)
+		if !e.eval(n.kids[0]) {
+			e.out = e.out[:mark]
+			return false
+		}
+		mid := len(e.out)
+		if !e.eval(n.kids[1]) {
+			e.out = e.out[:mark]
+			return false
+		}
+		left := slices.Clone(e.out[mark:mid])
+		right := slices.Clone(e.out[mid:])
+		e.out = e.out[:mark]
+		usedR := make([]bool, len(right))
+		for _, l := range left {
+			used := false
+			for j, r := range right {
+				if l.field == r.field && gap(l, r) <= int32(n.n) {
+					used = true
+					usedR[j] = true
+				}
+			}
+			if used {
+				e.out = append(e.out, l)
+			}
+		}
+		for j, r := range right {
+			if usedR[j] {
+				e.out = append(e.out, r)
+			}
+		}
+		return len(e.out) > mark
+	}
+	return false
+}
