@@ -1,7 +1,13 @@
 // Package textnorm is the one Vietnamese text normaliser used for documents,
 // rules and queries alike (see shared/domain/vietnamese.md §1.9).
 // In: any UTF-8 string. Out: normalised text, syllable keys and folded keys.
-// No I/O, no state.
+// No I/O, no mutable state: the lookup tables are built once at start-up and
+// only read afterwards.
+//
+// The common case (precomposed Vietnamese, ASCII) runs through hand-written
+// table-driven loops; anything unusual (decomposed marks, Lao script, other
+// scripts) falls back to golang.org/x/text, so results never depend on which
+// path ran (a fuzz test checks both paths agree).
 package textnorm
 
 import (
@@ -13,89 +19,157 @@ import (
 )
 
 // Normalize returns s in the form every stored document uses: NFC (NFKC for
-// Lao script), invisible characters removed, every space variant turned into
-// U+0020, dash variants turned into '-', curly quotes into straight ones.
-// Case and diacritics are kept. Byte offsets reported by Tokens refer to this
-// form. Normalize is idempotent.
+// Lao-script runs), invisible characters removed, every space variant turned
+// into U+0020, dash variants turned into '-', curly quotes into straight ones,
+// invalid UTF-8 replaced by U+FFFD. Case and diacritics are kept. Byte offsets
+// reported by Tokens refer to this form. Normalize is idempotent and returns
+// s itself (no allocation) when s is already normal.
 func Normalize(s string) string {
-	s = norm.NFC.String(s)
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := decode(s, i)
+		if r >= tableSize || tab[r].flags&fNFCSafe == 0 {
+			return normalizeSlow(s)
+		}
+		i += size
+	}
+	return s
+}
+
+// normalizeSlow maps invisible, space, dash and quote variants, then applies
+// NFC (and NFKC to Lao runs) when a rune needs it.
+func normalizeSlow(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
-	for _, r := range s {
-		switch {
-		case r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\ufeff' || r == '\u00ad' || r == '\u2060':
+	needNFC := false
+	lao := false
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			b.WriteByte(c)
+			i++
 			continue
-		case r == '\u00a0' || r == '\u2007' || r == '\u202f' || r == '\u3000' || (r >= '\u2000' && r <= '\u200a'):
-			b.WriteByte(' ')
-		case r == '\u2010' || r == '\u2011' || r == '\u2012' || r == '\u2013' || r == '\u2014' || r == '\u2015' || r == '\u2212':
-			b.WriteByte('-')
-		case r == '\u2018' || r == '\u2019' || r == '\u201a' || r == '\u201b':
-			b.WriteByte('\'')
-		case r == '\u201c' || r == '\u201d' || r == '\u201e' || r == '\u201f' || r == '\u00ab' || r == '\u00bb':
-			b.WriteByte('"')
-		case r == utf8.RuneError:
-			b.WriteRune(r)
-		default:
-			b.WriteRune(r)
 		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		if r == utf8.RuneError && size == 1 {
+			b.WriteRune(utf8.RuneError)
+			continue
+		}
+		switch mapRune(r) {
+		case mapDrop:
+			continue
+		case mapSpace:
+			b.WriteByte(' ')
+			continue
+		case mapDash:
+			b.WriteByte('-')
+			continue
+		case mapQuote1:
+			b.WriteByte('\'')
+			continue
+		case mapQuote2:
+			b.WriteByte('"')
+			continue
+		}
+		if isLao(r) {
+			lao = true
+		}
+		if r >= tableSize || tab[r].flags&fNFCSafe == 0 {
+			needNFC = true
+		}
+		b.WriteRune(r)
 	}
 	out := b.String()
-	if hasLao(out) {
-		out = norm.NFKC.String(out)
+	if needNFC {
+		out = norm.NFC.String(out)
+	}
+	if lao {
+		out = nfkcLao(out)
 	}
 	return out
 }
 
-func hasLao(s string) bool {
-	for _, r := range s {
-		if r >= 0x0E80 && r <= 0x0EFF {
-			return true
+const (
+	mapKeep = iota
+	mapDrop
+	mapSpace
+	mapDash
+	mapQuote1
+	mapQuote2
+)
+
+func mapRune(r rune) int {
+	switch {
+	case r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\ufeff' || r == '\u00ad' || r == '\u2060':
+		return mapDrop
+	case r == '\u00a0' || r == '\u2007' || r == '\u202f' || r == '\u3000' || (r >= '\u2000' && r <= '\u200a'):
+		return mapSpace
+	case (r >= '\u2010' && r <= '\u2015') || r == '\u2212':
+		return mapDash
+	case r >= '\u2018' && r <= '\u201b':
+		return mapQuote1
+	case (r >= '\u201c' && r <= '\u201f') || r == '\u00ab' || r == '\u00bb':
+		return mapQuote2
+	}
+	return mapKeep
+}
+
+func isLao(r rune) bool { return r >= 0x0E80 && r <= 0x0EFF }
+
+// nfkcLao applies NFKC to every run of Lao-script runes (ຳ = ໍ + າ, ໜ = ຫນ)
+// and keeps NFC elsewhere, so Vietnamese text next to Lao is not changed by
+// compatibility mappings.
+func nfkcLao(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	start := -1
+	for i, r := range s {
+		if isLao(r) {
+			if start < 0 {
+				start = i
+			}
+			continue
 		}
-	}
-	return false
-}
-
-// tone marks as combining characters, in tone-number order 1..5:
-// huyền, sắc, hỏi, ngã, nặng.
-var toneMarks = [...]rune{'\u0300', '\u0301', '\u0309', '\u0303', '\u0323'}
-
-func toneOf(r rune) int {
-	for i, m := range toneMarks {
-		if r == m {
-			return i + 1
+		if start >= 0 {
+			b.WriteString(norm.NFKC.String(s[start:i]))
+			start = -1
 		}
+		b.WriteRune(r)
 	}
-	return 0
-}
-
-// Key returns the tone-placement-independent key of one syllable or of a
-// whole text: lower case, NFC, each syllable's tone mark moved to a tag digit
-// at the end of the syllable ("hòa" and "hoà" both give "hoa2"; "Lào" gives
-// "lao2", distinct from "lao"). Shape marks (â ă ê ô ơ ư đ) are kept.
-// Syllables are separated by single spaces in the result.
-func Key(s string) string {
-	toks := Tokens(Normalize(s))
-	parts := make([]string, len(toks))
-	for i, t := range toks {
-		parts[i] = t.Key
+	if start >= 0 {
+		b.WriteString(norm.NFKC.String(s[start:]))
 	}
-	return strings.Join(parts, " ")
-}
-
-// Fold returns the diacritic-free key of s: lower case, every mark removed,
-// đ mapped to d, syllables separated by single spaces ("Biên giới" → "bien gioi").
-func Fold(s string) string {
-	toks := Tokens(Normalize(s))
-	parts := make([]string, len(toks))
-	for i, t := range toks {
-		parts[i] = t.Fold
-	}
-	return strings.Join(parts, " ")
+	return norm.NFC.String(b.String())
 }
 
 // HasDiacritics reports whether s contains any Vietnamese mark or đ, i.e.
 // whether a query was typed with diacritics.
 func HasDiacritics(s string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		if r < tableSize && tab[r].flags&fKnown != 0 {
+			if tab[r].flags&fMarked != 0 {
+				return true
+			}
+			continue
+		}
+		return hasDiacriticsSlow(s)
+	}
+	return false
+}
+
+func hasDiacriticsSlow(s string) bool {
 	for _, r := range norm.NFD.String(s) {
 		if unicode.Is(unicode.Mn, r) || r == 'đ' || r == 'Đ' {
 			return true
@@ -113,10 +187,330 @@ type Token struct {
 	End   int
 }
 
+// Key returns the tone-placement-independent key of one syllable or of a
+// whole text: lower case, NFC, each syllable's tone mark taken out and
+// written as a tag digit at the end of the syllable (1 huyền, 2 sắc, 3 hỏi,
+// 4 ngã, 5 nặng): "hòa" and "hoà" both give "hoa1"; "Lào" gives "lao1",
+// distinct from "lao". Shape marks (â ă ê ô ơ ư đ) are kept. Syllables are
+// separated by single spaces in the result.
+func Key(s string) string {
+	if out, ok := joinKeys(s, true, true); ok {
+		return out
+	}
+	out, _ := joinKeys(Normalize(s), true, false)
+	return out
+}
+
+// Fold returns the diacritic-free key of s: lower case, every mark removed,
+// đ mapped to d, syllables separated by single spaces ("Biên giới" → "bien gioi").
+func Fold(s string) string {
+	if out, ok := joinKeys(s, false, true); ok {
+		return out
+	}
+	out, _ := joinKeys(Normalize(s), false, false)
+	return out
+}
+
+// joinKeys joins the keys (or folded keys) of the syllables of s with single
+// spaces. With check set it gives up (ok false) at the first rune for which
+// Normalize could change the syllables, so the caller normalises first.
+func joinKeys(s string, key, check bool) (out string, ok bool) {
+	buf := make([]byte, 0, len(s)+len(s)/8)
+	var tmp []byte
+	var fl byte
+	if key {
+		fl = fWantKey
+	} else {
+		fl = fWantFold
+	}
+	if check {
+		fl |= fCheck
+	}
+	for i := 0; ; {
+		n := len(buf)
+		if n > 0 {
+			buf = append(buf, ' ')
+		}
+		var st int
+		if key {
+			_, i, buf, tmp, st = nextToken(s, i, buf, tmp[:0], fl)
+		} else {
+			_, i, tmp, buf, st = nextToken(s, i, tmp[:0], buf, fl)
+		}
+		if st == tokBail {
+			return "", false
+		}
+		if st == tokEnd || len(buf) <= n+1 {
+			buf = buf[:n]
+		}
+		if st == tokEnd {
+			break
+		}
+	}
+	return string(buf), true
+}
+
 // Tokens splits s, which should already be Normalize'd, into syllables.
 func Tokens(s string) []Token {
+	return AppendTokens(nil, s)
+}
+
+// AppendTokens appends the syllables of s (see Tokens) to dst and returns
+// the extended slice. The keys of one call share one backing allocation.
+func AppendTokens(dst []Token, s string) []Token {
+	type span struct{ ks, ke, fs, fe int32 }
+	var (
+		arena []byte
+		spans []span
+		tmpK  []byte
+		tmpF  []byte
+	)
+	first := len(dst)
+	for i := 0; ; {
+		var start, st int
+		tmpK, tmpF = tmpK[:0], tmpF[:0]
+		start, i, tmpK, tmpF, st = nextToken(s, i, tmpK, tmpF, fWantKey|fWantFold)
+		if st != tokOK {
+			break
+		}
+		t := Token{Start: start, End: i}
+		sp := span{-1, -1, -1, -1}
+		w := s[start:i]
+		if string(tmpK) == w {
+			t.Key = w
+		} else {
+			sp.ks = int32(len(arena))
+			arena = append(arena, tmpK...)
+			sp.ke = int32(len(arena))
+		}
+		switch {
+		case string(tmpF) == w:
+			t.Fold = w
+		case string(tmpF) == string(tmpK) && sp.ks >= 0:
+			sp.fs, sp.fe = sp.ks, sp.ke
+		default:
+			sp.fs = int32(len(arena))
+			arena = append(arena, tmpF...)
+			sp.fe = int32(len(arena))
+		}
+		if spans == nil && (sp.ks >= 0 || sp.fs >= 0) {
+			spans = make([]span, len(dst)-first, cap(dst)-first+16)
+			for j := range spans {
+				spans[j] = span{-1, -1, -1, -1}
+			}
+		}
+		if spans != nil {
+			spans = append(spans, sp)
+		}
+		dst = append(dst, t)
+	}
+	if spans != nil {
+		a := string(arena)
+		for j, sp := range spans {
+			t := &dst[first+j]
+			if sp.ks >= 0 {
+				t.Key = a[sp.ks:sp.ke]
+			}
+			if sp.fs >= 0 {
+				t.Fold = a[sp.fs:sp.fe]
+			}
+		}
+	}
+	return dst
+}
+
+// Modes of nextToken.
+const (
+	fWantKey  = 1 << iota // append the key to kb
+	fWantFold             // append the folded key to fb
+	fCheck                // bail out on a rune Normalize would change
+)
+
+// Results of nextToken.
+const (
+	tokOK = iota
+	tokEnd
+	tokBail
+)
+
+// decode is utf8.DecodeRuneInString with the two- and three-byte forms of
+// Vietnamese letters inlined.
+func decode(s string, i int) (rune, int) {
+	c := s[i]
+	if c >= 0xC2 && c < 0xE0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+		return rune(c&0x1F)<<6 | rune(s[i+1]&0x3F), 2
+	}
+	if (c == 0xE1 || c == 0xE2) && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
+		return rune(c&0x0F)<<12 | rune(s[i+1]&0x3F)<<6 | rune(s[i+2]&0x3F), 3
+	}
+	return utf8.DecodeRuneInString(s[i:])
+}
+
+// nextToken finds the next syllable of s at or after byte i. Depending on
+// mode it appends the syllable's key to kb and its folded key to fb, and
+// returns the syllable's byte range [start, end).
+func nextToken(s string, i int, kb, fb []byte, mode byte) (start, end int, kb2, fb2 []byte, st int) {
+	// Skip separators.
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if asciiWord[c] {
+				break
+			}
+			i++
+			continue
+		}
+		r, size := decode(s, i)
+		if r < tableSize {
+			fl := tab[r].flags
+			if mode&fCheck != 0 && fl&fTokSafe == 0 {
+				return 0, i, kb, fb, tokBail
+			}
+			if fl&fWord != 0 {
+				break
+			}
+		} else {
+			if mode&fCheck != 0 {
+				return 0, i, kb, fb, tokBail
+			}
+			if isWordRune(r) {
+				break
+			}
+		}
+		i += size
+	}
+	if i >= len(s) {
+		return 0, i, kb, fb, tokEnd
+	}
+	start = i
+	k0, f0 := len(kb), len(fb)
+	tone := byte(0)
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if !asciiWord[c] {
+				break
+			}
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if mode&fWantKey != 0 {
+				kb = append(kb, c)
+			}
+			if mode&fWantFold != 0 {
+				fb = append(fb, c)
+			}
+			i++
+			continue
+		}
+		r, size := decode(s, i)
+		if r < tableSize {
+			in := &tab[r]
+			if mode&fCheck != 0 && in.flags&fTokSafe == 0 {
+				return 0, i, kb, fb, tokBail
+			}
+			if in.flags&fSimple != 0 {
+				if mode&fWantKey != 0 {
+					kb = append(kb, in.kb[:in.kn]...)
+				}
+				if mode&fWantFold != 0 {
+					fb = append(fb, in.fb[:in.fn]...)
+				}
+				if in.tone != 0 {
+					tone = in.tone
+				}
+				i += size
+				continue
+			}
+			if in.flags&fWord == 0 {
+				break
+			}
+		} else {
+			if mode&fCheck != 0 {
+				return 0, i, kb, fb, tokBail
+			}
+			if !isWordRune(r) {
+				break
+			}
+		}
+		// A rune the tables do not cover: finish the syllable the slow way.
+		end = i + size
+		for end < len(s) {
+			r, size := utf8.DecodeRuneInString(s[end:])
+			if !isWordRune(r) {
+				break
+			}
+			end += size
+		}
+		k, f := makeKeySlow(s[start:end])
+		kb, fb = kb[:k0], fb[:f0]
+		if mode&fWantKey != 0 {
+			kb = append(kb, k...)
+		}
+		if mode&fWantFold != 0 {
+			fb = append(fb, f...)
+		}
+		return start, end, kb, fb, tokOK
+	}
+	if tone != 0 && mode&fWantKey != 0 {
+		kb = append(kb, '0'+tone)
+	}
+	return start, i, kb, fb, tokOK
+}
+
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+}
+
+// tone marks as combining characters, in tone-number order 1..5:
+// huyền, sắc, hỏi, ngã, nặng.
+var toneMarks = [...]rune{'\u0300', '\u0301', '\u0309', '\u0303', '\u0323'}
+
+func toneOf(r rune) int {
+	for i, m := range toneMarks {
+		if r == m {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// makeKeySlow is the reference definition of a syllable's key and folded
+// key, written with golang.org/x/text; the tables reproduce it.
+func makeKeySlow(w string) (key, fold string) {
+	lw := strings.ToLower(w)
+	var kb, fb strings.Builder
+	tone := 0
+	for _, r := range norm.NFD.String(lw) {
+		if t := toneOf(r); t > 0 {
+			tone = t
+			continue
+		}
+		kb.WriteRune(r)
+		switch {
+		case r == 'đ':
+			fb.WriteByte('d')
+		case unicode.Is(unicode.Mn, r):
+		default:
+			fb.WriteRune(r)
+		}
+	}
+	k := norm.NFC.String(kb.String())
+	if tone > 0 {
+		k += string(rune('0' + tone))
+	}
+	return k, fb.String()
+}
+
+// tokensSlow is the reference tokenizer (the v0 implementation); tests check
+// that Tokens agrees with it.
+func tokensSlow(s string) []Token {
 	var out []Token
 	start := -1
+	emit := func(end int) {
+		k, f := makeKeySlow(s[start:end])
+		out = append(out, Token{Key: k, Fold: f, Start: start, End: end})
+	}
 	for i, r := range s {
 		if isWordRune(r) {
 			if start < 0 {
@@ -125,41 +519,12 @@ func Tokens(s string) []Token {
 			continue
 		}
 		if start >= 0 {
-			out = append(out, makeToken(s[start:i], start, i))
+			emit(i)
 			start = -1
 		}
 	}
 	if start >= 0 {
-		out = append(out, makeToken(s[start:], start, len(s)))
+		emit(len(s))
 	}
 	return out
-}
-
-func isWordRune(r rune) bool {
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
-}
-
-func makeToken(w string, start, end int) Token {
-	lw := strings.ToLower(w)
-	var key, fold strings.Builder
-	tone := 0
-	for _, r := range norm.NFD.String(lw) {
-		if t := toneOf(r); t > 0 {
-			tone = t
-			continue
-		}
-		key.WriteRune(r)
-		switch {
-		case r == 'đ':
-			fold.WriteByte('d')
-		case unicode.Is(unicode.Mn, r):
-		default:
-			fold.WriteRune(r)
-		}
-	}
-	k := norm.NFC.String(key.String())
-	if tone > 0 {
-		k += string(rune('0' + tone))
-	}
-	return Token{Key: k, Fold: fold.String(), Start: start, End: end}
 }
