@@ -1,0 +1,282 @@
+// Package alerts turns matched articles into mails: it routes each alert to
+// audiences, suppresses repeats and reprints, groups what arrives within
+// group_wait into one mail per audience, renders it (Vietnamese, text + HTML)
+// and delivers it through a durable outbox, never twice.
+//
+// In: article.Alert (from the ALERTS stream, through Notifier.Handle) and Mail
+// (from the OUTBOX stream, through Sender.Handle). Out: Mail on the Outbox,
+// messages accepted by an SMTP server (or .eml files), and alert records
+// (Store) that the web UI lists and acknowledges.
+//
+// All state lives in one kv.Store, under these key prefixes:
+//
+//	alert.<alert id>                 Record (the alert, its routing, delivery per audience, ack)
+//	pending.<audience>.<alert id>    waiting for its group to be flushed
+//	batch.<audience>.<mail id>       a rendered group mail between flush and outbox
+//	story.<audience>.<kind>.<hash>   repeat window marks (article, content hash, title)
+//	mail.<mail id>                   delivery state of one mail (attempts, recipients done)
+//	dead.<mail id>                   a mail that failed MaxAttempts times (UI: Retry)
+package alerts
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/diembao/diembao/internal/config"
+	"github.com/diembao/diembao/internal/kv"
+)
+
+// Outbox is where the Notifier puts rendered mails. The lead's implementation
+// publishes m on the OUTBOX work-queue stream with Nats-Msg-Id = m.MsgID().
+// A nil error means the mail is durable there.
+type Outbox interface {
+	Enqueue(ctx context.Context, m Mail) error
+}
+
+// OutboxFunc adapts a function to Outbox.
+type OutboxFunc func(context.Context, Mail) error
+
+// Enqueue implements Outbox.
+func (f OutboxFunc) Enqueue(ctx context.Context, m Mail) error { return f(ctx, m) }
+
+// Mailer delivers one mail to m.To. Sender calls it once per attempt.
+// A nil error means the server accepted the message for every recipient in
+// m.To. A *RecipientError means it accepted it for the others. Any other
+// error means nothing was accepted; wrap errkind.Permanent when a retry
+// cannot help.
+type Mailer interface {
+	Send(ctx context.Context, m Mail) error
+}
+
+// MailerFunc adapts a function to Mailer.
+type MailerFunc func(context.Context, Mail) error
+
+// Send implements Mailer.
+func (f MailerFunc) Send(ctx context.Context, m Mail) error { return f(ctx, m) }
+
+// Mail is one rendered message, as carried on the OUTBOX stream (JSON).
+type Mail struct {
+	// ID is deterministic (audience + the alert ids it carries, or the digest
+	// week); the Message-ID is <ID@diembao>.
+	ID        string   `json:"id"`
+	MessageID string   `json:"message_id"` // with angle brackets
+	Kind      string   `json:"kind"`       // "alert" or "digest"
+	Audience  string   `json:"audience"`
+	From      string   `json:"from"`
+	To        []string `json:"to"`
+	Subject   string   `json:"subject"` // UTF-8; encoded (RFC 2047) when written
+	Text      string   `json:"text"`
+	HTML      string   `json:"html"`
+	// Attachments, e.g. the digest PDF.
+	Attachments []Attachment `json:"attachments,omitempty"`
+	AlertIDs    []string     `json:"alert_ids,omitempty"`
+	Created     time.Time    `json:"created"`
+	// Retry counts manual retries of a dead letter; it changes MsgID so the
+	// stream's duplicate window does not drop the retried mail.
+	Retry int `json:"retry,omitempty"`
+}
+
+// Attachment is a file attached to a Mail.
+type Attachment struct {
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Data        []byte `json:"data"`
+}
+
+// MsgID is the Nats-Msg-Id to publish m with.
+func (m Mail) MsgID() string {
+	if m.Retry > 0 {
+		return fmt.Sprintf("%s-retry-%d", m.ID, m.Retry)
+	}
+	return m.ID
+}
+
+// MessageIDFor returns the fixed Message-ID of a mail id.
+func MessageIDFor(id string) string { return "<" + id + "@diembao>" }
+
+// RecipientError reports recipients the server refused while it accepted the
+// message for all the others.
+type RecipientError struct {
+	Refused []Refusal
+}
+
+// Refusal is one refused recipient.
+type Refusal struct {
+	Addr      string `json:"addr"`
+	Permanent bool   `json:"permanent"` // 5xx: do not try again
+	Reason    string `json:"reason"`
+}
+
+func (e *RecipientError) Error() string {
+	parts := make([]string, len(e.Refused))
+	for i, r := range e.Refused {
+		parts[i] = r.Addr + ": " + r.Reason
+	}
+	return "recipients refused: " + strings.Join(parts, "; ")
+}
+
+// Config is what the alerts stages need from diembao.yaml.
+type Config struct {
+	Audiences map[string]config.Audience
+	Routes    []config.Route
+	// GroupWait: alerts for one audience arriving within it go out as one mail.
+	GroupWait time.Duration
+	// Repeat: a story already alerted to an audience is not alerted again within it.
+	Repeat time.Duration
+	// MaxAttempts: SMTP attempts before a mail becomes a dead letter (default 20).
+	MaxAttempts int
+	// MaxPerMail caps the alerts in one group mail (default 50).
+	MaxPerMail int
+	// BaseURL of the web UI, for links to /alerts#id.
+	BaseURL string
+	// From is the sender address.
+	From string
+	// Location for times in mails (default Asia/Ho_Chi_Minh).
+	Location *time.Location
+	// Tick is how often Run looks for due groups (default GroupWait/4, within 50ms..5s).
+	Tick time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// ConfigFrom picks the alerts settings out of diembao.yaml.
+func ConfigFrom(c config.Config) Config {
+	return Config{
+		Audiences:   c.Audiences,
+		Routes:      c.Routes,
+		GroupWait:   c.Alerts.GroupWait.D(),
+		Repeat:      c.Alerts.Repeat.D(),
+		MaxAttempts: c.Alerts.MaxAttempts,
+		BaseURL:     c.HTTP.BaseURL,
+		From:        c.SMTP.From,
+		Location:    c.Location(),
+	}
+}
+
+var audienceName = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
+
+func (c *Config) setDefaults() error {
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = 20
+	}
+	if c.MaxPerMail <= 0 {
+		c.MaxPerMail = 50
+	}
+	if c.From == "" {
+		c.From = "diembao@localhost"
+	}
+	if c.Location == nil {
+		loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+		if err != nil {
+			loc = time.FixedZone("ICT", 7*3600)
+		}
+		c.Location = loc
+	}
+	if c.Tick <= 0 {
+		c.Tick = min(max(c.GroupWait/4, 50*time.Millisecond), 5*time.Second)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if c.GroupWait < 0 || c.Repeat < 0 {
+		return errors.New("alerts: group_wait and repeat must not be negative")
+	}
+	for name, a := range c.Audiences {
+		if !audienceName.MatchString(name) {
+			return fmt.Errorf("alerts: audience name %q: use letters, digits, '-' and '_'", name)
+		}
+		if len(a.Emails) == 0 {
+			return fmt.Errorf("alerts: audience %q has no emails", name)
+		}
+	}
+	return nil
+}
+
+// hashID returns a short deterministic id of parts.
+func hashID(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// groupMailID is the id of the mail carrying alertIDs to audience.
+func groupMailID(audience string, alertIDs []string) string {
+	ids := append([]string(nil), alertIDs...)
+	sort.Strings(ids)
+	return hashID(append([]string{"alert", audience}, ids...)...)
+}
+
+// updateJSON reads key, applies fn and writes it back with a revision check,
+// retrying on conflict. fn sees the zero value when the key is absent.
+func updateJSON[T any](ctx context.Context, st kv.Store, key string, fn func(*T) error) (T, error) {
+	for range 20 {
+		var v T
+		var rev uint64
+		e, err := st.Get(ctx, key)
+		switch {
+		case err == nil:
+			if err := unmarshal(e.Value, &v); err != nil {
+				return v, fmt.Errorf("decode %s: %w", key, err)
+			}
+			rev = e.Revision
+		case errors.Is(err, kv.ErrNotFound):
+		default:
+			return v, fmt.Errorf("get %s: %w", key, err)
+		}
+		if err := fn(&v); err != nil {
+			return v, err
+		}
+		b, err := marshal(v)
+		if err != nil {
+			return v, err
+		}
+		if rev == 0 {
+			_, err = st.Create(ctx, key, b)
+		} else {
+			_, err = st.Update(ctx, key, b, rev)
+		}
+		if errors.Is(err, kv.ErrExists) || errors.Is(err, kv.ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return v, fmt.Errorf("put %s: %w", key, err)
+		}
+		return v, nil
+	}
+	var zero T
+	return zero, fmt.Errorf("update %s: too many conflicts", key)
+}
+
+func getJSON[T any](ctx context.Context, st kv.Store, key string) (T, error) {
+	var v T
+	e, err := st.Get(ctx, key)
+	if err != nil {
+		return v, err
+	}
+	if err := unmarshal(e.Value, &v); err != nil {
+		return v, fmt.Errorf("decode %s: %w", key, err)
+	}
+	return v, nil
+}
+
+func putJSON(ctx context.Context, st kv.Store, key string, v any) error {
+	b, err := marshal(v)
+	if err != nil {
+		return err
+	}
+	if _, err := st.Put(ctx, key, b); err != nil {
+		return fmt.Errorf("put %s: %w", key, err)
+	}
+	return nil
+}

@@ -1,0 +1,246 @@
+package alerts
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net/textproto"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+
+	"github.com/diembao/diembao/internal/config"
+	"github.com/diembao/diembao/internal/errkind"
+)
+
+// buildMsg turns a Mail into a go-mail message: multipart/alternative text +
+// HTML, UTF-8, RFC 2047 subject, fixed Message-ID and Date.
+func buildMsg(m Mail) (*gomail.Msg, error) {
+	msg := gomail.NewMsg(gomail.WithCharset(gomail.CharsetUTF8), gomail.WithEncoding(gomail.EncodingQP))
+	if err := msg.From(m.From); err != nil {
+		return nil, fmt.Errorf("from %q: %w: %w", m.From, errkind.Permanent, err)
+	}
+	if err := msg.To(m.To...); err != nil {
+		return nil, fmt.Errorf("to %v: %w: %w", m.To, errkind.Permanent, err)
+	}
+	msg.Subject(m.Subject)
+	msg.SetMessageIDWithValue(strings.Trim(m.MessageID, "<>"))
+	created := m.Created
+	if created.IsZero() {
+		created = time.Now()
+	}
+	msg.SetDateWithValue(created)
+	msg.SetGenHeader("Auto-Submitted", "auto-generated")
+	if m.Audience != "" {
+		msg.SetGenHeader("X-Diembao-Audience", m.Audience)
+	}
+	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
+	if m.HTML != "" {
+		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	}
+	for _, a := range m.Attachments {
+		ct := a.ContentType
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		if err := msg.AttachReader(a.Name, bytes.NewReader(a.Data), gomail.WithFileContentType(gomail.ContentType(ct))); err != nil {
+			return nil, fmt.Errorf("attach %s: %w", a.Name, err)
+		}
+	}
+	return msg, nil
+}
+
+// WriteEML writes m as an RFC 5322 message (what SMTP would carry).
+func WriteEML(m Mail) ([]byte, error) {
+	msg, err := buildMsg(m)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if _, err := msg.WriteTo(&b); err != nil {
+		return nil, fmt.Errorf("write message %s: %w", m.ID, err)
+	}
+	return b.Bytes(), nil
+}
+
+// SMTPConfig configures SMTPMailer.
+type SMTPConfig struct {
+	Host     string
+	Port     int    // default 587
+	TLS      string // starttls (default) | tls | none
+	Username string // AUTH when set (PLAIN/LOGIN/…, discovered)
+	Password string
+	// Timeout bounds one whole SMTP conversation (default 30s).
+	Timeout time.Duration
+	// TLSConfig overrides the default (ServerName = Host).
+	TLSConfig *tls.Config
+}
+
+// SMTPConfigFrom picks the SMTP settings out of diembao.yaml.
+func SMTPConfigFrom(c config.SMTP) SMTPConfig {
+	return SMTPConfig{Host: c.Host, Port: c.Port, TLS: c.TLS, Username: c.Username, Password: c.Password}
+}
+
+// SMTPMailer delivers through an SMTP server with go-mail, one connection
+// per mail, one RCPT per recipient: a refused recipient does not stop the
+// others (it is reported in a *RecipientError).
+type SMTPMailer struct {
+	cfg  SMTPConfig
+	opts []gomail.Option
+}
+
+// NewSMTPMailer checks cfg and returns an SMTPMailer.
+func NewSMTPMailer(cfg SMTPConfig) (*SMTPMailer, error) {
+	if cfg.Host == "" {
+		return nil, errors.New("alerts: smtp host is empty")
+	}
+	if cfg.Port == 0 {
+		cfg.Port = 587
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 30 * time.Second
+	}
+	opts := []gomail.Option{gomail.WithPort(cfg.Port), gomail.WithTimeout(cfg.Timeout), gomail.WithHELO("diembao.localhost")}
+	if cfg.TLSConfig != nil {
+		opts = append(opts, gomail.WithTLSConfig(cfg.TLSConfig))
+	}
+	switch cfg.TLS {
+	case "", "starttls":
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+	case "tls":
+		opts = append(opts, gomail.WithSSL())
+	case "none":
+		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
+	default:
+		return nil, fmt.Errorf("alerts: smtp tls %q: want starttls, tls or none", cfg.TLS)
+	}
+	if cfg.Username != "" {
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
+			gomail.WithUsername(cfg.Username), gomail.WithPassword(cfg.Password))
+	}
+	if _, err := gomail.NewClient(cfg.Host, opts...); err != nil {
+		return nil, fmt.Errorf("alerts: smtp: %w", err)
+	}
+	return &SMTPMailer{cfg: cfg, opts: opts}, nil
+}
+
+// Send implements Mailer.
+func (s *SMTPMailer) Send(ctx context.Context, m Mail) error {
+	msg, err := buildMsg(m)
+	if err != nil {
+		return err
+	}
+	var body bytes.Buffer
+	if _, err := msg.WriteTo(&body); err != nil {
+		return fmt.Errorf("write message %s: %w", m.ID, err)
+	}
+	client, err := gomail.NewClient(s.cfg.Host, s.opts...)
+	if err != nil {
+		return fmt.Errorf("smtp client: %w", err)
+	}
+	sc, err := client.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		return fmt.Errorf("smtp %s:%d: %w", s.cfg.Host, s.cfg.Port, classify(err))
+	}
+	defer client.CloseWithSMTPClient(sc) //nolint:errcheck // the message is already accepted or failed
+	if err := sc.Mail(m.From); err != nil {
+		return fmt.Errorf("smtp MAIL FROM: %w", classify(err))
+	}
+	var refused []Refusal
+	accepted := 0
+	for _, rcpt := range m.To {
+		if err := sc.Rcpt(rcpt); err != nil {
+			refused = append(refused, Refusal{Addr: rcpt, Permanent: permanentSMTP(err), Reason: err.Error()})
+			continue
+		}
+		accepted++
+	}
+	if accepted == 0 {
+		_ = sc.Reset()
+		err := &RecipientError{Refused: refused}
+		for _, r := range refused {
+			if !r.Permanent {
+				return err
+			}
+		}
+		return fmt.Errorf("%w: %w", errkind.Permanent, err)
+	}
+	w, err := sc.Data()
+	if err != nil {
+		return fmt.Errorf("smtp DATA: %w", classify(err))
+	}
+	if _, err := w.Write(body.Bytes()); err != nil {
+		return fmt.Errorf("smtp DATA: %w", err)
+	}
+	if err := w.Close(); err != nil { // the server's answer to the message
+		return fmt.Errorf("smtp DATA: %w", classify(err))
+	}
+	if len(refused) > 0 {
+		return &RecipientError{Refused: refused}
+	}
+	return nil
+}
+
+func permanentSMTP(err error) bool {
+	var te *textproto.Error
+	return errors.As(err, &te) && te.Code >= 500
+}
+
+// classify marks 5xx answers permanent; everything else (refused
+// connections, timeouts, 4xx) stays transient.
+func classify(err error) error {
+	if permanentSMTP(err) {
+		return fmt.Errorf("%w: %w", errkind.Permanent, err)
+	}
+	return err
+}
+
+// DirMailer writes each mail as DIR/<id>.eml: used when no SMTP host is
+// configured, so nothing is lost. Writing the same mail again is a no-op.
+type DirMailer struct {
+	dir string
+}
+
+// NewDirMailer creates dir if needed and returns a DirMailer.
+func NewDirMailer(dir string) (*DirMailer, error) {
+	if dir == "" {
+		return nil, errors.New("alerts: empty mail directory")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("alerts: %w", err)
+	}
+	return &DirMailer{dir: dir}, nil
+}
+
+// Send implements Mailer. The file is complete once it has its name.
+func (d *DirMailer) Send(_ context.Context, m Mail) error {
+	p := filepath.Join(d.dir, m.ID+".eml")
+	if _, err := os.Stat(p); err == nil {
+		return nil
+	}
+	b, err := WriteEML(m)
+	if err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(d.dir, ".tmp-*.eml")
+	if err != nil {
+		return fmt.Errorf("write mail: %w", err)
+	}
+	_, werr := f.Write(b)
+	serr := f.Sync()
+	cerr := f.Close()
+	if err := errors.Join(werr, serr, cerr); err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("write mail %s: %w", p, err)
+	}
+	if err := os.Rename(f.Name(), p); err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("write mail %s: %w", p, err)
+	}
+	return nil
+}

@@ -1,0 +1,191 @@
+package alerts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+
+	"github.com/diembao/diembao/internal/errkind"
+	"github.com/diembao/diembao/internal/kv"
+)
+
+// Sender delivers mails from the OUTBOX stream through a Mailer, at most
+// once per recipient: it keeps per-mail delivery state in the kv.Store.
+type Sender struct {
+	cfg    Config
+	kv     kv.Store
+	mailer Mailer
+	log    *slog.Logger
+}
+
+// NewSender returns a Sender keeping its state in st (the notifier's bucket).
+func NewSender(cfg Config, st kv.Store, m Mailer, log *slog.Logger) (*Sender, error) {
+	if st == nil {
+		return nil, errors.New("alerts: nil kv.Store")
+	}
+	if m == nil {
+		return nil, errors.New("alerts: nil Mailer")
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if err := cfg.setDefaults(); err != nil {
+		return nil, err
+	}
+	return &Sender{cfg: cfg, kv: st, mailer: m, log: log.With("component", "sender")}, nil
+}
+
+type mailState struct {
+	Delivered []string  `json:"delivered,omitempty"`
+	Refused   []Refusal `json:"refused,omitempty"` // permanent refusals only
+	Attempts  int       `json:"attempts"`
+	Retry     int       `json:"retry"`
+	Done      bool      `json:"done"`
+	LastError string    `json:"last_error,omitempty"`
+}
+
+func (st *mailState) remaining(to []string) []string {
+	var out []string
+	for _, r := range to {
+		if slices.Contains(st.Delivered, r) || slices.ContainsFunc(st.Refused, func(x Refusal) bool { return x.Addr == r }) {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// Handle delivers m to the recipients that do not have it yet. A nil error
+// means the SMTP server accepted it for every recipient it did not refuse
+// for good: the caller may ack. A transient error asks for a redelivery
+// with backoff; after MaxAttempts the mail becomes a dead letter (Notifier.
+// DeadLetters, Retry) and the error wraps errkind.Permanent.
+func (s *Sender) Handle(ctx context.Context, m Mail) error {
+	if !validID(m.ID) {
+		return fmt.Errorf("mail %q: %w: invalid id", m.ID, errkind.Permanent)
+	}
+	key := "mail." + m.ID
+	st, err := getJSON[mailState](ctx, s.kv, key)
+	if err != nil && !errors.Is(err, kv.ErrNotFound) {
+		return err
+	}
+	if m.Retry > st.Retry { // a manual retry of a dead letter
+		st.Retry, st.Attempts, st.Done = m.Retry, 0, false
+	}
+	if st.Done {
+		s.log.Debug("mail already sent", "mail_id", m.ID)
+		return nil
+	}
+	if _, err := s.kv.Get(ctx, "dead."+m.ID); err == nil && m.Retry <= st.Retry && st.Attempts >= s.cfg.MaxAttempts {
+		return fmt.Errorf("mail %s: %w: dead letter", m.ID, errkind.Permanent)
+	}
+	rest := st.remaining(m.To)
+	if len(rest) > 0 {
+		st.Attempts++
+		if err := putJSON(ctx, s.kv, key, st); err != nil {
+			return err
+		}
+		try := m
+		try.To = rest
+		sendErr := s.mailer.Send(ctx, try)
+		var re *RecipientError
+		switch {
+		case sendErr == nil:
+			st.Delivered = append(st.Delivered, rest...)
+		case errors.As(sendErr, &re):
+			for _, r := range rest {
+				i := slices.IndexFunc(re.Refused, func(x Refusal) bool { return x.Addr == r })
+				switch {
+				case i < 0:
+					st.Delivered = append(st.Delivered, r)
+				case re.Refused[i].Permanent:
+					st.Refused = append(st.Refused, re.Refused[i])
+				}
+			}
+			st.LastError = sendErr.Error()
+		default:
+			st.LastError = sendErr.Error()
+			if ctx.Err() != nil {
+				st.Attempts-- // shutting down is not the server's fault
+			}
+			if errkind.IsPermanent(sendErr) || st.Attempts >= s.cfg.MaxAttempts {
+				return s.dead(ctx, m, st, sendErr)
+			}
+			if err := putJSON(ctx, s.kv, key, st); err != nil {
+				return err
+			}
+			return fmt.Errorf("send mail %s (attempt %d): %w", m.ID, st.Attempts, sendErr)
+		}
+		if len(st.remaining(m.To)) > 0 { // temporary refusals: try those again
+			if st.Attempts >= s.cfg.MaxAttempts {
+				return s.dead(ctx, m, st, sendErr)
+			}
+			if err := putJSON(ctx, s.kv, key, st); err != nil {
+				return err
+			}
+			return fmt.Errorf("send mail %s (attempt %d): %w", m.ID, st.Attempts, sendErr)
+		}
+	}
+	st.Done = true
+	if err := putJSON(ctx, s.kv, key, st); err != nil {
+		return err
+	}
+	s.log.Info("mail sent", "mail_id", m.ID, "audience", m.Audience, "delivered", len(st.Delivered), "refused", len(st.Refused))
+	state := StateSent
+	if len(st.Delivered) == 0 {
+		state = StateFailed
+	}
+	s.updateRecords(ctx, m, func(d *Delivery) {
+		d.State, d.Refused, d.Error = state, st.Refused, ""
+		if state == StateFailed {
+			d.Error = "mọi người nhận đều bị từ chối"
+		}
+	})
+	return nil
+}
+
+func (s *Sender) dead(ctx context.Context, m Mail, st mailState, cause error) error {
+	key := "mail." + m.ID
+	if err := putJSON(ctx, s.kv, key, st); err != nil {
+		return err
+	}
+	dl := DeadLetter{Mail: m, Error: cause.Error(), Attempts: st.Attempts, At: s.cfg.Now()}
+	if err := putJSON(ctx, s.kv, "dead."+m.ID, dl); err != nil {
+		return err
+	}
+	s.updateRecords(ctx, m, func(d *Delivery) { d.State, d.Error = StateFailed, cause.Error() })
+	s.log.Warn("mail dead-lettered", "mail_id", m.ID, "attempts", st.Attempts, "err", cause)
+	if errkind.IsPermanent(cause) {
+		return fmt.Errorf("send mail %s: %w", m.ID, cause)
+	}
+	return fmt.Errorf("send mail %s: %w: %w", m.ID, errkind.Permanent, cause)
+}
+
+// updateRecords is best effort: the mail's fate is already durable in
+// mail.<id>; a record that lags behind is only a display matter.
+func (s *Sender) updateRecords(ctx context.Context, m Mail, fn func(*Delivery)) {
+	now := s.cfg.Now()
+	for _, id := range m.AlertIDs {
+		_, err := updateJSON(ctx, s.kv, recordKey(id), func(r *Record) error {
+			if r.Alert.ID == "" {
+				return kv.ErrNotFound
+			}
+			if r.Deliveries == nil {
+				r.Deliveries = map[string]Delivery{}
+			}
+			d := r.Deliveries[m.Audience]
+			if d.MailID != "" && d.MailID != m.ID {
+				return nil
+			}
+			d.MailID, d.MessageID, d.At = m.ID, m.MessageID, now
+			fn(&d)
+			r.Deliveries[m.Audience] = d
+			return nil
+		})
+		if err != nil && !errors.Is(err, kv.ErrNotFound) {
+			s.log.Warn("update alert record", "alert_id", id, "err", err)
+		}
+	}
+}
