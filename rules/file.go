@@ -53,13 +53,13 @@ func nodePos(n ast.Node) pos {
 }
 
 type fileDoc struct {
-	Topics      []topicDoc   `yaml:"topics"`
-	Phrases     []phraseDoc  `yaml:"phrases"`
-	StopPhrases []posString  `yaml:"stop_phrases"`
-	Area        []areaDoc    `yaml:"area"`
-	Rules       []ruleDoc    `yaml:"rules"`
-	Description string       `yaml:"description"`
-	Version     int          `yaml:"version"`
+	Topics      []topicDoc  `yaml:"topics"`
+	Phrases     []phraseDoc `yaml:"phrases"`
+	StopPhrases []posString `yaml:"stop_phrases"`
+	Area        []areaDoc   `yaml:"area"`
+	Rules       []ruleDoc   `yaml:"rules"`
+	Description string      `yaml:"description"`
+	Version     int         `yaml:"version"`
 }
 
 // posString is a string that remembers where it was written.
