@@ -1,12 +1,126 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/diembao/diembao/internal/bus"
+	"github.com/diembao/diembao/internal/errkind"
+	"github.com/diembao/diembao/internal/kv"
+	"github.com/diembao/diembao/internal/web"
 )
 
-// cmdUser is the "user" subcommand. Placeholder until its package lands.
+// accountsBucket is the KV bucket that holds users, sessions and the audit
+// log (the serve role opens the same bucket).
+const accountsBucket = "accounts"
+
+// cmdUser is the "user" subcommand:
+//
+//	diembao user add NAME --role analyst|police|admin [--password-stdin] [--nats URL]
+//	diembao user list [--nats URL]
+//
+// add prints the generated password (or reads one line from stdin).
 func cmdUser(ctx context.Context, a *app, args []string) int {
-	fmt.Fprintln(a.stderr, "diembao user: not implemented yet")
-	return exitError
+	if len(args) == 0 || (args[0] != "add" && args[0] != "list") {
+		fmt.Fprintln(a.stderr, "usage: diembao user add NAME --role analyst|police|admin [--password-stdin] [--nats URL]")
+		fmt.Fprintln(a.stderr, "       diembao user list [--nats URL]")
+		return exitUsage
+	}
+	fs := flag.NewFlagSet("user "+args[0], flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	role := fs.String("role", "", "analyst, police or admin")
+	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of stdin instead of generating one")
+	natsURL := fs.String("nats", a.cfg.NATS.URL, "NATS URL (empty: open the embedded store under the data dir; stop `diembao run` first)")
+	var pos []string
+	rest := args[1:]
+	for {
+		if err := fs.Parse(rest); err != nil {
+			return exitUsage
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	store, closeStore, err := openAccountsStore(ctx, a, *natsURL)
+	if err != nil {
+		return a.exitCode(err)
+	}
+	defer closeStore()
+	acc := web.NewAccounts(store)
+
+	if args[0] == "list" {
+		if len(pos) != 0 {
+			return a.exitCode(fmt.Errorf("%w: user list takes no arguments", errUsage))
+		}
+		users, err := acc.List(ctx)
+		if err != nil {
+			return a.exitCode(err)
+		}
+		for _, u := range users {
+			fmt.Fprintf(a.stdout, "%s\t%s\t%s\n", u.Name, u.Role, u.Created.Format("2006-01-02"))
+		}
+		return exitOK
+	}
+
+	if len(pos) != 1 {
+		return a.exitCode(fmt.Errorf("%w: user add needs exactly one NAME", errUsage))
+	}
+	if !web.ValidRole(*role) {
+		return a.exitCode(fmt.Errorf("%w: --role must be analyst, police or admin", errUsage))
+	}
+	password := web.GeneratePassword()
+	if *fromStdin {
+		password, err = readPassword(a.stdin)
+		if err != nil {
+			return a.exitCode(err)
+		}
+	}
+	if err := acc.Add(ctx, pos[0], *role, password); err != nil {
+		if errors.Is(err, errkind.Permanent) {
+			return a.exitCode(fmt.Errorf("%w: %v", errUsage, err))
+		}
+		return a.exitCode(err)
+	}
+	fmt.Fprintf(a.stderr, "diembao: created user %s with role %s\n", pos[0], *role)
+	if !*fromStdin {
+		fmt.Fprintln(a.stdout, password)
+	}
+	return exitOK
+}
+
+func readPassword(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read password from stdin: %w", err)
+	}
+	pw := strings.TrimRight(line, "\r\n")
+	if pw == "" {
+		return "", fmt.Errorf("%w: empty password on stdin", errUsage)
+	}
+	return pw, nil
+}
+
+// openAccountsStore opens the accounts bucket: on the NATS server at natsURL,
+// or on the embedded JetStream store under the data dir (which a running
+// `diembao run` holds, so stop it first or pass --nats).
+func openAccountsStore(ctx context.Context, a *app, natsURL string) (kv.Store, func(), error) {
+	sync := a.cfg.NATS.Sync == nil || *a.cfg.NATS.Sync
+	b, err := bus.Open(ctx, bus.Config{URL: natsURL, StoreDir: filepath.Join(a.cfg.DataDir, "nats"), Sync: sync, Name: "diembao-user"}, a.log)
+	if err != nil {
+		return nil, nil, err
+	}
+	store, err := b.KV(ctx, accountsBucket)
+	if err != nil {
+		b.Close()
+		return nil, nil, err
+	}
+	return store, b.Close, nil
 }

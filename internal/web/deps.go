@@ -1,0 +1,183 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/diembao/diembao/indexer"
+	"github.com/diembao/diembao/internal/article"
+	"github.com/diembao/diembao/internal/kv"
+)
+
+// ErrNotFound is what a dependency returns (wrapped or not) when an id is
+// unknown; the server answers 404. Adapters may also return any error that
+// has a method NotFound() bool reporting true, or kv.ErrNotFound.
+var ErrNotFound = errors.New("web: not found")
+
+// Searcher runs queries against the index. The server calls it for GET / and
+// GET /api/search. A bad query (syntax the user can fix) must return an error
+// that has a method BadQuery() bool reporting true (indexer.QueryError); the
+// server answers 400 with its message. Any other error is a 500.
+type Searcher interface {
+	Search(ctx context.Context, q indexer.Query) (indexer.Result, error)
+}
+
+// SearcherFunc adapts a function to Searcher.
+type SearcherFunc func(ctx context.Context, q indexer.Query) (indexer.Result, error)
+
+// Search implements Searcher.
+func (f SearcherFunc) Search(ctx context.Context, q indexer.Query) (indexer.Result, error) {
+	return f(ctx, q)
+}
+
+// ArticleView is everything the article page shows about one article.
+type ArticleView struct {
+	// Revisions are all known revisions, oldest first; the last one is current.
+	Revisions []article.Article
+	// Matches are the rules that matched the current revision, with term
+	// offsets into its NFC title or body. Nil lets the server ask Rules.Try.
+	Matches []article.Match
+	Topics  []string
+	Area    bool
+}
+
+// Articles reads articles by id (GET /articles/{id}, GET /api/articles/{id}).
+// Get returns ErrNotFound for an unknown id.
+type Articles interface {
+	Get(ctx context.Context, id string) (ArticleView, error)
+}
+
+// AlertRecord is an alert with its acknowledgement state.
+type AlertRecord struct {
+	article.Alert
+	AckedBy string    `json:"acked_by,omitempty"`
+	AckedAt time.Time `json:"acked_at,omitzero"`
+	AckNote string    `json:"ack_note,omitempty"`
+}
+
+// Acked reports whether someone acknowledged the alert.
+func (r AlertRecord) Acked() bool { return r.AckedBy != "" }
+
+// AlertFilter selects alerts for the inbox. Zero values mean "any".
+type AlertFilter struct {
+	Unacked bool
+	Topic   string
+	Since   time.Time
+	Limit   int // 0: the store's default
+}
+
+// Alerts is the alert store (the alerts owner's records). List returns the
+// newest first; the server filters by role afterwards, so the store need not
+// know about roles. Ack records who acknowledged an alert; acknowledging an
+// acknowledged alert again returns nil and keeps the first record. Get and Ack
+// return ErrNotFound for an unknown id.
+type Alerts interface {
+	List(ctx context.Context, f AlertFilter) ([]AlertRecord, error)
+	Get(ctx context.Context, id string) (AlertRecord, error)
+	Ack(ctx context.Context, id, who, note string, when time.Time) error
+}
+
+// RuleInfo describes one loaded rule for the rules page.
+type RuleInfo struct {
+	ID        string   `json:"id"`
+	Version   int      `json:"version"`
+	Topic     string   `json:"topic"`
+	Severity  string   `json:"severity"`
+	Query     string   `json:"query"`
+	NeedsArea bool     `json:"needs_area"`
+	Audiences []string `json:"audiences,omitempty"`
+	File      string   `json:"file,omitempty"`
+}
+
+// RuleResult is what matching one text gives, as `rules check --json` prints it.
+type RuleResult struct {
+	Area    bool            `json:"area"`
+	Topics  []string        `json:"topics"`
+	Matches []article.Match `json:"matches"`
+}
+
+// Rules is the loaded rule set. Try matches a text (offsets into its NFC
+// form, Field empty or "body"); List gives the rules; LastError is the error
+// of the last reload, nil when the loaded rules are current.
+type Rules interface {
+	Try(ctx context.Context, text string) (RuleResult, error)
+	List(ctx context.Context) ([]RuleInfo, error)
+	LastError() error
+}
+
+// SourceStatus is one source's crawl health.
+type SourceStatus struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Kind      string    `json:"kind"`
+	LastCrawl time.Time `json:"last_crawl,omitzero"`
+	LastOK    time.Time `json:"last_ok,omitzero"`
+	LastError string    `json:"last_error,omitempty"`
+	Failures  int       `json:"failures"` // consecutive
+	Articles  int       `json:"articles"` // in the last 24 hours
+	Disabled  bool      `json:"disabled,omitempty"`
+}
+
+// SourceHealth reports crawl health per source (admin page /sources).
+type SourceHealth interface {
+	Health(ctx context.Context) ([]SourceStatus, error)
+}
+
+// DigestInfo names one weekly digest in the archive.
+type DigestInfo struct {
+	ID       string    `json:"id"` // e.g. "2026-W47"
+	From     time.Time `json:"from"`
+	To       time.Time `json:"to"`
+	Articles int       `json:"articles"`
+	Created  time.Time `json:"created"`
+}
+
+// Digests is the digest archive. Get returns the digest's rendered HTML (the
+// server shows it in a sandboxed frame) or ErrNotFound.
+type Digests interface {
+	List(ctx context.Context) ([]DigestInfo, error)
+	Get(ctx context.Context, id string) ([]byte, error)
+}
+
+// DeadLetter is one poison message parked after bounded retries.
+type DeadLetter struct {
+	ID         string    `json:"id"`
+	Stream     string    `json:"stream"`
+	Subject    string    `json:"subject"`
+	Error      string    `json:"error"`
+	Deliveries int       `json:"deliveries"`
+	Time       time.Time `json:"time"`
+	Preview    string    `json:"preview,omitempty"` // first bytes of the payload, plain text
+}
+
+// DeadLetters lists parked messages and puts one back on its stream.
+// Retry returns ErrNotFound for an unknown id; a nil error means the message
+// was republished durably and removed from the dead-letter stream.
+type DeadLetters interface {
+	List(ctx context.Context) ([]DeadLetter, error)
+	Retry(ctx context.Context, id string) error
+}
+
+// Snapshots reads saved raw pages by the key in Article.Snapshot.
+type Snapshots interface {
+	Get(ctx context.Context, key string) ([]byte, error)
+}
+
+// isNotFound reports whether err means "no such id".
+func isNotFound(err error) bool {
+	if errors.Is(err, ErrNotFound) {
+		return true
+	}
+	var nf interface{ NotFound() bool }
+	if errors.As(err, &nf) && nf.NotFound() {
+		return true
+	}
+	return errors.Is(err, kv.ErrNotFound)
+}
+
+// isBadQuery reports whether err is the user's fault (indexer.QueryError).
+func isBadQuery(err error) bool {
+	var bq interface{ BadQuery() bool }
+	return errors.As(err, &bq) && bq.BadQuery()
+}

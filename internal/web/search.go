@@ -1,0 +1,298 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/diembao/diembao/indexer"
+)
+
+// errBadParam is a query-string error; its message is shown to the user.
+type errBadParam struct{ msg string }
+
+func (e errBadParam) Error() string { return e.msg }
+
+// parseQuery reads the search parameters of DESIGN.md:
+// q, from, to, source, topic, area, sort, page, size. source and topic may be
+// repeated or comma-separated; dates are YYYY-MM-DD in the server's time zone
+// (to is inclusive) or RFC 3339.
+func (s *Server) parseQuery(v url.Values) (indexer.Query, error) {
+	var q indexer.Query
+	q.Q = strings.TrimSpace(v.Get("q"))
+	if !utf8.ValidString(q.Q) {
+		return q, errBadParam{"q is not valid UTF-8"}
+	}
+	if utf8.RuneCountInString(q.Q) > 500 {
+		return q, errBadParam{"q is longer than 500 characters"}
+	}
+	var err error
+	if q.From, err = s.parseDate(v.Get("from"), false); err != nil {
+		return q, errBadParam{"from: " + err.Error()}
+	}
+	if q.To, err = s.parseDate(v.Get("to"), true); err != nil {
+		return q, errBadParam{"to: " + err.Error()}
+	}
+	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
+		return q, errBadParam{"to is before from"}
+	}
+	q.Sources = listParam(v["source"])
+	q.Topics = listParam(v["topic"])
+	switch strings.ToLower(v.Get("area")) {
+	case "":
+	case "true", "1", "yes":
+		t := true
+		q.Area = &t
+	case "false", "0", "no":
+		f := false
+		q.Area = &f
+	default:
+		return q, errBadParam{"area must be true or false"}
+	}
+	switch v.Get("sort") {
+	case "", "relevance":
+		q.Sort = "relevance"
+	case "date":
+		q.Sort = "date"
+	default:
+		return q, errBadParam{"sort must be relevance or date"}
+	}
+	if q.Page, err = intParam(v.Get("page"), 1, 1, 1000); err != nil {
+		return q, errBadParam{"page: " + err.Error()}
+	}
+	if q.Size, err = intParam(v.Get("size"), 20, 1, 100); err != nil {
+		return q, errBadParam{"size: " + err.Error()}
+	}
+	return q, nil
+}
+
+func (s *Server) parseDate(v string, endOfDay bool) (time.Time, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	d, err := time.ParseInLocation("2006-01-02", v, s.cfg.Location)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a date (YYYY-MM-DD)", v)
+	}
+	if endOfDay {
+		d = d.AddDate(0, 0, 1).Add(-time.Nanosecond)
+	}
+	return d, nil
+}
+
+func listParam(vals []string) []string {
+	var out []string
+	for _, v := range vals {
+		for p := range strings.SplitSeq(v, ",") {
+			if p = strings.TrimSpace(p); p != "" && !slices.Contains(out, p) && len(p) <= 100 {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+func intParam(v string, def, lo, hi int) (int, error) {
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("%q is not a number from %d to %d", v, lo, hi)
+	}
+	return n, nil
+}
+
+func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
+	if s.deps.Searcher == nil {
+		s.unavailable(w, r, "search")
+		return
+	}
+	q, err := s.parseQuery(r.URL.Query())
+	if err != nil {
+		apiError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	res, err := s.deps.Searcher.Search(r.Context(), q)
+	if err != nil {
+		if isBadQuery(err) {
+			apiError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		s.fail(w, r, "search", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, cleanResult(res))
+}
+
+// cleanResult makes hits and facets non-null and re-sanitises snippets, so
+// that only <mark> survives whatever the index returned.
+func cleanResult(res indexer.Result) indexer.Result {
+	if res.Hits == nil {
+		res.Hits = []indexer.Hit{}
+	}
+	if res.Facets == nil {
+		res.Facets = map[string][]indexer.FacetCount{}
+	}
+	for _, k := range []string{"source", "topic"} {
+		if res.Facets[k] == nil {
+			res.Facets[k] = []indexer.FacetCount{}
+		}
+	}
+	for i := range res.Hits {
+		res.Hits[i].Snippet = sanitizeSnippet(res.Hits[i].Snippet)
+		if res.Hits[i].Topics == nil {
+			res.Hits[i].Topics = []string{}
+		}
+	}
+	return res
+}
+
+type hitView struct {
+	indexer.Hit
+	SnippetHTML template.HTML
+	SafeURL     string
+}
+
+type facetView struct {
+	Term   string
+	Label  string
+	Count  int
+	Active bool
+	Href   string
+}
+
+type searchData struct {
+	Q, From, To, Sort, Area string
+	Sources, Topics         []string
+	Searched                bool
+	Error                   string
+	Total                   uint64
+	TookMS                  int64
+	Hits                    []hitView
+	SourceFacets            []facetView
+	TopicFacets             []facetView
+	AllTopics               []facetView
+	Page, Pages             int
+	PrevHref, NextHref      string
+}
+
+func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
+	v := r.URL.Query()
+	d := searchData{
+		Q: v.Get("q"), From: v.Get("from"), To: v.Get("to"), Sort: v.Get("sort"), Area: v.Get("area"),
+		Sources: listParam(v["source"]), Topics: listParam(v["topic"]),
+	}
+	for _, t := range []string{"border", "ethnic", "religion", "laos", "disinfo"} {
+		d.AllTopics = append(d.AllTopics, facetView{Term: t, Label: topicNames[t], Active: slices.Contains(d.Topics, t)})
+	}
+	code := http.StatusOK
+	searched := false
+	for _, k := range []string{"q", "from", "to", "source", "topic", "area"} {
+		if v.Get(k) != "" {
+			searched = true
+		}
+	}
+	switch {
+	case !searched:
+	case s.deps.Searcher == nil:
+		d.Error = "Chức năng tìm kiếm chưa được bật."
+		code = http.StatusServiceUnavailable
+	default:
+		q, err := s.parseQuery(v)
+		if err != nil {
+			d.Error = "Tham số không hợp lệ: " + err.Error()
+			code = http.StatusBadRequest
+			break
+		}
+		res, err := s.deps.Searcher.Search(r.Context(), q)
+		if err != nil {
+			if isBadQuery(err) {
+				d.Error = "Câu tìm kiếm không hợp lệ: " + err.Error()
+				code = http.StatusBadRequest
+				break
+			}
+			s.fail(w, r, "search", err)
+			return
+		}
+		res = cleanResult(res)
+		d.Searched = true
+		d.Total, d.TookMS = res.Total, res.TookMS
+		for _, h := range res.Hits {
+			d.Hits = append(d.Hits, hitView{Hit: h, SnippetHTML: template.HTML(h.Snippet), SafeURL: safeHref(h.URL)})
+		}
+		d.SourceFacets = facetLinks(v, "source", res.Facets["source"], d.Sources)
+		d.TopicFacets = facetLinks(v, "topic", res.Facets["topic"], d.Topics)
+		d.Page = q.Page
+		d.Pages = int((res.Total + uint64(q.Size) - 1) / uint64(q.Size))
+		if d.Pages > 1000 {
+			d.Pages = 1000
+		}
+		if q.Page > 1 {
+			d.PrevHref = withParam(v, "page", strconv.Itoa(q.Page-1))
+		}
+		if q.Page < d.Pages {
+			d.NextHref = withParam(v, "page", strconv.Itoa(q.Page+1))
+		}
+	}
+	s.render(w, r, code, "search", d)
+}
+
+// facetLinks makes each bucket a link that toggles its filter.
+func facetLinks(v url.Values, key string, buckets []indexer.FacetCount, active []string) []facetView {
+	var out []facetView
+	for _, b := range buckets {
+		on := slices.Contains(active, b.Term)
+		next := slices.DeleteFunc(slices.Clone(active), func(x string) bool { return x == b.Term })
+		if !on {
+			next = append(next, b.Term)
+		}
+		label := b.Term
+		if key == "topic" && topicNames[b.Term] != "" {
+			label = topicNames[b.Term]
+		}
+		out = append(out, facetView{Term: b.Term, Label: label, Count: b.Count, Active: on,
+			Href: withParam(withParamValues(v, key, next), "page", "")})
+	}
+	return out
+}
+
+func withParamValues(v url.Values, key string, vals []string) url.Values {
+	c := url.Values{}
+	for k, vs := range v {
+		c[k] = slices.Clone(vs)
+	}
+	c.Del(key)
+	if len(vals) > 0 {
+		c[key] = vals
+	}
+	return c
+}
+
+// withParam returns "/?" + v with key set to val (removed when val is "").
+func withParam(v url.Values, key, val string) string {
+	c := withParamValues(v, key, nil)
+	if val != "" {
+		c.Set(key, val)
+	}
+	return "/?" + c.Encode()
+}
+
+// safeHref returns u if it is an absolute http(s) URL, else "".
+func safeHref(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+		return ""
+	}
+	return p.String()
+}
