@@ -1,0 +1,70 @@
+package indexer
+
+import (
+	"fmt"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/registry"
+
+	"github.com/diembao/diembao/internal/textnorm"
+)
+
+// Analyzer names as stored in the index mapping.
+const (
+	analyzerExact = "diembao_vi_exact" // tone-canonical syllable keys, diacritics kept
+	analyzerFold  = "diembao_vi_fold"  // diacritic-free syllable keys, đ → d
+)
+
+// The analyzers are registered in Bleve's process-wide registry, the only
+// way Bleve finds an analyzer named in a stored mapping when an index is
+// reopened. They hold no state.
+func init() {
+	for name, fold := range map[string]bool{analyzerExact: false, analyzerFold: true} {
+		a := syllableAnalyzer{fold: fold}
+		err := registry.RegisterAnalyzer(name, func(map[string]any, *registry.Cache) (analysis.Analyzer, error) {
+			return a, nil
+		})
+		if err != nil {
+			panic(fmt.Sprintf("indexer: register analyzer %s: %v", name, err))
+		}
+	}
+}
+
+// syllableAnalyzer turns text that is already textnorm.Normalize'd into one
+// token per syllable: its key (exact) or its folded key.
+type syllableAnalyzer struct{ fold bool }
+
+// Analyze implements analysis.Analyzer.
+func (a syllableAnalyzer) Analyze(input []byte) analysis.TokenStream {
+	toks := textnorm.Tokens(string(input))
+	n := 0
+	for _, t := range toks {
+		if a.fold {
+			n += len(t.Fold)
+		} else {
+			n += len(t.Key)
+		}
+	}
+	arena := make([]byte, 0, n)
+	out := make([]analysis.Token, 0, len(toks))
+	stream := make(analysis.TokenStream, 0, len(toks))
+	pos := 0
+	for _, t := range toks {
+		term := t.Key
+		if a.fold {
+			term = t.Fold
+		}
+		if term == "" {
+			continue
+		}
+		pos++
+		s := len(arena)
+		arena = append(arena, term...)
+		out = append(out, analysis.Token{
+			Start: t.Start, End: t.End, Position: pos, Type: analysis.AlphaNumeric,
+			Term: arena[s:len(arena):len(arena)],
+		})
+		stream = append(stream, &out[len(out)-1])
+	}
+	return stream
+}

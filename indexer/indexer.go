@@ -1,0 +1,593 @@
+// Package indexer keeps the searchable archive: a Bleve (scorch) index per
+// published month behind one bleve.IndexAlias, with Vietnamese analyzers
+// built on internal/textnorm (an exact field with tone-canonical keys and a
+// folded field without diacritics).
+// In: article revisions with their ARTICLES stream position. Out: search
+// results, stored articles, the last indexed stream position.
+package indexer
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
+
+	"github.com/diembao/diembao/internal/article"
+	"github.com/diembao/diembao/internal/textnorm"
+)
+
+// Classifier tags an article with the topics it touches and whether it
+// concerns the area. The indexer calls it once per indexed revision; cmd
+// wires the rule engine in. It must be safe for concurrent use.
+type Classifier interface {
+	Classify(a article.Article) (topics []string, area bool)
+}
+
+// ClassifierFunc adapts a function to Classifier.
+type ClassifierFunc func(a article.Article) ([]string, bool)
+
+// Classify implements Classifier.
+func (f ClassifierFunc) Classify(a article.Article) ([]string, bool) { return f(a) }
+
+// SeverityClassifier is optionally implemented by a Classifier that also
+// knows the highest severity of the rules an article matched; it fills the
+// severity keyword field.
+type SeverityClassifier interface {
+	Severity(a article.Article) string
+}
+
+// Config configures an Index.
+type Config struct {
+	// Dir holds one Bleve index per published month (DATA/index). Empty:
+	// everything stays in memory (tests).
+	Dir string
+	// ReadOnly opens existing monthly indexes for searching only; Index
+	// returns an error.
+	ReadOnly bool
+	// Location decides the published month; nil means UTC+7 (ICT).
+	Location *time.Location
+}
+
+func (c *Config) setDefaults() {
+	if c.Location == nil {
+		c.Location = time.FixedZone("ICT", 7*3600)
+	}
+}
+
+// ArticleAt is one article revision with its position in the ARTICLES stream.
+type ArticleAt struct {
+	Article article.Article
+	Seq     uint64
+}
+
+// Doc is an indexed article as Get returns it.
+type Doc struct {
+	Article  article.Article `json:"article"`
+	Topics   []string        `json:"topics"`
+	Area     bool            `json:"area"`
+	Severity string          `json:"severity,omitempty"`
+}
+
+// ErrNotFound is returned by Get for an unknown article id.
+var ErrNotFound = errors.New("indexer: article not found")
+
+// Index is the searchable archive. Its methods are safe for concurrent use;
+// Index calls are serialised (Bleve allows one writer per index).
+type Index struct {
+	cfg   Config
+	cls   Classifier
+	log   *slog.Logger
+	alias bleve.IndexAlias
+
+	wmu sync.Mutex // serialises writers
+
+	mu     sync.RWMutex
+	months map[string]bleve.Index
+	seq    uint64
+	closed bool
+}
+
+const seqKey = "diembao:last_seq"
+
+var monthDir = regexp.MustCompile(`^(\d{4}-\d{2}|undated)$`)
+
+// Open opens (or creates) the monthly indexes under cfg.Dir. cls may be nil:
+// articles are then indexed without topics and area.
+func Open(cfg Config, cls Classifier, log *slog.Logger) (*Index, error) {
+	if log == nil {
+		return nil, errors.New("indexer: nil logger")
+	}
+	cfg.setDefaults()
+	x := &Index{
+		cfg:    cfg,
+		cls:    cls,
+		log:    log.With("component", "indexer"),
+		alias:  bleve.NewIndexAlias(),
+		months: map[string]bleve.Index{},
+	}
+	if cfg.Dir == "" {
+		return x, nil
+	}
+	if !cfg.ReadOnly {
+		if err := os.MkdirAll(cfg.Dir, 0o750); err != nil {
+			return nil, fmt.Errorf("open index: %w", err)
+		}
+	}
+	entries, err := os.ReadDir(cfg.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("open index: %w", err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() || !monthDir.MatchString(e.Name()) {
+			continue
+		}
+		p := filepath.Join(cfg.Dir, e.Name())
+		var idx bleve.Index
+		if cfg.ReadOnly {
+			idx, err = bleve.OpenUsing(p, map[string]any{"read_only": true})
+		} else {
+			idx, err = bleve.Open(p)
+		}
+		if err != nil {
+			x.closeAll()
+			return nil, fmt.Errorf("open index %s: %w", p, err)
+		}
+		x.months[e.Name()] = idx
+		x.alias.Add(idx)
+		if v, err := idx.GetInternal([]byte(seqKey)); err == nil && len(v) == 8 {
+			x.seq = max(x.seq, binary.BigEndian.Uint64(v))
+		}
+	}
+	x.log.Info("index opened", "dir", cfg.Dir, "months", len(x.months), "last_seq", x.seq)
+	return x, nil
+}
+
+// Close closes every monthly index. Every batch Index returned nil for is
+// already on disk.
+func (x *Index) Close() error {
+	x.wmu.Lock()
+	defer x.wmu.Unlock()
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.closed {
+		return nil
+	}
+	x.closed = true
+	return x.closeAllLocked()
+}
+
+func (x *Index) closeAll() {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	_ = x.closeAllLocked()
+}
+
+func (x *Index) closeAllLocked() error {
+	var errs []error
+	for name, idx := range x.months {
+		if err := idx.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close index %s: %w", name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// LastSeq returns the ARTICLES stream position of the last batch Index made
+// durable (0 for an empty index): a consumer resumes after it.
+func (x *Index) LastSeq() uint64 {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.seq
+}
+
+// Count returns the number of indexed articles.
+func (x *Index) Count() (uint64, error) {
+	n, err := x.alias.DocCount()
+	if err != nil {
+		return 0, fmt.Errorf("count: %w", err)
+	}
+	return n, nil
+}
+
+// month returns the index of a published month, creating it if needed.
+func (x *Index) month(name string) (bleve.Index, error) {
+	x.mu.RLock()
+	idx, ok := x.months[name]
+	x.mu.RUnlock()
+	if ok {
+		return idx, nil
+	}
+	if x.cfg.ReadOnly {
+		return nil, errors.New("index is read-only")
+	}
+	m := newMapping()
+	var err error
+	if x.cfg.Dir == "" {
+		idx, err = bleve.NewMemOnly(m)
+	} else {
+		idx, err = bleve.New(filepath.Join(x.cfg.Dir, name), m)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create index %s: %w", name, err)
+	}
+	x.mu.Lock()
+	x.months[name] = idx
+	x.mu.Unlock()
+	x.alias.Add(idx)
+	return idx, nil
+}
+
+func (x *Index) monthOf(a article.Article) string {
+	t := a.Published
+	if t.IsZero() {
+		t = a.Fetched
+	}
+	if t.IsZero() {
+		return "undated"
+	}
+	return t.In(x.cfg.Location).Format("2006-01")
+}
+
+// Field names.
+const (
+	fTitle      = "title"
+	fTitleFold  = "title_f"
+	fBody       = "body"
+	fBodyFold   = "body_f"
+	fSource     = "source"
+	fSourceKind = "source_kind"
+	fTopics     = "topics"
+	fArea       = "area"
+	fSeverity   = "severity"
+	fPublished  = "published"
+	fRevision   = "rev"
+	fMonth      = "month"
+	fDoc        = "doc"
+)
+
+// newMapping is the document mapping of one monthly index. Only "doc" (the
+// article as JSON, what Get and hits need), rev and month are stored; text
+// fields carry term vectors for phrases; nothing goes into _all.
+func newMapping() mapping.IndexMapping {
+	text := func(analyzer string) *mapping.FieldMapping {
+		f := mapping.NewTextFieldMapping()
+		f.Analyzer = analyzer
+		f.Store = false
+		f.IncludeInAll = false
+		f.IncludeTermVectors = true
+		f.DocValues = false
+		return f
+	}
+	keyword := func(docValues, store bool) *mapping.FieldMapping {
+		f := mapping.NewKeywordFieldMapping()
+		f.Store = store
+		f.IncludeInAll = false
+		f.IncludeTermVectors = false
+		f.DocValues = docValues
+		return f
+	}
+	dm := mapping.NewDocumentStaticMapping()
+	dm.AddFieldMappingsAt(fTitle, text(analyzerExact))
+	dm.AddFieldMappingsAt(fTitleFold, text(analyzerFold))
+	dm.AddFieldMappingsAt(fBody, text(analyzerExact))
+	dm.AddFieldMappingsAt(fBodyFold, text(analyzerFold))
+	dm.AddFieldMappingsAt(fSource, keyword(true, false))
+	dm.AddFieldMappingsAt(fSourceKind, keyword(false, false))
+	dm.AddFieldMappingsAt(fTopics, keyword(true, false))
+	dm.AddFieldMappingsAt(fSeverity, keyword(false, false))
+	dm.AddFieldMappingsAt(fMonth, keyword(false, true))
+	area := mapping.NewBooleanFieldMapping()
+	area.IncludeInAll, area.Store = false, false
+	dm.AddFieldMappingsAt(fArea, area)
+	pub := mapping.NewDateTimeFieldMapping()
+	pub.IncludeInAll, pub.Store, pub.DocValues = false, false, true
+	dm.AddFieldMappingsAt(fPublished, pub)
+	rev := mapping.NewNumericFieldMapping()
+	rev.IncludeInAll, rev.Store, rev.Index, rev.DocValues = false, true, false, false
+	dm.AddFieldMappingsAt(fRevision, rev)
+	doc := mapping.NewTextFieldMapping()
+	doc.Index, doc.Store, doc.IncludeInAll, doc.IncludeTermVectors, doc.DocValues = false, true, false, false, false
+	dm.AddFieldMappingsAt(fDoc, doc)
+
+	im := mapping.NewIndexMapping()
+	im.DefaultMapping = dm
+	im.DefaultAnalyzer = analyzerExact
+	im.IndexDynamic, im.StoreDynamic, im.DocValuesDynamic = false, false, false
+	return im
+}
+
+// bodyText is what the body fields index: the lead, then the body.
+func bodyText(a article.Article) string {
+	if a.Lead == "" {
+		return textnorm.Normalize(a.Body)
+	}
+	return textnorm.Normalize(a.Lead + "\n" + a.Body)
+}
+
+func (x *Index) document(a article.Article, month string) (map[string]any, error) {
+	d := Doc{Article: a}
+	if x.cls != nil {
+		d.Topics, d.Area = x.cls.Classify(a)
+		if sc, ok := x.cls.(SeverityClassifier); ok {
+			d.Severity = sc.Severity(a)
+		}
+	}
+	raw, err := json.Marshal(d)
+	if err != nil {
+		return nil, fmt.Errorf("encode article %s: %w", a.ID, err)
+	}
+	title, body := textnorm.Normalize(a.Title), bodyText(a)
+	m := map[string]any{
+		fTitle: title, fTitleFold: title,
+		fBody: body, fBodyFold: body,
+		fSource: a.Source, fSourceKind: a.SourceKind,
+		fArea:     d.Area,
+		fRevision: float64(a.Revision),
+		fMonth:    month,
+		fDoc:      string(raw),
+	}
+	if len(d.Topics) > 0 {
+		m[fTopics] = d.Topics
+	}
+	if d.Severity != "" {
+		m[fSeverity] = d.Severity
+	}
+	if !a.Published.IsZero() {
+		m[fPublished] = a.Published
+	}
+	return m, nil
+}
+
+// existing returns, for the ids given, the month and revision they are
+// indexed under now.
+func (x *Index) existing(ctx context.Context, ids []string) (map[string]stored, error) {
+	out := make(map[string]stored, len(ids))
+	if len(x.months) == 0 {
+		return out, nil
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery(ids), len(ids), 0, false)
+	req.Fields = []string{fRevision, fMonth}
+	res, err := x.alias.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("look up revisions: %w", err)
+	}
+	for _, h := range res.Hits {
+		var s stored
+		if v, ok := h.Fields[fRevision].(float64); ok {
+			s.rev = int(v)
+		}
+		s.month, _ = h.Fields[fMonth].(string)
+		if prev, ok := out[h.ID]; !ok || s.rev > prev.rev {
+			out[h.ID] = s
+		}
+	}
+	return out, nil
+}
+
+type stored struct {
+	month string
+	rev   int
+}
+
+// Index upserts a batch of article revisions by article id: a revision
+// older than the one indexed is skipped, so a late redelivery never
+// overwrites a newer text. The highest Seq of the batch is stored in the
+// last Bleve batch written. Index returns nil only once every batch is on
+// disk (in-memory indexes: applied); the caller may then ack.
+func (x *Index) Index(ctx context.Context, arts []ArticleAt) error {
+	if len(arts) == 0 {
+		return nil
+	}
+	if x.cfg.ReadOnly {
+		return errors.New("index: read-only")
+	}
+	x.wmu.Lock()
+	defer x.wmu.Unlock()
+	if x.closed {
+		return errors.New("index: closed")
+	}
+	// The newest revision of each id within the batch wins.
+	latest := make(map[string]ArticleAt, len(arts))
+	var maxSeq uint64
+	for _, aa := range arts {
+		maxSeq = max(maxSeq, aa.Seq)
+		if aa.Article.ID == "" {
+			return fmt.Errorf("index: article without id (seq %d)", aa.Seq)
+		}
+		if prev, ok := latest[aa.Article.ID]; !ok || aa.Article.Revision >= prev.Article.Revision {
+			latest[aa.Article.ID] = aa
+		}
+	}
+	ids := make([]string, 0, len(latest))
+	for id := range latest {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	x.mu.RLock()
+	old, err := x.existing(ctx, ids)
+	x.mu.RUnlock()
+	if err != nil {
+		return err
+	}
+	batches := map[string]*bleve.Batch{}
+	batchFor := func(month string) (*bleve.Batch, error) {
+		if b, ok := batches[month]; ok {
+			return b, nil
+		}
+		idx, err := x.month(month)
+		if err != nil {
+			return nil, err
+		}
+		b := idx.NewBatch()
+		batches[month] = b
+		return b, nil
+	}
+	skipped := 0
+	for _, id := range ids {
+		a := latest[id].Article
+		month := x.monthOf(a)
+		if prev, ok := old[id]; ok {
+			if prev.rev > a.Revision {
+				skipped++
+				continue
+			}
+			if prev.month != "" && prev.month != month {
+				b, err := batchFor(prev.month)
+				if err != nil {
+					return err
+				}
+				b.Delete(id)
+			}
+		}
+		b, err := batchFor(month)
+		if err != nil {
+			return err
+		}
+		if a.Removed {
+			// A page that answers 404/410 keeps its last text searchable;
+			// the flag travels in the stored article.
+			x.log.Debug("article removed at source", "article_id", id)
+		}
+		doc, err := x.document(a, month)
+		if err != nil {
+			return err
+		}
+		if err := b.Index(id, doc); err != nil {
+			return fmt.Errorf("index article %s: %w", id, err)
+		}
+	}
+	if len(batches) == 0 {
+		if _, err := batchFor(x.monthOf(latest[ids[0]].Article)); err != nil {
+			return err
+		}
+	}
+	months := make([]string, 0, len(batches))
+	for m := range batches {
+		months = append(months, m)
+	}
+	sort.Strings(months)
+	var seqVal [8]byte
+	binary.BigEndian.PutUint64(seqVal[:], maxSeq)
+	for i, m := range months {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		b := batches[m]
+		if i == len(months)-1 && maxSeq > 0 {
+			b.SetInternal([]byte(seqKey), seqVal[:])
+		}
+		x.mu.RLock()
+		idx := x.months[m]
+		x.mu.RUnlock()
+		if err := idx.Batch(b); err != nil {
+			return fmt.Errorf("write index %s: %w", m, err)
+		}
+	}
+	x.mu.Lock()
+	x.seq = max(x.seq, maxSeq)
+	x.mu.Unlock()
+	x.log.Debug("batch indexed", "articles", len(arts), "skipped_older", skipped, "last_seq", maxSeq)
+	return nil
+}
+
+// Get returns the indexed article with its tags, or ErrNotFound.
+func (x *Index) Get(ctx context.Context, id string) (Doc, error) {
+	req := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery([]string{id}), 1, 0, false)
+	req.Fields = []string{fDoc}
+	res, err := x.alias.SearchInContext(ctx, req)
+	if err != nil {
+		return Doc{}, fmt.Errorf("get %s: %w", id, err)
+	}
+	if len(res.Hits) == 0 {
+		return Doc{}, ErrNotFound
+	}
+	return decodeDoc(res.Hits[0].Fields)
+}
+
+func decodeDoc(fields map[string]any) (Doc, error) {
+	raw, _ := fields[fDoc].(string)
+	var d Doc
+	if err := json.Unmarshal([]byte(raw), &d); err != nil {
+		return Doc{}, fmt.Errorf("decode stored article: %w", err)
+	}
+	return d, nil
+}
+
+// Source is an iterator over article revisions in stream order, as Reindex
+// reads them. Next returns ok false at the end.
+type Source interface {
+	Next(ctx context.Context) (a ArticleAt, ok bool, err error)
+}
+
+// Progress is reported by Reindex after every batch.
+type Progress struct {
+	Done    uint64        // articles read so far
+	Total   uint64        // as given to Reindex (0: unknown)
+	Elapsed time.Duration // since Reindex started
+	LastSeq uint64
+}
+
+// ETA estimates the time left, or 0 when unknown.
+func (p Progress) ETA() time.Duration {
+	if p.Total == 0 || p.Done == 0 || p.Done >= p.Total {
+		return 0
+	}
+	return time.Duration(float64(p.Elapsed) / float64(p.Done) * float64(p.Total-p.Done))
+}
+
+// Reindex reads src to its end and indexes everything in batches of
+// batchSize (0: 500), calling progress (may be nil) after each durable
+// batch. Build into a fresh Index and swap directories afterwards to
+// rebuild without downtime.
+func (x *Index) Reindex(ctx context.Context, src Source, total uint64, batchSize int, progress func(Progress)) error {
+	if batchSize <= 0 {
+		batchSize = 500
+	}
+	start := time.Now()
+	var done uint64
+	batch := make([]ArticleAt, 0, batchSize)
+	flush := func() error {
+		if err := x.Index(ctx, batch); err != nil {
+			return err
+		}
+		done += uint64(len(batch))
+		batch = batch[:0]
+		if progress != nil {
+			progress(Progress{Done: done, Total: total, Elapsed: time.Since(start), LastSeq: x.LastSeq()})
+		}
+		return nil
+	}
+	for {
+		aa, ok, err := src.Next(ctx)
+		if err != nil {
+			return fmt.Errorf("reindex: read after %d articles: %w", done, err)
+		}
+		if !ok {
+			break
+		}
+		batch = append(batch, aa)
+		if len(batch) == batchSize {
+			if err := flush(); err != nil {
+				return fmt.Errorf("reindex: %w", err)
+			}
+		}
+	}
+	if len(batch) > 0 {
+		if err := flush(); err != nil {
+			return fmt.Errorf("reindex: %w", err)
+		}
+	}
+	return nil
+}
+

@@ -1,0 +1,214 @@
+package indexer
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/diembao/diembao/internal/textnorm"
+)
+
+// QueryError is a query the user must fix; its message is Vietnamese, for
+// the UI, the API's 400 answer and the CLI's one-line error.
+type QueryError struct {
+	Query string
+	Msg   string
+}
+
+func (e *QueryError) Error() string { return "truy vấn không hợp lệ: " + e.Msg }
+
+// term is one word or "phrase" of a query: its syllables' keys and folds.
+type term struct {
+	keys, folds []string
+	folded      bool // typed without diacritics: the folded fields count too
+}
+
+// clause is one AND-ed element: alternatives joined by OR.
+type clause struct{ alts []term }
+
+// parsed is a query: clauses that must match, terms that must not.
+type parsed struct {
+	must []clause
+	not  []term
+}
+
+// Boosts: the title weighs more than the body; an exact (diacritic) match
+// more than a folded one.
+const (
+	boostTitle = 3.0
+	boostExact = 2.0
+)
+
+// parseQuery reads the query language: words, "phrases", -exclusions and OR
+// between alternatives; everything else is AND-ed.
+func parseQuery(q string) (parsed, error) {
+	q = textnorm.Normalize(q)
+	bad := func(msg string) error { return &QueryError{Query: q, Msg: msg} }
+	type item struct {
+		text   string
+		neg    bool
+		or     bool
+		phrase bool
+	}
+	var items []item
+	for i := 0; i < len(q); {
+		r := rune(q[i])
+		if unicode.IsSpace(r) {
+			i++
+			continue
+		}
+		neg := false
+		if q[i] == '-' && i+1 < len(q) && !unicode.IsSpace(rune(q[i+1])) {
+			neg = true
+			i++
+		}
+		if i < len(q) && q[i] == '"' {
+			end := strings.IndexByte(q[i+1:], '"')
+			if end < 0 {
+				return parsed{}, bad("thiếu dấu ngoặc kép đóng")
+			}
+			items = append(items, item{text: q[i+1 : i+1+end], neg: neg, phrase: true})
+			i += end + 2
+			continue
+		}
+		end := strings.IndexFunc(q[i:], func(r rune) bool { return unicode.IsSpace(r) || r == '"' })
+		if end < 0 {
+			end = len(q) - i
+		}
+		w := q[i : i+end]
+		i += end
+		if w == "OR" && !neg {
+			items = append(items, item{or: true})
+			continue
+		}
+		items = append(items, item{text: w, neg: neg})
+	}
+	var p parsed
+	pendingOr := false
+	for i, it := range items {
+		if it.or {
+			if i == 0 || i == len(items)-1 || items[i-1].or || items[i-1].neg || items[i+1].neg {
+				return parsed{}, bad("OR phải đứng giữa hai từ hoặc cụm từ")
+			}
+			pendingOr = true
+			continue
+		}
+		t, ok := makeTerm(it.text)
+		if !ok {
+			if it.phrase {
+				return parsed{}, bad(fmt.Sprintf("cụm từ %q không có chữ nào", it.text))
+			}
+			if pendingOr {
+				return parsed{}, bad("OR phải đứng giữa hai từ hoặc cụm từ")
+			}
+			continue // punctuation alone
+		}
+		switch {
+		case it.neg:
+			p.not = append(p.not, t)
+		case pendingOr && len(p.must) > 0:
+			c := &p.must[len(p.must)-1]
+			c.alts = append(c.alts, t)
+		default:
+			p.must = append(p.must, clause{alts: []term{t}})
+		}
+		pendingOr = false
+	}
+	if len(p.must) == 0 && len(p.not) > 0 {
+		return parsed{}, bad("cần ít nhất một từ không bị loại trừ")
+	}
+	if len(p.must) > 32 || len(p.not) > 32 {
+		return parsed{}, bad("quá nhiều từ")
+	}
+	return p, nil
+}
+
+func makeTerm(text string) (term, bool) {
+	toks := textnorm.Tokens(text)
+	if len(toks) == 0 {
+		return term{}, false
+	}
+	t := term{folded: !textnorm.HasDiacritics(text)}
+	for _, tk := range toks {
+		t.keys = append(t.keys, tk.Key)
+		t.folds = append(t.folds, tk.Fold)
+	}
+	return t, true
+}
+
+// fieldQuery matches a term's syllables in one field: a term query for one
+// syllable, a phrase query for several.
+func fieldQuery(terms []string, field string, boost float64) query.Query {
+	if len(terms) == 1 {
+		tq := bleve.NewTermQuery(terms[0])
+		tq.SetField(field)
+		tq.SetBoost(boost)
+		return tq
+	}
+	pq := bleve.NewPhraseQuery(terms, field)
+	pq.SetBoost(boost)
+	return pq
+}
+
+// termQuery is a term searched in the exact fields and, when typed without
+// diacritics, in the folded fields as well (exact matches weigh more).
+func termQuery(t term) query.Query {
+	qs := []query.Query{
+		fieldQuery(t.keys, fTitle, boostTitle*boostExact),
+		fieldQuery(t.keys, fBody, boostExact),
+	}
+	if t.folded {
+		qs = append(qs,
+			fieldQuery(t.folds, fTitleFold, boostTitle),
+			fieldQuery(t.folds, fBodyFold, 1))
+	}
+	return bleve.NewDisjunctionQuery(qs...)
+}
+
+func (p parsed) bleveQuery() query.Query {
+	if len(p.must) == 0 {
+		return nil
+	}
+	bq := bleve.NewBooleanQuery()
+	for _, c := range p.must {
+		if len(c.alts) == 1 {
+			bq.AddMust(termQuery(c.alts[0]))
+			continue
+		}
+		alts := make([]query.Query, len(c.alts))
+		for i, t := range c.alts {
+			alts[i] = termQuery(t)
+		}
+		bq.AddMust(bleve.NewDisjunctionQuery(alts...))
+	}
+	for _, t := range p.not {
+		bq.AddMustNot(termQuery(t))
+	}
+	return bq
+}
+
+// marker decides which syllables of a text a snippet highlights.
+type marker struct {
+	keys  map[string]bool
+	folds map[string]bool
+}
+
+func (p parsed) marker() marker {
+	m := marker{keys: map[string]bool{}, folds: map[string]bool{}}
+	for _, c := range p.must {
+		for _, t := range c.alts {
+			for i := range t.keys {
+				m.keys[t.keys[i]] = true
+				if t.folded {
+					m.folds[t.folds[i]] = true
+				}
+			}
+		}
+	}
+	return m
+}
+
+func (m marker) hit(t textnorm.Token) bool { return m.keys[t.Key] || m.folds[t.Fold] }

@@ -1,0 +1,180 @@
+package indexer
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/diembao/diembao/internal/textnorm"
+)
+
+// Search runs q. A query the user must fix returns an error wrapping a
+// *QueryError (HTTP 400, CLI exit 2); any other error is the index's.
+func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
+	start := time.Now()
+	p, err := parseQuery(q.Q)
+	if err != nil {
+		return Result{}, err
+	}
+	sortBy := []string{"-_score", "-" + fPublished}
+	switch q.Sort {
+	case "", "relevance":
+	case "date":
+		sortBy = []string{"-" + fPublished, "-_score"}
+	default:
+		return Result{}, &QueryError{Query: q.Q, Msg: fmt.Sprintf("cách sắp xếp %q không hợp lệ (relevance hoặc date)", q.Sort)}
+	}
+	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
+		return Result{}, &QueryError{Query: q.Q, Msg: "ngày kết thúc trước ngày bắt đầu"}
+	}
+	if q.Page < 0 || q.Size < 0 {
+		return Result{}, &QueryError{Query: q.Q, Msg: "trang hoặc cỡ trang âm"}
+	}
+	page, size := max(q.Page, 1), q.Size
+	if size == 0 {
+		size = 20
+	}
+	size = min(size, 100)
+	if page > 10000/size {
+		return Result{}, &QueryError{Query: q.Q, Msg: "trang quá xa"}
+	}
+
+	conj := []query.Query{}
+	if bq := p.bleveQuery(); bq != nil {
+		conj = append(conj, bq)
+	}
+	if !q.From.IsZero() || !q.To.IsZero() {
+		to := q.To
+		if !to.IsZero() && to.Hour() == 0 && to.Minute() == 0 && to.Second() == 0 && to.Nanosecond() == 0 {
+			to = to.AddDate(0, 0, 1) // a date: the whole day
+		}
+		incl, excl := true, false
+		dq := bleve.NewDateRangeInclusiveQuery(q.From, to, &incl, &excl)
+		dq.SetField(fPublished)
+		conj = append(conj, dq)
+	}
+	if len(q.Sources) > 0 {
+		conj = append(conj, keywordsQuery(fSource, q.Sources))
+	}
+	if len(q.Topics) > 0 {
+		conj = append(conj, keywordsQuery(fTopics, q.Topics))
+	}
+	if q.Area != nil {
+		bq := bleve.NewBoolFieldQuery(*q.Area)
+		bq.SetField(fArea)
+		conj = append(conj, bq)
+	}
+	var bq query.Query
+	switch len(conj) {
+	case 0:
+		bq = bleve.NewMatchAllQuery()
+	case 1:
+		bq = conj[0]
+	default:
+		bq = bleve.NewConjunctionQuery(conj...)
+	}
+	req := bleve.NewSearchRequestOptions(bq, size, (page-1)*size, false)
+	req.Fields = []string{fDoc}
+	req.SortBy(sortBy)
+	req.AddFacet("source", bleve.NewFacetRequest(fSource, 20))
+	req.AddFacet("topic", bleve.NewFacetRequest(fTopics, 10))
+	res, err := x.alias.SearchInContext(ctx, req)
+	if err != nil {
+		return Result{}, fmt.Errorf("search: %w", err)
+	}
+	m := p.marker()
+	out := Result{Total: res.Total, Hits: make([]Hit, 0, len(res.Hits)), Facets: map[string][]FacetCount{}}
+	for _, h := range res.Hits {
+		d, err := decodeDoc(h.Fields)
+		if err != nil {
+			return Result{}, err
+		}
+		a := d.Article
+		hit := Hit{
+			ID: a.ID, URL: a.URL, Title: a.Title, Source: a.Source, Published: a.Published,
+			Topics: d.Topics, Area: d.Area, Score: h.Score,
+		}
+		if hit.Topics == nil {
+			hit.Topics = []string{}
+		}
+		hit.Snippet = snippet(bodyText(a), m, 40)
+		out.Hits = append(out.Hits, hit)
+	}
+	for name, fr := range res.Facets {
+		out.Facets[name] = facetCounts(fr)
+	}
+	out.TookMS = time.Since(start).Milliseconds()
+	return out, nil
+}
+
+func keywordsQuery(field string, vals []string) query.Query {
+	qs := make([]query.Query, 0, len(vals))
+	for _, v := range vals {
+		tq := bleve.NewTermQuery(v)
+		tq.SetField(field)
+		qs = append(qs, tq)
+	}
+	if len(qs) == 1 {
+		return qs[0]
+	}
+	return bleve.NewDisjunctionQuery(qs...)
+}
+
+func facetCounts(fr *search.FacetResult) []FacetCount {
+	out := []FacetCount{}
+	if fr == nil || fr.Terms == nil {
+		return out
+	}
+	for _, t := range fr.Terms.Terms() {
+		out = append(out, FacetCount{Term: t.Term, Count: t.Count})
+	}
+	return out
+}
+
+// snippet returns an HTML excerpt of text (normalised): about width
+// syllables around the first highlighted syllable, crawled text escaped,
+// each matched syllable in <mark>. Without any match it is the text's start.
+func snippet(text string, m marker, width int) string {
+	toks := textnorm.Tokens(text)
+	if len(toks) == 0 {
+		return ""
+	}
+	first := -1
+	for i, t := range toks {
+		if m.hit(t) {
+			first = i
+			break
+		}
+	}
+	from := 0
+	if first > width/4 {
+		from = first - width/4
+	}
+	to := min(from+width, len(toks))
+	var b strings.Builder
+	if from > 0 {
+		b.WriteString("… ")
+	}
+	pos := toks[from].Start
+	for _, t := range toks[from:to] {
+		b.WriteString(html.EscapeString(text[pos:t.Start]))
+		if m.hit(t) {
+			b.WriteString("<mark>")
+			b.WriteString(html.EscapeString(text[t.Start:t.End]))
+			b.WriteString("</mark>")
+		} else {
+			b.WriteString(html.EscapeString(text[t.Start:t.End]))
+		}
+		pos = t.End
+	}
+	if to < len(toks) {
+		b.WriteString(" …")
+	}
+	return b.String()
+}
