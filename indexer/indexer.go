@@ -590,4 +590,3 @@ func (x *Index) Reindex(ctx context.Context, src Source, total uint64, batchSize
 	}
 	return nil
 }
-
