@@ -1,0 +1,246 @@
+package crawler
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/transform"
+)
+
+// Legacy encodings recorded in Article.LegacyEncoding.
+const (
+	LegacyTCVN3    = "tcvn3"
+	LegacyVNI      = "vni"
+	LegacyMojibake = "mojibake"
+)
+
+// decodeBody turns a page body into UTF-8 using, in order, the BOM, the HTTP
+// header, the <meta> charset, and a sniff. A page labelled with a single-byte
+// Western charset whose bytes are valid multi-byte UTF-8 is read as UTF-8: a
+// wrong label is far more common than Latin-1 text that happens to be valid UTF-8.
+func decodeBody(body []byte, contentType string) (text, name string) {
+	enc, name, _ := charset.DetermineEncoding(body, contentType)
+	name = strings.ToLower(name)
+	if name == "utf-8" || (isWestern(name) && utf8.Valid(body) && hasMultibyte(body)) {
+		return strings.ToValidUTF8(string(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))), "\uFFFD"), "utf-8"
+	}
+	out, _, err := transform.Bytes(enc.NewDecoder(), body)
+	if err != nil {
+		return strings.ToValidUTF8(string(body), "\uFFFD"), "utf-8"
+	}
+	return string(out), name
+}
+
+func isWestern(name string) bool {
+	switch name {
+	case "windows-1252", "iso-8859-1", "us-ascii", "latin1", "iso-8859-15", "windows-1258":
+		return true
+	}
+	return false
+}
+
+func hasMultibyte(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+// repairLegacy detects text written in a legacy Vietnamese encoding (TCVN3
+// shown through a Latin-1 font, VNI) or UTF-8 that was read as Windows-1252,
+// and converts it to Unicode. It returns the text and the encoding it repaired
+// ("" when the text looked fine). VNI is only flagged: it is returned
+// unchanged with LegacyVNI.
+func repairLegacy(s string) (string, string) {
+	if fixed, ok := repairMojibake(s); ok {
+		return fixed, LegacyMojibake
+	}
+	if looksTCVN3(s) {
+		return convertTCVN3(s), LegacyTCVN3
+	}
+	if looksVNI(s) {
+		return convertVNI(s), LegacyVNI
+	}
+	return s, ""
+}
+
+// vietRunes counts letters only Unicode Vietnamese uses (U+1EA0–U+1EF9, ă ơ ư đ).
+func vietRunes(s string) int {
+	n := 0
+	for _, r := range s {
+		if (r >= 0x1EA0 && r <= 0x1EF9) || r == 'ă' || r == 'Ă' || r == 'ơ' || r == 'Ơ' || r == 'ư' || r == 'Ư' || r == 'đ' || r == 'Đ' {
+			n++
+		}
+	}
+	return n
+}
+
+// tcvn3 maps the Latin-1 code points of TCVN3 (ABC, .VnTime fonts) to Unicode.
+// Upper-case toned letters live in a separate font, so they decode lower case.
+var tcvn3 = map[rune]rune{
+	0xB5: 'à', 0xB6: 'ả', 0xB7: 'ã', 0xB8: 'á', 0xB9: 'ạ',
+	0xA8: 'ă', 0xBB: 'ằ', 0xBC: 'ẳ', 0xBD: 'ẵ', 0xBE: 'ắ', 0xC6: 'ặ',
+	0xA9: 'â', 0xC7: 'ầ', 0xC8: 'ẩ', 0xC9: 'ẫ', 0xCA: 'ấ', 0xCB: 'ậ',
+	0xAE: 'đ',
+	0xCC: 'è', 0xCE: 'ẻ', 0xCF: 'ẽ', 0xD0: 'é', 0xD1: 'ẹ',
+	0xAA: 'ê', 0xD2: 'ề', 0xD3: 'ể', 0xD4: 'ễ', 0xD5: 'ế', 0xD6: 'ệ',
+	0xD7: 'ì', 0xD8: 'ỉ', 0xDC: 'ĩ', 0xDD: 'í', 0xDE: 'ị',
+	0xDF: 'ò', 0xE1: 'ỏ', 0xE2: 'õ', 0xE3: 'ó', 0xE4: 'ọ',
+	0xAB: 'ô', 0xE5: 'ồ', 0xE6: 'ổ', 0xE7: 'ỗ', 0xE8: 'ố', 0xE9: 'ộ',
+	0xAC: 'ơ', 0xEA: 'ờ', 0xEB: 'ở', 0xEC: 'ỡ', 0xED: 'ớ', 0xEE: 'ợ',
+	0xEF: 'ù', 0xF1: 'ủ', 0xF2: 'ũ', 0xF3: 'ú', 0xF4: 'ụ',
+	0xAD: 'ư', 0xF5: 'ừ', 0xF6: 'ử', 0xF7: 'ữ', 0xF8: 'ứ', 0xF9: 'ự',
+	0xFA: 'ỳ', 0xFB: 'ỷ', 0xFC: 'ỹ', 0xFD: 'ý', 0xFE: 'ỵ',
+	0xA1: 'Ă', 0xA2: 'Â', 0xA3: 'Ê', 0xA4: 'Ô', 0xA5: 'Ơ', 0xA6: 'Ư', 0xA7: 'Đ',
+}
+
+// looksTCVN3: many Latin-1 symbols (¸ µ ¶ ¬ ® …) used as letters inside
+// words, and almost no real Vietnamese letters.
+func looksTCVN3(s string) bool {
+	letters, inWord := 0, 0
+	prevLetter := false
+	for _, r := range s {
+		isL := r < 0x80 && (r|0x20 >= 'a' && r|0x20 <= 'z')
+		if r >= 0xA1 && r <= 0xBF && r != 0xAB && r != 0xBB && prevLetter {
+			inWord++ // a symbol glued to a letter: a TCVN3 letter
+		}
+		if isL || (r >= 0xA1 && r <= 0xFE) {
+			letters++
+			prevLetter = true
+		} else {
+			prevLetter = false
+		}
+	}
+	return inWord >= 3 && inWord*50 >= letters && vietRunes(s)*10 < inWord
+}
+
+func convertTCVN3(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/4)
+	for _, r := range s {
+		if m, ok := tcvn3[r]; ok {
+			b.WriteRune(m)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// VNI writes a base letter followed by a mark letter: "Tieáng Vieät".
+var vniMarks = map[rune][2]int{ // mark rune -> (vowel modifier, tone)
+	// tones alone: 1 huyền, 2 sắc, 3 hỏi, 4 ngã, 5 nặng
+	'ø': {0, 1}, 'ù': {0, 2}, 'û': {0, 3}, 'õ': {0, 4}, 'ï': {0, 5},
+	'Ø': {0, 1}, 'Ù': {0, 2}, 'Û': {0, 3}, 'Õ': {0, 4}, 'Ï': {0, 5},
+	// circumflex (modifier 1), with a tone
+	'â': {1, 0}, 'à': {1, 1}, 'á': {1, 2}, 'å': {1, 3}, 'ã': {1, 4}, 'ä': {1, 5},
+	'Â': {1, 0}, 'À': {1, 1}, 'Á': {1, 2}, 'Å': {1, 3}, 'Ã': {1, 4}, 'Ä': {1, 5},
+	// breve (modifier 2), with a tone
+	'ê': {2, 0}, 'è': {2, 1}, 'é': {2, 2}, 'ú': {2, 3}, 'ü': {2, 4}, 'ë': {2, 5},
+	'Ê': {2, 0}, 'È': {2, 1}, 'É': {2, 2}, 'Ú': {2, 3}, 'Ü': {2, 4}, 'Ë': {2, 5},
+}
+
+// vniSingle are VNI code points that stand for a whole letter.
+var vniSingle = map[rune]string{
+	'ô': "ơ", 'Ô': "Ơ", 'ö': "ư", 'Ö': "Ư", 'ñ': "đ", 'Ñ': "Đ",
+	'í': "í", 'ì': "ì", 'æ': "ỉ", 'ó': "ĩ", 'ò': "ị",
+	'Í': "Í", 'Ì': "Ì", 'Æ': "Ỉ", 'Ó': "Ĩ", 'Ò': "Ị",
+}
+
+var toneComb = [...]string{"", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323"}
+
+func looksVNI(s string) bool {
+	hits := 0
+	var prev rune
+	for _, r := range s {
+		if _, ok := vniMarks[r]; ok && strings.ContainsRune("aeoyuAEOYU", prev) {
+			hits++
+		}
+		if (r == 'ö' || r == 'ô') && prev >= 'a' && prev <= 'z' {
+			hits++
+		}
+		prev = r
+	}
+	return hits >= 5 && vietRunes(s)*10 < hits
+}
+
+// convertVNI rebuilds Unicode letters from VNI pairs (NFD output; the caller
+// normalises to NFC).
+func convertVNI(s string) string {
+	rs := []rune(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		base := string(r)
+		if rep, ok := vniSingle[r]; ok {
+			// ô/ö after a vowel-less context are ơ/ư; keep real í/ì as they are.
+			base = rep
+		}
+		if i+1 < len(rs) && strings.ContainsRune("aeoyuiAEOYUIơưƠƯ", []rune(base)[0]) {
+			if m, ok := vniMarks[rs[i+1]]; ok {
+				mod := ""
+				switch {
+				case m[0] == 1 && strings.ContainsRune("aeoAEO", r):
+					mod = "\u0302"
+				case m[0] == 2 && (r == 'a' || r == 'A'):
+					mod = "\u0306"
+				case m[0] != 0:
+					b.WriteString(base)
+					continue
+				}
+				b.WriteString(base + mod + toneComb[m[1]])
+				i++
+				continue
+			}
+		}
+		b.WriteString(base)
+	}
+	return b.String()
+}
+
+// repairMojibake undoes UTF-8 that was decoded as Windows-1252 ("Viá»‡t"),
+// run by run, and reports whether enough of it was found to be sure.
+func repairMojibake(s string) (string, bool) {
+	if !strings.ContainsAny(s, "ÃÄÆáâ") {
+		return s, false
+	}
+	enc := charmap.Windows1252.NewEncoder()
+	var b strings.Builder
+	fixed := 0
+	rs := []rune(s)
+	for i := 0; i < len(rs); {
+		if rs[i] < 0x80 {
+			b.WriteRune(rs[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(rs) && rs[j] >= 0x80 {
+			j++
+		}
+		run := string(rs[i:j])
+		if raw, err := enc.String(run); err == nil && utf8.ValidString(raw) && utf8.RuneCountInString(raw) < j-i {
+			b.WriteString(raw)
+			fixed++
+		} else {
+			b.WriteString(run)
+		}
+		i = j
+	}
+	if fixed < 3 {
+		return s, false
+	}
+	return b.String(), true
+}
+
+// charsetReader decodes an XML document declared in a non-UTF-8 charset.
+func charsetReader(label string, r io.Reader) (io.Reader, error) {
+	return charset.NewReaderLabel(label, r)
+}

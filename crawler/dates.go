@@ -1,0 +1,196 @@
+package crawler
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Vietnamese date patterns (shared/domain/vietnamese.md §2): DMY only,
+// unpadded day and month, separators / - . and " - ", time before or after.
+var (
+	reISO      = regexp.MustCompile(`\b(20\d\d|19\d\d)-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d))?(?:\.\d+)?(Z|[+-]\d\d:?\d\d)?)?`)
+	reDMY      = regexp.MustCompile(`\b(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*((?:19|20)\d\d)\b`)
+	reLongDate = regexp.MustCompile(`(?i)ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+((?:19|20)\d\d)`)
+	reTime     = regexp.MustCompile(`\b([01]?\d|2[0-3])\s*(?::|h|giờ)\s*([0-5]\d)(?:\s*:\s*([0-5]\d))?`)
+	reRelative = regexp.MustCompile(`(?i)(\d+)\s*(giây|phút|giờ|tiếng|ngày|tuần|tháng|năm)\s+trước`)
+	reRelWord  = regexp.MustCompile(`(?i)(hôm nay|hôm qua|tháng trước|năm trước|tuần trước)`)
+	// URL timestamps: Dân trí and old Tuổi Trẻ <slug>-yyyyMMddHHmmssSSS.htm,
+	// paths with /2023-11-11/ or /2023/11/11/.
+	reURLStamp = regexp.MustCompile(`-((?:19|20)\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)\d{3}\.html?$`)
+	reURLPath  = regexp.MustCompile(`/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})/`)
+)
+
+// parseVietDate finds the first plausible date in a visible text such as
+// "Thứ tư, 10/1/2024 - 14:30 (GMT+7)", "(15:19 30/11/2019)", "Đăng ngày
+// 11 - 11 - 2023", "ngày 04 tháng 5 năm 2019", or "2 giờ trước" (relative to
+// now). Times are wall-clock times in loc.
+func parseVietDate(s string, now time.Time, loc *time.Location) (time.Time, bool) {
+	if s == "" {
+		return time.Time{}, false
+	}
+	if m := reISO.FindStringSubmatchIndex(s); m != nil {
+		if t, ok := isoAt(s, m, loc); ok {
+			return t, true
+		}
+	}
+	var y, mo, d int
+	var at []int
+	if m := reLongDate.FindStringSubmatchIndex(s); m != nil {
+		d, mo, y = atoi(s[m[2]:m[3]]), atoi(s[m[4]:m[5]]), atoi(s[m[6]:m[7]])
+		at = m
+	} else if m := reDMY.FindStringSubmatchIndex(s); m != nil {
+		d, mo, y = atoi(s[m[2]:m[3]]), atoi(s[m[4]:m[5]]), atoi(s[m[6]:m[7]])
+		at = m
+	}
+	if at != nil {
+		if d < 1 || d > 31 || mo < 1 || mo > 12 {
+			return time.Time{}, false
+		}
+		h, mi, sec := 0, 0, 0
+		// A time within 25 bytes before or after the date.
+		lo, hi := max(0, at[0]-25), min(len(s), at[1]+25)
+		if tm := nearestTime(s, lo, hi, at[0], at[1]); tm != nil {
+			h, mi, sec = tm[0], tm[1], tm[2]
+		}
+		t := time.Date(y, time.Month(mo), d, h, mi, sec, 0, loc)
+		if t.Day() != d { // 31/2
+			return time.Time{}, false
+		}
+		return t, true
+	}
+	if m := reRelative.FindStringSubmatch(s); m != nil {
+		n := atoi(m[1])
+		now = now.In(loc)
+		switch strings.ToLower(m[2]) {
+		case "giây":
+			return now.Add(-time.Duration(n) * time.Second), true
+		case "phút":
+			return now.Add(-time.Duration(n) * time.Minute), true
+		case "giờ", "tiếng":
+			return now.Add(-time.Duration(n) * time.Hour), true
+		case "ngày":
+			return now.AddDate(0, 0, -n), true
+		case "tuần":
+			return now.AddDate(0, 0, -7*n), true
+		case "tháng":
+			return now.AddDate(0, -n, 0), true
+		case "năm":
+			return now.AddDate(-n, 0, 0), true
+		}
+	}
+	if m := reRelWord.FindStringSubmatch(s); m != nil {
+		now = now.In(loc)
+		day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+		switch strings.ToLower(m[1]) {
+		case "hôm nay":
+			return day, true
+		case "hôm qua":
+			return day.AddDate(0, 0, -1), true
+		case "tuần trước":
+			return day.AddDate(0, 0, -7), true
+		case "tháng trước":
+			return day.AddDate(0, -1, 0), true
+		case "năm trước":
+			return day.AddDate(-1, 0, 0), true
+		}
+	}
+	return time.Time{}, false
+}
+
+func nearestTime(s string, lo, hi, dStart, dEnd int) []int {
+	best, bestDist := []int(nil), 1<<30
+	for _, m := range reTime.FindAllStringSubmatchIndex(s[lo:hi], -1) {
+		start, end := m[0]+lo, m[1]+lo
+		if start < dEnd && end > dStart { // inside the date itself
+			continue
+		}
+		dist := start - dEnd
+		if end <= dStart {
+			dist = dStart - end
+		}
+		if dist < bestDist {
+			sec := 0
+			if m[6] >= 0 {
+				sec = atoi(s[m[6]+lo : m[7]+lo])
+			}
+			best, bestDist = []int{atoi(s[m[2]+lo : m[3]+lo]), atoi(s[m[4]+lo : m[5]+lo]), sec}, dist
+		}
+	}
+	return best
+}
+
+func isoAt(s string, m []int, loc *time.Location) (time.Time, bool) {
+	y, mo, d := atoi(s[m[2]:m[3]]), atoi(s[m[4]:m[5]]), atoi(s[m[6]:m[7]])
+	if mo < 1 || mo > 12 || d < 1 || d > 31 {
+		return time.Time{}, false
+	}
+	h, mi, sec := 0, 0, 0
+	if m[8] >= 0 {
+		h, mi = atoi(s[m[8]:m[9]]), atoi(s[m[10]:m[11]])
+		if m[12] >= 0 {
+			sec = atoi(s[m[12]:m[13]])
+		}
+	}
+	zone := loc
+	if m[14] >= 0 {
+		z := s[m[14]:m[15]]
+		if z == "Z" {
+			zone = time.UTC
+		} else {
+			z = strings.ReplaceAll(z, ":", "")
+			off := atoi(z[1:3])*3600 + atoi(z[3:5])*60
+			if z[0] == '-' {
+				off = -off
+			}
+			zone = time.FixedZone("", off)
+		}
+	}
+	return time.Date(y, time.Month(mo), d, h, mi, sec, 0, zone).In(loc), true
+}
+
+// parseMachineDate parses dates found in metadata (ISO 8601, RFC 1123/822
+// and a few CMS variants); a date without a zone is taken in loc.
+func parseMachineDate(s string, loc *time.Location) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, false
+	}
+	for _, layout := range []string{time.RFC3339Nano, time.RFC3339, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04Z07:00", time.RFC1123Z, time.RFC1123, time.RFC822Z, "Mon, 2 Jan 2006 15:04:05 -0700", "2 Jan 2006 15:04:05 -0700"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.In(loc), true
+		}
+	}
+	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02", "2006/01/02 15:04:05", "2006/01/02"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, true
+		}
+	}
+	if m := reISO.FindStringSubmatchIndex(s); m != nil && m[0] == 0 {
+		return isoAt(s, m, loc)
+	}
+	return parseVietDate(s, time.Time{}, loc)
+}
+
+// dateFromURL reads a timestamp from an article URL.
+func dateFromURL(u string, loc *time.Location) (time.Time, bool) {
+	if m := reURLStamp.FindStringSubmatch(u); m != nil {
+		t := time.Date(atoi(m[1]), time.Month(atoi(m[2])), atoi(m[3]), atoi(m[4]), atoi(m[5]), atoi(m[6]), 0, loc)
+		if t.Month() == time.Month(atoi(m[2])) && t.Day() == atoi(m[3]) {
+			return t, true
+		}
+	}
+	if m := reURLPath.FindStringSubmatch(u); m != nil {
+		mo, d := atoi(m[2]), atoi(m[3])
+		if mo >= 1 && mo <= 12 && d >= 1 && d <= 31 {
+			return time.Date(atoi(m[1]), time.Month(mo), d, 0, 0, 0, 0, loc), true
+		}
+	}
+	return time.Time{}, false
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}

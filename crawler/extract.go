@@ -1,0 +1,500 @@
+package crawler
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+	_ "time/tzdata" // Asia/Ho_Chi_Minh on minimal machines
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/cascadia"
+	trafilatura "github.com/markusmobius/go-trafilatura"
+	"golang.org/x/net/html"
+
+	"github.com/diembao/diembao/internal/article"
+	"github.com/diembao/diembao/internal/errkind"
+	"github.com/diembao/diembao/internal/textnorm"
+)
+
+// ErrNoText is returned (wrapped with errkind.Permanent) when a page has no
+// article text to extract.
+var ErrNoText = errors.New("no article text")
+
+// hint carries what discovery learnt about a URL (feed or sitemap item).
+type hint struct {
+	Published time.Time
+	Title     string
+}
+
+// extractEnv is the clock and zone extraction runs in.
+type extractEnv struct {
+	loc  *time.Location
+	now  time.Time
+	hint hint
+	// fastDate skips go-htmldate's extensive scan (crawling); the evaluation
+	// turns it off.
+	fastDate bool
+}
+
+// Vietnam has no DST; the fixed zone is the fallback if tzdata is missing.
+func vietnam() *time.Location {
+	if loc, err := time.LoadLocation("Asia/Ho_Chi_Minh"); err == nil {
+		return loc
+	}
+	return time.FixedZone("ICT", 7*3600)
+}
+
+// Extract turns one fetched page into an Article (revision 0, not yet
+// published): charset decoding and legacy-encoding repair, title, lead, body,
+// authors, section, dates with the method that found them, language, the
+// canonical URL and the content hash. Times are in Asia/Ho_Chi_Minh.
+// src supplies the source id, kind and selector overrides.
+func Extract(ctx context.Context, pageURL string, body []byte, header http.Header, src Source) (article.Article, error) {
+	if err := ctx.Err(); err != nil {
+		return article.Article{}, err
+	}
+	return extract(pageURL, body, header, src, extractEnv{loc: vietnam(), now: time.Now(), fastDate: true})
+}
+
+func extract(pageURL string, body []byte, header http.Header, src Source, env extractEnv) (article.Article, error) {
+	if header == nil {
+		header = http.Header{}
+	}
+	text, cs := decodeBody(body, header.Get("Content-Type"))
+	text, legacy := repairLegacy(text)
+	root, err := html.Parse(strings.NewReader(text))
+	if err != nil {
+		return article.Article{}, fmt.Errorf("parse %s: %w: %w", pageURL, errkind.Permanent, err)
+	}
+	doc := goquery.NewDocumentFromNode(root)
+	base, _ := url.Parse(pageURL)
+	m := readMeta(doc, base)
+
+	a := article.Article{
+		V:              article.Version,
+		URL:            pageURL,
+		Source:         src.ID,
+		SourceKind:     src.Kind,
+		Charset:        cs,
+		LegacyEncoding: legacy,
+		Fetched:        env.now.In(env.loc),
+	}
+
+	// Selector overrides first: the operator knows the site.
+	var selTitle, selBody, selDate string
+	if s := src.Selectors.Title; s != "" {
+		selTitle = selectText(doc, s, " ")
+	}
+	if s := src.Selectors.Body; s != "" {
+		selBody = selectText(doc, s, "\n\n")
+	}
+	if s := src.Selectors.Date; s != "" {
+		selDate = selectText(doc, s, " ")
+		if v, ok := doc.Find(s).First().Attr("datetime"); ok {
+			selDate = v + " " + selDate
+		}
+	}
+
+	// Dates: selector, JSON-LD, meta, feed, visible text, URL.
+	candidates := []struct {
+		method string
+		find   func() (time.Time, bool)
+	}{
+		{article.DateText, func() (time.Time, bool) { return parseAny(selDate, env) }},
+		{article.DateJSONLD, func() (time.Time, bool) { return parseMachine(m.ldPublished, env) }},
+		{article.DateMeta, func() (time.Time, bool) { return parseMachine(m.metaPublished, env) }},
+		{article.DateFeed, func() (time.Time, bool) { return env.hint.Published.In(env.loc), !env.hint.Published.IsZero() }},
+		{article.DateText, func() (time.Time, bool) { return parseMachine(m.timeElement, env) }},
+		{article.DateText, func() (time.Time, bool) { return parseAny(visibleDateText(doc), env) }},
+		{article.DateURL, func() (time.Time, bool) { return dateFromURL(pageURL, env.loc) }},
+	}
+	for _, c := range candidates {
+		if t, ok := c.find(); ok && setDate(&a, c.method, t) {
+			break
+		}
+	}
+	if t, ok := parseMachine(firstNonEmpty(m.ldModified, m.metaModified), env); ok {
+		a.Modified = t
+	}
+
+	opts := trafilatura.Options{
+		OriginalURL:     base,
+		EnableFallback:  true,
+		ExcludeComments: true,
+		HtmlDateMode:    trafilatura.Disabled,
+	}
+	if a.PublishedFrom == "" {
+		opts.HtmlDateMode = trafilatura.Fast
+		if !env.fastDate {
+			opts.HtmlDateMode = trafilatura.Extensive
+		}
+	}
+	var tr *trafilatura.ExtractResult
+	if selBody == "" || a.PublishedFrom == "" {
+		tr, _ = trafilatura.ExtractDocument(root, opts) // an error means "nothing found"
+	}
+	if tr == nil {
+		tr = &trafilatura.ExtractResult{}
+	}
+	if a.PublishedFrom == "" && !tr.Metadata.Date.IsZero() {
+		d := tr.Metadata.Date // day precision, UTC midnight
+		setDate(&a, article.DateText, time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, env.loc))
+	}
+	if a.PublishedFrom == "" {
+		a.Published = a.Fetched // unknown: PublishedFrom stays empty
+	}
+
+	a.Title = clean(firstNonEmpty(selTitle, m.ldHeadline, m.ogTitle, tr.Metadata.Title, env.hint.Title, doc.Find("title").First().Text()))
+	a.Body = cleanBody(firstNonEmpty(selBody, tr.ContentText))
+	a.Lead = clean(firstNonEmpty(m.ldDescription, m.description))
+	if a.Lead == "" {
+		a.Lead = firstParagraph(a.Body)
+	}
+	a.Section = clean(firstNonEmpty(m.section, m.ldSection, firstOf(tr.Metadata.Categories)))
+	a.Authors = authors(m.ldAuthors, m.author, tr.Metadata.Author)
+	a.Lang = language(m.lang, tr.Metadata.Language, a.Title+" "+a.Body)
+
+	canon := pageURL
+	if m.canonical != "" && sameSite(m.canonical, pageURL) {
+		canon = m.canonical
+	}
+	a.CanonicalURL = CanonicalURL(canon)
+	a.ID = article.ID(a.CanonicalURL)
+	if strings.TrimSpace(a.Body) == "" {
+		return a, fmt.Errorf("extract %s: %w: %w", pageURL, errkind.Permanent, ErrNoText)
+	}
+	a.ContentHash = article.ContentHash(a)
+	return a, nil
+}
+
+func setDate(a *article.Article, method string, t time.Time) bool {
+	if t.IsZero() || t.Year() < 1995 {
+		return false
+	}
+	if !a.Fetched.IsZero() && t.After(a.Fetched.Add(48*time.Hour)) {
+		return false // a date far in the future is an event date, not publication
+	}
+	a.Published, a.PublishedFrom = t, method
+	return true
+}
+
+func parseMachine(s string, env extractEnv) (time.Time, bool) {
+	t, ok := parseMachineDate(s, env.loc)
+	return t, ok
+}
+
+func parseAny(s string, env extractEnv) (time.Time, bool) {
+	if t, ok := parseMachineDate(s, env.loc); ok {
+		return t, true
+	}
+	return parseVietDate(s, env.now, env.loc)
+}
+
+// pageMeta is what the <head> and JSON-LD say about the article.
+type pageMeta struct {
+	ldHeadline, ldDescription, ldPublished, ldModified, ldSection string
+	ldAuthors                                                     []string
+	ogTitle, description, metaPublished, metaModified, section    string
+	author, canonical, lang, timeElement                          string
+}
+
+func readMeta(doc *goquery.Document, base *url.URL) pageMeta {
+	var m pageMeta
+	meta := func(sel ...string) string {
+		for _, s := range sel {
+			if v := strings.TrimSpace(doc.Find(s).First().AttrOr("content", "")); v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	m.ogTitle = meta(`meta[property="og:title"]`, `meta[name="twitter:title"]`)
+	m.description = meta(`meta[property="og:description"]`, `meta[name="description"]`, `meta[name="twitter:description"]`)
+	m.metaPublished = meta(`meta[property="article:published_time"]`, `meta[itemprop="datePublished"]`,
+		`meta[name="pubdate"]`, `meta[name="publishdate"]`, `meta[property="og:published_time"]`,
+		`meta[name="dc.date.issued"]`, `meta[name="DC.date.issued"]`, `meta[name="date"]`,
+		`meta[name="article:published_time"]`, `meta[name="publish-date"]`, `meta[name="parsely-pub-date"]`,
+		`meta[name="sailthru.date"]`, `meta[property="rnews:datePublished"]`, `meta[name="dcterms.created"]`)
+	m.metaModified = meta(`meta[property="article:modified_time"]`, `meta[itemprop="dateModified"]`, `meta[property="og:updated_time"]`)
+	m.section = meta(`meta[property="article:section"]`, `meta[name="section"]`)
+	m.author = meta(`meta[name="author"]`, `meta[property="article:author"]`)
+	if v := doc.Find(`[itemprop="datePublished"]`).First(); v.Length() > 0 {
+		m.timeElement = firstNonEmpty(v.AttrOr("datetime", ""), v.AttrOr("content", ""))
+	}
+	if m.timeElement == "" {
+		m.timeElement = doc.Find(`time[datetime]`).First().AttrOr("datetime", "")
+	}
+	if href, ok := doc.Find(`link[rel="canonical"]`).First().Attr("href"); ok {
+		m.canonical = resolve(base, href)
+	}
+	if m.canonical == "" {
+		m.canonical = resolve(base, meta(`meta[property="og:url"]`))
+	}
+	m.lang = firstNonEmpty(doc.Find("html").First().AttrOr("lang", ""), meta(`meta[http-equiv="content-language"]`, `meta[property="og:locale"]`))
+	doc.Find(`script[type="application/ld+json"]`).Each(func(_ int, s *goquery.Selection) {
+		readJSONLD(s.Text(), &m)
+	})
+	return m
+}
+
+func resolve(base *url.URL, href string) string {
+	href = strings.TrimSpace(href)
+	if href == "" {
+		return ""
+	}
+	u, err := url.Parse(href)
+	if err != nil {
+		return ""
+	}
+	if base != nil {
+		u = base.ResolveReference(u)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return ""
+	}
+	return u.String()
+}
+
+var articleTypes = map[string]bool{"NewsArticle": true, "Article": true, "ReportageNewsArticle": true,
+	"BlogPosting": true, "AnalysisNewsArticle": true, "OpinionNewsArticle": true, "WebPage": false,
+	"LiveBlogPosting": true, "ReviewNewsArticle": true, "BackgroundNewsArticle": true, "Report": true}
+
+func readJSONLD(raw string, m *pageMeta) {
+	var v any
+	if err := json.Unmarshal([]byte(strings.TrimSpace(raw)), &v); err != nil {
+		return
+	}
+	var walk func(v any, depth int)
+	walk = func(v any, depth int) {
+		if depth > 4 {
+			return
+		}
+		switch x := v.(type) {
+		case []any:
+			for _, e := range x {
+				walk(e, depth+1)
+			}
+		case map[string]any:
+			if g, ok := x["@graph"]; ok {
+				walk(g, depth+1)
+			}
+			if !isArticleType(x["@type"]) {
+				return
+			}
+			if m.ldPublished == "" {
+				m.ldPublished = str(x["datePublished"])
+			}
+			if m.ldModified == "" {
+				m.ldModified = str(x["dateModified"])
+			}
+			if m.ldHeadline == "" {
+				m.ldHeadline = str(x["headline"])
+			}
+			if m.ldDescription == "" {
+				m.ldDescription = str(x["description"])
+			}
+			if m.ldSection == "" {
+				m.ldSection = str(x["articleSection"])
+			}
+			if len(m.ldAuthors) == 0 {
+				m.ldAuthors = names(x["author"])
+			}
+		}
+	}
+	walk(v, 0)
+}
+
+func isArticleType(t any) bool {
+	switch x := t.(type) {
+	case string:
+		return articleTypes[x]
+	case []any:
+		for _, e := range x {
+			if s, ok := e.(string); ok && articleTypes[s] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func str(v any) string {
+	switch x := v.(type) {
+	case string:
+		return strings.TrimSpace(x)
+	case []any:
+		if len(x) > 0 {
+			return str(x[0])
+		}
+	case map[string]any:
+		return str(x["name"])
+	}
+	return ""
+}
+
+func names(v any) []string {
+	var out []string
+	switch x := v.(type) {
+	case []any:
+		for _, e := range x {
+			out = append(out, names(e)...)
+		}
+	default:
+		if s := str(x); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// dateClassRe finds elements whose class or id suggests a date line.
+var dateClassRe = regexp.MustCompile(`(?i)date|time|publish|ngay|posted|meta`)
+
+// visibleDateText gathers the text of small elements that look like a date
+// line, in document order, then falls back to the page text near the title.
+func visibleDateText(doc *goquery.Document) string {
+	var parts []string
+	doc.Find("body *").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		cls := s.AttrOr("class", "") + " " + s.AttrOr("id", "")
+		if !dateClassRe.MatchString(cls) && goquery.NodeName(s) != "time" {
+			return true
+		}
+		t := strings.TrimSpace(s.Text())
+		if t == "" || len(t) > 120 {
+			return true
+		}
+		parts = append(parts, t)
+		return len(parts) < 20
+	})
+	for _, p := range parts {
+		if reDMY.MatchString(p) || reLongDate.MatchString(p) || reISO.MatchString(p) || reRelative.MatchString(p) {
+			return p
+		}
+	}
+	return ""
+}
+
+func compileSelector(s string) (cascadia.SelectorGroup, error) { return cascadia.ParseGroup(s) }
+
+// selectText returns the text of the elements s selects, block by block.
+func selectText(doc *goquery.Document, s, sep string) string {
+	var parts []string
+	doc.Find(s).Each(func(_ int, sel *goquery.Selection) {
+		sel.Find("script, style, noscript").Remove()
+		if blocks := sel.Find("p, h2, h3, h4, li, blockquote"); blocks.Length() > 0 && sep == "\n\n" {
+			blocks.Each(func(_ int, b *goquery.Selection) {
+				if t := strings.TrimSpace(b.Text()); t != "" {
+					parts = append(parts, t)
+				}
+			})
+			return
+		}
+		if t := strings.TrimSpace(sel.Text()); t != "" {
+			parts = append(parts, t)
+		}
+	})
+	return strings.Join(parts, sep)
+}
+
+var spaceRe = regexp.MustCompile(`[ \t\r\f\v]+`)
+
+// clean normalises one line of text.
+func clean(s string) string {
+	s = textnorm.Normalize(s)
+	return strings.TrimSpace(spaceRe.ReplaceAllString(strings.ReplaceAll(s, "\n", " "), " "))
+}
+
+// cleanBody normalises text and keeps one blank line between paragraphs.
+func cleanBody(s string) string {
+	s = textnorm.Normalize(s)
+	lines := strings.Split(s, "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		if l = strings.TrimSpace(spaceRe.ReplaceAllString(l, " ")); l != "" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n\n")
+}
+
+func firstParagraph(body string) string {
+	p, _, _ := strings.Cut(body, "\n")
+	if len(p) > 400 {
+		cut := strings.LastIndexByte(p[:400], ' ')
+		if cut < 0 {
+			cut = 400
+		}
+		p = strings.ToValidUTF8(p[:cut], "") + "…"
+	}
+	return p
+}
+
+func authors(ld []string, meta, traf string) []string {
+	var raw []string
+	switch {
+	case len(ld) > 0:
+		raw = ld
+	case meta != "" && !strings.HasPrefix(meta, "http"):
+		raw = strings.Split(meta, ",")
+	case traf != "":
+		raw = strings.Split(traf, ";")
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range raw {
+		if r = clean(r); r != "" && len(r) < 100 && !seen[r] {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// language picks the page's language: the html lang attribute, then
+// trafilatura's guess, then the script of the text.
+func language(attr, traf, text string) string {
+	for _, l := range []string{attr, traf} {
+		l = strings.ToLower(strings.TrimSpace(l))
+		if l != "" {
+			l, _, _ = strings.Cut(strings.ReplaceAll(l, "_", "-"), "-")
+			if len(l) >= 2 && len(l) <= 3 {
+				return l
+			}
+		}
+	}
+	lao, viet := 0, vietRunes(text)
+	for _, r := range text {
+		if r >= 0x0E80 && r <= 0x0EFF {
+			lao++
+		}
+	}
+	switch {
+	case lao > 20:
+		return "lo"
+	case viet > 5:
+		return "vi"
+	}
+	return "en"
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if strings.TrimSpace(s) != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func firstOf(ss []string) string {
+	if len(ss) > 0 {
+		return ss[0]
+	}
+	return ""
+}
