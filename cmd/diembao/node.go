@@ -1,0 +1,466 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/diembao/diembao/alerts"
+	"github.com/diembao/diembao/crawler"
+	"github.com/diembao/diembao/indexer"
+	"github.com/diembao/diembao/internal/article"
+	"github.com/diembao/diembao/internal/bus"
+	"github.com/diembao/diembao/internal/errkind"
+	"github.com/diembao/diembao/internal/kv"
+	"github.com/diembao/diembao/internal/web"
+	"github.com/diembao/diembao/rules"
+)
+
+// KV bucket names.
+const (
+	bucketCrawl     = "crawlstate"
+	bucketAlerts    = "alerts"
+	bucketAlerted   = "matched"
+	bucketAccounts  = "accounts"
+	bucketRevisions = "revisions"
+	bucketHealth    = "health"
+	bucketDigests   = "digests"
+)
+
+// roleSet says which stages a process runs.
+type roleSet struct{ crawl, index, match, notify, serve bool }
+
+func allRoles() roleSet { return roleSet{true, true, true, true, true} }
+
+// node is one diembao process: a bus connection and the stages of its roles.
+type node struct {
+	a       *app
+	roles   roleSet
+	bus     *bus.Bus
+	rules   *rules.Reloader
+	idx     *indexer.Index
+	reg     *prometheus.Registry
+	metrics *stageMetrics
+	log     *slog.Logger
+
+	// httpAddr is set once the web server listens (tests and demo read it).
+	httpReady chan string
+}
+
+// openNode connects the bus (embedded when natsURL is empty) and declares
+// the streams.
+func openNode(ctx context.Context, a *app, roles roleSet, natsURL string) (*node, error) {
+	n := &node{a: a, roles: roles, log: a.log, httpReady: make(chan string, 1)}
+	sync := a.cfg.NATS.Sync == nil || *a.cfg.NATS.Sync
+	b, err := bus.Open(ctx, bus.Config{URL: natsURL, StoreDir: filepath.Join(a.cfg.DataDir, "nats"), Sync: sync, Name: "diembao"}, a.log)
+	if err != nil {
+		return nil, err
+	}
+	n.bus = b
+	if err := b.Setup(ctx); err != nil {
+		b.Close()
+		return nil, err
+	}
+	n.reg = prometheus.NewRegistry()
+	n.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	n.metrics = newStageMetrics(n.reg)
+	return n, nil
+}
+
+func (n *node) kv(ctx context.Context, bucket string) (kv.Store, error) {
+	return n.bus.KV(ctx, bucket)
+}
+
+// run starts the stages and blocks until ctx is cancelled, then shuts down
+// from the front: stop crawling, drain consumers, flush the index, close NATS.
+func (n *node) run(ctx context.Context) error {
+	defer n.bus.Close()
+	cfg := n.a.cfg
+	rl, err := rules.NewReloader(rules.ReloaderConfig{Dirs: cfg.Rules}, n.log)
+	if err != nil {
+		return fmt.Errorf("rules: %w", err)
+	}
+	n.rules = rl
+
+	if n.roles.index {
+		idx, err := indexer.Open(indexer.Config{Dir: filepath.Join(cfg.DataDir, "index")}, classifier{rl}, n.log)
+		if err != nil {
+			return fmt.Errorf("index: %w", err)
+		}
+		n.idx = idx
+		defer func() {
+			if err := idx.Close(); err != nil {
+				n.log.Error("index close", "err", err)
+			}
+		}()
+	}
+
+	// Front stages (crawler) and back stages (consumers, web) get separate
+	// contexts so that shutdown can stop the front first.
+	frontCtx, stopFront := context.WithCancel(context.WithoutCancel(ctx))
+	backCtx, stopBack := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopFront()
+	defer stopBack()
+	var front, back sync.WaitGroup
+	errc := make(chan error, 16)
+	start := func(wg *sync.WaitGroup, name string, f func() error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(); err != nil && !errors.Is(err, context.Canceled) {
+				errc <- fmt.Errorf("%s: %w", name, err)
+			}
+		}()
+	}
+
+	start(&back, "rules", func() error { return rl.Run(backCtx) })
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-backCtx.Done():
+				return
+			case <-hup:
+				if err := rl.Reload(); err != nil {
+					n.log.Error("rules reload failed; keeping the previous rules", "err", err)
+				} else {
+					n.log.Info("rules reloaded")
+				}
+			}
+		}
+	}()
+
+	if n.roles.index {
+		if err := n.startIndex(backCtx, start, &back); err != nil {
+			return err
+		}
+	}
+	if n.roles.match {
+		if err := n.startMatch(backCtx, start, &back); err != nil {
+			return err
+		}
+	}
+	if n.roles.notify {
+		if err := n.startNotify(backCtx, start, &back); err != nil {
+			return err
+		}
+	}
+	if n.roles.serve {
+		if err := n.startServe(backCtx, start, &back); err != nil {
+			return err
+		}
+	}
+	if n.roles.crawl {
+		if err := n.startCrawl(frontCtx, backCtx, start, &front, &back); err != nil {
+			return err
+		}
+	}
+	n.log.Info("diembao running", "roles", n.roles.String(), "data_dir", cfg.DataDir, "nats", displayNATS(cfg.NATS.URL))
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-errc:
+	}
+	n.log.Info("shutting down: stopping crawlers")
+	stopFront()
+	front.Wait()
+	n.log.Info("shutting down: draining consumers")
+	stopBack()
+	back.Wait()
+	n.log.Info("shutdown complete")
+	return runErr
+}
+
+func (r roleSet) String() string {
+	s := ""
+	for _, x := range []struct {
+		on   bool
+		name string
+	}{{r.crawl, "crawl"}, {r.index, "index"}, {r.match, "match"}, {r.notify, "notify"}, {r.serve, "serve"}} {
+		if x.on {
+			if s != "" {
+				s += ","
+			}
+			s += x.name
+		}
+	}
+	return s
+}
+
+func displayNATS(u string) string {
+	if u == "" {
+		return "embedded"
+	}
+	return u
+}
+
+type startFunc func(wg *sync.WaitGroup, name string, f func() error)
+
+// classifier adapts the current rule set to the indexer.
+type classifier struct{ rl *rules.Reloader }
+
+func (c classifier) Classify(a article.Article) ([]string, bool) { return c.rl.Current().Classify(a) }
+
+func (n *node) publishJSON(ctx context.Context, subject, msgID string, data []byte) error {
+	_, err := n.bus.Publish(ctx, subject, msgID, data, nil)
+	return err
+}
+
+// startIndex consumes ARTICLES into the index in batches, keeps every
+// revision in a KV bucket for the article page, and answers search
+// requests from serve roles in other processes.
+func (n *node) startIndex(ctx context.Context, start startFunc, wg *sync.WaitGroup) error {
+	revs, err := n.kv(ctx, bucketRevisions)
+	if err != nil {
+		return err
+	}
+	handler := func(ctx context.Context, msgs []bus.Msg) []error {
+		errs := make([]error, len(msgs))
+		var batch []indexer.ArticleAt
+		var pos []int
+		for i, m := range msgs {
+			var a article.Article
+			if err := json.Unmarshal(m.Data, &a); err != nil || a.ID == "" {
+				errs[i] = fmt.Errorf("index: undecodable article at seq %d: %w", m.Seq, errkind.Permanent)
+				continue
+			}
+			if _, err := revs.Put(ctx, a.ID+"."+fmt.Sprint(a.Revision), m.Data); err != nil {
+				errs[i] = fmt.Errorf("index: keep revision: %w", err)
+				continue
+			}
+			batch = append(batch, indexer.ArticleAt{Article: a, Seq: m.Seq})
+			pos = append(pos, i)
+		}
+		if len(batch) == 0 {
+			return errs
+		}
+		t0 := time.Now()
+		if err := n.idx.Index(ctx, batch); err != nil {
+			for _, i := range pos {
+				errs[i] = err
+			}
+			return errs
+		}
+		n.metrics.indexed.Add(float64(len(batch)))
+		n.metrics.indexSeconds.Observe(time.Since(t0).Seconds())
+		return errs
+	}
+	start(wg, "index", func() error {
+		return n.bus.Consume(ctx, bus.ConsumerSpec{Stream: bus.StreamArticles, Durable: "indexer", Batch: 256,
+			MaxWait: 300 * time.Millisecond, MaxAttempts: 20}, handler)
+	})
+	return serveIndexRequests(ctx, n.bus.Conn(), n.idx, n.log)
+}
+
+func (n *node) startMatch(ctx context.Context, start startFunc, wg *sync.WaitGroup) error {
+	alerted, err := n.kv(ctx, bucketAlerted)
+	if err != nil {
+		return err
+	}
+	m := &matchStage{rules: n.rules.Current, alerted: alerted, publish: n.publishJSON, now: time.Now, log: n.log.With("component", "matcher")}
+	start(wg, "match", func() error {
+		return n.bus.Consume(ctx, bus.ConsumerSpec{Stream: bus.StreamArticles, Durable: "matcher", Batch: 64,
+			MaxWait: 300 * time.Millisecond, MaxAttempts: 20}, bus.Each(func(ctx context.Context, msg bus.Msg) error {
+			err := m.handle(ctx, msg)
+			if err == nil {
+				n.metrics.matched.Inc()
+			}
+			return err
+		}))
+	})
+	return nil
+}
+
+// outbox publishes mails on the OUTBOX work queue.
+type outbox struct{ b *bus.Bus }
+
+func (o outbox) Enqueue(ctx context.Context, m alerts.Mail) error {
+	data, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("outbox: encode mail %s: %w", m.ID, err)
+	}
+	_, err = o.b.Publish(ctx, bus.SubjectOutbox+"."+subjectToken(m.Audience), m.MsgID(), data, nil)
+	return err
+}
+
+func (n *node) mailer() (alerts.Mailer, error) {
+	if n.a.cfg.SMTP.Host == "" {
+		dir := filepath.Join(n.a.cfg.DataDir, "mail")
+		n.log.Warn("no SMTP host configured: mails are written as .eml files", "dir", dir)
+		return alerts.NewDirMailer(dir)
+	}
+	return alerts.NewSMTPMailer(alerts.SMTPConfigFrom(n.a.cfg.SMTP))
+}
+
+func (n *node) startNotify(ctx context.Context, start startFunc, wg *sync.WaitGroup) error {
+	st, err := n.kv(ctx, bucketAlerts)
+	if err != nil {
+		return err
+	}
+	acfg := alerts.ConfigFrom(n.a.cfg)
+	notif, err := alerts.NewNotifier(acfg, st, outbox{n.bus}, n.log)
+	if err != nil {
+		return err
+	}
+	mailer, err := n.mailer()
+	if err != nil {
+		return err
+	}
+	sender, err := alerts.NewSender(acfg, st, mailer, n.log)
+	if err != nil {
+		return err
+	}
+	start(wg, "notifier", func() error {
+		return n.bus.Consume(ctx, bus.ConsumerSpec{Stream: bus.StreamAlerts, Durable: "notifier", Batch: 64,
+			MaxWait: 300 * time.Millisecond, MaxAttempts: 20}, bus.Each(func(ctx context.Context, m bus.Msg) error {
+			var al article.Alert
+			if err := json.Unmarshal(m.Data, &al); err != nil {
+				return fmt.Errorf("notify: decode alert at seq %d: %w: %w", m.Seq, errkind.Permanent, err)
+			}
+			return notif.Handle(ctx, al)
+		}))
+	})
+	start(wg, "notifier-flush", func() error { return notif.Run(ctx) })
+	start(wg, "mailer", func() error {
+		// The sender counts SMTP attempts itself and dead-letters the mail
+		// after alerts.max_attempts; the bus only has to keep redelivering.
+		return n.bus.Consume(ctx, bus.ConsumerSpec{Stream: bus.StreamOutbox, Durable: "mailer", Batch: 1,
+			MaxWait: 300 * time.Millisecond, MaxAttempts: 1000, MaxBackoff: 30 * time.Second, AckWait: 5 * time.Minute},
+			bus.Each(func(ctx context.Context, m bus.Msg) error {
+				var mail alerts.Mail
+				if err := json.Unmarshal(m.Data, &mail); err != nil {
+					return fmt.Errorf("mailer: decode mail at seq %d: %w: %w", m.Seq, errkind.Permanent, err)
+				}
+				t0 := time.Now()
+				err := sender.Handle(ctx, mail)
+				if err == nil {
+					n.metrics.mailed.Inc()
+					n.metrics.mailSeconds.Observe(time.Since(t0).Seconds())
+				} else {
+					n.metrics.mailErrors.Inc()
+				}
+				return err
+			}))
+	})
+	return nil
+}
+
+func (n *node) startCrawl(frontCtx, backCtx context.Context, start startFunc, front, back *sync.WaitGroup) error {
+	cfg := n.a.cfg
+	sources, err := crawler.LoadSources(cfg.Sources)
+	if err != nil {
+		return fmt.Errorf("crawl: %w", err)
+	}
+	state, err := n.kv(frontCtx, bucketCrawl)
+	if err != nil {
+		return err
+	}
+	health, err := n.kv(frontCtx, bucketHealth)
+	if err != nil {
+		return err
+	}
+	pub := crawler.PublisherFunc(func(ctx context.Context, a article.Article) error {
+		data, err := json.Marshal(a)
+		if err != nil {
+			return fmt.Errorf("encode article %s: %w", a.ID, err)
+		}
+		if _, err := n.bus.Publish(ctx, bus.SubjectArticles+"."+subjectToken(a.Source), a.MsgID(), data, nil); err != nil {
+			return err
+		}
+		n.metrics.crawled.Inc()
+		return nil
+	})
+	c, err := crawler.New(crawlerConfig(cfg, n.rules), sources, pub, state, snapshotStore{n.bus}, n.log)
+	if err != nil {
+		return fmt.Errorf("crawl: %w", err)
+	}
+	start(front, "crawler", func() error { return c.Run(frontCtx) })
+	start(front, "crawl-health", func() error { return publishHealth(frontCtx, c, health) })
+	// Matched articles are fetched again after 1 h and 24 h to record edits
+	// and removals.
+	start(front, "crawl-watch", func() error {
+		return n.bus.Consume(frontCtx, bus.ConsumerSpec{Stream: bus.StreamAlerts, Durable: "crawl-watch", Batch: 64,
+			MaxWait: time.Second}, bus.Each(func(ctx context.Context, m bus.Msg) error {
+			var al article.Alert
+			if err := json.Unmarshal(m.Data, &al); err != nil {
+				return fmt.Errorf("crawl-watch: %w: %w", errkind.Permanent, err)
+			}
+			return c.Watch(ctx, al.URL)
+		}))
+	})
+	return nil
+}
+
+// publishHealth writes the crawler's per-source health to a KV bucket every
+// few seconds so a serve role in any process can show it.
+func publishHealth(ctx context.Context, c *crawler.Crawler, st kv.Store) error {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		data, err := json.Marshal(c.Health())
+		if err == nil {
+			_, _ = st.Put(context.WithoutCancel(ctx), "sources", data)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// listen opens the HTTP listener and reports its address.
+func (n *node) listen() (net.Listener, error) {
+	ln, err := net.Listen("tcp", n.a.cfg.HTTP.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("serve: listen %s: %w", n.a.cfg.HTTP.Listen, err)
+	}
+	return ln, nil
+}
+
+func (n *node) startServe(ctx context.Context, start startFunc, wg *sync.WaitGroup) error {
+	deps, err := n.webDeps(ctx)
+	if err != nil {
+		return err
+	}
+	srv, err := web.New(web.Config{BaseURL: n.a.cfg.HTTP.BaseURL, Location: n.a.cfg.Location(),
+		SensitiveAudiences: sensitiveAudiences(n.a.cfg)}, deps, n.log)
+	if err != nil {
+		return err
+	}
+	ln, err := n.listen()
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	n.httpReady <- ln.Addr().String()
+	start(wg, "http", func() error {
+		go func() {
+			<-ctx.Done()
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = hs.Shutdown(sctx)
+		}()
+		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	})
+	return nil
+}
