@@ -1,12 +1,496 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/net/html"
+
+	"github.com/diembao/diembao/internal/article"
+	"github.com/diembao/diembao/rules"
 )
 
-// cmdRules is the "rules" subcommand. Placeholder until its package lands.
+// maxRulesInput bounds one input of "rules check".
+const maxRulesInput = 32 << 20
+
+// cmdRules is the "rules" subcommand: check texts against the rules, lint a
+// rule folder, backtest a rule file on the archive.
 func cmdRules(ctx context.Context, a *app, args []string) int {
-	fmt.Fprintln(a.stderr, "diembao rules: not implemented yet")
-	return exitError
+	c := rulesCmd{
+		stdout: a.stdout, stderr: a.stderr, stdin: a.stdin,
+		dirs: a.cfg.Rules,
+		now:  time.Now,
+		// archive: wire the index here (rules.Archive) to enable --archive.
+	}
+	return c.run(ctx, args)
+}
+
+// rulesCmd holds what the rules subcommand needs; tests build it directly.
+type rulesCmd struct {
+	stdout, stderr io.Writer
+	stdin          io.Reader
+	dirs           []string // extra rule folders from diembao.yaml
+	archive        rules.Archive
+	now            func() time.Time
+}
+
+const rulesUsage = `usage: diembao rules check [--rules DIR]... [--json] FILE...|-
+       diembao rules check --archive [--since 30d] [--rules DIR]... [--json] RULEFILE
+       diembao rules lint DIR`
+
+func (c rulesCmd) run(ctx context.Context, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprintln(c.stderr, rulesUsage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "check":
+		return c.check(ctx, args[1:])
+	case "lint":
+		return c.lint(args[1:])
+	case "-h", "--help", "help":
+		fmt.Fprintln(c.stdout, rulesUsage)
+		return exitOK
+	}
+	fmt.Fprintf(c.stderr, "diembao rules: unknown subcommand %q\n%s\n", args[0], rulesUsage)
+	return exitUsage
+}
+
+// usageErr prints a one-line message and returns the usage exit code.
+func (c rulesCmd) usageErr(format string, args ...any) int {
+	fmt.Fprintf(c.stderr, "diembao rules: "+format+"\n", args...)
+	return exitUsage
+}
+
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+// parseInterleaved parses flags that may come before or after the
+// positional arguments.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+func (c rulesCmd) check(ctx context.Context, args []string) int {
+	flags := flag.NewFlagSet("rules check", flag.ContinueOnError)
+	flags.SetOutput(io.Discard)
+	var dirs stringList
+	flags.Var(&dirs, "rules", "extra rule folder (repeatable)")
+	asJSON := flags.Bool("json", false, "one JSON object per input")
+	archive := flags.Bool("archive", false, "backtest RULEFILE on the archived articles")
+	since := flags.String("since", "30d", "with --archive: how far back (30d, 12h, 2026-10-01)")
+	examples := flags.Int("examples", 5, "with --archive: how many example articles")
+	files, err := parseInterleaved(flags, args)
+	if err != nil {
+		return c.usageErr("check: %v", err)
+	}
+	if *archive {
+		if len(files) != 1 {
+			return c.usageErr("check --archive: want exactly one rule file")
+		}
+		return c.backtest(ctx, append(append([]string{}, c.dirs...), dirs...), files[0], *since, *examples, *asJSON)
+	}
+	if len(files) == 0 {
+		return c.usageErr("check: no input (give FILE... or - for stdin)")
+	}
+	set, err := rules.Load(append(append([]string{}, c.dirs...), dirs...)...)
+	if err != nil {
+		return c.usageErr("%v", err)
+	}
+	// Read and parse every input first, so that a bad one stops the run
+	// with one line before anything is printed.
+	type input struct {
+		name string
+		art  article.Article
+		text bool // plain text: one field, the body
+	}
+	ins := make([]input, 0, len(files))
+	for _, f := range files {
+		name, data, err := c.readInput(f)
+		if err != nil {
+			if errors.Is(err, errNoFile) || errors.Is(err, errTooBig) {
+				return c.usageErr("%v", err)
+			}
+			fmt.Fprintf(c.stderr, "diembao rules: %v\n", err)
+			return exitError
+		}
+		art, text, err := parseInput(name, data)
+		if err != nil {
+			return c.usageErr("%v", err)
+		}
+		ins = append(ins, input{name: name, art: art, text: text})
+	}
+	enc := json.NewEncoder(c.stdout)
+	enc.SetEscapeHTML(false)
+	for _, in := range ins {
+		res := set.Match(in.art)
+		if *asJSON {
+			if err := enc.Encode(checkJSON(in.name, res, in.text)); err != nil {
+				fmt.Fprintf(c.stderr, "diembao rules: %v\n", err)
+				return exitError
+			}
+			continue
+		}
+		explainRules(c.stdout, in.name, res)
+	}
+	return exitOK
+}
+
+var (
+	errTooBig = errors.New("input too large")
+	errNoFile = errors.New("no such file")
+)
+
+func (c rulesCmd) readInput(f string) (string, []byte, error) {
+	var r io.Reader
+	name := f
+	if f == "-" {
+		r, name = c.stdin, "-"
+	} else {
+		fh, err := os.Open(f)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return f, nil, fmt.Errorf("%s: %w", f, errNoFile)
+			}
+			return f, nil, err
+		}
+		defer fh.Close()
+		r = fh
+	}
+	b, err := io.ReadAll(io.LimitReader(r, maxRulesInput+1))
+	if err != nil {
+		return name, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if len(b) > maxRulesInput {
+		return name, nil, fmt.Errorf("%s: %w (over %d MB)", name, errTooBig, maxRulesInput>>20)
+	}
+	return name, b, nil
+}
+
+// parseInput turns an input into an article: article JSON (an object with
+// "title" or "body"), HTML (title and visible body text) or plain text.
+func parseInput(name string, b []byte) (a article.Article, plain bool, err error) {
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	trim := bytes.TrimSpace(b)
+	ext := strings.ToLower(filepath.Ext(name))
+	switch {
+	case len(trim) > 0 && trim[0] == '{':
+		dec := json.NewDecoder(bytes.NewReader(trim))
+		if err := dec.Decode(&a); err != nil {
+			return a, false, fmt.Errorf("%s: invalid article JSON: %v", name, jsonErrLine(trim, err))
+		}
+		return a, false, nil
+	case ext == ".html" || ext == ".htm" || (len(trim) > 0 && trim[0] == '<'):
+		title, body := htmlText(trim)
+		return article.Article{Title: title, Body: body}, false, nil
+	}
+	return article.Article{Body: strings.ToValidUTF8(string(b), "\uFFFD")}, true, nil
+}
+
+// jsonErrLine adds the line number to a JSON syntax error.
+func jsonErrLine(b []byte, err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		line := 1 + bytes.Count(b[:min(int(se.Offset), len(b))], []byte("\n"))
+		return fmt.Sprintf("line %d: %v", line, err)
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		line := 1 + bytes.Count(b[:min(int(te.Offset), len(b))], []byte("\n"))
+		return fmt.Sprintf("line %d: field %s: want %s", line, te.Field, te.Type)
+	}
+	return err.Error()
+}
+
+// htmlText returns the page title (<title>, else the first <h1>) and the
+// visible text of the page, one block per line.
+func htmlText(b []byte) (title, body string) {
+	doc, err := html.Parse(bytes.NewReader(b))
+	if err != nil {
+		return "", string(b)
+	}
+	var h1 string
+	var sb strings.Builder
+	var walk func(n *html.Node, inBody bool)
+	walk = func(n *html.Node, inBody bool) {
+		if n.Type == html.ElementNode {
+			switch n.Data {
+			case "script", "style", "noscript", "template", "svg":
+				return
+			case "title":
+				if title == "" {
+					title = strings.TrimSpace(textOf(n))
+				}
+				return
+			case "h1":
+				if h1 == "" {
+					h1 = strings.TrimSpace(textOf(n))
+				}
+			case "body":
+				inBody = true
+			}
+		}
+		if n.Type == html.TextNode && inBody {
+			if t := strings.TrimSpace(n.Data); t != "" {
+				sb.WriteString(t)
+				sb.WriteByte(' ')
+			}
+		}
+		for k := n.FirstChild; k != nil; k = k.NextSibling {
+			walk(k, inBody)
+		}
+		if n.Type == html.ElementNode {
+			switch n.Data {
+			case "p", "div", "br", "li", "h1", "h2", "h3", "h4", "tr", "section", "article", "header", "footer":
+				sb.WriteByte('\n')
+			}
+		}
+	}
+	walk(doc, false)
+	if title == "" {
+		title = h1
+	}
+	lines := strings.Split(sb.String(), "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return title, strings.Join(out, "\n")
+}
+
+func textOf(n *html.Node) string {
+	var sb strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			sb.WriteString(n.Data)
+		}
+		for k := n.FirstChild; k != nil; k = k.NextSibling {
+			walk(k)
+		}
+	}
+	walk(n)
+	return sb.String()
+}
+
+// The JSON shape of DESIGN.md: {"input", "area", "topics", "matches":
+// [{"rule", "topic", "severity", "terms": [{"text", "start", "end"}]}]}.
+// Terms found outside the body carry "field" ("title" or "lead").
+type checkOut struct {
+	Input   string       `json:"input"`
+	Area    bool         `json:"area"`
+	Topics  []string     `json:"topics"`
+	Matches []checkMatch `json:"matches"`
+}
+
+type checkMatch struct {
+	Rule     string      `json:"rule"`
+	Topic    string      `json:"topic"`
+	Severity string      `json:"severity"`
+	Terms    []checkTerm `json:"terms"`
+}
+
+type checkTerm struct {
+	Text  string `json:"text"`
+	Field string `json:"field,omitempty"`
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+}
+
+func checkJSON(name string, r rules.Result, plain bool) checkOut {
+	out := checkOut{Input: name, Area: r.Area, Topics: r.Topics, Matches: []checkMatch{}}
+	if out.Topics == nil {
+		out.Topics = []string{}
+	}
+	for _, m := range r.Matches {
+		cm := checkMatch{Rule: m.Rule, Topic: m.Topic, Severity: m.Severity, Terms: []checkTerm{}}
+		for _, t := range m.Terms {
+			f := t.Field
+			if f == rules.FieldBody || plain {
+				f = ""
+			}
+			cm.Terms = append(cm.Terms, checkTerm{Text: t.Text, Field: f, Start: t.Start, End: t.End})
+		}
+		out.Matches = append(out.Matches, cm)
+	}
+	return out
+}
+
+// explainRules prints a result for people.
+func explainRules(w io.Writer, name string, r rules.Result) {
+	if r.Area {
+		fmt.Fprintf(w, "%s: area yes: %s\n", name, termList(r.AreaTerms))
+	} else {
+		fmt.Fprintf(w, "%s: area no\n", name)
+	}
+	if len(r.Topics) > 0 {
+		fmt.Fprintf(w, "  topics: %s\n", strings.Join(r.Topics, ", "))
+	}
+	for _, m := range r.Matches {
+		aud := ""
+		if len(m.Audiences) > 0 {
+			aud = " → " + strings.Join(m.Audiences, ", ")
+		}
+		fmt.Fprintf(w, "  %s v%d [%s] %s%s: %s\n", m.Rule, m.Version, m.Severity, m.Topic, aud, termList(m.Terms))
+	}
+	if len(r.Matches) == 0 {
+		if len(r.Topics) > 0 {
+			fmt.Fprintln(w, "  no alert: the matching rules need the area")
+		} else {
+			fmt.Fprintln(w, "  no rule matched")
+		}
+	}
+}
+
+func termList(ts []article.Term) string {
+	parts := make([]string, len(ts))
+	for i, t := range ts {
+		f := t.Field
+		if f == "" {
+			f = rules.FieldBody
+		}
+		parts[i] = fmt.Sprintf("%q %s %d-%d", t.Text, f, t.Start, t.End)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (c rulesCmd) lint(args []string) int {
+	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
+		return c.usageErr("lint: want one rule folder: diembao rules lint DIR")
+	}
+	dir := args[0]
+	if _, err := os.Stat(dir); err != nil {
+		return c.usageErr("%s: no such file or folder", dir)
+	}
+	// A copy of the default pack itself (every file name of the embedded
+	// pack present) is linted alone; any other folder on top of the pack.
+	var set *rules.Set
+	var err error
+	if isDefaultPackCopy(dir) {
+		set, err = rules.LoadFS(os.DirFS(dir))
+		if err != nil {
+			err = fmt.Errorf("%s/%s", dir, strings.TrimPrefix(err.Error(), "fs0/"))
+		}
+	} else {
+		set, err = rules.Load(dir)
+	}
+	if err != nil {
+		return c.usageErr("%v", err)
+	}
+	own := 0
+	for _, r := range set.Rules() {
+		if !strings.HasPrefix(r.File, "default/") || isDefaultPackCopy(dir) {
+			own++
+		}
+	}
+	fmt.Fprintf(c.stdout, "%s: ok (%d rules here, %d with the default pack, %d phrases)\n", dir, own, len(set.Rules()), set.Phrases())
+	return exitOK
+}
+
+func isDefaultPackCopy(dir string) bool {
+	ents, err := fs.ReadDir(rules.DefaultPack(), ".")
+	if err != nil || len(ents) == 0 {
+		return false
+	}
+	for _, e := range ents {
+		if _, err := os.Stat(filepath.Join(dir, e.Name())); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// parseSince accepts 30d, 2w, 12h (any time.ParseDuration) or a date.
+func parseSince(s string, now time.Time) (time.Time, error) {
+	if t, err := time.ParseInLocation(time.DateOnly, s, now.Location()); err == nil {
+		return t, nil
+	}
+	if n := len(s); n > 1 && (s[n-1] == 'd' || s[n-1] == 'w') {
+		k, err := strconv.Atoi(s[:n-1])
+		if err == nil && k >= 0 {
+			days := k
+			if s[n-1] == 'w' {
+				days *= 7
+			}
+			return now.AddDate(0, 0, -days), nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return time.Time{}, fmt.Errorf("--since %q: want 30d, 2w, 12h or YYYY-MM-DD", s)
+	}
+	return now.Add(-d), nil
+}
+
+func (c rulesCmd) backtest(ctx context.Context, dirs []string, file, sinceArg string, examples int, asJSON bool) int {
+	since, err := parseSince(sinceArg, c.now())
+	if err != nil {
+		return c.usageErr("%v", err)
+	}
+	if st, err := os.Stat(file); err != nil || st.IsDir() {
+		return c.usageErr("%s: not a rule file", file)
+	}
+	set, err := rules.Load(append(dirs, file)...)
+	if err != nil {
+		return c.usageErr("%v", err)
+	}
+	ids := set.RulesIn(file)
+	if len(ids) == 0 {
+		return c.usageErr("%s: no rules to backtest", file)
+	}
+	if c.archive == nil {
+		fmt.Fprintln(c.stderr, "diembao rules: check --archive: no archive available in this process (the index is not wired to the rules command)")
+		return exitError
+	}
+	rep, err := set.Backtest(ctx, c.archive, since, ids, examples)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "diembao rules: %v\n", err)
+		return exitError
+	}
+	if asJSON {
+		enc := json.NewEncoder(c.stdout)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(rep); err != nil {
+			return exitError
+		}
+		return exitOK
+	}
+	fmt.Fprintf(c.stdout, "%s: %d of %d archived articles since %s would have alerted\n",
+		file, rep.Alerted, rep.Scanned, since.Format(time.DateOnly))
+	for _, id := range ids {
+		fmt.Fprintf(c.stdout, "  %s: %d\n", id, rep.PerRule[id])
+	}
+	for _, ex := range rep.Examples {
+		fmt.Fprintf(c.stdout, "  %s  %s  %s  %s\n", ex.Published.Format(time.DateOnly), ex.Source, ex.Title, ex.URL)
+		for _, m := range ex.Matches {
+			fmt.Fprintf(c.stdout, "    %s: %s\n", m.Rule, termList(m.Terms))
+		}
+	}
+	return exitOK
 }
