@@ -135,7 +135,7 @@ func Open(cfg Config, cls Classifier, log *slog.Logger) (*Index, error) {
 		p := filepath.Join(cfg.Dir, e.Name())
 		var idx bleve.Index
 		if cfg.ReadOnly {
-			idx, err = bleve.OpenUsing(p, map[string]any{"read_only": true})
+			idx, err = bleve.OpenUsing(p, map[string]any{"read_only": true, "bolt_timeout": "3s"})
 		} else {
 			idx, err = bleve.Open(p)
 		}

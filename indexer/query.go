@@ -212,3 +212,6 @@ func (p parsed) marker() marker {
 }
 
 func (m marker) hit(t textnorm.Token) bool { return m.keys[t.Key] || m.folds[t.Fold] }
+
+// BadQuery reports true: the web server answers 400 for such errors.
+func (e *QueryError) BadQuery() bool { return true }

@@ -50,12 +50,12 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 		conj = append(conj, bq)
 	}
 	if !q.From.IsZero() || !q.To.IsZero() {
-		to := q.To
+		to, toIncl := q.To, true
 		if !to.IsZero() && to.Hour() == 0 && to.Minute() == 0 && to.Second() == 0 && to.Nanosecond() == 0 {
-			to = to.AddDate(0, 0, 1) // a date: the whole day
+			to, toIncl = to.AddDate(0, 0, 1), false // a date: the whole day
 		}
-		incl, excl := true, false
-		dq := bleve.NewDateRangeInclusiveQuery(q.From, to, &incl, &excl)
+		incl := true
+		dq := bleve.NewDateRangeInclusiveQuery(q.From, to, &incl, &toIncl)
 		dq.SetField(fPublished)
 		conj = append(conj, dq)
 	}
