@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/diembao/diembao/internal/article"
+	"github.com/diembao/diembao/internal/textnorm"
 )
 
 // visible reports whether u may see the alert: police and admins see all;
@@ -323,16 +324,16 @@ func (s *Server) rulesTry(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Text = r.PostFormValue("text")
 	if len(d.Text) > 200_000 {
-		d.Text = d.Text[:200_000]
+		d.Text = strings.ToValidUTF8(d.Text[:200_000], "")
 	}
+	// Offsets come back in the NFC form, so match and highlight that form.
+	d.Text = textnorm.Normalize(d.Text)
 	res, err := s.deps.Rules.Try(r.Context(), d.Text)
 	if err != nil {
 		s.fail(w, r, "try rules", err)
 		return
 	}
 	d.Tried, d.Result = true, res
-	// Offsets are into the NFC form; Try's adapter normalises, so highlight
-	// the text it matched only when the offsets fit.
 	var terms []article.Term
 	for _, m := range res.Matches {
 		terms = append(terms, m.Terms...)

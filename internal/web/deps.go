@@ -159,7 +159,9 @@ type DeadLetters interface {
 	Retry(ctx context.Context, id string) error
 }
 
-// Snapshots reads saved raw pages by the key in Article.Snapshot.
+// Snapshots reads saved pages by the key in Article.Snapshot. Get returns the
+// page's HTML, preferably decoded to UTF-8 (bytes that are not valid UTF-8 are
+// decoded by their <meta charset>), or ErrNotFound. The server sanitises it.
 type Snapshots interface {
 	Get(ctx context.Context, key string) ([]byte, error)
 }

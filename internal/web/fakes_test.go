@@ -294,7 +294,7 @@ func sampleAlerts() []AlertRecord {
 
 // testEnv is a server with fakes and three users.
 type testEnv struct {
-	t        *testing.T
+	t        testing.TB
 	srv      *Server
 	ts       *httptest.Server
 	accounts *Accounts
@@ -304,7 +304,7 @@ type testEnv struct {
 	pw       map[string]string
 }
 
-func newEnv(t *testing.T, cfg Config) *testEnv {
+func newEnv(t testing.TB, cfg Config) *testEnv {
 	t.Helper()
 	acc := NewAccounts(kv.NewMemory())
 	acc.cost = bcrypt.MinCost

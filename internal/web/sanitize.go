@@ -124,8 +124,10 @@ func sanitizeSavedCopy(raw []byte, contentType string) []byte {
 		contentType = "text/html"
 	}
 	var r io.Reader = bytes.NewReader(raw)
-	if cr, err := charset.NewReader(r, contentType); err == nil {
-		r = cr
+	if !utf8.Valid(raw) { // already-decoded pages are UTF-8 whatever their <meta> says
+		if cr, err := charset.NewReader(r, contentType); err == nil {
+			r = cr
+		}
 	}
 	z := xhtml.NewTokenizer(r)
 	z.SetMaxBuf(16 << 20)

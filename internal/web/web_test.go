@@ -312,6 +312,11 @@ func TestSanitizeSavedCopy(t *testing.T) {
 			t.Errorf("saved copy lacks %q:\n%s", want, out)
 		}
 	}
+	// UTF-8 input is kept even when its <meta> names another charset.
+	utf := []byte(`<html><head><meta charset="windows-1258"></head><body><p>Biên giới</p></body></html>`)
+	if out := string(sanitizeSavedCopy(utf, "")); !strings.Contains(out, "<p>Biên giới</p>") {
+		t.Errorf("utf-8 with stale meta: %s", out)
+	}
 	// A legacy charset is decoded.
 	win := []byte("<html><head><meta charset=\"windows-1258\"></head><body><p>Vi\xea\xd2t</p></body></html>")
 	if out := string(sanitizeSavedCopy(win, "")); !strings.Contains(out, "<p>Viê") {
