@@ -265,3 +265,28 @@ func (a *Accounts) AuditLog(ctx context.Context, alertID string, limit int) ([]A
 	}
 	return out, nil
 }
+
+// SweepSessions deletes expired sessions and returns how many it removed.
+// Sessions expire on use anyway; the serve role may call this hourly so that
+// abandoned ones do not pile up in the bucket.
+func (a *Accounts) SweepSessions(ctx context.Context) (int, error) {
+	keys, err := a.store.Keys(ctx, "session.")
+	if err != nil {
+		return 0, fmt.Errorf("sweep sessions: %w", err)
+	}
+	now, n := a.now(), 0
+	for _, k := range keys {
+		e, err := a.store.Get(ctx, k)
+		if err != nil {
+			continue
+		}
+		var s Session
+		if json.Unmarshal(e.Value, &s) != nil || !now.Before(s.Expires) {
+			if err := a.store.Delete(ctx, k); err != nil {
+				return n, fmt.Errorf("sweep sessions: %w", err)
+			}
+			n++
+		}
+	}
+	return n, nil
+}

@@ -487,3 +487,23 @@ func TestDiffText(t *testing.T) {
 		t.Errorf("diff = %s", got)
 	}
 }
+
+func TestSessionExpiry(t *testing.T) {
+	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	e := newEnv(t, Config{SessionTTL: time.Hour})
+	e.accounts.now = func() time.Time { return now }
+	c := e.login("an")
+	if resp, _ := get(t, c, e.ts.URL+"/"); resp.StatusCode != 200 {
+		t.Fatalf("fresh session: %d", resp.StatusCode)
+	}
+	now = now.Add(2 * time.Hour)
+	if resp, _ := get(t, c, e.ts.URL+"/"); resp.StatusCode != 303 {
+		t.Errorf("expired session: %d", resp.StatusCode)
+	}
+	if _, _, err := e.accounts.NewSession(t.Context(), "an", -time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.accounts.SweepSessions(t.Context()); err != nil || n != 1 {
+		t.Errorf("SweepSessions = %d, %v", n, err)
+	}
+}
