@@ -218,7 +218,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		res, err := s.deps.Searcher.Search(r.Context(), q)
 		if err != nil {
 			if isBadQuery(err) {
-				d.Error = "Câu tìm kiếm không hợp lệ: " + err.Error()
+				d.Error = upperFirst(err.Error()) // indexer.QueryError speaks Vietnamese
 				code = http.StatusBadRequest
 				break
 			}
@@ -295,4 +295,9 @@ func safeHref(u string) string {
 		return ""
 	}
 	return p.String()
+}
+
+func upperFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return strings.ToUpper(string(r)) + s[n:]
 }

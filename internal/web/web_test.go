@@ -254,7 +254,7 @@ func TestSearchPageEscapes(t *testing.T) {
 		t.Errorf("no highlight or badges: %s", body)
 	}
 	resp, body = get(t, c, e.ts.URL+"/?q=%22bad")
-	if resp.StatusCode != 400 || !strings.Contains(body, "Câu tìm kiếm không hợp lệ") {
+	if resp.StatusCode != 400 || !strings.Contains(body, "Bad query: unbalanced quote") {
 		t.Errorf("bad query: %d", resp.StatusCode)
 	}
 }
