@@ -19,6 +19,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -102,6 +103,7 @@ type Set struct {
 	topics   []Topic
 	places   []Place
 	files    []string
+	pool     sync.Pool // *scratch
 }
 
 var (
@@ -200,6 +202,7 @@ func compile(srcs []source) (*Set, error) {
 		}
 	}
 	s := b.s
+	s.pool.New = func() any { return new(scratch) }
 	s.byPhrase = make([][]int32, len(s.phrases))
 	for ri, r := range s.rules {
 		seen := map[int32]bool{}

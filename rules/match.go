@@ -67,17 +67,20 @@ func (s *Set) MatchText(text string) Result {
 
 func (s *Set) match(a article.Article, use func(*compiledRule) bool) Result {
 	texts := [3]string{textnorm.Normalize(a.Title), textnorm.Normalize(a.Lead), textnorm.Normalize(a.Body)}
-	var hits []hit
+	sc := s.pool.Get().(*scratch)
+	defer s.pool.Put(sc)
+	hits := sc.hits[:0]
 	for f, t := range texts {
 		if t != "" {
-			hits = s.scan(uint8(f), t, hits)
+			hits = s.scan(sc, uint8(f), t, hits)
 		}
 	}
+	defer func() { sc.hits = hits[:0] }()
 	var res Result
 	if len(hits) == 0 {
 		return res
 	}
-	hits = s.filter(hits)
+	hits = s.filter(sc, hits)
 	if len(hits) == 0 {
 		return res
 	}
@@ -171,10 +174,14 @@ func tidyTerms(ts []article.Term) []article.Term {
 }
 
 // scan appends the hits of every phrase in one field's normalised text.
-func (s *Set) scan(field uint8, text string, hits []hit) []hit {
-	toks := textnorm.Tokens(text)
+func (s *Set) scan(sc *scratch, field uint8, text string, hits []hit) []hit {
+	sc.toks = textnorm.AppendTokens(sc.toks[:0], text)
+	toks := sc.toks
 	if len(toks) > 0 {
-		syms := make([]uint32, len(toks))
+		if cap(sc.syms) < len(toks) {
+			sc.syms = make([]uint32, len(toks))
+		}
+		syms := sc.syms[:len(toks)]
 		hits = s.key.walk(syms, toks, field, false, hits)
 		if len(s.fold.out) > 1 {
 			hits = s.fold.walk(syms, toks, field, true, hits)
@@ -256,24 +263,77 @@ func (t *trie) walk(syms []uint32, toks []textnorm.Token, field uint8, fold bool
 	return hits
 }
 
+// scratch is per-call working memory, reused through Set.pool.
+type scratch struct {
+	toks    []textnorm.Token
+	syms    []uint32
+	hits    []hit
+	sorted  []hit
+	count   []int32
+	touched []int32
+}
+
+func cmpHit(a, b hit) int {
+	if a.phrase != b.phrase {
+		return int(a.phrase - b.phrase)
+	}
+	if a.field != b.field {
+		return int(a.field) - int(b.field)
+	}
+	if a.bs != b.bs {
+		return int(a.bs - b.bs)
+	}
+	return int(a.be - b.be)
+}
+
+// sortHits sorts hits by phrase, field and position: a counting sort by
+// phrase (hits arrive in text order), then a check of each bucket.
+func (s *Set) sortHits(sc *scratch, hits []hit) {
+	if len(sc.count) < len(s.phrases) {
+		sc.count = make([]int32, len(s.phrases))
+	}
+	cnt := sc.count
+	touched := sc.touched[:0]
+	for _, h := range hits {
+		if cnt[h.phrase] == 0 {
+			touched = append(touched, h.phrase)
+		}
+		cnt[h.phrase]++
+	}
+	slices.Sort(touched)
+	off := int32(0)
+	for _, p := range touched {
+		c := cnt[p]
+		cnt[p] = off
+		off += c
+	}
+	if cap(sc.sorted) < len(hits) {
+		sc.sorted = make([]hit, len(hits))
+	}
+	out := sc.sorted[:len(hits)]
+	for _, h := range hits {
+		out[cnt[h.phrase]] = h
+		cnt[h.phrase]++
+	}
+	lo := int32(0)
+	for _, p := range touched {
+		hi := cnt[p]
+		if b := out[lo:hi]; !slices.IsSortedFunc(b, cmpHit) {
+			slices.SortFunc(b, cmpHit)
+		}
+		lo = hi
+		cnt[p] = 0
+	}
+	copy(hits, out)
+	sc.touched = touched[:0]
+}
+
 // filter drops hits inside a stop phrase and hits whose context is missing,
 // and returns the rest sorted by phrase, field and position, without
 // duplicates. Stop-phrase hits are dropped too, unless the stop phrase is
 // also a term of its own.
-func (s *Set) filter(hits []hit) []hit {
-	sort.Slice(hits, func(i, j int) bool {
-		a, b := hits[i], hits[j]
-		if a.phrase != b.phrase {
-			return a.phrase < b.phrase
-		}
-		if a.field != b.field {
-			return a.field < b.field
-		}
-		if a.bs != b.bs {
-			return a.bs < b.bs
-		}
-		return a.be < b.be
-	})
+func (s *Set) filter(sc *scratch, hits []hit) []hit {
+	s.sortHits(sc, hits)
 	hits = slices.Compact(hits)
 	var stops []hit
 	needCtx := false
