@@ -205,36 +205,74 @@ func convertVNI(s string) string {
 	return b.String()
 }
 
-// repairMojibake undoes UTF-8 that was decoded as Windows-1252 ("Viá»‡t"),
-// run by run, and reports whether enough of it was found to be sure.
+// cp1252Bytes maps each rune Windows-1252 decodes to back to its byte. The
+// five bytes it leaves undefined (0x81 0x8D 0x8F 0x90 0x9D) map from the C1
+// controls browsers decode them to.
+var cp1252Bytes = func() map[rune]byte {
+	m := make(map[rune]byte, 256)
+	for b := 0x80; b < 0x100; b++ {
+		r := charmap.Windows1252.DecodeByte(byte(b))
+		if r == utf8.RuneError {
+			r = rune(b)
+		}
+		m[r] = byte(b)
+	}
+	return m
+}()
+
+// repairMojibake undoes UTF-8 that was decoded as Windows-1252 ("Viá»‡t"):
+// every run of 2–4 characters whose Windows-1252 bytes form one UTF-8
+// character is replaced by it. It reports whether enough was found to be sure.
 func repairMojibake(s string) (string, bool) {
-	if !strings.ContainsAny(s, "ÃÄÆáâ") {
+	if !strings.ContainsAny(s, "ÃÄÅÆáâ") {
 		return s, false
 	}
-	enc := charmap.Windows1252.NewEncoder()
-	var b strings.Builder
-	fixed := 0
 	rs := []rune(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	fixed := 0
+	var buf [4]byte
 	for i := 0; i < len(rs); {
-		if rs[i] < 0x80 {
+		done := false
+		if rs[i] >= 0xC2 && rs[i] <= 0xF4 {
+			for n := 2; n <= 4 && i+n <= len(rs) && !done; n++ {
+				ok := true
+				for k := 0; k < n; k++ {
+					c, in := cp1252Bytes[rs[i+k]]
+					if !in && rs[i+k] < 0x80 {
+						ok = false
+						break
+					}
+					if !in {
+						ok = false
+						break
+					}
+					buf[k] = c
+				}
+				if !ok {
+					break
+				}
+				if r, size := utf8.DecodeRune(buf[:n]); r != utf8.RuneError && size == n {
+					b.WriteRune(r)
+					i += n
+					fixed++
+					done = true
+				}
+			}
+			// "Ä" followed by a lost byte was almost surely "Đ" (C4 90).
+			if !done && rs[i] == 'Ä' && i+1 < len(rs) && rs[i+1] == utf8.RuneError {
+				b.WriteRune('Đ')
+				i += 2
+				fixed++
+				done = true
+			}
+		}
+		if !done {
 			b.WriteRune(rs[i])
 			i++
-			continue
 		}
-		j := i
-		for j < len(rs) && rs[j] >= 0x80 {
-			j++
-		}
-		run := string(rs[i:j])
-		if raw, err := enc.String(run); err == nil && utf8.ValidString(raw) && utf8.RuneCountInString(raw) < j-i {
-			b.WriteString(raw)
-			fixed++
-		} else {
-			b.WriteString(run)
-		}
-		i = j
 	}
-	if fixed < 3 {
+	if fixed < 3 || fixed*20 < vietRunes(s) {
 		return s, false
 	}
 	return b.String(), true

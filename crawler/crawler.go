@@ -75,6 +75,9 @@ type Config struct {
 	Location *time.Location
 	// Now is the clock (time.Now).
 	Now func() time.Time
+
+	// dialGuard replaces the private-address check in tests.
+	dialGuard func(address string) error
 }
 
 // FromConfig maps diembao.yaml's crawler section onto Config.

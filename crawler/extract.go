@@ -151,7 +151,10 @@ func extract(pageURL string, body []byte, header http.Header, src Source, env ex
 	}
 
 	a.Title = clean(firstNonEmpty(selTitle, m.ldHeadline, m.ogTitle, tr.Metadata.Title, env.hint.Title, doc.Find("title").First().Text()))
-	a.Body = cleanBody(firstNonEmpty(selBody, tr.ContentText))
+	a.Body = cleanBody(firstNonEmpty(selBody, nodeText(tr.ContentNode), tr.ContentText))
+	if first, rest, ok := strings.Cut(a.Body, "\n\n"); ok && a.Title != "" && first == a.Title {
+		a.Body = rest // the headline repeated at the top of the body
+	}
 	a.Lead = clean(firstNonEmpty(m.ldDescription, m.description))
 	if a.Lead == "" {
 		a.Lead = firstParagraph(a.Body)
@@ -166,7 +169,7 @@ func extract(pageURL string, body []byte, header http.Header, src Source, env ex
 	}
 	a.CanonicalURL = CanonicalURL(canon)
 	a.ID = article.ID(a.CanonicalURL)
-	if strings.TrimSpace(a.Body) == "" {
+	if strings.TrimSpace(a.Body) == "" || (a.Title == "" && len(a.Body) < 200) {
 		return a, fmt.Errorf("extract %s: %w: %w", pageURL, errkind.Permanent, ErrNoText)
 	}
 	a.ContentHash = article.ContentHash(a)
@@ -497,4 +500,46 @@ func firstOf(ss []string) string {
 		return ss[0]
 	}
 	return ""
+}
+
+// blockTags end a paragraph in nodeText.
+var blockTags = map[string]bool{"p": true, "div": true, "h1": true, "h2": true, "h3": true, "h4": true,
+	"h5": true, "h6": true, "li": true, "blockquote": true, "pre": true, "tr": true, "table": true,
+	"ul": true, "ol": true, "section": true, "article": true, "figure": true, "figcaption": true,
+	"br": true, "hr": true, "dd": true, "dt": true, "head": true, "quote": true, "list": true, "item": true,
+	"lb": true, "row": true, "cell": false}
+
+// nodeText renders extracted content as text, one paragraph per line.
+func nodeText(n *html.Node) string {
+	if n == nil {
+		return ""
+	}
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		switch n.Type {
+		case html.TextNode:
+			b.WriteString(n.Data)
+			return
+		case html.ElementNode:
+			switch n.Data {
+			case "script", "style", "noscript", "template":
+				return
+			}
+		}
+		block := n.Type == html.ElementNode && blockTags[n.Data]
+		if block {
+			b.WriteByte('\n')
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+		if block {
+			b.WriteByte('\n')
+		} else if n.Type == html.ElementNode && (n.Data == "td" || n.Data == "th" || n.Data == "cell") {
+			b.WriteByte(' ')
+		}
+	}
+	walk(n)
+	return b.String()
 }

@@ -65,7 +65,7 @@ type fetcher struct {
 }
 
 func newFetcher(cfg Config, log *slog.Logger) *fetcher {
-	f := &fetcher{cfg: cfg, log: log, hosts: newHostGate(cfg.PerHost, cfg.now)}
+	f := &fetcher{cfg: cfg, log: log, hosts: newHostGate(cfg.PerHost, time.Now)} // politeness runs on the real clock
 	f.public = f.collector(false)
 	f.open = f.collector(true)
 	f.robots = &robotsCache{ttl: cfg.RobotsTTL, m: map[string]robotsEntry{}, now: cfg.now}
@@ -132,17 +132,11 @@ func (f *fetcher) collector(allowPrivate bool) *colly.Collector {
 func newTransport(cfg Config, allowPrivate bool) http.RoundTripper {
 	d := &net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}
 	if !allowPrivate {
-		d.Control = func(network, address string, _ syscall.RawConn) error {
-			host, _, err := net.SplitHostPort(address)
-			if err != nil {
-				return err
-			}
-			ip, err := netip.ParseAddr(host)
-			if err != nil || !publicAddr(ip) {
-				return fmt.Errorf("%w: %w: %s", errkind.Permanent, ErrPrivateAddress, host)
-			}
-			return nil
+		guard := cfg.dialGuard
+		if guard == nil {
+			guard = refusePrivate
 		}
+		d.Control = func(network, address string, _ syscall.RawConn) error { return guard(address) }
 	}
 	t := &http.Transport{
 		Proxy:                 nil,
@@ -155,6 +149,19 @@ func newTransport(cfg Config, allowPrivate bool) http.RoundTripper {
 		ForceAttemptHTTP2:     true,
 	}
 	return gunzipTransport{t}
+}
+
+// refusePrivate is the dial guard: address is the resolved "ip:port".
+func refusePrivate(address string) error {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return err
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil || !publicAddr(ip) {
+		return fmt.Errorf("%w: %w: %s", errkind.Permanent, ErrPrivateAddress, host)
+	}
+	return nil
 }
 
 // publicAddr reports whether ip is a globally routable unicast address.
@@ -261,7 +268,7 @@ func (f *fetcher) get(ctx context.Context, u string, hdr http.Header, src Source
 		case err != nil:
 			wait = f.backoff(attempt)
 		case res.Status == http.StatusTooManyRequests || res.Status == http.StatusServiceUnavailable:
-			wait = retryAfter(res.Header.Get("Retry-After"), f.cfg.now())
+			wait = retryAfter(res.Header.Get("Retry-After"), time.Now())
 			if wait <= 0 {
 				wait = f.backoff(attempt)
 			}
@@ -304,7 +311,7 @@ func retryAfter(v string, now time.Time) time.Duration {
 
 // do performs one request after waiting for the host's turn.
 func (f *fetcher) do(ctx context.Context, u *url.URL, hdr http.Header, allowPrivate bool, delay time.Duration) (*response, error) {
-	release, err := f.hosts.acquire(ctx, u.Host, delay)
+	release, err := f.hosts.acquire(ctx, u.Host, delay, f.cfg.MaxRetryAfter)
 	if err != nil {
 		return nil, err
 	}
@@ -384,8 +391,10 @@ func (g *hostGate) slot(host string) *hostSlot {
 	return s
 }
 
-// acquire waits for a free slot and for the host's next allowed start.
-func (g *hostGate) acquire(ctx context.Context, host string, delay time.Duration) (func(), error) {
+// acquire waits for a free slot and for the host's next allowed start; it
+// fails at once if that start is more than maxWait away (the host asked us to
+// come back much later).
+func (g *hostGate) acquire(ctx context.Context, host string, delay, maxWait time.Duration) (func(), error) {
 	s := g.slot(host)
 	select {
 	case s.sem <- struct{}{}:
@@ -401,6 +410,10 @@ func (g *hostGate) acquire(ctx context.Context, host string, delay time.Duration
 			break
 		}
 		g.mu.Unlock()
+		if wait > maxWait {
+			<-s.sem
+			return nil, fmt.Errorf("%s: %w in %s", host, ErrRetryLater, wait.Round(time.Second))
+		}
 		t := time.NewTimer(wait)
 		select {
 		case <-t.C:

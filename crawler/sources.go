@@ -60,7 +60,10 @@ const (
 	DefaultDelay    = 2 * time.Second
 )
 
-var sourceIDRe = regexp.MustCompile(`^[a-z0-9-]+$`)
+var (
+	sourceIDRe = regexp.MustCompile(`^[a-z0-9-]+$`)
+	quotedRe   = regexp.MustCompile(`"([^"]+)"`)
+)
 
 // LoadSources reads and checks a sources.yaml file. Unknown keys and invalid
 // values are errors that name the file and line.
@@ -79,7 +82,18 @@ func ParseSources(name string, b []byte) ([]Source, error) {
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(b), yaml.Strict())
 	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("%s:%s", name, yamlErrLine(err))
+		msg := yamlErrLine(err)
+		if strings.HasPrefix(msg, " ") { // no position (a custom unmarshaler's error): find the value
+			if m := quotedRe.FindStringSubmatch(msg); m != nil {
+				for i, line := range strings.Split(string(b), "\n") {
+					if strings.Contains(line, m[1]) {
+						msg = fmt.Sprintf("%d:%s", i+1, msg)
+						break
+					}
+				}
+			}
+		}
+		return nil, fmt.Errorf("%s:%s", name, msg)
 	}
 	if len(doc.Sources) == 0 {
 		return nil, fmt.Errorf("%s: no sources", name)
