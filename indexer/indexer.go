@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/diembao/diembao/internal/article"
@@ -214,7 +215,9 @@ func (x *Index) month(name string) (bleve.Index, error) {
 	m := newMapping()
 	var err error
 	if x.cfg.Dir == "" {
-		idx, err = bleve.NewMemOnly(m)
+		// scorch without a path keeps everything in memory (NewMemOnly would
+		// use the older upsidedown/gtreap engine, ten times slower).
+		idx, err = bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
 	} else {
 		idx, err = bleve.New(filepath.Join(x.cfg.Dir, name), m)
 	}
@@ -479,20 +482,39 @@ func (x *Index) Index(ctx context.Context, arts []ArticleAt) error {
 	sort.Strings(months)
 	var seqVal [8]byte
 	binary.BigEndian.PutUint64(seqVal[:], maxSeq)
-	for i, m := range months {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		b := batches[m]
-		if i == len(months)-1 && maxSeq > 0 {
-			b.SetInternal([]byte(seqKey), seqVal[:])
-		}
+	write := func(m string) error {
 		x.mu.RLock()
 		idx := x.months[m]
 		x.mu.RUnlock()
-		if err := idx.Batch(b); err != nil {
+		if err := idx.Batch(batches[m]); err != nil {
 			return fmt.Errorf("write index %s: %w", m, err)
 		}
+		return nil
+	}
+	// Every month but the last is written in parallel (each Batch waits for
+	// its own fsync); the last carries the stream position and is written
+	// only once the others are durable, so a crash in between leaves the old
+	// position and the redelivered batch is upserted again.
+	last := months[len(months)-1]
+	if maxSeq > 0 {
+		batches[last].SetInternal([]byte(seqKey), seqVal[:])
+	}
+	if rest := months[:len(months)-1]; len(rest) > 0 {
+		errs := make([]error, len(rest))
+		var wg sync.WaitGroup
+		for i, m := range rest {
+			wg.Go(func() { errs[i] = write(m) })
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := write(last); err != nil {
+		return err
 	}
 	x.mu.Lock()
 	x.seq = max(x.seq, maxSeq)

@@ -22,7 +22,7 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	sortBy := []string{"-_score", "-" + fPublished}
+	sortBy := []string{"-_score"}
 	switch q.Sort {
 	case "", "relevance":
 	case "date":
