@@ -51,8 +51,11 @@ type Options struct {
 // Item describes one article the site serves and what the pipeline is
 // expected to make of it.
 type Item struct {
-	ID        string    // the CMS's numeric id, also at the end of Path
-	Title     string    // NFC, exactly as in <h1> (entities already decoded)
+	ID string // the CMS's numeric id, also at the end of Path
+	// Title is NFC, exactly as in <h1> (entities decoded). Some titles hold
+	// "–" or curly quotes: compare with textnorm.Normalize(Title), as the
+	// crawler publishes it.
+	Title     string
 	Lead      string    // the sapo, NFC
 	Path      string    // "/slug-240101.htm"; the URL is Site.URL() + Path
 	Section   string    // category slug, e.g. "quoc-phong"
