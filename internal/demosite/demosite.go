@@ -58,7 +58,7 @@ type Item struct {
 	Title     string
 	Lead      string    // the sapo, NFC
 	Path      string    // "/slug-240101.htm"; the URL is Site.URL() + Path
-	Section   string    // category slug, e.g. "quoc-phong"
+	Section   string    // category slug, e.g. "quoc-phong-an-ninh"
 	Authors   []string  // byline
 	Published time.Time // in +07:00, to the minute
 	Modified  time.Time // zero when the page states none
