@@ -141,6 +141,15 @@ func facetCounts(fr *search.FacetResult) []FacetCount {
 // syllables around the first highlighted syllable, crawled text escaped,
 // each matched syllable in <mark>. Without any match it is the text's start.
 func snippet(text string, m marker, width int) string {
+	// Look for the first match in the first 16 KB only: snippets stay cheap
+	// on huge bodies.
+	if len(text) > 16<<10 {
+		cut := strings.LastIndexByte(text[:16<<10], ' ')
+		if cut <= 0 {
+			cut = 16 << 10
+		}
+		text = strings.ToValidUTF8(text[:cut], "")
+	}
 	toks := textnorm.Tokens(text)
 	if len(toks) == 0 {
 		return ""

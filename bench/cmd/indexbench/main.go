@@ -23,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -48,6 +49,7 @@ func main() {
 	batch := flag.Int("batch", 1000, "articles per Index call / SQLite transaction")
 	queries := flag.Int("queries", 300, "queries per kind")
 	skipSQLite := flag.Bool("skip-sqlite", false, "only the Bleve indexer")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the Bleve query phase")
 	flag.Parse()
 
 	work := *dir
@@ -89,6 +91,13 @@ func main() {
 	count, _ := x.Count()
 	fmt.Printf("\nbleve:  indexed %d articles (%.0f MB text) in %s: %.0f articles/s; index %s on disk\n",
 		count, float64(textBytes)/1e6, bleveDur.Round(time.Millisecond), float64(*n)/bleveDur.Seconds(), size(filepath.Join(work, "bleve")))
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		pprof.StartCPUProfile(f)
+	}
 	bleveLat := map[string][]time.Duration{}
 	hitsB := map[string]uint64{}
 	for _, kind := range kinds {
@@ -101,6 +110,9 @@ func main() {
 			bleveLat[kind] = append(bleveLat[kind], time.Since(s))
 			hitsB[kind] += res.Total
 		}
+	}
+	if *cpuProfile != "" {
+		pprof.StopCPUProfile()
 	}
 	x.Close()
 
