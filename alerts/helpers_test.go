@@ -50,6 +50,18 @@ func (q *queue) Enqueue(_ context.Context, m Mail) error {
 	return nil
 }
 
+// ack removes the message with this mail id, as a bus ack would.
+func (q *queue) ack(id string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for i, m := range q.msgs {
+		if m.ID == id {
+			q.msgs = append(q.msgs[:i:i], q.msgs[i+1:]...)
+			return
+		}
+	}
+}
+
 func (q *queue) Len() int { q.mu.Lock(); defer q.mu.Unlock(); return len(q.msgs) }
 
 // drain hands every message to h until the queue is empty or ctx ends; a
@@ -92,40 +104,44 @@ func (q *queue) drain(ctx context.Context, h func(context.Context, Mail) error, 
 type crashKV struct {
 	kv.Store
 	budget atomic.Int64
+	failed *atomic.Value // string: the key of the first failed write
 }
 
 var errCrash = errors.New("crashed")
 
-func (c *crashKV) spend() error {
+func (c *crashKV) spend(key string) error {
 	if c.budget.Add(-1) < 0 {
+		if c.failed != nil {
+			c.failed.CompareAndSwap(nil, key)
+		}
 		return errCrash
 	}
 	return nil
 }
 
 func (c *crashKV) Put(ctx context.Context, k string, v []byte) (uint64, error) {
-	if err := c.spend(); err != nil {
+	if err := c.spend(k); err != nil {
 		return 0, err
 	}
 	return c.Store.Put(ctx, k, v)
 }
 
 func (c *crashKV) Create(ctx context.Context, k string, v []byte) (uint64, error) {
-	if err := c.spend(); err != nil {
+	if err := c.spend(k); err != nil {
 		return 0, err
 	}
 	return c.Store.Create(ctx, k, v)
 }
 
 func (c *crashKV) Update(ctx context.Context, k string, v []byte, rev uint64) (uint64, error) {
-	if err := c.spend(); err != nil {
+	if err := c.spend(k); err != nil {
 		return 0, err
 	}
 	return c.Store.Update(ctx, k, v, rev)
 }
 
 func (c *crashKV) Delete(ctx context.Context, k string) error {
-	if err := c.spend(); err != nil {
+	if err := c.spend(k); err != nil {
 		return err
 	}
 	return c.Store.Delete(ctx, k)

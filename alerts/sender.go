@@ -74,9 +74,9 @@ func (s *Sender) Handle(ctx context.Context, m Mail) error {
 	if m.Retry > st.Retry { // a manual retry of a dead letter
 		st.Retry, st.Attempts, st.Done = m.Retry, 0, false
 	}
-	if st.Done {
+	if st.Done { // a redelivery: the records may lag behind if we died after the mark
 		s.log.Debug("mail already sent", "mail_id", m.ID)
-		return nil
+		return s.recordSent(ctx, m, st)
 	}
 	if _, err := s.kv.Get(ctx, "dead."+m.ID); err == nil && m.Retry <= st.Retry && st.Attempts >= s.cfg.MaxAttempts {
 		return fmt.Errorf("mail %s: %w: dead letter", m.ID, errkind.Permanent)
@@ -133,17 +133,20 @@ func (s *Sender) Handle(ctx context.Context, m Mail) error {
 		return err
 	}
 	s.log.Info("mail sent", "mail_id", m.ID, "audience", m.Audience, "delivered", len(st.Delivered), "refused", len(st.Refused))
+	return s.recordSent(ctx, m, st)
+}
+
+func (s *Sender) recordSent(ctx context.Context, m Mail, st mailState) error {
 	state := StateSent
 	if len(st.Delivered) == 0 {
 		state = StateFailed
 	}
-	s.updateRecords(ctx, m, func(d *Delivery) {
+	return s.updateRecords(ctx, m, func(d *Delivery) {
 		d.State, d.Refused, d.Error = state, st.Refused, ""
 		if state == StateFailed {
 			d.Error = "mọi người nhận đều bị từ chối"
 		}
 	})
-	return nil
 }
 
 func (s *Sender) dead(ctx context.Context, m Mail, st mailState, cause error) error {
@@ -155,7 +158,9 @@ func (s *Sender) dead(ctx context.Context, m Mail, st mailState, cause error) er
 	if err := putJSON(ctx, s.kv, "dead."+m.ID, dl); err != nil {
 		return err
 	}
-	s.updateRecords(ctx, m, func(d *Delivery) { d.State, d.Error = StateFailed, cause.Error() })
+	if err := s.updateRecords(ctx, m, func(d *Delivery) { d.State, d.Error = StateFailed, cause.Error() }); err != nil {
+		return err
+	}
 	s.log.Warn("mail dead-lettered", "mail_id", m.ID, "attempts", st.Attempts, "err", cause)
 	if errkind.IsPermanent(cause) {
 		return fmt.Errorf("send mail %s: %w", m.ID, cause)
@@ -163,9 +168,10 @@ func (s *Sender) dead(ctx context.Context, m Mail, st mailState, cause error) er
 	return fmt.Errorf("send mail %s: %w: %w", m.ID, errkind.Permanent, cause)
 }
 
-// updateRecords is best effort: the mail's fate is already durable in
-// mail.<id>; a record that lags behind is only a display matter.
-func (s *Sender) updateRecords(ctx context.Context, m Mail, fn func(*Delivery)) {
+// updateRecords writes the mail's fate into its alerts' records. It is
+// idempotent; an error asks for a redelivery, which writes them again
+// without sending again.
+func (s *Sender) updateRecords(ctx context.Context, m Mail, fn func(*Delivery)) error {
 	now := s.cfg.Now()
 	for _, id := range m.AlertIDs {
 		_, err := updateJSON(ctx, s.kv, recordKey(id), func(r *Record) error {
@@ -185,7 +191,8 @@ func (s *Sender) updateRecords(ctx context.Context, m Mail, fn func(*Delivery)) 
 			return nil
 		})
 		if err != nil && !errors.Is(err, kv.ErrNotFound) {
-			s.log.Warn("update alert record", "alert_id", id, "err", err)
+			return fmt.Errorf("record mail %s in alert %s: %w", m.ID, id, err)
 		}
 	}
+	return nil
 }

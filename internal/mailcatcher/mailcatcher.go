@@ -135,6 +135,7 @@ func (c *Catcher) Port() int { return c.ln.Addr().(*net.TCPAddr).Port }
 // Close stops the server and drops open connections. Messages stay readable.
 func (c *Catcher) Close() error {
 	err := c.srv.Close()
+	c.ln.Close() // Serve may not have registered the listener yet
 	<-c.done
 	if errors.Is(err, smtp.ErrServerClosed) {
 		err = nil
