@@ -220,11 +220,32 @@ var cp1252Bytes = func() map[rune]byte {
 	return m
 }()
 
+// mojibakeHint is a cheap test for the byte pairs UTF-8 Vietnamese leaves
+// when read as Windows-1252: "á»", "áº" (U+1Exx), "Æ°" (ư), "Ä‘" (đ), or
+// "Ã" followed by a character from the 0x80–0xBF range (U+00xx letters).
+func mojibakeHint(s string) bool {
+	if strings.Contains(s, "á»") || strings.Contains(s, "áº") || strings.Contains(s, "Æ°") || strings.Contains(s, "Ä‘") || strings.Contains(s, "Ä\u0090") || strings.Contains(s, "Ä\uFFFD") {
+		return true
+	}
+	for i := strings.Index(s, "Ã"); i >= 0; {
+		r, _ := utf8.DecodeRuneInString(s[i+len("Ã"):])
+		if _, ok := cp1252Bytes[r]; ok && (r < 0xC0 || r > 0xFF) {
+			return true
+		}
+		j := strings.Index(s[i+1:], "Ã")
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
+}
+
 // repairMojibake undoes UTF-8 that was decoded as Windows-1252 ("Viá»‡t"):
 // every run of 2–4 characters whose Windows-1252 bytes form one UTF-8
 // character is replaced by it. It reports whether enough was found to be sure.
 func repairMojibake(s string) (string, bool) {
-	if !strings.ContainsAny(s, "ÃÄÅÆáâ") {
+	if !mojibakeHint(s) {
 		return s, false
 	}
 	rs := []rune(s)

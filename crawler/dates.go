@@ -32,7 +32,7 @@ func parseVietDate(s string, now time.Time, loc *time.Location) (time.Time, bool
 	}
 	if m := reISO.FindStringSubmatchIndex(s); m != nil {
 		if t, ok := isoAt(s, m, loc); ok {
-			return t, true
+			return t.In(loc), true
 		}
 	}
 	var y, mo, d int
@@ -147,11 +147,12 @@ func isoAt(s string, m []int, loc *time.Location) (time.Time, bool) {
 			zone = time.FixedZone("", off)
 		}
 	}
-	return time.Date(y, time.Month(mo), d, h, mi, sec, 0, zone).In(loc), true
+	return time.Date(y, time.Month(mo), d, h, mi, sec, 0, zone), true
 }
 
 // parseMachineDate parses dates found in metadata (ISO 8601, RFC 1123/822
-// and a few CMS variants); a date without a zone is taken in loc.
+// and a few CMS variants); a date without a zone is taken in loc. The result
+// keeps the zone the page wrote.
 func parseMachineDate(s string, loc *time.Location) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -159,7 +160,7 @@ func parseMachineDate(s string, loc *time.Location) (time.Time, bool) {
 	}
 	for _, layout := range []string{time.RFC3339Nano, time.RFC3339, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04Z07:00", time.RFC1123Z, time.RFC1123, time.RFC822Z, "Mon, 2 Jan 2006 15:04:05 -0700", "2 Jan 2006 15:04:05 -0700"} {
 		if t, err := time.Parse(layout, s); err == nil {
-			return t.In(loc), true
+			return t, true
 		}
 	}
 	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02", "2006/01/02 15:04:05", "2006/01/02"} {

@@ -63,6 +63,14 @@ func Extract(ctx context.Context, pageURL string, body []byte, header http.Heade
 }
 
 func extract(pageURL string, body []byte, header http.Header, src Source, env extractEnv) (article.Article, error) {
+	a, _, err := extractFull(pageURL, body, header, src, env)
+	return a, err
+}
+
+// extractFull also returns the publication time in the zone the page wrote
+// it in (the date evaluation compares calendar days in that zone).
+func extractFull(pageURL string, body []byte, header http.Header, src Source, env extractEnv) (article.Article, time.Time, error) {
+	var raw time.Time
 	if header == nil {
 		header = http.Header{}
 	}
@@ -70,7 +78,7 @@ func extract(pageURL string, body []byte, header http.Header, src Source, env ex
 	text, legacy := repairLegacy(text)
 	root, err := html.Parse(strings.NewReader(text))
 	if err != nil {
-		return article.Article{}, fmt.Errorf("parse %s: %w: %w", pageURL, errkind.Permanent, err)
+		return article.Article{}, raw, fmt.Errorf("parse %s: %w: %w", pageURL, errkind.Permanent, err)
 	}
 	doc := goquery.NewDocumentFromNode(root)
 	base, _ := url.Parse(pageURL)
@@ -115,17 +123,18 @@ func extract(pageURL string, body []byte, header http.Header, src Source, env ex
 		{article.DateURL, func() (time.Time, bool) { return dateFromURL(pageURL, env.loc) }},
 	}
 	for _, c := range candidates {
-		if t, ok := c.find(); ok && setDate(&a, c.method, t) {
+		if t, ok := c.find(); ok && setDate(&a, c.method, t, env.loc) {
+			raw = t
 			break
 		}
 	}
 	if t, ok := parseMachine(firstNonEmpty(m.ldModified, m.metaModified), env); ok {
-		a.Modified = t
+		a.Modified = t.In(env.loc)
 	}
 
 	opts := trafilatura.Options{
 		OriginalURL:     base,
-		EnableFallback:  true,
+		EnableFallback:  true, // readability and distiller too: F1 0.964 vs 0.963, at twice the cost
 		ExcludeComments: true,
 		HtmlDateMode:    trafilatura.Disabled,
 	}
@@ -142,9 +151,11 @@ func extract(pageURL string, body []byte, header http.Header, src Source, env ex
 	if tr == nil {
 		tr = &trafilatura.ExtractResult{}
 	}
-	if a.PublishedFrom == "" && !tr.Metadata.Date.IsZero() {
-		d := tr.Metadata.Date // day precision, UTC midnight
-		setDate(&a, article.DateText, time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, env.loc))
+	// go-htmldate's date has day precision (UTC midnight); 1 January is
+	// what it reports for a bare year (a copyright line), so it is dropped.
+	if d := tr.Metadata.Date; a.PublishedFrom == "" && !d.IsZero() && !(d.Month() == time.January && d.Day() == 1) {
+		raw = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, env.loc)
+		setDate(&a, article.DateText, raw, env.loc)
 	}
 	if a.PublishedFrom == "" {
 		a.Published = a.Fetched // unknown: PublishedFrom stays empty
@@ -170,20 +181,20 @@ func extract(pageURL string, body []byte, header http.Header, src Source, env ex
 	a.CanonicalURL = CanonicalURL(canon)
 	a.ID = article.ID(a.CanonicalURL)
 	if strings.TrimSpace(a.Body) == "" || (a.Title == "" && len(a.Body) < 200) {
-		return a, fmt.Errorf("extract %s: %w: %w", pageURL, errkind.Permanent, ErrNoText)
+		return a, raw, fmt.Errorf("extract %s: %w: %w", pageURL, errkind.Permanent, ErrNoText)
 	}
 	a.ContentHash = article.ContentHash(a)
-	return a, nil
+	return a, raw, nil
 }
 
-func setDate(a *article.Article, method string, t time.Time) bool {
+func setDate(a *article.Article, method string, t time.Time, loc *time.Location) bool {
 	if t.IsZero() || t.Year() < 1995 {
 		return false
 	}
 	if !a.Fetched.IsZero() && t.After(a.Fetched.Add(48*time.Hour)) {
 		return false // a date far in the future is an event date, not publication
 	}
-	a.Published, a.PublishedFrom = t, method
+	a.Published, a.PublishedFrom = t.In(loc), method
 	return true
 }
 
@@ -359,28 +370,37 @@ func names(v any) []string {
 // dateClassRe finds elements whose class or id suggests a date line.
 var dateClassRe = regexp.MustCompile(`(?i)date|time|publish|ngay|posted|meta`)
 
-// visibleDateText gathers the text of small elements that look like a date
-// line, in document order, then falls back to the page text near the title.
+// visibleDateText returns the text of the first small element that looks
+// like a date line (class or id with date/time/publish…, or <time>) after the
+// first <h1> (the article header), else before it (site headers often show
+// today's date).
 func visibleDateText(doc *goquery.Document) string {
-	var parts []string
+	var before, after string
+	seenH1 := doc.Find("body h1").Length() == 0
 	doc.Find("body *").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		name := goquery.NodeName(s)
+		if name == "h1" {
+			seenH1 = true
+			return true
+		}
 		cls := s.AttrOr("class", "") + " " + s.AttrOr("id", "")
-		if !dateClassRe.MatchString(cls) && goquery.NodeName(s) != "time" {
+		if !dateClassRe.MatchString(cls) && name != "time" {
 			return true
 		}
 		t := strings.TrimSpace(s.Text())
-		if t == "" || len(t) > 120 {
+		if t == "" || len(t) > 120 || !(reDMY.MatchString(t) || reLongDate.MatchString(t) || reISO.MatchString(t) || reRelative.MatchString(t)) {
 			return true
 		}
-		parts = append(parts, t)
-		return len(parts) < 20
-	})
-	for _, p := range parts {
-		if reDMY.MatchString(p) || reLongDate.MatchString(p) || reISO.MatchString(p) || reRelative.MatchString(p) {
-			return p
+		if seenH1 {
+			after = t
+			return false
 		}
-	}
-	return ""
+		if before == "" {
+			before = t
+		}
+		return true
+	})
+	return firstNonEmpty(after, before)
 }
 
 func compileSelector(s string) (cascadia.SelectorGroup, error) { return cascadia.ParseGroup(s) }

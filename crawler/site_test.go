@@ -168,3 +168,8 @@ func mustURL(t *testing.T, raw string) *url.URL {
 	}
 	return u
 }
+
+func readFile(name string) (string, error) {
+	b, err := os.ReadFile(name)
+	return string(b), err
+}
