@@ -1,0 +1,394 @@
+// Package digest builds the weekly clipping digest (bản tin điểm báo tuần):
+// the week's relevant articles grouped by topic then by day, reprints of one
+// story shown once ("also carried by"), counts per topic and source, and the
+// alerts of the week with their acknowledgement; rendered as an HTML mail
+// (inline CSS) and a PDF with an embedded DejaVu Sans font.
+// In: an Archive and an ISO week. Out: Digest, HTML, PDF, alerts.Mail.
+package digest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/bits"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/diembao/diembao/alerts"
+	"github.com/diembao/diembao/internal/textnorm"
+)
+
+// Item is one relevant article of the week, as the archive gives it.
+type Item struct {
+	ID        string    `json:"id"`
+	URL       string    `json:"url"`
+	Title     string    `json:"title"`
+	Lead      string    `json:"lead"`
+	Body      string    `json:"body,omitempty"` // used for reprint detection only
+	Source    string    `json:"source"`
+	Published time.Time `json:"published"`
+	Area      bool      `json:"area"`
+	Topics    []string  `json:"topics"`
+	Terms     []string  `json:"terms,omitempty"`
+}
+
+// Archive is what the digest needs from the index and the alert records.
+// cmd/diembao wires the indexer and alerts.Store behind it.
+type Archive interface {
+	// Articles returns the articles published in [from, to) that concern
+	// the area or matched a topic.
+	Articles(ctx context.Context, from, to time.Time) ([]Item, error)
+	// Alerts returns the alert records received in [from, to).
+	Alerts(ctx context.Context, from, to time.Time) ([]alerts.Record, error)
+}
+
+// Story is one story: its first publication and its reprints.
+type Story struct {
+	Item
+	AlsoCarried []Item `json:"also_carried,omitempty"`
+}
+
+// Day is one day's stories within a topic.
+type Day struct {
+	Date    time.Time `json:"date"`
+	Stories []Story   `json:"stories"`
+}
+
+// TopicGroup is one topic's stories, by day.
+type TopicGroup struct {
+	Topic string `json:"topic"`
+	Name  string `json:"name"`
+	Days  []Day  `json:"days"`
+	Count int    `json:"count"`
+}
+
+// Count is a labelled number for the tables and the chart.
+type Count struct {
+	Label string `json:"label"`
+	N     int    `json:"n"`
+}
+
+// AlertLine is one alert of the week.
+type AlertLine struct {
+	ID       string    `json:"id"`
+	Title    string    `json:"title"`
+	Source   string    `json:"source"`
+	Topics   []string  `json:"topics"`
+	Severity string    `json:"severity"`
+	Received time.Time `json:"received"`
+	Acked    bool      `json:"acked"`
+	AckedBy  string    `json:"acked_by,omitempty"`
+}
+
+// Digest is one week's digest.
+type Digest struct {
+	Week     string       `json:"week"` // 2026-W47
+	From     time.Time    `json:"from"`
+	To       time.Time    `json:"to"`
+	Issuer   string       `json:"issuer"`
+	Topics   []TopicGroup `json:"topics"`
+	Stories  int          `json:"stories"`
+	Articles int          `json:"articles"`
+	ByTopic  []Count      `json:"by_topic"`
+	BySource []Count      `json:"by_source"`
+	ByDay    []Count      `json:"by_day"`
+	Alerts   []AlertLine  `json:"alerts"`
+}
+
+// Builder builds digests from an Archive.
+type Builder struct {
+	archive Archive
+	loc     *time.Location
+	issuer  string
+}
+
+// NewBuilder returns a Builder; loc is the time zone of weeks and days.
+func NewBuilder(a Archive, loc *time.Location, issuer string) (*Builder, error) {
+	if a == nil {
+		return nil, errors.New("digest: nil Archive")
+	}
+	if loc == nil {
+		return nil, errors.New("digest: nil Location")
+	}
+	return &Builder{archive: a, loc: loc, issuer: issuer}, nil
+}
+
+// topicOrder is the order topics are shown in; others follow by name.
+var topicOrder = []string{"border", "laos", "disinfo", "ethnic", "religion"}
+
+// Build builds the digest of an ISO week ("2026-W47"). The same archive
+// gives the same digest: everything is sorted deterministically.
+func (b *Builder) Build(ctx context.Context, week string) (Digest, error) {
+	from, to, err := WeekRange(week, b.loc)
+	if err != nil {
+		return Digest{}, err
+	}
+	items, err := b.archive.Articles(ctx, from, to)
+	if err != nil {
+		return Digest{}, fmt.Errorf("digest %s: articles: %w", week, err)
+	}
+	recs, err := b.archive.Alerts(ctx, from, to)
+	if err != nil {
+		return Digest{}, fmt.Errorf("digest %s: alerts: %w", week, err)
+	}
+	d := Digest{Week: week, From: from, To: to, Issuer: b.issuer, Articles: len(items)}
+	stories := Cluster(items)
+	d.Stories = len(stories)
+
+	byTopic := map[string][]Story{}
+	srcCount, dayCount := map[string]int{}, map[string]int{}
+	for _, s := range stories {
+		topics := s.Topics
+		if len(topics) == 0 {
+			topics = []string{"area"}
+		}
+		for _, t := range topics {
+			byTopic[t] = append(byTopic[t], s)
+		}
+	}
+	for _, it := range items {
+		srcCount[it.Source]++
+		dayCount[it.Published.In(b.loc).Format("2006-01-02")]++
+	}
+	var topics []string
+	for t := range byTopic {
+		topics = append(topics, t)
+	}
+	sort.Slice(topics, func(i, j int) bool {
+		ri, rj := rank(topics[i]), rank(topics[j])
+		if ri != rj {
+			return ri < rj
+		}
+		return topics[i] < topics[j]
+	})
+	for _, t := range topics {
+		g := TopicGroup{Topic: t, Name: topicName(t), Count: len(byTopic[t])}
+		for _, s := range byTopic[t] {
+			day := s.Published.In(b.loc)
+			day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, b.loc)
+			if n := len(g.Days); n == 0 || !g.Days[n-1].Date.Equal(day) {
+				g.Days = append(g.Days, Day{Date: day})
+			}
+			g.Days[len(g.Days)-1].Stories = append(g.Days[len(g.Days)-1].Stories, s)
+		}
+		d.Topics = append(d.Topics, g)
+		d.ByTopic = append(d.ByTopic, Count{Label: g.Name, N: g.Count})
+	}
+	d.BySource = sortedCounts(srcCount)
+	for day := from; day.Before(to); day = day.AddDate(0, 0, 1) {
+		d.ByDay = append(d.ByDay, Count{Label: weekdayVN(day.Weekday()) + " " + day.Format("02/01"), N: dayCount[day.Format("2006-01-02")]})
+	}
+	for _, r := range recs {
+		d.Alerts = append(d.Alerts, AlertLine{ID: r.Alert.ID, Title: r.Alert.Title, Source: r.Alert.Source, Topics: r.Alert.Topics,
+			Severity: r.Alert.Severity, Received: r.Received, Acked: r.Acked, AckedBy: r.AckedBy})
+	}
+	sort.Slice(d.Alerts, func(i, j int) bool {
+		if !d.Alerts[i].Received.Equal(d.Alerts[j].Received) {
+			return d.Alerts[i].Received.Before(d.Alerts[j].Received)
+		}
+		return d.Alerts[i].ID < d.Alerts[j].ID
+	})
+	return d, nil
+}
+
+func rank(t string) int {
+	for i, x := range topicOrder {
+		if x == t {
+			return i
+		}
+	}
+	if t == "area" {
+		return len(topicOrder) + 1
+	}
+	return len(topicOrder)
+}
+
+func topicName(t string) string {
+	if t == "area" {
+		return "Tin liên quan địa bàn"
+	}
+	return alerts.TopicName(t)
+}
+
+func sortedCounts(m map[string]int) []Count {
+	out := make([]Count, 0, len(m))
+	for k, v := range m {
+		out = append(out, Count{Label: k, N: v})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].N != out[j].N {
+			return out[i].N > out[j].N
+		}
+		return out[i].Label < out[j].Label
+	})
+	return out
+}
+
+func weekdayVN(w time.Weekday) string {
+	return [...]string{"CN", "T2", "T3", "T4", "T5", "T6", "T7"}[w]
+}
+
+// Cluster groups reprints: items whose SimHash over normalised 3-syllable
+// shingles of the body (title and lead too when the body is short) differ in at most 6 of 64 bits, or whose
+// normalised titles are equal. Each story is led by its earliest item; the
+// stories come out sorted by time, then id.
+func Cluster(items []Item) []Story {
+	its := append([]Item(nil), items...)
+	sort.Slice(its, func(i, j int) bool {
+		if !its[i].Published.Equal(its[j].Published) {
+			return its[i].Published.Before(its[j].Published)
+		}
+		return its[i].ID < its[j].ID
+	})
+	hashes := make([]uint64, len(its))
+	titles := make([]string, len(its))
+	for i, it := range its {
+		text := it.Body // reprints keep the body and retouch title and lead
+		if len(strings.Fields(text)) < 20 {
+			text = it.Title + "\n" + it.Lead + "\n" + it.Body
+		}
+		hashes[i] = SimHash(text)
+		titles[i] = textnorm.Key(it.Title)
+	}
+	parent := make([]int, len(its))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	for i := range its {
+		for j := i + 1; j < len(its); j++ {
+			if bits.OnesCount64(hashes[i]^hashes[j]) <= 6 || (titles[i] != "" && titles[i] == titles[j] && strings.Count(titles[i], " ") >= 3) {
+				if ri, rj := find(i), find(j); ri != rj {
+					if ri < rj {
+						parent[rj] = ri
+					} else {
+						parent[ri] = rj
+					}
+				}
+			}
+		}
+	}
+	idx := map[int]int{}
+	var out []Story
+	for i, it := range its {
+		r := find(i)
+		if k, ok := idx[r]; ok {
+			s := &out[k]
+			s.AlsoCarried = append(s.AlsoCarried, it)
+			s.Topics = union(s.Topics, it.Topics)
+			s.Terms = union(s.Terms, it.Terms)
+			s.Area = s.Area || it.Area
+			continue
+		}
+		idx[r] = len(out)
+		st := Story{Item: it}
+		st.Topics = append([]string(nil), it.Topics...)
+		out = append(out, st)
+	}
+	return out
+}
+
+func union(a, b []string) []string {
+	for _, x := range b {
+		found := false
+		for _, y := range a {
+			if x == y {
+				found = true
+				break
+			}
+		}
+		if !found {
+			a = append(a, x)
+		}
+	}
+	return a
+}
+
+// SimHash returns the 64-bit SimHash of text's 3-syllable shingles after
+// normalisation (textnorm.Key: case, Unicode form and tone placement do not
+// matter).
+func SimHash(text string) uint64 {
+	words := strings.Fields(textnorm.Key(text))
+	var v [64]int
+	add := func(s string) {
+		h := fnv64(s)
+		for i := range 64 {
+			if h&(1<<uint(i)) != 0 {
+				v[i]++
+			} else {
+				v[i]--
+			}
+		}
+	}
+	if len(words) < 3 {
+		add(strings.Join(words, " "))
+	} else {
+		for i := 0; i+3 <= len(words); i++ {
+			add(words[i] + " " + words[i+1] + " " + words[i+2])
+		}
+	}
+	var h uint64
+	for i := range 64 {
+		if v[i] > 0 {
+			h |= 1 << uint(i)
+		}
+	}
+	return h
+}
+
+func fnv64(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	// a final mix: FNV's high bits vary little for short strings
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	return h
+}
+
+// WeekRange returns [Monday 00:00, next Monday 00:00) of an ISO week
+// ("2026-W47") in loc.
+func WeekRange(week string, loc *time.Location) (time.Time, time.Time, error) {
+	var y, w int
+	if _, err := fmt.Sscanf(week, "%d-W%d", &y, &w); err != nil || w < 1 || w > 53 || len(week) < 7 {
+		return time.Time{}, time.Time{}, fmt.Errorf("digest: week %q: want YYYY-Www, e.g. 2026-W47", week)
+	}
+	// ISO week 1 holds January 4th.
+	jan4 := time.Date(y, 1, 4, 0, 0, 0, 0, loc)
+	monday := jan4.AddDate(0, 0, -((int(jan4.Weekday()) + 6) % 7))
+	from := monday.AddDate(0, 0, 7*(w-1))
+	if yy, ww := from.ISOWeek(); yy != y || ww != w {
+		return time.Time{}, time.Time{}, fmt.Errorf("digest: week %q does not exist", week)
+	}
+	return from, from.AddDate(0, 0, 7), nil
+}
+
+// WeekOf returns the ISO week ("2026-W47") that t falls in, in loc.
+func WeekOf(t time.Time, loc *time.Location) string {
+	y, w := t.In(loc).ISOWeek()
+	return fmt.Sprintf("%d-W%02d", y, w)
+}
+
+func hashID(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+func sortStrings(s []string) { sort.Strings(s) }

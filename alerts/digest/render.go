@@ -1,0 +1,217 @@
+package digest
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"html/template"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/go-pdf/fpdf"
+
+	"github.com/diembao/diembao/alerts"
+)
+
+//go:embed fonts/DejaVuSans.ttf
+var fontRegular []byte
+
+//go:embed fonts/DejaVuSans-Bold.ttf
+var fontBold []byte
+
+func title(d Digest) string {
+	_, w := d.From.ISOWeek()
+	return fmt.Sprintf("BẢN TIN ĐIỂM BÁO TUẦN %d (%s – %s)", w, d.From.Format("02/01/2006"), d.To.AddDate(0, 0, -1).Format("02/01/2006"))
+}
+
+func cut(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+var funcs = template.FuncMap{
+	"title": title,
+	"cut":   cut,
+	"date":  func(t time.Time) string { return t.Format("02/01/2006") },
+	"hm":    func(t time.Time, loc *time.Location) string { return t.In(loc).Format("15:04 02/01") },
+	"sev":   alerts.SeverityName,
+	"add":   func(a, b int) int { return a + b },
+	"bar": func(n, max int) int {
+		if max == 0 {
+			return 0
+		}
+		return n * 200 / max
+	},
+	"maxcount": func(cs []Count) int {
+		m := 0
+		for _, c := range cs {
+			m = max(m, c.N)
+		}
+		return m
+	},
+	"join": func(s []string) string { return strings.Join(s, ", ") },
+	"sources": func(its []Item) string {
+		var s []string
+		for _, it := range its {
+			s = append(s, it.Source)
+		}
+		return strings.Join(s, ", ")
+	},
+}
+
+const htmlTmpl = `<!DOCTYPE html>
+<html lang="vi"><head><meta charset="utf-8"><title>{{title .D}}</title></head>
+<body style="margin:0;padding:16px;font-family:Arial,Helvetica,sans-serif;font-size:14px;color:#222;background:#fff">
+<div style="max-width:760px;margin:0 auto">
+<p style="margin:0;font-size:13px;font-weight:bold;text-transform:uppercase">{{.D.Issuer}}</p>
+<h1 style="font-size:20px;text-align:center;margin:16px 0 4px">{{title .D}}</h1>
+<p style="text-align:center;color:#555;margin:0 0 16px">{{.D.Stories}} tin ({{.D.Articles}} bài) · {{len .D.Alerts}} cảnh báo</p>
+<h2 style="font-size:16px;border-bottom:1px solid #ccc">Thống kê trong tuần</h2>
+<table style="border-collapse:collapse;font-size:13px" role="presentation">
+{{$m := maxcount .D.ByDay}}{{range .D.ByDay}}<tr><td style="padding:2px 8px 2px 0">{{.Label}}</td><td><div style="background:#2a6fb0;height:12px;width:{{bar .N $m}}px"></div></td><td style="padding-left:6px">{{.N}}</td></tr>
+{{end}}</table>
+<p style="font-size:13px">Theo chủ đề: {{range $i, $c := .D.ByTopic}}{{if $i}}, {{end}}{{$c.Label}} {{$c.N}}{{end}}<br>
+Theo nguồn: {{range $i, $c := .D.BySource}}{{if $i}}, {{end}}{{$c.Label}} {{$c.N}}{{end}}</p>
+{{$n := 0}}{{range .D.Topics}}<h2 style="font-size:16px;border-bottom:1px solid #ccc;margin-top:24px">{{.Name}} ({{.Count}})</h2>
+{{range .Days}}<h3 style="font-size:14px;color:#555;margin:12px 0 4px">{{date .Date}}</h3>
+{{range .Stories}}{{$n = add $n 1}}<div style="margin:0 0 12px">
+<p style="margin:0"><b>{{$n}}. <a href="{{.URL}}" style="color:#1a4f8a">{{.Title}}</a></b></p>
+<p style="margin:2px 0;font-size:12px;color:#555">{{.Source}} · {{hm .Published $.Loc}}{{if .AlsoCarried}} · cũng đăng trên {{len .AlsoCarried}} báo khác: {{sources .AlsoCarried}}{{end}}</p>
+<p style="margin:2px 0">{{cut .Lead 320}}</p>
+{{if .Terms}}<p style="margin:2px 0;font-size:12px;color:#555">Từ khóa: {{join .Terms}}</p>{{end}}
+</div>
+{{end}}{{end}}{{end}}
+<h2 style="font-size:16px;border-bottom:1px solid #ccc;margin-top:24px">Cảnh báo trong tuần ({{len .D.Alerts}})</h2>
+<table style="border-collapse:collapse;font-size:13px;width:100%">
+{{range .D.Alerts}}<tr><td style="padding:3px;border-bottom:1px solid #eee">{{hm .Received $.Loc}}</td><td style="padding:3px;border-bottom:1px solid #eee">{{.Title}} <span style="color:#555">({{.Source}}, {{sev .Severity}})</span></td><td style="padding:3px;border-bottom:1px solid #eee">{{if .Acked}}Đã xác nhận{{if .AckedBy}} ({{.AckedBy}}){{end}}{{else}}<b style="color:#b00">Chưa xác nhận</b>{{end}}</td></tr>
+{{end}}</table>
+<p style="font-size:11px;color:#888;margin-top:24px">Bản tin tự động từ diembao.</p>
+</div></body></html>
+`
+
+var htmlT = template.Must(template.New("digest.html").Funcs(funcs).Parse(htmlTmpl))
+
+// HTML renders d as a mail-ready page with inline CSS. Crawled text is escaped.
+func HTML(d Digest, loc *time.Location) (string, error) {
+	var b bytes.Buffer
+	if err := htmlT.Execute(&b, struct {
+		D   Digest
+		Loc *time.Location
+	}{d, loc}); err != nil {
+		return "", fmt.Errorf("digest html: %w", err)
+	}
+	return b.String(), nil
+}
+
+// Text renders a short plain-text version for the mail's text part.
+func Text(d Digest, loc *time.Location) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n%s\n\n", d.Issuer, title(d))
+	n := 0
+	for _, g := range d.Topics {
+		fmt.Fprintf(&b, "== %s (%d) ==\n", g.Name, g.Count)
+		for _, day := range g.Days {
+			for _, s := range day.Stories {
+				n++
+				fmt.Fprintf(&b, "%d. %s\n   %s, %s\n   %s\n", n, cut(s.Title, 200), s.Source, s.Published.In(loc).Format("15:04 02/01"), s.URL)
+				if len(s.AlsoCarried) > 0 {
+					fmt.Fprintf(&b, "   Cũng đăng trên %d báo khác\n", len(s.AlsoCarried))
+				}
+			}
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "Cảnh báo trong tuần: %d\n", len(d.Alerts))
+	return b.String()
+}
+
+// PDF renders d as an administrative-style document with DejaVu Sans
+// embedded (every Vietnamese letter).
+func PDF(d Digest, loc *time.Location) ([]byte, error) {
+	p := fpdf.New("P", "mm", "A4", "")
+	p.AddUTF8FontFromBytes("dejavu", "", fontRegular)
+	p.AddUTF8FontFromBytes("dejavu", "B", fontBold)
+	p.SetTitle(title(d), true)
+	p.SetCreator("diembao", true)
+	p.SetCreationDate(d.To)
+	p.SetModificationDate(d.To)
+	p.SetCompression(true)
+	p.SetMargins(20, 15, 15)
+	p.SetAutoPageBreak(true, 15)
+	p.AliasNbPages("")
+	p.SetFooterFunc(func() {
+		p.SetY(-12)
+		p.SetFont("dejavu", "", 8)
+		p.CellFormat(0, 5, fmt.Sprintf("Trang %d/{nb}", p.PageNo()), "", 0, "C", false, 0, "")
+	})
+	p.AddPage()
+	p.SetFont("dejavu", "B", 11)
+	p.CellFormat(85, 6, strings.ToUpper(d.Issuer), "", 0, "C", false, 0, "")
+	p.CellFormat(0, 6, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "", 1, "C", false, 0, "")
+	p.SetFont("dejavu", "", 10)
+	p.CellFormat(85, 6, "", "", 0, "C", false, 0, "")
+	p.CellFormat(0, 6, "Độc lập - Tự do - Hạnh phúc", "", 1, "C", false, 0, "")
+	p.Ln(8)
+	p.SetFont("dejavu", "B", 14)
+	p.MultiCell(0, 7, title(d), "", "C", false)
+	p.SetFont("dejavu", "", 10)
+	p.MultiCell(0, 6, fmt.Sprintf("%d tin (%d bài), %d cảnh báo", d.Stories, d.Articles, len(d.Alerts)), "", "C", false)
+	p.Ln(4)
+	var parts []string
+	for _, c := range d.ByTopic {
+		parts = append(parts, fmt.Sprintf("%s: %d", c.Label, c.N))
+	}
+	p.MultiCell(0, 5, "Theo chủ đề: "+strings.Join(parts, "; "), "", "L", false)
+	n := 0
+	for gi, g := range d.Topics {
+		p.Ln(3)
+		p.SetFont("dejavu", "B", 12)
+		p.MultiCell(0, 7, fmt.Sprintf("%s. %s (%d)", roman(gi+1), g.Name, g.Count), "", "L", false)
+		for _, day := range g.Days {
+			for _, s := range day.Stories {
+				n++
+				p.SetFont("dejavu", "B", 10)
+				p.MultiCell(0, 5, fmt.Sprintf("%d. %s", n, cut(s.Title, 300)), "", "L", false)
+				p.SetFont("dejavu", "", 9)
+				meta := fmt.Sprintf("%s, %s", s.Source, s.Published.In(loc).Format("15:04 02/01/2006"))
+				if len(s.AlsoCarried) > 0 {
+					meta += fmt.Sprintf(" – cũng đăng trên %d báo khác", len(s.AlsoCarried))
+				}
+				p.MultiCell(0, 4.5, meta, "", "L", false)
+				if s.Lead != "" {
+					p.MultiCell(0, 4.5, cut(s.Lead, 320), "", "L", false)
+				}
+				p.MultiCell(0, 4.5, s.URL, "", "L", false)
+				p.Ln(1.5)
+			}
+		}
+	}
+	p.Ln(3)
+	p.SetFont("dejavu", "B", 12)
+	p.MultiCell(0, 7, fmt.Sprintf("Cảnh báo trong tuần (%d)", len(d.Alerts)), "", "L", false)
+	p.SetFont("dejavu", "", 9)
+	for _, a := range d.Alerts {
+		st := "chưa xác nhận"
+		if a.Acked {
+			st = "đã xác nhận"
+		}
+		p.MultiCell(0, 4.5, fmt.Sprintf("- %s %s (%s, %s): %s", a.Received.In(loc).Format("15:04 02/01"), cut(a.Title, 200), a.Source, alerts.SeverityName(a.Severity), st), "", "L", false)
+	}
+	var b bytes.Buffer
+	if err := p.Output(&b); err != nil {
+		return nil, fmt.Errorf("digest pdf: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+func roman(n int) string {
+	r := []string{"", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"}
+	if n < len(r) {
+		return r[n]
+	}
+	return fmt.Sprint(n)
+}
