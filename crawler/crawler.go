@@ -219,13 +219,16 @@ func (s *Stats) add(o Stats) {
 
 // SourceHealth is what `sources check` and the UI show about a source.
 type SourceHealth struct {
-	Source          string    `json:"source"`
-	Name            string    `json:"name"`
-	LastAttempt     time.Time `json:"last_attempt,omitzero"`
-	LastSuccess     time.Time `json:"last_success,omitzero"` // last pass whose discovery worked
-	LastError       string    `json:"last_error,omitempty"`
-	ItemsFound      int       `json:"items_found"` // in the last pass
-	Published       int       `json:"published"`   // since start
+	Source      string    `json:"source"`
+	Name        string    `json:"name"`
+	LastAttempt time.Time `json:"last_attempt,omitzero"`
+	LastSuccess time.Time `json:"last_success,omitzero"` // last pass whose discovery worked
+	LastError   string    `json:"last_error,omitempty"`
+	ItemsFound  int       `json:"items_found"` // in the last pass
+	// NewestItem is the newest publication date discovery saw (feeds and
+	// news sitemaps); a feed whose newest item grows old has gone stale.
+	NewestItem      time.Time `json:"newest_item,omitzero"`
+	Published       int       `json:"published"` // since start
 	ExtractFailures int       `json:"extract_failures"`
 	FetchFailures   int       `json:"fetch_failures"`
 	Passes          int       `json:"passes"`
@@ -345,6 +348,11 @@ func (c *Crawler) CrawlOnce(ctx context.Context, sourceID string) (Stats, error)
 	h.LastAttempt = start
 	h.Passes++
 	h.ItemsFound = st.Found
+	for _, it := range items {
+		if it.Hint.Published.After(h.NewestItem) && !it.Hint.Published.After(start.Add(48*time.Hour)) {
+			h.NewestItem = it.Hint.Published
+		}
+	}
 	h.Published += st.Published
 	h.ExtractFailures += st.ExtractFail
 	h.FetchFailures += st.FetchFail

@@ -175,7 +175,7 @@ func extractFull(pageURL string, body []byte, header http.Header, src Source, en
 	a.Lang = language(m.lang, tr.Metadata.Language, a.Title+" "+a.Body)
 
 	canon := pageURL
-	if m.canonical != "" && sameSite(m.canonical, pageURL) {
+	if m.canonical != "" && sameSite(m.canonical, pageURL) && !isSiteRoot(m.canonical) {
 		canon = m.canonical
 	}
 	a.CanonicalURL = CanonicalURL(canon)
@@ -562,4 +562,11 @@ func nodeText(n *html.Node) string {
 	}
 	walk(n)
 	return b.String()
+}
+
+// isSiteRoot: some CMS templates point rel=canonical at the home page, which
+// would fold every article into one id.
+func isSiteRoot(u string) bool {
+	pu, err := url.Parse(u)
+	return err != nil || strings.Trim(pu.Path, "/") == "" && pu.RawQuery == ""
 }

@@ -267,6 +267,12 @@ func (f *fetcher) get(ctx context.Context, u string, hdr http.Header, src Source
 			return nil, err
 		case err != nil:
 			wait = f.backoff(attempt)
+		case res.Status == http.StatusInternalServerError || res.Status == http.StatusBadGateway || res.Status == http.StatusGatewayTimeout:
+			wait = f.backoff(attempt)
+			err = fmt.Errorf("fetch %s: status %d", u, res.Status)
+			if attempt >= f.cfg.MaxRetries {
+				return res, nil // the caller sees the status
+			}
 		case res.Status == http.StatusTooManyRequests || res.Status == http.StatusServiceUnavailable:
 			wait = retryAfter(res.Header.Get("Retry-After"), time.Now())
 			if wait <= 0 {
@@ -470,6 +476,11 @@ func (f *fetcher) robotsAllow(ctx context.Context, u *url.URL, src Source) (time
 		res, err := f.do(ctx, ru, http.Header{"Accept": {"text/plain,*/*"}}, src.AllowPrivate, 0)
 		if err != nil {
 			return 0, fmt.Errorf("robots.txt of %s: %w", u.Host, err)
+		}
+		if res.Status >= 500 || res.Status == http.StatusTooManyRequests {
+			// Unreachable robots.txt: crawl nothing on the host for now, but do
+			// not remember it (RFC 9309 §2.3.1.3 treats it as a full disallow).
+			return 0, fmt.Errorf("robots.txt of %s: status %d: %w", u.Host, res.Status, ErrRetryLater)
 		}
 		data, err := robotstxt.FromStatusAndBytes(res.Status, res.Body)
 		if err != nil {

@@ -402,3 +402,37 @@ var (
 	_ = httptest.NewServer
 	_ = config.Duration(0)
 )
+
+func TestRobotsServerErrorIsNotRemembered(t *testing.T) {
+	s := feedSite(t)
+	s.static(pagePath, "text/html", readTestdata(t, "article1.html"))
+	var mu sync.Mutex
+	broken := true
+	s.handle("/robots.txt", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if broken {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		io.WriteString(w, "User-agent: *\nAllow: /\n")
+	})
+	cfg := testConfig()
+	cfg.MaxRetries = -1
+	c, rec, _ := newTestCrawler(t, cfg, testSource(s))
+	if _, err := c.CrawlOnce(context.Background(), "mau"); !errors.Is(err, ErrRetryLater) {
+		t.Fatalf("robots.txt 500: %v", err)
+	}
+	if s.hitCount(pagePath) != 0 || len(rec.all()) != 0 {
+		t.Fatal("crawled without a robots.txt")
+	}
+	mu.Lock()
+	broken = false
+	mu.Unlock()
+	if st, err := c.CrawlOnce(context.Background(), "mau"); err != nil || st.Published != 1 {
+		t.Fatalf("after robots.txt recovered: %+v %v", st, err)
+	}
+	if h := c.Health()[0]; h.NewestItem.IsZero() || h.Passes != 2 {
+		t.Errorf("health %+v", h)
+	}
+}

@@ -75,8 +75,26 @@ func LoadSources(path string) ([]Source, error) {
 	return ParseSources(path, b)
 }
 
+// LoadSourcesOrDefault is LoadSources, except that a missing file gives the
+// embedded default list (DefaultSourcesYAML). Use it for the default path
+// only; a path the operator named must exist.
+func LoadSourcesOrDefault(path string) ([]Source, error) {
+	srcs, err := LoadSources(path)
+	if err != nil && errors.Is(err, os.ErrNotExist) {
+		return ParseSources("sources.default.yaml (embedded)", DefaultSourcesYAML)
+	}
+	return srcs, err
+}
+
 // ParseSources is LoadSources on bytes already read; name is used in errors.
-func ParseSources(name string, b []byte) ([]Source, error) {
+func ParseSources(name string, b []byte) (srcs []Source, err error) {
+	defer func() {
+		// goccy/go-yaml v1.19.2 panics on some malformed documents (found by
+		// FuzzSources): a bad file must be an error, never a crash.
+		if r := recover(); r != nil {
+			srcs, err = nil, fmt.Errorf("%s: invalid YAML (%v)", name, r)
+		}
+	}()
 	var doc struct {
 		Sources []Source `yaml:"sources"`
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -108,14 +107,13 @@ func cmdSources(ctx context.Context, a *app, args []string) int {
 	return checkSources(ctx, a, c, ids, asJSON, timeout)
 }
 
-// sourcesFromConfig reads the sources file; the default name falls back to the
-// embedded default list when the file does not exist.
+// sourcesFromConfig reads the sources file; the default name falls back to
+// the embedded default list when the file does not exist.
 func sourcesFromConfig(path string) ([]crawler.Source, error) {
-	s, err := crawler.LoadSources(path)
-	if err != nil && errors.Is(err, os.ErrNotExist) && (path == "sources.yaml" || path == "") {
-		return crawler.ParseSources("sources.default.yaml (embedded)", crawler.DefaultSourcesYAML)
+	if path == "sources.yaml" || path == "" {
+		return crawler.LoadSourcesOrDefault("sources.yaml")
 	}
-	return s, err
+	return crawler.LoadSources(path)
 }
 
 func checkURLs(ctx context.Context, a *app, c *crawler.Crawler, urls []string, asJSON, allowPrivate bool, timeout time.Duration) int {
