@@ -147,7 +147,6 @@ type Crawler struct {
 	log     *slog.Logger
 	f       *fetcher
 	loc     *time.Location
-	pages   chan struct{} // Parallel page fetches across sources
 
 	mu     sync.Mutex
 	health map[string]*SourceHealth
@@ -170,7 +169,6 @@ func New(cfg Config, sources []Source, pub Publisher, state kv.Store, snaps Snap
 		cfg: cfg, pub: pub, state: state, snaps: snaps, loc: cfg.Location,
 		log:     log.With("component", "crawler"),
 		sources: map[string]Source{}, health: map[string]*SourceHealth{},
-		pages: make(chan struct{}, cfg.Parallel),
 	}
 	for i, s := range sources {
 		if _, err := s.check(); err != nil {
@@ -318,29 +316,33 @@ func (c *Crawler) CrawlOnce(ctx context.Context, sourceID string) (Stats, error)
 		}
 	}
 
+	// PerHost workers per source: with politeness on they wait for the host
+	// anyway, so they must not hold the process-wide request slots (those
+	// are taken only around the request itself, in the fetcher).
+	work := make(chan item)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for _, it := range items {
-		if ctx.Err() != nil {
-			break
-		}
-		select {
-		case c.pages <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
+	for range min(c.cfg.PerHost, max(len(items), 1)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer func() { <-c.pages }()
-			one := c.crawlURL(ctx, src, it, false)
-			mu.Lock()
-			st.add(one)
-			mu.Unlock()
+			for it := range work {
+				one := c.crawlURL(ctx, src, it, false)
+				mu.Lock()
+				st.add(one)
+				mu.Unlock()
+			}
 		}()
 	}
+feed:
+	for _, it := range items {
+		select {
+		case work <- it:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(work)
 	wg.Wait()
 
 	c.mu.Lock()

@@ -62,10 +62,11 @@ type fetcher struct {
 	open   *colly.Collector // allow_private sources only
 	hosts  *hostGate
 	robots *robotsCache
+	slots  chan struct{} // Config.Parallel requests in flight, process-wide
 }
 
 func newFetcher(cfg Config, log *slog.Logger) *fetcher {
-	f := &fetcher{cfg: cfg, log: log, hosts: newHostGate(cfg.PerHost, time.Now)} // politeness runs on the real clock
+	f := &fetcher{cfg: cfg, log: log, hosts: newHostGate(cfg.PerHost, time.Now), slots: make(chan struct{}, cfg.Parallel)} // politeness runs on the real clock
 	f.public = f.collector(false)
 	f.open = f.collector(true)
 	f.robots = &robotsCache{ttl: cfg.RobotsTTL, m: map[string]robotsEntry{}, now: cfg.now}
@@ -322,6 +323,12 @@ func (f *fetcher) do(ctx context.Context, u *url.URL, hdr http.Header, allowPriv
 		return nil, err
 	}
 	defer release()
+	select {
+	case f.slots <- struct{}{}:
+		defer func() { <-f.slots }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	c := f.public
 	if allowPrivate {
 		c = f.open
