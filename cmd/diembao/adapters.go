@@ -98,6 +98,9 @@ type articleViews struct {
 
 func (v articleViews) Get(ctx context.Context, id string) (web.ArticleView, error) {
 	d, err := v.docs.Get(ctx, id)
+	if errors.Is(err, indexer.ErrNotFound) {
+		return web.ArticleView{}, fmt.Errorf("%w: %w", web.ErrNotFound, err)
+	}
 	if err != nil {
 		return web.ArticleView{}, err
 	}

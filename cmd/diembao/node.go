@@ -263,7 +263,7 @@ func (n *node) startIndex(ctx context.Context, start startFunc, wg *sync.WaitGro
 	}
 	start(wg, "index", func() error {
 		return n.bus.Consume(ctx, bus.ConsumerSpec{Stream: bus.StreamArticles, Durable: "indexer", Batch: 256,
-			MaxWait: 300 * time.Millisecond, MaxAttempts: 20}, handler)
+			MaxWait: 300 * time.Millisecond, MaxAttempts: 20, AckWait: 30 * time.Second}, handler)
 	})
 	return serveIndexRequests(ctx, n.bus.Conn(), n.idx, n.log)
 }
@@ -276,7 +276,7 @@ func (n *node) startMatch(ctx context.Context, start startFunc, wg *sync.WaitGro
 	m := &matchStage{rules: n.rules.Current, alerted: alerted, publish: n.publishJSON, now: time.Now, log: n.log.With("component", "matcher")}
 	start(wg, "match", func() error {
 		return n.bus.Consume(ctx, bus.ConsumerSpec{Stream: bus.StreamArticles, Durable: "matcher", Batch: 64,
-			MaxWait: 300 * time.Millisecond, MaxAttempts: 20}, bus.Each(func(ctx context.Context, msg bus.Msg) error {
+			MaxWait: 300 * time.Millisecond, MaxAttempts: 20, AckWait: 30 * time.Second}, bus.Each(func(ctx context.Context, msg bus.Msg) error {
 			err := m.handle(ctx, msg)
 			if err == nil {
 				n.metrics.matched.Inc()
@@ -328,7 +328,7 @@ func (n *node) startNotify(ctx context.Context, start startFunc, wg *sync.WaitGr
 	}
 	start(wg, "notifier", func() error {
 		return n.bus.Consume(ctx, bus.ConsumerSpec{Stream: bus.StreamAlerts, Durable: "notifier", Batch: 64,
-			MaxWait: 300 * time.Millisecond, MaxAttempts: 20}, bus.Each(func(ctx context.Context, m bus.Msg) error {
+			MaxWait: 300 * time.Millisecond, MaxAttempts: 20, AckWait: 30 * time.Second}, bus.Each(func(ctx context.Context, m bus.Msg) error {
 			var al article.Alert
 			if err := json.Unmarshal(m.Data, &al); err != nil {
 				return fmt.Errorf("notify: decode alert at seq %d: %w: %w", m.Seq, errkind.Permanent, err)
@@ -341,7 +341,7 @@ func (n *node) startNotify(ctx context.Context, start startFunc, wg *sync.WaitGr
 		// The sender counts SMTP attempts itself and dead-letters the mail
 		// after alerts.max_attempts; the bus only has to keep redelivering.
 		return n.bus.Consume(ctx, bus.ConsumerSpec{Stream: bus.StreamOutbox, Durable: "mailer", Batch: 1,
-			MaxWait: 300 * time.Millisecond, MaxAttempts: 1000, MaxBackoff: 30 * time.Second, AckWait: 5 * time.Minute},
+			MaxWait: 300 * time.Millisecond, MaxAttempts: 1000, MaxBackoff: 30 * time.Second, AckWait: 90 * time.Second},
 			bus.Each(func(ctx context.Context, m bus.Msg) error {
 				var mail alerts.Mail
 				if err := json.Unmarshal(m.Data, &mail); err != nil {
