@@ -445,6 +445,12 @@ func (c *Crawler) crawlURL(ctx context.Context, src Source, it item, force bool)
 	}
 	env := extractEnv{loc: c.loc, now: res.Fetched, hint: it.Hint, fastDate: true}
 	a, err := extract(res.FinalURL, res.Body, res.Header, src, env)
+	if errors.Is(err, ErrNotArticle) {
+		st.Skipped++
+		us.LastStatus = res.Status
+		_ = putJSON(ctx, c.state, urlKey(it.URL), us)
+		return st
+	}
 	if err != nil {
 		log.Info("extraction failed", "err", err)
 		st.ExtractFail++

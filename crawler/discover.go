@@ -31,6 +31,12 @@ type item struct {
 // discovery URL that failed; found counts every item seen.
 func (c *Crawler) discover(ctx context.Context, src Source) (items []item, errs []error) {
 	seen := map[string]bool{}
+	for _, u := range src.Feeds { // discovery pages are not articles
+		seen[CanonicalURL(u)] = true
+	}
+	for _, l := range src.Listings {
+		seen[CanonicalURL(l.URL)] = true
+	}
 	add := func(it item) {
 		if it.URL == "" {
 			return
@@ -176,7 +182,7 @@ func (c *Crawler) sitemapItems(ctx context.Context, smURL string, src Source, de
 			continue
 		}
 		pub, _ := parseMachineDate(firstNonEmpty(u.News.PublicationDate, u.LastMod), c.loc)
-		out = append(out, item{URL: link, Hint: hint{Published: pub, Title: clean(u.News.Title)}})
+		out = append(out, item{URL: link, Hint: hint{Published: pub, Title: clean(u.News.Title), Sitemap: true}})
 	}
 	if len(doc.Sitemaps) > 0 && depth < maxSitemapDepth {
 		children := doc.Sitemaps

@@ -39,7 +39,11 @@ func TestSitemapIndexGzipAndNews(t *testing.T) {
 		w.Header().Set("Content-Type", "application/gzip")
 		w.Write(gz.Bytes())
 	})
-	s.static("/sitemap-old.xml", "text/xml", `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>`+s.url("/tin/cu-2.htm")+`</loc><lastmod>2024-01-01</lastmod></url></urlset>`)
+	s.static("/sitemap-old.xml", "text/xml", `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>`+s.url("/tin/cu-2.htm")+`</loc><lastmod>2024-01-01</lastmod></url>`+
+		`<url><loc>`+s.url("/thoi-su")+`</loc></url><url><loc>`+s.url("/")+`</loc></url></urlset>`)
+	// A section page: og:type website, no article metadata.
+	s.static("/thoi-su", "text/html", `<html><head><title>Thời sự</title><meta property="og:type" content="website"></head><body><h1>Thời sự</h1>`+
+		strings.Repeat(`<p><a href="/tin/a-1.htm">Tin thời sự mới nhất về giao thông, nông nghiệp và đời sống người dân tỉnh Thanh Hóa</a></p>`, 10)+`</body></html>`)
 	s.handle("/tin/le-hoi-1.htm", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(strings.Replace(articleHTML("Lễ hội Mường Xia", "", "Lễ hội diễn ra tại xã Vạn Xuân, tỉnh Thanh Hóa."), `<meta property="article:published_time" content="">`, "", 1)))
 	})
@@ -48,7 +52,7 @@ func TestSitemapIndexGzipAndNews(t *testing.T) {
 	src.Feeds, src.Sitemaps = nil, []string{s.url("/sitemap.xml")}
 	c, rec, _ := newTestCrawler(t, testConfig(), src)
 	st, err := c.CrawlOnce(context.Background(), "mau")
-	if err != nil || st.Found != 2 || st.Published != 2 {
+	if err != nil || st.Found != 4 || st.Published != 2 || st.Skipped != 2 {
 		t.Fatalf("%+v %v", st, err)
 	}
 	var news article.Article

@@ -26,10 +26,18 @@ import (
 // article text to extract.
 var ErrNoText = errors.New("no article text")
 
+// ErrNotArticle is returned (wrapped with errkind.Permanent) for the site
+// root, and for pages found in a sitemap (ordinary sitemaps list home and
+// section pages) that call themselves og:type "website" and state no
+// article metadata. (og:type alone is not enough: some outlets put
+// "website" on their articles.)
+var ErrNotArticle = errors.New("not an article page")
+
 // hint carries what discovery learnt about a URL (feed or sitemap item).
 type hint struct {
 	Published time.Time
 	Title     string
+	Sitemap   bool // found in a sitemap
 }
 
 // extractEnv is the clock and zone extraction runs in.
@@ -84,6 +92,9 @@ func extractFull(pageURL string, body []byte, header http.Header, src Source, en
 	base, _ := url.Parse(pageURL)
 	m := readMeta(doc, base)
 
+	if isSiteRoot(pageURL) || (env.hint.Sitemap && m.ogType == "website" && !m.ldArticle && m.metaPublished == "") {
+		return article.Article{}, raw, fmt.Errorf("extract %s: %w: %w (og:type %q)", pageURL, errkind.Permanent, ErrNotArticle, m.ogType)
+	}
 	a := article.Article{
 		V:              article.Version,
 		URL:            pageURL,
@@ -215,7 +226,8 @@ type pageMeta struct {
 	ldHeadline, ldDescription, ldPublished, ldModified, ldSection string
 	ldAuthors                                                     []string
 	ogTitle, description, metaPublished, metaModified, section    string
-	author, canonical, lang, timeElement                          string
+	author, canonical, lang, timeElement, ogType                  string
+	ldArticle                                                     bool
 }
 
 func readMeta(doc *goquery.Document, base *url.URL) pageMeta {
@@ -229,6 +241,7 @@ func readMeta(doc *goquery.Document, base *url.URL) pageMeta {
 		return ""
 	}
 	m.ogTitle = meta(`meta[property="og:title"]`, `meta[name="twitter:title"]`)
+	m.ogType = strings.ToLower(meta(`meta[property="og:type"]`))
 	m.description = meta(`meta[property="og:description"]`, `meta[name="description"]`, `meta[name="twitter:description"]`)
 	m.metaPublished = meta(`meta[property="article:published_time"]`, `meta[itemprop="datePublished"]`,
 		`meta[name="pubdate"]`, `meta[name="publishdate"]`, `meta[property="og:published_time"]`,
@@ -301,6 +314,7 @@ func readJSONLD(raw string, m *pageMeta) {
 			if !isArticleType(x["@type"]) {
 				return
 			}
+			m.ldArticle = true
 			if m.ldPublished == "" {
 				m.ldPublished = str(x["datePublished"])
 			}
