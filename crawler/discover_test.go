@@ -41,6 +41,7 @@ func TestSitemapIndexGzipAndNews(t *testing.T) {
 	})
 	s.static("/sitemap-old.xml", "text/xml", `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>`+s.url("/tin/cu-2.htm")+`</loc><lastmod>2024-01-01</lastmod></url>`+
 		`<url><loc>`+s.url("/thoi-su")+`</loc></url><url><loc>`+s.url("/")+`</loc></url></urlset>`)
+	s.static("/", "text/html", "<html><head><title>Báo Mẫu</title></head><body><h1>Trang chủ</h1></body></html>")
 	// A section page: og:type website, no article metadata.
 	s.static("/thoi-su", "text/html", `<html><head><title>Thời sự</title><meta property="og:type" content="website"></head><body><h1>Thời sự</h1>`+
 		strings.Repeat(`<p><a href="/tin/a-1.htm">Tin thời sự mới nhất về giao thông, nông nghiệp và đời sống người dân tỉnh Thanh Hóa</a></p>`, 10)+`</body></html>`)
