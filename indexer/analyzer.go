@@ -36,35 +36,15 @@ type syllableAnalyzer struct{ fold bool }
 
 // Analyze implements analysis.Analyzer.
 func (a syllableAnalyzer) Analyze(input []byte) analysis.TokenStream {
-	toks := textnorm.Tokens(string(input))
-	n := 0
-	for _, t := range toks {
-		if a.fold {
-			n += len(t.Fold)
-		} else {
-			n += len(t.Key)
+	buf, terms := textnorm.AppendTerms(make([]byte, 0, len(input)), nil, string(input), a.fold)
+	out := make([]analysis.Token, len(terms))
+	stream := make(analysis.TokenStream, len(terms))
+	for i, t := range terms {
+		out[i] = analysis.Token{
+			Start: t.Start, End: t.End, Position: i + 1, Type: analysis.AlphaNumeric,
+			Term: buf[t.TermStart:t.TermEnd:t.TermEnd],
 		}
-	}
-	arena := make([]byte, 0, n)
-	out := make([]analysis.Token, 0, len(toks))
-	stream := make(analysis.TokenStream, 0, len(toks))
-	pos := 0
-	for _, t := range toks {
-		term := t.Key
-		if a.fold {
-			term = t.Fold
-		}
-		if term == "" {
-			continue
-		}
-		pos++
-		s := len(arena)
-		arena = append(arena, term...)
-		out = append(out, analysis.Token{
-			Start: t.Start, End: t.End, Position: pos, Type: analysis.AlphaNumeric,
-			Term: arena[s:len(arena):len(arena)],
-		})
-		stream = append(stream, &out[len(out)-1])
+		stream[i] = &out[i]
 	}
 	return stream
 }

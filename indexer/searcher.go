@@ -80,7 +80,6 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 		bq = bleve.NewConjunctionQuery(conj...)
 	}
 	req := bleve.NewSearchRequestOptions(bq, size, (page-1)*size, false)
-	req.Fields = []string{fDoc}
 	req.SortBy(sortBy)
 	req.AddFacet("source", bleve.NewFacetRequest(fSource, 20))
 	req.AddFacet("topic", bleve.NewFacetRequest(fTopics, 10))
@@ -88,12 +87,18 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("search: %w", err)
 	}
+	// The stored articles are loaded for the page's hits only: asking for
+	// fields in the first request would load a page per monthly index.
+	docs, err := x.load(ctx, res.Hits)
+	if err != nil {
+		return Result{}, err
+	}
 	m := p.marker()
 	out := Result{Total: res.Total, Hits: make([]Hit, 0, len(res.Hits)), Facets: map[string][]FacetCount{}}
 	for _, h := range res.Hits {
-		d, err := decodeDoc(h.Fields)
-		if err != nil {
-			return Result{}, err
+		d, ok := docs[h.ID]
+		if !ok {
+			continue // replaced between the two requests
 		}
 		a := d.Article
 		hit := Hit{
@@ -110,6 +115,32 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 		out.Facets[name] = facetCounts(fr)
 	}
 	out.TookMS = time.Since(start).Milliseconds()
+	return out, nil
+}
+
+// load returns the stored articles of hits by id.
+func (x *Index) load(ctx context.Context, hits search.DocumentMatchCollection) (map[string]Doc, error) {
+	out := make(map[string]Doc, len(hits))
+	if len(hits) == 0 {
+		return out, nil
+	}
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery(ids), len(ids), 0, false)
+	req.Fields = []string{fDoc}
+	res, err := x.alias.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("load hits: %w", err)
+	}
+	for _, h := range res.Hits {
+		d, err := decodeDoc(h.Fields)
+		if err != nil {
+			return nil, err
+		}
+		out[h.ID] = d
+	}
 	return out, nil
 }
 

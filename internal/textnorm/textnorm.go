@@ -346,6 +346,42 @@ func decode(s string, i int) (rune, int) {
 	return utf8.DecodeRuneInString(s[i:])
 }
 
+// Term is one syllable's key (or folded key) with the syllable's byte
+// offsets, as AppendTerms gives it.
+type Term struct {
+	Start, End int
+	TermStart  int // the term is buf[TermStart:TermEnd] of AppendTerms' result
+	TermEnd    int
+}
+
+// AppendTerms is Tokens for one kind of key: it appends the key of every
+// syllable of s (the folded key with fold set) to buf and a Term to terms.
+// Syllables whose folded key is empty are left out. s should already be
+// Normalize'd. It is the allocation-light path of search analyzers.
+func AppendTerms(buf []byte, terms []Term, s string, fold bool) ([]byte, []Term) {
+	mode := byte(fWantKey)
+	if fold {
+		mode = fWantFold
+	}
+	var tmp []byte
+	for i := 0; ; {
+		var start, st int
+		n := len(buf)
+		if fold {
+			start, i, tmp, buf, st = nextToken(s, i, tmp[:0], buf, mode)
+		} else {
+			start, i, buf, tmp, st = nextToken(s, i, buf, tmp[:0], mode)
+		}
+		if st != tokOK {
+			return buf, terms
+		}
+		if len(buf) == n {
+			continue
+		}
+		terms = append(terms, Term{Start: start, End: i, TermStart: n, TermEnd: len(buf)})
+	}
+}
+
 // nextToken finds the next syllable of s at or after byte i. Depending on
 // mode it appends the syllable's key to kb and its folded key to fb, and
 // returns the syllable's byte range [start, end).

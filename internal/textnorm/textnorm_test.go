@@ -209,6 +209,28 @@ func FuzzNormalize(f *testing.F) {
 		if got, ref := Tokens(n), tokensSlow(n); !reflect.DeepEqual(got, ref) {
 			t.Fatalf("Tokens(%q) = %+v, reference %+v", n, got, ref)
 		}
+		toks := Tokens(n)
+		for _, fold := range []bool{false, true} {
+			buf, terms := AppendTerms(nil, nil, n, fold)
+			j := 0
+			for _, tk := range toks {
+				want := tk.Key
+				if fold {
+					want = tk.Fold
+				}
+				if want == "" {
+					continue
+				}
+				if j >= len(terms) || string(buf[terms[j].TermStart:terms[j].TermEnd]) != want ||
+					terms[j].Start != tk.Start || terms[j].End != tk.End {
+					t.Fatalf("AppendTerms(%q, fold=%v) term %d differs from Tokens", n, fold, j)
+				}
+				j++
+			}
+			if j != len(terms) {
+				t.Fatalf("AppendTerms(%q, fold=%v): %d terms, want %d", n, fold, len(terms), j)
+			}
+		}
 		k, fo := Key(s), Fold(s)
 		if !utf8.ValidString(k) || !utf8.ValidString(fo) {
 			t.Fatalf("invalid UTF-8 key %q fold %q", k, fo)
