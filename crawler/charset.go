@@ -100,22 +100,29 @@ var tcvn3 = map[rune]rune{
 	0xA1: 'Ă', 0xA2: 'Â', 0xA3: 'Ê', 0xA4: 'Ô', 0xA5: 'Ơ', 0xA6: 'Ư', 0xA7: 'Đ',
 }
 
-// looksTCVN3: many Latin-1 symbols (¸ µ ¶ ¬ ® …) used as letters inside
-// words, and almost no real Vietnamese letters.
+// looksTCVN3: many Latin-1 symbols (¸ µ ¶ ¬ ® …) used as letters, i.e.
+// glued to a letter on either side, and almost no real Vietnamese letters.
 func looksTCVN3(s string) bool {
+	isLetter := func(r rune) bool {
+		return (r < 0x80 && (r|0x20 >= 'a' && r|0x20 <= 'z')) || (r >= 0xA1 && r <= 0xFE && r != 0xD7 && r != 0xF7)
+	}
 	letters, inWord := 0, 0
-	prevLetter := false
-	for _, r := range s {
-		isL := r < 0x80 && (r|0x20 >= 'a' && r|0x20 <= 'z')
-		if r >= 0xA1 && r <= 0xBF && r != 0xAB && r != 0xBB && prevLetter {
-			inWord++ // a symbol glued to a letter: a TCVN3 letter
-		}
-		if isL || (r >= 0xA1 && r <= 0xFE) {
+	var prev rune
+	rs := []rune(s)
+	for i, r := range rs {
+		if isLetter(r) {
 			letters++
-			prevLetter = true
-		} else {
-			prevLetter = false
 		}
+		if r >= 0xA1 && r <= 0xBF && r != 0xAB && r != 0xBB {
+			next := rune(0)
+			if i+1 < len(rs) {
+				next = rs[i+1]
+			}
+			if isLetter(prev) || isLetter(next) {
+				inWord++ // a symbol glued to a letter: a TCVN3 letter
+			}
+		}
+		prev = r
 	}
 	return inWord >= 3 && inWord*50 >= letters && vietRunes(s)*10 < inWord
 }

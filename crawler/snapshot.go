@@ -47,7 +47,15 @@ type Snapshot struct {
 	Size      int         `json:"size"`   // raw body length
 	Encoding  string      `json:"encoding"`
 	Body      []byte      `json:"body"` // gzip of the raw body
+	// Truncated: the compressed body would not fit MaxSnapshot, so Body
+	// holds only the start of the page (SHA256 and Size still describe
+	// the whole body).
+	Truncated bool `json:"truncated,omitempty"`
 }
+
+// MaxSnapshot bounds a snapshot's compressed body so that it fits one bus
+// message (NATS max_payload defaults to 1 MiB).
+const MaxSnapshot = 768 << 10
 
 // SnapshotKey is the key of an article revision's saved copy.
 func SnapshotKey(articleID string, revision int) string {
@@ -56,13 +64,18 @@ func SnapshotKey(articleID string, revision int) string {
 
 // NewSnapshot compresses a raw body into a Snapshot.
 func NewSnapshot(a article.Article, res *response) (Snapshot, error) {
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-	if _, err := zw.Write(res.Body); err != nil {
+	raw := res.Body
+	z, err := gzipBytes(raw)
+	if err != nil {
 		return Snapshot{}, err
 	}
-	if err := zw.Close(); err != nil {
-		return Snapshot{}, err
+	truncated := false
+	for len(z) > MaxSnapshot && len(raw) > 0 {
+		raw = raw[:int64(len(raw))*MaxSnapshot/int64(len(z))*9/10]
+		if z, err = gzipBytes(raw); err != nil {
+			return Snapshot{}, err
+		}
+		truncated = true
 	}
 	sum := sha256.Sum256(res.Body)
 	h := res.Header.Clone()
@@ -72,8 +85,20 @@ func NewSnapshot(a article.Article, res *response) (Snapshot, error) {
 	return Snapshot{
 		V: 1, ArticleID: a.ID, Revision: a.Revision, URL: res.URL, FinalURL: res.FinalURL,
 		Status: res.Status, Header: h, Fetched: res.Fetched, SHA256: hex.EncodeToString(sum[:]),
-		Size: len(res.Body), Encoding: "gzip", Body: buf.Bytes(),
+		Size: len(res.Body), Encoding: "gzip", Body: z, Truncated: truncated,
 	}, nil
+}
+
+func gzipBytes(b []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	if _, err := zw.Write(b); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // MarshalSnapshot encodes a Snapshot for storage (JSON; the body is already compressed).
@@ -91,7 +116,8 @@ func UnmarshalSnapshot(b []byte) (Snapshot, error) {
 // ErrSnapshotCorrupt: the decompressed body does not match its SHA-256.
 var ErrSnapshotCorrupt = errors.New("snapshot: body does not match sha256")
 
-// Raw returns the decompressed raw body, checked against SHA256. maxSize
+// Raw returns the decompressed raw body, checked against SHA256 (unless
+// Truncated: then it is the start of the page and cannot be checked). maxSize
 // bounds the output (0: 64 MiB).
 func (s Snapshot) Raw(maxSize int64) ([]byte, error) {
 	if maxSize <= 0 {
@@ -117,7 +143,7 @@ func (s Snapshot) Raw(maxSize int64) ([]byte, error) {
 		return nil, fmt.Errorf("snapshot: unknown encoding %q", s.Encoding)
 	}
 	sum := sha256.Sum256(raw)
-	if hex.EncodeToString(sum[:]) != s.SHA256 {
+	if !s.Truncated && hex.EncodeToString(sum[:]) != s.SHA256 {
 		return nil, ErrSnapshotCorrupt
 	}
 	return raw, nil
