@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -81,6 +82,9 @@ func extractFull(pageURL string, body []byte, header http.Header, src Source, en
 	var raw time.Time
 	if header == nil {
 		header = http.Header{}
+	}
+	if mt, _, err := mime.ParseMediaType(header.Get("Content-Type")); err == nil && !htmlLike(mt) {
+		return article.Article{}, raw, fmt.Errorf("extract %s: %w: %w (content type %s)", pageURL, errkind.Permanent, ErrNotArticle, mt)
 	}
 	text, cs := decodeBody(body, header.Get("Content-Type"))
 	text, legacy := repairLegacy(text)
@@ -583,4 +587,13 @@ func nodeText(n *html.Node) string {
 func isSiteRoot(u string) bool {
 	pu, err := url.Parse(u)
 	return err != nil || strings.Trim(pu.Path, "/") == "" && pu.RawQuery == ""
+}
+
+// htmlLike: media types extraction can read (servers label HTML oddly).
+func htmlLike(mt string) bool {
+	switch mt {
+	case "text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml", "application/octet-stream", "":
+		return true
+	}
+	return false
 }

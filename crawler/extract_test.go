@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"flag"
 	"net/http"
@@ -266,4 +267,14 @@ func mojibake(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+func TestNonHTMLIsNotAnArticle(t *testing.T) {
+	_, err := extract("https://thanhhoa.gov.vn/van-ban.pdf", []byte("%PDF-1.4 ..."), http.Header{"Content-Type": {"application/pdf"}}, Source{ID: "p"}, testEnv())
+	if !errors.Is(err, ErrNotArticle) {
+		t.Errorf("pdf: %v", err)
+	}
+	if _, err := extract("https://baomau.vn/", []byte(articleHTML("Trang chủ", "", "Tin tức mới nhất trong ngày về mọi lĩnh vực.")), nil, Source{ID: "p"}, testEnv()); !errors.Is(err, ErrNotArticle) {
+		t.Errorf("site root: %v", err)
+	}
 }
