@@ -2,8 +2,8 @@ package crawler
 
 import (
 	"context"
-	"errors"
 	"encoding/json"
+	"errors"
 	"flag"
 	"net/http"
 	"os"
