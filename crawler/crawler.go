@@ -513,7 +513,7 @@ func (c *Crawler) saveSnapshot(ctx context.Context, a *article.Article, res *res
 	if c.snaps == nil {
 		return nil
 	}
-	s, err := NewSnapshot(*a, res)
+	s, err := newSnapshot(*a, res)
 	if err != nil {
 		return err
 	}

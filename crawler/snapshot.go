@@ -62,8 +62,8 @@ func SnapshotKey(articleID string, revision int) string {
 	return articleID + "." + strconv.Itoa(revision)
 }
 
-// NewSnapshot compresses a raw body into a Snapshot.
-func NewSnapshot(a article.Article, res *response) (Snapshot, error) {
+// newSnapshot compresses a fetched body into a Snapshot.
+func newSnapshot(a article.Article, res *response) (Snapshot, error) {
 	raw := res.Body
 	z, err := gzipBytes(raw)
 	if err != nil {

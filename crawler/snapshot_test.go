@@ -13,7 +13,7 @@ import (
 func TestSnapshotRoundTrip(t *testing.T) {
 	body := []byte(`<html><head><meta charset="windows-1252"></head><body>TiÕng ViÖt rÊt hay ë ®­êng biªn giíi, B¶o Th¾ng</body></html>`)
 	res := &response{URL: "https://a.vn/x", FinalURL: "https://a.vn/y", Status: 200, Header: http.Header{"Content-Type": {"text/html"}, "Set-Cookie": {"s=1"}}, Body: body, Fetched: time.Unix(0, 0)}
-	s, err := NewSnapshot(article.Article{ID: "abc", Revision: 2}, res)
+	s, err := newSnapshot(article.Article{ID: "abc", Revision: 2}, res)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 func TestSnapshotTruncatedToFitOneMessage(t *testing.T) {
 	big := make([]byte, 3<<20) // incompressible
 	rand.Read(big)
-	s, err := NewSnapshot(article.Article{ID: "abc", Revision: 1}, &response{Body: big, Header: http.Header{}})
+	s, err := newSnapshot(article.Article{ID: "abc", Revision: 1}, &response{Body: big, Header: http.Header{}})
 	if err != nil {
 		t.Fatal(err)
 	}
