@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -81,11 +82,16 @@ type AlertLine struct {
 	Received time.Time `json:"received"`
 	Acked    bool      `json:"acked"`
 	AckedBy  string    `json:"acked_by,omitempty"`
+	// Audiences the alert was routed to: a mail to one audience lists only
+	// its alerts (police-only alerts stay invisible to the others).
+	Audiences []string `json:"audiences,omitempty"`
 }
 
 // Digest is one week's digest.
 type Digest struct {
-	Week     string       `json:"week"` // 2026-W47
+	// Week is the ISO week ("2026-W47"), or "20261116-20261122" for a range
+	// of days that is not one week. It names the mails and the archive entry.
+	Week     string       `json:"week"`
 	From     time.Time    `json:"from"`
 	To       time.Time    `json:"to"`
 	Issuer   string       `json:"issuer"`
@@ -126,9 +132,42 @@ func (b *Builder) Build(ctx context.Context, week string) (Digest, error) {
 	if err != nil {
 		return Digest{}, err
 	}
-	items, err := b.archive.Articles(ctx, from, to)
+	return b.build(ctx, week, from, to)
+}
+
+// BuildRange builds the digest of the days [from, to) (midnights in the
+// Builder's location). A range that is exactly one ISO week is that week's
+// digest.
+func (b *Builder) BuildRange(ctx context.Context, from, to time.Time) (Digest, error) {
+	from, to = from.In(b.loc), to.In(b.loc)
+	if !to.After(from) {
+		return Digest{}, fmt.Errorf("digest: empty range %s – %s", from.Format("2006-01-02"), to.Format("2006-01-02"))
+	}
+	if to.Sub(from) > 366*24*time.Hour {
+		return Digest{}, errors.New("digest: a range of more than a year")
+	}
+	week := WeekOf(from, b.loc)
+	if f, t, err := WeekRange(week, b.loc); err != nil || !f.Equal(from) || !t.Equal(to) {
+		week = from.Format("20060102") + "-" + to.AddDate(0, 0, -1).Format("20060102")
+	}
+	return b.build(ctx, week, from, to)
+}
+
+func (b *Builder) build(ctx context.Context, week string, from, to time.Time) (Digest, error) {
+	all, err := b.archive.Articles(ctx, from, to)
 	if err != nil {
 		return Digest{}, fmt.Errorf("digest %s: articles: %w", week, err)
+	}
+	// Keep what the contract promises even if an archive is lax: relevant
+	// articles of the range, each once.
+	items := make([]Item, 0, len(all))
+	seen := map[string]bool{}
+	for _, it := range all {
+		if it.Published.Before(from) || !it.Published.Before(to) || (!it.Area && len(it.Topics) == 0) || seen[it.ID] {
+			continue
+		}
+		seen[it.ID] = true
+		items = append(items, it)
 	}
 	recs, err := b.archive.Alerts(ctx, from, to)
 	if err != nil {
@@ -183,7 +222,8 @@ func (b *Builder) Build(ctx context.Context, week string) (Digest, error) {
 	}
 	for _, r := range recs {
 		d.Alerts = append(d.Alerts, AlertLine{ID: r.Alert.ID, Title: r.Alert.Title, Source: r.Alert.Source, Topics: r.Alert.Topics,
-			Severity: r.Alert.Severity, Received: r.Received, Acked: r.Acked, AckedBy: r.AckedBy})
+			Severity: r.Alert.Severity, Received: r.Received, Acked: r.Acked, AckedBy: r.AckedBy,
+			Audiences: append([]string(nil), r.Audiences...)})
 	}
 	sort.Slice(d.Alerts, func(i, j int) bool {
 		if !d.Alerts[i].Received.Equal(d.Alerts[j].Received) {
@@ -192,6 +232,40 @@ func (b *Builder) Build(ctx context.Context, week string) (Digest, error) {
 		return d.Alerts[i].ID < d.Alerts[j].ID
 	})
 	return d, nil
+}
+
+// ForAudience returns d with only the alerts routed to audience (or to no
+// audience at all): the digest mailed to that audience.
+func ForAudience(d Digest, audience string) Digest {
+	return filterAlerts(d, func(a AlertLine) bool { return len(a.Audiences) == 0 || slices.Contains(a.Audiences, audience) })
+}
+
+// Public returns d with only the alerts routed to at least one audience that
+// is not sensitive (or to none): the copy kept in the UI archive, which
+// every signed-in user may read.
+func Public(d Digest, sensitive []string) Digest {
+	return filterAlerts(d, func(a AlertLine) bool {
+		if len(a.Audiences) == 0 {
+			return true
+		}
+		for _, x := range a.Audiences {
+			if !slices.Contains(sensitive, x) {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+func filterAlerts(d Digest, keep func(AlertLine) bool) Digest {
+	var out []AlertLine
+	for _, a := range d.Alerts {
+		if keep(a) {
+			out = append(out, a)
+		}
+	}
+	d.Alerts = out
+	return d
 }
 
 func rank(t string) int {
@@ -374,6 +448,12 @@ func WeekRange(week string, loc *time.Location) (time.Time, time.Time, error) {
 		return time.Time{}, time.Time{}, fmt.Errorf("digest: week %q does not exist", week)
 	}
 	return from, from.AddDate(0, 0, 7), nil
+}
+
+// IsWeek reports whether s names an ISO week ("2026-W47").
+func IsWeek(s string) bool {
+	_, _, err := WeekRange(s, time.UTC)
+	return err == nil
 }
 
 // WeekOf returns the ISO week ("2026-W47") that t falls in, in loc.

@@ -21,8 +21,15 @@ var fontRegular []byte
 var fontBold []byte
 
 func title(d Digest) string {
+	last := d.To.AddDate(0, 0, -1)
+	if !IsWeek(d.Week) {
+		if last.Equal(d.From) {
+			return fmt.Sprintf("BẢN TIN ĐIỂM BÁO NGÀY %s", d.From.Format("02/01/2006"))
+		}
+		return fmt.Sprintf("BẢN TIN ĐIỂM BÁO (%s – %s)", d.From.Format("02/01/2006"), last.Format("02/01/2006"))
+	}
 	_, w := d.From.ISOWeek()
-	return fmt.Sprintf("BẢN TIN ĐIỂM BÁO TUẦN %d (%s – %s)", w, d.From.Format("02/01/2006"), d.To.AddDate(0, 0, -1).Format("02/01/2006"))
+	return fmt.Sprintf("BẢN TIN ĐIỂM BÁO TUẦN %d (%s – %s)", w, d.From.Format("02/01/2006"), last.Format("02/01/2006"))
 }
 
 func cut(s string, n int) string {
@@ -140,6 +147,7 @@ func PDF(d Digest, loc *time.Location) ([]byte, error) {
 	p.SetCreationDate(d.To)
 	p.SetModificationDate(d.To)
 	p.SetCompression(true)
+	p.SetCatalogSort(true) // resources in a fixed order: the same digest gives the same bytes
 	p.SetMargins(20, 15, 15)
 	p.SetAutoPageBreak(true, 15)
 	p.AliasNbPages("")

@@ -16,10 +16,28 @@ import (
 type SchedulerConfig struct {
 	Schedule  string              // "Mon 07:00" (default)
 	Audiences map[string][]string // audience → emails
+	// Sensitive audiences' alerts stay out of the archive copy (Public).
+	Sensitive []string
 	From      string
 	Location  *time.Location
 	Now       func() time.Time
+	// Keeper, if set, stores each digest the scheduler sends for the UI
+	// archive.
+	Keeper Keeper
 }
+
+// Keeper stores a built digest and its rendered HTML (the Public copy) for
+// the archive page. Deliver calls it before enqueueing the mails; a nil
+// error means the digest is stored.
+type Keeper interface {
+	Keep(ctx context.Context, d Digest, html string) error
+}
+
+// KeeperFunc adapts a function to Keeper.
+type KeeperFunc func(ctx context.Context, d Digest, html string) error
+
+// Keep implements Keeper.
+func (f KeeperFunc) Keep(ctx context.Context, d Digest, html string) error { return f(ctx, d, html) }
 
 // Scheduler sends the previous week's digest at the scheduled time each
 // week, catches up after downtime, and never sends one week twice (a mark in
@@ -86,69 +104,113 @@ func (s *Scheduler) Due(now time.Time) string {
 	return WeekOf(mon.AddDate(0, 0, -1), s.cfg.Location)
 }
 
+func sentKey(week string) string { return "digest.sent." + strings.ReplaceAll(week, "-", "_") }
+
+// Sent reports whether the week's digest was sent, and when.
+func (s *Scheduler) Sent(ctx context.Context, week string) (time.Time, bool, error) {
+	e, err := s.kv.Get(ctx, sentKey(week))
+	if errors.Is(err, kv.ErrNotFound) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("digest %s: read sent mark: %w", week, err)
+	}
+	t, _ := time.Parse(time.RFC3339, string(e.Value))
+	return t, true, nil
+}
+
+// MarkSent records that the week's digest is on the outbox; the first mark
+// stands.
+func (s *Scheduler) MarkSent(ctx context.Context, week string) error {
+	if _, err := s.kv.Create(ctx, sentKey(week), []byte(s.cfg.Now().UTC().Format(time.RFC3339))); err != nil && !errors.Is(err, kv.ErrExists) {
+		return fmt.Errorf("mark digest %s: %w", week, err)
+	}
+	return nil
+}
+
 // Tick sends the due week's digest unless it was sent; it returns the week
-// it sent, or "".
+// it sent, or "". Only the latest due week is sent: after a long downtime
+// the weeks before it are not mailed (diembao digest --week builds them).
+// A crash between enqueueing and marking sends again with the same mail
+// ids, which the outbox and the sender drop as duplicates.
 func (s *Scheduler) Tick(ctx context.Context) (string, error) {
 	week := s.Due(s.cfg.Now())
-	key := "digest.sent." + strings.ReplaceAll(week, "-", "_")
-	if _, err := s.kv.Get(ctx, key); err == nil {
-		return "", nil
-	} else if !errors.Is(err, kv.ErrNotFound) {
+	if _, sent, err := s.Sent(ctx, week); err != nil || sent {
 		return "", err
 	}
 	if err := s.Send(ctx, week); err != nil {
 		return "", err
 	}
-	if _, err := s.kv.Create(ctx, key, []byte(s.cfg.Now().UTC().Format(time.RFC3339))); err != nil && !errors.Is(err, kv.ErrExists) {
-		return "", fmt.Errorf("mark digest %s: %w", week, err)
+	if err := s.MarkSent(ctx, week); err != nil {
+		return "", err
 	}
 	s.log.Info("digest sent", "week", week)
 	return week, nil
 }
 
-// Send builds a week's digest and puts one mail per audience (HTML, text,
-// PDF attached) on the outbox. The mail ids are fixed per week and
-// audience, so sending again is dropped as a duplicate downstream.
+// Send builds a week's digest and delivers it (Deliver with resend 0).
 func (s *Scheduler) Send(ctx context.Context, week string) error {
 	d, err := s.b.Build(ctx, week)
 	if err != nil {
 		return err
 	}
-	ms, err := Mails(d, s.cfg.Location, s.cfg.From, s.cfg.Audiences, 0)
+	return s.Deliver(ctx, d, 0)
+}
+
+// Deliver stores d's Public copy with the Keeper (if any) and puts one mail
+// per audience (HTML, text, PDF attached; only that audience's alerts) on
+// the outbox. The mail ids are fixed per week, audience and resend, so
+// delivering again is dropped as a duplicate downstream.
+func (s *Scheduler) Deliver(ctx context.Context, d Digest, resend int) error {
+	if s.cfg.Keeper != nil {
+		html, err := HTML(Public(d, s.cfg.Sensitive), s.cfg.Location)
+		if err != nil {
+			return err
+		}
+		if err := s.cfg.Keeper.Keep(ctx, d, html); err != nil {
+			return fmt.Errorf("keep digest %s: %w", d.Week, err)
+		}
+	}
+	ms, err := Mails(d, s.cfg.Location, s.cfg.From, s.cfg.Audiences, resend)
 	if err != nil {
 		return err
 	}
 	for _, m := range ms {
 		if err := s.out.Enqueue(ctx, m); err != nil {
-			return fmt.Errorf("enqueue digest %s for %s: %w", week, m.Audience, err)
+			return fmt.Errorf("enqueue digest %s for %s: %w", d.Week, m.Audience, err)
 		}
 	}
 	return nil
 }
 
-// Mails renders d into one mail per audience. resend > 0 gives new ids for
-// an explicit resend (diembao digest --send of a week already sent).
+// Mails renders d into one mail per audience, each listing only the alerts
+// routed to that audience (ForAudience). resend > 0 gives new ids for an
+// explicit resend (diembao digest --send of a week already sent).
 func Mails(d Digest, loc *time.Location, from string, audiences map[string][]string, resend int) ([]alerts.Mail, error) {
-	html, err := HTML(d, loc)
-	if err != nil {
-		return nil, err
-	}
-	pdf, err := PDF(d, loc)
-	if err != nil {
-		return nil, err
-	}
-	var out []alerts.Mail
 	names := make([]string, 0, len(audiences))
 	for a := range audiences {
 		names = append(names, a)
 	}
 	sortStrings(names)
+	var out []alerts.Mail
 	for _, aud := range names {
+		if len(audiences[aud]) == 0 {
+			continue
+		}
+		ad := ForAudience(d, aud)
+		html, err := HTML(ad, loc)
+		if err != nil {
+			return nil, err
+		}
+		pdf, err := PDF(ad, loc)
+		if err != nil {
+			return nil, err
+		}
 		id := hashID("digest", d.Week, aud, fmt.Sprint(resend))
 		out = append(out, alerts.Mail{
 			ID: id, MessageID: alerts.MessageIDFor(id), Kind: "digest", Audience: aud,
-			From: from, To: audiences[aud], Subject: "[diembao] " + title(d),
-			Text: Text(d, loc), HTML: html, Created: d.To,
+			From: from, To: append([]string(nil), audiences[aud]...), Subject: "[diembao] " + title(d),
+			Text: Text(ad, loc), HTML: html, Created: d.To,
 			Attachments: []alerts.Attachment{{Name: "ban-tin-" + d.Week + ".pdf", ContentType: "application/pdf", Data: pdf}},
 		})
 	}

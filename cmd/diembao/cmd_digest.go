@@ -2,11 +2,260 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/diembao/diembao/alerts/digest"
+	"github.com/diembao/diembao/indexer"
+	"github.com/diembao/diembao/internal/bus"
 )
 
-// cmdDigest is the "digest" subcommand. Placeholder until its package lands.
+// cmdDigest is "diembao digest [--week 2026-W47 | --from D --to D]
+// [--out FILE.html|FILE.pdf|FILE.txt|-] [--send [--resend]] [--audience A]
+// [--nats URL]". It rebuilds a digest from the archive (the index and the
+// alert records); the same archive gives byte-identical HTML and PDF. With
+// no week nor range it builds the last complete week. Without --out nor
+// --send the HTML goes to stdout. --out writes the copy the UI archive
+// keeps (alerts of sensitive audiences left out) unless --audience names
+// the audience whose mail to render. --send keeps the digest in the UI
+// archive and puts one mail per digest audience on the OUTBOX, the queue
+// the alert mails use; a week already sent needs --resend.
+//
+// With --nats (or nats.url) it searches through the index role over NATS.
+// Otherwise it opens DATA/index read-only and the embedded JetStream store
+// in DATA/nats, which a running `diembao run` holds: it then stops with a
+// message saying so.
 func cmdDigest(ctx context.Context, a *app, args []string) int {
-	fmt.Fprintln(a.stderr, "diembao digest: not implemented yet")
-	return exitError
+	o, err := parseDigestArgs(a, args)
+	if err != nil {
+		return a.exitCode(fmt.Errorf("%w: digest: %v", errUsage, err))
+	}
+	if err := runDigest(ctx, a, o); err != nil {
+		return a.exitCode(err)
+	}
+	return exitOK
+}
+
+type digestOpts struct {
+	week     string
+	from, to time.Time // [from, to) midnights, when no week
+	out      string
+	send     bool
+	resend   bool
+	audience string
+	natsURL  string
+}
+
+func parseDigestArgs(a *app, args []string) (digestOpts, error) {
+	var o digestOpts
+	var from, to string
+	fs := flag.NewFlagSet("digest", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.week, "week", "", "ISO week, e.g. 2026-W47 (default: the last complete week)")
+	fs.StringVar(&from, "from", "", "first day YYYY-MM-DD (with --to)")
+	fs.StringVar(&to, "to", "", "last day YYYY-MM-DD, inclusive (with --from)")
+	fs.StringVar(&o.out, "out", "", "write FILE.html, FILE.pdf or FILE.txt (- for HTML on stdout)")
+	fs.BoolVar(&o.send, "send", false, "put the digest mails on the OUTBOX")
+	fs.BoolVar(&o.resend, "resend", false, "with --send: send a week that was already sent again")
+	fs.StringVar(&o.audience, "audience", "", "render the mail of this audience (its alerts) instead of the archive copy")
+	fs.StringVar(&o.natsURL, "nats", a.cfg.NATS.URL, "NATS URL of a running deployment (search through its index role)")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	loc := a.cfg.Location()
+	switch {
+	case o.week != "" && (from != "" || to != ""):
+		return o, errors.New("give --week or --from/--to, not both")
+	case o.week != "":
+		if !digest.IsWeek(o.week) {
+			return o, fmt.Errorf("--week %q: want YYYY-Www, e.g. 2026-W47", o.week)
+		}
+	case from != "" || to != "":
+		if from == "" || to == "" {
+			return o, errors.New("--from and --to go together")
+		}
+		f, err1 := time.ParseInLocation("2006-01-02", from, loc)
+		t, err2 := time.ParseInLocation("2006-01-02", to, loc)
+		if err1 != nil || err2 != nil {
+			return o, errors.New("--from/--to: want dates YYYY-MM-DD")
+		}
+		if t.Before(f) {
+			return o, errors.New("--to is before --from")
+		}
+		if t.Sub(f) > 366*24*time.Hour {
+			return o, errors.New("--from/--to: at most a year")
+		}
+		o.from, o.to = f, t.AddDate(0, 0, 1) // --to is inclusive
+	default:
+		o.week = digest.WeekOf(time.Now().In(loc).AddDate(0, 0, -7), loc)
+	}
+	switch ext := strings.ToLower(filepath.Ext(o.out)); {
+	case o.out == "" || o.out == "-":
+	case ext == ".html" || ext == ".htm" || ext == ".pdf" || ext == ".txt":
+	default:
+		return o, fmt.Errorf("--out %q: want a .html, .pdf or .txt file", o.out)
+	}
+	if o.resend && !o.send {
+		return o, errors.New("--resend goes with --send")
+	}
+	if o.audience != "" {
+		if _, ok := a.cfg.Audiences[o.audience]; !ok {
+			return o, fmt.Errorf("--audience %q: not in the configuration's audiences", o.audience)
+		}
+	}
+	return o, nil
+}
+
+func runDigest(ctx context.Context, a *app, o digestOpts) error {
+	deps, closeDeps, err := openDigestDeps(ctx, a, o.natsURL)
+	if err != nil {
+		return fmt.Errorf("digest: %w", err)
+	}
+	defer closeDeps()
+	b, s, err := digestScheduler(a.cfg, deps, a.log)
+	if err != nil {
+		return fmt.Errorf("digest: %w", err)
+	}
+	var d digest.Digest
+	if o.week != "" {
+		d, err = b.Build(ctx, o.week)
+	} else {
+		d, err = b.BuildRange(ctx, o.from, o.to)
+	}
+	if err != nil {
+		return fmt.Errorf("digest: %w", err)
+	}
+	loc := a.cfg.Location()
+	view := digest.Public(d, sensitiveAudiences(a.cfg))
+	if o.audience != "" {
+		view = digest.ForAudience(d, o.audience)
+	}
+	if o.out != "" || !o.send {
+		if err := writeDigest(a, view, loc, o.out); err != nil {
+			return fmt.Errorf("digest: %w", err)
+		}
+	}
+	if !o.send {
+		return nil
+	}
+	when, sent, err := s.Sent(ctx, d.Week)
+	if err != nil {
+		return fmt.Errorf("digest: %w", err)
+	}
+	resend := 0
+	if sent {
+		if !o.resend {
+			return fmt.Errorf("digest: %s was already sent at %s; add --resend to send it again", d.Week, when.In(loc).Format("2006-01-02 15:04"))
+		}
+		resend = int(time.Now().Unix()) // new mail ids: the sender would drop the old ones as done
+	}
+	if err := s.Deliver(ctx, d, resend); err != nil {
+		return fmt.Errorf("digest: %w", err)
+	}
+	if err := s.MarkSent(ctx, d.Week); err != nil {
+		return fmt.Errorf("digest: %w", err)
+	}
+	n := len(digestAudiences(a.cfg))
+	fmt.Fprintf(a.stderr, "bản tin %s: %d thư đã vào hàng đợi OUTBOX (gửi khi vai trò notify chạy)\n", d.Week, n)
+	return nil
+}
+
+// writeDigest writes d as HTML, PDF or text, by the file's extension;
+// "" and "-" write HTML to stdout. The file appears whole or not at all.
+func writeDigest(a *app, d digest.Digest, loc *time.Location, out string) error {
+	var data []byte
+	switch strings.ToLower(filepath.Ext(out)) {
+	case ".pdf":
+		pdf, err := digest.PDF(d, loc)
+		if err != nil {
+			return err
+		}
+		data = pdf
+	case ".txt":
+		data = []byte(digest.Text(d, loc))
+	default:
+		html, err := digest.HTML(d, loc)
+		if err != nil {
+			return err
+		}
+		data = []byte(html)
+	}
+	if out == "" || out == "-" {
+		_, err := a.stdout.Write(data)
+		return err
+	}
+	tmp := out + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+// openDigestDeps opens the index and the KV buckets the digest reads, and
+// the OUTBOX it sends to: through NATS when natsURL is set, else the files
+// under the data directory.
+func openDigestDeps(ctx context.Context, a *app, natsURL string) (digestDeps, func(), error) {
+	if natsURL == "" && serverRunning(ctx, a) {
+		return digestDeps{}, nil, fmt.Errorf("a diembao process answers at %s and holds the index and the embedded NATS store; "+
+			"stop it first, or use --nats URL against a deployment with an external NATS server", a.cfg.HTTP.BaseURL)
+	}
+	var closers []func()
+	closeAll := func() {
+		for _, c := range slices.Backward(closers) {
+			c()
+		}
+	}
+	var deps digestDeps
+	if natsURL == "" {
+		dir := filepath.Join(a.cfg.DataDir, "index")
+		cfg := indexer.Config{Dir: dir, ReadOnly: true, Location: a.cfg.Location()}
+		if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+			cfg = indexer.Config{Location: a.cfg.Location()} // nothing indexed yet: an empty index
+		}
+		idx, err := indexer.Open(cfg, nil, a.log)
+		if err != nil {
+			return digestDeps{}, nil, fmt.Errorf("open %s: %w (is `diembao run` holding it? stop it, or use --nats URL)", dir, err)
+		}
+		closers = append(closers, func() { idx.Close() })
+		deps.idx = idx
+	}
+	b, err := bus.Open(ctx, bus.Config{URL: natsURL, StoreDir: filepath.Join(a.cfg.DataDir, "nats"), Sync: true, Name: "diembao-digest"}, a.log)
+	if err != nil {
+		closeAll()
+		if natsURL == "" {
+			err = fmt.Errorf("%w (is `diembao run` holding %s? stop it, or use --nats URL)", err, filepath.Join(a.cfg.DataDir, "nats"))
+		}
+		return digestDeps{}, nil, err
+	}
+	closers = append(closers, b.Close)
+	if err := b.Setup(ctx); err != nil {
+		closeAll()
+		return digestDeps{}, nil, err
+	}
+	if deps.idx == nil {
+		deps.idx = remoteIndex{b.Conn()}
+	}
+	if deps.alerts, err = b.KV(ctx, bucketAlerts); err == nil {
+		deps.digests, err = b.KV(ctx, bucketDigests)
+	}
+	if err != nil {
+		closeAll()
+		return digestDeps{}, nil, err
+	}
+	deps.outbox = outbox{b}
+	return deps, closeAll, nil
 }

@@ -358,7 +358,7 @@ func (n *node) startNotify(ctx context.Context, start startFunc, wg *sync.WaitGr
 				return err
 			}))
 	})
-	return nil
+	return n.startDigest(ctx, start, wg) // the weekly digest scheduler (digest.go)
 }
 
 func (n *node) startCrawl(frontCtx, backCtx context.Context, start startFunc, front, back *sync.WaitGroup) error {
