@@ -110,7 +110,8 @@ func TestScheduleCatchUpOnce(t *testing.T) {
 	var sent []alerts.Mail
 	b, _ := NewBuilder(sample(), ict, "UBND xã Thường Xuân")
 	st := kv.NewMemory()
-	s, err := NewScheduler(SchedulerConfig{Audiences: map[string][]string{"office": {"a@example.org"}}, From: "d@example.org", Now: func() time.Time { return now }},
+	s, err := NewScheduler(SchedulerConfig{Audiences: map[string][]string{"office": {"a@example.org"}}, From: "d@example.org", Now: func() time.Time { return now },
+		Since: time.Date(2026, 11, 1, 0, 0, 0, 0, ict)}, // installed weeks ago
 		b, st, alerts.OutboxFunc(func(_ context.Context, m alerts.Mail) error { sent = append(sent, m); return nil }), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -137,5 +138,29 @@ func TestScheduleCatchUpOnce(t *testing.T) {
 	}
 	if f, to, _ := WeekRange("2026-W01", ict); f.Format("2006-01-02") != "2025-12-29" || to.Sub(f) != 7*24*time.Hour {
 		t.Errorf("2026-W01 = %v", f)
+	}
+}
+
+func TestScheduleNewInstallDoesNotCatchUp(t *testing.T) {
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, ict) // first start on a Wednesday
+	var sent []string
+	b, _ := NewBuilder(sample(), ict, "UBND xã Thường Xuân")
+	st := kv.NewMemory()
+	out := alerts.OutboxFunc(func(_ context.Context, m alerts.Mail) error { sent = append(sent, m.Audience); return nil })
+	cfg := SchedulerConfig{Audiences: map[string][]string{"office": {"a@example.org"}, "police": {"p@example.org"}}, Now: func() time.Time { return now }}
+	s, err := NewScheduler(cfg, b, st, out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, err := s.Tick(context.Background()); w != "" || err != nil {
+		t.Fatalf("a new installation sent %q (%v)", w, err)
+	}
+	now = time.Date(2026, 11, 30, 7, 5, 0, 0, ict) // the next Monday, after a restart
+	s, _ = NewScheduler(cfg, b, st, out, nil)
+	if w, err := s.Tick(context.Background()); w != "2026-W48" || err != nil {
+		t.Fatalf("tick = %q, %v; want 2026-W48", w, err)
+	}
+	if strings.Join(sent, ",") != "office,police" {
+		t.Errorf("mails to %v", sent)
 	}
 }

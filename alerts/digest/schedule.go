@@ -21,6 +21,9 @@ type SchedulerConfig struct {
 	From      string
 	Location  *time.Location
 	Now       func() time.Time
+	// Since: slots before it are not caught up. Zero: the first time a
+	// scheduler ticked on the kv.Store (kept there as digest.since).
+	Since time.Time
 	// Keeper, if set, stores each digest the scheduler sends for the UI
 	// archive.
 	Keeper Keeper
@@ -94,14 +97,55 @@ func ParseSchedule(s string) (time.Weekday, int, int, error) {
 // Due returns the week whose digest is due at now: the week before the
 // latest scheduled time at or before now.
 func (s *Scheduler) Due(now time.Time) string {
+	return s.weekOf(s.lastSlot(now))
+}
+
+// lastSlot returns the latest scheduled time at or before now.
+func (s *Scheduler) lastSlot(now time.Time) time.Time {
 	t := now.In(s.cfg.Location)
 	slot := time.Date(t.Year(), t.Month(), t.Day(), s.hh, s.mm, 0, 0, s.cfg.Location)
 	for slot.Weekday() != s.day || slot.After(t) {
 		slot = slot.AddDate(0, 0, -1)
 	}
-	// the week that ended before the slot's own week began
+	return slot
+}
+
+// weekOf returns the week a slot sends: the week that ended before the
+// slot's own week began.
+func (s *Scheduler) weekOf(slot time.Time) string {
 	mon := slot.AddDate(0, 0, -((int(slot.Weekday()) + 6) % 7))
 	return WeekOf(mon.AddDate(0, 0, -1), s.cfg.Location)
+}
+
+const sinceKey = "digest.since"
+
+// since returns the time from which missed slots are caught up:
+// SchedulerConfig.Since, or the first time any scheduler ticked on this
+// store (kept in it), so a new installation does not mail last week's
+// (empty) digest the moment it starts.
+func (s *Scheduler) since(ctx context.Context, now time.Time) (time.Time, error) {
+	if !s.cfg.Since.IsZero() {
+		return s.cfg.Since, nil
+	}
+	for range 2 {
+		e, err := s.kv.Get(ctx, sinceKey)
+		if err == nil {
+			t, err := time.Parse(time.RFC3339, string(e.Value))
+			if err != nil {
+				return time.Time{}, fmt.Errorf("digest: %s: %w", sinceKey, err)
+			}
+			return t, nil
+		}
+		if !errors.Is(err, kv.ErrNotFound) {
+			return time.Time{}, fmt.Errorf("digest: read %s: %w", sinceKey, err)
+		}
+		if _, err := s.kv.Create(ctx, sinceKey, []byte(now.UTC().Format(time.RFC3339))); err == nil {
+			return now, nil
+		} else if !errors.Is(err, kv.ErrExists) {
+			return time.Time{}, fmt.Errorf("digest: write %s: %w", sinceKey, err)
+		}
+	}
+	return time.Time{}, fmt.Errorf("digest: %s: conflicting writers", sinceKey)
 }
 
 func sentKey(week string) string { return "digest.sent." + strings.ReplaceAll(week, "-", "_") }
@@ -128,15 +172,25 @@ func (s *Scheduler) MarkSent(ctx context.Context, week string) error {
 	return nil
 }
 
-// Tick sends the due week's digest unless it was sent; it returns the week
-// it sent, or "". Only the latest due week is sent: after a long downtime
+// Tick sends the due week's digest unless it was sent or its slot passed
+// before the scheduler first ran; it returns the week it sent, or "". Only
+// the latest due week is sent: after a long downtime
 // the weeks before it are not mailed (diembao digest --week builds them).
 // A crash between enqueueing and marking sends again with the same mail
 // ids, which the outbox and the sender drop as duplicates.
 func (s *Scheduler) Tick(ctx context.Context) (string, error) {
-	week := s.Due(s.cfg.Now())
+	now := s.cfg.Now()
+	slot := s.lastSlot(now)
+	week := s.weekOf(slot)
 	if _, sent, err := s.Sent(ctx, week); err != nil || sent {
 		return "", err
+	}
+	since, err := s.since(ctx, now)
+	if err != nil {
+		return "", err
+	}
+	if slot.Before(since.Truncate(time.Minute)) {
+		return "", nil // the slot passed before the scheduler first ran: nothing to catch up
 	}
 	if err := s.Send(ctx, week); err != nil {
 		return "", err
