@@ -23,6 +23,7 @@ import (
 	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/bus"
+	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/errkind"
 	"github.com/diembao/diembao/internal/kv"
 	"github.com/diembao/diembao/internal/web"
@@ -363,7 +364,13 @@ func (n *node) startNotify(ctx context.Context, start startFunc, wg *sync.WaitGr
 
 func (n *node) startCrawl(frontCtx, backCtx context.Context, start startFunc, front, back *sync.WaitGroup) error {
 	cfg := n.a.cfg
-	sources, err := crawler.LoadSources(cfg.Sources)
+	load := crawler.LoadSources
+	if cfg.Sources == config.Default().Sources {
+		// The default path is optional: without it the embedded list of
+		// real provincial and national outlets is crawled.
+		load = crawler.LoadSourcesOrDefault
+	}
+	sources, err := load(cfg.Sources)
 	if err != nil {
 		return fmt.Errorf("crawl: %w", err)
 	}
