@@ -233,7 +233,8 @@ func openDigestDeps(ctx context.Context, a *app, natsURL string) (digestDeps, fu
 		closers = append(closers, func() { idx.Close() })
 		deps.idx = idx
 	}
-	b, err := bus.Open(ctx, bus.Config{URL: natsURL, StoreDir: filepath.Join(a.cfg.DataDir, "nats"), Sync: true, Name: "diembao-digest"}, a.log)
+	sync := a.cfg.NATS.Sync == nil || *a.cfg.NATS.Sync
+	b, err := bus.Open(ctx, bus.Config{URL: natsURL, StoreDir: filepath.Join(a.cfg.DataDir, "nats"), Sync: sync, Name: "diembao-digest"}, a.log)
 	if err != nil {
 		closeAll()
 		if natsURL == "" {
@@ -244,6 +245,9 @@ func openDigestDeps(ctx context.Context, a *app, natsURL string) (digestDeps, fu
 	closers = append(closers, b.Close)
 	if err := b.Setup(ctx); err != nil {
 		closeAll()
+		if natsURL != "" {
+			err = fmt.Errorf("NATS at %s: %w", natsURL, err)
+		}
 		return digestDeps{}, nil, err
 	}
 	if deps.idx == nil {

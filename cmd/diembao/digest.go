@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/blevesearch/bleve/v2"
+
 	"github.com/diembao/diembao/alerts"
 	"github.com/diembao/diembao/alerts/digest"
 	"github.com/diembao/diembao/indexer"
@@ -56,6 +58,9 @@ func (s digestArchiveSource) Articles(ctx context.Context, from, to time.Time) (
 		for page := 1; ; page++ {
 			q.Page = page
 			res, err := s.idx.Search(ctx, q)
+			if isEmptyIndex(err) {
+				return nil, nil // nothing indexed yet
+			}
 			if err != nil {
 				return nil, fmt.Errorf("search %s: %w", day.Format("2006-01-02"), err)
 			}
@@ -83,6 +88,12 @@ func (s digestArchiveSource) Articles(ctx context.Context, from, to time.Time) (
 		day = next
 	}
 	return items, nil
+}
+
+// isEmptyIndex reports Bleve's error for an index with no month yet, from
+// the local index or (as text) from the index role.
+func isEmptyIndex(err error) bool {
+	return err != nil && (errors.Is(err, bleve.ErrorAliasEmpty) || strings.Contains(err.Error(), bleve.ErrorAliasEmpty.Error()))
 }
 
 func isNotFound(err error) bool {

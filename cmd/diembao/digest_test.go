@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -393,5 +395,27 @@ func TestDigestCommand(t *testing.T) {
 	}
 	if infos, err := (digestArchive{digests}).List(ctx); err != nil || len(infos) != 1 || infos[0].ID != "2026-W47" {
 		t.Errorf("archive = %+v, %v", infos, err)
+	}
+}
+
+func TestDigestCommandEmptyArchiveAndRunningServer(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"DIEMBAO_HTTP_BASE_URL": "http://" + l.Addr().String()}
+	l.Close()
+	out := filepath.Join(t.TempDir(), "w.html")
+	if code, _, errs := runDigestCmd(t, env, "--data", t.TempDir(), "--week", "2026-W47", "--out", out); code != 0 {
+		t.Fatalf("empty archive: code %d: %s", code, errs)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		json.NewEncoder(w).Encode(indexer.Result{})
+	}))
+	defer srv.Close()
+	env["DIEMBAO_HTTP_BASE_URL"] = srv.URL
+	code, _, errs := runDigestCmd(t, env, "--data", t.TempDir(), "--week", "2026-W47")
+	if code != exitError || !strings.Contains(errs, "stop it first") || !strings.Contains(errs, "--nats") {
+		t.Errorf("with a running server: code %d: %s", code, errs)
 	}
 }
