@@ -31,7 +31,7 @@ func cmdRules(ctx context.Context, a *app, args []string) int {
 		stdout: a.stdout, stderr: a.stderr, stdin: a.stdin,
 		dirs: a.cfg.Rules,
 		now:  time.Now,
-		// archive: wire the index here (rules.Archive) to enable --archive.
+		archive: streamArchive{a}, // the ARTICLES stream, the log of record
 	}
 	return c.run(ctx, args)
 }

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/diembao/diembao/internal/article"
+	"github.com/diembao/diembao/internal/bus"
+)
+
+// openBus opens the bus for a one-shot command: the external server named
+// by nats.url (DIEMBAO_NATS_URL), or the embedded store under the data dir,
+// which only one process may hold at a time.
+func (a *app) openBus(ctx context.Context, natsURL string) (*bus.Bus, error) {
+	sync := a.cfg.NATS.Sync == nil || *a.cfg.NATS.Sync
+	b, err := bus.Open(ctx, bus.Config{URL: natsURL, StoreDir: filepath.Join(a.cfg.DataDir, "nats"), Sync: sync}, a.log)
+	if err != nil {
+		if natsURL == "" {
+			return nil, fmt.Errorf("%w (if `diembao run` is using %s, stop it or pass --nats / DIEMBAO_NATS_URL)", err, a.cfg.DataDir)
+		}
+		return nil, err
+	}
+	if err := b.Setup(ctx); err != nil {
+		b.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+// streamArchive reads the ARTICLES stream, the log of record, for rule
+// backtests: the latest revision of every article published since a time.
+type streamArchive struct{ a *app }
+
+func (s streamArchive) ArticlesSince(ctx context.Context, since time.Time, fn func(article.Article) error) error {
+	b, err := s.a.openBus(ctx, s.a.cfg.NATS.URL)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	latest := map[string]article.Article{}
+	var order []string
+	err = b.ReadAll(ctx, bus.StreamArticles, func(m bus.Msg, _ uint64) error {
+		var a article.Article
+		if json.Unmarshal(m.Data, &a) != nil || a.ID == "" {
+			return nil // undecodable messages are the consumers' business
+		}
+		when := a.Published
+		if when.IsZero() {
+			when = a.Fetched
+		}
+		if when.Before(since) {
+			return nil
+		}
+		prev, seen := latest[a.ID]
+		if !seen {
+			order = append(order, a.ID)
+		}
+		if !seen || a.Revision >= prev.Revision {
+			latest[a.ID] = a
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read archive: %w", err)
+	}
+	for _, id := range order {
+		if a := latest[id]; !a.Removed {
+			if err := fn(a); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
