@@ -29,8 +29,8 @@ const maxRulesInput = 32 << 20
 func cmdRules(ctx context.Context, a *app, args []string) int {
 	c := rulesCmd{
 		stdout: a.stdout, stderr: a.stderr, stdin: a.stdin,
-		dirs: a.cfg.Rules,
-		now:  time.Now,
+		dirs:    a.cfg.Rules,
+		now:     time.Now,
 		archive: streamArchive{a}, // the ARTICLES stream, the log of record
 	}
 	return c.run(ctx, args)
