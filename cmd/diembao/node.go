@@ -455,6 +455,22 @@ func (n *node) startServe(ctx context.Context, start startFunc, wg *sync.WaitGro
 	if err != nil {
 		return err
 	}
+	start(wg, "session-sweep", func() error {
+		t := time.NewTicker(time.Hour)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+				if swept, err := deps.Accounts.SweepSessions(ctx); err != nil {
+					n.log.Warn("sweep expired sessions", "err", err)
+				} else if swept > 0 {
+					n.log.Info("expired sessions removed", "count", swept)
+				}
+			}
+		}
+	})
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	n.httpReady <- ln.Addr().String()
 	start(wg, "http", func() error {
