@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
 )
 
 // Config is the whole of diembao.yaml.
@@ -113,19 +114,29 @@ type Log struct {
 // Duration is a time.Duration written as "30s", "168h".
 type Duration time.Duration
 
-// UnmarshalYAML parses a Go duration string.
-func (d *Duration) UnmarshalYAML(b []byte) error {
+// UnmarshalYAML parses a Go duration string ("30s", "168h").
+func (d *Duration) UnmarshalYAML(n ast.Node) error {
 	var s string
-	if err := yaml.Unmarshal(b, &s); err != nil {
+	if err := yaml.NodeToValue(n, &s); err != nil {
 		return err
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil {
-		return fmt.Errorf("invalid duration %q", s)
+		tk := n.GetToken()
+		return &posError{line: tk.Position.Line, col: tk.Position.Column,
+			msg: fmt.Sprintf("invalid duration %q (write it like 30s, 10m or 168h)", s)}
 	}
 	*d = Duration(v)
 	return nil
 }
+
+// posError is a value error found by an unmarshaler, with its position.
+type posError struct {
+	line, col int
+	msg       string
+}
+
+func (e *posError) Error() string { return fmt.Sprintf("%d:%d: %s", e.line, e.col, e.msg) }
 
 // MarshalYAML writes the duration as a string.
 func (d Duration) MarshalYAML() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
@@ -142,6 +153,7 @@ func Default() Config {
 		NATS:     NATS{Sync: &t},
 		HTTP:     HTTP{Listen: "127.0.0.1:8080", BaseURL: "http://127.0.0.1:8080"},
 		Sources:  "sources.yaml",
+		Rules:    []string{},
 		SMTP:     SMTP{Port: 587, TLS: "starttls", From: "diembao@localhost"},
 		Audiences: map[string]Audience{
 			"office": {Emails: []string{"vanphong@example.org"}},
@@ -198,6 +210,10 @@ func decode(path string, b []byte, cfg *Config) error {
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(b), yaml.Strict())
 	if err := dec.Decode(cfg); err != nil {
+		var pe *posError
+		if errors.As(err, &pe) {
+			return fmt.Errorf("%s:%s", path, pe)
+		}
 		return fmt.Errorf("%s:%s", path, oneLine(yaml.FormatError(err, false, false)))
 	}
 	return nil
