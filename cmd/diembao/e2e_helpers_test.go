@@ -25,6 +25,7 @@ import (
 	"encoding/base64"
 
 	"github.com/diembao/diembao/indexer"
+	"github.com/diembao/diembao/internal/demosite"
 	"github.com/diembao/diembao/internal/mailcatcher"
 )
 
@@ -324,4 +325,25 @@ func addUser(t *testing.T, bin, cfg string, args ...string) string {
 	return "correct-horse-battery"
 }
 
-var _ = context.Background
+// e2eFixture serves the sample site and a mail catcher on loopback and
+// writes sources.yaml and diembao.yaml into dir for a pipeline against them
+// (natsURL empty: the embedded server).
+func e2eFixture(t *testing.T, dir, natsURL string) (*demosite.Site, *mailcatcher.Catcher, string, int) {
+	t.Helper()
+	site, err := demosite.Start(context.Background(), "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { site.Close() })
+	catcher, err := mailcatcher.New(mailcatcher.Config{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { catcher.Close() })
+	sources := filepath.Join(dir, "sources.yaml")
+	writeTestFile(t, sources, demosite.DemoSources(site.URL()))
+	httpPort := freePort(t)
+	cfg := filepath.Join(dir, "diembao.yaml")
+	writeTestFile(t, cfg, e2eConfig(filepath.Join(dir, "data"), sources, httpPort, catcher, natsURL))
+	return site, catcher, cfg, httpPort
+}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	osexec "os/exec"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/demosite"
-	"github.com/diembao/diembao/internal/mailcatcher"
 )
 
 // TestSplitRoles runs crawl, index, match, notify and serve as five
@@ -25,27 +23,12 @@ func TestSplitRoles(t *testing.T) {
 	bin := buildBinary(t, "diembao", "github.com/diembao/diembao/cmd/diembao")
 	natsBin := buildBinary(t, "nats-server", "github.com/nats-io/nats-server/v2")
 	dir := t.TempDir()
-	ctx := context.Background()
 
 	natsPort := freePort(t)
 	natsURL := fmt.Sprintf("nats://127.0.0.1:%d", natsPort)
 	startProc(t, dir, "nats-server", natsBin, "-js", "-a", "127.0.0.1", "-p", fmt.Sprint(natsPort), "-sd", filepath.Join(dir, "nats"))
 
-	site, err := demosite.Start(ctx, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer site.Close()
-	catcher, err := mailcatcher.New(mailcatcher.Config{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer catcher.Close()
-	sources := filepath.Join(dir, "sources.yaml")
-	writeTestFile(t, sources, demosite.DemoSources(site.URL()))
-	httpPort := freePort(t)
-	cfg := filepath.Join(dir, "diembao.yaml")
-	writeTestFile(t, cfg, e2eConfig(filepath.Join(dir, "data"), sources, httpPort, catcher, natsURL))
+	site, catcher, cfg, httpPort := e2eFixture(t, dir, natsURL)
 
 	// The user is created through NATS before the serve role starts; this
 	// also waits for the NATS server to accept connections.
@@ -131,22 +114,7 @@ func TestCrashRecovery(t *testing.T) {
 	}
 	bin := buildBinary(t, "diembao", "github.com/diembao/diembao/cmd/diembao")
 	dir := t.TempDir()
-	ctx := context.Background()
-	site, err := demosite.Start(ctx, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer site.Close()
-	catcher, err := mailcatcher.New(mailcatcher.Config{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer catcher.Close()
-	sources := filepath.Join(dir, "sources.yaml")
-	writeTestFile(t, sources, demosite.DemoSources(site.URL()))
-	httpPort := freePort(t)
-	cfg := filepath.Join(dir, "diembao.yaml")
-	writeTestFile(t, cfg, e2eConfig(filepath.Join(dir, "data"), sources, httpPort, catcher, ""))
+	site, catcher, cfg, httpPort := e2eFixture(t, dir, "")
 	pass := addUser(t, bin, cfg)
 	api := apiClient{base: fmt.Sprintf("http://127.0.0.1:%d", httpPort), user: "tester", pass: pass}
 
@@ -194,6 +162,7 @@ func TestCrashRecovery(t *testing.T) {
 	})
 	var alerts []apiAlert
 	poll(t, 90*time.Second, "alerts mailed after restart", func() (bool, string) {
+		var err error
 		alerts, err = api.alerts()
 		if err != nil {
 			return false, err.Error()
