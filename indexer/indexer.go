@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"sync"
 	"time"
@@ -100,6 +101,9 @@ type Index struct {
 }
 
 const seqKey = "diembao:last_seq"
+
+// minChunk is the fewest documents worth a Bleve batch of their own.
+const minChunk = 100
 
 var monthDir = regexp.MustCompile(`^(\d{4}-\d{2}|undated)$`)
 
@@ -352,14 +356,15 @@ func (x *Index) document(a article.Article, month string) (map[string]any, error
 	return m, nil
 }
 
-// existing returns, for the ids given, the month and revision they are
-// indexed under now.
-func (x *Index) existing(ctx context.Context, ids []string) (map[string]stored, error) {
-	out := make(map[string]stored, len(ids))
+// existing returns, for the ids given, the months and revisions they are
+// indexed under now (normally one; more after a crash between writing a
+// moved article's new month and deleting it from the old one).
+func (x *Index) existing(ctx context.Context, ids []string) (map[string][]stored, error) {
+	out := make(map[string][]stored, len(ids))
 	if len(x.months) == 0 {
 		return out, nil
 	}
-	req := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery(ids), len(ids), 0, false)
+	req := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery(ids), len(ids)*4, 0, false)
 	req.Fields = []string{fRevision, fMonth}
 	res, err := x.alias.SearchInContext(ctx, req)
 	if err != nil {
@@ -371,9 +376,7 @@ func (x *Index) existing(ctx context.Context, ids []string) (map[string]stored, 
 			s.rev = int(v)
 		}
 		s.month, _ = h.Fields[fMonth].(string)
-		if prev, ok := out[h.ID]; !ok || s.rev > prev.rev {
-			out[h.ID] = s
-		}
+		out[h.ID] = append(out[h.ID], s)
 	}
 	return out, nil
 }
@@ -423,39 +426,42 @@ func (x *Index) Index(ctx context.Context, arts []ArticleAt) error {
 	if err != nil {
 		return err
 	}
-	batches := map[string]*bleve.Batch{}
-	batchFor := func(month string) (*bleve.Batch, error) {
-		if b, ok := batches[month]; ok {
-			return b, nil
+	type docAt struct {
+		id  string
+		doc map[string]any
+	}
+	type monthWork struct {
+		deletes []string
+		docs    []docAt
+	}
+	work := map[string]*monthWork{}
+	workFor := func(month string) *monthWork {
+		w, ok := work[month]
+		if !ok {
+			w = &monthWork{}
+			work[month] = w
 		}
-		idx, err := x.month(month)
-		if err != nil {
-			return nil, err
-		}
-		b := idx.NewBatch()
-		batches[month] = b
-		return b, nil
+		return w
 	}
 	skipped := 0
 	for _, id := range ids {
 		a := latest[id].Article
 		month := x.monthOf(a)
-		if prev, ok := old[id]; ok {
+		newest := true
+		for _, prev := range old[id] {
 			if prev.rev > a.Revision {
-				skipped++
-				continue
-			}
-			if prev.month != "" && prev.month != month {
-				b, err := batchFor(prev.month)
-				if err != nil {
-					return err
-				}
-				b.Delete(id)
+				newest = false
 			}
 		}
-		b, err := batchFor(month)
-		if err != nil {
-			return err
+		if !newest {
+			skipped++
+			continue
+		}
+		for _, prev := range old[id] {
+			if prev.month != "" && prev.month != month {
+				w := workFor(prev.month)
+				w.deletes = append(w.deletes, id)
+			}
 		}
 		if a.Removed {
 			// A page that answers 404/410 keeps its last text searchable;
@@ -466,55 +472,95 @@ func (x *Index) Index(ctx context.Context, arts []ArticleAt) error {
 		if err != nil {
 			return err
 		}
-		if err := b.Index(id, doc); err != nil {
-			return fmt.Errorf("index article %s: %w", id, err)
-		}
+		w := workFor(month)
+		w.docs = append(w.docs, docAt{id, doc})
 	}
-	if len(batches) == 0 {
-		if _, err := batchFor(x.monthOf(latest[ids[0]].Article)); err != nil {
-			return err
-		}
+	if len(work) == 0 {
+		workFor(x.monthOf(latest[ids[0]].Article))
 	}
-	months := make([]string, 0, len(batches))
-	for m := range batches {
+	months := make([]string, 0, len(work))
+	for m := range work {
 		months = append(months, m)
 	}
 	sort.Strings(months)
+
+	// Split the work into Bleve batches: big months into one chunk per CPU,
+	// so segment building and the fsync waits run in parallel.
+	type unit struct {
+		idx   bleve.Index
+		month string
+		b     *bleve.Batch
+	}
+	var units []unit
+	par := runtime.GOMAXPROCS(0)
+	for _, m := range months {
+		idx, err := x.month(m)
+		if err != nil {
+			return err
+		}
+		w := work[m]
+		chunks := 1
+		if len(w.docs) >= 2*minChunk {
+			chunks = min(par, len(w.docs)/minChunk)
+		}
+		per := (len(w.docs) + chunks - 1) / chunks
+		for c := 0; c < chunks; c++ {
+			b := idx.NewBatch()
+			if c == 0 {
+				for _, id := range w.deletes {
+					b.Delete(id)
+				}
+			}
+			for _, d := range w.docs[min(c*per, len(w.docs)):min((c+1)*per, len(w.docs))] {
+				if err := b.Index(d.id, d.doc); err != nil {
+					return fmt.Errorf("index article %s: %w", d.id, err)
+				}
+			}
+			units = append(units, unit{idx, m, b})
+		}
+	}
 	var seqVal [8]byte
 	binary.BigEndian.PutUint64(seqVal[:], maxSeq)
-	write := func(m string) error {
-		x.mu.RLock()
-		idx := x.months[m]
-		x.mu.RUnlock()
-		if err := idx.Batch(batches[m]); err != nil {
-			return fmt.Errorf("write index %s: %w", m, err)
+	// The stream position becomes durable only after every document of the
+	// call is: with one Bleve batch it rides in that batch; with several,
+	// they are written in parallel (each Batch waits for its own fsync) and
+	// the position follows in a batch of its own. A crash in between leaves
+	// the old position, and the redelivered articles are upserted again.
+	lastIdx := units[len(units)-1].idx
+	if len(units) == 1 {
+		if maxSeq > 0 {
+			units[0].b.SetInternal([]byte(seqKey), seqVal[:])
 		}
-		return nil
-	}
-	// Every month but the last is written in parallel (each Batch waits for
-	// its own fsync); the last carries the stream position and is written
-	// only once the others are durable, so a crash in between leaves the old
-	// position and the redelivered batch is upserted again.
-	last := months[len(months)-1]
-	if maxSeq > 0 {
-		batches[last].SetInternal([]byte(seqKey), seqVal[:])
-	}
-	if rest := months[:len(months)-1]; len(rest) > 0 {
-		errs := make([]error, len(rest))
+		if err := units[0].idx.Batch(units[0].b); err != nil {
+			return fmt.Errorf("write index %s: %w", units[0].month, err)
+		}
+	} else {
+		errs := make([]error, len(units))
+		sem := make(chan struct{}, 2*par)
 		var wg sync.WaitGroup
-		for i, m := range rest {
-			wg.Go(func() { errs[i] = write(m) })
+		for i, u := range units {
+			wg.Go(func() {
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				if err := u.idx.Batch(u.b); err != nil {
+					errs[i] = fmt.Errorf("write index %s: %w", u.month, err)
+				}
+			})
 		}
 		wg.Wait()
 		if err := errors.Join(errs...); err != nil {
 			return err
 		}
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := write(last); err != nil {
-		return err
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if maxSeq > 0 {
+			b := lastIdx.NewBatch()
+			b.SetInternal([]byte(seqKey), seqVal[:])
+			if err := lastIdx.Batch(b); err != nil {
+				return fmt.Errorf("write stream position: %w", err)
+			}
+		}
 	}
 	x.mu.Lock()
 	x.seq = max(x.seq, maxSeq)

@@ -3,6 +3,7 @@ package indexer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"slices"
@@ -298,5 +299,32 @@ func TestReindex(t *testing.T) {
 	}
 	if n, _ := x.Count(); n != 7 {
 		t.Errorf("count %d", n)
+	}
+}
+
+func TestBigBatchChunksKeepSeq(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	x, err := Open(Config{Dir: dir}, nil, testLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var batch []ArticleAt
+	for i := range 250 {
+		batch = append(batch, ArticleAt{Article: art(fmt.Sprintf("a%03d", i), "tin biên giới", "nội dung", 1+i%28), Seq: uint64(1000 + i)})
+	}
+	if err := x.Index(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	x, err = Open(Config{Dir: dir}, nil, testLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if n, _ := x.Count(); n != 250 || x.LastSeq() != 1249 {
+		t.Errorf("after reopen: %d docs, LastSeq %d", n, x.LastSeq())
 	}
 }
