@@ -49,7 +49,7 @@ func main() {
 	batch := flag.Int("batch", 1000, "articles per Index call / SQLite transaction")
 	queries := flag.Int("queries", 300, "queries per kind")
 	skipSQLite := flag.Bool("skip-sqlite", false, "only the Bleve indexer")
-	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the Bleve query phase")
+	cpuProfile := flag.String("cpuprofile", "", "write CPU profiles of the Bleve phases to FILE.index and FILE.query")
 	flag.Parse()
 
 	work := *dir
@@ -75,6 +75,13 @@ func main() {
 	}
 	ctx := context.Background()
 	var textBytes int64
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile + ".index")
+		if err != nil {
+			log.Fatal(err)
+		}
+		pprof.StartCPUProfile(f)
+	}
 	t0 := time.Now()
 	for i := 0; i < *n; i += *batch {
 		b := make([]indexer.ArticleAt, 0, *batch)
@@ -88,11 +95,14 @@ func main() {
 		}
 	}
 	bleveDur := time.Since(t0)
+	if *cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
 	count, _ := x.Count()
 	fmt.Printf("\nbleve:  indexed %d articles (%.0f MB text) in %s: %.0f articles/s; index %s on disk\n",
 		count, float64(textBytes)/1e6, bleveDur.Round(time.Millisecond), float64(*n)/bleveDur.Seconds(), size(filepath.Join(work, "bleve")))
 	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
+		f, err := os.Create(*cpuProfile + ".query")
 		if err != nil {
 			log.Fatal(err)
 		}
