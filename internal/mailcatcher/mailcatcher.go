@@ -8,17 +8,24 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math/big"
 	"net"
 	"net/mail"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-sasl"
@@ -36,10 +43,16 @@ type Config struct {
 	// Reject, if set, is asked for every RCPT TO; a non-nil error refuses
 	// that recipient (use RejectPermanent or RejectTemporary).
 	Reject func(rcpt string) error
-	// Username and Password, if both set, require AUTH PLAIN.
+	// Username and Password, if both set, require AUTH PLAIN. When
+	// TLSConfig is set, AUTH is neither offered nor accepted before
+	// STARTTLS (as a real submission server would do).
 	Username, Password string
-	// TLSConfig, if set, enables STARTTLS.
+	// TLSConfig, if set, enables STARTTLS (or, with ImplicitTLS, TLS from
+	// the first byte).
 	TLSConfig *tls.Config
+	// ImplicitTLS makes the listener speak TLS at once (port 465 style,
+	// "SMTPS"); it needs TLSConfig.
+	ImplicitTLS bool
 	// MaxMessageBytes defaults to 25 MiB.
 	MaxMessageBytes int64
 }
@@ -57,6 +70,8 @@ type Message struct {
 	MessageID string // the Message-ID header, with its angle brackets
 	Subject   string // raw header value (RFC 2047 encoded words left as sent)
 	Data      []byte // the message as received
+	TLS       bool   // the transaction ran over TLS (STARTTLS or implicit)
+	AuthUser  string // the user that authenticated in this session, if any
 	File      string // path of the .eml file, if Dir is set
 	Received  time.Time
 }
@@ -68,6 +83,8 @@ type Catcher struct {
 	srv  *smtp.Server
 	ln   net.Listener
 	done chan struct{}
+
+	authAttempts atomic.Int64
 
 	mu   sync.Mutex
 	msgs []Message
@@ -87,6 +104,9 @@ func New(cfg Config, log *slog.Logger) (*Catcher, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	if cfg.ImplicitTLS && cfg.TLSConfig == nil {
+		return nil, errors.New("mailcatcher: ImplicitTLS needs a TLSConfig")
+	}
 	if cfg.Dir != "" {
 		if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 			return nil, fmt.Errorf("mailcatcher: %w", err)
@@ -99,18 +119,24 @@ func New(cfg Config, log *slog.Logger) (*Catcher, error) {
 			c.seq = len(old)
 		}
 	}
-	s := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{c: c}, nil }))
+	s := smtp.NewServer(smtp.BackendFunc(func(conn *smtp.Conn) (smtp.Session, error) { return &session{c: c, conn: conn}, nil }))
 	s.Domain = "mailcatcher.local"
+	s.ErrorLog = slogLogger{c.log}
 	s.MaxMessageBytes = cfg.MaxMessageBytes
 	s.MaxRecipients = 1000
 	s.ReadTimeout = time.Minute
 	s.WriteTimeout = time.Minute
+	// Auth itself refuses AUTH before STARTTLS when TLS is configured, so
+	// that AuthAttempts also counts such attempts.
 	s.AllowInsecureAuth = true
 	s.EnableSMTPUTF8 = true
 	s.TLSConfig = cfg.TLSConfig
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("mailcatcher: listen %s: %w", cfg.Addr, err)
+	}
+	if cfg.ImplicitTLS {
+		ln = tls.NewListener(ln, cfg.TLSConfig)
 	}
 	c.srv, c.ln = s, ln
 	go func() {
@@ -119,7 +145,7 @@ func New(cfg Config, log *slog.Logger) (*Catcher, error) {
 			c.log.Warn("serve stopped", "err", err)
 		}
 	}()
-	c.log.Info("listening", "addr", ln.Addr().String(), "dir", cfg.Dir)
+	c.log.Info("listening", "addr", ln.Addr().String(), "dir", cfg.Dir, "implicit_tls", cfg.ImplicitTLS, "starttls", cfg.TLSConfig != nil && !cfg.ImplicitTLS)
 	return c, nil
 }
 
@@ -158,6 +184,11 @@ func (c *Catcher) Messages() []Message {
 	defer c.mu.Unlock()
 	return append([]Message(nil), c.msgs...)
 }
+
+// AuthAttempts returns how many AUTH exchanges clients started, successful
+// or not (AUTH before HELO or a second AUTH aside): a test can check that no
+// credentials crossed a plain-text link.
+func (c *Catcher) AuthAttempts() int { return int(c.authAttempts.Load()) }
 
 // Count returns the number of messages accepted so far.
 func (c *Catcher) Count() int {
@@ -234,25 +265,47 @@ func fileSafe(id string) string {
 	return b.String()
 }
 
+// slogLogger sends go-smtp's connection errors (failed TLS handshakes,
+// dropped connections) to the catcher's log instead of stderr.
+type slogLogger struct{ log *slog.Logger }
+
+func (l slogLogger) Printf(format string, v ...any) { l.log.Debug(fmt.Sprintf(format, v...)) }
+func (l slogLogger) Println(v ...any)               { l.log.Debug(strings.TrimSuffix(fmt.Sprintln(v...), "\n")) }
+
 type session struct {
-	c      *Catcher
-	authed bool
-	from   string
-	to     []string
+	c        *Catcher
+	conn     *smtp.Conn
+	authed   bool
+	authUser string
+	from     string
+	to       []string
 }
 
 func (s *session) needAuth() bool {
 	return s.c.cfg.Username != "" && s.c.cfg.Password != "" && !s.authed
 }
 
+// errTLSRequired answers AUTH on a plain-text link when TLS is configured.
+var errTLSRequired = &smtp.SMTPError{Code: 523, EnhancedCode: smtp.EnhancedCode{5, 7, 10}, Message: "TLS is required for AUTH"}
+
+// plainTextRefused reports whether AUTH must wait for STARTTLS.
+func (s *session) plainTextRefused() bool {
+	_, isTLS := s.conn.TLSConnectionState()
+	return s.c.cfg.TLSConfig != nil && !isTLS
+}
+
 func (s *session) AuthMechanisms() []string {
-	if s.c.cfg.Username == "" {
+	if s.c.cfg.Username == "" || s.plainTextRefused() {
 		return nil
 	}
 	return []string{sasl.Plain}
 }
 
 func (s *session) Auth(mech string) (sasl.Server, error) {
+	s.c.authAttempts.Add(1)
+	if s.plainTextRefused() {
+		return nil, errTLSRequired
+	}
 	if mech != sasl.Plain {
 		return nil, smtp.ErrAuthUnknownMechanism
 	}
@@ -260,14 +313,18 @@ func (s *session) Auth(mech string) (sasl.Server, error) {
 		if username != s.c.cfg.Username || password != s.c.cfg.Password {
 			return smtp.ErrAuthFailed
 		}
-		s.authed = true
+		s.authed, s.authUser = true, username
 		return nil
 	}), nil
 }
 
+// errAuthRequired is RFC 4954's answer to MAIL before AUTH (go-smtp's
+// ErrAuthRequired says 502).
+var errAuthRequired = &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "Authentication required"}
+
 func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 	if s.needAuth() {
-		return smtp.ErrAuthRequired
+		return errAuthRequired
 	}
 	s.from = from
 	return nil
@@ -288,7 +345,9 @@ func (s *session) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	if err := s.c.add(Message{From: s.from, To: append([]string(nil), s.to...), Data: b}); err != nil {
+	_, isTLS := s.conn.TLSConnectionState()
+	m := Message{From: s.from, To: append([]string(nil), s.to...), Data: b, TLS: isTLS, AuthUser: s.authUser}
+	if err := s.c.add(m); err != nil {
 		s.c.log.Error("store message", "err", err)
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "cannot store message"}
 	}
@@ -298,3 +357,51 @@ func (s *session) Data(r io.Reader) error {
 func (s *session) Reset() { s.from, s.to = "", nil }
 
 func (s *session) Logout() error { return nil }
+
+// SelfSignedTLS makes a throw-away certificate for hosts (IP addresses or
+// DNS names), valid for a day, held in memory only. It returns the server
+// side config (for Config.TLSConfig) and a pool that trusts the certificate
+// (for a client's RootCAs). For tests and demos; never for production.
+func SelfSignedTLS(hosts ...string) (*tls.Config, *x509.CertPool, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, fmt.Errorf("mailcatcher: key: %w", err)
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
+	if err != nil {
+		return nil, nil, fmt.Errorf("mailcatcher: serial: %w", err)
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: "mailcatcher", Organization: []string{"diembao test"}},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	for _, h := range hosts {
+		if ip := net.ParseIP(h); ip != nil {
+			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+		} else {
+			tmpl.DNSNames = append(tmpl.DNSNames, h)
+		}
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, nil, fmt.Errorf("mailcatcher: certificate: %w", err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, nil, fmt.Errorf("mailcatcher: certificate: %w", err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	srv := &tls.Config{
+		Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key, Leaf: cert}},
+		MinVersion:   tls.VersionTLS12,
+	}
+	return srv, pool, nil
+}
