@@ -221,3 +221,20 @@ func TestSMTPTLSConfigNotModified(t *testing.T) {
 		t.Fatalf("caller's tls.Config changed: ServerName %q MinVersion %d", cfg.ServerName, cfg.MinVersion)
 	}
 }
+
+// tls: none with a username: go-mail would only use a challenge mechanism
+// in plain text; the catcher offers PLAIN only, so nothing is sent and the
+// error is permanent.
+func TestSMTPNoTLSNeverSendsPlainPassword(t *testing.T) {
+	c := must(mailcatcher.New(mailcatcher.Config{Username: smtpUser, Password: smtpPass}, nil))(t)
+	defer c.Close()
+	m := must(NewSMTPMailer(SMTPConfig{Host: "127.0.0.1", Port: c.Port(), TLS: "none",
+		Username: smtpUser, Password: smtpPass, Timeout: 5 * time.Second}))(t)
+	err := m.Send(context.Background(), tlsMail("plainauth"))
+	if err == nil || !errkind.IsPermanent(err) {
+		t.Fatalf("err = %v, want permanent", err)
+	}
+	if c.AuthAttempts() != 0 || c.Count() != 0 {
+		t.Fatalf("AUTH attempts %d, messages %d, want 0 and 0", c.AuthAttempts(), c.Count())
+	}
+}
