@@ -62,7 +62,7 @@ func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
 	return web.Deps{
 		Accounts:    web.NewAccounts(accounts),
 		Searcher:    search,
-		Articles:    articleViews{docs: docs, revs: revs},
+		Articles:    articleViews{docs: docs, revs: revs, rules: n.rules},
 		Alerts:      alertRecords{store},
 		Rules:       ruleSet{n.rules},
 		Sources:     sourceHealth{health},
@@ -90,10 +90,13 @@ func sensitiveAudiences(c config.Config) []string {
 	return out
 }
 
-// articleViews joins the index document with every stored revision.
+// articleViews joins the index document with every stored revision and
+// the rules that fire on the current one (matched on the whole article, as
+// the matcher does, so area and topic may come from different fields).
 type articleViews struct {
-	docs docGetter
-	revs kv.Store
+	docs  docGetter
+	revs  kv.Store
+	rules *rules.Reloader
 }
 
 func (v articleViews) Get(ctx context.Context, id string) (web.ArticleView, error) {
@@ -122,6 +125,10 @@ func (v articleViews) Get(ctx context.Context, id string) (web.ArticleView, erro
 	sort.Slice(view.Revisions, func(i, j int) bool { return view.Revisions[i].Revision < view.Revisions[j].Revision })
 	if len(view.Revisions) == 0 || view.Revisions[len(view.Revisions)-1].Revision < d.Article.Revision {
 		view.Revisions = append(view.Revisions, d.Article)
+	}
+	view.Matches = v.rules.Current().Match(view.Revisions[len(view.Revisions)-1]).Matches
+	if view.Matches == nil {
+		view.Matches = []article.Match{} // matched: nothing fires (nil would ask per field)
 	}
 	return view, nil
 }
