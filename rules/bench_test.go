@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -68,7 +69,7 @@ func benchTerms(n int, seed uint64) []string {
 }
 
 // benchSet compiles n rules of two OR'd phrases each (2n terms).
-func benchSet(b *testing.B, n int) (*Set, []string) {
+func benchSet(b testing.TB, n int) (*Set, []string) {
 	terms := benchTerms(2*n, uint64(n))
 	var y strings.Builder
 	y.WriteString("topics: [{id: t}]\nrules:\n")
@@ -82,49 +83,110 @@ func benchSet(b *testing.B, n int) (*Set, []string) {
 	return s, terms
 }
 
+// corpusPath is real Vietnamese news text (1,000 paragraphs, 201 KB), shared
+// with the textnorm benchmark.
+const corpusPath = "../../shared/corpus/binhvq-sample/demo-full.txt"
+
+// newsArticles groups the corpus paragraphs into article bodies of about
+// 4 KiB, a typical news article; nil when the corpus is absent.
+func newsArticles() []string {
+	b, err := os.ReadFile(corpusPath)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	var cur strings.Builder
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		if cur.Len() > 0 {
+			cur.WriteByte('\n')
+		}
+		cur.WriteString(line)
+		if cur.Len() >= 4<<10 {
+			out = append(out, cur.String())
+			cur.Reset()
+		}
+	}
+	if cur.Len() > 0 {
+		out = append(out, cur.String())
+	}
+	return out
+}
+
 // BenchmarkMatch compares, in one run, the matcher with 100, 1,000 and
 // 10,000 rules against a Go regexp alternation of the same terms and
-// against textnorm folding alone (the floor). See docs/bench/rules.md.
+// against textnorm folding alone (the floor), on two inputs: text=news, the
+// corpus as ~4 KiB articles (one Match per article), and text=dense, 64 KiB
+// of synthetic text much denser in rule terms. See docs/bench/rules.md.
 func BenchmarkMatch(b *testing.B) {
-	text := benchText(64<<10, 7)
-	small := text[:4<<10] // the regexp needs a smaller input to finish
-	for strings.LastIndexByte(small, ' ') != len(small)-1 && len(small) > 0 {
-		small = small[:len(small)-1]
+	inputs := []struct {
+		name string
+		docs []string
+	}{
+		{"news", newsArticles()},
+		{"dense", []string{benchText(64<<10, 7)}},
 	}
-	b.Run("floor=textnorm.Fold", func(b *testing.B) {
-		b.SetBytes(int64(len(text)))
-		for b.Loop() {
-			_ = textnorm.Fold(text)
-		}
-	})
-	b.Run("floor=textnorm.Tokens", func(b *testing.B) {
-		b.SetBytes(int64(len(text)))
-		for b.Loop() {
-			_ = textnorm.Tokens(textnorm.Normalize(text))
-		}
-	})
+	sets := map[int]*Set{}
+	res := map[int]*regexp.Regexp{}
 	for _, n := range []int{100, 1000, 10000} {
 		s, terms := benchSet(b, n)
-		b.Run(fmt.Sprintf("rules=%d", n), func(b *testing.B) {
-			b.SetBytes(int64(len(text)))
-			a := article.Article{Body: text}
-			var matches int
-			for b.Loop() {
-				matches = len(s.Match(a).Matches)
-			}
-			b.ReportMetric(float64(matches), "rules_matched")
-		})
 		quoted := make([]string, len(terms))
 		for i, t := range terms {
 			quoted[i] = regexp.QuoteMeta(strings.ToLower(textnorm.Normalize(t)))
 		}
-		re := regexp.MustCompile(`(?:^|[^\p{L}\p{M}\p{N}])(?:` + strings.Join(quoted, "|") + `)(?:$|[^\p{L}\p{M}\p{N}])`)
-		b.Run(fmt.Sprintf("regexp=%d", n), func(b *testing.B) {
-			b.SetBytes(int64(len(small)))
-			low := strings.ToLower(textnorm.Normalize(small))
+		sets[n] = s
+		res[n] = regexp.MustCompile(`(?:^|[^\p{L}\p{M}\p{N}])(?:` + strings.Join(quoted, "|") + `)(?:$|[^\p{L}\p{M}\p{N}])`)
+	}
+	for _, in := range inputs {
+		if len(in.docs) == 0 {
+			b.Logf("text=%s: corpus %s not available, skipped", in.name, corpusPath)
+			continue
+		}
+		size := 0
+		for _, d := range in.docs {
+			size += len(d)
+		}
+		all := strings.Join(in.docs, "\n")
+		small := all[:min(len(all), 4<<10)] // the regexp needs a smaller input to finish
+		for strings.LastIndexByte(small, ' ') != len(small)-1 && len(small) > 0 {
+			small = small[:len(small)-1]
+		}
+		b.Run("text="+in.name+"/floor=textnorm.Fold", func(b *testing.B) {
+			b.SetBytes(int64(size))
 			for b.Loop() {
-				_ = re.FindAllStringIndex(low, -1)
+				for _, d := range in.docs {
+					_ = textnorm.Fold(d)
+				}
 			}
 		})
+		b.Run("text="+in.name+"/floor=textnorm.Tokens", func(b *testing.B) {
+			b.SetBytes(int64(size))
+			var toks []textnorm.Token
+			for b.Loop() {
+				for _, d := range in.docs {
+					toks = textnorm.AppendTokens(toks[:0], textnorm.Normalize(d))
+				}
+			}
+		})
+		for _, n := range []int{100, 1000, 10000} {
+			s, re := sets[n], res[n]
+			b.Run(fmt.Sprintf("text=%s/rules=%d", in.name, n), func(b *testing.B) {
+				b.SetBytes(int64(size))
+				var matches int
+				for b.Loop() {
+					matches = 0
+					for _, d := range in.docs {
+						matches += len(s.Match(article.Article{Body: d}).Matches)
+					}
+				}
+				b.ReportMetric(float64(matches), "rules_matched")
+			})
+			b.Run(fmt.Sprintf("text=%s/regexp=%d", in.name, n), func(b *testing.B) {
+				b.SetBytes(int64(len(small)))
+				low := strings.ToLower(textnorm.Normalize(small))
+				for b.Loop() {
+					_ = re.FindAllStringIndex(low, -1)
+				}
+			})
+		}
 	}
 }
