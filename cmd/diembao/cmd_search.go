@@ -196,6 +196,8 @@ func searchRemote(ctx context.Context, a *app, o searchOpts) (indexer.Result, er
 	case resp.StatusCode == http.StatusBadRequest:
 		_ = json.Unmarshal(body, &apiErr)
 		return indexer.Result{}, &indexer.QueryError{Query: o.q.Q, Msg: strings.TrimPrefix(apiErr.Error, "truy vấn không hợp lệ: ")}
+	case resp.StatusCode == http.StatusNotFound:
+		return indexer.Result{}, errNoServer // something else listens there
 	case resp.StatusCode == http.StatusUnauthorized:
 		return indexer.Result{}, fmt.Errorf("%s needs a user: set DIEMBAO_USER and DIEMBAO_PASSWORD", base)
 	default:
