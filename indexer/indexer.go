@@ -108,10 +108,10 @@ const minChunk = 100
 var monthDir = regexp.MustCompile(`^(\d{4}-\d{2}|undated)$`)
 
 // Open opens (or creates) the monthly indexes under cfg.Dir. cls may be nil:
-// articles are then indexed without topics and area.
+// articles are then indexed without topics and area; log may be nil.
 func Open(cfg Config, cls Classifier, log *slog.Logger) (*Index, error) {
 	if log == nil {
-		return nil, errors.New("indexer: nil logger")
+		log = slog.New(slog.DiscardHandler)
 	}
 	cfg.setDefaults()
 	x := &Index{
