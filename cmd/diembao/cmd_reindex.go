@@ -16,14 +16,8 @@ import (
 
 // articleSourceFunc opens a reader over the whole ARTICLES stream, oldest
 // first, with the number of messages it holds (0 if unknown). close is
-// called when the rebuild ends.
+// called when the rebuild ends. busArticleSource is the real one.
 type articleSourceFunc func(ctx context.Context, a *app) (src indexer.Source, total uint64, close func(), err error)
-
-// openArticleSource is the bus side of `diembao reindex`.
-// TODO(lead): wire the ARTICLES stream iterator (an ordered consumer from
-// sequence 1, decoding article.Article with Seq = stream sequence), e.g. in
-// an init() of the bus wiring file: openArticleSource = …
-var openArticleSource articleSourceFunc
 
 // cmdReindex is "diembao reindex": it rebuilds the index from the ARTICLES
 // stream into DATA/index.rebuild, drawing a progress bar with ETA on stderr,
@@ -33,13 +27,10 @@ func cmdReindex(ctx context.Context, a *app, args []string) int {
 	if len(args) > 0 {
 		return a.exitCode(fmt.Errorf("%w: reindex takes no arguments", errUsage))
 	}
-	if openArticleSource == nil {
-		return a.exitCode(errors.New("reindex: reading the ARTICLES stream is not wired into this build yet"))
-	}
 	if serverRunning(ctx, a) {
 		return a.exitCode(fmt.Errorf("reindex: a diembao process answers at %s; stop it first (it holds the index)", a.cfg.HTTP.BaseURL))
 	}
-	if err := reindex(ctx, a, openArticleSource); err != nil {
+	if err := reindex(ctx, a, busArticleSource); err != nil {
 		return a.exitCode(fmt.Errorf("reindex: %w", err))
 	}
 	return exitOK

@@ -136,7 +136,8 @@ type posError struct {
 	msg       string
 }
 
-func (e *posError) Error() string { return fmt.Sprintf("%d:%d: %s", e.line, e.col, e.msg) }
+// Error is the message alone: decoders that wrap it add the position.
+func (e *posError) Error() string { return e.msg }
 
 // MarshalYAML writes the duration as a string.
 func (d Duration) MarshalYAML() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
@@ -212,7 +213,7 @@ func decode(path string, b []byte, cfg *Config) error {
 	if err := dec.Decode(cfg); err != nil {
 		var pe *posError
 		if errors.As(err, &pe) {
-			return fmt.Errorf("%s:%s", path, pe)
+			return fmt.Errorf("%s:%d:%d: %s", path, pe.line, pe.col, pe.msg)
 		}
 		return fmt.Errorf("%s:%s", path, oneLine(yaml.FormatError(err, false, false)))
 	}
