@@ -100,10 +100,14 @@ type Set struct {
 	lao      []int32
 	rules    []compiledRule
 	byPhrase [][]int32 // phrase → indices of the rules using it
-	topics   []Topic
-	places   []Place
-	files    []string
-	pool     sync.Pool // *scratch
+	// ranksByPhrase is byPhrase with each rule given by its rank in rule
+	// id order; byRank maps a rank back to the rule index.
+	ranksByPhrase [][]int32
+	byRank        []int32
+	topics        []Topic
+	places        []Place
+	files         []string
+	pool          sync.Pool // *scratch
 }
 
 var (
@@ -213,6 +217,21 @@ func compile(srcs []source) (*Set, error) {
 			}
 		})
 	}
+	s.byRank = make([]int32, len(s.rules))
+	for i := range s.byRank {
+		s.byRank[i] = int32(i)
+	}
+	slices.SortFunc(s.byRank, func(a, b int32) int { return strings.Compare(s.rules[a].ID, s.rules[b].ID) })
+	rank := make([]int32, len(s.rules))
+	for rk, ri := range s.byRank {
+		rank[ri] = int32(rk)
+	}
+	s.ranksByPhrase = make([][]int32, len(s.phrases))
+	for p, ris := range s.byPhrase {
+		for _, ri := range ris {
+			s.ranksByPhrase[p] = append(s.ranksByPhrase[p], rank[ri])
+		}
+	}
 	for i := range s.phrases {
 		p := &s.phrases[i]
 		id := int32(i)
@@ -226,6 +245,8 @@ func compile(srcs []source) (*Set, error) {
 			}
 		}
 	}
+	s.key.freeze()
+	s.fold.freeze()
 	return s, nil
 }
 
@@ -538,51 +559,3 @@ func (s *Set) Files() []string { return slices.Clone(s.files) }
 
 // Phrases reports how many distinct phrases the matcher looks for.
 func (s *Set) Phrases() int { return len(s.phrases) }
-
-// trie is a trie over syllable symbols. Symbol 0 means "not in any phrase".
-type trie struct {
-	syms  map[string]uint32
-	root  []int32          // root edges, indexed by symbol
-	edges map[uint64]int32 // node<<32 | symbol → child
-	out   [][]int32        // node → phrases ending there
-}
-
-func newTrie() trie {
-	return trie{syms: map[string]uint32{}, root: []int32{0}, edges: map[uint64]int32{}, out: [][]int32{nil}}
-}
-
-func (t *trie) sym(s string) uint32 {
-	if v, ok := t.syms[s]; ok {
-		return v
-	}
-	v := uint32(len(t.root))
-	t.syms[s] = v
-	t.root = append(t.root, 0)
-	return v
-}
-
-func (t *trie) add(seq []string, id int32) {
-	node := int32(0)
-	for i, s := range seq {
-		sym := t.sym(s)
-		var child int32
-		if i == 0 {
-			child = t.root[sym]
-		} else {
-			child = t.edges[uint64(node)<<32|uint64(sym)]
-		}
-		if child == 0 {
-			child = int32(len(t.out))
-			t.out = append(t.out, nil)
-			if i == 0 {
-				t.root[sym] = child
-			} else {
-				t.edges[uint64(node)<<32|uint64(sym)] = child
-			}
-		}
-		node = child
-	}
-	if !slices.Contains(t.out[node], id) {
-		t.out[node] = append(t.out[node], id)
-	}
-}

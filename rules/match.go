@@ -85,27 +85,39 @@ func (s *Set) match(a article.Article, use func(*compiledRule) bool) Result {
 		return res
 	}
 	// Area.
+	area := sc.area[:0]
 	for _, h := range hits {
 		if s.phrases[h.phrase].place != 0 {
-			res.Area = true
-			res.AreaTerms = append(res.AreaTerms, termOf(texts, h))
+			area = append(area, h)
 		}
 	}
-	res.AreaTerms = tidyTerms(res.AreaTerms)
+	if len(area) > 0 {
+		res.Area = true
+		area = tidyHits(area)
+		res.AreaTerms = make([]article.Term, len(area))
+		for i, h := range area {
+			res.AreaTerms[i] = termOf(texts, h)
+		}
+	}
+	sc.area = area[:0]
 
-	// Candidate rules: those using a phrase that occurred.
-	var cand []int32
+	// Candidate rules: those using a phrase that occurred, in rule id
+	// order so that the matches come out sorted.
+	cand := sc.cand[:0]
 	for i := 0; i < len(hits); {
 		p := hits[i].phrase
-		cand = append(cand, s.byPhrase[p]...)
+		cand = append(cand, s.ranksByPhrase[p]...)
 		for i < len(hits) && hits[i].phrase == p {
 			i++
 		}
 	}
 	slices.Sort(cand)
 	cand = slices.Compact(cand)
-	ev := evaluator{hits: hits}
-	for _, ri := range cand {
+	sc.cand = cand[:0]
+	ev := evaluator{hits: hits, out: sc.out[:0]}
+	fired, fhits := sc.fired[:0], sc.fhits[:0]
+	for _, rank := range cand {
+		ri := s.byRank[rank]
 		r := &s.rules[ri]
 		if !use(r) {
 			continue
@@ -120,71 +132,80 @@ func (s *Set) match(a article.Article, use func(*compiledRule) bool) Result {
 		if r.Area && !res.Area {
 			continue
 		}
-		terms := make([]article.Term, 0, len(ev.out))
-		for _, h := range ev.out {
-			terms = append(terms, termOf(texts, h))
-		}
-		res.Matches = append(res.Matches, article.Match{
-			Rule: r.ID, Version: r.Version, Topic: r.Topic, Severity: r.Severity,
-			Audiences: slices.Clone(r.Audiences), Terms: tidyTerms(terms),
-		})
+		lo := len(fhits)
+		fhits = append(fhits, tidyHits(ev.out)...)
+		fired = append(fired, firedRule{rule: ri, lo: int32(lo), hi: int32(len(fhits))})
 	}
+	sc.out = ev.out[:0]
+	if len(fired) > 0 {
+		res.Matches = make([]article.Match, len(fired))
+		terms := make([]article.Term, len(fhits))
+		for i, h := range fhits {
+			terms[i] = termOf(texts, h)
+		}
+		for i, f := range fired {
+			r := &s.rules[f.rule]
+			res.Matches[i] = article.Match{
+				Rule: r.ID, Version: r.Version, Topic: r.Topic, Severity: r.Severity,
+				Audiences: slices.Clone(r.Audiences), Terms: terms[f.lo:f.hi:f.hi],
+			}
+		}
+	}
+	sc.fired, sc.fhits = fired[:0], fhits[:0]
 	sort.Strings(res.Topics)
-	sort.Slice(res.Matches, func(i, j int) bool { return res.Matches[i].Rule < res.Matches[j].Rule })
 	return res
+}
+
+// firedRule is a rule that fires, with its terms fhits[lo:hi].
+type firedRule struct {
+	rule   int32
+	lo, hi int32
 }
 
 func termOf(texts [3]string, h hit) article.Term {
 	return article.Term{Text: texts[h.field][h.bs:h.be], Field: fieldNames[h.field], Start: int(h.bs), End: int(h.be)}
 }
 
-// tidyTerms sorts terms by field and position and drops duplicates and terms
-// that lie inside another term of the list.
-func tidyTerms(ts []article.Term) []article.Term {
-	if len(ts) < 2 {
-		return ts
+// tidyHits sorts hits by field and position (longer first at the same
+// start) and drops duplicates and hits that lie inside another hit of the
+// list, in place.
+func tidyHits(hs []hit) []hit {
+	if len(hs) < 2 {
+		return hs
 	}
-	rank := func(f string) int {
-		for i, n := range fieldNames {
-			if n == f {
-				return i
-			}
+	slices.SortFunc(hs, func(a, b hit) int {
+		if a.field != b.field {
+			return int(a.field) - int(b.field)
 		}
-		return len(fieldNames)
-	}
-	sort.Slice(ts, func(i, j int) bool {
-		a, b := ts[i], ts[j]
-		if a.Field != b.Field {
-			return rank(a.Field) < rank(b.Field)
+		if a.bs != b.bs {
+			return int(a.bs - b.bs)
 		}
-		if a.Start != b.Start {
-			return a.Start < b.Start
-		}
-		return a.End > b.End
+		return int(b.be - a.be)
 	})
-	out := ts[:1]
-	for _, t := range ts[1:] {
+	out := hs[:1]
+	for _, h := range hs[1:] {
 		last := out[len(out)-1]
-		if t.Field == last.Field && t.Start >= last.Start && t.End <= last.End {
+		if h.field == last.field && h.bs >= last.bs && h.be <= last.be {
 			continue
 		}
-		out = append(out, t)
+		out = append(out, h)
 	}
 	return out
 }
 
 // scan appends the hits of every phrase in one field's normalised text.
 func (s *Set) scan(sc *scratch, field uint8, text string, hits []hit) []hit {
-	sc.toks = textnorm.AppendTokens(sc.toks[:0], text)
-	toks := sc.toks
-	if len(toks) > 0 {
-		if cap(sc.syms) < len(toks) {
-			sc.syms = make([]uint32, len(toks))
+	fold := len(s.fold.out) > 1
+	sc.keys, sc.folds, sc.syls = textnorm.AppendSyllables(sc.keys[:0], sc.folds[:0], sc.syls[:0], text, fold)
+	syls := sc.syls
+	if len(syls) > 0 {
+		if cap(sc.syms) < len(syls) {
+			sc.syms = make([]uint32, len(syls))
 		}
-		syms := sc.syms[:len(toks)]
-		hits = s.key.walk(syms, toks, field, false, hits)
-		if len(s.fold.out) > 1 {
-			hits = s.fold.walk(syms, toks, field, true, hits)
+		syms := sc.syms[:len(syls)]
+		hits = s.key.walk(syms, syls, sc.keys, false, field, hits)
+		if fold {
+			hits = s.fold.walk(syms, syls, sc.folds, true, field, hits)
 		}
 	}
 	if len(s.lao) > 0 && hasLaoBytes(text) {
@@ -197,8 +218,8 @@ func (s *Set) scan(sc *scratch, field uint8, text string, hits []hit) []hit {
 				}
 				bs := off + i
 				be := bs + len(needle)
-				ts := sort.Search(len(toks), func(k int) bool { return toks[k].End > bs })
-				te := sort.Search(len(toks), func(k int) bool { return toks[k].Start >= be })
+				ts := sort.Search(len(syls), func(k int) bool { return int(syls[k].End) > bs })
+				te := sort.Search(len(syls), func(k int) bool { return int(syls[k].Start) >= be })
 				hits = append(hits, hit{phrase: id, field: field, ts: int32(ts), te: int32(max(te, ts+1)), bs: int32(bs), be: int32(be)})
 				off = be
 			}
@@ -222,15 +243,20 @@ func hasLaoBytes(text string) bool {
 	}
 }
 
-func (t *trie) walk(syms []uint32, toks []textnorm.Token, field uint8, fold bool, hits []hit) []hit {
+// walk looks every syllable up (its key, or with fold its folded key, in
+// buf) and appends a hit for every phrase that starts at a syllable.
+func (t *trie) walk(syms []uint32, syls []textnorm.Syllable, buf []byte, fold bool, field uint8, hits []hit) []hit {
 	any := false
-	for i := range toks {
-		k := toks[i].Key
+	for i := range syls {
+		sy := &syls[i]
+		var sym uint32
 		if fold {
-			k = toks[i].Fold
+			sym = t.lookup(buf[sy.Fold:sy.FoldEnd])
+		} else {
+			sym = t.lookup(buf[sy.Key:sy.KeyEnd])
 		}
-		syms[i] = t.syms[k]
-		if syms[i] != 0 {
+		syms[i] = sym
+		if sym != 0 {
 			any = true
 		}
 	}
@@ -248,13 +274,13 @@ func (t *trie) walk(syms []uint32, toks []textnorm.Token, field uint8, fold bool
 		for j := i; ; {
 			for _, id := range t.out[n] {
 				hits = append(hits, hit{phrase: id, field: field, ts: int32(i), te: int32(j + 1),
-					bs: int32(toks[i].Start), be: int32(toks[j].End)})
+					bs: syls[i].Start, be: syls[j].End})
 			}
 			j++
 			if j >= len(syms) || syms[j] == 0 {
 				break
 			}
-			n = t.edges[uint64(n)<<32|uint64(syms[j])]
+			n = t.child(n, syms[j])
 			if n == 0 {
 				break
 			}
@@ -265,7 +291,14 @@ func (t *trie) walk(syms []uint32, toks []textnorm.Token, field uint8, fold bool
 
 // scratch is per-call working memory, reused through Set.pool.
 type scratch struct {
-	toks    []textnorm.Token
+	area    []hit
+	cand    []int32
+	out     []hit
+	fired   []firedRule
+	fhits   []hit
+	keys    []byte
+	folds   []byte
+	syls    []textnorm.Syllable
 	syms    []uint32
 	hits    []hit
 	sorted  []hit

@@ -1,0 +1,58 @@
+package textnorm
+
+import (
+	"testing"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// checkSyllables fails unless AppendSyllables agrees with Tokens on s.
+func checkSyllables(t *testing.T, s string) {
+	t.Helper()
+	want := Tokens(s)
+	for _, fold := range []bool{false, true} {
+		keys, folds, syls := AppendSyllables([]byte("x"), []byte("yz"), []Syllable{{}}, s, fold)
+		syls = syls[1:]
+		if len(syls) != len(want) {
+			t.Fatalf("AppendSyllables(%q, %v): %d syllables, Tokens %d", s, fold, len(syls), len(want))
+		}
+		for i, sy := range syls {
+			w := want[i]
+			if int(sy.Start) != w.Start || int(sy.End) != w.End || string(keys[sy.Key:sy.KeyEnd]) != w.Key {
+				t.Fatalf("AppendSyllables(%q, %v)[%d] = %d:%d %q, Tokens %+v", s, fold, i, sy.Start, sy.End, keys[sy.Key:sy.KeyEnd], w)
+			}
+			if fold && string(folds[sy.Fold:sy.FoldEnd]) != w.Fold {
+				t.Fatalf("AppendSyllables(%q)[%d] fold %q, Tokens %q", s, i, folds[sy.Fold:sy.FoldEnd], w.Fold)
+			}
+			if !fold && sy.Fold|sy.FoldEnd != 0 {
+				t.Fatalf("fold range %d:%d without fold", sy.Fold, sy.FoldEnd)
+			}
+		}
+		if !fold && len(folds) != 2 {
+			t.Fatalf("folds grew without fold: %q", folds)
+		}
+	}
+}
+
+func TestAppendSyllables(t *testing.T) {
+	for _, s := range []string{
+		"", " ", "Biên giới", "  Đồn Biên phòng Bát Mọt, tỉnh Thanh Hóa. ", "bie\u0302n gio\u031b\u0301i",
+		"ເມືອງຊຳໃຕ້ ລາວ", "\xff\xfe biên", "cửa khẩu Khẹo - Tha Lấu", "Ωmega 3.14 x2", "a\u0301", "\u0301 b",
+		"日本語 テキスト", "HÒA BÌNH", "nứơc",
+	} {
+		checkSyllables(t, Normalize(s))
+	}
+	for _, line := range corpusLines(t, 0) {
+		checkSyllables(t, Normalize(line))
+		checkSyllables(t, Normalize(norm.NFD.String(line)))
+	}
+}
+
+func FuzzAppendSyllables(f *testing.F) {
+	for _, s := range []string{"Biên giới", "bie\u0302n gio\u031b\u0301i", "ເມືອງຊຳໃຕ້", "\xff a"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		checkSyllables(t, Normalize(s))
+	})
+}
