@@ -164,6 +164,22 @@ func (c apiClient) get(path string, v any) error {
 	return json.Unmarshal(b, v)
 }
 
+// raw returns the body of an authenticated GET.
+func (c apiClient) raw(path string) (string, error) {
+	req, _ := http.NewRequest("GET", c.base+path, nil)
+	req.SetBasicAuth(c.user, c.pass)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		return "", fmt.Errorf("GET %s: %d", path, resp.StatusCode)
+	}
+	return string(b), err
+}
+
 func (c apiClient) search(q string) (indexer.Result, error) {
 	var r indexer.Result
 	err := c.get("/api/search?size=100&q="+url.QueryEscape(q), &r)

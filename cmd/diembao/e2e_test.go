@@ -186,5 +186,17 @@ func TestCrashRecovery(t *testing.T) {
 		}
 	}
 	checkMailedOnce(t, catcher.Messages(), alerts, audienceAddr)
+
+	// One process serves every stage's counters on /metrics.
+	metrics, err := api.raw("/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"diembao_crawl_articles_published_total", "diembao_index_articles_total",
+		"diembao_match_articles_total", "diembao_mail_sent_total", "diembao_http_requests_total"} {
+		if !strings.Contains(metrics, name) {
+			t.Errorf("/metrics lacks %s", name)
+		}
+	}
 	second.stop(t)
 }
