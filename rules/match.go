@@ -66,13 +66,13 @@ func (s *Set) MatchText(text string) Result {
 }
 
 func (s *Set) match(a article.Article, use func(*compiledRule) bool) Result {
-	texts := [3]string{textnorm.Normalize(a.Title), textnorm.Normalize(a.Lead), textnorm.Normalize(a.Body)}
 	sc := s.pool.Get().(*scratch)
 	defer s.pool.Put(sc)
 	hits := sc.hits[:0]
-	for f, t := range texts {
+	var texts [3]string // normalised
+	for f, t := range [3]string{a.Title, a.Lead, a.Body} {
 		if t != "" {
-			hits = s.scan(sc, uint8(f), t, hits)
+			texts[f], hits = s.scan(sc, uint8(f), t, hits)
 		}
 	}
 	defer func() { sc.hits = hits[:0] }()
@@ -193,10 +193,12 @@ func tidyHits(hs []hit) []hit {
 	return out
 }
 
-// scan appends the hits of every phrase in one field's normalised text.
-func (s *Set) scan(sc *scratch, field uint8, text string, hits []hit) []hit {
+// scan normalises one field's text, returns it and appends the hits of
+// every phrase in it.
+func (s *Set) scan(sc *scratch, field uint8, raw string, hits []hit) (string, []hit) {
 	fold := len(s.fold.out) > 1
-	sc.keys, sc.folds, sc.syls = textnorm.AppendSyllables(sc.keys[:0], sc.folds[:0], sc.syls[:0], text, fold)
+	var text string
+	text, sc.keys, sc.folds, sc.syls = textnorm.AppendSyllablesOf(sc.keys[:0], sc.folds[:0], sc.syls[:0], raw, fold)
 	syls := sc.syls
 	if len(syls) > 0 {
 		if cap(sc.syms) < len(syls) {
@@ -225,7 +227,7 @@ func (s *Set) scan(sc *scratch, field uint8, text string, hits []hit) []hit {
 			}
 		}
 	}
-	return hits
+	return text, hits
 }
 
 // hasLaoBytes reports whether text holds a rune of the Lao block

@@ -1,6 +1,7 @@
 package textnorm
 
 import (
+	"slices"
 	"testing"
 
 	"golang.org/x/text/unicode/norm"
@@ -34,17 +35,37 @@ func checkSyllables(t *testing.T, s string) {
 	}
 }
 
+// checkSyllablesOf fails unless AppendSyllablesOf(s) equals Normalize(s)
+// and AppendSyllables of it.
+func checkSyllablesOf(t *testing.T, s string) {
+	t.Helper()
+	n := Normalize(s)
+	for _, fold := range []bool{false, true} {
+		wk, wf, ws := AppendSyllables([]byte("x"), []byte("yz"), []Syllable{{}}, n, fold)
+		got, k, f, syls := AppendSyllablesOf([]byte("x"), []byte("yz"), []Syllable{{}}, s, fold)
+		if got != n {
+			t.Fatalf("AppendSyllablesOf(%q) text %q, Normalize %q", s, got, n)
+		}
+		if string(k) != string(wk) || string(f) != string(wf) || !slices.Equal(syls, ws) {
+			t.Fatalf("AppendSyllablesOf(%q, %v) = %q %q %v, want %q %q %v", s, fold, k, f, syls, wk, wf, ws)
+		}
+	}
+}
+
 func TestAppendSyllables(t *testing.T) {
 	for _, s := range []string{
 		"", " ", "Biên giới", "  Đồn Biên phòng Bát Mọt, tỉnh Thanh Hóa. ", "bie\u0302n gio\u031b\u0301i",
 		"ເມືອງຊຳໃຕ້ ລາວ", "\xff\xfe biên", "cửa khẩu Khẹo - Tha Lấu", "Ωmega 3.14 x2", "a\u0301", "\u0301 b",
-		"日本語 テキスト", "HÒA BÌNH", "nứơc",
+		"日本語 テキスト", "HÒA BÌNH", "nứơc", "a\u00a0b", "x–y “z”", "Ⱥ ⱥ", "a\u200bb", "ǅ ǈ", "x\u0301y",
 	} {
 		checkSyllables(t, Normalize(s))
+		checkSyllablesOf(t, s)
 	}
 	for _, line := range corpusLines(t, 0) {
 		checkSyllables(t, Normalize(line))
 		checkSyllables(t, Normalize(norm.NFD.String(line)))
+		checkSyllablesOf(t, line)
+		checkSyllablesOf(t, norm.NFD.String(line))
 	}
 }
 
@@ -54,5 +75,6 @@ func FuzzAppendSyllables(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		checkSyllables(t, Normalize(s))
+		checkSyllablesOf(t, s)
 	})
 }
