@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/diembao/diembao/internal/article"
+	"github.com/diembao/diembao/internal/textnorm"
 )
 
 var ict = time.FixedZone("ICT", 7*3600)
@@ -326,5 +328,59 @@ func TestBigBatchChunksKeepSeq(t *testing.T) {
 	defer x.Close()
 	if n, _ := x.Count(); n != 250 || x.LastSeq() != 1249 {
 		t.Errorf("after reopen: %d docs, LastSeq %d", n, x.LastSeq())
+	}
+}
+
+// Folded phrases are matched on the exact fields (the folded fields keep no
+// positions): in the title alone, in the body alone, across đ and shape
+// marks, never across a gap or inside a syllable.
+func TestFoldedPhrase(t *testing.T) {
+	x := openMem(t, nil,
+		art("title", "Đồn biên phòng Bát Mọt", "Nội dung khác.", 2),
+		art("body", "Tin tức", "Người dân tộc Thái ở Thường Xuân.", 3),
+		art("gap", "Tin tức", "Biên cương và giới hạn, đồn xa.", 4),
+		art("ban", "Tin tức", "Bàn toàn bộ hồ sơ.", 5),
+		art("latin", "Café Müller", "Quán Müller mở cửa.", 6),
+	)
+	for _, tt := range []struct {
+		q    string
+		want []string
+	}{
+		{`"don bien phong"`, []string{"title"}},
+		{`"bat mot"`, []string{"title"}},
+		{`"nguoi dan toc thai"`, []string{"body"}},
+		{`"thuong xuan"`, []string{"body"}},
+		{`"bien gioi"`, nil},
+		{`"an toan"`, nil},
+		{`"quan muller"`, []string{"latin"}},
+		{`"cafe muller"`, []string{"latin"}},
+	} {
+		got := ids(t, x, Query{Q: tt.q})
+		slices.Sort(got)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("Search(%s) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}
+
+// Every key of the corpus is among the keys its fold expands to.
+func TestKeysFoldingCoversCorpus(t *testing.T) {
+	text := "Đường biên giới Việt – Lào, huyện Thường Xuân, tỉnh Thanh Hoá; người Thái, Mường; " +
+		"khuya quốc thuỷ thủy hoà hòa nguyễn ưởng ươn ngoẵng giặt gì quyển chuyện Sầm Tớ Bát Mọt tôn giáo"
+	if raw, err := os.ReadFile("../../shared/corpus/binhvq-sample/demo-full.txt"); err == nil {
+		text += "\n" + string(raw[:min(len(raw), 2<<20)])
+	}
+	seen := map[string]bool{}
+	for _, tk := range textnorm.Tokens(textnorm.Normalize(text)) {
+		if seen[tk.Key] {
+			continue
+		}
+		seen[tk.Key] = true
+		if !slices.Contains(keysFolding(tk.Fold), tk.Key) {
+			t.Errorf("keysFolding(%q) lacks %q", tk.Fold, tk.Key)
+		}
+	}
+	if len(seen) < 50 {
+		t.Fatalf("only %d keys checked", len(seen))
 	}
 }

@@ -154,18 +154,101 @@ func fieldQuery(terms []string, field string, boost float64) query.Query {
 }
 
 // termQuery is a term searched in the exact fields and, when typed without
-// diacritics, in the folded fields as well (exact matches weigh more).
+// diacritics, folded as well (exact matches weigh more): a single syllable
+// in the folded fields, a phrase in the exact fields with every syllable
+// standing for all the keys that fold to it (the folded fields keep no
+// positions).
 func termQuery(t term) query.Query {
 	qs := []query.Query{
 		fieldQuery(t.keys, fTitle, boostTitle*boostExact),
 		fieldQuery(t.keys, fBody, boostExact),
 	}
 	if t.folded {
-		qs = append(qs,
-			fieldQuery(t.folds, fTitleFold, boostTitle),
-			fieldQuery(t.folds, fBodyFold, 1))
+		if len(t.folds) == 1 {
+			qs = append(qs,
+				fieldQuery(t.folds, fTitleFold, boostTitle),
+				fieldQuery(t.folds, fBodyFold, 1))
+		} else {
+			qs = append(qs,
+				foldedPhrase(t.folds, fTitle, boostTitle),
+				foldedPhrase(t.folds, fBody, 1))
+		}
 	}
 	return bleve.NewDisjunctionQuery(qs...)
+}
+
+// foldedPhrase matches the folded syllables folds, in order, in an exact
+// field: at each position any key whose fold is that syllable.
+func foldedPhrase(folds []string, field string, boost float64) query.Query {
+	alts := make([][]string, len(folds))
+	for i, f := range folds {
+		alts[i] = keysFolding(f)
+	}
+	mq := query.NewMultiPhraseQuery(alts, field)
+	mq.SetBoost(boost)
+	return mq
+}
+
+// shapeVariants are the letters that fold to an ASCII letter without being
+// a tone: Vietnamese shape marks first, then the common Latin ones that
+// textnorm.Key keeps (the tone marks á à ả ã ạ, and ñ, become a digit).
+var shapeVariants = map[byte][]string{
+	'a': {"ă", "â", "ä", "å"},
+	'e': {"ê", "ë"},
+	'i': {"î", "ï"},
+	'o': {"ô", "ơ", "ö"},
+	'u': {"ư", "ü", "û"},
+	'd': {"đ"},
+	'c': {"ç"},
+}
+
+// maxFoldKeys bounds the keys one folded syllable expands to; past it only
+// the Vietnamese shape marks are tried.
+const maxFoldKeys = 128
+
+// keysFolding returns every textnorm key whose fold is the syllable f: each
+// letter with or without its shape marks, each with no tone or one of the
+// five tone digits textnorm.Key appends ("bien" → bien, bien1 … biên5).
+func keysFolding(f string) []string {
+	bases := expandShapes(f, false)
+	if len(bases)*6 > maxFoldKeys {
+		bases = expandShapes(f, true)
+	}
+	out := make([]string, 0, len(bases)*6)
+	for _, b := range bases {
+		out = append(out, b)
+		if len(b) > 0 && b[len(b)-1] >= '0' && b[len(b)-1] <= '9' {
+			continue // a syllable ending in a digit carries no tone tag
+		}
+		for d := byte('1'); d <= '5'; d++ {
+			out = append(out, b+string(d))
+		}
+	}
+	return out
+}
+
+func expandShapes(f string, vietnameseOnly bool) []string {
+	out := []string{""}
+	for i := 0; i < len(f); i++ {
+		c := f[i]
+		opts := []string{string(c)}
+		if vs, ok := shapeVariants[c]; ok {
+			for _, v := range vs {
+				if vietnameseOnly && !strings.ContainsAny(v, "ăâêôơưđ") {
+					continue
+				}
+				opts = append(opts, v)
+			}
+		}
+		next := make([]string, 0, len(out)*len(opts))
+		for _, p := range out {
+			for _, o := range opts {
+				next = append(next, p+o)
+			}
+		}
+		out = next
+	}
+	return out
 }
 
 func (p parsed) bleveQuery() query.Query {
