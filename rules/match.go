@@ -101,20 +101,33 @@ func (s *Set) match(a article.Article, use func(*compiledRule) bool) Result {
 	}
 	sc.area = area[:0]
 
-	// Candidate rules: those using a phrase that occurred, in rule id
-	// order so that the matches come out sorted.
+	// Index the hits by phrase, and find the candidate rules: those using
+	// a phrase that occurred, in rule id order so that the matches come
+	// out sorted.
+	if len(sc.ranges) < len(s.phrases) {
+		sc.ranges = make([]hitRange, len(s.phrases))
+	}
+	ranges := sc.ranges
+	defer func() {
+		for _, h := range hits {
+			ranges[h.phrase] = hitRange{}
+		}
+	}()
 	cand := sc.cand[:0]
 	for i := 0; i < len(hits); {
 		p := hits[i].phrase
 		cand = append(cand, s.ranksByPhrase[p]...)
-		for i < len(hits) && hits[i].phrase == p {
-			i++
+		j := i + 1
+		for j < len(hits) && hits[j].phrase == p {
+			j++
 		}
+		ranges[p] = hitRange{int32(i), int32(j)}
+		i = j
 	}
 	slices.Sort(cand)
 	cand = slices.Compact(cand)
 	sc.cand = cand[:0]
-	ev := evaluator{hits: hits, out: sc.out[:0]}
+	ev := evaluator{hits: hits, ranges: ranges, out: sc.out[:0]}
 	fired, fhits := sc.fired[:0], sc.fhits[:0]
 	for _, rank := range cand {
 		ri := s.byRank[rank]
@@ -205,8 +218,11 @@ func (s *Set) scan(sc *scratch, field uint8, raw string, hits []hit) (string, []
 			sc.syms = make([]uint32, len(syls))
 		}
 		syms := sc.syms[:len(syls)]
+		var pad [symPad]byte
+		sc.keys = append(sc.keys, pad[:]...)
 		hits = s.key.walk(syms, syls, sc.keys, false, field, hits)
 		if fold {
+			sc.folds = append(sc.folds, pad[:]...)
 			hits = s.fold.walk(syms, syls, sc.folds, true, field, hits)
 		}
 	}
@@ -246,16 +262,16 @@ func hasLaoBytes(text string) bool {
 }
 
 // walk looks every syllable up (its key, or with fold its folded key, in
-// buf) and appends a hit for every phrase that starts at a syllable.
+// buf, which extends symPad bytes past the last key) and appends a hit for every phrase that starts at a syllable.
 func (t *trie) walk(syms []uint32, syls []textnorm.Syllable, buf []byte, fold bool, field uint8, hits []hit) []hit {
 	any := false
 	for i := range syls {
 		sy := &syls[i]
 		var sym uint32
 		if fold {
-			sym = t.lookup(buf[sy.Fold:sy.FoldEnd])
+			sym = t.lookup(buf, int(sy.Fold), int(sy.FoldEnd-sy.Fold))
 		} else {
-			sym = t.lookup(buf[sy.Key:sy.KeyEnd])
+			sym = t.lookup(buf, int(sy.Key), int(sy.KeyEnd-sy.Key))
 		}
 		syms[i] = sym
 		if sym != 0 {
@@ -293,6 +309,7 @@ func (t *trie) walk(syms []uint32, syls []textnorm.Syllable, buf []byte, fold bo
 
 // scratch is per-call working memory, reused through Set.pool.
 type scratch struct {
+	ranges  []hitRange // all zero between calls
 	area    []hit
 	cand    []int32
 	out     []hit
@@ -447,15 +464,20 @@ func phraseHits(hits []hit, p int32) []hit {
 // evaluator evaluates a query over the filtered hits and collects the hits
 // that make it true.
 type evaluator struct {
-	hits []hit
-	out  []hit
+	hits   []hit
+	ranges []hitRange // phrase → its hits
+	out    []hit
 }
+
+// hitRange is the range of a phrase's hits in the filtered hits.
+type hitRange struct{ lo, hi int32 }
 
 func (e *evaluator) eval(n *node) bool {
 	switch n.op {
 	case opPhrase:
 		found := false
-		for _, h := range phraseHits(e.hits, n.phrase) {
+		r := e.ranges[n.phrase]
+		for _, h := range e.hits[r.lo:r.hi] {
 			if n.title && h.field != fTitle {
 				continue
 			}

@@ -66,87 +66,107 @@ func (t *trie) freeze() {
 	t.edgeTab = newEdgeTable(t.edges)
 }
 
-// lookup returns the symbol of a syllable key, 0 if no phrase uses it.
-func (t *trie) lookup(key []byte) uint32 { return t.symTab.get(key) }
+// lookup returns the symbol of the syllable key buf[k:k+n], 0 if no phrase
+// uses it; buf must extend symPad bytes past the key.
+func (t *trie) lookup(buf []byte, k, n int) uint32 { return t.symTab.get(buf, k, n) }
 
 // child returns the child of node by sym, 0 if none.
 func (t *trie) child(node int32, sym uint32) int32 {
 	return t.edgeTab.get(uint64(node)<<32 | uint64(sym))
 }
 
-// symTable maps syllable keys to symbols: linear probing over a power of
-// two slots, at most half full, keys stored in one string.
+// symTable maps syllable keys to symbols. Keys of up to 16 bytes (all
+// Vietnamese syllables) are packed into two words and found by linear
+// probing over a power of two slots, at most half full; longer keys go
+// through a map.
 type symTable struct {
+	tags  []uint8 // per slot: 0 empty, else 1 + 7 bits of the hash; small enough to stay in cache
 	slots []symSlot
 	shift uint
-	data  string
+	long  map[string]uint32
 }
 
 type symSlot struct {
-	hash   uint32 // high bits of the key's hash, for a cheap first check
-	off, n uint32 // key is data[off:off+n]
+	lo, hi uint64 // the key's bytes, little-endian, zero-padded
+	n      uint32 // key length
 	sym    uint32 // 0: empty slot
 }
+
+// symPad is how many bytes must follow a key in its buffer for get.
+const symPad = 16
 
 func newSymTable(m map[string]uint32) symTable {
 	size := 8
 	for size < 2*len(m) {
 		size *= 2
 	}
-	t := symTable{slots: make([]symSlot, size), shift: uint(64 - bits.TrailingZeros(uint(size)))}
+	t := symTable{tags: make([]uint8, size), slots: make([]symSlot, size), shift: uint(64 - bits.TrailingZeros(uint(size))), long: map[string]uint32{}}
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys) // deterministic layout
-	var data []byte
 	for _, k := range keys {
-		h := hashKey([]byte(k))
+		if len(k) > 16 {
+			t.long[k] = m[k]
+			continue
+		}
+		buf := make([]byte, len(k)+symPad)
+		copy(buf, k)
+		lo, hi := packKey(buf, len(k))
+		h := hashPacked(lo, hi, len(k))
 		i := h >> t.shift
-		for t.slots[i].sym != 0 {
+		for t.tags[i] != 0 {
 			i = (i + 1) & uint64(size-1)
 		}
-		t.slots[i] = symSlot{hash: uint32(h), off: uint32(len(data)), n: uint32(len(k)), sym: m[k]}
-		data = append(data, k...)
+		t.tags[i] = tagOf(h)
+		t.slots[i] = symSlot{lo: lo, hi: hi, n: uint32(len(k)), sym: m[k]}
 	}
-	t.data = string(data)
 	return t
 }
 
-func (t *symTable) get(key []byte) uint32 {
-	h := hashKey(key)
-	mask := uint64(len(t.slots) - 1)
+// packKey returns the n ≤ 16 bytes of buf[:n] as two zero-padded words;
+// buf must hold at least 16 bytes.
+func packKey(buf []byte, n int) (lo, hi uint64) {
+	lo = binary.LittleEndian.Uint64(buf)
+	hi = binary.LittleEndian.Uint64(buf[8:])
+	if n < 8 {
+		return lo & (1<<(8*uint(n)) - 1), 0
+	}
+	return lo, hi & (1<<(8*uint(n-8)) - 1)
+}
+
+func hashPacked(lo, hi uint64, n int) uint64 {
+	h := lo*0x9E3779B97F4A7C15 ^ hi*0xC2B2AE3D27D4EB4F ^ uint64(n)
+	h ^= h >> 31
+	return h * 0xBF58476D1CE4E5B9
+}
+
+// get returns the symbol of buf[k:k+n], 0 if none; buf must extend at
+// least symPad bytes past k+n.
+func (t *symTable) get(buf []byte, k, n int) uint32 {
+	if n > 16 {
+		return t.long[string(buf[k:k+n])]
+	}
+	lo, hi := packKey(buf[k:], n)
+	h := hashPacked(lo, hi, n)
+	tag := tagOf(h)
+	mask := uint64(len(t.tags) - 1)
 	for i := h >> t.shift; ; i = (i + 1) & mask {
-		sl := &t.slots[i]
-		if sl.sym == 0 {
+		switch t.tags[i] {
+		case 0:
 			return 0
-		}
-		if sl.hash == uint32(h) && int(sl.n) == len(key) && t.data[sl.off:sl.off+sl.n] == string(key) {
-			return sl.sym
+		case tag:
+			if sl := &t.slots[i]; sl.lo == lo && sl.hi == hi && sl.n == uint32(n) {
+				return sl.sym
+			}
 		}
 	}
 }
 
-// hashKey is a fast non-cryptographic hash of a short byte string; the
-// table is built from trusted rules, so probe lengths do not depend on the
-// text.
-func hashKey(b []byte) uint64 {
-	const m = 0x9E3779B97F4A7C15
-	h := uint64(len(b)) * m
-	for len(b) >= 8 {
-		h = (h ^ binary.LittleEndian.Uint64(b)) * m
-		h ^= h >> 29
-		b = b[8:]
-	}
-	var v uint64
-	for i, c := range b {
-		v |= uint64(c) << (8 * i)
-	}
-	h = (h ^ v) * m
-	h ^= h >> 32
-	h *= m
-	return h
-}
+// tagOf is the slot tag of a hash: 1 + 7 low bits (the slot index uses the
+// high bits).
+func tagOf(h uint64) uint8 { return 1 + uint8(h&0x7f) }
 
 // edgeTable maps node<<32|symbol to the child node: linear probing over a
 // power of two slots, at most half full; key 0 (node 0, symbol 0) never
