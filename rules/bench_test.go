@@ -125,16 +125,16 @@ func BenchmarkMatch(b *testing.B) {
 		{"news", newsArticles()},
 		{"dense", []string{benchText(64<<10, 7)}},
 	}
-	sets := map[int]*Set{}
-	res := map[int]*regexp.Regexp{}
-	for _, n := range []int{100, 1000, 10000} {
-		s, terms := benchSet(b, n)
+	// Each variant builds its set or regexp inside its own sub-benchmark
+	// (b.Loop runs the body once), so that no variant's garbage collections
+	// mark the others' large structures.
+	regexpOf := func(n int) *regexp.Regexp {
+		terms := benchTerms(2*n, uint64(n))
 		quoted := make([]string, len(terms))
 		for i, t := range terms {
 			quoted[i] = regexp.QuoteMeta(strings.ToLower(textnorm.Normalize(t)))
 		}
-		sets[n] = s
-		res[n] = regexp.MustCompile(`(?:^|[^\p{L}\p{M}\p{N}])(?:` + strings.Join(quoted, "|") + `)(?:$|[^\p{L}\p{M}\p{N}])`)
+		return regexp.MustCompile(`(?:^|[^\p{L}\p{M}\p{N}])(?:` + strings.Join(quoted, "|") + `)(?:$|[^\p{L}\p{M}\p{N}])`)
 	}
 	for _, in := range inputs {
 		if len(in.docs) == 0 {
@@ -168,8 +168,8 @@ func BenchmarkMatch(b *testing.B) {
 			}
 		})
 		for _, n := range []int{100, 1000, 10000} {
-			s, re := sets[n], res[n]
 			b.Run(fmt.Sprintf("text=%s/rules=%d", in.name, n), func(b *testing.B) {
+				s, _ := benchSet(b, n)
 				b.SetBytes(int64(size))
 				var matches int
 				for b.Loop() {
@@ -181,6 +181,7 @@ func BenchmarkMatch(b *testing.B) {
 				b.ReportMetric(float64(matches), "rules_matched")
 			})
 			b.Run(fmt.Sprintf("text=%s/regexp=%d", in.name, n), func(b *testing.B) {
+				re := regexpOf(n)
 				b.SetBytes(int64(len(small)))
 				low := strings.ToLower(textnorm.Normalize(small))
 				for b.Loop() {

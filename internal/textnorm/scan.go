@@ -2,6 +2,7 @@ package textnorm
 
 import (
 	"math"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -64,84 +65,120 @@ func AppendSyllablesOf(keys, folds []byte, syls []Syllable, s string, fold bool)
 
 // scanNormal is AppendSyllables fused with Normalize's check: it gives up
 // (ok false, buffers holding partial results) at the first rune Normalize
-// would change or the tables do not cover.
+// would change or the tables do not cover. It writes into buffers grown
+// once to their bound: a key is at most twice the bytes of its syllable
+// (a two-byte letter whose lower case takes three, or a letter and its
+// tone digit), plus two bytes of slack for three-byte stores; syllables
+// are separated, so there are at most (len(s)+1)/2 of them.
 func scanNormal(keys, folds []byte, syls []Syllable, s string, fold bool) (_, _ []byte, _ []Syllable, ok bool) {
-	i := 0
-	for {
-		// Skip separators.
-		for i < len(s) {
-			c := s[i]
-			if c < utf8.RuneSelf {
-				if asciiWord[c] {
-					break
+	keys = slices.Grow(keys, 2*len(s)+2)
+	kb, kn := keys[:cap(keys)], len(keys)
+	var fb []byte
+	fn := len(folds)
+	if fold {
+		folds = slices.Grow(folds, 2*len(s)+2)
+		fb = folds[:cap(folds)]
+	}
+	syls = slices.Grow(syls, (len(s)+1)/2)
+	sb, sn := syls[:cap(syls)], len(syls)
+	var (
+		inTok  bool
+		start  int
+		ks, fs int
+		tone   byte
+		r      rune
+		size   int
+	)
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if asciiWord[c] {
+				if !inTok {
+					inTok, start, ks, fs, tone = true, i, kn, fn, 0
 				}
-				i++
-				continue
-			}
-			r, size := decode(s, i)
-			if r >= tableSize {
-				return keys, folds, syls, false
-			}
-			fl := tab[r].flags
-			if fl&fNFCSafe == 0 {
-				return keys, folds, syls, false
-			}
-			if fl&fWord != 0 {
-				break
-			}
-			i += size
-		}
-		if i >= len(s) {
-			return keys, folds, syls, true
-		}
-		start, ks, fs := i, len(keys), len(folds)
-		tone := byte(0)
-		for i < len(s) {
-			c := s[i]
-			if c < utf8.RuneSelf {
-				if !asciiWord[c] {
-					break
-				}
-				if 'A' <= c && c <= 'Z' {
-					c += 'a' - 'A'
-				}
-				keys = append(keys, c)
+				c |= 0x20 // lower case; digits already have the bit
+				kb[kn] = c
+				kn++
 				if fold {
-					folds = append(folds, c)
+					fb[fn] = c
+					fn++
 				}
-				i++
-				continue
-			}
-			r, size := decode(s, i)
-			if r >= tableSize {
-				return keys, folds, syls, false
-			}
-			in := &tab[r]
-			if in.flags&fNFCSafe == 0 {
-				return keys, folds, syls, false
-			}
-			if in.flags&fSimple == 0 {
-				if in.flags&fWord == 0 {
-					break
+			} else if inTok {
+				inTok = false
+				if tone != 0 {
+					kb[kn] = '0' + tone
+					kn++
 				}
-				return keys, folds, syls, false // a word rune for the slow path
+				sb[sn] = Syllable{Start: int32(start), End: int32(i), Key: int32(ks), KeyEnd: int32(kn)}
+				if fold {
+					sb[sn].Fold, sb[sn].FoldEnd = int32(fs), int32(fn)
+				}
+				sn++
 			}
-			keys = append(keys, in.kb[:in.kn]...)
+			i++
+			continue
+		}
+		// decode, inlined for the two- and three-byte forms of Vietnamese.
+		if c >= 0xC2 && c < 0xE0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+			r, size = rune(c&0x1F)<<6|rune(s[i+1]&0x3F), 2
+		} else if (c == 0xE1 || c == 0xE2) && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
+			r, size = rune(c&0x0F)<<12|rune(s[i+1]&0x3F)<<6|rune(s[i+2]&0x3F), 3
+		} else {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		if r >= tableSize {
+			return keys, folds, syls, false
+		}
+		in := &tab[r]
+		if in.flags&fNFCSafe == 0 {
+			return keys, folds, syls, false
+		}
+		if in.flags&fSimple != 0 {
+			if !inTok {
+				inTok, start, ks, fs, tone = true, i, kn, fn, 0
+			}
+			// Three-byte stores, no memmove call: the buffers have
+			// two bytes of slack past their bound.
+			_ = kb[kn+2]
+			kb[kn], kb[kn+1], kb[kn+2] = in.kb[0], in.kb[1], in.kb[2]
+			kn += int(in.kn)
 			if fold {
-				folds = append(folds, in.fb[:in.fn]...)
+				_ = fb[fn+2]
+				fb[fn], fb[fn+1], fb[fn+2] = in.fb[0], in.fb[1], in.fb[2]
+				fn += int(in.fn)
 			}
 			if in.tone != 0 {
 				tone = in.tone
 			}
-			i += size
+		} else if in.flags&fWord != 0 {
+			return keys, folds, syls, false // a word rune for the slow path
+		} else if inTok {
+			inTok = false
+			if tone != 0 {
+				kb[kn] = '0' + tone
+				kn++
+			}
+			sb[sn] = Syllable{Start: int32(start), End: int32(i), Key: int32(ks), KeyEnd: int32(kn)}
+			if fold {
+				sb[sn].Fold, sb[sn].FoldEnd = int32(fs), int32(fn)
+			}
+			sn++
 		}
-		if tone != 0 {
-			keys = append(keys, '0'+tone)
-		}
-		syl := Syllable{Start: int32(start), End: int32(i), Key: int32(ks), KeyEnd: int32(len(keys))}
-		if fold {
-			syl.Fold, syl.FoldEnd = int32(fs), int32(len(folds))
-		}
-		syls = append(syls, syl)
+		i += size
 	}
+	if inTok {
+		if tone != 0 {
+			kb[kn] = '0' + tone
+			kn++
+		}
+		sb[sn] = Syllable{Start: int32(start), End: int32(len(s)), Key: int32(ks), KeyEnd: int32(kn)}
+		if fold {
+			sb[sn].Fold, sb[sn].FoldEnd = int32(fs), int32(fn)
+		}
+		sn++
+	}
+	if fold {
+		folds = fb[:fn]
+	}
+	return kb[:kn], folds, sb[:sn], true
 }

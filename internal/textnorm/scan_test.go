@@ -78,3 +78,35 @@ func FuzzAppendSyllables(f *testing.F) {
 		checkSyllablesOf(t, s)
 	})
 }
+
+// BenchmarkSyllables compares, on the corpus, Fold with the syllable
+// scanners. Run: go test -run '^$' -bench Syllables ./internal/textnorm
+func BenchmarkSyllables(b *testing.B) {
+	text := corpusText(b)
+	var keys, folds []byte
+	var syls []Syllable
+	b.Run("Fold", func(b *testing.B) {
+		b.SetBytes(int64(len(text)))
+		for b.Loop() {
+			Fold(text)
+		}
+	})
+	b.Run("AppendSyllablesOf", func(b *testing.B) {
+		b.SetBytes(int64(len(text)))
+		for b.Loop() {
+			_, keys, folds, syls = AppendSyllablesOf(keys[:0], folds[:0], syls[:0], text, false)
+		}
+	})
+	b.Run("AppendSyllablesOf-fold", func(b *testing.B) {
+		b.SetBytes(int64(len(text)))
+		for b.Loop() {
+			_, keys, folds, syls = AppendSyllablesOf(keys[:0], folds[:0], syls[:0], text, true)
+		}
+	})
+	b.Run("Normalize+AppendSyllables", func(b *testing.B) {
+		b.SetBytes(int64(len(text)))
+		for b.Loop() {
+			keys, folds, syls = AppendSyllables(keys[:0], folds[:0], syls[:0], Normalize(text), false)
+		}
+	})
+}
