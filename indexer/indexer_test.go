@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -382,5 +383,36 @@ func TestKeysFoldingCoversCorpus(t *testing.T) {
 	}
 	if len(seen) < 50 {
 		t.Fatalf("only %d keys checked", len(seen))
+	}
+}
+
+func gcPercent() int {
+	v := debug.SetGCPercent(100)
+	debug.SetGCPercent(v)
+	return v
+}
+
+func TestGCPercentSetAndRestored(t *testing.T) {
+	before := gcPercent()
+	x, err := Open(Config{GCPercent: 250}, nil, testLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := gcPercent(); got != 250 {
+		t.Errorf("GC percent while open = %d, want 250", got)
+	}
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := gcPercent(); got != before {
+		t.Errorf("GC percent after Close = %d, want %d", got, before)
+	}
+	ro, err := Open(Config{GCPercent: 250, ReadOnly: true, Dir: t.TempDir()}, nil, testLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if got := gcPercent(); got != before {
+		t.Errorf("read-only index changed the GC percent to %d", got)
 	}
 }
