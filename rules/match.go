@@ -341,15 +341,6 @@ func cmpHit(a, b hit) int {
 // sortHits sorts hits by phrase, field and position: a counting sort by
 // phrase (hits arrive in text order), then a check of each bucket.
 func (s *Set) sortHits(sc *scratch, hits []hit) {
-	if len(hits) <= 256 {
-		// A typical article: a comparison sort beats touching the
-		// per-phrase counters. cmpHit orders by phrase first, so the
-		// result is the same.
-		if !slices.IsSortedFunc(hits, cmpHit) {
-			slices.SortFunc(hits, cmpHit)
-		}
-		return
-	}
 	if len(sc.count) < len(s.phrases) {
 		sc.count = make([]int32, len(s.phrases))
 	}
