@@ -128,11 +128,12 @@ func newSymTable(m map[string]uint32) symTable {
 // packKey returns the n ≤ 16 bytes of buf[:n] as two zero-padded words;
 // buf must hold at least 16 bytes.
 func packKey(buf []byte, n int) (lo, hi uint64) {
+	_ = buf[15]
 	lo = binary.LittleEndian.Uint64(buf)
-	hi = binary.LittleEndian.Uint64(buf[8:])
 	if n < 8 {
 		return lo & (1<<(8*uint(n)) - 1), 0
 	}
+	hi = binary.LittleEndian.Uint64(buf[8:])
 	return lo, hi & (1<<(8*uint(n-8)) - 1)
 }
 
