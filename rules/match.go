@@ -93,7 +93,7 @@ func (s *Set) match(a article.Article, use func(*compiledRule) bool) Result {
 	}
 	if len(area) > 0 {
 		res.Area = true
-		area = tidyHits(area)
+		area = tidyHits(area, &sc.tmp)
 		res.AreaTerms = make([]article.Term, len(area))
 		for i, h := range area {
 			res.AreaTerms[i] = termOf(texts, h)
@@ -146,7 +146,7 @@ func (s *Set) match(a article.Article, use func(*compiledRule) bool) Result {
 			continue
 		}
 		lo := len(fhits)
-		fhits = append(fhits, tidyHits(ev.out)...)
+		fhits = append(fhits, tidyHits(ev.out, &sc.tmp)...)
 		fired = append(fired, firedRule{rule: ri, lo: int32(lo), hi: int32(len(fhits))})
 	}
 	sc.out = ev.out[:0]
@@ -179,22 +179,52 @@ func termOf(texts [3]string, h hit) article.Term {
 	return article.Term{Text: texts[h.field][h.bs:h.be], Field: fieldNames[h.field], Start: int(h.bs), End: int(h.be)}
 }
 
-// tidyHits sorts hits by field and position (longer first at the same
-// start) and drops duplicates and hits that lie inside another hit of the
-// list, in place.
-func tidyHits(hs []hit) []hit {
+// cmpTidy orders hits by field and position, longer first at the same
+// start.
+func cmpTidy(a, b hit) int {
+	if a.field != b.field {
+		return int(a.field) - int(b.field)
+	}
+	if a.bs != b.bs {
+		return int(a.bs - b.bs)
+	}
+	return int(b.be - a.be)
+}
+
+// tidyHits sorts hits with cmpTidy and drops duplicates and hits that lie
+// inside another hit of the list, in place. The hits of one phrase arrive
+// sorted, so a query of one or two phrases gives one or two sorted runs:
+// those are merged (through tmp) rather than sorted.
+func tidyHits(hs []hit, tmp *[]hit) []hit {
 	if len(hs) < 2 {
 		return hs
 	}
-	slices.SortFunc(hs, func(a, b hit) int {
-		if a.field != b.field {
-			return int(a.field) - int(b.field)
+	k := 1
+	for k < len(hs) && cmpTidy(hs[k-1], hs[k]) <= 0 {
+		k++
+	}
+	if k < len(hs) {
+		m := k + 1
+		for m < len(hs) && cmpTidy(hs[m-1], hs[m]) <= 0 {
+			m++
 		}
-		if a.bs != b.bs {
-			return int(a.bs - b.bs)
+		if m == len(hs) {
+			*tmp = append((*tmp)[:0], hs[:k]...)
+			a, b := *tmp, hs[k:]
+			i := 0
+			for len(a) > 0 && len(b) > 0 {
+				if cmpTidy(b[0], a[0]) < 0 {
+					hs[i], b = b[0], b[1:]
+				} else {
+					hs[i], a = a[0], a[1:]
+				}
+				i++
+			}
+			copy(hs[i:], a) // what is left of b is in place
+		} else {
+			slices.SortFunc(hs, cmpTidy)
 		}
-		return int(b.be - a.be)
-	})
+	}
 	out := hs[:1]
 	for _, h := range hs[1:] {
 		last := out[len(out)-1]
@@ -310,6 +340,7 @@ func (t *trie) walk(syms []uint32, syls []textnorm.Syllable, buf []byte, fold bo
 // scratch is per-call working memory, reused through Set.pool.
 type scratch struct {
 	ranges  []hitRange // all zero between calls
+	tmp     []hit
 	area    []hit
 	cand    []int32
 	out     []hit
