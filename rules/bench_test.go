@@ -180,6 +180,21 @@ func BenchmarkMatch(b *testing.B) {
 				}
 				b.ReportMetric(float64(matches), "rules_matched")
 			})
+			// The matcher before the throughput work (ref_test.go), same set.
+			b.Run(fmt.Sprintf("text=%s/before-rules=%d", in.name, n), func(b *testing.B) {
+				s, _ := benchSet(b, n)
+				rt := refTriesOf(s)
+				use := func(r *compiledRule) bool { return !r.Disabled }
+				b.SetBytes(int64(size))
+				var matches int
+				for b.Loop() {
+					matches = 0
+					for _, d := range in.docs {
+						matches += len(s.matchRef(rt, article.Article{Body: d}, use).Matches)
+					}
+				}
+				b.ReportMetric(float64(matches), "rules_matched")
+			})
 			b.Run(fmt.Sprintf("text=%s/regexp=%d", in.name, n), func(b *testing.B) {
 				re := regexpOf(n)
 				b.SetBytes(int64(len(small)))

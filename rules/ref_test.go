@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/textnorm"
@@ -60,12 +61,16 @@ func (t *refTrie) add(seq []string, id int32) {
 	}
 }
 
-type refTries struct{ key, fold refTrie }
+type refTries struct {
+	key, fold refTrie
+	pool      sync.Pool // *refScratch, as Set.pool was
+}
 
 // refTriesOf builds the reference tries from the compiled phrases, as
 // compile did.
 func refTriesOf(s *Set) *refTries {
 	rt := &refTries{key: newRefTrie(), fold: newRefTrie()}
+	rt.pool.New = func() any { return new(refScratch) }
 	for i := range s.phrases {
 		p := &s.phrases[i]
 		if p.lao != "" {
@@ -81,7 +86,8 @@ func refTriesOf(s *Set) *refTries {
 
 func (s *Set) matchRef(rt *refTries, a article.Article, use func(*compiledRule) bool) Result {
 	texts := [3]string{textnorm.Normalize(a.Title), textnorm.Normalize(a.Lead), textnorm.Normalize(a.Body)}
-	sc := new(refScratch)
+	sc := rt.pool.Get().(*refScratch)
+	defer rt.pool.Put(sc)
 	hits := sc.hits[:0]
 	for f, t := range texts {
 		if t != "" {
