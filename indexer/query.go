@@ -153,28 +153,24 @@ func fieldQuery(terms []string, field string, boost float64) query.Query {
 	return pq
 }
 
-// termQuery is a term searched in the exact fields and, when typed without
-// diacritics, folded as well (exact matches weigh more): a single syllable
-// in the folded fields, a phrase in the exact fields with every syllable
-// standing for all the keys that fold to it (the folded fields keep no
-// positions).
+// termQuery is a term searched in the title and the body. Typed with
+// diacritics it matches the exact fields only. Typed without, it matches
+// folded, which covers the text written without diacritics too: a single
+// syllable in the folded fields, several as a phrase in the exact fields
+// with every syllable standing for all the keys that fold to it (the folded
+// fields keep no positions). Searching the exact fields as well would only
+// add a boost for text that happens to lack diacritics, at twice the cost.
 func termQuery(t term) query.Query {
-	qs := []query.Query{
-		fieldQuery(t.keys, fTitle, boostTitle*boostExact),
-		fieldQuery(t.keys, fBody, boostExact),
+	var title, body query.Query
+	switch {
+	case !t.folded:
+		title, body = fieldQuery(t.keys, fTitle, boostTitle*boostExact), fieldQuery(t.keys, fBody, boostExact)
+	case len(t.folds) == 1:
+		title, body = fieldQuery(t.folds, fTitleFold, boostTitle), fieldQuery(t.folds, fBodyFold, 1)
+	default:
+		title, body = foldedPhrase(t.folds, fTitle, boostTitle), foldedPhrase(t.folds, fBody, 1)
 	}
-	if t.folded {
-		if len(t.folds) == 1 {
-			qs = append(qs,
-				fieldQuery(t.folds, fTitleFold, boostTitle),
-				fieldQuery(t.folds, fBodyFold, 1))
-		} else {
-			qs = append(qs,
-				foldedPhrase(t.folds, fTitle, boostTitle),
-				foldedPhrase(t.folds, fBody, 1))
-		}
-	}
-	return bleve.NewDisjunctionQuery(qs...)
+	return bleve.NewDisjunctionQuery(title, body)
 }
 
 // foldedPhrase matches the folded syllables folds, in order, in an exact

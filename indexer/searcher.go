@@ -26,7 +26,7 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 	switch q.Sort {
 	case "", "relevance":
 	case "date":
-		sortBy = []string{"-" + fPublished, "-_score"}
+		sortBy = []string{"-" + fPublished, "_id"}
 	default:
 		return Result{}, &QueryError{Query: q.Q, Msg: fmt.Sprintf("cách sắp xếp %q không hợp lệ (relevance hoặc date)", q.Sort)}
 	}
@@ -81,6 +81,9 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 	}
 	req := bleve.NewSearchRequestOptions(bq, size, (page-1)*size, false)
 	req.SortBy(sortBy)
+	if q.Sort == "date" {
+		req.Score = "none" // no relevance needed: skips scoring every hit
+	}
 	req.AddFacet("source", bleve.NewFacetRequest(fSource, 20))
 	req.AddFacet("topic", bleve.NewFacetRequest(fTopics, 10))
 	res, err := x.alias.SearchInContext(ctx, req)

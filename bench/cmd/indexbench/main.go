@@ -51,6 +51,7 @@ func main() {
 	queries := flag.Int("queries", 300, "queries per kind")
 	skipSQLite := flag.Bool("skip-sqlite", false, "only the Bleve indexer")
 	cpuProfile := flag.String("cpuprofile", "", "write CPU profiles of the Bleve phases to FILE.index and FILE.query")
+	reuse := flag.Bool("reuse", false, "with -dir: query the indexes already there (built by an earlier run with the same -n) instead of indexing again")
 	flag.Parse()
 
 	work := *dir
@@ -84,7 +85,12 @@ func main() {
 		pprof.StartCPUProfile(f)
 	}
 	t0, cpu0 := time.Now(), cpuTime()
-	for i := 0; i < *n; i += *batch {
+	toIndex := *n
+	if c, _ := x.Count(); *reuse && c == uint64(*n) {
+		fmt.Printf("bleve: reusing %d indexed articles in %s\n", c, work)
+		toIndex = 0
+	}
+	for i := 0; i < toIndex; i += *batch {
 		b := make([]indexer.ArticleAt, 0, *batch)
 		for j := i; j < min(i+*batch, *n); j++ {
 			a := gen.article(j)
@@ -100,9 +106,11 @@ func main() {
 		pprof.StopCPUProfile()
 	}
 	count, _ := x.Count()
-	fmt.Printf("\nbleve:  indexed %d articles (%.0f MB text) in %s: %.0f articles/s; %.2f ms CPU per article (%.0f articles/s per 2 CPU-seconds); index %s on disk\n",
-		count, float64(textBytes)/1e6, bleveDur.Round(time.Millisecond), float64(*n)/bleveDur.Seconds(),
-		bleveCPU.Seconds()*1000/float64(*n), 2*float64(*n)/bleveCPU.Seconds(), size(filepath.Join(work, "bleve")))
+	if toIndex > 0 {
+		fmt.Printf("\nbleve:  indexed %d articles (%.0f MB text) in %s: %.0f articles/s; %.2f ms CPU per article (%.0f articles/s per 2 CPU-seconds); index %s on disk\n",
+			count, float64(textBytes)/1e6, bleveDur.Round(time.Millisecond), float64(*n)/bleveDur.Seconds(),
+			bleveCPU.Seconds()*1000/float64(*n), 2*float64(*n)/bleveCPU.Seconds(), size(filepath.Join(work, "bleve")))
+	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile + ".query")
 		if err != nil {
@@ -112,8 +120,11 @@ func main() {
 	}
 	bleveLat := map[string][]time.Duration{}
 	hitsB := map[string]uint64{}
-	for _, kind := range kinds {
-		for _, q := range qs[kind] {
+	// Kinds take turns, so background merging after the last batch and a
+	// cold page cache weigh on all of them alike.
+	for i := range *queries {
+		for _, kind := range kinds {
+			q := qs[kind][i]
 			s := time.Now()
 			res, err := x.Search(ctx, q.bleve)
 			if err != nil {
@@ -137,11 +148,18 @@ func main() {
 			log.Fatal(err)
 		}
 		db.SetMaxOpenConns(1)
-		mustExec(db, `CREATE TABLE art(id INTEGER PRIMARY KEY, source TEXT, topics TEXT, published INTEGER)`)
-		mustExec(db, `CREATE INDEX art_pub ON art(published)`)
-		mustExec(db, `CREATE VIRTUAL TABLE fts USING fts5(title, body, tokenize='unicode61 remove_diacritics 2')`)
+		toIndex := *n
+		var have int
+		if *reuse && db.QueryRow(`SELECT count(*) FROM art`).Scan(&have) == nil && have == *n {
+			fmt.Printf("sqlite: reusing %d indexed articles\n", have)
+			toIndex = 0
+		} else {
+			mustExec(db, `CREATE TABLE art(id INTEGER PRIMARY KEY, source TEXT, topics TEXT, published INTEGER)`)
+			mustExec(db, `CREATE INDEX art_pub ON art(published)`)
+			mustExec(db, `CREATE VIRTUAL TABLE fts USING fts5(title, body, tokenize='unicode61 remove_diacritics 2')`)
+		}
 		t0, cpu0 := time.Now(), cpuTime()
-		for i := 0; i < *n; i += *batch {
+		for i := 0; i < toIndex; i += *batch {
 			tx, err := db.Begin()
 			if err != nil {
 				log.Fatal(err)
@@ -162,11 +180,14 @@ func main() {
 		}
 		sqliteDur = time.Since(t0)
 		sqliteCPU := cpuTime() - cpu0
-		fmt.Printf("sqlite: indexed %d articles in %s: %.0f articles/s; %.2f ms CPU per article (%.0f articles/s per 2 CPU-seconds); db %s on disk\n",
-			*n, sqliteDur.Round(time.Millisecond), float64(*n)/sqliteDur.Seconds(),
-			sqliteCPU.Seconds()*1000/float64(*n), 2*float64(*n)/sqliteCPU.Seconds(), size(filepath.Join(work, "fts.db")))
-		for _, kind := range kinds {
-			for _, q := range qs[kind] {
+		if toIndex > 0 {
+			fmt.Printf("sqlite: indexed %d articles in %s: %.0f articles/s; %.2f ms CPU per article (%.0f articles/s per 2 CPU-seconds); db %s on disk\n",
+				*n, sqliteDur.Round(time.Millisecond), float64(*n)/sqliteDur.Seconds(),
+				sqliteCPU.Seconds()*1000/float64(*n), 2*float64(*n)/sqliteCPU.Seconds(), size(filepath.Join(work, "fts.db")))
+		}
+		for i := range *queries {
+			for _, kind := range kinds {
+				q := qs[kind][i]
 				s := time.Now()
 				hits := runSQLite(db, kind, q)
 				sqliteLat[kind] = append(sqliteLat[kind], time.Since(s))
@@ -188,7 +209,8 @@ func main() {
 		qs["filter+facet"][0].bleve.Sources, qs["filter+facet"][0].bleve.From.Format("2006-01-02"), qs["filter+facet"][0].bleve.To.Format("2006-01-02"))
 }
 
-var kinds = []string{"word", "phrase", "folded", "filter+facet"}
+var kinds = []string{"word", "phrase", "folded", "filter+facet",
+	"analyst word", "analyst phrase", "analyst folded", "analyst filter+facet"}
 
 type query struct {
 	bleve  indexer.Query
@@ -201,7 +223,8 @@ type query struct {
 func runSQLite(db *sql.DB, kind string, q query) uint64 {
 	var rows *sql.Rows
 	var err error
-	if kind == "filter+facet" {
+	filter := strings.HasSuffix(kind, "filter+facet")
+	if filter {
 		rows, err = db.Query(`SELECT fts.rowid, snippet(fts, 1, '<mark>', '</mark>', '…', 20) FROM fts JOIN art ON art.id = fts.rowid
 			WHERE fts MATCH ? AND art.source = ? AND art.published BETWEEN ? AND ? ORDER BY rank LIMIT 20`,
 			q.fts, q.source, q.from.Unix(), q.to.Unix())
@@ -216,7 +239,7 @@ func runSQLite(db *sql.DB, kind string, q query) uint64 {
 	rows.Close()
 	// Total and facets, as the search page shows them.
 	var total uint64
-	if kind == "filter+facet" {
+	if filter {
 		frows, err := db.Query(`SELECT art.source, count(*) FROM fts JOIN art ON art.id = fts.rowid
 			WHERE fts MATCH ? AND art.published BETWEEN ? AND ? GROUP BY art.source`, q.fts, q.from.Unix(), q.to.Unix())
 		if err != nil {
@@ -247,12 +270,27 @@ func newGen(body, titles []string, n int) *gen { return &gen{body: body, titles:
 // article i is deterministic: the same for both engines.
 func (g *gen) article(i int) article.Article {
 	r := rand.New(rand.NewPCG(uint64(i), 42))
+	id := fmt.Sprintf("%032x", i)
+	// An article the classifier tags with a topic carries one to three
+	// sentences on it, as a real one would; the other lines are corpus text.
+	var topical []string
+	if tp, _ := (classifier{}).Classify(article.Article{ID: id}); len(tp) > 0 {
+		ss := topicSentences[tp[0]]
+		for range 1 + r.IntN(3) {
+			topical = append(topical, ss[r.IntN(len(ss))])
+		}
+	}
 	var b strings.Builder
-	for range 10 + r.IntN(21) {
-		b.WriteString(g.body[r.IntN(len(g.body))])
+	lines := 10 + r.IntN(21)
+	for l := range lines {
+		if len(topical) > 0 && r.IntN(lines-l) < len(topical) {
+			b.WriteString(topical[0])
+			topical = topical[1:]
+		} else {
+			b.WriteString(g.body[r.IntN(len(g.body))])
+		}
 		b.WriteByte('\n')
 	}
-	id := fmt.Sprintf("%032x", i)
 	// Published in stream order over 24 months, as the crawler delivers them
 	// (one article in 20 is late by up to a month).
 	pub := time.Date(2024, 1, 1, 0, 0, 0, 0, ict).Add(time.Duration(float64(i) / float64(g.n) * 730 * 24 * float64(time.Hour)))
@@ -264,6 +302,44 @@ func (g *gen) article(i int) article.Article {
 		Source: sources[r.IntN(len(sources))], SourceKind: article.KindPress, Lang: "vi",
 		Title: g.titles[r.IntN(len(g.titles))], Body: b.String(), Published: pub, Revision: 1,
 	}
+}
+
+// topicSentences are what a tagged article says about its topic: the names
+// and phrases of rules/packs/default, so the analyst queries find them.
+var topicSentences = map[string][]string{
+	"border": {
+		"Đồn Biên phòng Bát Mọt phối hợp tuần tra song phương trên tuyến biên giới Việt - Lào.",
+		"Bộ đội Biên phòng tỉnh Thanh Hóa bắt giữ đối tượng vượt biên trái phép qua cửa khẩu phụ.",
+		"Lực lượng chức năng triệt phá đường dây buôn lậu ma túy qua khu vực biên giới.",
+		"Hai bên kiểm tra hệ thống cột mốc và đường biên giới quốc gia.",
+	},
+	"ethnic": {
+		"Đồng bào dân tộc thiểu số ở huyện Thường Xuân được hỗ trợ nhà ở và đất sản xuất.",
+		"Người Mông và người Thái ở vùng cao Thanh Hóa tham gia giữ gìn an ninh trật tự.",
+		"Chính sách cho vùng đồng bào dân tộc thiểu số và miền núi được triển khai đồng bộ.",
+	},
+	"religion": {
+		"Ban Tôn giáo tỉnh gặp mặt chức sắc Công giáo và Tin Lành nhân dịp lễ Giáng sinh.",
+		"Địa phương bảo đảm quyền tự do tín ngưỡng, tôn giáo của nhân dân theo quy định của pháp luật.",
+		"Một số điểm nhóm sinh hoạt tôn giáo chưa đăng ký đã được hướng dẫn làm thủ tục.",
+	},
+	"laos": {
+		"Đoàn công tác huyện Thường Xuân thăm và làm việc tại huyện Sầm Tớ, tỉnh Hủa Phăn, nước bạn Lào.",
+		"Hợp tác giữa Thanh Hóa và tỉnh Hủa Phăn của Lào tiếp tục được mở rộng.",
+		"Lưu học sinh Lào sang học tập tại Thanh Hóa ngày càng đông.",
+	},
+	"disinfo": {
+		"Cơ quan công an cảnh báo thông tin sai sự thật về tình hình biên giới lan truyền trên mạng xã hội.",
+		"Các thế lực thù địch lợi dụng vấn đề tôn giáo, dân tộc để xuyên tạc, kích động.",
+	},
+}
+
+// analystQueries are what a monitoring analyst types: place names and
+// topic phrases of rules/packs/default.
+var analystQueries = []string{
+	"biên giới", "Sầm Tớ", "Bát Mọt", "tôn giáo", "Thường Xuân", "Lào", "cửa khẩu", "ma túy",
+	"Tin Lành", "vượt biên", "người Mông", "buôn lậu", "tín ngưỡng", "Thanh Hóa", "biên phòng",
+	"dân tộc thiểu số", "Công giáo", "Hủa Phăn", "an ninh trật tự", "mạng xã hội",
 }
 
 type classifier struct{}
@@ -310,6 +386,21 @@ func (g *gen) queries(n int) map[string][]query {
 		out["filter+facet"] = append(out["filter+facet"], query{
 			bleve:  indexer.Query{Q: w1 + " " + w2, Sources: []string{src}, From: from, To: to},
 			fts:    w1 + " " + w2,
+			source: src, from: from, to: to,
+		})
+	}
+	for i := 0; len(out["analyst word"]) < n; i++ {
+		w := analystQueries[i%len(analystQueries)]
+		f := textnorm.Fold(w)
+		src := sources[r.IntN(len(sources))]
+		from := time.Date(2024, time.Month(1+r.IntN(12)), 1, 0, 0, 0, 0, ict)
+		to := from.AddDate(0, 6, 0)
+		out["analyst word"] = append(out["analyst word"], query{bleve: indexer.Query{Q: w}, fts: w})
+		out["analyst phrase"] = append(out["analyst phrase"], query{bleve: indexer.Query{Q: `"` + w + `"`}, fts: `"` + w + `"`})
+		out["analyst folded"] = append(out["analyst folded"], query{bleve: indexer.Query{Q: f}, fts: f})
+		out["analyst filter+facet"] = append(out["analyst filter+facet"], query{
+			bleve:  indexer.Query{Q: w, Sources: []string{src}, From: from, To: to},
+			fts:    w,
 			source: src, from: from, to: to,
 		})
 	}
