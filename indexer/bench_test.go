@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/diembao/diembao/internal/textnorm"
 )
 
 // BenchmarkIndex indexes 500-article batches of corpus text in memory.
@@ -35,4 +37,21 @@ func BenchmarkIndex(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "articles/s")
+}
+
+// BenchmarkAnalyze runs the exact and folded analyzers over 4 KB of corpus
+// text, as indexing one article's body does.
+// Run: go test -run '^$' -bench Analyze -benchmem ./indexer
+func BenchmarkAnalyze(b *testing.B) {
+	raw, err := os.ReadFile("../../shared/corpus/binhvq-sample/demo-full.txt")
+	if err != nil {
+		b.Skip(err)
+	}
+	text := []byte(textnorm.Normalize(string(raw[:4096])))
+	b.SetBytes(int64(2 * len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		syllableAnalyzer{}.Analyze(text)
+		syllableAnalyzer{fold: true}.Analyze(text)
+	}
 }
