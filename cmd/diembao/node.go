@@ -263,7 +263,7 @@ func (n *node) startIndex(ctx context.Context, start startFunc, wg *sync.WaitGro
 		return errs
 	}
 	start(wg, "index", func() error {
-		return n.bus.Consume(ctx, bus.ConsumerSpec{Stream: bus.StreamArticles, Durable: "indexer", Batch: 256,
+		return n.bus.Consume(ctx, bus.ConsumerSpec{Stream: bus.StreamArticles, Durable: "indexer", Batch: 1000,
 			MaxWait: 300 * time.Millisecond, MaxAttempts: 20, AckWait: 30 * time.Second}, handler)
 	})
 	return serveIndexRequests(ctx, n.bus.Conn(), n.idx, n.log)
