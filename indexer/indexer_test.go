@@ -368,8 +368,10 @@ func TestFoldedPhrase(t *testing.T) {
 func TestKeysFoldingCoversCorpus(t *testing.T) {
 	text := "Đường biên giới Việt – Lào, huyện Thường Xuân, tỉnh Thanh Hoá; người Thái, Mường; " +
 		"khuya quốc thuỷ thủy hoà hòa nguyễn ưởng ươn ngoẵng giặt gì quyển chuyện Sầm Tớ Bát Mọt tôn giáo"
+	minKeys := 30 // the fixture above alone
 	if raw, err := os.ReadFile("../../shared/corpus/binhvq-sample/demo-full.txt"); err == nil {
 		text += "\n" + string(raw[:min(len(raw), 2<<20)])
+		minKeys = 1000 // the shared corpus, present beside the checkout on the dev machine
 	}
 	seen := map[string]bool{}
 	for _, tk := range textnorm.Tokens(textnorm.Normalize(text)) {
@@ -381,7 +383,7 @@ func TestKeysFoldingCoversCorpus(t *testing.T) {
 			t.Errorf("keysFolding(%q) lacks %q", tk.Fold, tk.Key)
 		}
 	}
-	if len(seen) < 50 {
+	if len(seen) < minKeys {
 		t.Fatalf("only %d keys checked", len(seen))
 	}
 }
