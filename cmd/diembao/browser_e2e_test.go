@@ -20,13 +20,12 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/diembao/diembao/internal/browsertest"
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/demosite"
 	"github.com/diembao/diembao/internal/mailcatcher"
 	"github.com/diembao/diembao/internal/web"
 )
-
-const e2eChromium = "/usr/bin/chromium"
 
 // e2eXSSTrap runs in every document before the page's own scripts (it is
 // injected by the DevTools protocol, so the page's CSP does not stop it).
@@ -48,8 +47,8 @@ const e2eXSSTrap = `(() => {
 // alert and see it acknowledged after a reload. Screenshots go to
 // testartifacts/e2e/.
 func TestBrowserEndToEnd(t *testing.T) {
-	if _, err := os.Stat(e2eChromium); err != nil {
-		t.Skipf("browser tests need Chromium at %s (Debian: apt-get install -y chromium): %v", e2eChromium, err)
+	if _, err := os.Stat(browsertest.ChromiumPath); err != nil {
+		t.Skipf("browser tests need Chromium at %s (Debian: apt-get install -y chromium): %v", browsertest.ChromiumPath, err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -412,70 +411,14 @@ func foreignRequest(raw, uiHost string) bool {
 	return true // javascript:, file:, ws: and the like
 }
 
-// e2eBrowser starts headless Chromium for one test (flags as in
-// internal/web's browser tests) and returns its context.
+// e2eBrowser starts headless Chromium for one test (see internal/browsertest).
 func e2eBrowser(t *testing.T, listen func(ev any)) context.Context {
 	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(e2eChromium),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(actx, chromedp.WithListener(listen))
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() {
-		cancelTimeout()
-		cancelCtx()
-		cancelAlloc()
-	})
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
-}
-
-// e2eArtifacts is testartifacts/e2e at the module root (gitignored).
-func e2eArtifacts(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	out := filepath.Join(dir, "testartifacts", "e2e")
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return browsertest.Start(t, listen)
 }
 
 func e2eShot(t *testing.T, name string) chromedp.Action[chromedp.Void] {
-	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		buf, err := chromedp.FullScreenshot(100)(ctx, tg) // 100: PNG (lower: JPEG)
-		if err != nil {
-			return err
-		}
-		path := filepath.Join(e2eArtifacts(t), name+".png")
-		t.Logf("screenshot %s", path)
-		return os.WriteFile(path, buf, 0o644)
-	})
+	return browsertest.Screenshot(t, "e2e", name)
 }
 
 func e2eRun[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {

@@ -2,93 +2,26 @@ package web
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/diembao/diembao/internal/browsertest"
 )
 
-const chromiumPath = "/usr/bin/chromium"
-
-// browser starts headless Chromium for one test and returns its context;
-// listen, if not nil, sees every event of the tab (it must return fast).
-// The test is skipped, with a message, only when Chromium is not installed.
+// browser starts headless Chromium for one test (see internal/browsertest).
 func browser(t *testing.T, listen func(ev any)) context.Context {
 	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("browser tests need Chromium at %s (Debian: apt-get install -y chromium): %v", chromiumPath, err)
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	var copts []chromedp.ContextOption
-	if listen != nil {
-		copts = append(copts, chromedp.WithListener(listen))
-	}
-	ctx, cancelCtx := chromedp.NewContext(actx, copts...)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() {
-		cancelTimeout()
-		cancelCtx()
-		cancelAlloc()
-	})
-	if err := chromedp.Do(ctx); err != nil { // start the browser
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
-}
-
-// artifactDir is testartifacts/web at the module root (gitignored).
-func artifactDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	out := filepath.Join(dir, "testartifacts", "web")
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return browsertest.Start(t, listen)
 }
 
 func screenshot(t *testing.T, name string) chromedp.Action[chromedp.Void] {
-	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		buf, err := chromedp.FullScreenshot(100)(ctx, tg)
-		if err != nil {
-			return err
-		}
-		path := filepath.Join(artifactDir(t), name+".png")
-		t.Logf("screenshot %s", path)
-		return os.WriteFile(path, buf, 0o644)
-	})
+	return browsertest.Screenshot(t, "web", name)
 }
 
 func browserLogin(e *testEnv, user string) chromedp.Action[chromedp.Void] {
