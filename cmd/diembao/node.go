@@ -374,7 +374,10 @@ func (n *node) startCrawl(frontCtx, backCtx context.Context, start startFunc, fr
 	if err != nil {
 		return fmt.Errorf("crawl: %w", err)
 	}
-	state, err := n.kv(frontCtx, bucketCrawl)
+	// Crawl state of a page unseen for half a year is forgotten: the bucket
+	// must not grow without bound. A page found again is fetched afresh; its
+	// alerts are not repeated (the matcher keeps its own state).
+	state, err := n.bus.KVWithTTL(frontCtx, bucketCrawl, 180*24*time.Hour)
 	if err != nil {
 		return err
 	}

@@ -6,20 +6,29 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/diembao/diembao/internal/kv"
 )
 
-// KV returns the named bucket (created if absent) as a kv.Store.
+// KV returns the named bucket (created if absent) as a kv.Store whose
+// entries live until deleted.
 func (b *Bus) KV(ctx context.Context, bucket string) (kv.Store, error) {
+	return b.KVWithTTL(ctx, bucket, 0)
+}
+
+// KVWithTTL is KV with entries that expire ttl after their last write
+// (0: never). Use it for state that may be forgotten, such as crawl state.
+func (b *Bus) KVWithTTL(ctx context.Context, bucket string, ttl time.Duration) (kv.Store, error) {
 	s, err := b.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket:       bucket,
 		Storage:      jetstream.FileStorage,
 		Replicas:     b.cfg.Replicas,
 		History:      1,
 		MaxValueSize: MaxPayload,
+		TTL:          ttl,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bus: kv bucket %s: %w", bucket, err)
