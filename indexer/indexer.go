@@ -68,6 +68,9 @@ type Config struct {
 	// 0 means DefaultGCPercent unless the GOGC environment variable is set
 	// (the operator's choice wins); negative leaves the runtime alone.
 	GCPercent int
+	// BlevePhrases searches phrases with Bleve's phrase searcher instead of
+	// diembao's (same hits and scores, slower): for comparisons only.
+	BlevePhrases bool
 }
 
 // DefaultGCPercent is the GC target a writable Index sets when Config.GCPercent

@@ -140,17 +140,19 @@ func makeTerm(text string) (term, bool) {
 }
 
 // fieldQuery matches a term's syllables in one field: a term query for one
-// syllable, a phrase query for several.
-func fieldQuery(terms []string, field string, boost float64) query.Query {
+// syllable, a phrase query for several (Bleve's with blevePhrases).
+func fieldQuery(terms []string, field string, boost float64, blevePhrases bool) query.Query {
 	if len(terms) == 1 {
 		tq := bleve.NewTermQuery(terms[0])
 		tq.SetField(field)
 		tq.SetBoost(boost)
 		return tq
 	}
-	pq := bleve.NewPhraseQuery(terms, field)
-	pq.SetBoost(boost)
-	return pq
+	alts := make([][]string, len(terms))
+	for i, t := range terms {
+		alts[i] = []string{t}
+	}
+	return &phraseQuery{alts: alts, field: field, boost: boost, bleve: blevePhrases}
 }
 
 // termQuery is a term searched in the title and the body. Typed with
@@ -160,29 +162,27 @@ func fieldQuery(terms []string, field string, boost float64) query.Query {
 // with every syllable standing for all the keys that fold to it (the folded
 // fields keep no positions). Searching the exact fields as well would only
 // add a boost for text that happens to lack diacritics, at twice the cost.
-func termQuery(t term) query.Query {
+func termQuery(t term, blevePhrases bool) query.Query {
 	var title, body query.Query
 	switch {
 	case !t.folded:
-		title, body = fieldQuery(t.keys, fTitle, boostTitle*boostExact), fieldQuery(t.keys, fBody, boostExact)
+		title, body = fieldQuery(t.keys, fTitle, boostTitle*boostExact, blevePhrases), fieldQuery(t.keys, fBody, boostExact, blevePhrases)
 	case len(t.folds) == 1:
-		title, body = fieldQuery(t.folds, fTitleFold, boostTitle), fieldQuery(t.folds, fBodyFold, 1)
+		title, body = fieldQuery(t.folds, fTitleFold, boostTitle, blevePhrases), fieldQuery(t.folds, fBodyFold, 1, blevePhrases)
 	default:
-		title, body = foldedPhrase(t.folds, fTitle, boostTitle), foldedPhrase(t.folds, fBody, 1)
+		title, body = foldedPhrase(t.folds, fTitle, boostTitle, blevePhrases), foldedPhrase(t.folds, fBody, 1, blevePhrases)
 	}
 	return bleve.NewDisjunctionQuery(title, body)
 }
 
 // foldedPhrase matches the folded syllables folds, in order, in an exact
 // field: at each position any key whose fold is that syllable.
-func foldedPhrase(folds []string, field string, boost float64) query.Query {
+func foldedPhrase(folds []string, field string, boost float64, blevePhrases bool) query.Query {
 	alts := make([][]string, len(folds))
 	for i, f := range folds {
 		alts[i] = keysFolding(f)
 	}
-	mq := query.NewMultiPhraseQuery(alts, field)
-	mq.SetBoost(boost)
-	return mq
+	return &phraseQuery{alts: alts, field: field, boost: boost, bleve: blevePhrases}
 }
 
 // shapeVariants are the letters that fold to an ASCII letter without being
@@ -247,24 +247,24 @@ func expandShapes(f string, vietnameseOnly bool) []string {
 	return out
 }
 
-func (p parsed) bleveQuery() query.Query {
+func (p parsed) bleveQuery(blevePhrases bool) query.Query {
 	if len(p.must) == 0 {
 		return nil
 	}
 	bq := bleve.NewBooleanQuery()
 	for _, c := range p.must {
 		if len(c.alts) == 1 {
-			bq.AddMust(termQuery(c.alts[0]))
+			bq.AddMust(termQuery(c.alts[0], blevePhrases))
 			continue
 		}
 		alts := make([]query.Query, len(c.alts))
 		for i, t := range c.alts {
-			alts[i] = termQuery(t)
+			alts[i] = termQuery(t, blevePhrases)
 		}
 		bq.AddMust(bleve.NewDisjunctionQuery(alts...))
 	}
 	for _, t := range p.not {
-		bq.AddMustNot(termQuery(t))
+		bq.AddMustNot(termQuery(t, blevePhrases))
 	}
 	return bq
 }

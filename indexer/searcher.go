@@ -46,7 +46,7 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 	}
 
 	conj := []query.Query{}
-	if bq := p.bleveQuery(); bq != nil {
+	if bq := p.bleveQuery(x.cfg.BlevePhrases); bq != nil {
 		conj = append(conj, bq)
 	}
 	if !q.From.IsZero() || !q.To.IsZero() {

@@ -51,6 +51,7 @@ func main() {
 	queries := flag.Int("queries", 300, "queries per kind")
 	skipSQLite := flag.Bool("skip-sqlite", false, "only the Bleve indexer")
 	cpuProfile := flag.String("cpuprofile", "", "write CPU profiles of the Bleve phases to FILE.index and FILE.query")
+	plain := flag.Bool("plain", false, "also query the index with Bleve's own phrase searcher (indexer.Config.BlevePhrases), in turns: before/after in one run")
 	reuse := flag.Bool("reuse", false, "with -dir: query the indexes already there (built by an earlier run with the same -n) instead of indexing again")
 	flag.Parse()
 
@@ -71,7 +72,8 @@ func main() {
 	qs := gen.queries(*queries)
 
 	// Bleve.
-	x, err := indexer.Open(indexer.Config{Dir: filepath.Join(work, "bleve")}, classifier{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	bleveDir := filepath.Join(work, "bleve")
+	x, err := indexer.Open(indexer.Config{Dir: bleveDir}, classifier{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -109,7 +111,25 @@ func main() {
 	if toIndex > 0 {
 		fmt.Printf("\nbleve:  indexed %d articles (%.0f MB text) in %s: %.0f articles/s; %.2f ms CPU per article (%.0f articles/s per 2 CPU-seconds); index %s on disk\n",
 			count, float64(textBytes)/1e6, bleveDur.Round(time.Millisecond), float64(*n)/bleveDur.Seconds(),
-			bleveCPU.Seconds()*1000/float64(*n), 2*float64(*n)/bleveCPU.Seconds(), size(filepath.Join(work, "bleve")))
+			bleveCPU.Seconds()*1000/float64(*n), 2*float64(*n)/bleveCPU.Seconds(), size(bleveDir))
+	}
+	engines := []*engine{{name: "bleve", x: x}}
+	if *plain {
+		// Before/after on the same index: two read-only handles, one with
+		// Bleve's own phrase searcher (the indexer before diembao's), queried
+		// in turns once background merging is done.
+		fmt.Printf("bleve:  background merging settled after %s\n", settle(2*time.Minute).Round(time.Second))
+		x.Close()
+		engines = nil
+		for _, e := range []*engine{{name: "bleve-phrase", blevePhrases: true}, {name: "bleve"}} {
+			if e.x, err = indexer.Open(indexer.Config{Dir: bleveDir, ReadOnly: true, BlevePhrases: e.blevePhrases}, classifier{}, nil); err != nil {
+				log.Fatal(err)
+			}
+			engines = append(engines, e)
+		}
+	}
+	for _, e := range engines {
+		e.lat, e.hits = map[string][]time.Duration{}, map[string]uint64{}
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile + ".query")
@@ -118,26 +138,29 @@ func main() {
 		}
 		pprof.StartCPUProfile(f)
 	}
-	bleveLat := map[string][]time.Duration{}
-	hitsB := map[string]uint64{}
-	// Kinds take turns, so background merging after the last batch and a
-	// cold page cache weigh on all of them alike.
+	// Kinds take turns, and so do the engines, so background merging after
+	// the last batch and a cold page cache weigh on all of them alike.
 	for i := range *queries {
 		for _, kind := range kinds {
 			q := qs[kind][i]
-			s := time.Now()
-			res, err := x.Search(ctx, q.bleve)
-			if err != nil {
-				log.Fatalf("bleve %s %q: %v", kind, q.bleve.Q, err)
+			for k := range engines {
+				e := engines[(i+k)%len(engines)]
+				s := time.Now()
+				res, err := e.x.Search(ctx, q.bleve)
+				if err != nil {
+					log.Fatalf("%s %s %q: %v", e.name, kind, q.bleve.Q, err)
+				}
+				e.lat[kind] = append(e.lat[kind], time.Since(s))
+				e.hits[kind] += res.Total
 			}
-			bleveLat[kind] = append(bleveLat[kind], time.Since(s))
-			hitsB[kind] += res.Total
 		}
 	}
 	if *cpuProfile != "" {
 		pprof.StopCPUProfile()
 	}
-	x.Close()
+	for _, e := range engines {
+		e.x.Close()
+	}
 
 	sqliteLat := map[string][]time.Duration{}
 	hitsS := map[string]uint64{}
@@ -197,20 +220,58 @@ func main() {
 		db.Close()
 	}
 
-	fmt.Printf("\n| query kind | bleve p50 | bleve p99 | bleve avg hits | sqlite p50 | sqlite p99 | sqlite avg hits |\n|---|---|---|---|---|---|---|\n")
+	fmt.Printf("\n| query kind |")
+	for _, e := range engines {
+		fmt.Printf(" %[1]s p50 | %[1]s p99 | %[1]s avg hits |", e.name)
+	}
+	fmt.Printf(" sqlite p50 | sqlite p99 | sqlite avg hits |\n|---|")
+	for range engines {
+		fmt.Printf("---|---|---|")
+	}
+	fmt.Printf("---|---|---|\n")
 	for _, kind := range kinds {
-		b := bleveLat[kind]
+		fmt.Printf("| %s |", kind)
+		for _, e := range engines {
+			b := e.lat[kind]
+			fmt.Printf(" %s | %s | %d |", pct(b, 50), pct(b, 99), avg(e.hits[kind], len(b)))
+		}
 		s := sqliteLat[kind]
-		fmt.Printf("| %s | %s | %s | %d | %s | %s | %d |\n", kind, pct(b, 50), pct(b, 99), hitsB[kind]/uint64(len(b)),
-			pct(s, 50), pct(s, 99), avg(hitsS[kind], len(s)))
+		fmt.Printf(" %s | %s | %d |\n", pct(s, 50), pct(s, 99), avg(hitsS[kind], len(s)))
 	}
 	fmt.Printf("\nexamples: word %q, phrase %q, folded %q, filter+facet %q source=%v %s..%s\n",
 		qs["word"][0].bleve.Q, qs["phrase"][0].bleve.Q, qs["folded"][0].bleve.Q, qs["filter+facet"][0].bleve.Q,
 		qs["filter+facet"][0].bleve.Sources, qs["filter+facet"][0].bleve.From.Format("2006-01-02"), qs["filter+facet"][0].bleve.To.Format("2006-01-02"))
 }
 
+type engine struct {
+	name         string
+	blevePhrases bool
+	x            *indexer.Index
+	lat          map[string][]time.Duration
+	hits         map[string]uint64
+}
+
+// settle waits, up to max, until the process uses less than a tenth of a
+// CPU for two seconds in a row (background merging done), and says how long
+// it waited.
+func settle(max time.Duration) time.Duration {
+	start := time.Now()
+	quiet := 0
+	for time.Since(start) < max && quiet < 2 {
+		c0 := cpuTime()
+		time.Sleep(time.Second)
+		if cpuTime()-c0 < 100*time.Millisecond {
+			quiet++
+		} else {
+			quiet = 0
+		}
+	}
+	return time.Since(start)
+}
+
 var kinds = []string{"word", "phrase", "folded", "filter+facet",
-	"analyst word", "analyst phrase", "analyst folded", "analyst filter+facet"}
+	"analyst word", "analyst phrase", "analyst folded", "analyst filter+facet",
+	"folded phrase", "analyst folded phrase"}
 
 type query struct {
 	bleve  indexer.Query
@@ -383,6 +444,7 @@ func (g *gen) queries(n int) map[string][]query {
 		out["word"] = append(out["word"], query{bleve: indexer.Query{Q: w1 + " " + w2}, fts: w1 + " " + w2})
 		out["phrase"] = append(out["phrase"], query{bleve: indexer.Query{Q: `"` + w1 + " " + w2 + `"`}, fts: `"` + w1 + " " + w2 + `"`})
 		out["folded"] = append(out["folded"], query{bleve: indexer.Query{Q: f1 + " " + f2}, fts: f1 + " " + f2})
+		out["folded phrase"] = append(out["folded phrase"], query{bleve: indexer.Query{Q: `"` + f1 + " " + f2 + `"`}, fts: `"` + f1 + " " + f2 + `"`})
 		out["filter+facet"] = append(out["filter+facet"], query{
 			bleve:  indexer.Query{Q: w1 + " " + w2, Sources: []string{src}, From: from, To: to},
 			fts:    w1 + " " + w2,
@@ -398,6 +460,7 @@ func (g *gen) queries(n int) map[string][]query {
 		out["analyst word"] = append(out["analyst word"], query{bleve: indexer.Query{Q: w}, fts: w})
 		out["analyst phrase"] = append(out["analyst phrase"], query{bleve: indexer.Query{Q: `"` + w + `"`}, fts: `"` + w + `"`})
 		out["analyst folded"] = append(out["analyst folded"], query{bleve: indexer.Query{Q: f}, fts: f})
+		out["analyst folded phrase"] = append(out["analyst folded phrase"], query{bleve: indexer.Query{Q: `"` + f + `"`}, fts: `"` + f + `"`})
 		out["analyst filter+facet"] = append(out["analyst filter+facet"], query{
 			bleve:  indexer.Query{Q: w, Sources: []string{src}, From: from, To: to},
 			fts:    w,
