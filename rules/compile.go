@@ -176,24 +176,11 @@ func compile(srcs []source) (*Set, error) {
 	}
 	// Topics first, then phrase declarations, then places, then rules, so
 	// that a file may use what another file declares.
-	for i, d := range docs {
-		if err := b.topicsOf(srcs[i].name, d); err != nil {
-			return nil, err
-		}
-	}
-	for i, d := range docs {
-		if err := b.phrasesOf(srcs[i].name, d); err != nil {
-			return nil, err
-		}
-	}
-	for i, d := range docs {
-		if err := b.placesOf(srcs[i].name, d); err != nil {
-			return nil, err
-		}
-	}
-	for i, d := range docs {
-		if err := b.rulesOf(srcs[i].name, d); err != nil {
-			return nil, err
+	for _, pass := range []func(string, *fileDoc) error{b.topicsOf, b.phrasesOf, b.placesOf, b.rulesOf} {
+		for i, d := range docs {
+			if err := pass(srcs[i].name, d); err != nil {
+				return nil, err
+			}
 		}
 	}
 	for i, d := range docs {
