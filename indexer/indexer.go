@@ -116,6 +116,8 @@ type Index struct {
 
 	wmu sync.Mutex // serialises writers
 
+	facets *facetCache
+
 	mu     sync.RWMutex
 	months map[string]bleve.Index
 	seq    uint64
@@ -143,6 +145,7 @@ func Open(cfg Config, cls Classifier, log *slog.Logger) (*Index, error) {
 		cls:    cls,
 		log:    log.With("component", "indexer"),
 		alias:  bleve.NewIndexAlias(),
+		facets: newFacetCache(),
 		months: map[string]bleve.Index{},
 	}
 	x.restoreGC = -2

@@ -1,0 +1,163 @@
+package indexer
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/diembao/diembao/internal/article"
+)
+
+// topicsByID gives an article zero to three topics from its id, so facets
+// see documents with none, one and several values.
+var topicsByID = ClassifierFunc(func(a article.Article) ([]string, bool) {
+	h := 0
+	for i := 0; i < len(a.ID); i++ {
+		h = h*31 + int(a.ID[i])
+	}
+	all := []string{"border", "ethnic", "religion", "laos", "disinfo"}
+	var out []string
+	for i := range h % 4 {
+		out = append(out, all[(h/4+i)%len(all)])
+	}
+	return out, h%2 == 0
+})
+
+// diembao's facet counting gives what Bleve's facet builder gives on the
+// same request: on several months with several segments each, after
+// updates (deleted documents in old segments) and articles moved to
+// another month, for words, phrases, filters, exclusions and no query, and
+// again after more writes (new segments, merged ones).
+func TestFacetsSameAsBleve(t *testing.T) {
+	x := openMem(t, topicsByID)
+	bodies := phraseFixture(t, x, 400)
+	ctx := context.Background()
+	queries := append(phraseQueries(bodies, 60),
+		"", "biên giới", "bien gioi", "Lào -lao", "an OR ninh", `"Sầm Tớ"`, "không-có-đâu")
+	filters := []Query{
+		{},
+		{Sources: []string{"bienphong"}},
+		{Topics: []string{"border", "laos"}},
+		{From: time.Date(2026, 10, 5, 0, 0, 0, 0, ict), To: time.Date(2026, 11, 20, 0, 0, 0, 0, ict)},
+	}
+	check := func(stage string) {
+		t.Helper()
+		nonEmpty := 0
+		for _, q := range queries {
+			for _, f := range filters {
+				f.Q = q
+				if q == "" && f.Sources == nil && f.Topics == nil && f.From.IsZero() {
+					f.Q = "" // match all
+				}
+				got, err := x.Search(ctx, f)
+				if err != nil {
+					t.Fatalf("%s: Search(%+v): %v", stage, f, err)
+				}
+				_, req, err := x.request(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				req.AddFacet("source", bleve.NewFacetRequest(fSource, 20))
+				req.AddFacet("topic", bleve.NewFacetRequest(fTopics, 10))
+				res, err := x.alias.SearchInContext(ctx, req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := map[string][]FacetCount{}
+				for name, fr := range res.Facets {
+					want[name] = []FacetCount{}
+					for _, tf := range fr.Terms.Terms() {
+						want[name] = append(want[name], FacetCount{Term: tf.Term, Count: tf.Count})
+					}
+				}
+				if !reflect.DeepEqual(got.Facets, want) || got.Total != res.Total {
+					t.Errorf("%s: %q %+v: total %d, facets\n got  %v\n want %v (total %d)", stage, q, f, got.Total, got.Facets, want, res.Total)
+				}
+				if len(want["topic"]) > 1 {
+					nonEmpty++
+				}
+			}
+		}
+		if nonEmpty < len(queries) {
+			t.Errorf("%s: only %d requests had several topics: the fixture tests too little", stage, nonEmpty)
+		}
+	}
+	check("first")
+
+	// Updates: new revisions of a third of the articles, a tenth moved to
+	// another month (deleted from the old one), new sources.
+	var batch []ArticleAt
+	for i := 0; i < 400; i += 3 {
+		a := art(fmt.Sprintf("a%03d", i), "biên giới Lào", bodies[(i+7)%len(bodies)], 1+i%28)
+		a.Revision = 2
+		a.Source = []string{"cand", "bienphong", "qdnd", "vov"}[i%4]
+		if i%10 == 0 {
+			a.Published = a.Published.AddDate(0, -4, 0)
+		}
+		batch = append(batch, ArticleAt{Article: a, Seq: uint64(1000 + i)})
+		if len(batch) == 30 {
+			if err := x.Index(ctx, batch); err != nil {
+				t.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+	if err := x.Index(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	check("after updates")
+}
+
+// Searches running while articles are written share the facet tables
+// safely (run with -race) and, once writing stops, count what Bleve counts.
+func TestFacetsConcurrentWithWrites(t *testing.T) {
+	x := openMem(t, topicsByID)
+	bodies := phraseFixture(t, x, 120)
+	ctx := context.Background()
+	done := make(chan struct{})
+	errs := make(chan error, 8)
+	for g := range 4 {
+		go func() {
+			for i := 0; ; i++ {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				if _, err := x.Search(ctx, Query{Q: []string{"biên giới", "", "Lào", `"an ninh"`}[(g+i)%4]}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for i := range 120 {
+		a := art(fmt.Sprintf("a%03d", i), "Sầm Tớ", bodies[(i*7)%len(bodies)], 1+i%28)
+		a.Revision = 2
+		if err := x.Index(ctx, []ArticleAt{{Article: a, Seq: uint64(500 + i)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := x.Search(ctx, Query{Q: "Sầm Tớ"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum int
+	for _, fc := range got.Facets["source"] {
+		sum += fc.Count
+	}
+	if got.Total != 120 || sum != 120 {
+		t.Errorf("after writes: total %d, source facet sums to %d, want 120 and 120 (%v)", got.Total, sum, got.Facets)
+	}
+}
