@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -13,6 +12,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
 // Facets are counted by diembao, not by Bleve's facet builder. Bleve visits
@@ -46,7 +46,7 @@ type facetCache struct {
 // facetKey names a table: a segment (the scorch segment value, compared by
 // identity) and a facetFields index.
 type facetKey struct {
-	seg   any
+	seg   segment.Segment
 	field int
 }
 
@@ -138,9 +138,10 @@ func (r *facetRun) top(f int) []FacetCount {
 }
 
 // table returns the table of facetFields[f] for segment seg, building it
-// from the doc values of the segment's global document numbers
-// [off, off+n) in snap.
-func (r *facetRun) table(snap index.IndexReader, seg any, f int, off, n uint64) (*facetTable, error) {
+// from the segment's term dictionary and postings, deleted documents
+// included: a table may serve a search on an older snapshot of the
+// segment, where they were still live.
+func (r *facetRun) table(seg segment.Segment, f int) (*facetTable, error) {
 	c := r.cache
 	key := facetKey{seg, f}
 	c.mu.Lock()
@@ -153,32 +154,9 @@ func (r *facetRun) table(snap index.IndexReader, seg any, f int, off, n uint64) 
 	c.mu.Unlock()
 	// Built outside the lock: two searches may build the same table; the
 	// second one's is dropped.
-	dvr, err := snap.DocValueReader([]string{facetFields[f].field})
+	t, err := r.build(seg, f)
 	if err != nil {
-		return nil, fmt.Errorf("facets: %w", err)
-	}
-	t = &facetTable{start: make([]uint32, 1, n+1), used: r.gen}
-	var terms []string
-	id := index.NewIndexInternalID(nil, 0)
-	for d := off; d < off+n; d++ {
-		id.SetValue(d)
-		terms = terms[:0]
-		if err := dvr.VisitDocValues(id, func(_ string, term []byte) { terms = append(terms, string(term)) }); err != nil {
-			return nil, fmt.Errorf("facets: read %s: %w", facetFields[f].field, err)
-		}
-		c.mu.Lock()
-		o := &c.ords[f]
-		for _, term := range terms {
-			ord, ok := o.ids[term]
-			if !ok {
-				ord = uint32(len(o.names))
-				o.ids[term] = ord
-				o.names = append(o.names, strings.Clone(term))
-			}
-			t.ords = append(t.ords, ord)
-		}
-		c.mu.Unlock()
-		t.start = append(t.start, uint32(len(t.ords)))
+		return nil, fmt.Errorf("facets: read %s: %w", facetFields[f].field, err)
 	}
 	c.mu.Lock()
 	if old, ok := c.tables[key]; ok {
@@ -189,6 +167,73 @@ func (r *facetRun) table(snap index.IndexReader, seg any, f int, off, n uint64) 
 	}
 	c.mu.Unlock()
 	return t, nil
+}
+
+func (r *facetRun) build(seg segment.Segment, f int) (*facetTable, error) {
+	n := seg.Count()
+	dict, err := seg.Dictionary(facetFields[f].field)
+	if err != nil {
+		return nil, err
+	}
+	type posting struct{ doc, ord uint32 }
+	var ps []posting
+	start := make([]uint32, n+1)
+	it := dict.AutomatonIterator(nil, nil, nil)
+	for {
+		e, err := it.Next()
+		if err != nil {
+			return nil, err
+		}
+		if e == nil {
+			break
+		}
+		ord := r.cache.ordinal(f, e.Term)
+		pl, err := dict.PostingsList([]byte(e.Term), nil, nil)
+		if err != nil {
+			return nil, err
+		}
+		pi := pl.Iterator(false, false, false, nil)
+		for {
+			p, err := pi.Next()
+			if err != nil {
+				return nil, err
+			}
+			if p == nil {
+				break
+			}
+			d := p.Number()
+			if d >= n {
+				return nil, fmt.Errorf("document %d beyond the segment's %d", d, n)
+			}
+			ps = append(ps, posting{uint32(d), ord})
+			start[d+1]++
+		}
+	}
+	for d := range n {
+		start[d+1] += start[d]
+	}
+	t := &facetTable{start: start, ords: make([]uint32, len(ps)), used: r.gen}
+	fill := slices.Clone(start[:n])
+	for _, p := range ps {
+		t.ords[fill[p.doc]] = p.ord
+		fill[p.doc]++
+	}
+	return t, nil
+}
+
+// ordinal returns the ordinal of term in facetFields[f], assigning the next
+// one to a new term.
+func (c *facetCache) ordinal(f int, term string) uint32 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	o := &c.ords[f]
+	ord, ok := o.ids[term]
+	if !ok {
+		ord = uint32(len(o.names))
+		o.ids[term] = ord
+		o.names = append(o.names, term)
+	}
+	return ord
 }
 
 // facetQuery is a query whose searcher counts the facets of every hit into
@@ -232,10 +277,9 @@ func (s *facetSearcher) load(r index.IndexReader) error {
 	var off uint64
 	for _, ss := range snap.Segments() {
 		seg := ss.Segment()
-		n := seg.Count() // scorch numbers documents by raw segment size
 		ts := make([]*facetTable, len(facetFields))
 		for f := range facetFields {
-			t, err := s.run.table(r, seg, f, off, n)
+			t, err := s.run.table(seg, f)
 			if err != nil {
 				return err
 			}
@@ -243,7 +287,7 @@ func (s *facetSearcher) load(r index.IndexReader) error {
 		}
 		s.offs = append(s.offs, off)
 		s.tables = append(s.tables, ts)
-		off += n
+		off += seg.Count() // scorch numbers documents by raw segment size
 	}
 	s.offs = append(s.offs, off)
 	s.run.cache.mu.Lock()
