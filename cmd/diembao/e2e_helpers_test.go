@@ -73,6 +73,12 @@ type proc struct {
 
 func startProc(t *testing.T, dir, name string, bin string, args ...string) *proc {
 	t.Helper()
+	return startProcEnv(t, dir, name, nil, bin, args...)
+}
+
+// startProcEnv is startProc with extra environment variables (KEY=value).
+func startProcEnv(t *testing.T, dir, name string, env []string, bin string, args ...string) *proc {
+	t.Helper()
 	logPath := filepath.Join(dir, name+".log")
 	f, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
@@ -80,7 +86,7 @@ func startProc(t *testing.T, dir, name string, bin string, args ...string) *proc
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = f, f
-	cmd.Env = append(os.Environ(), "DIEMBAO_LOG_LEVEL=info")
+	cmd.Env = append(append(os.Environ(), "DIEMBAO_LOG_LEVEL=info"), env...)
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
 	}

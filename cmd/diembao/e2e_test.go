@@ -2,9 +2,12 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	osexec "os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -38,9 +41,13 @@ func TestSplitRoles(t *testing.T) {
 		out, err := cmd.CombinedOutput()
 		return err == nil || strings.Contains(string(out), "exists"), string(out)
 	})
+	// Every role process serves its own /metrics on metrics.listen.
+	metricsAddr := map[string]string{}
 	for _, role := range []string{"index", "match", "notify", "serve", "crawl"} {
 		data := filepath.Join(dir, "data-"+role)
-		startProc(t, dir, role, bin, role, "--nats", natsURL, "--config", cfg, "--data", data)
+		metricsAddr[role] = fmt.Sprintf("127.0.0.1:%d", freePort(t))
+		startProcEnv(t, dir, role, []string{"DIEMBAO_METRICS_LISTEN=" + metricsAddr[role]},
+			bin, role, "--nats", natsURL, "--config", cfg, "--data", data)
 	}
 	api := apiClient{base: fmt.Sprintf("http://127.0.0.1:%d", httpPort), user: "tester", pass: "correct-horse-battery"}
 
@@ -103,6 +110,48 @@ func TestSplitRoles(t *testing.T) {
 		t.Errorf("no alert for %s", samto.Path)
 	}
 	checkMailedOnce(t, catcher.Messages(), alerts, audienceAddr)
+
+	// Each role counts its own stage, without a login.
+	for role, counter := range map[string]string{
+		"crawl": "diembao_crawl_articles_published_total", "index": "diembao_index_articles_total",
+		"match": "diembao_match_articles_total", "notify": "diembao_mail_sent_total", "serve": "go_goroutines",
+	} {
+		body := httpGet(t, "http://"+metricsAddr[role]+"/metrics")
+		if v := metricValue(body, counter); v <= 0 {
+			t.Errorf("%s role: %s = %v on its /metrics, want > 0", role, counter, v)
+		}
+		if h := httpGet(t, "http://"+metricsAddr[role]+"/healthz"); h != "ok "+role+"\n" {
+			t.Errorf("%s role: /healthz = %q", role, h)
+		}
+	}
+}
+
+func httpGet(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %v", url, resp.StatusCode, err)
+	}
+	return string(b)
+}
+
+// metricValue returns the value of an unlabelled sample in a Prometheus
+// text exposition, or -1 when it is absent.
+func metricValue(body, name string) float64 {
+	for _, line := range strings.Split(body, "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err == nil {
+				return f
+			}
+		}
+	}
+	return -1
 }
 
 // TestCrashRecovery kills `diembao run` with SIGKILL while the pipeline is

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/diembao/diembao/alerts"
 	"github.com/diembao/diembao/crawler"
@@ -168,6 +170,11 @@ func (n *node) run(ctx context.Context) error {
 	}
 	if n.roles.crawl {
 		if err := n.startCrawl(frontCtx, backCtx, start, &front, &back); err != nil {
+			return err
+		}
+	}
+	if cfg.Metrics.Listen != "" {
+		if err := n.startMetrics(backCtx, start, &back); err != nil {
 			return err
 		}
 	}
@@ -435,6 +442,43 @@ func publishHealth(ctx context.Context, c *crawler.Crawler, st kv.Store) error {
 	}
 }
 
+// startMetrics serves /metrics (no login: bind it to an address only the
+// monitoring system reaches) and /healthz on metrics.listen.
+func (n *node) startMetrics(ctx context.Context, start startFunc, wg *sync.WaitGroup) error {
+	addr := n.a.cfg.Metrics.Listen
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("metrics: listen %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(n.reg, promhttp.HandlerOpts{Registry: n.reg}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "ok "+n.roles.String()+"\n")
+	})
+	n.log.Info("metrics listening", "addr", ln.Addr().String())
+	serveHTTP(ctx, start, wg, "metrics", ln, mux)
+	return nil
+}
+
+// serveHTTP serves h on ln as stage name until ctx ends, then shuts the
+// server down, giving requests in flight five seconds.
+func serveHTTP(ctx context.Context, start startFunc, wg *sync.WaitGroup, name string, ln net.Listener, h http.Handler) {
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	start(wg, name, func() error {
+		go func() {
+			<-ctx.Done()
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = hs.Shutdown(sctx)
+		}()
+		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	})
+}
+
 // listen opens the HTTP listener and reports its address.
 func (n *node) listen() (net.Listener, error) {
 	ln, err := net.Listen("tcp", n.a.cfg.HTTP.Listen)
@@ -474,19 +518,7 @@ func (n *node) startServe(ctx context.Context, start startFunc, wg *sync.WaitGro
 			}
 		}
 	})
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	n.httpReady <- ln.Addr().String()
-	start(wg, "http", func() error {
-		go func() {
-			<-ctx.Done()
-			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			_ = hs.Shutdown(sctx)
-		}()
-		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			return err
-		}
-		return nil
-	})
+	serveHTTP(ctx, start, wg, "http", ln, srv.Handler())
 	return nil
 }

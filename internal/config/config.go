@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -22,6 +23,7 @@ type Config struct {
 	Timezone  string              `yaml:"timezone"`
 	NATS      NATS                `yaml:"nats"`
 	HTTP      HTTP                `yaml:"http"`
+	Metrics   Metrics             `yaml:"metrics"`
 	Sources   string              `yaml:"sources"`
 	Rules     []string            `yaml:"rules"`
 	SMTP      SMTP                `yaml:"smtp"`
@@ -44,6 +46,14 @@ type NATS struct {
 type HTTP struct {
 	Listen  string `yaml:"listen"`
 	BaseURL string `yaml:"base_url"`
+}
+
+// Metrics is an optional listener serving /metrics (Prometheus, no login)
+// and /healthz in every process, whatever its roles: in split mode each
+// role process gets its own (DIEMBAO_METRICS_LISTEN per process). Empty: none;
+// the serve role still has /metrics behind login on the web server.
+type Metrics struct {
+	Listen string `yaml:"listen"`
 }
 
 // SMTP is the outgoing mail server. An empty Host writes .eml files under
@@ -236,18 +246,19 @@ func oneLine(s string) string {
 
 func applyEnv(cfg *Config, getenv func(string) string) error {
 	str := map[string]*string{
-		"DIEMBAO_DATA_DIR":      &cfg.DataDir,
-		"DIEMBAO_TIMEZONE":      &cfg.Timezone,
-		"DIEMBAO_NATS_URL":      &cfg.NATS.URL,
-		"DIEMBAO_HTTP_LISTEN":   &cfg.HTTP.Listen,
-		"DIEMBAO_HTTP_BASE_URL": &cfg.HTTP.BaseURL,
-		"DIEMBAO_SOURCES":       &cfg.Sources,
-		"DIEMBAO_SMTP_HOST":     &cfg.SMTP.Host,
-		"DIEMBAO_SMTP_TLS":      &cfg.SMTP.TLS,
-		"DIEMBAO_SMTP_USERNAME": &cfg.SMTP.Username,
-		"DIEMBAO_SMTP_PASSWORD": &cfg.SMTP.Password,
-		"DIEMBAO_SMTP_FROM":     &cfg.SMTP.From,
-		"DIEMBAO_LOG_LEVEL":     &cfg.Log.Level,
+		"DIEMBAO_DATA_DIR":       &cfg.DataDir,
+		"DIEMBAO_TIMEZONE":       &cfg.Timezone,
+		"DIEMBAO_NATS_URL":       &cfg.NATS.URL,
+		"DIEMBAO_HTTP_LISTEN":    &cfg.HTTP.Listen,
+		"DIEMBAO_HTTP_BASE_URL":  &cfg.HTTP.BaseURL,
+		"DIEMBAO_METRICS_LISTEN": &cfg.Metrics.Listen,
+		"DIEMBAO_SOURCES":        &cfg.Sources,
+		"DIEMBAO_SMTP_HOST":      &cfg.SMTP.Host,
+		"DIEMBAO_SMTP_TLS":       &cfg.SMTP.TLS,
+		"DIEMBAO_SMTP_USERNAME":  &cfg.SMTP.Username,
+		"DIEMBAO_SMTP_PASSWORD":  &cfg.SMTP.Password,
+		"DIEMBAO_SMTP_FROM":      &cfg.SMTP.From,
+		"DIEMBAO_LOG_LEVEL":      &cfg.Log.Level,
 	}
 	for k, p := range str {
 		if v := getenv(k); v != "" {
@@ -274,6 +285,11 @@ func (c Config) Validate() error {
 	case "starttls", "tls", "none":
 	default:
 		return fmt.Errorf("smtp.tls %q: want starttls, tls or none", c.SMTP.TLS)
+	}
+	if c.Metrics.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.Metrics.Listen); err != nil {
+			return fmt.Errorf("metrics.listen %q: want host:port", c.Metrics.Listen)
+		}
 	}
 	if c.SMTP.Port <= 0 || c.SMTP.Port > 65535 {
 		return fmt.Errorf("smtp.port %d out of range", c.SMTP.Port)
