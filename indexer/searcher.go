@@ -18,14 +18,13 @@ import (
 // *QueryError (HTTP 400, CLI exit 2); any other error is the index's.
 func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 	start := time.Now()
-	p, bq, err := x.request(q)
+	p, req, err := x.request(q)
 	if err != nil {
 		return Result{}, err
 	}
 	run := x.facets.begin()
 	defer run.end()
-	req := bleve.NewSearchRequestOptions(&facetQuery{inner: bq.Query, run: run}, bq.Size, bq.From, false)
-	req.Sort, req.Score = bq.Sort, bq.Score
+	req.Query = &facetQuery{inner: req.Query, run: run}
 	res, err := x.alias.SearchInContext(ctx, req)
 	if err != nil {
 		return Result{}, fmt.Errorf("search: %w", err)
@@ -59,6 +58,78 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 	}
 	out.TookMS = time.Since(start).Milliseconds()
 	return out, nil
+}
+
+// request checks q and builds its Bleve request (without facets: Search
+// counts them itself, see facets.go).
+func (x *Index) request(q Query) (parsed, *bleve.SearchRequest, error) {
+	p, err := parseQuery(q.Q)
+	if err != nil {
+		return parsed{}, nil, err
+	}
+	sortBy := []string{"-_score"}
+	switch q.Sort {
+	case "", "relevance":
+	case "date":
+		sortBy = []string{"-" + fPublished, "_id"}
+	default:
+		return parsed{}, nil, &QueryError{Query: q.Q, Msg: fmt.Sprintf("cách sắp xếp %q không hợp lệ (relevance hoặc date)", q.Sort)}
+	}
+	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
+		return parsed{}, nil, &QueryError{Query: q.Q, Msg: "ngày kết thúc trước ngày bắt đầu"}
+	}
+	if q.Page < 0 || q.Size < 0 {
+		return parsed{}, nil, &QueryError{Query: q.Q, Msg: "trang hoặc cỡ trang âm"}
+	}
+	page, size := max(q.Page, 1), q.Size
+	if size == 0 {
+		size = 20
+	}
+	size = min(size, 100)
+	if page > 10000/size {
+		return parsed{}, nil, &QueryError{Query: q.Q, Msg: "trang quá xa"}
+	}
+
+	conj := []query.Query{}
+	if bq := p.bleveQuery(x.cfg.BlevePhrases); bq != nil {
+		conj = append(conj, bq)
+	}
+	if !q.From.IsZero() || !q.To.IsZero() {
+		to, toIncl := q.To, true
+		if !to.IsZero() && to.Hour() == 0 && to.Minute() == 0 && to.Second() == 0 && to.Nanosecond() == 0 {
+			to, toIncl = to.AddDate(0, 0, 1), false // a date: the whole day
+		}
+		incl := true
+		dq := bleve.NewDateRangeInclusiveQuery(q.From, to, &incl, &toIncl)
+		dq.SetField(fPublished)
+		conj = append(conj, dq)
+	}
+	if len(q.Sources) > 0 {
+		conj = append(conj, keywordsQuery(fSource, q.Sources))
+	}
+	if len(q.Topics) > 0 {
+		conj = append(conj, keywordsQuery(fTopics, q.Topics))
+	}
+	if q.Area != nil {
+		bq := bleve.NewBoolFieldQuery(*q.Area)
+		bq.SetField(fArea)
+		conj = append(conj, bq)
+	}
+	var bq query.Query
+	switch len(conj) {
+	case 0:
+		bq = bleve.NewMatchAllQuery()
+	case 1:
+		bq = conj[0]
+	default:
+		bq = bleve.NewConjunctionQuery(conj...)
+	}
+	req := bleve.NewSearchRequestOptions(bq, size, (page-1)*size, false)
+	req.SortBy(sortBy)
+	if q.Sort == "date" {
+		req.Score = "none" // no relevance needed: skips scoring every hit
+	}
+	return p, req, nil
 }
 
 // load returns the stored articles of hits by id.
@@ -149,76 +220,4 @@ func snippet(text string, m marker, width int) string {
 		b.WriteString(" …")
 	}
 	return b.String()
-}
-
-// request checks q and builds its Bleve request (without facets: Search
-// counts them itself, see facets.go).
-func (x *Index) request(q Query) (parsed, *bleve.SearchRequest, error) {
-	p, err := parseQuery(q.Q)
-	if err != nil {
-		return parsed{}, nil, err
-	}
-	sortBy := []string{"-_score"}
-	switch q.Sort {
-	case "", "relevance":
-	case "date":
-		sortBy = []string{"-" + fPublished, "_id"}
-	default:
-		return parsed{}, nil, &QueryError{Query: q.Q, Msg: fmt.Sprintf("cách sắp xếp %q không hợp lệ (relevance hoặc date)", q.Sort)}
-	}
-	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
-		return parsed{}, nil, &QueryError{Query: q.Q, Msg: "ngày kết thúc trước ngày bắt đầu"}
-	}
-	if q.Page < 0 || q.Size < 0 {
-		return parsed{}, nil, &QueryError{Query: q.Q, Msg: "trang hoặc cỡ trang âm"}
-	}
-	page, size := max(q.Page, 1), q.Size
-	if size == 0 {
-		size = 20
-	}
-	size = min(size, 100)
-	if page > 10000/size {
-		return parsed{}, nil, &QueryError{Query: q.Q, Msg: "trang quá xa"}
-	}
-
-	conj := []query.Query{}
-	if bq := p.bleveQuery(x.cfg.BlevePhrases); bq != nil {
-		conj = append(conj, bq)
-	}
-	if !q.From.IsZero() || !q.To.IsZero() {
-		to, toIncl := q.To, true
-		if !to.IsZero() && to.Hour() == 0 && to.Minute() == 0 && to.Second() == 0 && to.Nanosecond() == 0 {
-			to, toIncl = to.AddDate(0, 0, 1), false // a date: the whole day
-		}
-		incl := true
-		dq := bleve.NewDateRangeInclusiveQuery(q.From, to, &incl, &toIncl)
-		dq.SetField(fPublished)
-		conj = append(conj, dq)
-	}
-	if len(q.Sources) > 0 {
-		conj = append(conj, keywordsQuery(fSource, q.Sources))
-	}
-	if len(q.Topics) > 0 {
-		conj = append(conj, keywordsQuery(fTopics, q.Topics))
-	}
-	if q.Area != nil {
-		bq := bleve.NewBoolFieldQuery(*q.Area)
-		bq.SetField(fArea)
-		conj = append(conj, bq)
-	}
-	var bq query.Query
-	switch len(conj) {
-	case 0:
-		bq = bleve.NewMatchAllQuery()
-	case 1:
-		bq = conj[0]
-	default:
-		bq = bleve.NewConjunctionQuery(conj...)
-	}
-	req := bleve.NewSearchRequestOptions(bq, size, (page-1)*size, false)
-	req.SortBy(sortBy)
-	if q.Sort == "date" {
-		req.Score = "none" // no relevance needed: skips scoring every hit
-	}
-	return p, req, nil
 }
