@@ -418,3 +418,34 @@ func TestGCPercentSetAndRestored(t *testing.T) {
 		t.Errorf("read-only index changed the GC percent to %d", got)
 	}
 }
+
+// The snippet looks in the first 2 KB first; it must give what a look at
+// the whole (first 16 KB of the) text gives, wherever the match is.
+func TestSnippetPrefixSameAsWhole(t *testing.T) {
+	p, err := parseQuery("biên giới")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := p.marker()
+	filler := strings.Repeat("tin tức hôm nay về kinh tế xã hội ", 200) // ≈ 7 KB
+	for _, at := range []int{0, 10, 300, 1900, 2040, 2100, 5000, 7000, 20000} {
+		text := filler
+		if at < len(filler) {
+			cut := strings.LastIndexByte(filler[:at+1], ' ') + 1
+			text = filler[:cut] + "biên giới " + filler[cut:]
+		} else {
+			text = strings.Repeat(filler, 3) + " biên giới"
+		}
+		got := snippet(text, m, 40)
+		want, _ := snippetIn(text, 16<<10, m, 40, true)
+		if got != want {
+			t.Errorf("match at %d: snippet\n%s\nwant\n%s", at, got, want)
+		}
+		if at < 7000 && !strings.Contains(got, "<mark>biên</mark>") {
+			t.Errorf("match at %d not marked: %s", at, got)
+		}
+	}
+	if got := snippet("ngắn thôi", m, 40); got != "ngắn thôi" {
+		t.Errorf("short text without match: %q", got)
+	}
+}
