@@ -3,12 +3,14 @@ package indexer
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"sort"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/numeric"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
@@ -56,12 +58,17 @@ type termOrds struct {
 }
 
 // facetTable maps a segment's local document numbers to term ordinals:
-// the ordinals of document d are ords[start[d]:start[d+1]].
+// the ordinals of document d are ords[start[d]:start[d+1]]. The table of
+// dateTable holds dates instead: the sort key of document d is dates[d].
 type facetTable struct {
 	start []uint32
 	ords  []uint32
+	dates []float64
 	used  uint64 // the generation of the last search that used it
 }
+
+// dateTable is the facetKey field of a segment's date sort keys.
+const dateTable = -1
 
 func newFacetCache() *facetCache {
 	c := &facetCache{tables: map[facetKey]*facetTable{}, ords: make([]termOrds, len(facetFields))}
@@ -75,15 +82,18 @@ func newFacetCache() *facetCache {
 type facetRun struct {
 	cache  *facetCache
 	gen    uint64
+	byDate bool // hits are scored by their date sort key
 	mu     sync.Mutex
 	counts [][]uint32 // per facetFields entry, by ordinal
 }
 
-func (c *facetCache) begin() *facetRun {
+// begin starts the counting of one search; byDate makes its searchers
+// score every hit by dateKey.
+func (c *facetCache) begin(byDate bool) *facetRun {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
-	return &facetRun{cache: c, gen: c.gen, counts: make([][]uint32, len(facetFields))}
+	return &facetRun{cache: c, gen: c.gen, byDate: byDate, counts: make([][]uint32, len(facetFields))}
 }
 
 // end drops the tables of segments that neither this search nor a later
@@ -137,7 +147,7 @@ func (r *facetRun) top(f int) []FacetCount {
 	return out[:min(len(out), facetFields[f].size)]
 }
 
-// table returns the table of facetFields[f] for segment seg, building it
+// table returns the table of facetFields[f] (or dateTable) for segment seg, building it
 // from the segment's term dictionary and postings, deleted documents
 // included: a table may serve a search on an older snapshot of the
 // segment, where they were still live.
@@ -154,9 +164,14 @@ func (r *facetRun) table(seg segment.Segment, f int) (*facetTable, error) {
 	c.mu.Unlock()
 	// Built outside the lock: two searches may build the same table; the
 	// second one's is dropped.
-	t, err := r.build(seg, f)
+	var err error
+	if f == dateTable {
+		t, err = r.buildDates(seg)
+	} else {
+		t, err = r.build(seg, f)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("facets: read %s: %w", facetFields[f].field, err)
+		return nil, fmt.Errorf("facets: %w", err)
 	}
 	c.mu.Lock()
 	if old, ok := c.tables[key]; ok {
@@ -171,43 +186,20 @@ func (r *facetRun) table(seg segment.Segment, f int) (*facetTable, error) {
 
 func (r *facetRun) build(seg segment.Segment, f int) (*facetTable, error) {
 	n := seg.Count()
-	dict, err := seg.Dictionary(facetFields[f].field)
-	if err != nil {
-		return nil, err
-	}
 	type posting struct{ doc, ord uint32 }
 	var ps []posting
 	start := make([]uint32, n+1)
-	it := dict.AutomatonIterator(nil, nil, nil)
-	for {
-		e, err := it.Next()
-		if err != nil {
-			return nil, err
+	ord, last := uint32(0), ""
+	err := eachPosting(seg, facetFields[f].field, nil, nil, func(term string, d uint64) error {
+		if term != last || len(ps) == 0 {
+			ord, last = r.cache.ordinal(f, term), term
 		}
-		if e == nil {
-			break
-		}
-		ord := r.cache.ordinal(f, e.Term)
-		pl, err := dict.PostingsList([]byte(e.Term), nil, nil)
-		if err != nil {
-			return nil, err
-		}
-		pi := pl.Iterator(false, false, false, nil)
-		for {
-			p, err := pi.Next()
-			if err != nil {
-				return nil, err
-			}
-			if p == nil {
-				break
-			}
-			d := p.Number()
-			if d >= n {
-				return nil, fmt.Errorf("document %d beyond the segment's %d", d, n)
-			}
-			ps = append(ps, posting{uint32(d), ord})
-			start[d+1]++
-		}
+		ps = append(ps, posting{uint32(d), ord})
+		start[d+1]++
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	for d := range n {
 		start[d+1] += start[d]
@@ -219,6 +211,80 @@ func (r *facetRun) build(seg segment.Segment, f int) (*facetTable, error) {
 		fill[p.doc]++
 	}
 	return t, nil
+}
+
+// buildDates reads the date sort keys of seg's documents: the published
+// time in whole seconds (0 without one) plus, as the fraction, 20 bits of a
+// hash of the article id, so that articles published in the same second
+// (feeds that give only a day) keep one order from page to page. Seconds
+// up to 2^32 and 20 bits of fraction fit a float64's 53 bits exactly.
+func (r *facetRun) buildDates(seg segment.Segment) (*facetTable, error) {
+	n := seg.Count()
+	keys := make([]float64, n)
+	// The published field's full-precision terms (shift 0).
+	err := eachPosting(seg, fPublished, []byte{numeric.ShiftStartInt64}, []byte{numeric.ShiftStartInt64 + 1}, func(term string, d uint64) error {
+		ns, err := numeric.PrefixCoded(term).Int64()
+		if err != nil {
+			return fmt.Errorf("published term %q: %w", term, err)
+		}
+		keys[d] = float64(ns / 1e9)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = eachPosting(seg, "_id", nil, nil, func(id string, d uint64) error {
+		h := fnv.New32a()
+		_, _ = h.Write([]byte(id))
+		keys[d] += float64(h.Sum32()&(1<<20-1)) / (1 << 20)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &facetTable{dates: keys, used: r.gen}, nil
+}
+
+// eachPosting calls fn for every document of every term of field in seg
+// from start (inclusive) to end (exclusive; nil: no bound), deleted
+// documents included.
+func eachPosting(seg segment.Segment, field string, start, end []byte, fn func(term string, doc uint64) error) error {
+	n := seg.Count()
+	dict, err := seg.Dictionary(field)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", field, err)
+	}
+	it := dict.AutomatonIterator(nil, start, end)
+	var pl segment.PostingsList
+	var pi segment.PostingsIterator
+	for {
+		e, err := it.Next()
+		if err != nil {
+			return fmt.Errorf("read %s: %w", field, err)
+		}
+		if e == nil {
+			return nil
+		}
+		if pl, err = dict.PostingsList([]byte(e.Term), nil, pl); err != nil {
+			return fmt.Errorf("read %s: %w", field, err)
+		}
+		pi = pl.Iterator(false, false, false, pi)
+		for {
+			p, err := pi.Next()
+			if err != nil {
+				return fmt.Errorf("read %s: %w", field, err)
+			}
+			if p == nil {
+				break
+			}
+			if p.Number() >= n {
+				return fmt.Errorf("read %s: document %d beyond the segment's %d", field, p.Number(), n)
+			}
+			if err := fn(e.Term, p.Number()); err != nil {
+				return err
+			}
+		}
+	}
 }
 
 // ordinal returns the ordinal of term in facetFields[f], assigning the next
@@ -263,6 +329,7 @@ type facetSearcher struct {
 	run    *facetRun
 	offs   []uint64        // global document number where each segment starts, then the end
 	tables [][]*facetTable // per segment, per facetFields entry
+	dates  [][]float64     // per segment, when the run is by date
 	cur    int             // segment of the last match
 	counts [][]uint32
 	closed bool
@@ -284,6 +351,13 @@ func (s *facetSearcher) load(r index.IndexReader) error {
 				return err
 			}
 			ts[f] = t
+		}
+		if s.run.byDate {
+			t, err := s.run.table(seg, dateTable)
+			if err != nil {
+				return err
+			}
+			s.dates = append(s.dates, t.dates)
 		}
 		s.offs = append(s.offs, off)
 		s.tables = append(s.tables, ts)
@@ -312,6 +386,9 @@ func (s *facetSearcher) count(m *search.DocumentMatch) {
 		}
 	}
 	local := d - s.offs[s.cur]
+	if s.dates != nil {
+		m.Score = s.dates[s.cur][local]
+	}
 	for f, t := range s.tables[s.cur] {
 		for _, o := range t.ords[t.start[local]:t.start[local+1]] {
 			s.counts[f][o]++

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -159,5 +160,94 @@ func TestFacetsConcurrentWithWrites(t *testing.T) {
 	}
 	if got.Total != 120 || sum != 120 {
 		t.Errorf("after writes: total %d, source facet sums to %d, want 120 and 120 (%v)", got.Total, sum, got.Facets)
+	}
+}
+
+// Sorting by date gives the order of the published times, as Bleve's sort
+// on the published field does; articles published in the same second keep
+// one order across pages, and undated ones come last.
+func TestDateSortMatchesPublished(t *testing.T) {
+	x := openMem(t, topicsByID)
+	phraseFixture(t, x, 300) // 28 distinct days: many articles share a time
+	ctx := context.Background()
+	var undated []ArticleAt
+	for i := range 7 {
+		a := art(fmt.Sprintf("u%d", i), "biên giới không ngày", "an ninh lao động", 1)
+		a.Published = time.Time{}
+		a.Fetched = time.Date(2026, time.Month(8+i%3), 3, 0, 0, 0, 0, ict)
+		undated = append(undated, ArticleAt{Article: a, Seq: uint64(900 + i)})
+	}
+	if err := x.Index(ctx, undated); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"", "biên giới", `"an ninh"`, "lao -Lào"} {
+		var got []Hit
+		var total uint64
+		for page := 1; ; page++ {
+			res, err := x.Search(ctx, Query{Q: q, Sort: "date", Page: page, Size: 37})
+			if err != nil {
+				t.Fatal(err)
+			}
+			total = res.Total
+			if len(res.Hits) == 0 {
+				break
+			}
+			got = append(got, res.Hits...)
+		}
+		seen := map[string]bool{}
+		for i, h := range got {
+			if seen[h.ID] {
+				t.Errorf("%q: %s on two pages", q, h.ID)
+			}
+			seen[h.ID] = true
+			if i > 0 {
+				prev := got[i-1].Published
+				if h.Published.After(prev) && !prev.IsZero() || prev.IsZero() && !h.Published.IsZero() {
+					t.Errorf("%q: %s (%v) after %s (%v)", q, h.ID, h.Published, got[i-1].ID, prev)
+				}
+			}
+			if h.Score != 0 {
+				t.Errorf("%q: date-sorted hit with score %v", q, h.Score)
+			}
+		}
+		if uint64(len(got)) != total || total == 0 {
+			t.Errorf("%q: %d hits over the pages, total %d", q, len(got), total)
+		}
+		// The same articles at each time as Bleve's own sort gives.
+		_, req, err := x.request(Query{Q: q, Size: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Size = int(total)
+		req.SortBy([]string{"-" + fPublished, "_id"})
+		res, err := x.alias.SearchInContext(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byTime := func(ids []string, times []time.Time) map[time.Time][]string {
+			m := map[time.Time][]string{}
+			for i, id := range ids {
+				m[times[i]] = append(m[times[i]], id)
+			}
+			for k := range m {
+				slices.Sort(m[k])
+			}
+			return m
+		}
+		var gotIDs, wantIDs []string
+		var gotT, wantT []time.Time
+		for _, h := range got {
+			gotIDs, gotT = append(gotIDs, h.ID), append(gotT, h.Published)
+		}
+		docs, err := x.load(ctx, res.Hits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range res.Hits {
+			wantIDs, wantT = append(wantIDs, h.ID), append(wantT, docs[h.ID].Article.Published)
+		}
+		if !reflect.DeepEqual(byTime(gotIDs, gotT), byTime(wantIDs, wantT)) || len(gotIDs) != len(wantIDs) {
+			t.Errorf("%q: date order differs from Bleve's sort on published", q)
+		}
 	}
 }
