@@ -53,6 +53,7 @@ func main() {
 	cpuProfile := flag.String("cpuprofile", "", "write CPU profiles of the Bleve phases to FILE.index and FILE.query")
 	plain := flag.Bool("plain", false, "also query the index with Bleve's own phrase searcher (indexer.Config.BlevePhrases), in turns: before/after in one run")
 	warm := flag.Bool("warm", false, "run every query once, untimed, before measuring (both engines): the steady state of a server whose index sits in the page cache, instead of the first, cold pass")
+	slowest := flag.Int("slowest", 0, "list the N slowest queries of each kind for the last Bleve engine")
 	reuse := flag.Bool("reuse", false, "with -dir: query the indexes already there (built by an earlier run with the same -n) instead of indexing again")
 	flag.Parse()
 
@@ -130,7 +131,7 @@ func main() {
 		}
 	}
 	for _, e := range engines {
-		e.lat, e.hits = map[string][]time.Duration{}, map[string]uint64{}
+		e.lat, e.hits, e.slow = map[string][]time.Duration{}, map[string]uint64{}, map[string][]timed{}
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile + ".query")
@@ -163,6 +164,7 @@ func main() {
 					log.Fatalf("%s %s %q: %v", e.name, kind, q.bleve.Q, err)
 				}
 				e.lat[kind] = append(e.lat[kind], time.Since(s))
+				e.slow[kind] = append(e.slow[kind], timed{q.bleve.Q, time.Since(s), res.Total})
 				e.hits[kind] += res.Total
 			}
 		}
@@ -257,9 +259,27 @@ func main() {
 		s := sqliteLat[kind]
 		fmt.Printf(" %s | %s | %d |\n", pct(s, 50), pct(s, 99), avg(hitsS[kind], len(s)))
 	}
+	if *slowest > 0 {
+		e := engines[len(engines)-1]
+		fmt.Printf("\nslowest queries (%s):\n", e.name)
+		for _, kind := range kinds {
+			ts := slices.Clone(e.slow[kind])
+			slices.SortFunc(ts, func(a, b timed) int { return int(b.d - a.d) })
+			for _, t := range ts[:min(*slowest, len(ts))] {
+				fmt.Printf("  %-22s %8.1f ms %7d hits  %s\n", kind, float64(t.d.Microseconds())/1000, t.hits, t.q)
+			}
+		}
+	}
 	fmt.Printf("\nexamples: word %q, phrase %q, folded %q, filter+facet %q source=%v %s..%s\n",
 		qs["word"][0].bleve.Q, qs["phrase"][0].bleve.Q, qs["folded"][0].bleve.Q, qs["filter+facet"][0].bleve.Q,
 		qs["filter+facet"][0].bleve.Sources, qs["filter+facet"][0].bleve.From.Format("2006-01-02"), qs["filter+facet"][0].bleve.To.Format("2006-01-02"))
+}
+
+// timed is one query's latency and hit count.
+type timed struct {
+	q    string
+	d    time.Duration
+	hits uint64
 }
 
 type engine struct {
@@ -267,6 +287,7 @@ type engine struct {
 	blevePhrases bool
 	x            *indexer.Index
 	lat          map[string][]time.Duration
+	slow         map[string][]timed
 	hits         map[string]uint64
 }
 
