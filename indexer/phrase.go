@@ -2,17 +2,19 @@ package indexer
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"sort"
 
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/scorer"
 	"github.com/blevesearch/bleve/v2/search/searcher"
 	index "github.com/blevesearch/bleve_index_api"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
 // phraseQuery is a phrase in one text field: at each position one of the
@@ -34,27 +36,28 @@ func (q *phraseQuery) Searcher(ctx context.Context, r index.IndexReader, _ mappi
 	return newPhraseSearcher(ctx, r, q.alts, q.field, q.boost, options)
 }
 
-// phraseSearcher finds a phrase by reading the term field readers of its
-// keys directly: it walks their postings in step, checks the positions of
-// each document all slots share, and scores only the documents that hold
-// the phrase. Bleve's phrase searcher builds a scored, location-carrying
-// document match for every candidate in each term searcher, merges them in
-// a conjunction and then checks; on phrases of common syllables most
-// candidates fail and that work is wasted.
+// phraseSearcher finds a phrase by reading the postings of its keys
+// straight from the segments of the index snapshot: it walks them in step,
+// checks the positions of each document all slots share, and scores only
+// the documents that hold the phrase. Bleve's phrase searcher builds a
+// scored, location-carrying document match for every candidate in each
+// term searcher, merges them in a conjunction and then checks; on phrases
+// of common syllables most candidates fail and that work is wasted.
 //
 // Scores are Bleve's to the bit: the same term scorers (tf-idf) with the
-// same query norm, summed in the order Bleve's conjunction and disjunction
-// searchers sum them (children sorted by posting count with sort.Sort), a
-// slot of several keys multiplied by its disjunction's coordination factor.
-// (Bleve switches a disjunction of more than searcher.DisjunctionHeapTakeover
-// keys to a heap whose summing order is its heap's; there its scores and
-// these may differ in the last bit.)
+// same statistics and query norm, summed in the order Bleve's conjunction
+// and disjunction searchers sum them (children sorted by posting count with
+// sort.Sort), a slot of several keys multiplied by its disjunction's
+// coordination factor. (Bleve switches a disjunction of more than
+// searcher.DisjunctionHeapTakeover keys to a heap whose summing order is its
+// heap's; there its scores and these may differ in the last bit.)
 type phraseSearcher struct {
 	slots []*phraseSlot // in phrase order
 	order []int         // slots sorted as Bleve's conjunction sorts them
 	pos   [][]uint64    // scratch: the document positions of each slot
+	tfd   index.TermFieldDoc
 	id    index.IndexInternalID
-	tfd   index.TermFieldDoc // scratch for scoring
+	init  bool
 	done  bool
 }
 
@@ -67,21 +70,49 @@ type phraseSlot struct {
 	cur   uint64 // smallest current document of live
 }
 
+// phraseKey walks one key's postings, segment after segment, in global
+// document numbers.
 type phraseKey struct {
-	r     index.TermFieldReader // nil: no postings
 	sc    *scorer.TermQueryScorer
-	count uint64
-	tfd   *index.TermFieldDoc // current posting; nil once exhausted
-	buf   index.TermFieldDoc
+	count uint64 // postings in all segments, deleted documents excluded
+	segs  []keySegment
+	si    int             // segment of p
+	p     segment.Posting // current posting, valid until the next move
+	doc   uint64          // its global number; math.MaxUint64 once exhausted
+}
+
+type keySegment struct {
+	off, end uint64 // global numbers of the segment: [off, end)
+	it       segment.PostingsIterator
+}
+
+// snapshotSegments are the segments of a scorch snapshot with their
+// global document numbers.
+type snapshotSegment struct {
+	ss       *scorch.SegmentSnapshot
+	off, end uint64
+	dict     segment.TermDictionary
 }
 
 func newPhraseSearcher(ctx context.Context, r index.IndexReader, alts [][]string, field string, boost float64, options search.SearcherOptions) (search.Searcher, error) {
-	if options.Explain || scoringModel(ctx) == index.BM25Scoring {
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok || options.Explain || scoringModel(ctx) == index.BM25Scoring {
 		return searcher.NewMultiPhraseSearcher(ctx, r, alts, 0, false, field, boost, options)
 	}
 	total, err := r.DocCount()
 	if err != nil {
 		return nil, fmt.Errorf("phrase: %w", err)
+	}
+	var segs []snapshotSegment
+	var off uint64
+	for _, ss := range snap.Segments() {
+		n := ss.Segment().Count() // scorch numbers documents by raw segment size
+		dict, err := ss.Segment().Dictionary(field)
+		if err != nil {
+			return nil, fmt.Errorf("phrase: %w", err)
+		}
+		segs = append(segs, snapshotSegment{ss: ss, off: off, end: off + n, dict: dict})
+		off += n
 	}
 	s := &phraseSearcher{pos: make([][]uint64, len(alts))}
 	for _, keys := range alts {
@@ -91,17 +122,18 @@ func newPhraseSearcher(ctx context.Context, r index.IndexReader, alts [][]string
 			if k == "" {
 				continue
 			}
-			tfr, err := r.TermFieldReader(ctx, []byte(k), field, true, true, true)
-			if err != nil {
-				_ = s.Close()
-				return nil, fmt.Errorf("phrase: %w", err)
+			pk := &phraseKey{doc: math.MaxUint64}
+			for _, sg := range segs {
+				pl, err := sg.dict.PostingsList([]byte(k), sg.ss.Deleted(), nil)
+				if err != nil {
+					return nil, fmt.Errorf("phrase: %w", err)
+				}
+				if c := pl.Count(); c > 0 {
+					pk.count += c
+					pk.segs = append(pk.segs, keySegment{off: sg.off, end: sg.end, it: pl.Iterator(true, true, true, nil)})
+				}
 			}
-			pk := &phraseKey{r: tfr, count: tfr.Count()}
 			pk.sc = scorer.NewTermQueryScorer([]byte(k), field, boost, total, pk.count, 0, options)
-			if pk.count == 0 {
-				_ = tfr.Close()
-				pk.r = nil
-			}
 			sl.keys = append(sl.keys, pk)
 			sl.count += pk.count
 		}
@@ -113,29 +145,7 @@ func newPhraseSearcher(ctx context.Context, r index.IndexReader, alts [][]string
 	}
 	sort.Sort(slotsByCount{s.order, s.slots})
 	if len(s.slots) > 1 && s.exact() {
-		// As Bleve's conjunction does for term searchers: the postings
-		// iterators of each segment share the AND of their bitmaps.
-		var octx index.OptimizableContext
-		for _, i := range s.order {
-			o, ok := s.slots[i].keys[0].r.(index.Optimizable)
-			if !ok {
-				octx = nil
-				break
-			}
-			if octx, err = o.Optimize("conjunction", octx); err != nil {
-				_ = s.Close()
-				return nil, fmt.Errorf("phrase: %w", err)
-			}
-			if octx == nil {
-				break
-			}
-		}
-		if octx != nil {
-			if _, err := octx.Finish(); err != nil {
-				_ = s.Close()
-				return nil, fmt.Errorf("phrase: %w", err)
-			}
-		}
+		s.intersect()
 	}
 	// As Bleve's phrase searcher does; an enclosing searcher sets it again.
 	s.SetQueryNorm(1 / math.Sqrt(s.Weight()))
@@ -145,11 +155,52 @@ func newPhraseSearcher(ctx context.Context, r index.IndexReader, alts [][]string
 // exact reports whether every slot is one key with postings.
 func (s *phraseSearcher) exact() bool {
 	for _, sl := range s.slots {
-		if len(sl.keys) != 1 || sl.keys[0].r == nil {
+		if len(sl.keys) != 1 || sl.keys[0].count == 0 {
 			return false
 		}
 	}
 	return true
+}
+
+// intersect does what scorch does for a conjunction of term searchers: in
+// each segment, the postings iterators of all keys share the AND of their
+// bitmaps, so they step over documents some key lacks without decoding
+// them. A segment some key has no postings in is dropped from all.
+func (s *phraseSearcher) intersect() {
+	type at struct{ k, i int }
+	bySeg := map[uint64][]at{}
+	for k, sl := range s.slots {
+		for i, sg := range sl.keys[0].segs {
+			bySeg[sg.off] = append(bySeg[sg.off], at{k, i})
+		}
+	}
+	drop := map[uint64]bool{}
+	for off, ats := range bySeg {
+		if len(ats) < len(s.slots) {
+			drop[off] = true
+			continue
+		}
+		var bms []*roaring.Bitmap
+		for _, a := range ats {
+			o, ok := s.slots[a.k].keys[0].segs[a.i].it.(segment.OptimizablePostingsIterator)
+			if !ok || o.ActualBitmap() == nil {
+				bms = nil
+				break
+			}
+			bms = append(bms, o.ActualBitmap())
+		}
+		if bms == nil {
+			continue
+		}
+		bm := roaring.FastAnd(bms...)
+		for _, a := range ats {
+			s.slots[a.k].keys[0].segs[a.i].it.(segment.OptimizablePostingsIterator).ReplaceActual(bm)
+		}
+	}
+	for _, sl := range s.slots {
+		k := sl.keys[0]
+		k.segs = slices.DeleteFunc(k.segs, func(sg keySegment) bool { return drop[sg.off] })
+	}
 }
 
 // scoringModel is the scoring model Bleve's term searchers would use.
@@ -182,21 +233,32 @@ func (o slotsByCount) Less(i, j int) bool {
 }
 func (o slotsByCount) Swap(i, j int) { o.order[i], o.order[j] = o.order[j], o.order[i] }
 
-// init reads the first posting of every key.
-func (s *phraseSearcher) init() error {
-	for _, sl := range s.slots {
-		for _, k := range sl.keys {
-			if k.r == nil {
-				continue
-			}
-			tfd, err := k.r.Next(k.buf.Reset())
-			if err != nil {
-				return fmt.Errorf("phrase: %w", err)
-			}
-			k.tfd = tfd
+// seek moves k to its first posting at or after doc (0: the next one).
+func (k *phraseKey) seek(doc uint64) error {
+	for k.si < len(k.segs) {
+		sg := k.segs[k.si]
+		if doc >= sg.end {
+			k.si++
+			continue
 		}
-		sl.update()
+		var p segment.Posting
+		var err error
+		if doc > sg.off && (k.doc == math.MaxUint64 || k.doc < sg.off || doc > k.doc) {
+			p, err = sg.it.Advance(doc - sg.off)
+		} else {
+			p, err = sg.it.Next()
+		}
+		if err != nil {
+			return fmt.Errorf("phrase: %w", err)
+		}
+		if p != nil {
+			k.p, k.doc = p, sg.off+p.Number()
+			return nil
+		}
+		k.si++
+		doc = 0
 	}
+	k.p, k.doc = nil, math.MaxUint64
 	return nil
 }
 
@@ -205,25 +267,21 @@ func (sl *phraseSlot) update() {
 	sl.live = sl.live[:0]
 	sl.cur = math.MaxUint64
 	for _, k := range sl.keys {
-		if k.tfd != nil {
+		if k.doc != math.MaxUint64 {
 			sl.live = append(sl.live, k)
-			sl.cur = min(sl.cur, k.tfd.ID.Value())
+			sl.cur = min(sl.cur, k.doc)
 		}
 	}
 }
 
 // advance moves every key of the slot behind doc to doc or after.
-func (sl *phraseSlot) advance(doc uint64, id index.IndexInternalID) error {
+func (sl *phraseSlot) advance(doc uint64) error {
 	for _, k := range sl.live {
-		if k.tfd.ID.Value() >= doc {
-			continue
+		if k.doc < doc {
+			if err := k.seek(doc); err != nil {
+				return err
+			}
 		}
-		id.SetValue(doc)
-		tfd, err := k.r.Advance(id, k.buf.Reset())
-		if err != nil {
-			return fmt.Errorf("phrase: %w", err)
-		}
-		k.tfd = tfd
 	}
 	sl.update()
 	return nil
@@ -232,14 +290,11 @@ func (sl *phraseSlot) advance(doc uint64, id index.IndexInternalID) error {
 // next moves the keys standing at doc to their next posting.
 func (sl *phraseSlot) next(doc uint64) error {
 	for _, k := range sl.live {
-		if k.tfd.ID.Value() != doc {
-			continue
+		if k.doc == doc {
+			if err := k.seek(doc + 1); err != nil {
+				return err
+			}
 		}
-		tfd, err := k.r.Next(k.buf.Reset())
-		if err != nil {
-			return fmt.Errorf("phrase: %w", err)
-		}
-		k.tfd = tfd
 	}
 	sl.update()
 	return nil
@@ -258,10 +313,15 @@ func (s *phraseSearcher) scan(ctx *search.SearchContext, from uint64) (*search.D
 	if s.done {
 		return nil, nil
 	}
-	if s.id == nil {
-		s.id = index.NewIndexInternalID(nil, 0)
-		if err := s.init(); err != nil {
-			return nil, err
+	if !s.init {
+		s.init = true
+		for _, sl := range s.slots {
+			for _, k := range sl.keys {
+				if err := k.seek(0); err != nil {
+					return nil, err
+				}
+			}
+			sl.update()
 		}
 	}
 	target := from
@@ -271,7 +331,7 @@ func (s *phraseSearcher) scan(ctx *search.SearchContext, from uint64) (*search.D
 		hi := target
 		for _, sl := range s.slots {
 			if sl.cur < target {
-				if err := sl.advance(target, s.id); err != nil {
+				if err := sl.advance(target); err != nil {
 					return nil, err
 				}
 			}
@@ -309,11 +369,11 @@ func (s *phraseSearcher) holds(doc uint64) bool {
 		s.pos[i] = s.pos[i][:0]
 		n := 0
 		for _, k := range sl.live {
-			if k.tfd.ID.Value() != doc {
+			if k.doc != doc {
 				continue
 			}
-			for _, v := range k.tfd.Vectors {
-				s.pos[i] = append(s.pos[i], v.Pos)
+			for _, l := range k.p.Locations() {
+				s.pos[i] = append(s.pos[i], l.Pos())
 			}
 			n++
 		}
@@ -336,16 +396,21 @@ next:
 // match scores doc as Bleve's conjunction of term searchers and
 // disjunctions would.
 func (s *phraseSearcher) match(ctx *search.SearchContext, doc uint64) *search.DocumentMatch {
+	s.id = index.NewIndexInternalID(s.id, doc)
 	var sum float64
 	for _, i := range s.order {
 		sl := s.slots[i]
 		var slot float64
 		matched := 0
 		for _, k := range sl.keys {
-			if k.tfd == nil || k.tfd.ID.Value() != doc {
+			if k.doc != doc {
 				continue
 			}
-			slot += s.termScore(ctx, k)
+			// The score Bleve's term searcher gives this posting.
+			s.tfd = index.TermFieldDoc{ID: s.id, Freq: k.p.Frequency(), Norm: k.p.Norm()}
+			dm := k.sc.Score(ctx, &s.tfd)
+			slot += dm.Score
+			ctx.DocumentMatchPool.Put(dm)
 			matched++
 		}
 		if len(sl.keys) > 1 {
@@ -354,32 +419,13 @@ func (s *phraseSearcher) match(ctx *search.SearchContext, doc uint64) *search.Do
 		sum += slot
 	}
 	m := ctx.DocumentMatchPool.Get()
-	m.IndexInternalID = index.NewIndexInternalID(m.IndexInternalID, doc)
+	m.IndexInternalID = index.NewIndexInternalIDFrom(m.IndexInternalID, s.id)
 	m.Score = sum
 	return m
 }
 
-// termScore is the score Bleve's term searcher gives k's current posting.
-func (s *phraseSearcher) termScore(ctx *search.SearchContext, k *phraseKey) float64 {
-	s.tfd = index.TermFieldDoc{Term: k.tfd.Term, ID: k.tfd.ID, Freq: k.tfd.Freq, Norm: k.tfd.Norm}
-	dm := k.sc.Score(ctx, &s.tfd)
-	score := dm.Score
-	ctx.DocumentMatchPool.Put(dm)
-	return score
-}
-
-func (s *phraseSearcher) Close() error {
-	var errs []error
-	for _, sl := range s.slots {
-		for _, k := range sl.keys {
-			if k.r != nil {
-				errs = append(errs, k.r.Close())
-				k.r = nil
-			}
-		}
-	}
-	return errors.Join(errs...)
-}
+// Close has nothing to release: segment iterators hold no resources.
+func (s *phraseSearcher) Close() error { return nil }
 
 // Weight is the conjunction's: the slots' weights summed in its order, a
 // slot's being the sum of its keys' in the disjunction's order.
