@@ -23,7 +23,9 @@ import (
 // (docs/bench/indexer.md). Here each keyword field of each segment is read
 // once into a table (document → term ordinals), cached while the segment
 // lives, and a hit costs two slice lookups. Counts are those of Bleve's
-// facets: every hit of the query, filters included.
+// facets: every hit of the query, filters included. A date-sorted search
+// takes its sort keys from the same kind of table (dateTable) and scores
+// each hit with its key, instead of Bleve's sort on doc values.
 
 // facetFields are the keyword fields Search counts, with the number of
 // buckets it returns.
