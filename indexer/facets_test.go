@@ -251,3 +251,22 @@ func TestDateSortMatchesPublished(t *testing.T) {
 		}
 	}
 }
+
+// Warm builds the tables of every segment, so the first search finds them.
+func TestWarmBuildsTables(t *testing.T) {
+	x := openMem(t, topicsByID)
+	phraseFixture(t, x, 120)
+	x.Warm(context.Background())
+	x.facets.mu.Lock()
+	kinds := map[int]int{}
+	for k := range x.facets.tables {
+		kinds[k.field]++
+	}
+	x.facets.mu.Unlock()
+	if kinds[dateTable] == 0 || kinds[dateTable] != kinds[0] || kinds[0] != kinds[1] {
+		t.Errorf("tables after Warm: %v, want the same positive number of each kind", kinds)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	x.Warm(ctx) // returns at once
+}

@@ -63,6 +63,19 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 	return out, nil
 }
 
+// Warm builds what the first searches would otherwise build on the way:
+// the facet tables and date sort keys of every segment (about 0.2 s and
+// 1 s per million articles). Call it in the background after Open; it
+// returns early, without error, when ctx ends or the index closes.
+func (x *Index) Warm(ctx context.Context) {
+	start := time.Now()
+	if _, err := x.Search(ctx, Query{Sort: "date", Size: 1}); err != nil {
+		x.log.Debug("index warm-up stopped", "err", err)
+		return
+	}
+	x.log.Info("index warmed up", "took", time.Since(start).Round(time.Millisecond))
+}
+
 // request checks q and builds its Bleve request (without facets: Search
 // counts them itself, see facets.go).
 func (x *Index) request(q Query) (parsed, *bleve.SearchRequest, error) {

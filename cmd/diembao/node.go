@@ -104,7 +104,15 @@ func (n *node) run(ctx context.Context) error {
 			return fmt.Errorf("index: %w", err)
 		}
 		n.idx = idx
+		warmCtx, stopWarm := context.WithCancel(ctx)
+		warmed := make(chan struct{})
+		go func() {
+			defer close(warmed)
+			idx.Warm(warmCtx)
+		}()
 		defer func() {
+			stopWarm()
+			<-warmed
 			if err := idx.Close(); err != nil {
 				n.log.Error("index close", "err", err)
 			}
