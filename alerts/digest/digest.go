@@ -50,6 +50,9 @@ type Archive interface {
 type Story struct {
 	Item
 	AlsoCarried []Item `json:"also_carried,omitempty"`
+	// AlsoUnder names the story's other topics: a story is listed once,
+	// under the first of its topics in topicOrder.
+	AlsoUnder []string `json:"also_under,omitempty"`
 }
 
 // Day is one day's stories within a topic.
@@ -177,33 +180,39 @@ func (b *Builder) build(ctx context.Context, week string, from, to time.Time) (D
 	stories := Cluster(items)
 	d.Stories = len(stories)
 
+	// Each story is listed once, under its first topic; the weekly counts
+	// by topic count it under every topic it has.
 	byTopic := map[string][]Story{}
+	topicCount := map[string]int{}
 	srcCount, dayCount := map[string]int{}, map[string]int{}
 	for _, s := range stories {
-		topics := s.Topics
+		topics := slices.Clone(s.Topics)
 		if len(topics) == 0 {
 			topics = []string{"area"}
 		}
+		sortTopics(topics)
 		for _, t := range topics {
-			byTopic[t] = append(byTopic[t], s)
+			topicCount[t]++
 		}
+		for _, t := range topics[1:] {
+			s.AlsoUnder = append(s.AlsoUnder, topicName(t))
+		}
+		byTopic[topics[0]] = append(byTopic[topics[0]], s)
 	}
 	for _, it := range items {
 		srcCount[it.Source]++
 		dayCount[it.Published.In(b.loc).Format("2006-01-02")]++
 	}
 	var topics []string
-	for t := range byTopic {
+	for t := range topicCount {
 		topics = append(topics, t)
 	}
-	sort.Slice(topics, func(i, j int) bool {
-		ri, rj := rank(topics[i]), rank(topics[j])
-		if ri != rj {
-			return ri < rj
-		}
-		return topics[i] < topics[j]
-	})
+	sortTopics(topics)
 	for _, t := range topics {
+		d.ByTopic = append(d.ByTopic, Count{Label: topicName(t), N: topicCount[t]})
+		if len(byTopic[t]) == 0 {
+			continue // all its stories are listed under an earlier topic
+		}
 		g := TopicGroup{Topic: t, Name: topicName(t), Count: len(byTopic[t])}
 		for _, s := range byTopic[t] {
 			day := s.Published.In(b.loc)
@@ -214,7 +223,6 @@ func (b *Builder) build(ctx context.Context, week string, from, to time.Time) (D
 			g.Days[len(g.Days)-1].Stories = append(g.Days[len(g.Days)-1].Stories, s)
 		}
 		d.Topics = append(d.Topics, g)
-		d.ByTopic = append(d.ByTopic, Count{Label: g.Name, N: g.Count})
 	}
 	d.BySource = sortedCounts(srcCount)
 	for day := from; day.Before(to); day = day.AddDate(0, 0, 1) {
@@ -266,6 +274,18 @@ func filterAlerts(d Digest, keep func(AlertLine) bool) Digest {
 	}
 	d.Alerts = out
 	return d
+}
+
+// sortTopics orders topics as the digest shows them: topicOrder, then
+// others by name, then "area".
+func sortTopics(topics []string) {
+	sort.Slice(topics, func(i, j int) bool {
+		ri, rj := rank(topics[i]), rank(topics[j])
+		if ri != rj {
+			return ri < rj
+		}
+		return topics[i] < topics[j]
+	})
 }
 
 func rank(t string) int {

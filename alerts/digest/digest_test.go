@@ -164,3 +164,53 @@ func TestScheduleNewInstallDoesNotCatchUp(t *testing.T) {
 		t.Errorf("mails to %v", sent)
 	}
 }
+
+// A story with several topics is listed once, under the first of them,
+// names the others, and counts under each in the weekly figures.
+func TestStoryListedOnce(t *testing.T) {
+	b, err := NewBuilder(sample(), ict, "UBND xã Thường Xuân")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := b.Build(context.Background(), "2026-W47")
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed, listedStories := 0, 0
+	var a1 Story
+	for _, g := range d.Topics {
+		if g.Topic == "laos" {
+			t.Errorf("a laos section although its only story is listed under border: %+v", g)
+		}
+		for _, day := range g.Days {
+			for _, s := range day.Stories {
+				listedStories++
+				if s.ID == "a1" {
+					listed++
+					a1 = s
+				}
+			}
+		}
+	}
+	if listed != 1 || listedStories != d.Stories {
+		t.Fatalf("story a1 listed %d times, %d stories listed of %d", listed, listedStories, d.Stories)
+	}
+	laos := alerts.TopicName("laos")
+	if len(a1.AlsoUnder) != 1 || a1.AlsoUnder[0] != laos {
+		t.Errorf("a1 also under %v, want [%s]", a1.AlsoUnder, laos)
+	}
+	counts := map[string]int{}
+	for _, c := range d.ByTopic {
+		counts[c.Label] = c.N
+	}
+	if counts[laos] != 1 || counts[alerts.TopicName("border")] != 1 {
+		t.Errorf("weekly counts by topic %v: the story counts under both its topics", d.ByTopic)
+	}
+	html, err := HTML(d, ict)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(html, "Cũng thuộc chủ đề: "+laos) || !strings.Contains(Text(d, ict), "Cũng thuộc chủ đề: "+laos) {
+		t.Error("the mail does not name the story's other topic")
+	}
+}

@@ -89,6 +89,7 @@ Theo nguồn: {{range $i, $c := .D.BySource}}{{if $i}}, {{end}}{{$c.Label}} {{$c
 <p style="margin:0"><b>{{$n}}. <a href="{{.URL}}" style="color:#1a4f8a">{{.Title}}</a></b></p>
 <p style="margin:2px 0;font-size:12px;color:#555">{{.Source}} · {{hm .Published $.Loc}}{{if .AlsoCarried}} · cũng đăng trên {{len .AlsoCarried}} báo khác: {{sources .AlsoCarried}}{{end}}</p>
 <p style="margin:2px 0">{{cut .Lead 320}}</p>
+{{if .AlsoUnder}}<p style="margin:2px 0;font-size:12px;color:#555">Cũng thuộc chủ đề: {{join .AlsoUnder}}</p>{{end}}
 {{if .Terms}}<p style="margin:2px 0;font-size:12px;color:#555">Từ khóa: {{join .Terms}}</p>{{end}}
 </div>
 {{end}}{{end}}{{end}}
@@ -127,6 +128,9 @@ func Text(d Digest, loc *time.Location) string {
 				fmt.Fprintf(&b, "%d. %s\n   %s, %s\n   %s\n", n, cut(s.Title, 200), s.Source, s.Published.In(loc).Format("15:04 02/01"), s.URL)
 				if len(s.AlsoCarried) > 0 {
 					fmt.Fprintf(&b, "   Cũng đăng trên %d báo khác\n", len(s.AlsoCarried))
+				}
+				if len(s.AlsoUnder) > 0 {
+					fmt.Fprintf(&b, "   Cũng thuộc chủ đề: %s\n", strings.Join(s.AlsoUnder, ", "))
 				}
 			}
 		}
@@ -188,6 +192,9 @@ func PDF(d Digest, loc *time.Location) ([]byte, error) {
 				meta := fmt.Sprintf("%s, %s", s.Source, s.Published.In(loc).Format("15:04 02/01/2006"))
 				if len(s.AlsoCarried) > 0 {
 					meta += fmt.Sprintf(" – cũng đăng trên %d báo khác", len(s.AlsoCarried))
+				}
+				if len(s.AlsoUnder) > 0 {
+					meta += " – cũng thuộc chủ đề: " + strings.Join(s.AlsoUnder, ", ")
 				}
 				p.MultiCell(0, 4.5, meta, "", "L", false)
 				if s.Lead != "" {

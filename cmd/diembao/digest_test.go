@@ -158,7 +158,7 @@ func TestDigestArchiveGroupsTheWeek(t *testing.T) {
 		}
 		groups = append(groups, g.Topic+":"+strings.Join(ids, ","))
 	}
-	if got, want := strings.Join(groups, " "), "border:a1+a2 laos:a1+a2 ethnic:a3,a5 religion:a4"; got != want {
+	if got, want := strings.Join(groups, " "), "border:a1+a2 ethnic:a3,a5 religion:a4"; got != want { // a1 is laos too: listed once
 		t.Errorf("groups = %s, want %s", got, want)
 	}
 	if s := d.Topics[0].Days[0].Stories[0]; strings.Join(s.Terms, "|") != "biên giới|sầm tớ" || s.Lead == "" {
