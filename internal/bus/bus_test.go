@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -218,9 +219,23 @@ func TestKVSemantics(t *testing.T) {
 		if _, err := s.Put(ctx, "b.y", []byte("1")); err != nil {
 			t.Fatal(err)
 		}
-		keys, err := s.Keys(ctx, "a.")
-		if err != nil || len(keys) != 1 || keys[0] != "a.x" {
-			t.Fatalf("keys a.: %v %v", keys, err)
+		for _, k := range []string{"a.b.z", "ab.w"} {
+			if _, err := s.Put(ctx, k, []byte("1")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for prefix, want := range map[string]string{
+			"a.": "a.b.z a.x", "a.b.": "a.b.z", "a": "a.b.z a.x ab.w", "c.": "",
+		} {
+			keys, err := s.Keys(ctx, prefix)
+			if err != nil || strings.Join(keys, " ") != want {
+				t.Fatalf("keys %q: %v %v, want %s", prefix, keys, err, want)
+			}
+		}
+		for _, k := range []string{"a.b.z", "ab.w"} {
+			if err := s.Delete(ctx, k); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if err := s.Delete(ctx, "a.x"); err != nil {
 			t.Fatal(err)
@@ -228,7 +243,7 @@ func TestKVSemantics(t *testing.T) {
 		if _, err := s.Get(ctx, "a.x"); !errors.Is(err, kv.ErrNotFound) {
 			t.Fatalf("get deleted: %v", err)
 		}
-		keys, _ = s.Keys(ctx, "")
+		keys, _ := s.Keys(ctx, "")
 		if len(keys) != 1 || keys[0] != "b.y" {
 			t.Fatalf("keys after delete: %v", keys)
 		}

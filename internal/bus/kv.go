@@ -101,8 +101,17 @@ func (s *kvStore) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
+// Keys lists the keys under prefix. A prefix ending in '.' is filtered by
+// the server (subject wildcard prefix.>), so listing one level of a large
+// bucket does not transfer the others' keys.
 func (s *kvStore) Keys(ctx context.Context, prefix string) ([]string, error) {
-	lister, err := s.kv.ListKeys(ctx)
+	var lister jetstream.KeyLister
+	var err error
+	if len(prefix) > 1 && strings.HasSuffix(prefix, ".") {
+		lister, err = s.kv.ListKeysFiltered(ctx, prefix+">")
+	} else {
+		lister, err = s.kv.ListKeys(ctx)
+	}
 	if err != nil {
 		if errors.Is(err, jetstream.ErrNoKeysFound) {
 			return nil, nil

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -68,7 +69,9 @@ type AuditEntry struct {
 
 // Accounts keeps users, sessions and the audit log in one kv.Store (a
 // JetStream KV bucket in production, kv.NewMemory in tests). Keys:
-// user.<base64url name>, session.<sha256 hex>, audit.<unix nanos>-<random>.
+// user.<base64url name>, session.<sha256 hex>, and
+// audit.<base64url alert id, or _>.<unix nanos>-<random>: an alert's entries
+// are listed by their prefix, without reading anyone else's.
 type Accounts struct {
 	store kv.Store
 	cost  int
@@ -232,7 +235,7 @@ func (a *Accounts) Audit(ctx context.Context, e AuditEntry) error {
 	b, _ := json.Marshal(e)
 	var rnd [4]byte
 	_, _ = rand.Read(rnd[:])
-	key := fmt.Sprintf("audit.%020d-%s", e.Time.UnixNano(), hex.EncodeToString(rnd[:]))
+	key := fmt.Sprintf("%s%020d-%s", auditPrefix(e.AlertID), e.Time.UnixNano(), hex.EncodeToString(rnd[:]))
 	if _, err := a.store.Put(ctx, key, b); err != nil {
 		return fmt.Errorf("audit %s %s: %w", e.Action, e.AlertID, err)
 	}
@@ -245,25 +248,41 @@ func (a *Accounts) AuditLog(ctx context.Context, alertID string, limit int) ([]A
 	if limit <= 0 {
 		limit = 200
 	}
-	keys, err := a.store.Keys(ctx, "audit.")
+	prefix := "audit."
+	if alertID != "" {
+		prefix = auditPrefix(alertID)
+	}
+	keys, err := a.store.Keys(ctx, prefix)
 	if err != nil {
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
+	// Newest first: by the time after the last dot (keys of several
+	// alerts interleave).
+	stamp := func(k string) string { return k[strings.LastIndexByte(k, '.')+1:] }
+	slices.SortFunc(keys, func(x, y string) int { return strings.Compare(stamp(y), stamp(x)) })
 	var out []AuditEntry
-	for i := len(keys) - 1; i >= 0 && len(out) < limit; i-- {
-		e, err := a.store.Get(ctx, keys[i])
+	for _, k := range keys {
+		if len(out) == limit {
+			break
+		}
+		e, err := a.store.Get(ctx, k)
 		if err != nil {
 			continue
 		}
 		var ae AuditEntry
-		if json.Unmarshal(e.Value, &ae) != nil {
-			continue
-		}
-		if alertID == "" || ae.AlertID == alertID {
+		if json.Unmarshal(e.Value, &ae) == nil {
 			out = append(out, ae)
 		}
 	}
 	return out, nil
+}
+
+// auditPrefix is the key prefix of an alert's audit entries ("_": none).
+func auditPrefix(alertID string) string {
+	if alertID == "" {
+		return "audit._."
+	}
+	return "audit." + base64.RawURLEncoding.EncodeToString([]byte(alertID)) + "."
 }
 
 // SweepSessions deletes expired sessions and returns how many it removed.
