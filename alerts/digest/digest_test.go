@@ -116,8 +116,10 @@ func TestScheduleCatchUpOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w, _ := s.Tick(context.Background()); w != "2026-W46" { // last week's slot was missed: catch up
-		t.Errorf("tick at 06:59 sent %q, want the missed 2026-W46", w)
+	// Installed on Sunday 1 November and down since: the slots of 2, 9 and
+	// 16 November were missed; they are caught up, oldest first.
+	if w, _ := s.Tick(context.Background()); w != "2026-W46" {
+		t.Errorf("tick at 06:59 sent %q, want the missed weeks up to 2026-W46", w)
 	}
 	now = now.Add(2 * time.Minute)
 	if w, _ := s.Tick(context.Background()); w != "2026-W47" {
@@ -127,8 +129,12 @@ func TestScheduleCatchUpOnce(t *testing.T) {
 	if w, _ := s.Tick(context.Background()); w != "" {
 		t.Errorf("sent %q twice", w)
 	}
-	if len(sent) != 2 || sent[1].Attachments[0].ContentType != "application/pdf" {
-		t.Errorf("sent %d mails", len(sent))
+	var weeks []string
+	for _, m := range sent {
+		weeks = append(weeks, m.Attachments[0].Name)
+	}
+	if got := strings.Join(weeks, " "); got != "ban-tin-2026-W44.pdf ban-tin-2026-W45.pdf ban-tin-2026-W46.pdf ban-tin-2026-W47.pdf" || sent[0].Attachments[0].ContentType != "application/pdf" {
+		t.Errorf("sent %s", got)
 	}
 	if _, _, _, err := ParseSchedule("Monday 7h"); err == nil {
 		t.Error("bad schedule accepted")
@@ -138,6 +144,34 @@ func TestScheduleCatchUpOnce(t *testing.T) {
 	}
 	if f, to, _ := WeekRange("2026-W01", ict); f.Format("2006-01-02") != "2025-12-29" || to.Sub(f) != 7*24*time.Hour {
 		t.Errorf("2026-W01 = %v", f)
+	}
+}
+
+// After a long downtime at most maxCatchUp weeks are sent, and never the
+// weeks before one already sent.
+func TestScheduleCatchUpBounded(t *testing.T) {
+	now := time.Date(2026, 11, 2, 7, 30, 0, 0, ict)
+	var weeks []string
+	b, _ := NewBuilder(sample(), ict, "UBND xã Thường Xuân")
+	st := kv.NewMemory()
+	cfg := SchedulerConfig{Audiences: map[string][]string{"office": {"a@example.org"}}, Now: func() time.Time { return now },
+		Since: time.Date(2026, 1, 1, 0, 0, 0, 0, ict)}
+	out := alerts.OutboxFunc(func(_ context.Context, m alerts.Mail) error { weeks = append(weeks, m.Attachments[0].Name); return nil })
+	s, err := NewScheduler(cfg, b, st, out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Tick(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	now = now.AddDate(0, 0, 49) // seven Mondays later
+	if _, err := s.Tick(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	want := "ban-tin-2026-W41.pdf ban-tin-2026-W42.pdf ban-tin-2026-W43.pdf ban-tin-2026-W44.pdf " +
+		"ban-tin-2026-W48.pdf ban-tin-2026-W49.pdf ban-tin-2026-W50.pdf ban-tin-2026-W51.pdf"
+	if got := strings.Join(weeks, " "); got != want {
+		t.Errorf("sent\n%s\nwant\n%s", got, want)
 	}
 }
 

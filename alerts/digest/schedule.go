@@ -43,7 +43,7 @@ type KeeperFunc func(ctx context.Context, d Digest, html string) error
 func (f KeeperFunc) Keep(ctx context.Context, d Digest, html string) error { return f(ctx, d, html) }
 
 // Scheduler sends the previous week's digest at the scheduled time each
-// week, catches up after downtime, and never sends one week twice (a mark in
+// week, catches up missed weeks after downtime, and never sends one week twice (a mark in
 // the kv.Store, key digest.sent.<week>).
 type Scheduler struct {
 	cfg    SchedulerConfig
@@ -172,34 +172,46 @@ func (s *Scheduler) MarkSent(ctx context.Context, week string) error {
 	return nil
 }
 
-// Tick sends the due week's digest unless it was sent or its slot passed
-// before the scheduler first ran; it returns the week it sent, or "". Only
-// the latest due week is sent: after a long downtime
-// the weeks before it are not mailed (diembao digest --week builds them).
-// A crash between enqueueing and marking sends again with the same mail
-// ids, which the outbox and the sender drop as duplicates.
+// maxCatchUp bounds how many missed weeks one tick sends after a downtime.
+const maxCatchUp = 4
+
+// Tick sends the due week's digest and, after a downtime, the weeks missed
+// before it (up to maxCatchUp, oldest first, none whose slot passed before
+// the scheduler first ran, none before a week already sent). It returns the
+// latest week it sent, or "". A crash between enqueueing and marking sends
+// again with the same mail ids, which the outbox and the sender drop as
+// duplicates.
 func (s *Scheduler) Tick(ctx context.Context) (string, error) {
 	now := s.cfg.Now()
-	slot := s.lastSlot(now)
-	week := s.weekOf(slot)
-	if _, sent, err := s.Sent(ctx, week); err != nil || sent {
-		return "", err
-	}
 	since, err := s.since(ctx, now)
 	if err != nil {
 		return "", err
 	}
-	if slot.Before(since.Truncate(time.Minute)) {
-		return "", nil // the slot passed before the scheduler first ran: nothing to catch up
+	var due []string
+	for slot := s.lastSlot(now); len(due) < maxCatchUp && !slot.Before(since.Truncate(time.Minute)); slot = slot.AddDate(0, 0, -7) {
+		week := s.weekOf(slot)
+		_, sent, err := s.Sent(ctx, week)
+		if err != nil {
+			return "", err
+		}
+		if sent {
+			break // the weeks before it were dealt with then
+		}
+		due = append(due, week)
 	}
-	if err := s.Send(ctx, week); err != nil {
-		return "", err
+	latest := ""
+	for i := len(due) - 1; i >= 0; i-- {
+		week := due[i]
+		if err := s.Send(ctx, week); err != nil {
+			return latest, err
+		}
+		if err := s.MarkSent(ctx, week); err != nil {
+			return latest, err
+		}
+		s.log.Info("digest sent", "week", week, "catch_up", i > 0)
+		latest = week
 	}
-	if err := s.MarkSent(ctx, week); err != nil {
-		return "", err
-	}
-	s.log.Info("digest sent", "week", week)
-	return week, nil
+	return latest, nil
 }
 
 // Send builds a week's digest and delivers it (Deliver with resend 0).
