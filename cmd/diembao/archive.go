@@ -11,10 +11,26 @@ import (
 	"github.com/diembao/diembao/internal/bus"
 )
 
+// localURLFile is where a running process with the embedded server leaves
+// its loopback client URL (bus.Config.LocalURLFile).
+func (a *app) localURLFile() string { return filepath.Join(a.cfg.DataDir, "nats", "local.url") }
+
+// natsFor returns the NATS URL a one-shot command uses: natsURL if given,
+// else the embedded server of a `diembao run` of this data dir if one is
+// running, else "" (open the embedded store itself).
+func (a *app) natsFor(natsURL string) string {
+	if natsURL != "" {
+		return natsURL
+	}
+	return bus.LocalURL(a.localURLFile())
+}
+
 // openBus opens the bus for a one-shot command: the external server named
-// by nats.url (DIEMBAO_NATS_URL), or the embedded store under the data dir,
-// which only one process may hold at a time.
+// by nats.url (DIEMBAO_NATS_URL), the embedded server of a running `diembao
+// run`, or the embedded store under the data dir, which only one process may
+// hold at a time.
 func (a *app) openBus(ctx context.Context, natsURL string) (*bus.Bus, error) {
+	natsURL = a.natsFor(natsURL)
 	sync := a.cfg.NATS.Sync == nil || *a.cfg.NATS.Sync
 	b, err := bus.Open(ctx, bus.Config{URL: natsURL, StoreDir: filepath.Join(a.cfg.DataDir, "nats"), Sync: sync}, a.log)
 	if err != nil {

@@ -28,10 +28,10 @@ import (
 // archive and puts one mail per digest audience on the OUTBOX, the queue
 // the alert mails use; a week already sent needs --resend.
 //
-// With --nats (or nats.url) it searches through the index role over NATS.
-// Otherwise it opens DATA/index read-only and the embedded JetStream store
-// in DATA/nats, which a running `diembao run` holds: it then stops with a
-// message saying so.
+// With --nats (or nats.url), or while `diembao run` of this data directory
+// runs (its embedded server's loopback URL in DATA/nats/local.url), it
+// searches through the index role over NATS. Otherwise it opens DATA/index
+// read-only and the embedded JetStream store in DATA/nats.
 func cmdDigest(ctx context.Context, a *app, args []string) int {
 	o, err := parseDigestArgs(a, args)
 	if err != nil {
@@ -209,6 +209,7 @@ func writeDigest(a *app, d digest.Digest, loc *time.Location, out string) error 
 // the OUTBOX it sends to: through NATS when natsURL is set, else the files
 // under the data directory.
 func openDigestDeps(ctx context.Context, a *app, natsURL string) (digestDeps, func(), error) {
+	natsURL = a.natsFor(natsURL) // a running `diembao run` answers for its index
 	if natsURL == "" && serverRunning(ctx, a) {
 		return digestDeps{}, nil, fmt.Errorf("a diembao process answers at %s and holds the index and the embedded NATS store; "+
 			"stop it first, or use --nats URL against a deployment with an external NATS server", a.cfg.HTTP.BaseURL)

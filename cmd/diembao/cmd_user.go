@@ -36,7 +36,7 @@ func cmdUser(ctx context.Context, a *app, args []string) int {
 	fs.SetOutput(a.stderr)
 	role := fs.String("role", "", "analyst, police or admin")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of stdin instead of generating one")
-	natsURL := fs.String("nats", a.cfg.NATS.URL, "NATS URL (empty: open the embedded store under the data dir; stop `diembao run` first)")
+	natsURL := fs.String("nats", a.cfg.NATS.URL, "NATS URL (empty: the running `diembao run` of this data dir, else its embedded store)")
 	var pos []string
 	rest := args[1:]
 	for {
@@ -109,9 +109,10 @@ func readPassword(r io.Reader) (string, error) {
 }
 
 // openAccountsStore opens the accounts bucket: on the NATS server at natsURL,
-// or on the embedded JetStream store under the data dir (which a running
-// `diembao run` holds, so stop it first or pass --nats).
+// on the embedded server of a running `diembao run`, or on the embedded
+// JetStream store under the data dir.
 func openAccountsStore(ctx context.Context, a *app, natsURL string) (kv.Store, func(), error) {
+	natsURL = a.natsFor(natsURL)
 	sync := a.cfg.NATS.Sync == nil || *a.cfg.NATS.Sync
 	b, err := bus.Open(ctx, bus.Config{URL: natsURL, StoreDir: filepath.Join(a.cfg.DataDir, "nats"), Sync: sync, Name: "diembao-user"}, a.log)
 	if err != nil {

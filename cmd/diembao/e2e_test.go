@@ -247,5 +247,21 @@ func TestCrashRecovery(t *testing.T) {
 			t.Errorf("/metrics lacks %s", name)
 		}
 	}
+
+	// One-shot commands work while `run` holds the embedded store: they
+	// reach its server through DATA/nats/local.url.
+	cmd := osexec.Command(bin, "--config", cfg, "user", "add", "second", "--role", "analyst", "--password-stdin")
+	cmd.Stdin = strings.NewReader("another-horse-battery\n")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("user add while run runs: %v\n%s", err, out)
+	}
+	other := apiClient{base: api.base, user: "second", pass: "another-horse-battery"}
+	if r, err := other.search("sam to"); err != nil || r.Total == 0 {
+		t.Errorf("the user added while run runs: search %v, %v", r.Total, err)
+	}
+	out, err := osexec.Command(bin, "--config", cfg, "digest").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "<html") {
+		t.Errorf("digest while run runs: %v\n%.300s", err, out)
+	}
 	second.stop(t)
 }

@@ -68,7 +68,11 @@ type node struct {
 func openNode(ctx context.Context, a *app, roles roleSet, natsURL string) (*node, error) {
 	n := &node{a: a, roles: roles, log: a.log, httpReady: make(chan string, 1)}
 	sync := a.cfg.NATS.Sync == nil || *a.cfg.NATS.Sync
-	b, err := bus.Open(ctx, bus.Config{URL: natsURL, StoreDir: filepath.Join(a.cfg.DataDir, "nats"), Sync: sync, Name: "diembao"}, a.log)
+	bc := bus.Config{URL: natsURL, StoreDir: filepath.Join(a.cfg.DataDir, "nats"), Sync: sync, Name: "diembao"}
+	if natsURL == "" {
+		bc.LocalURLFile = a.localURLFile() // user, digest, rules check reach the running server
+	}
+	b, err := bus.Open(ctx, bc, a.log)
 	if err != nil {
 		return nil, err
 	}

@@ -7,10 +7,14 @@ package bus
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -49,15 +53,22 @@ type Config struct {
 	Name string
 	// Replicas for streams and buckets created by Setup (1 on one machine, 3 on a cluster).
 	Replicas int
+	// LocalURLFile, with the embedded server, makes it also listen on a
+	// random loopback port with a random token, and writes that client URL
+	// to this file (mode 0600) until Close: the one-shot commands of the
+	// same installation (user, digest, rules check) use the running server
+	// instead of the store it holds. See LocalURL.
+	LocalURLFile string
 }
 
 // Bus is a connection to JetStream, owning the embedded server if it started one.
 type Bus struct {
-	cfg Config
-	srv *server.Server
-	nc  *nats.Conn
-	js  jetstream.JetStream
-	log *slog.Logger
+	cfg       Config
+	srv       *server.Server
+	localFile string // written by Open, removed by Close
+	nc        *nats.Conn
+	js        jetstream.JetStream
+	log       *slog.Logger
 }
 
 // Open starts the embedded server (cfg.URL empty) or connects to cfg.URL.
@@ -91,7 +102,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Bus, error) {
 		if err := os.MkdirAll(cfg.StoreDir, 0o750); err != nil {
 			return nil, fmt.Errorf("bus: %w", err)
 		}
-		srv, err := server.NewServer(&server.Options{
+		so := &server.Options{
 			ServerName: "diembao-embedded",
 			JetStream:  true,
 			StoreDir:   cfg.StoreDir,
@@ -100,7 +111,18 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Bus, error) {
 			NoLog:      true,
 			SyncAlways: cfg.Sync,
 			MaxPayload: MaxPayload,
-		})
+		}
+		var token string
+		if cfg.LocalURLFile != "" {
+			var rnd [16]byte
+			if _, err := rand.Read(rnd[:]); err != nil {
+				return nil, fmt.Errorf("bus: %w", err)
+			}
+			token = hex.EncodeToString(rnd[:])
+			so.DontListen, so.Host, so.Port, so.Authorization = false, "127.0.0.1", server.RANDOM_PORT, token
+			opts = append(opts, nats.Token(token))
+		}
+		srv, err := server.NewServer(so)
 		if err != nil {
 			return nil, fmt.Errorf("bus: embedded server: %w", err)
 		}
@@ -111,6 +133,18 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Bus, error) {
 		}
 		b.srv = srv
 		opts = append(opts, nats.InProcessServer(srv))
+		if cfg.LocalURLFile != "" {
+			addr, ok := srv.Addr().(*net.TCPAddr)
+			if !ok {
+				b.shutdownServer()
+				return nil, errors.New("bus: embedded server has no loopback listener")
+			}
+			if err := writeLocalURL(cfg.LocalURLFile, fmt.Sprintf("nats://%s@127.0.0.1:%d", token, addr.Port)); err != nil {
+				b.shutdownServer()
+				return nil, err
+			}
+			b.localFile = cfg.LocalURLFile
+		}
 	} else {
 		opts = append(opts, nats.RetryOnFailedConnect(true), nats.Timeout(5*time.Second))
 	}
@@ -228,9 +262,43 @@ func (b *Bus) Close() {
 }
 
 func (b *Bus) shutdownServer() {
+	if b.localFile != "" {
+		_ = os.Remove(b.localFile)
+		b.localFile = ""
+	}
 	if b.srv != nil {
 		b.srv.Shutdown()
 		b.srv.WaitForShutdown()
 		b.srv = nil
 	}
+}
+
+// writeLocalURL writes url to path, readable by the owner only.
+func writeLocalURL(path, url string) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(url+"\n"), 0o600); err != nil {
+		return fmt.Errorf("bus: write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("bus: write %s: %w", path, err)
+	}
+	return nil
+}
+
+// LocalURL returns the client URL a running process's embedded server
+// wrote to path (Config.LocalURLFile) if that server answers now, else "".
+// A file left by a process that died is ignored.
+func LocalURL(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	url := strings.TrimSpace(string(b))
+	nc, err := nats.Connect(url, nats.Timeout(2*time.Second), nats.Name("diembao-probe"))
+	if err != nil {
+		return ""
+	}
+	nc.Close()
+	return url
 }

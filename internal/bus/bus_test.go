@@ -4,10 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go"
 
 	"github.com/diembao/diembao/internal/errkind"
 	"github.com/diembao/diembao/internal/kv"
@@ -247,5 +251,59 @@ func TestKVSemantics(t *testing.T) {
 		if len(keys) != 1 || keys[0] != "b.y" {
 			t.Fatalf("keys after delete: %v", keys)
 		}
+	}
+}
+
+// With LocalURLFile the embedded server takes loopback clients that know
+// its token: a second process of the installation works on the running
+// server instead of the store it holds. The file goes with the server.
+func TestLocalURL(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "local.url")
+	if err := os.WriteFile(file, []byte("nats://stale@127.0.0.1:1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if u := LocalURL(file); u != "" {
+		t.Fatalf("a stale file gave %q", u)
+	}
+	b, err := Open(ctx, Config{StoreDir: filepath.Join(dir, "nats"), LocalURLFile: file}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(file); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("url file: %v %v", st, err)
+	}
+	url := LocalURL(file)
+	if url == "" {
+		t.Fatal("no local URL while the server runs")
+	}
+	tokenless := strings.Replace(url, url[len("nats://"):strings.IndexByte(url, '@')+1], "", 1)
+	if nc, err := nats.Connect(tokenless, nats.Timeout(2*time.Second)); err == nil {
+		nc.Close()
+		t.Error("connected without the token")
+	}
+	other, err := Open(ctx, Config{URL: url}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s1, err := b.KV(ctx, "shared")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s1.Put(ctx, "k", []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := other.KV(ctx, "shared")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, err := s2.Get(ctx, "k"); err != nil || string(e.Value) != "v" {
+		t.Errorf("other client reads %q, %v", e.Value, err)
+	}
+	other.Close()
+	b.Close()
+	if _, err := os.Stat(file); !os.IsNotExist(err) {
+		t.Errorf("url file left after Close: %v", err)
 	}
 }
