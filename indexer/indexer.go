@@ -240,11 +240,22 @@ func (x *Index) LastSeq() uint64 {
 
 // Count returns the number of indexed articles.
 func (x *Index) Count() (uint64, error) {
+	if x.isEmpty() {
+		return 0, nil
+	}
 	n, err := x.alias.DocCount()
 	if err != nil {
 		return 0, fmt.Errorf("count: %w", err)
 	}
 	return n, nil
+}
+
+// isEmpty reports whether no monthly index exists yet: Bleve refuses to
+// search an empty alias.
+func (x *Index) isEmpty() bool {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return len(x.months) == 0
 }
 
 // month returns the index of a published month, creating it if needed.
@@ -617,6 +628,9 @@ func (x *Index) Index(ctx context.Context, arts []ArticleAt) error {
 
 // Get returns the indexed article with its tags, or ErrNotFound.
 func (x *Index) Get(ctx context.Context, id string) (Doc, error) {
+	if x.isEmpty() {
+		return Doc{}, ErrNotFound
+	}
 	req := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery([]string{id}), 1, 0, false)
 	req.Fields = []string{fDoc}
 	res, err := x.alias.SearchInContext(ctx, req)

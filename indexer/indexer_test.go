@@ -449,3 +449,23 @@ func TestSnippetPrefixSameAsWhole(t *testing.T) {
 		t.Errorf("short text without match: %q", got)
 	}
 }
+
+// A new installation's empty index answers searches with no hits; a bad
+// query is still an error.
+func TestSearchEmptyIndex(t *testing.T) {
+	x := openMem(t, nil)
+	res, err := x.Search(context.Background(), Query{Q: "biên giới", Sort: "date"})
+	if err != nil || res.Total != 0 || res.Hits == nil || res.Facets["source"] == nil {
+		t.Errorf("empty index: %+v, %v", res, err)
+	}
+	var qe *QueryError
+	if _, err := x.Search(context.Background(), Query{Q: `"biên`}); !errors.As(err, &qe) {
+		t.Errorf("bad query on an empty index: %v", err)
+	}
+	if _, err := x.Get(context.Background(), "a1"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Get on an empty index: %v", err)
+	}
+	if n, err := x.Count(); n != 0 || err != nil {
+		t.Errorf("Count on an empty index: %d, %v", n, err)
+	}
+}

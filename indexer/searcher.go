@@ -22,6 +22,14 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	if x.isEmpty() {
+		// Nothing indexed yet.
+		out := Result{Hits: []Hit{}, Facets: map[string][]FacetCount{}}
+		for _, ff := range facetFields {
+			out.Facets[ff.name] = []FacetCount{}
+		}
+		return out, nil
+	}
 	run := x.facets.begin(q.Sort == "date")
 	defer run.end()
 	req.Query = &facetQuery{inner: req.Query, run: run}
