@@ -48,7 +48,9 @@ func sample() archive {
 	}, recs: []alerts.Record{{Alert: article.Alert{ID: "al1", Title: "Tuần tra song phương biên giới Việt – Lào", Source: "baothanhhoa", Severity: "high", Topics: []string{"border"}}, Received: d(18, 9), Acked: true, AckedBy: "lan"}}}
 }
 
-func TestBuildGroupsReprints(t *testing.T) {
+// buildSample builds week 47 of sample().
+func buildSample(t *testing.T) (*Builder, Digest) {
+	t.Helper()
 	b, err := NewBuilder(sample(), ict, "UBND xã Thường Xuân")
 	if err != nil {
 		t.Fatal(err)
@@ -57,6 +59,11 @@ func TestBuildGroupsReprints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return b, d
+}
+
+func TestBuildGroupsReprints(t *testing.T) {
+	b, d := buildSample(t)
 	if d.Articles != 4 || d.Stories != 3 {
 		t.Fatalf("articles %d stories %d, want 4 and 3", d.Articles, d.Stories)
 	}
@@ -202,14 +209,7 @@ func TestScheduleNewInstallDoesNotCatchUp(t *testing.T) {
 // A story with several topics is listed once, under the first of them,
 // names the others, and counts under each in the weekly figures.
 func TestStoryListedOnce(t *testing.T) {
-	b, err := NewBuilder(sample(), ict, "UBND xã Thường Xuân")
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := b.Build(context.Background(), "2026-W47")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, d := buildSample(t)
 	listed, listedStories := 0, 0
 	var a1 Story
 	for _, g := range d.Topics {
