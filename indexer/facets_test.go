@@ -270,3 +270,21 @@ func TestWarmBuildsTables(t *testing.T) {
 	cancel()
 	x.Warm(ctx) // returns at once
 }
+
+// Filters without words list the newest first: relevance has nothing to
+// rank there.
+func TestFiltersAloneNewestFirst(t *testing.T) {
+	x := openMem(t, topicsByID)
+	phraseFixture(t, x, 200)
+	for _, sort := range []string{"", "relevance"} {
+		res, err := x.Search(context.Background(), Query{Sources: []string{"bienphong"}, Sort: sort, Size: 100})
+		if err != nil || res.Total == 0 {
+			t.Fatalf("%v %v", res.Total, err)
+		}
+		for i := 1; i < len(res.Hits); i++ {
+			if res.Hits[i].Published.After(res.Hits[i-1].Published) {
+				t.Fatalf("sort %q: %s after %s", sort, res.Hits[i].Published, res.Hits[i-1].Published)
+			}
+		}
+	}
+}

@@ -16,11 +16,17 @@ import (
 
 // Search runs q. A query the user must fix returns an error wrapping a
 // *QueryError (HTTP 400, CLI exit 2); any other error is the index's.
+// Without words (filters only) hits come newest first whatever q.Sort.
 func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 	start := time.Now()
 	p, req, err := x.request(q)
 	if err != nil {
 		return Result{}, err
+	}
+	if len(p.must) == 0 {
+		// Filters alone (a topic, a source, dates): every hit scores the
+		// same, so relevance would list them in index order; newest first.
+		q.Sort = "date"
 	}
 	if x.isEmpty() {
 		// Nothing indexed yet.
