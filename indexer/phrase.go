@@ -86,8 +86,8 @@ type keySegment struct {
 	it       segment.PostingsIterator
 }
 
-// snapshotSegments are the segments of a scorch snapshot with their
-// global document numbers.
+// snapshotSegment is a segment of a scorch snapshot with its global
+// document numbers and the phrase field's dictionary.
 type snapshotSegment struct {
 	ss       *scorch.SegmentSnapshot
 	off, end uint64

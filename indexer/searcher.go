@@ -28,20 +28,14 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 		// same, so relevance would list them in index order; newest first.
 		q.Sort = "date"
 	}
-	if x.isEmpty() {
-		// Nothing indexed yet.
-		out := Result{Hits: []Hit{}, Facets: map[string][]FacetCount{}}
-		for _, ff := range facetFields {
-			out.Facets[ff.name] = []FacetCount{}
-		}
-		return out, nil
-	}
 	run := x.facets.begin(q.Sort == "date")
 	defer run.end()
 	req.Query = &facetQuery{inner: req.Query, run: run}
-	res, err := x.alias.SearchInContext(ctx, req)
-	if err != nil {
-		return Result{}, fmt.Errorf("search: %w", err)
+	res := &bleve.SearchResult{} // nothing indexed yet: Bleve refuses an empty alias
+	if !x.isEmpty() {
+		if res, err = x.alias.SearchInContext(ctx, req); err != nil {
+			return Result{}, fmt.Errorf("search: %w", err)
+		}
 	}
 	// The stored articles are loaded for the page's hits only: asking for
 	// fields in the first request would load a page per monthly index.
@@ -97,13 +91,12 @@ func (x *Index) request(q Query) (parsed, *bleve.SearchRequest, error) {
 	if err != nil {
 		return parsed{}, nil, err
 	}
-	sortBy := []string{"-_score"}
 	switch q.Sort {
 	case "", "relevance":
 	case "date":
-		// Search scores every hit by its date sort key instead (facets.go):
-		// sorting on the published doc values and the ids cost 3–8× the
-		// search itself.
+		// Sorted by score all the same: Search scores every hit by its date
+		// sort key (facets.go); sorting on the published doc values and the
+		// ids cost 3–8× the search itself.
 	default:
 		return parsed{}, nil, &QueryError{Query: q.Q, Msg: fmt.Sprintf("cách sắp xếp %q không hợp lệ (relevance hoặc date)", q.Sort)}
 	}
@@ -157,7 +150,7 @@ func (x *Index) request(q Query) (parsed, *bleve.SearchRequest, error) {
 		bq = bleve.NewConjunctionQuery(conj...)
 	}
 	req := bleve.NewSearchRequestOptions(bq, size, (page-1)*size, false)
-	req.SortBy(sortBy)
+	req.SortBy([]string{"-_score"})
 	return p, req, nil
 }
 
