@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/diembao/diembao/internal/article"
+	"github.com/diembao/diembao/internal/errkind"
 	"github.com/diembao/diembao/internal/kv"
 )
 
@@ -75,7 +76,7 @@ type Page struct {
 }
 
 // ErrNotFound is returned by Get and Ack for an unknown alert id.
-var ErrNotFound = errors.New("alerts: alert not found")
+var ErrNotFound = errkind.Sentinel("alerts: alert not found", errkind.NotFound)
 
 // Store reads and acknowledges alert records. Its state is the kv.Store
 // shared with Notifier and Sender, so it survives restarts.

@@ -27,6 +27,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/diembao/diembao/internal/article"
+	"github.com/diembao/diembao/internal/errkind"
 	"github.com/diembao/diembao/internal/textnorm"
 )
 
@@ -104,7 +105,7 @@ type Doc struct {
 }
 
 // ErrNotFound is returned by Get for an unknown article id.
-var ErrNotFound = errors.New("indexer: article not found")
+var ErrNotFound = errkind.Sentinel("indexer: article not found", errkind.NotFound)
 
 // Index is the searchable archive. Its methods are safe for concurrent use;
 // Index calls are serialised (Bleve allows one writer per index).

@@ -8,6 +8,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 
+	"github.com/diembao/diembao/internal/errkind"
 	"github.com/diembao/diembao/internal/textnorm"
 )
 
@@ -294,3 +295,6 @@ func (m marker) hit(t textnorm.Token) bool { return m.keys[t.Key] || m.folds[t.F
 
 // BadQuery reports true: the web server answers 400 for such errors.
 func (e *QueryError) BadQuery() bool { return true }
+
+// Unwrap makes a QueryError an errkind.Invalid: the caller must fix the query.
+func (e *QueryError) Unwrap() error { return errkind.Invalid }

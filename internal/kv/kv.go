@@ -10,11 +10,13 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/diembao/diembao/internal/errkind"
 )
 
 // Errors returned by every Store.
 var (
-	ErrNotFound = errors.New("kv: key not found")
+	ErrNotFound = errkind.Sentinel("kv: key not found", errkind.NotFound)
 	ErrExists   = errors.New("kv: key exists")
 	ErrConflict = errors.New("kv: revision conflict")
 )

@@ -2,23 +2,22 @@ package web
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/article"
-	"github.com/diembao/diembao/internal/kv"
+	"github.com/diembao/diembao/internal/errkind"
 )
 
 // ErrNotFound is what a dependency returns (wrapped or not) when an id is
-// unknown; the server answers 404. Adapters may also return any error that
-// has a method NotFound() bool reporting true, or kv.ErrNotFound.
-var ErrNotFound = errors.New("web: not found")
+// unknown; the server answers 404. It is an errkind.NotFound, and so is any
+// error wrapping that kind (kv.ErrNotFound, indexer.ErrNotFound).
+var ErrNotFound = errkind.Sentinel("web: not found", errkind.NotFound)
 
 // Searcher runs queries against the index. The server calls it for GET / and
 // GET /api/search. A bad query (syntax the user can fix) must return an error
-// that has a method BadQuery() bool reporting true (indexer.QueryError); the
-// server answers 400 with its message. Any other error is a 500.
+// that wraps errkind.Invalid (indexer.QueryError does); the server answers
+// 400 with its message. Any other error is a 500.
 type Searcher interface {
 	Search(ctx context.Context, q indexer.Query) (indexer.Result, error)
 }
@@ -166,20 +165,10 @@ type Snapshots interface {
 	Get(ctx context.Context, key string) ([]byte, error)
 }
 
-// isNotFound reports whether err means "no such id".
-func isNotFound(err error) bool {
-	if errors.Is(err, ErrNotFound) {
-		return true
-	}
-	var nf interface{ NotFound() bool }
-	if errors.As(err, &nf) && nf.NotFound() {
-		return true
-	}
-	return errors.Is(err, kv.ErrNotFound)
-}
+// isNotFound reports whether err means "no such id" (errkind.NotFound:
+// ErrNotFound, kv.ErrNotFound, indexer.ErrNotFound, alerts.ErrNotFound).
+func isNotFound(err error) bool { return errkind.IsNotFound(err) }
 
-// isBadQuery reports whether err is the user's fault (indexer.QueryError).
-func isBadQuery(err error) bool {
-	var bq interface{ BadQuery() bool }
-	return errors.As(err, &bq) && bq.BadQuery()
-}
+// isBadQuery reports whether err is the user's fault (errkind.Invalid, as
+// indexer.QueryError is).
+func isBadQuery(err error) bool { return errkind.IsInvalid(err) }

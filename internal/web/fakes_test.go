@@ -20,6 +20,7 @@ import (
 
 	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/article"
+	"github.com/diembao/diembao/internal/errkind"
 	"github.com/diembao/diembao/internal/kv"
 	"github.com/diembao/diembao/internal/textnorm"
 )
@@ -29,6 +30,7 @@ type queryError struct{ msg string }
 
 func (e *queryError) Error() string  { return "bad query: " + e.msg }
 func (e *queryError) BadQuery() bool { return true }
+func (e *queryError) Unwrap() error  { return errkind.Invalid }
 
 // fakeIndex searches articles in memory: every query word must occur (after
 // folding diacritics) in title or body.
