@@ -56,7 +56,7 @@ func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
 	if n.idx != nil {
 		search, docs = n.idx, n.idx
 	} else {
-		r := remoteIndex{n.bus.Conn()}
+		r := remoteIndex{n.bus}
 		search, docs = r, r
 	}
 	return web.Deps{
@@ -71,7 +71,7 @@ func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
 		Snapshots:   snapshotStore{n.bus},
 		Registry:    n.reg,
 		Ready: func(ctx context.Context) error {
-			if !n.bus.Conn().IsConnected() {
+			if !n.bus.Connected() {
 				return errors.New("nats disconnected")
 			}
 			return nil

@@ -252,7 +252,7 @@ func openDigestDeps(ctx context.Context, a *app, natsURL string) (digestDeps, fu
 		return digestDeps{}, nil, err
 	}
 	if deps.idx == nil {
-		deps.idx = remoteIndex{b.Conn()}
+		deps.idx = remoteIndex{b}
 	}
 	if deps.alerts, err = b.KV(ctx, bucketAlerts); err == nil {
 		deps.digests, err = b.KV(ctx, bucketDigests)

@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 
 	"github.com/diembao/diembao/crawler"
 	"github.com/diembao/diembao/internal/article"
@@ -112,14 +110,4 @@ func (s snapshotStore) Get(ctx context.Context, key string) ([]byte, error) {
 func webSourceStatus(h crawler.SourceHealth) web.SourceStatus {
 	return web.SourceStatus{ID: h.Source, Name: h.Name, LastCrawl: h.LastAttempt, LastOK: h.LastSuccess,
 		LastError: h.LastError, Failures: h.FetchFailures + h.ExtractFailures, Articles: h.Published}
-}
-
-// writeJSONLine prints v as one JSON line.
-func writeJSONLine(w io.Writer, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(w, "%s\n", b)
-	return err
 }

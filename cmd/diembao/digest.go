@@ -3,15 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/blevesearch/bleve/v2"
 
 	"github.com/diembao/diembao/alerts"
 	"github.com/diembao/diembao/alerts/digest"
@@ -21,87 +18,27 @@ import (
 	"github.com/diembao/diembao/internal/web"
 )
 
-// indexReader is what the digest needs from a local or remote index.
-type indexReader interface {
-	Search(ctx context.Context, q indexer.Query) (indexer.Result, error)
-	Get(ctx context.Context, id string) (indexer.Doc, error)
-}
-
 // digestArchiveSource implements digest.Archive over the index (the week's
 // articles) and the alert records (the week's alerts, the matched terms).
 type digestArchiveSource struct {
-	idx    indexReader
+	idx    indexer.Reader
 	alerts *alerts.Store
 }
 
-// digestPageSize is the largest page the indexer serves; it caps a query at
-// 100 pages, so the range is searched one day at a time.
-const digestPageSize = 100
-
-// Articles pages through the index one day at a time, sorted by date, keeps
-// the articles that concern the area or matched a topic and reads each one
-// for its lead and body.
+// Articles reads, oldest first, the articles published in [from, to) that
+// concern the area or matched a topic.
 func (s digestArchiveSource) Articles(ctx context.Context, from, to time.Time) ([]digest.Item, error) {
 	terms, err := s.termsSince(ctx, from)
 	if err != nil {
 		return nil, err
 	}
 	var items []digest.Item
-	seen := map[string]bool{}
-	for day := from; day.Before(to); {
-		next := day.AddDate(0, 0, 1)
-		if next.After(to) {
-			next = to
-		}
-		// To with nanoseconds is an instant (inclusive), not a whole day.
-		q := indexer.Query{From: day, To: next.Add(-time.Nanosecond), Sort: "date", Size: digestPageSize}
-		for page := 1; ; page++ {
-			q.Page = page
-			res, err := s.idx.Search(ctx, q)
-			if isEmptyIndex(err) {
-				return nil, nil // nothing indexed yet
-			}
-			if err != nil {
-				return nil, fmt.Errorf("search %s: %w", day.Format("2006-01-02"), err)
-			}
-			for _, h := range res.Hits {
-				if seen[h.ID] || (!h.Area && len(h.Topics) == 0) || h.Published.Before(from) || !h.Published.Before(to) {
-					continue
-				}
-				seen[h.ID] = true
-				d, err := s.idx.Get(ctx, h.ID)
-				if isNotFound(err) {
-					continue // removed between the search and now
-				}
-				if err != nil {
-					return nil, fmt.Errorf("read article %s: %w", h.ID, err)
-				}
-				items = append(items, digestItem(d, terms[h.ID]))
-			}
-			if len(res.Hits) < digestPageSize || uint64(page*digestPageSize) >= res.Total {
-				break
-			}
-			if page*digestPageSize >= 10000 {
-				return nil, fmt.Errorf("more than 10000 articles published on %s: the digest cannot page further", day.Format("2006-01-02"))
-			}
-		}
-		day = next
-	}
-	return items, nil
-}
-
-// isEmptyIndex reports Bleve's error for an index with no month yet, from
-// the local index or (as text) from the index role.
-func isEmptyIndex(err error) bool {
-	return err != nil && (errors.Is(err, bleve.ErrorAliasEmpty) || strings.Contains(err.Error(), bleve.ErrorAliasEmpty.Error()))
-}
-
-func isNotFound(err error) bool {
-	if err == nil {
-		return false
-	}
-	var re *remoteErr
-	return errors.Is(err, indexer.ErrNotFound) || (errors.As(err, &re) && re.NotFound())
+	relevant := func(h indexer.Hit) bool { return h.Area || len(h.Topics) > 0 }
+	err = indexer.EachPublished(ctx, s.idx, from, to, relevant, func(d indexer.Doc) error {
+		items = append(items, digestItem(d, terms[d.Article.ID]))
+		return nil
+	})
+	return items, err
 }
 
 func digestItem(d indexer.Doc, terms []string) digest.Item {
@@ -189,7 +126,7 @@ func (k digestKeeper) Keep(ctx context.Context, d digest.Digest, html string) er
 
 // digestDeps is what building and sending a digest needs.
 type digestDeps struct {
-	idx     indexReader
+	idx     indexer.Reader
 	alerts  kv.Store // bucket "alerts"
 	digests kv.Store // bucket "digests": archive and sent marks
 	outbox  alerts.Outbox
@@ -251,7 +188,7 @@ func (n *node) startDigest(ctx context.Context, start startFunc, wg *sync.WaitGr
 	if err != nil {
 		return err
 	}
-	var idx indexReader = remoteIndex{n.bus.Conn()}
+	var idx indexer.Reader = remoteIndex{n.bus}
 	if n.idx != nil {
 		idx = n.idx
 	}

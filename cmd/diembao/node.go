@@ -237,11 +237,6 @@ type classifier struct{ rl *rules.Reloader }
 
 func (c classifier) Classify(a article.Article) ([]string, bool) { return c.rl.Current().Classify(a) }
 
-func (n *node) publishJSON(ctx context.Context, subject, msgID string, data []byte) error {
-	_, err := n.bus.Publish(ctx, subject, msgID, data, nil)
-	return err
-}
-
 // startIndex consumes ARTICLES into the index in batches, keeps every
 // revision in a KV bucket for the article page, and answers search
 // requests from serve roles in other processes.
@@ -250,21 +245,21 @@ func (n *node) startIndex(ctx context.Context, start startFunc, wg *sync.WaitGro
 	if err != nil {
 		return err
 	}
-	handler := func(ctx context.Context, msgs []bus.Msg) []error {
+	handler := func(ctx context.Context, msgs []bus.Decoded[article.Article]) []error {
 		errs := make([]error, len(msgs))
 		var batch []indexer.ArticleAt
 		var pos []int
 		for i, m := range msgs {
-			var a article.Article
-			if err := json.Unmarshal(m.Data, &a); err != nil || a.ID == "" {
-				errs[i] = fmt.Errorf("index: undecodable article at seq %d: %w", m.Seq, errkind.Permanent)
+			a := m.Value
+			if a.ID == "" {
+				errs[i] = fmt.Errorf("index: article without id at seq %d: %w", m.Msg.Seq, errkind.Permanent)
 				continue
 			}
-			if _, err := revs.Put(ctx, a.ID+"."+fmt.Sprint(a.Revision), m.Data); err != nil {
+			if _, err := revs.Put(ctx, a.ID+"."+fmt.Sprint(a.Revision), m.Msg.Data); err != nil {
 				errs[i] = fmt.Errorf("index: keep revision: %w", err)
 				continue
 			}
-			batch = append(batch, indexer.ArticleAt{Article: a, Seq: m.Seq})
+			batch = append(batch, indexer.ArticleAt{Article: a, Seq: m.Msg.Seq})
 			pos = append(pos, i)
 		}
 		if len(batch) == 0 {
@@ -283,9 +278,10 @@ func (n *node) startIndex(ctx context.Context, start startFunc, wg *sync.WaitGro
 	}
 	start(wg, "index", func() error {
 		return n.bus.Consume(ctx, bus.ConsumerSpec{Stream: bus.StreamArticles, Durable: "indexer", Batch: 1000,
-			MaxWait: 300 * time.Millisecond, MaxAttempts: 20, AckWait: 30 * time.Second}, handler)
+			MaxWait: 300 * time.Millisecond, MaxAttempts: 20, AckWait: 30 * time.Second},
+			bus.JSONBatch("article", handler))
 	})
-	return serveIndexRequests(ctx, n.bus.Conn(), n.idx, n.log)
+	return serveIndexRequests(ctx, n.bus, n.idx)
 }
 
 func (n *node) startMatch(ctx context.Context, start startFunc, wg *sync.WaitGroup) error {
@@ -293,16 +289,27 @@ func (n *node) startMatch(ctx context.Context, start startFunc, wg *sync.WaitGro
 	if err != nil {
 		return err
 	}
-	m := &matchStage{rules: n.rules.Current, alerted: alerted, publish: n.publishJSON, now: time.Now, log: n.log.With("component", "matcher")}
+	match := alerts.MatcherFunc(func(a article.Article) (bool, []article.Match) {
+		res := n.rules.Current().Match(a)
+		return res.Area, res.Matches
+	})
+	pub := alerts.AlertPublisherFunc(func(ctx context.Context, al article.Alert) error {
+		return n.bus.PublishJSON(ctx, bus.SubjectAlerts+"."+bus.Token(alerts.TopTopic(al.Matches)), al.ID, al)
+	})
+	m, err := alerts.NewRaiser(match, alerted, pub, time.Now, n.log)
+	if err != nil {
+		return err
+	}
 	start(wg, "match", func() error {
 		return n.bus.Consume(ctx, bus.ConsumerSpec{Stream: bus.StreamArticles, Durable: "matcher", Batch: 64,
-			MaxWait: 300 * time.Millisecond, MaxAttempts: 20, AckWait: 30 * time.Second}, bus.Each(func(ctx context.Context, msg bus.Msg) error {
-			err := m.handle(ctx, msg)
-			if err == nil {
-				n.metrics.matched.Inc()
-			}
-			return err
-		}))
+			MaxWait: 300 * time.Millisecond, MaxAttempts: 20, AckWait: 30 * time.Second},
+			bus.JSON("article", func(ctx context.Context, a article.Article, _ bus.Msg) error {
+				err := m.Handle(ctx, a)
+				if err == nil {
+					n.metrics.matched.Inc()
+				}
+				return err
+			}))
 	})
 	return nil
 }
@@ -311,12 +318,7 @@ func (n *node) startMatch(ctx context.Context, start startFunc, wg *sync.WaitGro
 type outbox struct{ b *bus.Bus }
 
 func (o outbox) Enqueue(ctx context.Context, m alerts.Mail) error {
-	data, err := json.Marshal(m)
-	if err != nil {
-		return fmt.Errorf("outbox: encode mail %s: %w", m.ID, err)
-	}
-	_, err = o.b.Publish(ctx, bus.SubjectOutbox+"."+subjectToken(m.Audience), m.MsgID(), data, nil)
-	return err
+	return o.b.PublishJSON(ctx, bus.SubjectOutbox+"."+bus.Token(m.Audience), m.MsgID(), m)
 }
 
 func (n *node) mailer() (alerts.Mailer, error) {
@@ -348,13 +350,8 @@ func (n *node) startNotify(ctx context.Context, start startFunc, wg *sync.WaitGr
 	}
 	start(wg, "notifier", func() error {
 		return n.bus.Consume(ctx, bus.ConsumerSpec{Stream: bus.StreamAlerts, Durable: "notifier", Batch: 64,
-			MaxWait: 300 * time.Millisecond, MaxAttempts: 20, AckWait: 30 * time.Second}, bus.Each(func(ctx context.Context, m bus.Msg) error {
-			var al article.Alert
-			if err := json.Unmarshal(m.Data, &al); err != nil {
-				return fmt.Errorf("notify: decode alert at seq %d: %w: %w", m.Seq, errkind.Permanent, err)
-			}
-			return notif.Handle(ctx, al)
-		}))
+			MaxWait: 300 * time.Millisecond, MaxAttempts: 20, AckWait: 30 * time.Second},
+			bus.JSON("alert", func(ctx context.Context, al article.Alert, _ bus.Msg) error { return notif.Handle(ctx, al) }))
 	})
 	start(wg, "notifier-flush", func() error { return notif.Run(ctx) })
 	start(wg, "mailer", func() error {
@@ -362,11 +359,7 @@ func (n *node) startNotify(ctx context.Context, start startFunc, wg *sync.WaitGr
 		// after alerts.max_attempts; the bus only has to keep redelivering.
 		return n.bus.Consume(ctx, bus.ConsumerSpec{Stream: bus.StreamOutbox, Durable: "mailer", Batch: 1,
 			MaxWait: 300 * time.Millisecond, MaxAttempts: 1000, MaxBackoff: 30 * time.Second, AckWait: 90 * time.Second},
-			bus.Each(func(ctx context.Context, m bus.Msg) error {
-				var mail alerts.Mail
-				if err := json.Unmarshal(m.Data, &mail); err != nil {
-					return fmt.Errorf("mailer: decode mail at seq %d: %w: %w", m.Seq, errkind.Permanent, err)
-				}
+			bus.JSON("mail", func(ctx context.Context, mail alerts.Mail, _ bus.Msg) error {
 				t0 := time.Now()
 				err := sender.Handle(ctx, mail)
 				if err == nil {
@@ -405,11 +398,7 @@ func (n *node) startCrawl(frontCtx, backCtx context.Context, start startFunc, fr
 		return err
 	}
 	pub := crawler.PublisherFunc(func(ctx context.Context, a article.Article) error {
-		data, err := json.Marshal(a)
-		if err != nil {
-			return fmt.Errorf("encode article %s: %w", a.ID, err)
-		}
-		if _, err := n.bus.Publish(ctx, bus.SubjectArticles+"."+subjectToken(a.Source), a.MsgID(), data, nil); err != nil {
+		if err := n.bus.PublishJSON(ctx, bus.SubjectArticles+"."+bus.Token(a.Source), a.MsgID(), a); err != nil {
 			return err
 		}
 		n.metrics.crawled.Inc()
@@ -425,11 +414,7 @@ func (n *node) startCrawl(frontCtx, backCtx context.Context, start startFunc, fr
 	// and removals.
 	start(front, "crawl-watch", func() error {
 		return n.bus.Consume(frontCtx, bus.ConsumerSpec{Stream: bus.StreamAlerts, Durable: "crawl-watch", Batch: 64,
-			MaxWait: time.Second}, bus.Each(func(ctx context.Context, m bus.Msg) error {
-			var al article.Alert
-			if err := json.Unmarshal(m.Data, &al); err != nil {
-				return fmt.Errorf("crawl-watch: %w: %w", errkind.Permanent, err)
-			}
+			MaxWait: time.Second}, bus.JSON("alert", func(ctx context.Context, al article.Alert, _ bus.Msg) error {
 			return c.Watch(ctx, al.URL)
 		}))
 	})

@@ -80,3 +80,19 @@ func decode[T any](what string, m Msg) (T, error) {
 	}
 	return v, nil
 }
+
+// Token turns s into one subject token: bytes other than [a-z0-9_-] become
+// '_', and an empty s is "_" (articles.<source>, alerts.<topic>,
+// outbox.<audience>).
+func Token(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			b[i] = '_'
+		}
+	}
+	if len(b) == 0 {
+		return "_"
+	}
+	return string(b)
+}
