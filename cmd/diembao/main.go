@@ -52,12 +52,12 @@ func commands() map[string]command {
 		"notify":  {roleCmd("notify"), "notify --nats URL    the alerting and mail role"},
 		"serve":   {roleCmd("serve"), "serve --nats URL     the web UI and API role"},
 		"demo":    {cmdDemo, "demo                 offline demo: sample press site, mail catcher, full pipeline"},
-		"search":  {cmdSearch, "search [--json] [--from D] [--to D] [--source S] [--topic T] QUERY"},
-		"rules":   {cmdRules, "rules check|lint ... match texts against rules, lint rule files"},
-		"digest":  {cmdDigest, "digest [--week 2026-W47 | --from D --to D] [--out FILE] [--send]"},
+		"search":  {cmdSearch, "search [--json] [--from D] [--to D] [--source S] [--topic T] [--area true|false] [--sort relevance|date] [--page N] [--size N] QUERY"},
+		"rules":   {cmdRules, "rules check [--rules DIR]... [--json] FILE...|-   match texts, HTML or article JSON\n  diembao rules check --archive [--since 30d] [--rules DIR]... [--json] RULEFILE   backtest a rule\n  diembao rules lint DIR"},
+		"digest":  {cmdDigest, "digest [--week 2026-W47 | --from D --to D] [--out FILE.html|.pdf|.txt] [--send [--resend]] [--audience A] [--nats URL]"},
 		"reindex": {cmdReindex, "reindex              rebuild the index from the ARTICLES stream"},
-		"sources": {cmdSources, "sources check [--source ID | --url URL] [--json]"},
-		"user":    {cmdUser, "user add NAME --role analyst|police|admin [--password-stdin]"},
+		"sources": {cmdSources, "sources check [--source ID | --url URL...] [--json] [--allow-private] [--timeout 15s]"},
+		"user":    {cmdUser, "user add NAME --role analyst|police|admin [--password-stdin] [--nats URL]\n  diembao user list [--nats URL]"},
 	}
 }
 
@@ -77,18 +77,24 @@ func realMain(ctx context.Context, argv []string, stdin io.Reader, stdout, stder
 		return exitUsage
 	}
 	cmds := commands()
-	if len(rest) == 0 || rest[0] == "help" || rest[0] == "-h" || rest[0] == "--help" {
+	switch {
+	case len(rest) == 0:
 		usage(stderr, cmds)
-		if len(rest) == 0 {
-			return exitUsage
-		}
+		return exitUsage
+	case rest[0] == "-h" || rest[0] == "--help" || rest[0] == "help" && len(rest) == 1:
+		usage(stdout, cmds)
 		return exitOK
+	case rest[0] == "help":
+		return commandHelp(stdout, stderr, cmds, rest[1])
 	}
 	c, ok := cmds[rest[0]]
 	if !ok {
 		fmt.Fprintf(stderr, "diembao: unknown command %q\n", rest[0])
 		usage(stderr, cmds)
 		return exitUsage
+	}
+	if wantsHelp(rest[1:]) {
+		return commandHelp(stdout, stderr, cmds, rest[0])
 	}
 	required := configPath != ""
 	if configPath == "" {
@@ -147,6 +153,34 @@ func usage(w io.Writer, cmds map[string]command) {
 	for _, n := range names {
 		fmt.Fprintln(w, "  diembao", cmds[n].usage)
 	}
+}
+
+// wantsHelp reports whether the subcommand's arguments ask for help (-h,
+// -help or --help before any "--").
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
+}
+
+// commandHelp prints the usage of the named command on stdout (exit 0), or
+// says that no such command exists (exit 2).
+func commandHelp(stdout, stderr io.Writer, cmds map[string]command, name string) int {
+	c, ok := cmds[name]
+	if !ok {
+		fmt.Fprintf(stderr, "diembao: unknown command %q\n", name)
+		usage(stderr, cmds)
+		return exitUsage
+	}
+	fmt.Fprintln(stdout, "usage: diembao", c.usage)
+	fmt.Fprintln(stdout, "\nglobal flags, before or after the command:\n  --config FILE   the configuration (default ./diembao.yaml, optional)\n  --data DIR      the data directory (default ./data)")
+	return exitOK
 }
 
 func newLogger(w io.Writer, c config.Log) *slog.Logger {
