@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,12 +33,67 @@ func cmdDemo(ctx context.Context, a *app, args []string) int {
 	return a.exitCode(runDemo(ctx, a, *groupWait))
 }
 
+// demoSiteAddr is the sample site's first-choice address. The address a
+// demo folder first used is kept in DEMO/site.json and reused, so article
+// URLs (and with them article ids) stay the same from run to run.
+const demoSiteAddr = "127.0.0.1:18765"
+
+// demoSite is what DEMO/site.json keeps: the sample site's address and the
+// clock its article dates are anchored to.
+type demoSite struct {
+	Addr string    `json:"addr"`
+	Now  time.Time `json:"now"`
+}
+
+// startDemoSite serves the sample site at the address and clock kept in
+// dir/site.json. On the first run it takes demoSiteAddr, or a free port when
+// that one is taken, and the current time, and keeps them. A later run whose
+// address is taken fails with a clear error instead of moving the site: a new
+// address would make every article new.
+func startDemoSite(ctx context.Context, dir string) (*demosite.Site, error) {
+	path := filepath.Join(dir, "site.json")
+	var st demoSite
+	b, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		if err := json.Unmarshal(b, &st); err != nil || st.Addr == "" || st.Now.IsZero() {
+			return nil, fmt.Errorf("%s is damaged (%v); remove %s to start the demo afresh", path, err, dir)
+		}
+		site, err := demosite.StartOptions(ctx, st.Addr, demosite.Options{Now: st.Now})
+		if err != nil {
+			return nil, fmt.Errorf("%w: the demo's articles live at %s; free that port, or remove %s to start afresh", err, st.Addr, dir)
+		}
+		return site, nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, err
+	}
+	st.Now = time.Now().Truncate(time.Minute)
+	site, err := demosite.StartOptions(ctx, demoSiteAddr, demosite.Options{Now: st.Now})
+	if err != nil {
+		site, err = demosite.StartOptions(ctx, "127.0.0.1:0", demosite.Options{Now: st.Now})
+		if err != nil {
+			return nil, err
+		}
+	}
+	st.Addr = strings.TrimPrefix(site.URL(), "http://")
+	b, _ = json.Marshal(st)
+	if err := os.WriteFile(path, append(b, '\n'), 0o640); err != nil {
+		site.Close()
+		return nil, err
+	}
+	return site, nil
+}
+
+// runDemo runs the demo with its own data folder, DATA/demo (store, index,
+// mails, the sample site's address): a real run's DATA is never touched, and
+// a second demo run finds its articles already crawled, indexed and alerted.
 func runDemo(ctx context.Context, a *app, groupWait time.Duration) error {
 	demoDir := filepath.Join(a.cfg.DataDir, "demo")
 	if err := os.MkdirAll(demoDir, 0o750); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	site, err := demosite.Start(ctx, "127.0.0.1:0")
+	a.cfg.DataDir = demoDir
+	site, err := startDemoSite(ctx, demoDir)
 	if err != nil {
 		return fmt.Errorf("demo: sample site: %w", err)
 	}
@@ -77,8 +134,9 @@ diembao demo đang chạy / is running
   Mật khẩu / password:  %s
   Trang báo mẫu:        %s
   Thư cảnh báo (mail):  %s  (SMTP catcher at %s)
+  Dữ liệu demo (data):  %s
 Ctrl-C để dừng / to stop.
-`, addr, a.cfg.HTTP.BaseURL, password, site.URL(), mailDir, catcher.Addr())
+`, addr, a.cfg.HTTP.BaseURL, password, site.URL(), mailDir, catcher.Addr(), demoDir)
 	case err := <-done:
 		return err
 	}
@@ -105,7 +163,7 @@ func demoUser(ctx context.Context, n *node, demoDir string) (string, error) {
 	case errors.Is(err, web.ErrUserExists):
 		b, rerr := os.ReadFile(pwFile)
 		if rerr != nil {
-			return "", fmt.Errorf("demo: user demo exists but %s is unreadable (%w); remove %s to start afresh", pwFile, rerr, n.a.cfg.DataDir)
+			return "", fmt.Errorf("demo: user demo exists but %s is unreadable (%w); remove %s to start afresh", pwFile, rerr, demoDir)
 		}
 		return strings.TrimSpace(string(b)), nil
 	default:
