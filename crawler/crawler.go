@@ -707,15 +707,6 @@ func (c *Crawler) CheckSource(ctx context.Context, sourceID string, n int) (Sour
 	return out, nil
 }
 
-// Sources returns the crawler's sources in order.
-func (c *Crawler) Sources() []Source {
-	out := make([]Source, 0, len(c.order))
-	for _, id := range c.order {
-		out = append(out, c.sources[id])
-	}
-	return out
-}
-
 // joinUnique joins errors, dropping repeated messages (one robots.txt failure
 // is reported once, not once per feed of the host).
 func joinUnique(errs []error) error {

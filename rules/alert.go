@@ -9,29 +9,6 @@ import (
 	"github.com/diembao/diembao/internal/article"
 )
 
-// NewMatches returns the matches of a new article revision whose rules have
-// not alerted for that article before: a later revision raises a new alert
-// only for rules that had not matched before (DESIGN.md "Messages"). The
-// result keeps the order of ms; alerted holds rule ids.
-func NewMatches(ms []article.Match, alerted []string) []article.Match {
-	var out []article.Match
-	for _, m := range ms {
-		if !slices.Contains(alerted, m.Rule) {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
-// RuleIDs returns the rule ids of ms, in order.
-func RuleIDs(ms []article.Match) []string {
-	ids := make([]string, len(ms))
-	for i, m := range ms {
-		ids[i] = m.Rule
-	}
-	return ids
-}
-
 // Archive is what a backtest needs from the archive (the index): every
 // stored article published at or after since, one call of fn each, in any
 // order. A non-nil error from fn stops the walk and is returned.

@@ -271,17 +271,6 @@ func TestReloaderAllOrNothing(t *testing.T) {
 	}
 }
 
-func TestNewMatches(t *testing.T) {
-	ms := []article.Match{{Rule: "a"}, {Rule: "b"}, {Rule: "c"}}
-	got := RuleIDs(NewMatches(ms, []string{"b"}))
-	if strings.Join(got, ",") != "a,c" {
-		t.Errorf("got %v", got)
-	}
-	if len(NewMatches(ms, []string{"a", "b", "c"})) != 0 {
-		t.Error("all alerted: want none")
-	}
-}
-
 func TestBacktest(t *testing.T) {
 	s := mustSet(t, map[string]string{"a.yaml": testPack + "  - {id: t.off, topic: t, disabled: true, query: 'sông'}\n"})
 	arts := []article.Article{{ID: "1", Body: "sông Chu"}, {ID: "2", Body: "núi"}, {ID: "3", Body: "sông Mã"}}

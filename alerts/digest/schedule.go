@@ -94,12 +94,6 @@ func ParseSchedule(s string) (time.Weekday, int, int, error) {
 	return d, hh, mm, nil
 }
 
-// Due returns the week whose digest is due at now: the week before the
-// latest scheduled time at or before now.
-func (s *Scheduler) Due(now time.Time) string {
-	return s.weekOf(s.lastSlot(now))
-}
-
 // lastSlot returns the latest scheduled time at or before now.
 func (s *Scheduler) lastSlot(now time.Time) time.Time {
 	t := now.In(s.cfg.Location)

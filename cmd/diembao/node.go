@@ -59,7 +59,8 @@ type node struct {
 	metrics *stageMetrics
 	log     *slog.Logger
 
-	// httpAddr is set once the web server listens (tests and demo read it).
+	// httpReady receives the web server's address once it listens (the
+	// demo prints it).
 	httpReady chan string
 }
 

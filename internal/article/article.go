@@ -89,7 +89,7 @@ func (a Article) MsgID() string { return a.ID + "-" + a.ContentHash }
 // the field it was found in.
 type Term struct {
 	Text  string `json:"text"`
-	Field string `json:"field,omitempty"` // "title" or "body"; empty means body
+	Field string `json:"field,omitempty"` // "title", "lead" or "body"; empty means body
 	Start int    `json:"start"`
 	End   int    `json:"end"`
 }

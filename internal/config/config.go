@@ -57,7 +57,7 @@ type Metrics struct {
 }
 
 // SMTP is the outgoing mail server. An empty Host writes .eml files under
-// DATA/mail/outbox instead of sending.
+// DATA/mail instead of sending.
 type SMTP struct {
 	Host     string `yaml:"host"`
 	Port     int    `yaml:"port"`
