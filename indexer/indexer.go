@@ -388,6 +388,7 @@ func (x *Index) document(a article.Article, month string) (map[string]any, error
 			d.Severity = sc.Severity(a)
 		}
 	}
+	d.Article.Matched = nil // the verdict is Topics and Area; its terms are not kept
 	raw, err := json.Marshal(d)
 	if err != nil {
 		return nil, fmt.Errorf("encode article %s: %w", a.ID, err)

@@ -126,7 +126,7 @@ func (v articleViews) Get(ctx context.Context, id string) (web.ArticleView, erro
 	if len(view.Revisions) == 0 || view.Revisions[len(view.Revisions)-1].Revision < d.Article.Revision {
 		view.Revisions = append(view.Revisions, d.Article)
 	}
-	view.Matches = v.rules.Current().Match(view.Revisions[len(view.Revisions)-1]).Matches
+	view.Matches = v.rules.Current().Verdict(view.Revisions[len(view.Revisions)-1]).Matches
 	if view.Matches == nil {
 		view.Matches = []article.Match{} // matched: nothing fires (nil would ask per field)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/diembao/diembao/indexer"
+	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/rules"
 )
 
@@ -56,7 +57,11 @@ func reindex(ctx context.Context, a *app, open articleSourceFunc) error {
 		return fmt.Errorf("open ARTICLES: %w", err)
 	}
 	defer closeSrc()
-	idx, err := indexer.Open(indexer.Config{Dir: tmp}, classifier{rl}, a.log)
+	// A rebuild classifies with the rules loaded now, not the verdicts the
+	// messages carry from the time they were crawled.
+	idx, err := indexer.Open(indexer.Config{Dir: tmp}, indexer.ClassifierFunc(func(a article.Article) ([]string, bool) {
+		return rl.Current().Classify(a)
+	}), a.log)
 	if err != nil {
 		return err
 	}

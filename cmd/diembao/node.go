@@ -233,10 +233,14 @@ func displayNATS(u string) string {
 
 type startFunc func(wg *sync.WaitGroup, name string, f func() error)
 
-// classifier adapts the current rule set to the indexer.
+// classifier adapts the current rule set to the indexer: the verdict the
+// article carries (matched once, before publication), else a fresh match.
 type classifier struct{ rl *rules.Reloader }
 
-func (c classifier) Classify(a article.Article) ([]string, bool) { return c.rl.Current().Classify(a) }
+func (c classifier) Classify(a article.Article) ([]string, bool) {
+	m := c.rl.Current().Verdict(a)
+	return m.Topics, m.Area
+}
 
 // startIndex consumes ARTICLES into the index in batches, keeps every
 // revision in a KV bucket for the article page, and answers search
@@ -291,8 +295,8 @@ func (n *node) startMatch(ctx context.Context, start startFunc, wg *sync.WaitGro
 		return err
 	}
 	match := alerts.MatcherFunc(func(a article.Article) (bool, []article.Match) {
-		res := n.rules.Current().Match(a)
-		return res.Area, res.Matches
+		m := n.rules.Current().Verdict(a)
+		return m.Area, m.Matches
 	})
 	pub := alerts.AlertPublisherFunc(func(ctx context.Context, al article.Alert) error {
 		return n.bus.PublishJSON(ctx, bus.SubjectAlerts+"."+bus.Token(alerts.TopTopic(al.Matches)), al.ID, al)
@@ -399,6 +403,9 @@ func (n *node) startCrawl(frontCtx, backCtx context.Context, start startFunc, fr
 		return err
 	}
 	pub := crawler.PublisherFunc(func(ctx context.Context, a article.Article) error {
+		// The rule engine runs once per revision, here; every later stage
+		// reads the verdict from the message.
+		a.Matched = n.rules.Current().Match(a).Matched()
 		if err := n.bus.PublishJSON(ctx, bus.SubjectArticles+"."+bus.Token(a.Source), a.MsgID(), a); err != nil {
 			return err
 		}

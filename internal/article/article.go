@@ -57,6 +57,22 @@ type Article struct {
 	Snapshot       string `json:"snapshot,omitempty"` // key of the raw page in SNAPSHOTS
 	// Removed is set on a revision that records the page answering 404/410.
 	Removed bool `json:"removed,omitempty"`
+	// Matched is what the rule engine found in this revision, matched once
+	// before publication; the indexer, the matcher and the article page read
+	// it instead of matching again. Optional: messages without it (older
+	// ones, other producers) are matched by the stage that reads them.
+	Matched *Matched `json:"matched,omitempty"`
+}
+
+// Matched is the rule engine's verdict on one article revision.
+type Matched struct {
+	// Area: the gazetteer found the Thường Xuân area.
+	Area bool `json:"area"`
+	// Topics of every rule whose query matched, sorted (they classify the
+	// article for search), whether or not the rule needs the area.
+	Topics []string `json:"topics,omitempty"`
+	// Matches are the rules that fire (these make alerts), with their terms.
+	Matches []Match `json:"matches,omitempty"`
 }
 
 // ID returns the deterministic article id for a canonical URL: the first 16
