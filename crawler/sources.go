@@ -16,6 +16,7 @@ import (
 
 	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/config"
+	"github.com/diembao/diembao/internal/yamlerr"
 )
 
 // DefaultSourcesYAML is the default source list (real provincial and national
@@ -219,16 +220,11 @@ func lineOf(b []byte, i int, field string) int {
 
 // yamlErrLine turns a goccy/go-yaml error into "LINE:COL: message".
 func yamlErrLine(err error) string {
-	s := strings.TrimSpace(yaml.FormatError(err, false, false))
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
+	line, col, msg := yamlerr.Locate(err)
+	if line == 0 {
+		return " " + msg
 	}
-	if strings.HasPrefix(s, "[") {
-		if j := strings.IndexByte(s, ']'); j > 0 {
-			return s[1:j] + ": " + strings.TrimSpace(s[j+1:])
-		}
-	}
-	return " " + s
+	return fmt.Sprintf("%d:%d: %s", line, col, msg)
 }
 
 // hosts returns the hosts a source's discovery URLs live on.

@@ -11,6 +11,8 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
+
+	"github.com/diembao/diembao/internal/yamlerr"
 )
 
 // A rule file is YAML with any of these top-level keys (all optional; unknown
@@ -185,19 +187,8 @@ func yamlError(name string, err error) error {
 		c.File = name
 		return &c
 	}
-	var ye yaml.Error
-	if errors.As(err, &ye) {
-		out := &Error{File: name, Msg: ye.GetMessage()}
-		if tk := ye.GetToken(); tk != nil {
-			out.Line, out.Col = tk.Position.Line, tk.Position.Column
-		}
-		return out
-	}
-	msg := strings.TrimSpace(err.Error())
-	if i := strings.IndexByte(msg, '\n'); i >= 0 {
-		msg = msg[:i]
-	}
-	return &Error{File: name, Msg: msg}
+	line, col, msg := yamlerr.Locate(err)
+	return &Error{File: name, Line: line, Col: col, Msg: msg}
 }
 
 // source is one rule file read from somewhere.
