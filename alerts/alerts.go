@@ -20,8 +20,6 @@ package alerts
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"regexp"
@@ -29,6 +27,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/kv"
 )
@@ -201,14 +200,7 @@ func (c *Config) setDefaults() error {
 }
 
 // hashID returns a short deterministic id of parts.
-func hashID(parts ...string) string {
-	h := sha256.New()
-	for _, p := range parts {
-		h.Write([]byte(p))
-		h.Write([]byte{0})
-	}
-	return hex.EncodeToString(h.Sum(nil)[:16])
-}
+func hashID(parts ...string) string { return article.HashID(parts...) }
 
 // groupMailID is the id of the mail carrying alertIDs to audience.
 func groupMailID(audience string, alertIDs []string) string {

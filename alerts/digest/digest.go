@@ -8,8 +8,6 @@ package digest
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/bits"
@@ -19,6 +17,7 @@ import (
 	"time"
 
 	"github.com/diembao/diembao/alerts"
+	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/textnorm"
 )
 
@@ -482,13 +481,6 @@ func WeekOf(t time.Time, loc *time.Location) string {
 	return fmt.Sprintf("%d-W%02d", y, w)
 }
 
-func hashID(parts ...string) string {
-	h := sha256.New()
-	for _, p := range parts {
-		h.Write([]byte(p))
-		h.Write([]byte{0})
-	}
-	return hex.EncodeToString(h.Sum(nil)[:16])
-}
+func hashID(parts ...string) string { return article.HashID(parts...) }
 
 func sortStrings(s []string) { sort.Strings(s) }

@@ -157,6 +157,17 @@ type Alert struct {
 	Created     time.Time `json:"created"`
 }
 
+// HashID returns a short deterministic id of parts (32 hex digits): mail,
+// digest and story ids. Parts are separated, so ("ab","c") ≠ ("a","bc").
+func HashID(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
 // AlertID is deterministic: the article id plus the sorted ids of the rules
 // that are new in this revision.
 func AlertID(articleID string, ruleIDs []string) string {
