@@ -209,66 +209,16 @@ func groupMailID(audience string, alertIDs []string) string {
 	return hashID(append([]string{"alert", audience}, ids...)...)
 }
 
-// updateJSON reads key, applies fn and writes it back with a revision check,
-// retrying on conflict. fn sees the zero value when the key is absent.
+// The alert records' KV JSON helpers are internal/kv's: a corrupt record is
+// an error (kv.ErrCorrupt), never silently replaced.
 func updateJSON[T any](ctx context.Context, st kv.Store, key string, fn func(*T) error) (T, error) {
-	for range 20 {
-		var v T
-		var rev uint64
-		e, err := st.Get(ctx, key)
-		switch {
-		case err == nil:
-			if err := unmarshal(e.Value, &v); err != nil {
-				return v, fmt.Errorf("decode %s: %w", key, err)
-			}
-			rev = e.Revision
-		case errors.Is(err, kv.ErrNotFound):
-		default:
-			return v, fmt.Errorf("get %s: %w", key, err)
-		}
-		if err := fn(&v); err != nil {
-			return v, err
-		}
-		b, err := marshal(v)
-		if err != nil {
-			return v, err
-		}
-		if rev == 0 {
-			_, err = st.Create(ctx, key, b)
-		} else {
-			_, err = st.Update(ctx, key, b, rev)
-		}
-		if errors.Is(err, kv.ErrExists) || errors.Is(err, kv.ErrConflict) {
-			continue
-		}
-		if err != nil {
-			return v, fmt.Errorf("put %s: %w", key, err)
-		}
-		return v, nil
-	}
-	var zero T
-	return zero, fmt.Errorf("update %s: too many conflicts", key)
+	return kv.UpdateJSON(ctx, st, key, fn)
 }
 
 func getJSON[T any](ctx context.Context, st kv.Store, key string) (T, error) {
-	var v T
-	e, err := st.Get(ctx, key)
-	if err != nil {
-		return v, err
-	}
-	if err := unmarshal(e.Value, &v); err != nil {
-		return v, fmt.Errorf("decode %s: %w", key, err)
-	}
-	return v, nil
+	return kv.GetJSON[T](ctx, st, key)
 }
 
 func putJSON(ctx context.Context, st kv.Store, key string, v any) error {
-	b, err := marshal(v)
-	if err != nil {
-		return err
-	}
-	if _, err := st.Put(ctx, key, b); err != nil {
-		return fmt.Errorf("put %s: %w", key, err)
-	}
-	return nil
+	return kv.PutJSON(ctx, st, key, v)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -55,28 +54,23 @@ func urlKey(u string) string {
 func articleKey(id string) string { return "a." + id }
 func watchKey(id string) string   { return "w." + id }
 
+// getJSON reads crawl state; a corrupt record is treated as absent (and
+// rewritten by the next put): crawl state can always be rebuilt.
 func getJSON[T any](ctx context.Context, st kv.Store, key string) (T, bool, error) {
-	var v T
-	e, err := st.Get(ctx, key)
-	if errors.Is(err, kv.ErrNotFound) {
-		return v, false, nil
+	v, err := kv.GetJSON[T](ctx, st, key)
+	switch {
+	case err == nil:
+		return v, true, nil
+	case errors.Is(err, kv.ErrNotFound), errors.Is(err, kv.ErrCorrupt):
+		var zero T
+		return zero, false, nil
 	}
-	if err != nil {
-		return v, false, fmt.Errorf("state %s: %w", key, err)
-	}
-	if err := json.Unmarshal(e.Value, &v); err != nil {
-		return v, false, nil // a corrupt record is treated as absent and rewritten
-	}
-	return v, true, nil
+	return v, false, fmt.Errorf("state %s: %w", key, err)
 }
 
 func putJSON(ctx context.Context, st kv.Store, key string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	if _, err := st.Put(ctx, key, b); err != nil {
-		return fmt.Errorf("state %s: %w", key, err)
+	if err := kv.PutJSON(ctx, st, key, v); err != nil {
+		return fmt.Errorf("state: %w", err)
 	}
 	return nil
 }
