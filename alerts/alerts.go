@@ -143,6 +143,8 @@ type Config struct {
 	Tick time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Topics names topics in mails from the loaded rule pack (nil: TopicName).
+	Topics Topics
 }
 
 // ConfigFrom picks the alerts settings out of diembao.yaml.

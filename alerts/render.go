@@ -16,7 +16,8 @@ import (
 	"github.com/diembao/diembao/internal/article"
 )
 
-// TopicName returns the Vietnamese name of a topic id of the default pack.
+// TopicName returns a Vietnamese name for a topic id of the default pack,
+// for callers without the loaded rule pack (see Topics).
 func TopicName(id string) string {
 	switch id {
 	case "border":
@@ -125,14 +126,16 @@ type renderer struct {
 	text    *texttemplate.Template
 	baseURL string
 	loc     *time.Location
+	topics  Topics
 }
 
-func newRenderer(baseURL string, loc *time.Location) *renderer {
+func newRenderer(baseURL string, loc *time.Location, topics Topics) *renderer {
 	return &renderer{
 		html:    template.Must(template.New("mail.html").Parse(htmlTmpl)),
 		text:    texttemplate.Must(texttemplate.New("mail.txt").Parse(textTmpl)),
 		baseURL: baseURL,
 		loc:     loc,
+		topics:  topics,
 	}
 }
 
@@ -169,12 +172,12 @@ func (r *renderer) subject(sensitive bool, as []article.Alert) string {
 	}
 	top := as[0]
 	if len(as) == 1 {
-		return fmt.Sprintf("[diembao] %s (%s): %s", topicsVN(top), SeverityName(top.Severity), oneLine(top.Title, 120))
+		return fmt.Sprintf("[diembao] %s (%s): %s", r.topicsVN(top), SeverityName(top.Severity), oneLine(top.Title, 120))
 	}
 	var topics []string
 	for _, a := range as {
 		for _, t := range a.Topics {
-			if n := TopicName(t); !slices.Contains(topics, n) {
+			if n := r.topics.Name(t); !slices.Contains(topics, n) {
 				topics = append(topics, n)
 			}
 		}
@@ -182,10 +185,10 @@ func (r *renderer) subject(sensitive bool, as []article.Alert) string {
 	return fmt.Sprintf("[diembao] %d cảnh báo: %s (cao nhất: %s)", len(as), strings.Join(topics, ", "), SeverityName(top.Severity))
 }
 
-func topicsVN(a article.Alert) string {
+func (r *renderer) topicsVN(a article.Alert) string {
 	names := make([]string, 0, len(a.Topics))
 	for _, t := range a.Topics {
-		names = append(names, TopicName(t))
+		names = append(names, r.topics.Name(t))
 	}
 	if len(names) == 0 {
 		return "Cảnh báo"
@@ -218,7 +221,7 @@ func (r *renderer) view(a article.Alert) alertView {
 	}
 	return alertView{
 		ID:       a.ID,
-		Topics:   topicsVN(a),
+		Topics:   r.topicsVN(a),
 		Severity: SeverityName(a.Severity),
 		Title:    oneLine(a.Title, 300),
 		Source:   a.Source,

@@ -111,7 +111,12 @@ type Builder struct {
 	archive Archive
 	loc     *time.Location
 	issuer  string
+	topics  alerts.Topics
 }
+
+// UseTopics makes the digest name and order topics as the loaded rule pack
+// does (topics.yaml); without it the built-in order and names apply.
+func (b *Builder) UseTopics(ts alerts.Topics) { b.topics = ts }
 
 // NewBuilder returns a Builder; loc is the time zone of weeks and days.
 func NewBuilder(a Archive, loc *time.Location, issuer string) (*Builder, error) {
@@ -189,12 +194,12 @@ func (b *Builder) build(ctx context.Context, week string, from, to time.Time) (D
 		if len(topics) == 0 {
 			topics = []string{"area"}
 		}
-		sortTopics(topics)
+		sortTopics(b.topics, topics)
 		for _, t := range topics {
 			topicCount[t]++
 		}
 		for _, t := range topics[1:] {
-			s.AlsoUnder = append(s.AlsoUnder, topicName(t))
+			s.AlsoUnder = append(s.AlsoUnder, topicName(b.topics, t))
 		}
 		byTopic[topics[0]] = append(byTopic[topics[0]], s)
 	}
@@ -206,13 +211,13 @@ func (b *Builder) build(ctx context.Context, week string, from, to time.Time) (D
 	for t := range topicCount {
 		topics = append(topics, t)
 	}
-	sortTopics(topics)
+	sortTopics(b.topics, topics)
 	for _, t := range topics {
-		d.ByTopic = append(d.ByTopic, Count{Label: topicName(t), N: topicCount[t]})
+		d.ByTopic = append(d.ByTopic, Count{Label: topicName(b.topics, t), N: topicCount[t]})
 		if len(byTopic[t]) == 0 {
 			continue // all its stories are listed under an earlier topic
 		}
-		g := TopicGroup{Topic: t, Name: topicName(t), Count: len(byTopic[t])}
+		g := TopicGroup{Topic: t, Name: topicName(b.topics, t), Count: len(byTopic[t])}
 		for _, s := range byTopic[t] {
 			day := s.Published.In(b.loc)
 			day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, b.loc)
@@ -275,11 +280,11 @@ func filterAlerts(d Digest, keep func(AlertLine) bool) Digest {
 	return d
 }
 
-// sortTopics orders topics as the digest shows them: topicOrder, then
-// others by name, then "area".
-func sortTopics(topics []string) {
+// sortTopics orders topics as the digest shows them: the rule pack's order
+// (topicOrder without a pack), then others by name, then "area".
+func sortTopics(ts alerts.Topics, topics []string) {
 	sort.Slice(topics, func(i, j int) bool {
-		ri, rj := rank(topics[i]), rank(topics[j])
+		ri, rj := rank(ts, topics[i]), rank(ts, topics[j])
 		if ri != rj {
 			return ri < rj
 		}
@@ -287,7 +292,17 @@ func sortTopics(topics []string) {
 	})
 }
 
-func rank(t string) int {
+func rank(ts alerts.Topics, t string) int {
+	if ts != nil {
+		n := len(ts())
+		if i, ok := ts.Rank(t); ok {
+			return i
+		}
+		if t == "area" {
+			return n + 1
+		}
+		return n
+	}
 	for i, x := range topicOrder {
 		if x == t {
 			return i
@@ -299,11 +314,11 @@ func rank(t string) int {
 	return len(topicOrder)
 }
 
-func topicName(t string) string {
+func topicName(ts alerts.Topics, t string) string {
 	if t == "area" {
 		return "Tin liên quan địa bàn"
 	}
-	return alerts.TopicName(t)
+	return ts.Name(t)
 }
 
 func sortedCounts(m map[string]int) []Count {

@@ -15,6 +15,7 @@ import (
 	"github.com/diembao/diembao/alerts/digest"
 	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/bus"
+	"github.com/diembao/diembao/rules"
 )
 
 // cmdDigest is "diembao digest [--week 2026-W47 | --from D --to D]
@@ -122,6 +123,11 @@ func runDigest(ctx context.Context, a *app, o digestOpts) error {
 		return fmt.Errorf("digest: %w", err)
 	}
 	defer closeDeps()
+	rl, err := rules.NewReloader(rules.ReloaderConfig{Dirs: a.cfg.Rules}, a.log)
+	if err != nil {
+		return fmt.Errorf("digest: rules: %w", err)
+	}
+	deps.topics = packTopics(rl)
 	b, s, err := digestScheduler(a.cfg, deps, a.log)
 	if err != nil {
 		return fmt.Errorf("digest: %w", err)

@@ -131,6 +131,7 @@ type digestDeps struct {
 	digests kv.Store // bucket "digests": archive and sent marks
 	outbox  alerts.Outbox
 	now     func() time.Time
+	topics  alerts.Topics // the rule pack's names and order (nil: built-in)
 }
 
 // digestScheduler wires the digest Builder and Scheduler from the
@@ -148,6 +149,7 @@ func digestScheduler(cfg config.Config, deps digestDeps, log *slog.Logger) (*dig
 	if err != nil {
 		return nil, nil, err
 	}
+	b.UseTopics(deps.topics)
 	s, err := digest.NewScheduler(digest.SchedulerConfig{
 		Schedule:  cfg.Digest.Schedule,
 		Audiences: digestAudiences(cfg),
@@ -192,7 +194,7 @@ func (n *node) startDigest(ctx context.Context, start startFunc, wg *sync.WaitGr
 	if n.idx != nil {
 		idx = n.idx
 	}
-	_, s, err := digestScheduler(n.a.cfg, digestDeps{idx: idx, alerts: alertKV, digests: digests, outbox: outbox{n.bus}}, n.log)
+	_, s, err := digestScheduler(n.a.cfg, digestDeps{idx: idx, alerts: alertKV, digests: digests, outbox: outbox{n.bus}, topics: packTopics(n.rules)}, n.log)
 	if err != nil {
 		return fmt.Errorf("digest: %w", err)
 	}

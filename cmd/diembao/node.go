@@ -233,6 +233,18 @@ func displayNATS(u string) string {
 
 type startFunc func(wg *sync.WaitGroup, name string, f func() error)
 
+// packTopics lists the current rule set's topics, in the pack's order, for
+// mails and digests.
+func packTopics(rl *rules.Reloader) alerts.Topics {
+	return func() []alerts.Topic {
+		var out []alerts.Topic
+		for _, t := range rl.Current().Topics() {
+			out = append(out, alerts.Topic{ID: t.ID, Name: t.Name})
+		}
+		return out
+	}
+}
+
 // classifier adapts the current rule set to the indexer: the verdict the
 // article carries (matched once, before publication), else a fresh match.
 type classifier struct{ rl *rules.Reloader }
@@ -341,6 +353,7 @@ func (n *node) startNotify(ctx context.Context, start startFunc, wg *sync.WaitGr
 		return err
 	}
 	acfg := alerts.ConfigFrom(n.a.cfg)
+	acfg.Topics = packTopics(n.rules)
 	notif, err := alerts.NewNotifier(acfg, st, outbox{n.bus}, n.log)
 	if err != nil {
 		return err

@@ -1,0 +1,36 @@
+package alerts
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/diembao/diembao/internal/article"
+)
+
+// TestMailNamesTopicsFromThePack: a mail names each topic as the loaded rule
+// pack does, including a topic an operator added; without a pack the
+// built-in names stay.
+func TestMailNamesTopicsFromThePack(t *testing.T) {
+	pack := Topics(func() []Topic {
+		return []Topic{{ID: "border", Name: "Biên giới, chủ quyền"}, {ID: "forest", Name: "Bảo vệ rừng"}}
+	})
+	r := newRenderer("http://ui", time.FixedZone("ICT", 7*3600), pack)
+	a, b := mkAlert(1, "border"), mkAlert(2, "forest")
+	subj, text, _, err := r.render("office", false, []article.Alert{b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(subj, "Bảo vệ rừng") || !strings.Contains(text, "Bảo vệ rừng") {
+		t.Errorf("added topic not named: subject %q\n%s", subj, text)
+	}
+	if subj, _, _, _ = r.render("office", false, []article.Alert{a, b}); !strings.Contains(subj, "Biên giới, chủ quyền") {
+		t.Errorf("group subject %q: want the pack's name of border", subj)
+	}
+	if pack.Name("religion") != TopicName("religion") || Topics(nil).Name("border") != TopicName("border") {
+		t.Error("topics the pack does not list fall back to TopicName")
+	}
+	if i, ok := pack.Rank("forest"); !ok || i != 1 {
+		t.Errorf("Rank(forest) = %d, %v", i, ok)
+	}
+}
