@@ -18,6 +18,7 @@ import (
 
 	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/config"
+	"github.com/diembao/diembao/internal/poll"
 )
 
 const pagePath = "/thoi-su/don-bien-phong-bat-mot-tuan-tra-bien-gioi-1001.htm"
@@ -356,13 +357,7 @@ func TestRunStopsOnCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- c.Run(ctx) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for len(rec.all()) == 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if len(rec.all()) == 0 {
-		t.Fatal("nothing published")
-	}
+	poll.True(t, 10*time.Second, "a published article", func() bool { return len(rec.all()) > 0 })
 	cancel()
 	select {
 	case err := <-done:

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/diembao/diembao/internal/article"
+	"github.com/diembao/diembao/internal/poll"
 )
 
 func mustSet(t *testing.T, files map[string]string) *Set {
@@ -259,13 +260,7 @@ func TestReloaderAllOrNothing(t *testing.T) {
 	go func() { _ = r.Run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
 	write("rules:\n  - {id: x.three, topic: border, query: '\"sông Mã\"'}\n")
-	deadline := time.Now().Add(5 * time.Second)
-	for !hasRule("x.three") {
-		if time.Now().After(deadline) {
-			t.Fatal("Run did not reload")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	poll.True(t, 5*time.Second, "Run to reload", func() bool { return hasRule("x.three") })
 	if r.LastError() != nil {
 		t.Errorf("LastError after success: %v", r.LastError())
 	}

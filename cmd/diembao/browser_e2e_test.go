@@ -24,6 +24,7 @@ import (
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/demosite"
 	"github.com/diembao/diembao/internal/mailcatcher"
+	"github.com/diembao/diembao/internal/poll"
 	"github.com/diembao/diembao/internal/web"
 )
 
@@ -148,7 +149,7 @@ func TestBrowserEndToEnd(t *testing.T) {
 	// the index and alerted, and at least one alert is recorded.
 	hostileURL := site.URL() + hostile.Path
 	var hostileID string
-	poll(t, 45*time.Second, "the hostile article indexed", func() (bool, string) {
+	poll.Until(t, 45*time.Second, "the hostile article indexed", func() (bool, string) {
 		r, err := api.search("Bát Mọt")
 		if err != nil {
 			return false, err.Error()
@@ -162,7 +163,7 @@ func TestBrowserEndToEnd(t *testing.T) {
 		return false, fmt.Sprintf("%d hits, none at %s", r.Total, hostileURL)
 	})
 	var alertCount int
-	poll(t, 45*time.Second, "an alert for the hostile article", func() (bool, string) {
+	poll.Until(t, 45*time.Second, "an alert for the hostile article", func() (bool, string) {
 		list, err := api.alerts()
 		if err != nil {
 			return false, err.Error()

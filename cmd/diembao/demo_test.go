@@ -14,6 +14,7 @@ import (
 	"github.com/diembao/diembao/crawler"
 	"github.com/diembao/diembao/internal/bus"
 	"github.com/diembao/diembao/internal/demosite"
+	"github.com/diembao/diembao/internal/poll"
 )
 
 // syncBuffer is a bytes.Buffer safe for the demo's goroutines.
@@ -113,7 +114,7 @@ func TestDemoRestartsWithoutDuplicates(t *testing.T) {
 				strings.NewReader(""), &out, &syncBuffer{}, func(string) string { return "" })
 		}()
 		var st demoState
-		poll(t, 3*time.Minute, "the demo to settle", func() (bool, string) {
+		poll.Until(t, 3*time.Minute, "the demo to settle", func() (bool, string) {
 			select {
 			case code := <-exit:
 				t.Fatalf("demo exited early with %d: %s", code, out.String())

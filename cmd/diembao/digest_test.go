@@ -21,6 +21,7 @@ import (
 	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/bus"
+	"github.com/diembao/diembao/internal/bus/bustest"
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/kv"
 )
@@ -212,20 +213,6 @@ func TestDigestArchiveGroupsTheWeek(t *testing.T) {
 	}
 }
 
-// openTestBus starts an embedded JetStream in dir with the streams declared.
-func openTestBus(t *testing.T, dir string) *bus.Bus {
-	t.Helper()
-	b, err := bus.Open(context.Background(), bus.Config{StoreDir: dir}, digestLogger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Setup(context.Background()); err != nil {
-		b.Close()
-		t.Fatal(err)
-	}
-	return b
-}
-
 // outboxMails reads the OUTBOX work queue without consuming it.
 func outboxMails(t *testing.T, b *bus.Bus) []alerts.Mail {
 	t.Helper()
@@ -255,7 +242,7 @@ func outboxMails(t *testing.T, b *bus.Bus) []alerts.Mail {
 
 func TestDigestSchedulerSendsThroughTheOutbox(t *testing.T) {
 	ctx := context.Background()
-	b := openTestBus(t, t.TempDir())
+	b := bustest.Open(t, t.TempDir())
 	defer b.Close()
 	idx, err := indexer.Open(indexer.Config{}, digestClassifier(), digestLogger())
 	if err != nil {
@@ -322,7 +309,7 @@ func TestDigestCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := openTestBus(t, filepath.Join(data, "nats"))
+	b := bustest.Open(t, filepath.Join(data, "nats"))
 	alertKV, err := b.KV(ctx, bucketAlerts)
 	if err != nil {
 		t.Fatal(err)
@@ -383,7 +370,7 @@ func TestDigestCommand(t *testing.T) {
 		}
 	}
 
-	b = openTestBus(t, filepath.Join(data, "nats"))
+	b = bustest.Open(t, filepath.Join(data, "nats"))
 	defer b.Close()
 	mails := outboxMails(t, b)
 	if len(mails) != 2 || mails[0].Kind != "digest" || !strings.Contains(mails[0].Subject, "BẢN TIN ĐIỂM BÁO TUẦN 47") {

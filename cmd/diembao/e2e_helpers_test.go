@@ -133,23 +133,6 @@ func (p *proc) stop(t *testing.T) {
 	}
 }
 
-func poll(t *testing.T, timeout time.Duration, what string, cond func() (bool, string)) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	last := ""
-	for {
-		ok, state := cond()
-		if ok {
-			return
-		}
-		last = state
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s (last: %s)", timeout, what, last)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-}
-
 // apiClient talks to a running serve role with HTTP basic auth.
 type apiClient struct {
 	base, user, pass string

@@ -14,6 +14,7 @@ import (
 
 	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/demosite"
+	"github.com/diembao/diembao/internal/poll"
 )
 
 // TestSplitRoles runs crawl, index, match, notify and serve as five
@@ -35,7 +36,7 @@ func TestSplitRoles(t *testing.T) {
 
 	// The user is created through NATS before the serve role starts; this
 	// also waits for the NATS server to accept connections.
-	poll(t, 30*time.Second, "nats-server and user add", func() (bool, string) {
+	poll.Until(t, 30*time.Second, "nats-server and user add", func() (bool, string) {
 		cmd := osexec.Command(bin, "--config", cfg, "user", "add", "tester", "--role", "admin", "--password-stdin", "--nats", natsURL)
 		cmd.Stdin = strings.NewReader("correct-horse-battery\n")
 		out, err := cmd.CombinedOutput()
@@ -62,7 +63,7 @@ func TestSplitRoles(t *testing.T) {
 	if samto.Path == "" {
 		t.Fatal("the sample site has no area article on Laos")
 	}
-	poll(t, 90*time.Second, "the Sầm Tớ article in search", func() (bool, string) {
+	poll.Until(t, 90*time.Second, "the Sầm Tớ article in search", func() (bool, string) {
 		r, err := api.search("sam to")
 		if err != nil {
 			return false, err.Error()
@@ -77,7 +78,7 @@ func TestSplitRoles(t *testing.T) {
 
 	// Every alert of the run reaches its audiences once.
 	var alerts []apiAlert
-	poll(t, 90*time.Second, "alerts mailed", func() (bool, string) {
+	poll.Until(t, 90*time.Second, "alerts mailed", func() (bool, string) {
 		var err error
 		alerts, err = api.alerts()
 		if err != nil || len(alerts) == 0 {
@@ -169,7 +170,7 @@ func TestCrashRecovery(t *testing.T) {
 
 	first := startProc(t, dir, "run-1", bin, "--config", cfg, "run")
 	// Kill as soon as the pipeline is busy: the first alert is raised.
-	poll(t, 90*time.Second, "the first alert", func() (bool, string) {
+	poll.Until(t, 90*time.Second, "the first alert", func() (bool, string) {
 		b, _ := os.ReadFile(first.log)
 		return strings.Contains(string(b), "alert raised"), ""
 	})
@@ -183,7 +184,7 @@ func TestCrashRecovery(t *testing.T) {
 		}
 	})
 	items := site.Articles()
-	poll(t, 3*time.Minute, "every article indexed", func() (bool, string) {
+	poll.Until(t, 3*time.Minute, "every article indexed", func() (bool, string) {
 		missing := 0
 		var titles []string
 		for _, it := range items {
@@ -210,7 +211,7 @@ func TestCrashRecovery(t *testing.T) {
 		return missing == 0, fmt.Sprintf("%d of %d missing: %q", missing, len(items), titles)
 	})
 	var alerts []apiAlert
-	poll(t, 90*time.Second, "alerts mailed after restart", func() (bool, string) {
+	poll.Until(t, 90*time.Second, "alerts mailed after restart", func() (bool, string) {
 		var err error
 		alerts, err = api.alerts()
 		if err != nil {

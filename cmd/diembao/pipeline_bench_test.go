@@ -18,6 +18,7 @@ import (
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/demosite"
 	"github.com/diembao/diembao/internal/mailcatcher"
+	"github.com/diembao/diembao/internal/poll"
 )
 
 // BenchmarkPipeline runs the whole pipeline in one process (embedded NATS,
@@ -103,13 +104,10 @@ func pipelineOnce(b *testing.B, sync bool) (int, []time.Duration, time.Duration)
 			want++
 		}
 	}
-	deadline := time.Now().Add(2 * time.Minute)
-	for officeAlerts(b, catcher) < want {
-		if time.Now().After(deadline) {
-			b.Fatalf("only %d of %d alerts mailed to the office", officeAlerts(b, catcher), want)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	poll.Until(b, 2*time.Minute, fmt.Sprintf("%d alerts mailed to the office", want), func() (bool, string) {
+		n := officeAlerts(b, catcher)
+		return n >= want, fmt.Sprintf("%d mailed", n)
+	})
 	elapsed := time.Since(start)
 	if os.Getenv("DIEMBAO_BENCH_DEBUG") != "" {
 		for _, m := range catcher.Messages() {

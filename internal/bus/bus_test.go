@@ -15,6 +15,7 @@ import (
 
 	"github.com/diembao/diembao/internal/errkind"
 	"github.com/diembao/diembao/internal/kv"
+	"github.com/diembao/diembao/internal/poll"
 )
 
 func openTest(t *testing.T, dir string) *Bus {
@@ -32,13 +33,7 @@ func openTest(t *testing.T, dir string) *Bus {
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	poll.True(t, 20*time.Second, what, cond)
 }
 
 func TestPublishDedupAndConsumeAck(t *testing.T) {

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/diembao/diembao/internal/demosite"
+	"github.com/diembao/diembao/internal/poll"
 )
 
 var ict = time.FixedZone("ICT", 7*3600)
@@ -477,18 +478,14 @@ func TestCloseAndContext(t *testing.T) {
 	}
 	get(t, s.URL()+"/", 200)
 	cancel()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	poll.True(t, 5*time.Second, "the site to stop serving after its context was cancelled", func() bool {
 		resp, err := http.Get(s.URL() + "/")
 		if err != nil {
-			break
+			return true
 		}
 		resp.Body.Close()
-		if time.Now().After(deadline) {
-			t.Fatal("site still serving after its context was cancelled")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return false
+	})
 	if err := s.Close(); err != nil {
 		t.Error(err)
 	}
