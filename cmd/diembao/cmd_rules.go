@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,11 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
-
-	"golang.org/x/net/html"
 
 	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/rules"
@@ -138,7 +134,7 @@ func (c rulesCmd) check(ctx context.Context, args []string) int {
 			fmt.Fprintf(c.stderr, "diembao rules: %v\n", err)
 			return exitError
 		}
-		art, text, err := parseInput(name, data)
+		art, text, err := rules.ParseInput(name, data)
 		if err != nil {
 			return c.usageErr("%v", err)
 		}
@@ -149,13 +145,13 @@ func (c rulesCmd) check(ctx context.Context, args []string) int {
 	for _, in := range ins {
 		res := set.Match(in.art)
 		if *asJSON {
-			if err := enc.Encode(checkJSON(in.name, res, in.text)); err != nil {
+			if err := enc.Encode(rules.CheckJSON(in.name, res, in.text)); err != nil {
 				fmt.Fprintf(c.stderr, "diembao rules: %v\n", err)
 				return exitError
 			}
 			continue
 		}
-		explainRules(c.stdout, in.name, res)
+		rules.Explain(c.stdout, in.name, res)
 	}
 	return exitOK
 }
@@ -189,195 +185,6 @@ func (c rulesCmd) readInput(f string) (string, []byte, error) {
 		return name, nil, fmt.Errorf("%s: %w (over %d MB)", name, errTooBig, maxRulesInput>>20)
 	}
 	return name, b, nil
-}
-
-// parseInput turns an input into an article: article JSON (an object with
-// "title" or "body"), HTML (title and visible body text) or plain text.
-func parseInput(name string, b []byte) (a article.Article, plain bool, err error) {
-	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
-	trim := bytes.TrimSpace(b)
-	ext := strings.ToLower(filepath.Ext(name))
-	switch {
-	case len(trim) > 0 && trim[0] == '{':
-		dec := json.NewDecoder(bytes.NewReader(trim))
-		if err := dec.Decode(&a); err != nil {
-			return a, false, fmt.Errorf("%s: invalid article JSON: %v", name, jsonErrLine(trim, err))
-		}
-		return a, false, nil
-	case ext == ".html" || ext == ".htm" || (len(trim) > 0 && trim[0] == '<'):
-		title, body := htmlText(trim)
-		return article.Article{Title: title, Body: body}, false, nil
-	}
-	return article.Article{Body: strings.ToValidUTF8(string(b), "\uFFFD")}, true, nil
-}
-
-// jsonErrLine adds the line number to a JSON syntax error.
-func jsonErrLine(b []byte, err error) string {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		line := 1 + bytes.Count(b[:min(int(se.Offset), len(b))], []byte("\n"))
-		return fmt.Sprintf("line %d: %v", line, err)
-	}
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		line := 1 + bytes.Count(b[:min(int(te.Offset), len(b))], []byte("\n"))
-		return fmt.Sprintf("line %d: field %s: want %s", line, te.Field, te.Type)
-	}
-	return err.Error()
-}
-
-// htmlText returns the page title (<title>, else the first <h1>) and the
-// visible text of the page, one block per line.
-func htmlText(b []byte) (title, body string) {
-	doc, err := html.Parse(bytes.NewReader(b))
-	if err != nil {
-		return "", string(b)
-	}
-	var h1 string
-	var sb strings.Builder
-	var walk func(n *html.Node, inBody bool)
-	walk = func(n *html.Node, inBody bool) {
-		if n.Type == html.ElementNode {
-			switch n.Data {
-			case "script", "style", "noscript", "template", "svg":
-				return
-			case "title":
-				if title == "" {
-					title = strings.TrimSpace(textOf(n))
-				}
-				return
-			case "h1":
-				if h1 == "" {
-					h1 = strings.TrimSpace(textOf(n))
-				}
-			case "body":
-				inBody = true
-			}
-		}
-		if n.Type == html.TextNode && inBody {
-			if t := strings.TrimSpace(n.Data); t != "" {
-				sb.WriteString(t)
-				sb.WriteByte(' ')
-			}
-		}
-		for k := n.FirstChild; k != nil; k = k.NextSibling {
-			walk(k, inBody)
-		}
-		if n.Type == html.ElementNode {
-			switch n.Data {
-			case "p", "div", "br", "li", "h1", "h2", "h3", "h4", "tr", "section", "article", "header", "footer":
-				sb.WriteByte('\n')
-			}
-		}
-	}
-	walk(doc, false)
-	if title == "" {
-		title = h1
-	}
-	lines := strings.Split(sb.String(), "\n")
-	out := lines[:0]
-	for _, l := range lines {
-		if l = strings.TrimSpace(l); l != "" {
-			out = append(out, l)
-		}
-	}
-	return title, strings.Join(out, "\n")
-}
-
-func textOf(n *html.Node) string {
-	var sb strings.Builder
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.TextNode {
-			sb.WriteString(n.Data)
-		}
-		for k := n.FirstChild; k != nil; k = k.NextSibling {
-			walk(k)
-		}
-	}
-	walk(n)
-	return sb.String()
-}
-
-// The JSON shape of DESIGN.md: {"input", "area", "topics", "matches":
-// [{"rule", "topic", "severity", "terms": [{"text", "start", "end"}]}]}.
-// Terms found outside the body carry "field" ("title" or "lead").
-type checkOut struct {
-	Input   string       `json:"input"`
-	Area    bool         `json:"area"`
-	Topics  []string     `json:"topics"`
-	Matches []checkMatch `json:"matches"`
-}
-
-type checkMatch struct {
-	Rule     string      `json:"rule"`
-	Topic    string      `json:"topic"`
-	Severity string      `json:"severity"`
-	Terms    []checkTerm `json:"terms"`
-}
-
-type checkTerm struct {
-	Text  string `json:"text"`
-	Field string `json:"field,omitempty"`
-	Start int    `json:"start"`
-	End   int    `json:"end"`
-}
-
-func checkJSON(name string, r rules.Result, plain bool) checkOut {
-	out := checkOut{Input: name, Area: r.Area, Topics: r.Topics, Matches: []checkMatch{}}
-	if out.Topics == nil {
-		out.Topics = []string{}
-	}
-	for _, m := range r.Matches {
-		cm := checkMatch{Rule: m.Rule, Topic: m.Topic, Severity: m.Severity, Terms: []checkTerm{}}
-		for _, t := range m.Terms {
-			f := t.Field
-			if f == rules.FieldBody || plain {
-				f = ""
-			}
-			cm.Terms = append(cm.Terms, checkTerm{Text: t.Text, Field: f, Start: t.Start, End: t.End})
-		}
-		out.Matches = append(out.Matches, cm)
-	}
-	return out
-}
-
-// explainRules prints a result for people.
-func explainRules(w io.Writer, name string, r rules.Result) {
-	if r.Area {
-		fmt.Fprintf(w, "%s: area yes: %s\n", name, termList(r.AreaTerms))
-	} else {
-		fmt.Fprintf(w, "%s: area no\n", name)
-	}
-	if len(r.Topics) > 0 {
-		fmt.Fprintf(w, "  topics: %s\n", strings.Join(r.Topics, ", "))
-	}
-	for _, m := range r.Matches {
-		aud := ""
-		if len(m.Audiences) > 0 {
-			aud = " → " + strings.Join(m.Audiences, ", ")
-		}
-		fmt.Fprintf(w, "  %s v%d [%s] %s%s: %s\n", m.Rule, m.Version, m.Severity, m.Topic, aud, termList(m.Terms))
-	}
-	if len(r.Matches) == 0 {
-		if len(r.Topics) > 0 {
-			fmt.Fprintln(w, "  no alert: the matching rules need the area")
-		} else {
-			fmt.Fprintln(w, "  no rule matched")
-		}
-	}
-}
-
-func termList(ts []article.Term) string {
-	parts := make([]string, len(ts))
-	for i, t := range ts {
-		f := t.Field
-		if f == "" {
-			f = rules.FieldBody
-		}
-		parts[i] = fmt.Sprintf("%q %s %d-%d", t.Text, f, t.Start, t.End)
-	}
-	return strings.Join(parts, ", ")
 }
 
 func (c rulesCmd) lint(args []string) int {
@@ -426,30 +233,8 @@ func isDefaultPackCopy(dir string) bool {
 	return true
 }
 
-// parseSince accepts 30d, 2w, 12h (any time.ParseDuration) or a date.
-func parseSince(s string, now time.Time) (time.Time, error) {
-	if t, err := time.ParseInLocation(time.DateOnly, s, now.Location()); err == nil {
-		return t, nil
-	}
-	if n := len(s); n > 1 && (s[n-1] == 'd' || s[n-1] == 'w') {
-		k, err := strconv.Atoi(s[:n-1])
-		if err == nil && k >= 0 {
-			days := k
-			if s[n-1] == 'w' {
-				days *= 7
-			}
-			return now.AddDate(0, 0, -days), nil
-		}
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
-		return time.Time{}, fmt.Errorf("--since %q: want 30d, 2w, 12h or YYYY-MM-DD", s)
-	}
-	return now.Add(-d), nil
-}
-
 func (c rulesCmd) backtest(ctx context.Context, dirs []string, file, sinceArg string, examples int, asJSON bool) int {
-	since, err := parseSince(sinceArg, c.now())
+	since, err := rules.ParseSince(sinceArg, c.now())
 	if err != nil {
 		return c.usageErr("%v", err)
 	}
@@ -489,7 +274,7 @@ func (c rulesCmd) backtest(ctx context.Context, dirs []string, file, sinceArg st
 	for _, ex := range rep.Examples {
 		fmt.Fprintf(c.stdout, "  %s  %s  %s  %s\n", ex.Published.Format(time.DateOnly), ex.Source, ex.Title, ex.URL)
 		for _, m := range ex.Matches {
-			fmt.Fprintf(c.stdout, "    %s: %s\n", m.Rule, termList(m.Terms))
+			fmt.Fprintf(c.stdout, "    %s: %s\n", m.Rule, rules.TermList(m.Terms))
 		}
 	}
 	return exitOK

@@ -48,7 +48,7 @@ func TestRulesCheckJSON(t *testing.T) {
 	if len(lines) != 4 {
 		t.Fatalf("want 4 lines, got %q", out)
 	}
-	var first checkOut
+	var first rules.CheckOut
 	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {
 		t.Fatal(err)
 	}
