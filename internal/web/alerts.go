@@ -189,7 +189,7 @@ func (s *Server) alertAckForm(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, "ack alert", err)
 		return
 	}
-	http.Redirect(w, r, safeNext(r.PostFormValue("back")), http.StatusSeeOther)
+	http.Redirect(w, r, localRedirect(r.PostFormValue("back")), http.StatusSeeOther)
 }
 
 func (s *Server) apiAlertAck(w http.ResponseWriter, r *http.Request) {
