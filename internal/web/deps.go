@@ -7,6 +7,7 @@ import (
 
 	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/article"
+	"github.com/diembao/diembao/internal/deadletter"
 	"github.com/diembao/diembao/internal/kv"
 )
 
@@ -140,16 +141,9 @@ type Digests interface {
 	Get(ctx context.Context, id string) ([]byte, error)
 }
 
-// DeadLetter is one poison message parked after bounded retries.
-type DeadLetter struct {
-	ID         string    `json:"id"`
-	Stream     string    `json:"stream"`
-	Subject    string    `json:"subject"`
-	Error      string    `json:"error"`
-	Deliveries int       `json:"deliveries"`
-	Time       time.Time `json:"time"`
-	Preview    string    `json:"preview,omitempty"` // first bytes of the payload, plain text
-}
+// DeadLetter is one poison message parked after bounded retries (the one
+// dead-letter type, shared with the bus).
+type DeadLetter = deadletter.Letter
 
 // DeadLetters lists parked messages and puts one back on its stream.
 // Retry returns ErrNotFound for an unknown id; a nil error means the message
