@@ -443,8 +443,24 @@ func (c *Crawler) crawlURL(ctx context.Context, src Source, it item, force bool)
 		st.FetchFail++
 		return st
 	}
+	if err := sniffBody(res.Body, res.Header.Get("Content-Type")); err != nil {
+		log.Info("page refused: not text", "reason", err.Error(), "content_type", res.Header.Get("Content-Type"))
+		st.ExtractFail++
+		us.LastStatus = res.Status
+		_ = putJSON(ctx, c.state, urlKey(it.URL), us)
+		return st
+	}
 	env := extractEnv{loc: c.loc, now: res.Fetched, hint: it.Hint, fastDate: true}
 	a, err := extract(res.FinalURL, res.Body, res.Header, src, env)
+	if err == nil {
+		if terr := checkExtractedText(a.Title, a.Body); terr != nil {
+			log.Info("page refused: not text", "reason", terr.Error(), "content_type", res.Header.Get("Content-Type"))
+			st.ExtractFail++
+			us.LastStatus = res.Status
+			_ = putJSON(ctx, c.state, urlKey(it.URL), us)
+			return st
+		}
+	}
 	if errors.Is(err, ErrNotArticle) {
 		st.Skipped++
 		us.LastStatus = res.Status
@@ -662,7 +678,24 @@ func (c *Crawler) Check(ctx context.Context, pageURL string, allowPrivate bool) 
 	if res.Status < 200 || res.Status > 299 {
 		return article.Article{}, fmt.Errorf("fetch %s: status %d", pageURL, res.Status)
 	}
-	return extract(res.FinalURL, res.Body, res.Header, src, extractEnv{loc: c.loc, now: res.Fetched, fastDate: true})
+	return extractText(res, src, extractEnv{loc: c.loc, now: res.Fetched, fastDate: true})
+}
+
+// extractText is extract behind the text checks (sniffBody before,
+// checkExtractedText after): what `sources check` shows is what a pass
+// would publish.
+func extractText(res *response, src Source, env extractEnv) (article.Article, error) {
+	if err := sniffBody(res.Body, res.Header.Get("Content-Type")); err != nil {
+		return article.Article{}, fmt.Errorf("extract %s: %w: %w", res.FinalURL, errkind.Permanent, err)
+	}
+	a, err := extract(res.FinalURL, res.Body, res.Header, src, env)
+	if err != nil {
+		return a, err
+	}
+	if err := checkExtractedText(a.Title, a.Body); err != nil {
+		return article.Article{}, fmt.Errorf("extract %s: %w: %w", res.FinalURL, errkind.Permanent, err)
+	}
+	return a, nil
 }
 
 // SourceCheck is the result of CheckSource.
@@ -692,7 +725,7 @@ func (c *Crawler) CheckSource(ctx context.Context, sourceID string, n int) (Sour
 		}
 		if err == nil {
 			var a article.Article
-			a, err = extract(res.FinalURL, res.Body, res.Header, src, extractEnv{loc: c.loc, now: res.Fetched, hint: items[i].Hint, fastDate: true})
+			a, err = extractText(res, src, extractEnv{loc: c.loc, now: res.Fetched, hint: items[i].Hint, fastDate: true})
 			if err == nil {
 				out.Sample = append(out.Sample, a)
 			}
