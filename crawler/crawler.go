@@ -200,6 +200,7 @@ type Stats struct {
 	Filtered    int `json:"filtered"`     // rejected by the area filter
 	ExtractFail int `json:"extract_failures"`
 	FetchFail   int `json:"fetch_failures"`
+	Backlog     int `json:"backlog"` // due but left for later passes (MaxPerPass)
 }
 
 func (s *Stats) add(o Stats) {
@@ -213,6 +214,7 @@ func (s *Stats) add(o Stats) {
 	s.Filtered += o.Filtered
 	s.ExtractFail += o.ExtractFail
 	s.FetchFail += o.FetchFail
+	s.Backlog += o.Backlog
 }
 
 // SourceHealth is what `sources check` and the UI show about a source.
@@ -304,10 +306,11 @@ func (c *Crawler) CrawlOnce(ctx context.Context, sourceID string) (Stats, error)
 		return Stats{}, fmt.Errorf("crawler: unknown source %q", sourceID)
 	}
 	start := c.cfg.now()
-	items, errs := c.discover(ctx, src)
-	st := Stats{Found: len(items)}
+	found, errs := c.discover(ctx, src)
+	items, skipped, backlog := c.due(ctx, found)
+	st := Stats{Found: len(found), Skipped: skipped, Backlog: backlog}
 	var discErr error
-	if len(errs) > 0 && len(items) == 0 {
+	if len(errs) > 0 && len(found) == 0 {
 		discErr = fmt.Errorf("source %s: %w", src.ID, joinUnique(errs))
 	}
 	for _, e := range errs {
@@ -350,7 +353,7 @@ feed:
 	h.LastAttempt = start
 	h.Passes++
 	h.ItemsFound = st.Found
-	for _, it := range items {
+	for _, it := range found {
 		if it.Hint.Published.After(h.NewestItem) && !it.Hint.Published.After(start.Add(48*time.Hour)) {
 			h.NewestItem = it.Hint.Published
 		}
