@@ -3,6 +3,7 @@ package rules
 import (
 	"errors"
 	"fmt"
+	"github.com/diembao/diembao/internal/yamlguard"
 	"io/fs"
 	"os"
 	"path"
@@ -172,6 +173,13 @@ func (d *ruleDoc) UnmarshalYAML(n ast.Node) error {
 // file name, line and column.
 func parseFile(name string, data []byte) (*fileDoc, error) {
 	var doc fileDoc
+	if err := yamlguard.CheckAliases(data, yamlguard.MaxAliasNodes); err != nil {
+		var ye *yamlguard.Error
+		if errors.As(err, &ye) {
+			return nil, &Error{File: name, Line: ye.Line, Col: ye.Col, Msg: ye.Msg}
+		}
+		return nil, &Error{File: name, Msg: err.Error()}
+	}
 	if err := yaml.UnmarshalWithOptions(data, &doc, yaml.Strict()); err != nil {
 		return nil, yamlError(name, err)
 	}

@@ -98,7 +98,7 @@ func (n *node) run(ctx context.Context) error {
 	cfg := n.a.cfg
 	rl, err := rules.NewReloader(rules.ReloaderConfig{Dirs: cfg.Rules}, n.log)
 	if err != nil {
-		return fmt.Errorf("rules: %w", err)
+		return fmt.Errorf("%w: rules: %w", errUsage, err) // bad input: exit 2
 	}
 	n.rules = rl
 
@@ -391,7 +391,7 @@ func (n *node) startCrawl(frontCtx, backCtx context.Context, start startFunc, fr
 	}
 	sources, err := load(cfg.Sources)
 	if err != nil {
-		return fmt.Errorf("crawl: %w", err)
+		return fmt.Errorf("%w: crawl: %w", errUsage, err) // bad input: exit 2
 	}
 	// Crawl state of a page unseen for half a year is forgotten: the bucket
 	// must not grow without bound. A page found again is fetched afresh; its
