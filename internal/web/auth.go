@@ -142,13 +142,15 @@ func (s *Server) limitKeys(r *http.Request, name string) []string {
 	return []string{"u|" + ip + "|" + strings.ToLower(strings.TrimSpace(name)), "ip|" + ip}
 }
 
-// limited answers 429 when the user or the client address failed too often.
+// limited answers 429 when this name from this client address failed
+// LoginFailures times, or the address as a whole failed
+// LoginAddressFailures times, within LoginWindow.
 func (s *Server) limited(w http.ResponseWriter, r *http.Request, keys []string) bool {
 	for i, k := range keys {
 		lim := s.limiter
 		blocked, wait := lim.blocked(k)
-		if i == 1 { // the whole address gets four times the allowance
-			blocked, wait = lim.blockedN(k, 4*lim.max)
+		if i == 1 { // the whole address: the looser cap
+			blocked, wait = lim.blockedN(k, s.cfg.LoginAddressFailures)
 		}
 		if !blocked {
 			continue
