@@ -25,6 +25,12 @@ func CheckAliases(data []byte, maxExtra int) error {
 	if err != nil {
 		return nil
 	}
+	return CheckFile(f, maxExtra)
+}
+
+// CheckFile is CheckAliases on a parsed file, for callers that decode from
+// the AST (yaml.NodeToValue) and so parse only once.
+func CheckFile(f *ast.File, maxExtra int) error {
 	for _, d := range f.Docs {
 		w := walker{anchors: map[string]int{}, max: maxExtra}
 		if _, err := w.size(d.Body); err != nil {
