@@ -67,6 +67,10 @@ type Config struct {
 	// WatchAfter: re-fetches scheduled by Watch (1h and 24h).
 	WatchAfter []time.Duration
 	WatchTick  time.Duration // how often Run looks for due re-fetches (1m)
+	// StaleAfter: a source with no new article for this many of its
+	// intervals is stale (6); Notice, if set, is told once.
+	StaleAfter int
+	Notice     Noticer
 	// NoPoliteness turns off per-host delays (benchmarks on loopback only).
 	NoPoliteness bool
 	// Area filters require_area sources; nil keeps every article.
@@ -82,7 +86,8 @@ type Config struct {
 
 // FromConfig maps diembao.yaml's crawler section onto Config.
 func FromConfig(c config.Crawler) Config {
-	return Config{UserAgent: c.UserAgent, ContactURL: c.ContactURL, Timeout: c.Timeout.D(), MaxBody: c.MaxBody, Parallel: c.Parallel}
+	return Config{UserAgent: c.UserAgent, ContactURL: c.ContactURL, Timeout: c.Timeout.D(), MaxBody: c.MaxBody, Parallel: c.Parallel,
+		StaleAfter: c.StaleAfter}
 }
 
 func (c *Config) setDefaults() {
@@ -120,6 +125,7 @@ func (c *Config) setDefaults() {
 	def(&c.RobotsTTL, time.Hour)
 	defInt(&c.MaxPerPass, 200)
 	defInt(&c.MaxSitemaps, 3)
+	defInt(&c.StaleAfter, 6)
 	def(&c.Revisit, 6*time.Hour)
 	if len(c.WatchAfter) == 0 {
 		c.WatchAfter = []time.Duration{time.Hour, 24 * time.Hour}
@@ -148,8 +154,9 @@ type Crawler struct {
 	f       *fetcher
 	loc     *time.Location
 
-	mu     sync.Mutex
-	health map[string]*SourceHealth
+	mu           sync.Mutex
+	health       map[string]*SourceHealth
+	healthLoaded map[string]bool // health read back from the state store
 }
 
 // New checks its collaborators and sources and returns a Crawler. snaps may
@@ -168,7 +175,7 @@ func New(cfg Config, sources []Source, pub Publisher, state kv.Store, snaps Snap
 	c := &Crawler{
 		cfg: cfg, pub: pub, state: state, snaps: snaps, loc: cfg.Location,
 		log:     log.With("component", "crawler"),
-		sources: map[string]Source{}, health: map[string]*SourceHealth{},
+		sources: map[string]Source{}, health: map[string]*SourceHealth{}, healthLoaded: map[string]bool{},
 	}
 	for i, s := range sources {
 		if _, err := s.check(); err != nil {
@@ -232,6 +239,19 @@ type SourceHealth struct {
 	ExtractFailures int       `json:"extract_failures"`
 	FetchFailures   int       `json:"fetch_failures"`
 	Passes          int       `json:"passes"`
+	// FailedPasses counts consecutive failed passes: discovery failed, or
+	// every page fetched failed. A good pass resets it.
+	FailedPasses   int         `json:"failed_passes"`
+	LastNewArticle time.Time   `json:"last_new_article,omitzero"` // last pass that published a new revision
+	Published24h   int         `json:"published_24h"`             // new revisions in the last 24 hours
+	Recent         []PassCount `json:"recent,omitempty"`          // the passes behind Published24h
+	Backlog        int         `json:"backlog"`                   // due links left for later passes
+	Interval       string      `json:"interval,omitempty"`
+	FirstPass      time.Time   `json:"first_pass,omitzero"`
+	// Stale: no new article for Config.StaleAfter intervals (since the
+	// last new article, or since the first pass when there was none).
+	Stale      bool      `json:"stale,omitempty"`
+	StaleSince time.Time `json:"stale_since,omitzero"`
 }
 
 // Health returns every source's health, in sources.yaml order.
@@ -240,7 +260,9 @@ func (c *Crawler) Health() []SourceHealth {
 	defer c.mu.Unlock()
 	out := make([]SourceHealth, 0, len(c.order))
 	for _, id := range c.order {
-		out = append(out, *c.health[id])
+		h := *c.health[id]
+		h.Recent = append([]PassCount(nil), h.Recent...)
+		out = append(out, h)
 	}
 	return out
 }
@@ -348,29 +370,7 @@ feed:
 	close(work)
 	wg.Wait()
 
-	c.mu.Lock()
-	h := c.health[src.ID]
-	h.LastAttempt = start
-	h.Passes++
-	h.ItemsFound = st.Found
-	for _, it := range found {
-		if it.Hint.Published.After(h.NewestItem) && !it.Hint.Published.After(start.Add(48*time.Hour)) {
-			h.NewestItem = it.Hint.Published
-		}
-	}
-	h.Published += st.Published
-	h.ExtractFailures += st.ExtractFail
-	h.FetchFailures += st.FetchFail
-	if discErr == nil {
-		h.LastSuccess = start
-		h.LastError = ""
-		if len(errs) > 0 {
-			h.LastError = errs[0].Error()
-		}
-	} else {
-		h.LastError = discErr.Error()
-	}
-	c.mu.Unlock()
+	c.recordPass(ctx, src, start, st, found, errs, discErr)
 	if discErr == nil && ctx.Err() != nil {
 		discErr = ctx.Err()
 	}

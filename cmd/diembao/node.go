@@ -415,7 +415,9 @@ func (n *node) startCrawl(frontCtx, backCtx context.Context, start startFunc, fr
 		n.metrics.crawled.Inc()
 		return nil
 	})
-	c, err := crawler.New(crawlerConfig(cfg, n.rules), sources, pub, state, snapshotStore{n.bus}, n.log)
+	cc := crawlerConfig(cfg, n.rules)
+	cc.Notice = staleNoticer(cfg, outbox{n.bus}) // stale.go
+	c, err := crawler.New(cc, sources, pub, state, snapshotStore{n.bus}, n.log)
 	if err != nil {
 		return fmt.Errorf("crawl: %w", err)
 	}

@@ -113,11 +113,16 @@ type SourceStatus struct {
 	Name      string    `json:"name"`
 	Kind      string    `json:"kind"`
 	LastCrawl time.Time `json:"last_crawl,omitzero"`
-	LastOK    time.Time `json:"last_ok,omitzero"`
+	LastOK    time.Time `json:"last_ok,omitzero"` // last pass whose discovery worked
 	LastError string    `json:"last_error,omitempty"`
-	Failures  int       `json:"failures"` // consecutive
-	Articles  int       `json:"articles"` // in the last 24 hours
+	Failures  int       `json:"failures"` // consecutive failed passes, discovery included
+	Articles  int       `json:"articles"` // new articles in the last 24 hours
 	Disabled  bool      `json:"disabled,omitempty"`
+	// LastNew is when the source last gave a new article; Stale is set when
+	// that is longer ago than its stale_after intervals.
+	LastNew time.Time `json:"last_new,omitzero"`
+	Stale   bool      `json:"stale,omitempty"`
+	Backlog int       `json:"backlog,omitempty"` // links waiting for later passes
 }
 
 // SourceHealth reports crawl health per source (admin page /sources).
