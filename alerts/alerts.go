@@ -14,8 +14,11 @@
 //	pending.<audience>.<alert id>    waiting for its group to be flushed
 //	batch.<audience>.<mail id>       a rendered group mail between flush and outbox
 //	story.<audience>.<kind>.<hash>   repeat window marks (article, content hash, title)
-//	mail.<mail id>                   delivery state of one mail (attempts, recipients done)
-//	dead.<mail id>                   a mail that failed MaxAttempts times (UI: Retry)
+//	mail.<mail id>                   delivery state of one mail (attempts, recipients done, dead)
+//
+// A mail that fails for good has one fate: Sender.Handle returns an error
+// wrapping errkind.Permanent and the bus moves the OUTBOX message to the
+// dead-letter stream (the UI's /deadletters lists and retries it there).
 package alerts
 
 import (

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
 
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/errkind"
@@ -145,7 +146,9 @@ func NewSMTPMailer(cfg SMTPConfig) (*SMTPMailer, error) {
 	return &SMTPMailer{cfg: cfg, opts: opts}, nil
 }
 
-// Send implements Mailer.
+// Send implements Mailer. It returns nil as soon as the server answers 250
+// to the message (DATA); the QUIT that follows runs in the background and
+// cannot fail the delivery.
 func (s *SMTPMailer) Send(ctx context.Context, m Mail) error {
 	msg, err := buildMsg(m)
 	if err != nil {
@@ -166,7 +169,12 @@ func (s *SMTPMailer) Send(ctx context.Context, m Mail) error {
 		}
 		return fmt.Errorf("smtp %s:%d: %w", s.cfg.Host, s.cfg.Port, classify(err))
 	}
-	defer client.CloseWithSMTPClient(sc) //nolint:errcheck // the message is already accepted or failed
+	// QUIT is a courtesy: once the server has answered the message, its
+	// fate is known, and waiting for the QUIT reply (up to the whole
+	// timeout on a stalled server) would only widen the window in which a
+	// crash leaves an accepted mail unrecorded. So the connection is closed
+	// in the background, bounded by quitWait, and its errors are ignored.
+	defer func() { go quitQuietly(sc, min(s.cfg.Timeout, quitWait)) }()
 	if err := sc.Mail(m.From); err != nil {
 		return fmt.Errorf("smtp MAIL FROM: %w", classify(err))
 	}
@@ -199,10 +207,24 @@ func (s *SMTPMailer) Send(ctx context.Context, m Mail) error {
 	if err := w.Close(); err != nil { // the server's answer to the message
 		return fmt.Errorf("smtp DATA: %w", classify(err))
 	}
+	// 250 to DATA: the mail is accepted. Return now so the Sender records
+	// it at once; QUIT failures or timeouts are not delivery failures.
 	if len(refused) > 0 {
 		return &RecipientError{Refused: refused}
 	}
 	return nil
+}
+
+// quitWait bounds the background QUIT after a conversation.
+const quitWait = 10 * time.Second
+
+// quitQuietly sends QUIT within d and closes the connection whatever the
+// server answers.
+func quitQuietly(sc *smtp.Client, d time.Duration) {
+	_ = sc.UpdateDeadline(d)
+	if err := sc.Quit(); err != nil {
+		_ = sc.Close()
+	}
 }
 
 func permanentSMTP(err error) bool {

@@ -128,8 +128,8 @@ func TestSMTPWrongPasswordIsPermanent(t *testing.T) {
 			if !errkind.IsPermanent(herr) {
 				t.Fatalf("Sender.Handle = %v, want permanent", herr)
 			}
-			if _, err := st.Get(context.Background(), "dead.wrongpw"); err != nil {
-				t.Fatalf("no dead letter after a refused login: %v", err)
+			if ms, err := getJSON[mailState](context.Background(), st, "mail.wrongpw"); err != nil || !ms.Dead {
+				t.Fatalf("mail not marked dead after a refused login: %+v %v", ms, err)
 			}
 			if n := c.AuthAttempts(); n != 2 {
 				t.Errorf("AUTH attempts = %d, want 2 (one per send, no retry)", n)

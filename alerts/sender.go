@@ -43,7 +43,10 @@ type mailState struct {
 	Attempts  int       `json:"attempts"`
 	Retry     int       `json:"retry"`
 	Done      bool      `json:"done"`
-	LastError string    `json:"last_error,omitempty"`
+	// Dead: the mail failed for good and went to the dead-letter stream.
+	// Only a retry from there brings it back, with fresh attempts.
+	Dead      bool   `json:"dead,omitempty"`
+	LastError string `json:"last_error,omitempty"`
 }
 
 func (st *mailState) remaining(to []string) []string {
@@ -60,8 +63,10 @@ func (st *mailState) remaining(to []string) []string {
 // Handle delivers m to the recipients that do not have it yet. A nil error
 // means the SMTP server accepted it for every recipient it did not refuse
 // for good: the caller may ack. A transient error asks for a redelivery
-// with backoff; after MaxAttempts the mail becomes a dead letter (Notifier.
-// DeadLetters, Retry) and the error wraps errkind.Permanent.
+// with backoff; after MaxAttempts (or at once for a permanent failure) the
+// error wraps errkind.Permanent, so the bus moves the mail to the
+// dead-letter stream — the only dead-letter path. A retry from there hands
+// the same mail back here, and it is sent with fresh attempts.
 func (s *Sender) Handle(ctx context.Context, m Mail) error {
 	if !validID(m.ID) {
 		return fmt.Errorf("mail %q: %w: invalid id", m.ID, errkind.Permanent)
@@ -71,15 +76,16 @@ func (s *Sender) Handle(ctx context.Context, m Mail) error {
 	if err != nil && !errors.Is(err, kv.ErrNotFound) {
 		return err
 	}
-	if m.Retry > st.Retry { // a manual retry of a dead letter
-		st.Retry, st.Attempts, st.Done = m.Retry, 0, false
-	}
 	if st.Done { // a redelivery: the records may lag behind if we died after the mark
 		s.log.Debug("mail already sent", "mail_id", m.ID)
 		return s.recordSent(ctx, m, st)
 	}
-	if _, err := s.kv.Get(ctx, "dead."+m.ID); err == nil && m.Retry <= st.Retry && st.Attempts >= s.cfg.MaxAttempts {
-		return fmt.Errorf("mail %s: %w: dead letter", m.ID, errkind.Permanent)
+	if st.Dead || m.Retry > st.Retry {
+		// A dead mail comes back only when someone retries its dead
+		// letter: it gets fresh attempts (recipients that have it are
+		// not sent it again).
+		st.Dead, st.Attempts, st.Retry = false, 0, max(st.Retry+1, m.Retry)
+		s.log.Info("dead mail retried", "mail_id", m.ID, "retry", st.Retry)
 	}
 	rest := st.remaining(m.To)
 	if len(rest) > 0 {
@@ -151,11 +157,8 @@ func (s *Sender) recordSent(ctx context.Context, m Mail, st mailState) error {
 
 func (s *Sender) dead(ctx context.Context, m Mail, st mailState, cause error) error {
 	key := "mail." + m.ID
+	st.Dead = true
 	if err := putJSON(ctx, s.kv, key, st); err != nil {
-		return err
-	}
-	dl := DeadLetter{Mail: m, Error: cause.Error(), Attempts: st.Attempts, At: s.cfg.Now()}
-	if err := putJSON(ctx, s.kv, "dead."+m.ID, dl); err != nil {
 		return err
 	}
 	if err := s.updateRecords(ctx, m, func(d *Delivery) { d.State, d.Error = StateFailed, cause.Error() }); err != nil {

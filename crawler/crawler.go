@@ -67,6 +67,10 @@ type Config struct {
 	// WatchAfter: re-fetches scheduled by Watch (1h and 24h).
 	WatchAfter []time.Duration
 	WatchTick  time.Duration // how often Run looks for due re-fetches (1m)
+	// StaleAfter: a source with no new article for this many of its
+	// intervals is stale (6); Notice, if set, is told once.
+	StaleAfter int
+	Notice     Noticer
 	// NoPoliteness turns off per-host delays (benchmarks on loopback only).
 	NoPoliteness bool
 	// Area filters require_area sources; nil keeps every article.
@@ -82,7 +86,8 @@ type Config struct {
 
 // FromConfig maps diembao.yaml's crawler section onto Config.
 func FromConfig(c config.Crawler) Config {
-	return Config{UserAgent: c.UserAgent, ContactURL: c.ContactURL, Timeout: c.Timeout.D(), MaxBody: c.MaxBody, Parallel: c.Parallel}
+	return Config{UserAgent: c.UserAgent, ContactURL: c.ContactURL, Timeout: c.Timeout.D(), MaxBody: c.MaxBody, Parallel: c.Parallel,
+		StaleAfter: c.StaleAfter}
 }
 
 func (c *Config) setDefaults() {
@@ -120,6 +125,7 @@ func (c *Config) setDefaults() {
 	def(&c.RobotsTTL, time.Hour)
 	defInt(&c.MaxPerPass, 200)
 	defInt(&c.MaxSitemaps, 3)
+	defInt(&c.StaleAfter, 6)
 	def(&c.Revisit, 6*time.Hour)
 	if len(c.WatchAfter) == 0 {
 		c.WatchAfter = []time.Duration{time.Hour, 24 * time.Hour}
@@ -148,8 +154,9 @@ type Crawler struct {
 	f       *fetcher
 	loc     *time.Location
 
-	mu     sync.Mutex
-	health map[string]*SourceHealth
+	mu           sync.Mutex
+	health       map[string]*SourceHealth
+	healthLoaded map[string]bool // health read back from the state store
 }
 
 // New checks its collaborators and sources and returns a Crawler. snaps may
@@ -168,7 +175,7 @@ func New(cfg Config, sources []Source, pub Publisher, state kv.Store, snaps Snap
 	c := &Crawler{
 		cfg: cfg, pub: pub, state: state, snaps: snaps, loc: cfg.Location,
 		log:     log.With("component", "crawler"),
-		sources: map[string]Source{}, health: map[string]*SourceHealth{},
+		sources: map[string]Source{}, health: map[string]*SourceHealth{}, healthLoaded: map[string]bool{},
 	}
 	for i, s := range sources {
 		if _, err := s.check(); err != nil {
@@ -200,6 +207,7 @@ type Stats struct {
 	Filtered    int `json:"filtered"`     // rejected by the area filter
 	ExtractFail int `json:"extract_failures"`
 	FetchFail   int `json:"fetch_failures"`
+	Backlog     int `json:"backlog"` // due but left for later passes (MaxPerPass)
 }
 
 func (s *Stats) add(o Stats) {
@@ -213,6 +221,7 @@ func (s *Stats) add(o Stats) {
 	s.Filtered += o.Filtered
 	s.ExtractFail += o.ExtractFail
 	s.FetchFail += o.FetchFail
+	s.Backlog += o.Backlog
 }
 
 // SourceHealth is what `sources check` and the UI show about a source.
@@ -230,6 +239,19 @@ type SourceHealth struct {
 	ExtractFailures int       `json:"extract_failures"`
 	FetchFailures   int       `json:"fetch_failures"`
 	Passes          int       `json:"passes"`
+	// FailedPasses counts consecutive failed passes: discovery failed, or
+	// every page fetched failed. A good pass resets it.
+	FailedPasses   int         `json:"failed_passes"`
+	LastNewArticle time.Time   `json:"last_new_article,omitzero"` // last pass that published a new revision
+	Published24h   int         `json:"published_24h"`             // new revisions in the last 24 hours
+	Recent         []PassCount `json:"recent,omitempty"`          // the passes behind Published24h
+	Backlog        int         `json:"backlog"`                   // due links left for later passes
+	Interval       string      `json:"interval,omitempty"`
+	FirstPass      time.Time   `json:"first_pass,omitzero"`
+	// Stale: no new article for Config.StaleAfter intervals (since the
+	// last new article, or since the first pass when there was none).
+	Stale      bool      `json:"stale,omitempty"`
+	StaleSince time.Time `json:"stale_since,omitzero"`
 }
 
 // Health returns every source's health, in sources.yaml order.
@@ -238,7 +260,9 @@ func (c *Crawler) Health() []SourceHealth {
 	defer c.mu.Unlock()
 	out := make([]SourceHealth, 0, len(c.order))
 	for _, id := range c.order {
-		out = append(out, *c.health[id])
+		h := *c.health[id]
+		h.Recent = append([]PassCount(nil), h.Recent...)
+		out = append(out, h)
 	}
 	return out
 }
@@ -304,10 +328,11 @@ func (c *Crawler) CrawlOnce(ctx context.Context, sourceID string) (Stats, error)
 		return Stats{}, fmt.Errorf("crawler: unknown source %q", sourceID)
 	}
 	start := c.cfg.now()
-	items, errs := c.discover(ctx, src)
-	st := Stats{Found: len(items)}
+	found, errs := c.discover(ctx, src)
+	items, skipped, backlog := c.due(ctx, found)
+	st := Stats{Found: len(found), Skipped: skipped, Backlog: backlog}
 	var discErr error
-	if len(errs) > 0 && len(items) == 0 {
+	if len(errs) > 0 && len(found) == 0 {
 		discErr = fmt.Errorf("source %s: %w", src.ID, joinUnique(errs))
 	}
 	for _, e := range errs {
@@ -345,29 +370,7 @@ feed:
 	close(work)
 	wg.Wait()
 
-	c.mu.Lock()
-	h := c.health[src.ID]
-	h.LastAttempt = start
-	h.Passes++
-	h.ItemsFound = st.Found
-	for _, it := range items {
-		if it.Hint.Published.After(h.NewestItem) && !it.Hint.Published.After(start.Add(48*time.Hour)) {
-			h.NewestItem = it.Hint.Published
-		}
-	}
-	h.Published += st.Published
-	h.ExtractFailures += st.ExtractFail
-	h.FetchFailures += st.FetchFail
-	if discErr == nil {
-		h.LastSuccess = start
-		h.LastError = ""
-		if len(errs) > 0 {
-			h.LastError = errs[0].Error()
-		}
-	} else {
-		h.LastError = discErr.Error()
-	}
-	c.mu.Unlock()
+	c.recordPass(ctx, src, start, st, found, errs, discErr)
 	if discErr == nil && ctx.Err() != nil {
 		discErr = ctx.Err()
 	}
@@ -443,8 +446,24 @@ func (c *Crawler) crawlURL(ctx context.Context, src Source, it item, force bool)
 		st.FetchFail++
 		return st
 	}
+	if err := sniffBody(res.Body, res.Header.Get("Content-Type")); err != nil {
+		log.Info("page refused: not text", "reason", err.Error(), "content_type", res.Header.Get("Content-Type"))
+		st.ExtractFail++
+		us.LastStatus = res.Status
+		_ = putJSON(ctx, c.state, urlKey(it.URL), us)
+		return st
+	}
 	env := extractEnv{loc: c.loc, now: res.Fetched, hint: it.Hint, fastDate: true}
 	a, err := extract(res.FinalURL, res.Body, res.Header, src, env)
+	if err == nil {
+		if terr := checkExtractedText(a.Title, a.Body); terr != nil {
+			log.Info("page refused: not text", "reason", terr.Error(), "content_type", res.Header.Get("Content-Type"))
+			st.ExtractFail++
+			us.LastStatus = res.Status
+			_ = putJSON(ctx, c.state, urlKey(it.URL), us)
+			return st
+		}
+	}
 	if errors.Is(err, ErrNotArticle) {
 		st.Skipped++
 		us.LastStatus = res.Status
@@ -662,7 +681,24 @@ func (c *Crawler) Check(ctx context.Context, pageURL string, allowPrivate bool) 
 	if res.Status < 200 || res.Status > 299 {
 		return article.Article{}, fmt.Errorf("fetch %s: status %d", pageURL, res.Status)
 	}
-	return extract(res.FinalURL, res.Body, res.Header, src, extractEnv{loc: c.loc, now: res.Fetched, fastDate: true})
+	return extractText(res, src, extractEnv{loc: c.loc, now: res.Fetched, fastDate: true})
+}
+
+// extractText is extract behind the text checks (sniffBody before,
+// checkExtractedText after): what `sources check` shows is what a pass
+// would publish.
+func extractText(res *response, src Source, env extractEnv) (article.Article, error) {
+	if err := sniffBody(res.Body, res.Header.Get("Content-Type")); err != nil {
+		return article.Article{}, fmt.Errorf("extract %s: %w: %w", res.FinalURL, errkind.Permanent, err)
+	}
+	a, err := extract(res.FinalURL, res.Body, res.Header, src, env)
+	if err != nil {
+		return a, err
+	}
+	if err := checkExtractedText(a.Title, a.Body); err != nil {
+		return article.Article{}, fmt.Errorf("extract %s: %w: %w", res.FinalURL, errkind.Permanent, err)
+	}
+	return a, nil
 }
 
 // SourceCheck is the result of CheckSource.
@@ -692,7 +728,7 @@ func (c *Crawler) CheckSource(ctx context.Context, sourceID string, n int) (Sour
 		}
 		if err == nil {
 			var a article.Article
-			a, err = extract(res.FinalURL, res.Body, res.Header, src, extractEnv{loc: c.loc, now: res.Fetched, hint: items[i].Hint, fastDate: true})
+			a, err = extractText(res, src, extractEnv{loc: c.loc, now: res.Fetched, hint: items[i].Hint, fastDate: true})
 			if err == nil {
 				out.Sample = append(out.Sample, a)
 			}

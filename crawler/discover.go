@@ -27,8 +27,8 @@ type item struct {
 
 // discover lists a source's article URLs from its feeds, sitemaps and
 // listing pages, newest first when dates are known, deduplicated on the
-// canonical URL, at most Config.MaxPerPass. errs holds one error per
-// discovery URL that failed; found counts every item seen.
+// canonical URL, all of them (due applies the per-pass cap). errs holds one
+// error per discovery URL that failed.
 func (c *Crawler) discover(ctx context.Context, src Source) (items []item, errs []error) {
 	seen := map[string]bool{}
 	for _, u := range src.Feeds { // discovery pages are not articles
@@ -85,10 +85,33 @@ func (c *Crawler) discover(ctx context.Context, src Source) (items []item, errs 
 		}
 	}
 	sort.SliceStable(items, func(i, j int) bool { return items[i].Hint.Published.After(items[j].Hint.Published) })
-	if len(items) > c.cfg.MaxPerPass {
-		items = items[:c.cfg.MaxPerPass]
-	}
 	return items, errs
+}
+
+// due keeps, in order, the items a pass should fetch: those never fetched
+// or last fetched longer than Config.Revisit ago, at most Config.MaxPerPass.
+// The seen filter comes before the cap, so a listing longer than the cap
+// drains over passes (newest first where dates are known) instead of
+// offering the same first links every time. backlog counts the due items
+// left for later passes.
+func (c *Crawler) due(ctx context.Context, items []item) (out []item, skipped, backlog int) {
+	now := c.cfg.now()
+	for _, it := range items {
+		if ctx.Err() != nil {
+			break
+		}
+		us, seen, err := getJSON[urlState](ctx, c.state, urlKey(it.URL))
+		if err == nil && seen && now.Sub(us.LastFetch) < c.cfg.Revisit {
+			skipped++
+			continue
+		}
+		if len(out) >= c.cfg.MaxPerPass {
+			backlog++
+			continue
+		}
+		out = append(out, it)
+	}
+	return out, skipped, backlog
 }
 
 func (c *Crawler) fetchOK(ctx context.Context, u string, src Source, accept string) (*response, error) {

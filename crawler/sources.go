@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"github.com/diembao/diembao/internal/yamlguard"
 	"net/url"
 	"os"
 	"regexp"
@@ -98,6 +99,9 @@ func ParseSources(name string, b []byte) (srcs []Source, err error) {
 	}()
 	var doc struct {
 		Sources []Source `yaml:"sources"`
+	}
+	if err := yamlguard.CheckAliases(b, yamlguard.MaxAliasNodes); err != nil {
+		return nil, fmt.Errorf("%s:%w", name, err)
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(b), yaml.Strict())
 	if err := dec.Decode(&doc); err != nil {

@@ -3,6 +3,7 @@ package rules
 import (
 	"errors"
 	"fmt"
+	"github.com/diembao/diembao/internal/yamlguard"
 	"io/fs"
 	"os"
 	"path"
@@ -13,6 +14,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/diembao/diembao/internal/yamlerr"
+	"github.com/goccy/go-yaml/parser"
 )
 
 // A rule file is YAML with any of these top-level keys (all optional; unknown
@@ -174,7 +176,26 @@ func (d *ruleDoc) UnmarshalYAML(n ast.Node) error {
 // file name, line and column.
 func parseFile(name string, data []byte) (*fileDoc, error) {
 	var doc fileDoc
-	if err := yaml.UnmarshalWithOptions(data, &doc, yaml.Strict()); err != nil {
+	// Parse once: the alias check and the decoder share the AST (the
+	// parse is most of a large file's load time).
+	f, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return nil, yamlError(name, err)
+	}
+	if err := yamlguard.CheckFile(f, yamlguard.MaxAliasNodes); err != nil {
+		var ye *yamlguard.Error
+		if errors.As(err, &ye) {
+			return nil, &Error{File: name, Line: ye.Line, Col: ye.Col, Msg: ye.Msg}
+		}
+		return nil, &Error{File: name, Msg: err.Error()}
+	}
+	if len(f.Docs) > 1 {
+		return nil, &Error{File: name, Msg: "more than one YAML document"}
+	}
+	if len(f.Docs) == 0 || f.Docs[0].Body == nil {
+		return &doc, nil
+	}
+	if err := yaml.NodeToValue(f.Docs[0].Body, &doc, yaml.Strict()); err != nil {
 		return nil, yamlError(name, err)
 	}
 	return &doc, nil

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/diembao/diembao/alerts"
@@ -232,21 +231,7 @@ func (s sourceHealth) Health(ctx context.Context) ([]web.SourceStatus, error) {
 type deadLetters struct{ b *bus.Bus }
 
 func (d deadLetters) List(ctx context.Context) ([]web.DeadLetter, error) {
-	dls, err := d.b.DeadLetters(ctx, 200)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]web.DeadLetter, len(dls))
-	for i, x := range dls {
-		n, _ := strconv.Atoi(x.Attempts)
-		prev := string(x.Data)
-		if len(prev) > 300 {
-			prev = strings.ToValidUTF8(prev[:300], "")
-		}
-		out[i] = web.DeadLetter{ID: strconv.FormatUint(x.Seq, 10), Stream: x.Stream, Subject: x.Subject, Error: x.Error,
-			Deliveries: n, Time: x.Time, Preview: prev}
-	}
-	return out, nil
+	return d.b.DeadLetters(ctx, 200)
 }
 
 func (d deadLetters) Retry(ctx context.Context, id string) error {

@@ -99,7 +99,7 @@ func (n *node) run(ctx context.Context) error {
 	cfg := n.a.cfg
 	rl, err := rules.NewReloader(rules.ReloaderConfig{Dirs: cfg.Rules}, n.log)
 	if err != nil {
-		return fmt.Errorf("rules: %w", err)
+		return fmt.Errorf("%w: rules: %w", errUsage, err) // bad input: exit 2
 	}
 	n.rules = rl
 
@@ -402,7 +402,7 @@ func (n *node) startCrawl(frontCtx, backCtx context.Context, start startFunc, fr
 	}
 	sources, err := load(cfg.Sources)
 	if err != nil {
-		return fmt.Errorf("crawl: %w", err)
+		return fmt.Errorf("%w: crawl: %w", errUsage, err) // bad input: exit 2
 	}
 	// Crawl state of a page unseen for half a year is forgotten: the bucket
 	// must not grow without bound. A page found again is fetched afresh; its
@@ -425,7 +425,9 @@ func (n *node) startCrawl(frontCtx, backCtx context.Context, start startFunc, fr
 		n.metrics.crawled.Inc()
 		return nil
 	})
-	c, err := crawler.New(crawlerConfig(cfg, n.rules), sources, pub, state, snapshotStore{n.bus}, n.log)
+	cc := crawlerConfig(cfg, n.rules)
+	cc.Notice = staleNoticer(cfg, outbox{n.bus}) // stale.go
+	c, err := crawler.New(cc, sources, pub, state, snapshotStore{n.bus}, n.log)
 	if err != nil {
 		return fmt.Errorf("crawl: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -135,7 +136,7 @@ func TestRetryThenDeadLetter(t *testing.T) {
 	hopelessSeq := uint64(0)
 	for _, d := range dl {
 		if string(d.Data) == "hopeless" {
-			hopelessSeq = d.Seq
+			hopelessSeq, _ = strconv.ParseUint(d.ID, 10, 64)
 		}
 	}
 	mu.Unlock()

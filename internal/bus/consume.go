@@ -10,6 +10,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/diembao/diembao/internal/deadletter"
 	"github.com/diembao/diembao/internal/errkind"
 )
 
@@ -222,20 +223,8 @@ func sleepCtx(ctx context.Context, d time.Duration) {
 	}
 }
 
-// DeadLetter is a message in the dead-letter stream.
-type DeadLetter struct {
-	Seq      uint64
-	Stream   string
-	Consumer string
-	Subject  string
-	Error    string
-	Attempts string
-	Time     time.Time
-	Data     []byte
-}
-
 // DeadLetters lists up to limit messages of the dead-letter stream, newest last.
-func (b *Bus) DeadLetters(ctx context.Context, limit int) ([]DeadLetter, error) {
+func (b *Bus) DeadLetters(ctx context.Context, limit int) ([]deadletter.Letter, error) {
 	s, err := b.js.Stream(ctx, StreamDead)
 	if err != nil {
 		return nil, fmt.Errorf("bus: dead letters: %w", err)
@@ -244,7 +233,7 @@ func (b *Bus) DeadLetters(ctx context.Context, limit int) ([]DeadLetter, error) 
 	if err != nil {
 		return nil, fmt.Errorf("bus: dead letters: %w", err)
 	}
-	var out []DeadLetter
+	var out []deadletter.Letter
 	first := info.State.FirstSeq
 	if info.State.LastSeq >= uint64(limit) && info.State.LastSeq-uint64(limit)+1 > first {
 		first = info.State.LastSeq - uint64(limit) + 1
@@ -257,9 +246,10 @@ func (b *Bus) DeadLetters(ctx context.Context, limit int) ([]DeadLetter, error) 
 			}
 			return nil, fmt.Errorf("bus: dead letter %d: %w", seq, err)
 		}
-		out = append(out, DeadLetter{Seq: seq, Stream: m.Header.Get(HdrDeadStream), Consumer: m.Header.Get(HdrDeadConsumer),
-			Subject: m.Header.Get(HdrDeadSubject), Error: m.Header.Get(HdrDeadError), Attempts: m.Header.Get(HdrDeadAttempts),
-			Time: m.Time, Data: m.Data})
+		n, _ := strconv.Atoi(m.Header.Get(HdrDeadAttempts))
+		out = append(out, deadletter.Letter{ID: strconv.FormatUint(seq, 10), Stream: m.Header.Get(HdrDeadStream),
+			Consumer: m.Header.Get(HdrDeadConsumer), Subject: m.Header.Get(HdrDeadSubject), Error: m.Header.Get(HdrDeadError),
+			Deliveries: n, Time: m.Time, Data: m.Data})
 	}
 	return out, nil
 }

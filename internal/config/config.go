@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/diembao/diembao/internal/yamlguard"
 	"net"
 	"os"
 	"strconv"
@@ -113,6 +114,9 @@ type Crawler struct {
 	Timeout    Duration `yaml:"timeout"`
 	MaxBody    int64    `yaml:"max_body"` // bytes, decompressed
 	Parallel   int      `yaml:"parallel"`
+	// StaleAfter: a source that yields no new article for this many of its
+	// intervals raises a notice to the admin audience (0: the default, 6).
+	StaleAfter int `yaml:"stale_after"`
 }
 
 // Log configures slog.
@@ -192,8 +196,10 @@ func Default() Config {
 // DIEMBAO_* overrides; it may be nil.
 func Load(path string, required bool, getenv func(string) string) (Config, error) {
 	cfg := Default()
+	var data []byte
 	if path != "" {
 		b, err := os.ReadFile(path)
+		data = b
 		switch {
 		case err == nil:
 			if err := decode(path, b, &cfg); err != nil {
@@ -210,7 +216,7 @@ func Load(path string, required bool, getenv func(string) string) (Config, error
 		}
 	}
 	if err := cfg.Validate(); err != nil {
-		return Config{}, fmt.Errorf("config %s: %w", path, err)
+		return Config{}, locate(path, data, err)
 	}
 	return cfg, nil
 }
@@ -218,6 +224,9 @@ func Load(path string, required bool, getenv func(string) string) (Config, error
 func decode(path string, b []byte, cfg *Config) error {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil
+	}
+	if err := yamlguard.CheckAliases(b, yamlguard.MaxAliasNodes); err != nil {
+		return fmt.Errorf("%s:%w", path, err)
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(b), yaml.Strict())
 	if err := dec.Decode(cfg); err != nil {
@@ -315,7 +324,7 @@ func (c Config) Validate() error {
 	if c.Alerts.MaxAttempts <= 0 {
 		return errors.New("alerts.max_attempts must be positive")
 	}
-	return nil
+	return c.checkRanges()
 }
 
 func (c Config) checkRoutes(at string, rs []Route) error {

@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -189,7 +190,7 @@ func (s *Server) alertAckForm(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, "ack alert", err)
 		return
 	}
-	http.Redirect(w, r, safeNext(r.PostFormValue("back")), http.StatusSeeOther)
+	http.Redirect(w, r, localRedirect(r.PostFormValue("back")), http.StatusSeeOther)
 }
 
 func (s *Server) apiAlertAck(w http.ResponseWriter, r *http.Request) {
@@ -284,6 +285,7 @@ type rulesData struct {
 	Tried     bool
 	Result    RuleResult
 	TextHTML  template.HTML
+	List      rulesList // paging and search of Rules (rulespage.go)
 }
 
 func (s *Server) rulesData(r *http.Request) (rulesData, error) {
@@ -292,7 +294,8 @@ func (s *Server) rulesData(r *http.Request) (rulesData, error) {
 	if err != nil {
 		return d, err
 	}
-	d.Rules = list
+	page, _ := strconv.Atoi(r.FormValue("page"))
+	d.Rules, d.List = pageRules(list, r.FormValue("q"), page)
 	if e := s.deps.Rules.LastError(); e != nil {
 		d.LastError = e.Error()
 	}

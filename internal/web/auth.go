@@ -142,13 +142,15 @@ func (s *Server) limitKeys(r *http.Request, name string) []string {
 	return []string{"u|" + ip + "|" + strings.ToLower(strings.TrimSpace(name)), "ip|" + ip}
 }
 
-// limited answers 429 when the user or the client address failed too often.
+// limited answers 429 when this name from this client address failed
+// LoginFailures times, or the address as a whole failed
+// LoginAddressFailures times, within LoginWindow.
 func (s *Server) limited(w http.ResponseWriter, r *http.Request, keys []string) bool {
 	for i, k := range keys {
 		lim := s.limiter
 		blocked, wait := lim.blocked(k)
-		if i == 1 { // the whole address gets four times the allowance
-			blocked, wait = lim.blockedN(k, 4*lim.max)
+		if i == 1 { // the whole address: the looser cap
+			blocked, wait = lim.blockedN(k, s.cfg.LoginAddressFailures)
 		}
 		if !blocked {
 			continue
@@ -162,7 +164,7 @@ func (s *Server) limited(w http.ResponseWriter, r *http.Request, keys []string) 
 		}
 		s.render(w, r, http.StatusTooManyRequests, "login", loginData{
 			Error: fmt.Sprintf("Quá nhiều lần đăng nhập sai. Vui lòng thử lại sau %d phút.", mins),
-			Next:  safeNext(r.FormValue("next")),
+			Next:  localRedirect(r.FormValue("next")),
 		})
 		return true
 	}
@@ -183,21 +185,12 @@ type loginData struct {
 	User  string
 }
 
-// safeNext keeps only local paths, so /login?next= cannot redirect elsewhere.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
-		strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n\\") {
-		return "/"
-	}
-	return next
-}
-
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 	if a, _ := s.identifySession(r); a != nil {
-		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+		http.Redirect(w, r, localRedirect(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, http.StatusOK, "login", loginData{Next: safeNext(r.URL.Query().Get("next"))})
+	s.render(w, r, http.StatusOK, "login", loginData{Next: localRedirect(r.URL.Query().Get("next"))})
 }
 
 func (s *Server) identifySession(r *http.Request) (*auth, error) {
@@ -219,7 +212,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name, pw := r.PostFormValue("user"), r.PostFormValue("password")
-	next := safeNext(r.PostFormValue("next"))
+	next := localRedirect(r.PostFormValue("next"))
 	keys := s.limitKeys(r, name)
 	if s.limited(w, r, keys) {
 		return

@@ -7,6 +7,7 @@ import (
 	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/errkind"
+	"github.com/diembao/diembao/internal/deadletter"
 )
 
 // ErrNotFound is what a dependency returns (wrapped or not) when an id is
@@ -111,11 +112,16 @@ type SourceStatus struct {
 	Name      string    `json:"name"`
 	Kind      string    `json:"kind"`
 	LastCrawl time.Time `json:"last_crawl,omitzero"`
-	LastOK    time.Time `json:"last_ok,omitzero"`
+	LastOK    time.Time `json:"last_ok,omitzero"` // last pass whose discovery worked
 	LastError string    `json:"last_error,omitempty"`
-	Failures  int       `json:"failures"` // consecutive
-	Articles  int       `json:"articles"` // in the last 24 hours
+	Failures  int       `json:"failures"` // consecutive failed passes, discovery included
+	Articles  int       `json:"articles"` // new articles in the last 24 hours
 	Disabled  bool      `json:"disabled,omitempty"`
+	// LastNew is when the source last gave a new article; Stale is set when
+	// that is longer ago than its stale_after intervals.
+	LastNew time.Time `json:"last_new,omitzero"`
+	Stale   bool      `json:"stale,omitempty"`
+	Backlog int       `json:"backlog,omitempty"` // links waiting for later passes
 }
 
 // SourceHealth reports crawl health per source (admin page /sources).
@@ -139,16 +145,9 @@ type Digests interface {
 	Get(ctx context.Context, id string) ([]byte, error)
 }
 
-// DeadLetter is one poison message parked after bounded retries.
-type DeadLetter struct {
-	ID         string    `json:"id"`
-	Stream     string    `json:"stream"`
-	Subject    string    `json:"subject"`
-	Error      string    `json:"error"`
-	Deliveries int       `json:"deliveries"`
-	Time       time.Time `json:"time"`
-	Preview    string    `json:"preview,omitempty"` // first bytes of the payload, plain text
-}
+// DeadLetter is one poison message parked after bounded retries (the one
+// dead-letter type, shared with the bus).
+type DeadLetter = deadletter.Letter
 
 // DeadLetters lists parked messages and puts one back on its stream.
 // Retry returns ErrNotFound for an unknown id; a nil error means the message

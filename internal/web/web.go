@@ -47,6 +47,11 @@ type Config struct {
 	// allowed within LoginWindow before logins answer 429 (default 5, 15m).
 	LoginFailures int
 	LoginWindow   time.Duration
+	// LoginAddressFailures is the looser cap on failed logins from one
+	// client address, whatever the names tried (default 20 × LoginFailures):
+	// offices share one address, so one person's typos must not lock out
+	// the others, while a spray of names is still stopped.
+	LoginAddressFailures int
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -64,6 +69,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.LoginFailures <= 0 {
 		c.LoginFailures = 5
+	}
+	if c.LoginAddressFailures <= 0 {
+		c.LoginAddressFailures = 20 * c.LoginFailures
 	}
 	if c.LoginWindow <= 0 {
 		c.LoginWindow = 15 * time.Minute

@@ -419,7 +419,7 @@ func TestAdminPages(t *testing.T) {
 	}
 	admin := e.login("quantri")
 	_, body := get(t, admin, e.ts.URL+"/sources")
-	if !strings.Contains(body, "Báo Thanh Hóa") || !strings.Contains(body, "&lt;script&gt;x&lt;/script&gt;") || !strings.Contains(body, "3 lần liên tiếp") {
+	if !strings.Contains(body, "Báo Thanh Hóa") || !strings.Contains(body, "&lt;script&gt;x&lt;/script&gt;") || !strings.Contains(body, "3 lượt liên tiếp") {
 		t.Errorf("sources page: %s", body)
 	}
 	_, body = get(t, admin, e.ts.URL+"/rules")
