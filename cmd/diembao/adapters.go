@@ -70,12 +70,7 @@ func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
 		DeadLetters: deadLetters{n.bus},
 		Snapshots:   snapshotStore{n.bus},
 		Registry:    n.reg,
-		Ready: func(ctx context.Context) error {
-			if !n.bus.Conn().IsConnected() {
-				return errors.New("nats disconnected")
-			}
-			return nil
-		},
+		Ready:       n.health,
 	}, nil
 }
 

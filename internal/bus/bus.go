@@ -20,6 +20,8 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/diembao/diembao/internal/errkind"
 )
 
 // Stream names and subjects (DESIGN.md "Messages on the bus").
@@ -59,6 +61,12 @@ type Config struct {
 	// same installation (user, digest, rules check) use the running server
 	// instead of the store it holds. See LocalURL.
 	LocalURLFile string
+	// MinFree is the free space (bytes) the embedded store's file system
+	// needs before the bus restarts a JetStream the server turned off after
+	// a write error (default 64 MiB).
+	MinFree uint64
+	// WatchInterval is how often the bus probes JetStream (default 5s).
+	WatchInterval time.Duration
 }
 
 // Bus is a connection to JetStream, owning the embedded server if it started one.
@@ -69,6 +77,10 @@ type Bus struct {
 	nc        *nats.Conn
 	js        jetstream.JetStream
 	log       *slog.Logger
+	srvOpts   server.Options // the embedded server's options, to restart JetStream
+	health    healthState
+	stopWatch context.CancelFunc
+	watched   chan struct{}
 }
 
 // Open starts the embedded server (cfg.URL empty) or connects to cfg.URL.
@@ -81,6 +93,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Bus, error) {
 	}
 	if cfg.Name == "" {
 		cfg.Name = "diembao"
+	}
+	if cfg.MinFree == 0 {
+		cfg.MinFree = 64 << 20
+	}
+	if cfg.WatchInterval <= 0 {
+		cfg.WatchInterval = 5 * time.Second
 	}
 	b := &Bus{cfg: cfg, log: log.With("component", "bus")}
 	opts := []nats.Option{
@@ -126,12 +144,13 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Bus, error) {
 		if err != nil {
 			return nil, fmt.Errorf("bus: embedded server: %w", err)
 		}
+		srv.SetLogger(serverLogger{log: log.With("component", "nats-server"), onWriteError: b.health.storeFailed}, false, false)
 		srv.Start()
 		if !srv.ReadyForConnections(30 * time.Second) {
 			srv.Shutdown()
 			return nil, errors.New("bus: embedded server not ready after 30s (is another process using the same data dir?)")
 		}
-		b.srv = srv
+		b.srv, b.srvOpts = srv, *so
 		opts = append(opts, nats.InProcessServer(srv))
 		if cfg.LocalURLFile != "" {
 			addr, ok := srv.Addr().(*net.TCPAddr)
@@ -160,6 +179,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Bus, error) {
 		return nil, fmt.Errorf("bus: jetstream: %w", err)
 	}
 	b.js = js
+	wctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	b.stopWatch, b.watched = stop, make(chan struct{})
+	go func() {
+		defer close(b.watched)
+		b.watch(wctx, cfg.WatchInterval)
+	}()
 	return b, nil
 }
 
@@ -220,7 +245,14 @@ func (b *Bus) Publish(ctx context.Context, subject, msgID string, data []byte, h
 			return ack.Duplicate, nil
 		}
 		if ctx.Err() != nil || attempt >= 8 || !transientPublishErr(err) {
+			if transientPublishErr(err) || IsUnavailable(err) || b.Health() != nil {
+				return false, fmt.Errorf("bus: publish %s: %w: %w", subject, errkind.Unavailable, err)
+			}
 			return false, fmt.Errorf("bus: publish %s: %w", subject, err)
+		}
+		if b.Health() != nil && attempt >= 2 {
+			// JetStream is known to be down: fail fast, the caller retries later.
+			return false, fmt.Errorf("bus: publish %s: %w: %w", subject, errkind.Unavailable, err)
 		}
 		select {
 		case <-ctx.Done():
@@ -254,6 +286,11 @@ func (b *Bus) LastBySubject(ctx context.Context, stream, subject string) (*jetst
 // Close flushes pending acks, closes the connection and shuts down the
 // embedded server if this Bus started it.
 func (b *Bus) Close() {
+	if b.stopWatch != nil {
+		b.stopWatch()
+		<-b.watched
+		b.stopWatch = nil
+	}
 	if b.nc != nil {
 		_ = b.nc.FlushTimeout(2 * time.Second)
 		b.nc.Close()

@@ -135,12 +135,26 @@ func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h BatchHandler) er
 		// The batch in hand finishes even when shutdown has begun (drain).
 		hctx := context.WithoutCancel(ctx)
 		errs := h(hctx, msgs)
+		var unavailable error
 		for i, m := range raw {
 			var herr error
 			if i < len(errs) {
 				herr = errs[i]
 			}
+			if herr != nil && !errkind.IsPermanent(herr) && (IsUnavailable(herr) || b.Health() != nil) {
+				// A full disk or a bus that cannot write says nothing about
+				// the message: retry it for as long as it takes, never
+				// dead-letter it.
+				unavailable = herr
+				_ = m.NakWithDelay(unavailablePause)
+				continue
+			}
 			b.settle(hctx, log, spec, m, msgs[i], herr)
+		}
+		if unavailable != nil {
+			log.Warn("stage paused: cannot write; messages will be retried", "retry_in", unavailablePause.String(),
+				"bus", errString(b.Health()), "err", unavailable)
+			sleepCtx(ctx, unavailablePause)
 		}
 	}
 	return nil
@@ -203,6 +217,17 @@ func (b *Bus) deadLetter(ctx context.Context, spec ConsumerSpec, msg Msg, herr e
 	id := fmt.Sprintf("%s-%s-%d", spec.Stream, spec.Durable, msg.Seq)
 	_, err := b.Publish(ctx, SubjectDead+"."+spec.Stream+"."+spec.Durable, id, msg.Data, hdr)
 	return err
+}
+
+// unavailablePause is how long a stage waits before it fetches again after
+// a batch failed for lack of a resource (disk space, JetStream).
+const unavailablePause = 5 * time.Second
+
+func errString(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	return err.Error()
 }
 
 func backoff(delivered uint64, maxDelay time.Duration) time.Duration {

@@ -33,6 +33,7 @@ type Config struct {
 	Digest    Digest              `yaml:"digest"`
 	Crawler   Crawler             `yaml:"crawler"`
 	Log       Log                 `yaml:"log"`
+	Health    Health              `yaml:"health"`
 }
 
 // NATS says where the bus is. An empty URL starts the embedded server.
@@ -40,6 +41,9 @@ type NATS struct {
 	URL string `yaml:"url"`
 	// Sync makes the embedded JetStream fsync every write (default true).
 	Sync *bool `yaml:"sync"`
+	// Replicas of every stream and KV bucket (1 on one server, 3 on a
+	// 3-node cluster; 0 means 1).
+	Replicas int `yaml:"replicas"`
 }
 
 // HTTP is the web UI and API listener.
@@ -290,6 +294,12 @@ func (c Config) Validate() error {
 		if _, _, err := net.SplitHostPort(c.Metrics.Listen); err != nil {
 			return fmt.Errorf("metrics.listen %q: want host:port", c.Metrics.Listen)
 		}
+	}
+	if err := c.Health.validate(); err != nil {
+		return err
+	}
+	if c.NATS.Replicas < 0 || c.NATS.Replicas > 5 {
+		return fmt.Errorf("nats.replicas %d: want 1 to 5", c.NATS.Replicas)
 	}
 	if c.SMTP.Port <= 0 || c.SMTP.Port > 65535 {
 		return fmt.Errorf("smtp.port %d out of range", c.SMTP.Port)

@@ -279,7 +279,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	if s.deps.Ready != nil {
 		if err := s.deps.Ready(r.Context()); err != nil {
 			s.log.Warn("health check failed", "err", err)
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "failing": failingParts(err)})
 			return
 		}
 	}
