@@ -33,5 +33,5 @@ func isStoreWriteError(msg string) bool {
 	return strings.Contains(msg, "failed to store a msg") || strings.Contains(msg, "Critical write error") ||
 		strings.Contains(msg, "no space left on device")
 }
-func (l serverLogger) Debugf(string, ...any)           {}
-func (l serverLogger) Tracef(string, ...any)           {}
+func (l serverLogger) Debugf(string, ...any) {}
+func (l serverLogger) Tracef(string, ...any) {}

@@ -387,6 +387,16 @@ func WriteFile(t testing.TB, path, content string) {
 	}
 }
 
+// ReadFile returns the content of path or fails the test.
+func ReadFile(t testing.TB, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 // Config returns a diembao.yaml for a pipeline against the catcher, with
 // the audiences of AudienceAddrs and a 2 s group wait; extra is appended
 // as more top-level keys.

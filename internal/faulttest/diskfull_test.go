@@ -244,7 +244,7 @@ func TestDiskFull(t *testing.T) {
 			return err == nil && code == http.StatusOK, fmt.Sprintf("%d %+v %v", code, h, err)
 		})
 	}
-	e2e.Poll(t, 3*time.Minute, "every page indexed once", func() (bool, string) {
+	e2e.Poll(t, 8*time.Minute, "every page indexed once", func() (bool, string) {
 		missing := 0
 		for i := range pages {
 			var doc map[string]any
@@ -267,7 +267,7 @@ func TestDiskFull(t *testing.T) {
 			t.Errorf("page %d found %d times in search, want 1", i, n)
 		}
 	}
-	alerts := e2e.WaitAlertsMailed(t, api, catcher, 2*time.Minute)
+	alerts := e2e.WaitAlertsMailed(t, api, catcher, 4*time.Minute)
 	wantAlerts := 0
 	for i := range pages {
 		if site.area(i) {
