@@ -124,8 +124,6 @@ func TestSplitRoles(t *testing.T) {
 	}
 }
 
-
-
 // TestCrashRecovery kills `diembao run` with SIGKILL while the pipeline is
 // busy, starts it again, and checks that every article is indexed once and
 // every alert mailed once.
