@@ -521,6 +521,13 @@ func WaitAllIndexedOnce(t testing.TB, api API, site *demosite.Site, timeout time
 // the alerts.
 func WaitAlertsMailed(t testing.TB, api API, catcher *mailcatcher.Catcher, timeout time.Duration) []Alert {
 	t.Helper()
+	return WaitAlertsMailedFrom(t, api, catcher.Messages, timeout)
+}
+
+// WaitAlertsMailedFrom is WaitAlertsMailed with the received messages
+// read from msgs (e.g. several catchers, one after the other, on one port).
+func WaitAlertsMailedFrom(t testing.TB, api API, msgs func() []mailcatcher.Message, timeout time.Duration) []Alert {
+	t.Helper()
 	var alerts []Alert
 	Poll(t, timeout, "alerts mailed", func() (bool, string) {
 		var err error
@@ -528,7 +535,7 @@ func WaitAlertsMailed(t testing.TB, api API, catcher *mailcatcher.Catcher, timeo
 		if err != nil {
 			return false, err.Error()
 		}
-		got, want := Deliveries(t, catcher.Messages(), alerts)
+		got, want := Deliveries(t, msgs(), alerts)
 		return want > 0 && got >= want, fmt.Sprintf("%d of %d alert deliveries", got, want)
 	})
 	byArticle := map[string]int{}
@@ -540,6 +547,6 @@ func WaitAlertsMailed(t testing.TB, api API, catcher *mailcatcher.Catcher, timeo
 			t.Errorf("article %s has %d alerts, want 1", id, n)
 		}
 	}
-	CheckMailedOnce(t, catcher.Messages(), alerts)
+	CheckMailedOnce(t, msgs(), alerts)
 	return alerts
 }
