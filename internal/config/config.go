@@ -165,7 +165,8 @@ func Default() Config {
 	return Config{
 		DataDir:  "./data",
 		Timezone: "Asia/Ho_Chi_Minh",
-		NATS:     NATS{Sync: &t},
+		NATS:     NATS{Sync: &t, Replicas: 1},
+		Health:   Health{MinFreeMB: 64},
 		HTTP:     HTTP{Listen: "127.0.0.1:8080", BaseURL: "http://127.0.0.1:8080"},
 		Sources:  "sources.yaml",
 		Rules:    []string{},
