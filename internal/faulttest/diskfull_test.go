@@ -168,6 +168,14 @@ func TestDiskFull(t *testing.T) {
 
 	run := e2e.StartProc(t, dir, "run", nil, bin, "--config", cfg, "run")
 
+	e2e.Poll(t, 2*time.Minute, "the web server answering", func() (bool, string) {
+		resp, err := http.Get(api.Base + "/healthz")
+		if err != nil {
+			return false, err.Error()
+		}
+		resp.Body.Close()
+		return true, ""
+	})
 	// Searches and article reads run all along; none may fail with a panic
 	// or a dropped connection.
 	stop := make(chan struct{})
