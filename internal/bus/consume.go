@@ -60,6 +60,11 @@ type ConsumerSpec struct {
 	MaxBackoff time.Duration
 	// DeliverNew starts a new consumer at new messages instead of the start.
 	DeliverNew bool
+	// UnavailablePause is how long the loop waits before fetching again
+	// after a batch failed for lack of a resource (disk space, JetStream);
+	// such messages are redelivered after it and never dead-lettered
+	// (default 5s).
+	UnavailablePause time.Duration
 }
 
 func (s *ConsumerSpec) setDefaults() {
@@ -77,6 +82,9 @@ func (s *ConsumerSpec) setDefaults() {
 	}
 	if s.MaxBackoff <= 0 {
 		s.MaxBackoff = time.Minute
+	}
+	if s.UnavailablePause <= 0 {
+		s.UnavailablePause = 5 * time.Second
 	}
 }
 
@@ -146,15 +154,15 @@ func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h BatchHandler) er
 				// the message: retry it for as long as it takes, never
 				// dead-letter it.
 				unavailable = herr
-				_ = m.NakWithDelay(unavailablePause)
+				_ = m.NakWithDelay(spec.UnavailablePause)
 				continue
 			}
 			b.settle(hctx, log, spec, m, msgs[i], herr)
 		}
 		if unavailable != nil {
-			log.Warn("stage paused: cannot write; messages will be retried", "retry_in", unavailablePause.String(),
+			log.Warn("stage paused: cannot write; messages will be retried", "retry_in", spec.UnavailablePause.String(),
 				"bus", errString(b.Health()), "err", unavailable)
-			sleepCtx(ctx, unavailablePause)
+			sleepCtx(ctx, spec.UnavailablePause)
 		}
 	}
 	return nil
@@ -218,10 +226,6 @@ func (b *Bus) deadLetter(ctx context.Context, spec ConsumerSpec, msg Msg, herr e
 	_, err := b.Publish(ctx, SubjectDead+"."+spec.Stream+"."+spec.Durable, id, msg.Data, hdr)
 	return err
 }
-
-// unavailablePause is how long a stage waits before it fetches again after
-// a batch failed for lack of a resource (disk space, JetStream).
-const unavailablePause = 5 * time.Second
 
 func errString(err error) string {
 	if err == nil {
