@@ -220,11 +220,34 @@ func (b *Bus) Setup(ctx context.Context) error {
 	for _, sc := range streams {
 		sc.Storage = jetstream.FileStorage
 		sc.Replicas = b.cfg.Replicas
-		if _, err := b.js.CreateOrUpdateStream(ctx, sc); err != nil {
+		err := retryTransient(ctx, func(ctx context.Context) error {
+			_, err := b.js.CreateOrUpdateStream(ctx, sc)
+			return err
+		})
+		if err != nil {
 			return fmt.Errorf("bus: declare stream %s: %w", sc.Name, err)
 		}
 	}
 	return nil
+}
+
+// retryTransient calls f with a 15 s deadline per attempt until it
+// succeeds, fails with an error a retry cannot fix, or a minute has
+// passed: on a cluster electing a leader (several roles starting at once,
+// a node restarting) declaring a replicated stream can take a while.
+func retryTransient(ctx context.Context, f func(context.Context) error) error {
+	deadline := time.Now().Add(time.Minute)
+	wait := 250 * time.Millisecond
+	for {
+		actx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		err := f(actx)
+		cancel()
+		if err == nil || ctx.Err() != nil || time.Now().After(deadline) || !transientPublishErr(err) {
+			return err
+		}
+		sleepCtx(ctx, wait)
+		wait = min(2*wait, 4*time.Second)
+	}
 }
 
 // Publish stores data on subject with the given Nats-Msg-Id and returns once

@@ -104,7 +104,12 @@ func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h BatchHandler) er
 	if spec.DeliverNew {
 		cc.DeliverPolicy = jetstream.DeliverNewPolicy
 	}
-	cons, err := b.js.CreateOrUpdateConsumer(ctx, spec.Stream, cc)
+	var cons jetstream.Consumer
+	err := retryTransient(ctx, func(ctx context.Context) error {
+		var err error
+		cons, err = b.js.CreateOrUpdateConsumer(ctx, spec.Stream, cc)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("bus: declare consumer %s/%s: %w", spec.Stream, spec.Durable, err)
 	}
