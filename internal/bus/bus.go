@@ -129,6 +129,13 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Bus, error) {
 			NoLog:      true,
 			SyncAlways: cfg.Sync,
 			MaxPayload: MaxPayload,
+			// Without explicit limits the server caps JetStream at 75 % of
+			// the disk space free when JetStream starts, so a JetStream
+			// (re)started on a nearly full disk would refuse writes with
+			// "resource limits exceeded" after space returns. The disk
+			// itself is the limit; the watchdog and /healthz watch it.
+			JetStreamMaxStore:  1 << 40,
+			JetStreamMaxMemory: 512 << 20,
 		}
 		var token string
 		if cfg.LocalURLFile != "" {
