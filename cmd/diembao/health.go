@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -41,7 +43,7 @@ func (n *node) health(context.Context) error {
 		}
 	}
 	minFree := n.a.cfg.Health.MinFreeBytes()
-	if free, err := bus.FreeBytes(n.a.cfg.DataDir); err != nil {
+	if free, err := bus.FreeBytes(existingDir(n.a.cfg.DataDir)); err != nil {
 		h["disk"] = err.Error()
 	} else if free < minFree {
 		h["disk"] = fmt.Sprintf("%d MiB free in %s, below health.min_free_mb (%d MiB)", free>>20, n.a.cfg.DataDir, minFree>>20)
@@ -67,4 +69,20 @@ func (n *node) healthzHandler(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_ = json.NewEncoder(w).Encode(map[string]any{"status": "ok", "roles": n.roles.String()})
+}
+
+// existingDir returns dir or its nearest existing ancestor: a role that
+// writes nothing locally may never create its data dir, and the free space
+// that matters is that of the file system the dir would be on.
+func existingDir(dir string) string {
+	for {
+		if _, err := os.Stat(dir); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return dir
+		}
+		dir = parent
+	}
 }
