@@ -125,6 +125,8 @@ type Index struct {
 	closed bool
 
 	restoreGC int // GC percent to restore on Close; -2: none set
+
+	guard health // write failures and recovered panics (guard.go)
 }
 
 const seqKey = "diembao:last_seq"
@@ -240,11 +242,12 @@ func (x *Index) LastSeq() uint64 {
 }
 
 // Count returns the number of indexed articles.
-func (x *Index) Count() (uint64, error) {
+func (x *Index) Count() (n uint64, err error) {
+	defer x.recoverPanic("count", &err)
 	if x.isEmpty() {
 		return 0, nil
 	}
-	n, err := x.alias.DocCount()
+	n, err = x.alias.DocCount()
 	if err != nil {
 		return 0, fmt.Errorf("count: %w", err)
 	}
@@ -450,7 +453,9 @@ type stored struct {
 // overwrites a newer text. The highest Seq of the batch is stored in the
 // last Bleve batch written. Index returns nil only once every batch is on
 // disk (in-memory indexes: applied); the caller may then ack.
-func (x *Index) Index(ctx context.Context, arts []ArticleAt) error {
+func (x *Index) Index(ctx context.Context, arts []ArticleAt) (err error) {
+	defer x.afterWrite(&err)
+	defer x.recoverPanic("index", &err)
 	if len(arts) == 0 {
 		return nil
 	}
@@ -461,6 +466,9 @@ func (x *Index) Index(ctx context.Context, arts []ArticleAt) error {
 	defer x.wmu.Unlock()
 	if x.closed {
 		return errors.New("index: closed")
+	}
+	if err := x.reopenIfNeeded(); err != nil {
+		return err
 	}
 	// The newest revision of each id within the batch wins.
 	latest := make(map[string]ArticleAt, len(arts))
@@ -629,7 +637,8 @@ func (x *Index) Index(ctx context.Context, arts []ArticleAt) error {
 }
 
 // Get returns the indexed article with its tags, or ErrNotFound.
-func (x *Index) Get(ctx context.Context, id string) (Doc, error) {
+func (x *Index) Get(ctx context.Context, id string) (_ Doc, err error) {
+	defer x.recoverPanic("get", &err)
 	if x.isEmpty() {
 		return Doc{}, ErrNotFound
 	}

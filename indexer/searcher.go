@@ -18,7 +18,8 @@ import (
 // Search runs q. A query the user must fix returns an error wrapping a
 // *QueryError (HTTP 400, CLI exit 2); any other error is the index's.
 // Without words (filters only) hits come newest first whatever q.Sort.
-func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
+func (x *Index) Search(ctx context.Context, q Query) (_ Result, err error) {
+	defer x.recoverPanic("search", &err)
 	start := time.Now()
 	p, req, err := x.request(ctx, q)
 	if err != nil {

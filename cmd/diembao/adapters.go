@@ -69,12 +69,7 @@ func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
 		DeadLetters: deadLetters{n.bus},
 		Snapshots:   snapshotStore{n.bus},
 		Registry:    n.reg,
-		Ready: func(ctx context.Context) error {
-			if !n.bus.Connected() {
-				return errors.New("nats disconnected")
-			}
-			return nil
-		},
+		Ready:       n.health,
 	}, nil
 }
 

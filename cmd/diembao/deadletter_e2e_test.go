@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/diembao/diembao/internal/e2e"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -31,7 +32,7 @@ func TestDeadMailRetryThroughUI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary; skipped with -short")
 	}
-	bin := buildBinary(t, "diembao", "github.com/diembao/diembao/cmd/diembao")
+	bin := e2e.BuildBinary(t, "diembao", "github.com/diembao/diembao/cmd/diembao")
 	dir := t.TempDir()
 	site, err := demosite.Start(context.Background(), "127.0.0.1:0")
 	if err != nil {
@@ -56,8 +57,8 @@ func TestDeadMailRetryThroughUI(t *testing.T) {
 	cfg := filepath.Join(dir, "diembao.yaml")
 	writeTestFile(t, cfg, strings.Replace(e2eConfig(filepath.Join(dir, "data"), sources, httpPort, catcher, ""),
 		"alerts: {group_wait: 2s, repeat: 168h}", "alerts: {group_wait: 1s, repeat: 168h, max_attempts: 2}", 1))
-	pw := addUser(t, bin, cfg)
-	startProc(t, dir, "run", bin, "--config", cfg, "run")
+	pw := e2e.AddUser(t, bin, cfg)
+	e2e.StartProc(t, dir, "run", nil, bin, "--config", cfg, "run")
 	base := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
 
 	jar, _ := cookiejar.New(nil)
@@ -71,7 +72,7 @@ func TestDeadMailRetryThroughUI(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return string(b)
 	}
-	poll(t, 90*time.Second, "login", func() (bool, string) {
+	e2e.Poll(t, 90*time.Second, "login", func() (bool, string) {
 		resp, err := c.PostForm(base+"/login", url.Values{"user": {"tester"}, "password": {pw}, "next": {"/deadletters"}})
 		if err != nil {
 			return false, err.Error()
@@ -80,7 +81,7 @@ func TestDeadMailRetryThroughUI(t *testing.T) {
 		return resp.Request.URL.Path == "/deadletters", resp.Status
 	})
 	var id string
-	poll(t, 3*time.Minute, "a dead mail on /deadletters", func() (bool, string) {
+	e2e.Poll(t, 3*time.Minute, "a dead mail on /deadletters", func() (bool, string) {
 		m := outboxRetryRE.FindStringSubmatch(page("/deadletters"))
 		if m == nil {
 			return false, fmt.Sprintf("catcher has %d", catcher.Count())
@@ -111,7 +112,7 @@ func TestDeadMailRetryThroughUI(t *testing.T) {
 		t.Fatalf("the retried mail never arrived: %v", err)
 	}
 	// The retried letter leaves the page; nothing is sent twice.
-	poll(t, 30*time.Second, "retried letter gone", func() (bool, string) {
+	e2e.Poll(t, 30*time.Second, "retried letter gone", func() (bool, string) {
 		return !strings.Contains(page("/deadletters"), "/deadletters/"+id+"/retry"), ""
 	})
 	got := map[string]int{}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -69,7 +68,8 @@ type node struct {
 func openNode(ctx context.Context, a *app, roles roleSet, natsURL string) (*node, error) {
 	n := &node{a: a, roles: roles, log: a.log, httpReady: make(chan string, 1)}
 	sync := a.cfg.NATS.Sync == nil || *a.cfg.NATS.Sync
-	bc := bus.Config{URL: natsURL, StoreDir: filepath.Join(a.cfg.DataDir, "nats"), Sync: sync, Name: "diembao"}
+	bc := bus.Config{URL: natsURL, StoreDir: filepath.Join(a.cfg.DataDir, "nats"), Sync: sync, Name: "diembao",
+		Replicas: a.cfg.NATS.Replicas, MinFree: a.cfg.Health.MinFreeBytes()}
 	if natsURL == "" {
 		bc.LocalURLFile = a.localURLFile() // user, digest, rules check reach the running server
 	}
@@ -472,10 +472,7 @@ func (n *node) startMetrics(ctx context.Context, start startFunc, wg *sync.WaitG
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(n.reg, promhttp.HandlerOpts{Registry: n.reg}))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = io.WriteString(w, "ok "+n.roles.String()+"\n")
-	})
+	mux.HandleFunc("GET /healthz", n.healthzHandler)
 	n.log.Info("metrics listening", "addr", ln.Addr().String())
 	serveHTTP(ctx, start, wg, "metrics", ln, mux)
 	return nil

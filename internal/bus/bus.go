@@ -20,6 +20,8 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/diembao/diembao/internal/errkind"
 )
 
 // Stream names and subjects (DESIGN.md "Messages on the bus").
@@ -59,6 +61,12 @@ type Config struct {
 	// same installation (user, digest, rules check) use the running server
 	// instead of the store it holds. See LocalURL.
 	LocalURLFile string
+	// MinFree is the free space (bytes) the embedded store's file system
+	// needs before the bus restarts a JetStream the server turned off after
+	// a write error (default 64 MiB).
+	MinFree uint64
+	// WatchInterval is how often the bus probes JetStream (default 5s).
+	WatchInterval time.Duration
 }
 
 // Bus is a connection to JetStream, owning the embedded server if it started one.
@@ -69,6 +77,10 @@ type Bus struct {
 	nc        *nats.Conn
 	js        jetstream.JetStream
 	log       *slog.Logger
+	srvOpts   server.Options // the embedded server's options, to restart JetStream
+	health    healthState
+	stopWatch context.CancelFunc
+	watched   chan struct{}
 }
 
 // Open starts the embedded server (cfg.URL empty) or connects to cfg.URL.
@@ -81,6 +93,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Bus, error) {
 	}
 	if cfg.Name == "" {
 		cfg.Name = "diembao"
+	}
+	if cfg.MinFree == 0 {
+		cfg.MinFree = 64 << 20
+	}
+	if cfg.WatchInterval <= 0 {
+		cfg.WatchInterval = 5 * time.Second
 	}
 	b := &Bus{cfg: cfg, log: log.With("component", "bus")}
 	opts := []nats.Option{
@@ -111,6 +129,13 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Bus, error) {
 			NoLog:      true,
 			SyncAlways: cfg.Sync,
 			MaxPayload: MaxPayload,
+			// Without explicit limits the server caps JetStream at 75 % of
+			// the disk space free when JetStream starts, so a JetStream
+			// (re)started on a nearly full disk would refuse writes with
+			// "resource limits exceeded" after space returns. The disk
+			// itself is the limit; the watchdog and /healthz watch it.
+			JetStreamMaxStore:  1 << 40,
+			JetStreamMaxMemory: 512 << 20,
 		}
 		var token string
 		if cfg.LocalURLFile != "" {
@@ -126,12 +151,13 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Bus, error) {
 		if err != nil {
 			return nil, fmt.Errorf("bus: embedded server: %w", err)
 		}
+		srv.SetLogger(serverLogger{log: log.With("component", "nats-server"), onWriteError: b.health.storeFailed}, false, false)
 		srv.Start()
 		if !srv.ReadyForConnections(30 * time.Second) {
 			srv.Shutdown()
 			return nil, errors.New("bus: embedded server not ready after 30s (is another process using the same data dir?)")
 		}
-		b.srv = srv
+		b.srv, b.srvOpts = srv, *so
 		opts = append(opts, nats.InProcessServer(srv))
 		if cfg.LocalURLFile != "" {
 			addr, ok := srv.Addr().(*net.TCPAddr)
@@ -160,6 +186,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Bus, error) {
 		return nil, fmt.Errorf("bus: jetstream: %w", err)
 	}
 	b.js = js
+	wctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	b.stopWatch, b.watched = stop, make(chan struct{})
+	go func() {
+		defer close(b.watched)
+		b.watch(wctx, cfg.WatchInterval)
+	}()
 	return b, nil
 }
 
@@ -195,11 +227,34 @@ func (b *Bus) Setup(ctx context.Context) error {
 	for _, sc := range streams {
 		sc.Storage = jetstream.FileStorage
 		sc.Replicas = b.cfg.Replicas
-		if _, err := b.js.CreateOrUpdateStream(ctx, sc); err != nil {
+		err := retryTransient(ctx, func(ctx context.Context) error {
+			_, err := b.js.CreateOrUpdateStream(ctx, sc)
+			return err
+		})
+		if err != nil {
 			return fmt.Errorf("bus: declare stream %s: %w", sc.Name, err)
 		}
 	}
 	return nil
+}
+
+// retryTransient calls f with a 15 s deadline per attempt until it
+// succeeds, fails with an error a retry cannot fix, or a minute has
+// passed: on a cluster electing a leader (several roles starting at once,
+// a node restarting) declaring a replicated stream can take a while.
+func retryTransient(ctx context.Context, f func(context.Context) error) error {
+	deadline := time.Now().Add(time.Minute)
+	wait := 250 * time.Millisecond
+	for {
+		actx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		err := f(actx)
+		cancel()
+		if err == nil || ctx.Err() != nil || time.Now().After(deadline) || !transientPublishErr(err) {
+			return err
+		}
+		sleepCtx(ctx, wait)
+		wait = min(2*wait, 4*time.Second)
+	}
 }
 
 // Publish stores data on subject with the given Nats-Msg-Id and returns once
@@ -220,7 +275,14 @@ func (b *Bus) Publish(ctx context.Context, subject, msgID string, data []byte, h
 			return ack.Duplicate, nil
 		}
 		if ctx.Err() != nil || attempt >= 8 || !transientPublishErr(err) {
+			if transientPublishErr(err) || IsUnavailable(err) || b.Health() != nil {
+				return false, fmt.Errorf("bus: publish %s: %w: %w", subject, errkind.Unavailable, err)
+			}
 			return false, fmt.Errorf("bus: publish %s: %w", subject, err)
+		}
+		if b.Health() != nil && attempt >= 2 {
+			// JetStream is known to be down: fail fast, the caller retries later.
+			return false, fmt.Errorf("bus: publish %s: %w: %w", subject, errkind.Unavailable, err)
 		}
 		select {
 		case <-ctx.Done():
@@ -254,6 +316,11 @@ func (b *Bus) LastBySubject(ctx context.Context, stream, subject string) (*jetst
 // Close flushes pending acks, closes the connection and shuts down the
 // embedded server if this Bus started it.
 func (b *Bus) Close() {
+	if b.stopWatch != nil {
+		b.stopWatch()
+		<-b.watched
+		b.stopWatch = nil
+	}
 	if b.nc != nil {
 		_ = b.nc.FlushTimeout(2 * time.Second)
 		b.nc.Close()

@@ -61,6 +61,11 @@ type ConsumerSpec struct {
 	MaxBackoff time.Duration
 	// DeliverNew starts a new consumer at new messages instead of the start.
 	DeliverNew bool
+	// UnavailablePause is how long the loop waits before fetching again
+	// after a batch failed for lack of a resource (disk space, JetStream);
+	// such messages are redelivered after it and never dead-lettered
+	// (default 5s).
+	UnavailablePause time.Duration
 }
 
 func (s *ConsumerSpec) setDefaults() {
@@ -78,6 +83,9 @@ func (s *ConsumerSpec) setDefaults() {
 	}
 	if s.MaxBackoff <= 0 {
 		s.MaxBackoff = time.Minute
+	}
+	if s.UnavailablePause <= 0 {
+		s.UnavailablePause = 5 * time.Second
 	}
 }
 
@@ -97,7 +105,12 @@ func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h BatchHandler) er
 	if spec.DeliverNew {
 		cc.DeliverPolicy = jetstream.DeliverNewPolicy
 	}
-	cons, err := b.js.CreateOrUpdateConsumer(ctx, spec.Stream, cc)
+	var cons jetstream.Consumer
+	err := retryTransient(ctx, func(ctx context.Context) error {
+		var err error
+		cons, err = b.js.CreateOrUpdateConsumer(ctx, spec.Stream, cc)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("bus: declare consumer %s/%s: %w", spec.Stream, spec.Durable, err)
 	}
@@ -136,12 +149,26 @@ func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h BatchHandler) er
 		// The batch in hand finishes even when shutdown has begun (drain).
 		hctx := context.WithoutCancel(ctx)
 		errs := h(hctx, msgs)
+		var unavailable error
 		for i, m := range raw {
 			var herr error
 			if i < len(errs) {
 				herr = errs[i]
 			}
+			if herr != nil && !errkind.IsPermanent(herr) && (IsUnavailable(herr) || b.Health() != nil) {
+				// A full disk or a bus that cannot write says nothing about
+				// the message: retry it for as long as it takes, never
+				// dead-letter it.
+				unavailable = herr
+				_ = m.NakWithDelay(spec.UnavailablePause)
+				continue
+			}
 			b.settle(hctx, log, spec, m, msgs[i], herr)
+		}
+		if unavailable != nil {
+			log.Warn("stage paused: cannot write; messages will be retried", "retry_in", spec.UnavailablePause.String(),
+				"bus", errString(b.Health()), "err", unavailable)
+			sleepCtx(ctx, spec.UnavailablePause)
 		}
 	}
 	return nil
@@ -204,6 +231,13 @@ func (b *Bus) deadLetter(ctx context.Context, spec ConsumerSpec, msg Msg, herr e
 	id := fmt.Sprintf("%s-%s-%d", spec.Stream, spec.Durable, msg.Seq)
 	_, err := b.Publish(ctx, SubjectDead+"."+spec.Stream+"."+spec.Durable, id, msg.Data, hdr)
 	return err
+}
+
+func errString(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	return err.Error()
 }
 
 func backoff(delivered uint64, maxDelay time.Duration) time.Duration {

@@ -22,13 +22,18 @@ func (b *Bus) KV(ctx context.Context, bucket string) (kv.Store, error) {
 // KVWithTTL is KV with entries that expire ttl after their last write
 // (0: never). Use it for state that may be forgotten, such as crawl state.
 func (b *Bus) KVWithTTL(ctx context.Context, bucket string, ttl time.Duration) (kv.Store, error) {
-	s, err := b.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:       bucket,
-		Storage:      jetstream.FileStorage,
-		Replicas:     b.cfg.Replicas,
-		History:      1,
-		MaxValueSize: MaxPayload,
-		TTL:          ttl,
+	var s jetstream.KeyValue
+	err := retryTransient(ctx, func(ctx context.Context) error {
+		var err error
+		s, err = b.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket:       bucket,
+			Storage:      jetstream.FileStorage,
+			Replicas:     b.cfg.Replicas,
+			History:      1,
+			MaxValueSize: MaxPayload,
+			TTL:          ttl,
+		})
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bus: kv bucket %s: %w", bucket, err)

@@ -34,6 +34,7 @@ type Config struct {
 	Digest    Digest              `yaml:"digest"`
 	Crawler   Crawler             `yaml:"crawler"`
 	Log       Log                 `yaml:"log"`
+	Health    Health              `yaml:"health"`
 }
 
 // NATS says where the bus is. An empty URL starts the embedded server.
@@ -41,6 +42,9 @@ type NATS struct {
 	URL string `yaml:"url"`
 	// Sync makes the embedded JetStream fsync every write (default true).
 	Sync *bool `yaml:"sync"`
+	// Replicas of every stream and KV bucket (1 on one server, 3 on a
+	// 3-node cluster; 0 means 1).
+	Replicas int `yaml:"replicas"`
 }
 
 // HTTP is the web UI and API listener.
@@ -165,7 +169,8 @@ func Default() Config {
 	return Config{
 		DataDir:  "./data",
 		Timezone: "Asia/Ho_Chi_Minh",
-		NATS:     NATS{Sync: &t},
+		NATS:     NATS{Sync: &t, Replicas: 1},
+		Health:   Health{MinFreeMB: 64},
 		HTTP:     HTTP{Listen: "127.0.0.1:8080", BaseURL: "http://127.0.0.1:8080"},
 		Sources:  "sources.yaml",
 		Rules:    []string{},
@@ -299,6 +304,12 @@ func (c Config) Validate() error {
 		if _, _, err := net.SplitHostPort(c.Metrics.Listen); err != nil {
 			return fmt.Errorf("metrics.listen %q: want host:port", c.Metrics.Listen)
 		}
+	}
+	if err := c.Health.validate(); err != nil {
+		return err
+	}
+	if c.NATS.Replicas < 0 || c.NATS.Replicas > 5 {
+		return fmt.Errorf("nats.replicas %d: want 1 to 5", c.NATS.Replicas)
 	}
 	if c.SMTP.Port <= 0 || c.SMTP.Port > 65535 {
 		return fmt.Errorf("smtp.port %d out of range", c.SMTP.Port)

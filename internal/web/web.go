@@ -97,7 +97,9 @@ type Deps struct {
 	// Registry is served on /metrics; the server registers its own HTTP
 	// metrics on it. Nil: a new registry with the Go and process collectors.
 	Registry *prometheus.Registry
-	// Ready, if set, is called by /healthz; an error answers 503.
+	// Ready, if set, is called by /healthz; an error answers 503 with a JSON
+	// body {"status": "unavailable", "failing": {part: reason}}, the parts
+	// taken from the error's Failing() map[string]string method if it has one.
 	Ready func(ctx context.Context) error
 }
 
@@ -287,7 +289,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	if s.deps.Ready != nil {
 		if err := s.deps.Ready(r.Context()); err != nil {
 			s.log.Warn("health check failed", "err", err)
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "failing": failingParts(err)})
 			return
 		}
 	}

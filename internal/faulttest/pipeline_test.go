@@ -1,20 +1,17 @@
-package main
+package faulttest
 
 import (
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	osexec "os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/demosite"
-	"github.com/diembao/diembao/internal/poll"
+	"github.com/diembao/diembao/internal/e2e"
 )
 
 // TestSplitRoles runs crawl, index, match, notify and serve as five
@@ -24,21 +21,21 @@ func TestSplitRoles(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs binaries; skipped with -short")
 	}
-	bin := buildBinary(t, "diembao", "github.com/diembao/diembao/cmd/diembao")
-	natsBin := buildBinary(t, "nats-server", "github.com/nats-io/nats-server/v2")
+	bin := e2e.BuildBinary(t, "diembao", e2e.DiembaoPkg)
+	natsBin := e2e.BuildBinary(t, "nats-server", e2e.NATSServerPkg)
 	dir := t.TempDir()
 
-	natsPort := freePort(t)
+	natsPort := e2e.FreePort(t)
 	natsURL := fmt.Sprintf("nats://127.0.0.1:%d", natsPort)
-	startProc(t, dir, "nats-server", natsBin, "-js", "-a", "127.0.0.1", "-p", fmt.Sprint(natsPort), "-sd", filepath.Join(dir, "nats"))
+	e2e.StartProc(t, dir, "nats-server", nil, natsBin, "-js", "-a", "127.0.0.1", "-p", fmt.Sprint(natsPort), "-sd", filepath.Join(dir, "nats"))
 
-	site, catcher, cfg, httpPort := e2eFixture(t, dir, natsURL)
+	site, catcher, cfg, httpPort := e2e.Fixture(t, dir, natsURL)
 
 	// The user is created through NATS before the serve role starts; this
 	// also waits for the NATS server to accept connections.
-	poll.Until(t, 30*time.Second, "nats-server and user add", func() (bool, string) {
+	e2e.Poll(t, 30*time.Second, "nats-server and user add", func() (bool, string) {
 		cmd := osexec.Command(bin, "--config", cfg, "user", "add", "tester", "--role", "admin", "--password-stdin", "--nats", natsURL)
-		cmd.Stdin = strings.NewReader("correct-horse-battery\n")
+		cmd.Stdin = strings.NewReader(e2e.Password + "\n")
 		out, err := cmd.CombinedOutput()
 		return err == nil || strings.Contains(string(out), "exists"), string(out)
 	})
@@ -46,11 +43,11 @@ func TestSplitRoles(t *testing.T) {
 	metricsAddr := map[string]string{}
 	for _, role := range []string{"index", "match", "notify", "serve", "crawl"} {
 		data := filepath.Join(dir, "data-"+role)
-		metricsAddr[role] = fmt.Sprintf("127.0.0.1:%d", freePort(t))
-		startProcEnv(t, dir, role, []string{"DIEMBAO_METRICS_LISTEN=" + metricsAddr[role]},
+		metricsAddr[role] = fmt.Sprintf("127.0.0.1:%d", e2e.FreePort(t))
+		e2e.StartProc(t, dir, role, []string{"DIEMBAO_METRICS_LISTEN=" + metricsAddr[role]},
 			bin, role, "--nats", natsURL, "--config", cfg, "--data", data)
 	}
-	api := apiClient{base: fmt.Sprintf("http://127.0.0.1:%d", httpPort), user: "tester", pass: "correct-horse-battery"}
+	api := e2e.API{Base: fmt.Sprintf("http://127.0.0.1:%d", httpPort), User: "tester", Pass: e2e.Password}
 
 	// An article about Sầm Tớ ends up searchable, found without diacritics too.
 	var samto demosite.Item
@@ -63,8 +60,8 @@ func TestSplitRoles(t *testing.T) {
 	if samto.Path == "" {
 		t.Fatal("the sample site has no area article on Laos")
 	}
-	poll.Until(t, 90*time.Second, "the Sầm Tớ article in search", func() (bool, string) {
-		r, err := api.search("sam to")
+	e2e.Poll(t, 90*time.Second, "the Sầm Tớ article in search", func() (bool, string) {
+		r, err := api.Search("sam to")
 		if err != nil {
 			return false, err.Error()
 		}
@@ -77,24 +74,24 @@ func TestSplitRoles(t *testing.T) {
 	})
 
 	// Every alert of the run reaches its audiences once.
-	var alerts []apiAlert
-	poll.Until(t, 90*time.Second, "alerts mailed", func() (bool, string) {
+	var alerts []e2e.Alert
+	e2e.Poll(t, 90*time.Second, "alerts mailed", func() (bool, string) {
 		var err error
-		alerts, err = api.alerts()
+		alerts, err = api.Alerts()
 		if err != nil || len(alerts) == 0 {
 			return false, fmt.Sprint(err)
 		}
 		want := 0
 		for _, a := range alerts {
 			for _, aud := range a.Audiences {
-				if audienceAddr[aud] != "" {
+				if e2e.AudienceAddrs()[aud] != "" {
 					want++
 				}
 			}
 		}
 		got := 0
 		for _, m := range catcher.Messages() {
-			got += len(mailAlertIDs(t, m.Data)) * len(m.To)
+			got += len(e2e.MailAlertIDs(t, m.Data)) * len(m.To)
 		}
 		return got >= want && want > 0, fmt.Sprintf("%d of %d alert deliveries", got, want)
 	})
@@ -110,49 +107,21 @@ func TestSplitRoles(t *testing.T) {
 	if !found {
 		t.Errorf("no alert for %s", samto.Path)
 	}
-	checkMailedOnce(t, catcher.Messages(), alerts, audienceAddr)
+	e2e.CheckMailedOnce(t, catcher.Messages(), alerts)
 
 	// Each role counts its own stage, without a login.
 	for role, counter := range map[string]string{
 		"crawl": "diembao_crawl_articles_published_total", "index": "diembao_index_articles_total",
 		"match": "diembao_match_articles_total", "notify": "diembao_mail_sent_total", "serve": "go_goroutines",
 	} {
-		body := httpGet(t, "http://"+metricsAddr[role]+"/metrics")
-		if v := metricValue(body, counter); v <= 0 {
+		body := e2e.HTTPGet(t, "http://"+metricsAddr[role]+"/metrics")
+		if v := e2e.MetricValue(body, counter); v <= 0 {
 			t.Errorf("%s role: %s = %v on its /metrics, want > 0", role, counter, v)
 		}
-		if h := httpGet(t, "http://"+metricsAddr[role]+"/healthz"); h != "ok "+role+"\n" {
+		if h := e2e.HTTPGet(t, "http://"+metricsAddr[role]+"/healthz"); !strings.Contains(h, `"status":"ok"`) || !strings.Contains(h, `"roles":"`+role+`"`) {
 			t.Errorf("%s role: /healthz = %q", role, h)
 		}
 	}
-}
-
-func httpGet(t *testing.T, url string) string {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %d %v", url, resp.StatusCode, err)
-	}
-	return string(b)
-}
-
-// metricValue returns the value of an unlabelled sample in a Prometheus
-// text exposition, or -1 when it is absent.
-func metricValue(body, name string) float64 {
-	for _, line := range strings.Split(body, "\n") {
-		if v, ok := strings.CutPrefix(line, name+" "); ok {
-			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if err == nil {
-				return f
-			}
-		}
-	}
-	return -1
 }
 
 // TestCrashRecovery kills `diembao run` with SIGKILL while the pipeline is
@@ -162,33 +131,33 @@ func TestCrashRecovery(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs binaries; skipped with -short")
 	}
-	bin := buildBinary(t, "diembao", "github.com/diembao/diembao/cmd/diembao")
+	bin := e2e.BuildBinary(t, "diembao", e2e.DiembaoPkg)
 	dir := t.TempDir()
-	site, catcher, cfg, httpPort := e2eFixture(t, dir, "")
-	pass := addUser(t, bin, cfg)
-	api := apiClient{base: fmt.Sprintf("http://127.0.0.1:%d", httpPort), user: "tester", pass: pass}
+	site, catcher, cfg, httpPort := e2e.Fixture(t, dir, "")
+	pass := e2e.AddUser(t, bin, cfg)
+	api := e2e.API{Base: fmt.Sprintf("http://127.0.0.1:%d", httpPort), User: "tester", Pass: pass}
 
-	first := startProc(t, dir, "run-1", bin, "--config", cfg, "run")
+	first := e2e.StartProc(t, dir, "run-1", nil, bin, "--config", cfg, "run")
 	// Kill as soon as the pipeline is busy: the first alert is raised.
-	poll.Until(t, 90*time.Second, "the first alert", func() (bool, string) {
-		b, _ := os.ReadFile(first.log)
+	e2e.Poll(t, 90*time.Second, "the first alert", func() (bool, string) {
+		b, _ := os.ReadFile(first.Log)
 		return strings.Contains(string(b), "alert raised"), ""
 	})
-	first.kill()
+	first.Kill()
 
-	second := startProc(t, dir, "run-2", bin, "--config", cfg, "run")
+	second := e2e.StartProc(t, dir, "run-2", nil, bin, "--config", cfg, "run")
 	t.Cleanup(func() {
 		if keep := os.Getenv("DIEMBAO_E2E_KEEP"); keep != "" && t.Failed() {
-			second.kill()
+			second.Kill()
 			_ = osexec.Command("cp", "-a", dir, keep).Run()
 		}
 	})
 	items := site.Articles()
-	poll.Until(t, 3*time.Minute, "every article indexed", func() (bool, string) {
+	e2e.Poll(t, 3*time.Minute, "every article indexed", func() (bool, string) {
 		missing := 0
 		var titles []string
 		for _, it := range items {
-			r, err := api.search(`"` + it.Title + `"`)
+			r, err := api.Search(`"` + it.Title + `"`)
 			if err != nil {
 				return false, err.Error()
 			}
@@ -204,16 +173,16 @@ func TestCrashRecovery(t *testing.T) {
 			if n == 0 {
 				missing++
 				var doc map[string]any
-				derr := api.get("/api/articles/"+article.ID(site.URL()+it.Path), &doc)
+				derr := api.Get("/api/articles/"+article.ID(site.URL()+it.Path), &doc)
 				titles = append(titles, fmt.Sprintf("%s (total %d, get err %v)", it.Title, r.Total, derr))
 			}
 		}
 		return missing == 0, fmt.Sprintf("%d of %d missing: %q", missing, len(items), titles)
 	})
-	var alerts []apiAlert
-	poll.Until(t, 90*time.Second, "alerts mailed after restart", func() (bool, string) {
+	var alerts []e2e.Alert
+	e2e.Poll(t, 90*time.Second, "alerts mailed after restart", func() (bool, string) {
 		var err error
-		alerts, err = api.alerts()
+		alerts, err = api.Alerts()
 		if err != nil {
 			return false, err.Error()
 		}
@@ -222,7 +191,7 @@ func TestCrashRecovery(t *testing.T) {
 			want += len(a.Audiences)
 		}
 		for _, m := range catcher.Messages() {
-			got += len(mailAlertIDs(t, m.Data)) * len(m.To)
+			got += len(e2e.MailAlertIDs(t, m.Data)) * len(m.To)
 		}
 		return want > 0 && got >= want, fmt.Sprintf("%d of %d", got, want)
 	})
@@ -235,10 +204,10 @@ func TestCrashRecovery(t *testing.T) {
 			t.Errorf("article %s has %d alerts, want 1", id, n)
 		}
 	}
-	checkMailedOnce(t, catcher.Messages(), alerts, audienceAddr)
+	e2e.CheckMailedOnce(t, catcher.Messages(), alerts)
 
 	// One process serves every stage's counters on /metrics.
-	metrics, err := api.raw("/metrics")
+	metrics, err := api.Raw("/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,13 +225,13 @@ func TestCrashRecovery(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("user add while run runs: %v\n%s", err, out)
 	}
-	other := apiClient{base: api.base, user: "second", pass: "another-horse-battery"}
-	if r, err := other.search("sam to"); err != nil || r.Total == 0 {
+	other := e2e.API{Base: api.Base, User: "second", Pass: "another-horse-battery"}
+	if r, err := other.Search("sam to"); err != nil || r.Total == 0 {
 		t.Errorf("the user added while run runs: search %v, %v", r.Total, err)
 	}
 	out, err := osexec.Command(bin, "--config", cfg, "digest").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "<html") {
 		t.Errorf("digest while run runs: %v\n%.300s", err, out)
 	}
-	second.stop(t)
+	second.Stop(t)
 }
