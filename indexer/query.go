@@ -45,7 +45,7 @@ const (
 // parseQuery reads the query language: words, "phrases", -exclusions and OR
 // between alternatives; everything else is AND-ed.
 func parseQuery(q string) (parsed, error) {
-	q = textnorm.Normalize(q)
+	q = textnorm.NormalizeQuery(q)
 	bad := func(msg string) error { return &QueryError{Query: q, Msg: msg} }
 	type item struct {
 		text   string

@@ -21,6 +21,9 @@ const (
 	DateFeed   = "feed"
 	DateText   = "text"
 	DateURL    = "url"
+	// DateFetched: the page states no publication date; Published is the
+	// fetch time (shown as "ngày phát hiện", the day it was found).
+	DateFetched = "fetched"
 )
 
 // Source kinds.
