@@ -62,7 +62,10 @@ func vietnam() *time.Location {
 // Extract turns one fetched page into an Article (revision 0, not yet
 // published): charset decoding and legacy-encoding repair, title, lead, body,
 // authors, section, dates with the method that found them, language, the
-// canonical URL and the content hash. Times are in Asia/Ho_Chi_Minh.
+// canonical URL and the content hash. Published and Modified keep the UTC
+// offset the page wrote them with (a zone-less date is read in
+// Asia/Ho_Chi_Minh); a page without a date gets the fetch time, marked
+// PublishedFrom "fetched". Fetched is in Asia/Ho_Chi_Minh.
 // src supplies the source id, kind and selector overrides.
 func Extract(ctx context.Context, pageURL string, body []byte, header http.Header, src Source) (article.Article, error) {
 	if err := ctx.Err(); err != nil {
@@ -109,6 +112,14 @@ func extractFull(pageURL string, body []byte, header http.Header, src Source, en
 		Fetched:        env.now.In(env.loc),
 	}
 
+	// Headlines before go-trafilatura, which prunes the tree.
+	h1s, h2s := readHeadlines(doc)
+	siteNames := siteNamesOf(doc, m, src)
+	docTitle := doc.Find("head title").First().Text()
+	if docTitle == "" {
+		docTitle = doc.Find("title").First().Text()
+	}
+
 	// Selector overrides first: the operator knows the site.
 	var selTitle, selBody, selDate string
 	if s := src.Selectors.Title; s != "" {
@@ -132,7 +143,7 @@ func extractFull(pageURL string, body []byte, header http.Header, src Source, en
 		{article.DateText, func() (time.Time, bool) { return parseAny(selDate, env) }},
 		{article.DateJSONLD, func() (time.Time, bool) { return parseMachine(m.ldPublished, env) }},
 		{article.DateMeta, func() (time.Time, bool) { return parseMachine(m.metaPublished, env) }},
-		{article.DateFeed, func() (time.Time, bool) { return env.hint.Published.In(env.loc), !env.hint.Published.IsZero() }},
+		{article.DateFeed, func() (time.Time, bool) { return env.hint.Published, !env.hint.Published.IsZero() }},
 		{article.DateText, func() (time.Time, bool) { return parseMachine(m.timeElement, env) }},
 		{article.DateText, func() (time.Time, bool) { return parseAny(visibleDateText(doc), env) }},
 		{article.DateURL, func() (time.Time, bool) { return dateFromURL(pageURL, env.loc) }},
@@ -144,7 +155,7 @@ func extractFull(pageURL string, body []byte, header http.Header, src Source, en
 		}
 	}
 	if t, ok := parseMachine(firstNonEmpty(m.ldModified, m.metaModified), env); ok {
-		a.Modified = t.In(env.loc)
+		a.Modified = t
 	}
 
 	opts := trafilatura.Options{
@@ -173,10 +184,17 @@ func extractFull(pageURL string, body []byte, header http.Header, src Source, en
 		setDate(&a, article.DateText, raw, env.loc)
 	}
 	if a.PublishedFrom == "" {
-		a.Published = a.Fetched // unknown: PublishedFrom stays empty
+		a.Published, a.PublishedFrom = a.Fetched, article.DateFetched // the day it was found
 	}
 
-	a.Title = clean(firstNonEmpty(selTitle, m.ldHeadline, m.ogTitle, tr.Metadata.Title, env.hint.Title, doc.Find("title").First().Text()))
+	if selTitle != "" {
+		a.Title = clean(selTitle)
+	} else {
+		a.Title = pickTitle(titleInput{h1s: h1s, h2s: h2s, ld: m.ldHeadline, og: m.ogTitle, doc: docTitle, siteNames: siteNames, host: hostOf(base)})
+	}
+	if a.Title == "" {
+		a.Title = titleText(firstNonEmpty(tr.Metadata.Title, env.hint.Title))
+	}
 	a.Body = cleanBody(firstNonEmpty(selBody, nodeText(tr.ContentNode), tr.ContentText))
 	if first, rest, ok := strings.Cut(a.Body, "\n\n"); ok && a.Title != "" && first == a.Title {
 		a.Body = rest // the headline repeated at the top of the body
@@ -209,7 +227,7 @@ func setDate(a *article.Article, method string, t time.Time, loc *time.Location)
 	if !a.Fetched.IsZero() && t.After(a.Fetched.Add(48*time.Hour)) {
 		return false // a date far in the future is an event date, not publication
 	}
-	a.Published, a.PublishedFrom = t.In(loc), method
+	a.Published, a.PublishedFrom = t, method // in the zone the page wrote
 	return true
 }
 
@@ -228,6 +246,7 @@ func parseAny(s string, env extractEnv) (time.Time, bool) {
 // pageMeta is what the <head> and JSON-LD say about the article.
 type pageMeta struct {
 	ldHeadline, ldDescription, ldPublished, ldModified, ldSection string
+	ldPublisher                                                   string
 	ldAuthors                                                     []string
 	ogTitle, description, metaPublished, metaModified, section    string
 	author, canonical, lang, timeElement, ogType                  string
@@ -315,6 +334,9 @@ func readJSONLD(raw string, m *pageMeta) {
 			if g, ok := x["@graph"]; ok {
 				walk(g, depth+1)
 			}
+			if m.ldPublisher == "" && (x["@type"] == "Organization" || x["@type"] == "NewsMediaOrganization" || x["@type"] == "WebSite") {
+				m.ldPublisher = str(x["name"])
+			}
 			if !isArticleType(x["@type"]) {
 				return
 			}
@@ -336,6 +358,9 @@ func readJSONLD(raw string, m *pageMeta) {
 			}
 			if len(m.ldAuthors) == 0 {
 				m.ldAuthors = names(x["author"])
+			}
+			if p, ok := x["publisher"].(map[string]any); ok && m.ldPublisher == "" {
+				m.ldPublisher = str(p["name"])
 			}
 		}
 	}
