@@ -29,63 +29,78 @@ type titleInput struct {
 // name removed, else the first plausible <h1>. An SEO <title> that differs
 // from the visible headline loses to it.
 func pickTitle(in titleInput) string {
-	metas := make([]string, 0, 6)
+	metas := make([]string, 0, 3)
 	for _, m := range []string{in.ld, in.og, in.doc} {
 		if m = titleText(m); m != "" {
-			metas = append(metas, m)
+			metas = append(metas, stripSiteName(m, in.siteNames, in.host))
 		}
 	}
-	stripped := make([]string, 0, len(metas))
-	for _, m := range metas {
-		stripped = append(stripped, stripSiteName(m, in.siteNames, in.host))
-	}
-	agrees := func(h string) bool {
+	// agreeing returns the metadata title that agrees with the headline h,
+	// if any: the same words, or (loose) the headline plus a site or
+	// section name, or a shortened headline.
+	agreeing := func(h string, loose bool) (string, bool) {
 		hk := compareKey(h)
-		if len(hk) < 2 {
-			return false
+		if len(hk) < 2 || isSiteName(h, in.siteNames, in.host) {
+			return "", false
 		}
 		for i, m := range metas {
-			mk, sk := compareKey(m), compareKey(stripped[i])
-			if hk == mk || hk == sk {
-				return true
-			}
-			// The metadata title is the headline plus a site or section
-			// name, or a shortened headline.
-			if len([]rune(hk)) >= 12 && (strings.HasPrefix(mk, hk) || strings.HasSuffix(mk, hk) || strings.HasPrefix(hk, sk) && len(sk)*10 >= len(hk)*7) {
-				return true
+			if compareKey(m) == hk {
+				return metas[i], true
 			}
 		}
-		return false
-	}
-	for _, hs := range [][]string{in.h1s, in.h2s} {
-		for _, h := range hs {
-			if agrees(h) {
-				return h
+		if !loose {
+			return "", false
+		}
+		for _, m := range []string{in.ld, in.og, in.doc} {
+			mk := compareKey(titleText(m))
+			if len([]rune(hk)) >= 12 && (strings.HasPrefix(mk, hk) || strings.HasSuffix(mk, hk)) {
+				return "", true
 			}
 		}
+		return "", false
 	}
-	// No headline agrees: a single h1 that is not the site's name is the
-	// visible headline; otherwise the best metadata title.
-	var h1 string
-	for _, h := range in.h1s {
-		if !isSiteName(h, in.siteNames, in.host) && len([]rune(h)) >= 8 {
-			h1 = h
-			break
+	h1s := make([]string, len(in.h1s))
+	for i, h := range in.h1s {
+		h1s[i] = stripSiteName(h, in.siteNames, in.host) // "Headline – Site" in the h1 itself
+	}
+	for _, h := range h1s {
+		if m, ok := agreeing(h, true); ok {
+			// The metadata spelling when the headline is typed in capitals
+			// (or all lower case) and the two differ only in case.
+			if m != "" && m != h && strings.EqualFold(m, h) && (h == strings.ToUpper(h) || h == strings.ToLower(h)) {
+				return m
+			}
+			return h
 		}
 	}
-	if h1 != "" && len(metas) == 0 {
-		return h1
-	}
-	if h1 != "" && in.ld == "" && in.og == "" {
-		return h1 // only an SEO <title> to compare with
-	}
-	if len(stripped) > 0 {
-		if h1 != "" && in.ld == "" {
-			return h1
+	// No h1 agrees: the first h1 that can be a headline is what the reader
+	// sees; then an h2 that the metadata confirms; then the metadata title.
+	for _, h := range h1s {
+		if plausibleHeadline(h, in.siteNames, in.host) {
+			return h
 		}
-		return stripped[0]
 	}
-	return h1
+	for _, h := range in.h2s {
+		if _, ok := agreeing(h, false); ok {
+			return h
+		}
+	}
+	if len(metas) > 0 {
+		return metas[0]
+	}
+	return ""
+}
+
+// genericHeadings are <h1> texts that name a page kind, not an article.
+var genericHeadings = map[string]bool{"blog": true, "ourblog": true, "news": true, "latestnews": true,
+	"tintuc": true, "tinmoi": true, "tintucsukien": true, "trangchu": true, "home": true, "menu": true,
+	"search": true, "timkiem": true, "articles": true, "article": true, "baiviet": true}
+
+// plausibleHeadline: an h1 that is not the site's name, not a page-kind
+// word, and long enough to say something.
+func plausibleHeadline(h string, siteNames []string, host string) bool {
+	return len([]rune(h)) >= 8 && strings.Contains(strings.TrimSpace(h), " ") &&
+		!isSiteName(h, siteNames, host) && !genericHeadings[foldKey(h)]
 }
 
 // entityRe finds an HTML entity left in a decoded string.
@@ -202,7 +217,7 @@ func readHeadlines(doc *goquery.Document) (h1s, h2s []string) {
 			if hiddenOrChrome(s) {
 				return true
 			}
-			t := clean(visibleText(s.Nodes[0]))
+			t := titleText(visibleText(s.Nodes[0]))
 			if t != "" && len(t) <= 400 {
 				out = append(out, t)
 			}
