@@ -49,6 +49,8 @@ type extractEnv struct {
 	// fastDate skips go-htmldate's extensive scan (crawling); the evaluation
 	// turns it off.
 	fastDate bool
+	// monthFirst: the page is US English, numeric dates are month/day.
+	monthFirst bool
 }
 
 // Vietnam has no DST; the fixed zone is the fallback if tzdata is missing.
@@ -98,6 +100,7 @@ func extractFull(pageURL string, body []byte, header http.Header, src Source, en
 	doc := goquery.NewDocumentFromNode(root)
 	base, _ := url.Parse(pageURL)
 	m := readMeta(doc, base)
+	env.monthFirst = monthFirstLang(m.lang, hostOf(base))
 
 	if isSiteRoot(pageURL) || (env.hint.Sitemap && m.ogType == "website" && !m.ldArticle && m.metaPublished == "") {
 		return article.Article{}, raw, fmt.Errorf("extract %s: %w: %w (og:type %q)", pageURL, errkind.Permanent, ErrNotArticle, m.ogType)
@@ -113,7 +116,7 @@ func extractFull(pageURL string, body []byte, header http.Header, src Source, en
 	}
 
 	// Headlines before go-trafilatura, which prunes the tree.
-	h1s, h2s := readHeadlines(doc)
+	h1s, h2s, h2Titled := readHeadlines(doc)
 	siteNames := siteNamesOf(doc, m, src)
 	docTitle := doc.Find("head title").First().Text()
 	if docTitle == "" {
@@ -149,8 +152,8 @@ func extractFull(pageURL string, body []byte, header http.Header, src Source, en
 		{article.DateURL, func() (time.Time, bool) { return dateFromURL(pageURL, env.loc) }},
 	}
 	for _, c := range candidates {
-		if t, ok := c.find(); ok && setDate(&a, c.method, t, env.loc) {
-			raw = t
+		if t, ok := c.find(); ok && setDate(&a, c.method, pageOffset(t, []string{m.timeElement, m.ldPublished, m.metaPublished}, env), env.loc) {
+			raw = a.Published
 			break
 		}
 	}
@@ -190,7 +193,7 @@ func extractFull(pageURL string, body []byte, header http.Header, src Source, en
 	if selTitle != "" {
 		a.Title = clean(selTitle)
 	} else {
-		a.Title = pickTitle(titleInput{h1s: h1s, h2s: h2s, ld: m.ldHeadline, og: m.ogTitle, doc: docTitle, siteNames: siteNames, host: hostOf(base)})
+		a.Title = pickTitle(titleInput{h1s: h1s, h2s: h2s, h2Titled: h2Titled, ld: m.ldHeadline, og: m.ogTitle, doc: docTitle, siteNames: siteNames, host: hostOf(base)})
 	}
 	if a.Title == "" {
 		a.Title = titleText(firstNonEmpty(tr.Metadata.Title, env.hint.Title))
@@ -232,16 +235,60 @@ func setDate(a *article.Article, method string, t time.Time, loc *time.Location)
 }
 
 func parseMachine(s string, env extractEnv) (time.Time, bool) {
-	t, ok := parseMachineDate(s, env.loc)
-	return t, ok
+	if t, ok := parseMachineStrict(s, env.loc); ok {
+		return t, true
+	}
+	return parseDateText(s, time.Time{}, env.loc, env.monthFirst)
 }
 
 func parseAny(s string, env extractEnv) (time.Time, bool) {
-	if t, ok := parseMachineDate(s, env.loc); ok {
+	if t, ok := parseMachineStrict(s, env.loc); ok {
 		return t, true
 	}
-	return parseVietDate(s, env.now, env.loc)
+	return parseDateText(s, env.now, env.loc, env.monthFirst)
 }
+
+// monthFirstLang: numeric dates on US English pages are month/day; every
+// other English variant, Vietnamese and Lao write day/month.
+func monthFirstLang(lang, host string) bool {
+	lang = strings.ToLower(strings.ReplaceAll(strings.TrimSpace(lang), "_", "-"))
+	if lang != "en" && lang != "en-us" {
+		return false
+	}
+	for _, tld := range []string{".uk", ".au", ".nz", ".ie", ".in", ".za", ".sg", ".vn", ".la"} {
+		if strings.HasSuffix(host, tld) {
+			return false
+		}
+	}
+	return true
+}
+
+// pageOffset returns t in the offset the page itself writes: metadata often
+// gives the instant in UTC while a <time> element or another field gives the
+// same instant in the publisher's zone.
+func pageOffset(t time.Time, others []string, env extractEnv) time.Time {
+	if _, off := t.Zone(); off != 0 {
+		return t
+	}
+	for _, o := range others {
+		u, ok := parseMachineDate(o, env.loc)
+		if !ok {
+			continue
+		}
+		if _, off := u.Zone(); off != 0 && u.Sub(t).Abs() < 2*time.Minute && strings.ContainsAny(o, "+-") && hasZone(o) {
+			return t.In(u.Location())
+		}
+	}
+	return t
+}
+
+// hasZone: the date string states its UTC offset.
+func hasZone(s string) bool {
+	s = strings.TrimSpace(s)
+	return reZoneSuffix.MatchString(s)
+}
+
+var reZoneSuffix = regexp.MustCompile(`[+-]\d\d:?\d\d$`)
 
 // pageMeta is what the <head> and JSON-LD say about the article.
 type pageMeta struct {
@@ -278,7 +325,13 @@ func readMeta(doc *goquery.Document, base *url.URL) pageMeta {
 		m.timeElement = firstNonEmpty(v.AttrOr("datetime", ""), v.AttrOr("content", ""))
 	}
 	if m.timeElement == "" {
-		m.timeElement = doc.Find(`time[datetime]`).First().AttrOr("datetime", "")
+		doc.Find(`time[datetime]`).EachWithBreak(func(_ int, t *goquery.Selection) bool {
+			if notArticleDate(t) {
+				return true
+			}
+			m.timeElement = t.AttrOr("datetime", "")
+			return false
+		})
 	}
 	if href, ok := doc.Find(`link[rel="canonical"]`).First().Attr("href"); ok {
 		m.canonical = resolve(base, href)
@@ -418,7 +471,7 @@ var dateClassRe = regexp.MustCompile(`(?i)date|time|publish|ngay|posted|meta`)
 // first <h1> (the article header), else before it (site headers often show
 // today's date).
 func visibleDateText(doc *goquery.Document) string {
-	var before, after string
+	var before, after, updated string
 	seenH1 := doc.Find("body h1").Length() == 0
 	doc.Find("body *").EachWithBreak(func(_ int, s *goquery.Selection) bool {
 		name := goquery.NodeName(s)
@@ -431,7 +484,16 @@ func visibleDateText(doc *goquery.Document) string {
 			return true
 		}
 		t := strings.TrimSpace(s.Text())
-		if t == "" || len(t) > 120 || !(reDMY.MatchString(t) || reLongDate.MatchString(t) || reISO.MatchString(t) || reRelative.MatchString(t)) {
+		if t == "" || len(t) > 120 || !(reDMY.MatchString(t) || reLongDate.MatchString(t) || reISO.MatchString(t) || reRelative.MatchString(t) || reMonthName.MatchString(t)) {
+			return true
+		}
+		if notArticleDate(s) {
+			return true // a related-news box, a comment, a sidebar
+		}
+		if reUpdateLine.MatchString(t) && !rePublishCue.MatchString(t) {
+			if updated == "" {
+				updated = t // an "updated" line: only if nothing else states a date
+			}
 			return true
 		}
 		if seenH1 {
@@ -443,7 +505,36 @@ func visibleDateText(doc *goquery.Document) string {
 		}
 		return true
 	})
-	return firstNonEmpty(after, before)
+	return firstNonEmpty(after, before, updated)
+}
+
+// reUpdateLine: a date line that gives the last update.
+var reUpdateLine = regexp.MustCompile(`(?i)^[^\p{L}]*(ngày\s+|lần\s+)?(cập nhật|sửa đổi|chỉnh sửa|updated|last updated|modified|last modified|reviewed)`)
+
+// rePublishCue: a date line that names the publication.
+var rePublishCue = regexp.MustCompile(`(?i)(đăng|xuất bản|ngày đăng|published|posted|publish)`)
+
+// otherContentRe marks containers whose dates are not the article's:
+// related and other news, comments, sidebars, footers.
+var otherContentRe = regexp.MustCompile(`(?i)related|lien-?quan|tin-?khac|other-?news|more-?news|box-?tin|tin-?cung|tinlienquan|comment|binh-?luan|sidebar|footer|widget|recommend|popular|xem-?them|read-?more`)
+
+// notArticleDate: s sits inside related news, comments, a sidebar or a footer.
+func notArticleDate(s *goquery.Selection) bool {
+	for n := s.Nodes[0].Parent; n != nil; n = n.Parent {
+		if n.Type != html.ElementNode {
+			continue
+		}
+		switch n.Data {
+		case "aside", "footer", "nav":
+			return true
+		}
+		for _, a := range n.Attr {
+			if (a.Key == "class" || a.Key == "id") && otherContentRe.MatchString(a.Val) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func compileSelector(s string) (cascadia.SelectorGroup, error) { return cascadia.ParseGroup(s) }

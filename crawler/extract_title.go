@@ -17,6 +17,7 @@ import (
 type titleInput struct {
 	h1s       []string // visible headlines (h1, then h2 when no h1 fits) in document order
 	h2s       []string
+	h2Titled  []string // h2 elements whose class or id says "title" (portals without h1)
 	ld, og    string // JSON-LD headline, og:title / twitter:title
 	doc       string // <title>
 	siteNames []string
@@ -84,6 +85,9 @@ func pickTitle(in titleInput) string {
 		if _, ok := agreeing(h, false); ok {
 			return h
 		}
+	}
+	if in.ld == "" && in.og == "" && len(in.h2Titled) > 0 {
+		return in.h2Titled[0] // a portal template: the headline is an h2, <title> names the site
 	}
 	if len(metas) > 0 {
 		return metas[0]
@@ -210,7 +214,7 @@ func foldKey(s string) string {
 
 // readHeadlines returns the text of the page's <h1> elements (and <h2>
 // elements) that can be an article headline, in document order.
-func readHeadlines(doc *goquery.Document) (h1s, h2s []string) {
+func readHeadlines(doc *goquery.Document) (h1s, h2s, h2Titled []string) {
 	collect := func(sel string, limit int) []string {
 		var out []string
 		doc.Find(sel).EachWithBreak(func(_ int, s *goquery.Selection) bool {
@@ -225,7 +229,8 @@ func readHeadlines(doc *goquery.Document) (h1s, h2s []string) {
 		})
 		return out
 	}
-	return collect("body h1", 6), collect("body h2", 10)
+	return collect("body h1", 6), collect("body h2", 10),
+		collect(`body h2[class*="title"], body h2[class*="tieude"], body h2[class*="tieu-de"], body h2[class*="headline"], body h2[id*="title"]`, 2)
 }
 
 // hiddenOrChrome: headlines inside navigation, footers, asides, or hidden.
