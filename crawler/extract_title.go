@@ -18,8 +18,8 @@ type titleInput struct {
 	h1s       []string // visible headlines (h1, then h2 when no h1 fits) in document order
 	h2s       []string
 	h2Titled  []string // h2 elements whose class or id says "title" (portals without h1)
-	ld, og    string // JSON-LD headline, og:title / twitter:title
-	doc       string // <title>
+	ld, og    string   // JSON-LD headline, og:title / twitter:title
+	doc       string   // <title>
 	siteNames []string
 	host      string
 }
