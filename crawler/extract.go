@@ -105,6 +105,9 @@ func extractFull(pageURL string, body []byte, header http.Header, src Source, en
 	if isSiteRoot(pageURL) || (env.hint.Sitemap && m.ogType == "website" && !m.ldArticle && m.metaPublished == "") {
 		return article.Article{}, raw, fmt.Errorf("extract %s: %w: %w (og:type %q)", pageURL, errkind.Permanent, ErrNotArticle, m.ogType)
 	}
+	if why, ok := declaredNotArticle(m, ldTypes(doc)); ok {
+		return article.Article{}, raw, fmt.Errorf("extract %s: %w: %w (%s)", pageURL, errkind.Permanent, ErrNotArticle, why)
+	}
 	a := article.Article{
 		V:              article.Version,
 		URL:            pageURL,

@@ -99,7 +99,7 @@ func buildAlert(a article.Article, res rules.Result, fresh []string, now time.Ti
 	al := article.Alert{
 		V: article.Version, ID: article.AlertID(a.ID, fresh), ArticleID: a.ID, Revision: a.Revision,
 		URL: a.URL, Title: a.Title, Lead: a.Lead, Source: a.Source, SourceKind: a.SourceKind,
-		Published: a.Published, Area: res.Area, Matches: res.Matches, ContentHash: a.ContentHash,
+		Published: a.Published, PublishedFrom: a.PublishedFrom, Area: res.Area, Matches: res.Matches, ContentHash: a.ContentHash,
 		Created: now.UTC(),
 	}
 	best := -1
