@@ -5,7 +5,7 @@ set -e
 cd "$(dirname "$0")"
 {
 	cat summary.md
-	for f in pipeline textnorm indexer rules crawler alerts web; do
+	for f in pipeline textnorm indexer rules crawler extraction alerts web; do
 		echo
 		sed -e 's/^#/##/' "$f.md"
 	done
