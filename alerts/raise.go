@@ -136,7 +136,7 @@ func BuildAlert(a article.Article, area bool, matches []article.Match, fresh []s
 	al := article.Alert{
 		V: article.Version, ID: article.AlertID(a.ID, fresh), ArticleID: a.ID, Revision: a.Revision,
 		URL: a.URL, Title: a.Title, Lead: a.Lead, Source: a.Source, SourceKind: a.SourceKind,
-		Published: a.Published, Area: area, Matches: matches, ContentHash: a.ContentHash,
+		Published: a.Published, PublishedFrom: a.PublishedFrom, Area: area, Matches: matches, ContentHash: a.ContentHash,
 		Created: now.UTC(),
 	}
 	best := -1

@@ -225,7 +225,7 @@ func (r *renderer) view(a article.Alert) alertView {
 		Severity: SeverityName(a.Severity),
 		Title:    oneLine(a.Title, 300),
 		Source:   a.Source,
-		Time:     a.Published.In(r.loc).Format("15:04 02/01/2006") + " (giờ Việt Nam)",
+		Time:     foundPrefix(a.PublishedFrom) + a.Published.In(r.loc).Format("15:04 02/01/2006") + " (giờ Việt Nam)",
 		URL:      a.URL,
 		SafeURL:  safe,
 		Snippet:  highlightHTML(snippet, terms),
@@ -326,4 +326,13 @@ func highlightText(s string, terms []string) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// foundPrefix labels the time of an article without a date of its own:
+// it is the day the page was found.
+func foundPrefix(from string) string {
+	if from == article.DateFetched {
+		return "ngày phát hiện "
+	}
+	return ""
 }

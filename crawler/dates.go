@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +17,11 @@ var (
 	reTime     = regexp.MustCompile(`\b([01]?\d|2[0-3])\s*(?::|h|giờ)\s*([0-5]\d)(?:\s*:\s*([0-5]\d))?`)
 	reRelative = regexp.MustCompile(`(?i)(\d+)\s*(giây|phút|giờ|tiếng|ngày|tuần|tháng|năm)\s+trước`)
 	reRelWord  = regexp.MustCompile(`(?i)(hôm nay|hôm qua|tháng trước|năm trước|tuần trước)`)
+	// English month names: "March 27, 2025", "Mar. 27th 2025", "27 March 2025".
+	reMonthName = regexp.MustCompile(`(?i)\b(?:(` + monthNames + `)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)|((\d{1,2})(?:st|nd|rd|th)?\s+(` + monthNames + `)\.?,?\s+((?:19|20)\d\d)))\b`)
+	// Cues before a date that it is not the publication date.
+	reUpdateCue = regexp.MustCompile(`(?i)(cập nhật|sửa đổi|chỉnh sửa|updated|modified|edited|reviewed)[^/.\-]{0,20}$`)
+	reLunarCue  = regexp.MustCompile(`(?i)^[^0-9]{0,6}(\(?\s*(âm lịch|âl|al\))|năm (giáp|ất|bính|đinh|mậu|kỷ|canh|tân|nhâm|quý))`)
 	// URL timestamps: Dân trí and old Tuổi Trẻ <slug>-yyyyMMddHHmmssSSS.htm,
 	// paths with /2023-11-11/ or /2023/11/11/.
 	reURLStamp = regexp.MustCompile(`-((?:19|20)\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)\d{3}\.html?$`)
@@ -25,40 +31,65 @@ var (
 // parseVietDate finds the first plausible date in a visible text such as
 // "Thứ tư, 10/1/2024 - 14:30 (GMT+7)", "(15:19 30/11/2019)", "Đăng ngày
 // 11 - 11 - 2023", "ngày 04 tháng 5 năm 2019", or "2 giờ trước" (relative to
-// now). Times are wall-clock times in loc.
+// now). Times are wall-clock times in loc. Numeric dates are day first.
 func parseVietDate(s string, now time.Time, loc *time.Location) (time.Time, bool) {
+	return parseDateText(s, now, loc, false)
+}
+
+// parseDateText is parseVietDate with the page's numeric date order:
+// monthFirst reads "3/4/2025" as 4 March (US English pages). Dates marked
+// as lunar ("âm lịch", "ÂL") are passed over; dates marked as an update
+// ("Cập nhật", "Updated") count only when the text has no other date.
+func parseDateText(s string, now time.Time, loc *time.Location, monthFirst bool) (time.Time, bool) {
 	if s == "" {
 		return time.Time{}, false
 	}
-	if m := reISO.FindStringSubmatchIndex(s); m != nil {
+	if m := reISO.FindStringSubmatchIndex(s); m != nil && !updateCue(s, m[0]) {
 		if t, ok := isoAt(s, m, loc); ok {
-			return t.In(loc), true
+			return t, true // in the offset the text gives, if any
 		}
 	}
-	var y, mo, d int
-	var at []int
-	if m := reLongDate.FindStringSubmatchIndex(s); m != nil {
-		d, mo, y = atoi(s[m[2]:m[3]]), atoi(s[m[4]:m[5]]), atoi(s[m[6]:m[7]])
-		at = m
-	} else if m := reDMY.FindStringSubmatchIndex(s); m != nil {
-		d, mo, y = atoi(s[m[2]:m[3]]), atoi(s[m[4]:m[5]]), atoi(s[m[6]:m[7]])
-		at = m
+	type cand struct{ y, mo, d, start, end int }
+	var cands []cand
+	for _, m := range reLongDate.FindAllStringSubmatchIndex(s, -1) {
+		cands = append(cands, cand{atoi(s[m[6]:m[7]]), atoi(s[m[4]:m[5]]), atoi(s[m[2]:m[3]]), m[0], m[1]})
 	}
-	if at != nil {
-		if d < 1 || d > 31 || mo < 1 || mo > 12 {
-			return time.Time{}, false
+	for _, m := range reDMY.FindAllStringSubmatchIndex(s, -1) {
+		a, b := atoi(s[m[2]:m[3]]), atoi(s[m[4]:m[5]])
+		if monthFirst && a <= 12 && b <= 31 {
+			a, b = b, a
+		}
+		cands = append(cands, cand{atoi(s[m[6]:m[7]]), b, a, m[0], m[1]})
+	}
+	for _, m := range reMonthName.FindAllStringSubmatchIndex(s, -1) {
+		if m[2] >= 0 { // "March 27, 2025"
+			cands = append(cands, cand{atoi(s[m[6]:m[7]]), monthNumber(s[m[2]:m[3]]), atoi(s[m[4]:m[5]]), m[0], m[1]})
+		} else { // "27 March 2025"
+			cands = append(cands, cand{atoi(s[m[14]:m[15]]), monthNumber(s[m[12]:m[13]]), atoi(s[m[10]:m[11]]), m[0], m[1]})
+		}
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].start < cands[j].start })
+	// The first date that is not an update; an update date only when the
+	// text has nothing else.
+	sort.SliceStable(cands, func(i, j int) bool { return !updateCue(s, cands[i].start) && updateCue(s, cands[j].start) })
+	for _, c := range cands {
+		if c.d < 1 || c.d > 31 || c.mo < 1 || c.mo > 12 || lunarCue(s, c.start, c.end) {
+			continue
 		}
 		h, mi, sec := 0, 0, 0
 		// A time within 25 bytes before or after the date.
-		lo, hi := max(0, at[0]-25), min(len(s), at[1]+25)
-		if tm := nearestTime(s, lo, hi, at[0], at[1]); tm != nil {
+		lo, hi := max(0, c.start-25), min(len(s), c.end+25)
+		if tm := nearestTime(s, lo, hi, c.start, c.end); tm != nil {
 			h, mi, sec = tm[0], tm[1], tm[2]
 		}
-		t := time.Date(y, time.Month(mo), d, h, mi, sec, 0, loc)
-		if t.Day() != d { // 31/2
-			return time.Time{}, false
+		t := time.Date(c.y, time.Month(c.mo), c.d, h, mi, sec, 0, loc)
+		if t.Day() != c.d { // 31/2
+			continue
 		}
 		return t, true
+	}
+	if len(cands) > 0 {
+		return time.Time{}, false
 	}
 	if m := reRelative.FindStringSubmatch(s); m != nil {
 		n := atoi(m[1])
@@ -150,6 +181,33 @@ func isoAt(s string, m []int, loc *time.Location) (time.Time, bool) {
 	return time.Date(y, time.Month(mo), d, h, mi, sec, 0, zone), true
 }
 
+const monthNames = `jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?`
+
+func monthNumber(s string) int {
+	s = strings.ToLower(s)
+	for i, p := range []string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"} {
+		if strings.HasPrefix(s, p) {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// updateCue: the date at byte i of s follows "Cập nhật", "Updated"…
+func updateCue(s string, i int) bool {
+	return reUpdateCue.MatchString(s[max(0, i-30):i])
+}
+
+// lunarCue: the date s[start:end] is a lunar date ("15/8 âm lịch",
+// "ngày 15 tháng 8 năm Giáp Thìn") or is written beside one.
+func lunarCue(s string, start, end int) bool {
+	if reLunarCue.MatchString(s[end:min(len(s), end+40)]) {
+		return true
+	}
+	before := strings.ToLower(s[max(0, start-20):start])
+	return strings.Contains(before, "âm lịch") || strings.Contains(before, "tức ngày")
+}
+
 // parseMachineDate parses dates found in metadata (ISO 8601, RFC 1123/822
 // and a few CMS variants); a date without a zone is taken in loc. The result
 // keeps the zone the page wrote.
@@ -168,10 +226,33 @@ func parseMachineDate(s string, loc *time.Location) (time.Time, bool) {
 			return t, true
 		}
 	}
+	if t, ok := parseMachineStrict(s, loc); ok {
+		return t, true
+	}
+	return parseVietDate(s, time.Time{}, loc)
+}
+
+// parseMachineStrict is parseMachineDate for the unambiguous forms only
+// (ISO 8601, RFC 1123/822 and their CMS variants).
+func parseMachineStrict(s string, loc *time.Location) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, false
+	}
+	for _, layout := range []string{time.RFC3339Nano, time.RFC3339, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04Z07:00", time.RFC1123Z, time.RFC1123, time.RFC822Z, "Mon, 2 Jan 2006 15:04:05 -0700", "2 Jan 2006 15:04:05 -0700"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02", "2006/01/02 15:04:05", "2006/01/02"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, true
+		}
+	}
 	if m := reISO.FindStringSubmatchIndex(s); m != nil && m[0] == 0 {
 		return isoAt(s, m, loc)
 	}
-	return parseVietDate(s, time.Time{}, loc)
+	return time.Time{}, false
 }
 
 // dateFromURL reads a timestamp from an article URL.

@@ -83,7 +83,7 @@ func TestFeedWithHTMLEntities(t *testing.T) {
 	if err != nil || len(items) != 1 {
 		t.Fatalf("%v %d", err, len(items))
 	}
-	if got := items[0].Hint.Title; got != `Ngày hôi "Đại đoàn kết" ở Thường Xuân` {
+	if got := items[0].Hint.Title; got != "Ngày hôi “Đại đoàn kết” ở Thường Xuân" { // the publisher's quotes kept
 		t.Errorf("title %q", got)
 	}
 	if got := items[0].Hint.Published.Format(time.RFC3339); got != "2025-06-28T16:54:25+07:00" {

@@ -49,6 +49,8 @@ type extractEnv struct {
 	// fastDate skips go-htmldate's extensive scan (crawling); the evaluation
 	// turns it off.
 	fastDate bool
+	// monthFirst: the page is US English, numeric dates are month/day.
+	monthFirst bool
 }
 
 // Vietnam has no DST; the fixed zone is the fallback if tzdata is missing.
@@ -62,7 +64,10 @@ func vietnam() *time.Location {
 // Extract turns one fetched page into an Article (revision 0, not yet
 // published): charset decoding and legacy-encoding repair, title, lead, body,
 // authors, section, dates with the method that found them, language, the
-// canonical URL and the content hash. Times are in Asia/Ho_Chi_Minh.
+// canonical URL and the content hash. Published and Modified keep the UTC
+// offset the page wrote them with (a zone-less date is read in
+// Asia/Ho_Chi_Minh); a page without a date gets the fetch time, marked
+// PublishedFrom "fetched". Fetched is in Asia/Ho_Chi_Minh.
 // src supplies the source id, kind and selector overrides.
 func Extract(ctx context.Context, pageURL string, body []byte, header http.Header, src Source) (article.Article, error) {
 	if err := ctx.Err(); err != nil {
@@ -95,9 +100,13 @@ func extractFull(pageURL string, body []byte, header http.Header, src Source, en
 	doc := goquery.NewDocumentFromNode(root)
 	base, _ := url.Parse(pageURL)
 	m := readMeta(doc, base)
+	env.monthFirst = monthFirstLang(m.lang, hostOf(base))
 
 	if isSiteRoot(pageURL) || (env.hint.Sitemap && m.ogType == "website" && !m.ldArticle && m.metaPublished == "") {
 		return article.Article{}, raw, fmt.Errorf("extract %s: %w: %w (og:type %q)", pageURL, errkind.Permanent, ErrNotArticle, m.ogType)
+	}
+	if why, ok := declaredNotArticle(m, ldTypes(doc)); ok {
+		return article.Article{}, raw, fmt.Errorf("extract %s: %w: %w (%s)", pageURL, errkind.Permanent, ErrNotArticle, why)
 	}
 	a := article.Article{
 		V:              article.Version,
@@ -107,6 +116,14 @@ func extractFull(pageURL string, body []byte, header http.Header, src Source, en
 		Charset:        cs,
 		LegacyEncoding: legacy,
 		Fetched:        env.now.In(env.loc),
+	}
+
+	// Headlines before go-trafilatura, which prunes the tree.
+	h1s, h2s, h2Titled := readHeadlines(doc)
+	siteNames := siteNamesOf(doc, m, src)
+	docTitle := doc.Find("head title").First().Text()
+	if docTitle == "" {
+		docTitle = doc.Find("title").First().Text()
 	}
 
 	// Selector overrides first: the operator knows the site.
@@ -132,19 +149,19 @@ func extractFull(pageURL string, body []byte, header http.Header, src Source, en
 		{article.DateText, func() (time.Time, bool) { return parseAny(selDate, env) }},
 		{article.DateJSONLD, func() (time.Time, bool) { return parseMachine(m.ldPublished, env) }},
 		{article.DateMeta, func() (time.Time, bool) { return parseMachine(m.metaPublished, env) }},
-		{article.DateFeed, func() (time.Time, bool) { return env.hint.Published.In(env.loc), !env.hint.Published.IsZero() }},
+		{article.DateFeed, func() (time.Time, bool) { return env.hint.Published, !env.hint.Published.IsZero() }},
 		{article.DateText, func() (time.Time, bool) { return parseMachine(m.timeElement, env) }},
 		{article.DateText, func() (time.Time, bool) { return parseAny(visibleDateText(doc), env) }},
 		{article.DateURL, func() (time.Time, bool) { return dateFromURL(pageURL, env.loc) }},
 	}
 	for _, c := range candidates {
-		if t, ok := c.find(); ok && setDate(&a, c.method, t, env.loc) {
-			raw = t
+		if t, ok := c.find(); ok && setDate(&a, c.method, pageOffset(t, []string{m.timeElement, m.ldPublished, m.metaPublished}, env), env.loc) {
+			raw = a.Published
 			break
 		}
 	}
 	if t, ok := parseMachine(firstNonEmpty(m.ldModified, m.metaModified), env); ok {
-		a.Modified = t.In(env.loc)
+		a.Modified = t
 	}
 
 	opts := trafilatura.Options{
@@ -173,10 +190,17 @@ func extractFull(pageURL string, body []byte, header http.Header, src Source, en
 		setDate(&a, article.DateText, raw, env.loc)
 	}
 	if a.PublishedFrom == "" {
-		a.Published = a.Fetched // unknown: PublishedFrom stays empty
+		a.Published, a.PublishedFrom = a.Fetched, article.DateFetched // the day it was found
 	}
 
-	a.Title = clean(firstNonEmpty(selTitle, m.ldHeadline, m.ogTitle, tr.Metadata.Title, env.hint.Title, doc.Find("title").First().Text()))
+	if selTitle != "" {
+		a.Title = clean(selTitle)
+	} else {
+		a.Title = pickTitle(titleInput{h1s: h1s, h2s: h2s, h2Titled: h2Titled, ld: m.ldHeadline, og: m.ogTitle, doc: docTitle, siteNames: siteNames, host: hostOf(base)})
+	}
+	if a.Title == "" {
+		a.Title = titleText(firstNonEmpty(tr.Metadata.Title, env.hint.Title))
+	}
 	a.Body = cleanBody(firstNonEmpty(selBody, nodeText(tr.ContentNode), tr.ContentText))
 	if first, rest, ok := strings.Cut(a.Body, "\n\n"); ok && a.Title != "" && first == a.Title {
 		a.Body = rest // the headline repeated at the top of the body
@@ -209,25 +233,70 @@ func setDate(a *article.Article, method string, t time.Time, loc *time.Location)
 	if !a.Fetched.IsZero() && t.After(a.Fetched.Add(48*time.Hour)) {
 		return false // a date far in the future is an event date, not publication
 	}
-	a.Published, a.PublishedFrom = t.In(loc), method
+	a.Published, a.PublishedFrom = t, method // in the zone the page wrote
 	return true
 }
 
 func parseMachine(s string, env extractEnv) (time.Time, bool) {
-	t, ok := parseMachineDate(s, env.loc)
-	return t, ok
+	if t, ok := parseMachineStrict(s, env.loc); ok {
+		return t, true
+	}
+	return parseDateText(s, time.Time{}, env.loc, env.monthFirst)
 }
 
 func parseAny(s string, env extractEnv) (time.Time, bool) {
-	if t, ok := parseMachineDate(s, env.loc); ok {
+	if t, ok := parseMachineStrict(s, env.loc); ok {
 		return t, true
 	}
-	return parseVietDate(s, env.now, env.loc)
+	return parseDateText(s, env.now, env.loc, env.monthFirst)
 }
+
+// monthFirstLang: numeric dates on US English pages are month/day; every
+// other English variant, Vietnamese and Lao write day/month.
+func monthFirstLang(lang, host string) bool {
+	lang = strings.ToLower(strings.ReplaceAll(strings.TrimSpace(lang), "_", "-"))
+	if lang != "en" && lang != "en-us" {
+		return false
+	}
+	for _, tld := range []string{".uk", ".au", ".nz", ".ie", ".in", ".za", ".sg", ".vn", ".la"} {
+		if strings.HasSuffix(host, tld) {
+			return false
+		}
+	}
+	return true
+}
+
+// pageOffset returns t in the offset the page itself writes: metadata often
+// gives the instant in UTC while a <time> element or another field gives the
+// same instant in the publisher's zone.
+func pageOffset(t time.Time, others []string, env extractEnv) time.Time {
+	if _, off := t.Zone(); off != 0 {
+		return t
+	}
+	for _, o := range others {
+		u, ok := parseMachineDate(o, env.loc)
+		if !ok {
+			continue
+		}
+		if _, off := u.Zone(); off != 0 && u.Sub(t).Abs() < 2*time.Minute && strings.ContainsAny(o, "+-") && hasZone(o) {
+			return t.In(u.Location())
+		}
+	}
+	return t
+}
+
+// hasZone: the date string states its UTC offset.
+func hasZone(s string) bool {
+	s = strings.TrimSpace(s)
+	return reZoneSuffix.MatchString(s)
+}
+
+var reZoneSuffix = regexp.MustCompile(`[+-]\d\d:?\d\d$`)
 
 // pageMeta is what the <head> and JSON-LD say about the article.
 type pageMeta struct {
 	ldHeadline, ldDescription, ldPublished, ldModified, ldSection string
+	ldPublisher                                                   string
 	ldAuthors                                                     []string
 	ogTitle, description, metaPublished, metaModified, section    string
 	author, canonical, lang, timeElement, ogType                  string
@@ -259,7 +328,13 @@ func readMeta(doc *goquery.Document, base *url.URL) pageMeta {
 		m.timeElement = firstNonEmpty(v.AttrOr("datetime", ""), v.AttrOr("content", ""))
 	}
 	if m.timeElement == "" {
-		m.timeElement = doc.Find(`time[datetime]`).First().AttrOr("datetime", "")
+		doc.Find(`time[datetime]`).EachWithBreak(func(_ int, t *goquery.Selection) bool {
+			if notArticleDate(t) {
+				return true
+			}
+			m.timeElement = t.AttrOr("datetime", "")
+			return false
+		})
 	}
 	if href, ok := doc.Find(`link[rel="canonical"]`).First().Attr("href"); ok {
 		m.canonical = resolve(base, href)
@@ -315,6 +390,9 @@ func readJSONLD(raw string, m *pageMeta) {
 			if g, ok := x["@graph"]; ok {
 				walk(g, depth+1)
 			}
+			if m.ldPublisher == "" && (x["@type"] == "Organization" || x["@type"] == "NewsMediaOrganization" || x["@type"] == "WebSite") {
+				m.ldPublisher = str(x["name"])
+			}
 			if !isArticleType(x["@type"]) {
 				return
 			}
@@ -336,6 +414,9 @@ func readJSONLD(raw string, m *pageMeta) {
 			}
 			if len(m.ldAuthors) == 0 {
 				m.ldAuthors = names(x["author"])
+			}
+			if p, ok := x["publisher"].(map[string]any); ok && m.ldPublisher == "" {
+				m.ldPublisher = str(p["name"])
 			}
 		}
 	}
@@ -393,7 +474,7 @@ var dateClassRe = regexp.MustCompile(`(?i)date|time|publish|ngay|posted|meta`)
 // first <h1> (the article header), else before it (site headers often show
 // today's date).
 func visibleDateText(doc *goquery.Document) string {
-	var before, after string
+	var before, after, updated string
 	seenH1 := doc.Find("body h1").Length() == 0
 	doc.Find("body *").EachWithBreak(func(_ int, s *goquery.Selection) bool {
 		name := goquery.NodeName(s)
@@ -406,7 +487,16 @@ func visibleDateText(doc *goquery.Document) string {
 			return true
 		}
 		t := strings.TrimSpace(s.Text())
-		if t == "" || len(t) > 120 || !(reDMY.MatchString(t) || reLongDate.MatchString(t) || reISO.MatchString(t) || reRelative.MatchString(t)) {
+		if t == "" || len(t) > 120 || !(reDMY.MatchString(t) || reLongDate.MatchString(t) || reISO.MatchString(t) || reRelative.MatchString(t) || reMonthName.MatchString(t)) {
+			return true
+		}
+		if notArticleDate(s) {
+			return true // a related-news box, a comment, a sidebar
+		}
+		if reUpdateLine.MatchString(t) && !rePublishCue.MatchString(t) {
+			if updated == "" {
+				updated = t // an "updated" line: only if nothing else states a date
+			}
 			return true
 		}
 		if seenH1 {
@@ -418,7 +508,36 @@ func visibleDateText(doc *goquery.Document) string {
 		}
 		return true
 	})
-	return firstNonEmpty(after, before)
+	return firstNonEmpty(after, before, updated)
+}
+
+// reUpdateLine: a date line that gives the last update.
+var reUpdateLine = regexp.MustCompile(`(?i)^[^\p{L}]*(ngày\s+|lần\s+)?(cập nhật|sửa đổi|chỉnh sửa|updated|last updated|modified|last modified|reviewed)`)
+
+// rePublishCue: a date line that names the publication.
+var rePublishCue = regexp.MustCompile(`(?i)(đăng|xuất bản|ngày đăng|published|posted|publish)`)
+
+// otherContentRe marks containers whose dates are not the article's:
+// related and other news, comments, sidebars, footers.
+var otherContentRe = regexp.MustCompile(`(?i)related|lien-?quan|tin-?khac|other-?news|more-?news|box-?tin|tin-?cung|tinlienquan|comment|binh-?luan|sidebar|footer|widget|recommend|popular|xem-?them|read-?more`)
+
+// notArticleDate: s sits inside related news, comments, a sidebar or a footer.
+func notArticleDate(s *goquery.Selection) bool {
+	for n := s.Nodes[0].Parent; n != nil; n = n.Parent {
+		if n.Type != html.ElementNode {
+			continue
+		}
+		switch n.Data {
+		case "aside", "footer", "nav":
+			return true
+		}
+		for _, a := range n.Attr {
+			if (a.Key == "class" || a.Key == "id") && otherContentRe.MatchString(a.Val) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func compileSelector(s string) (cascadia.SelectorGroup, error) { return cascadia.ParseGroup(s) }

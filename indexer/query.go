@@ -189,7 +189,7 @@ func (p *qparser) next() qtok { t := p.toks[p.pos]; p.pos++; return t }
 
 // parseQuery reads the search query language (see above).
 func parseQuery(q string) (parsed, error) {
-	q = textnorm.Normalize(q)
+	q = textnorm.NormalizeQuery(q)
 	bad := func(msg string) error { return &QueryError{Query: q, Msg: msg} }
 	toks, err := lexSearch(q, bad)
 	if err != nil {

@@ -24,10 +24,12 @@ type Hit struct {
 	Title     string    `json:"title"`
 	Source    string    `json:"source"`
 	Published time.Time `json:"published"`
-	Snippet   string    `json:"snippet"`
-	Topics    []string  `json:"topics"`
-	Area      bool      `json:"area"`
-	Score     float64   `json:"score"`
+	// PublishedFrom: "fetched" when Published is the day the page was found.
+	PublishedFrom string   `json:"published_from,omitempty"`
+	Snippet       string   `json:"snippet"`
+	Topics        []string `json:"topics"`
+	Area          bool     `json:"area"`
+	Score         float64  `json:"score"`
 }
 
 // FacetCount is one bucket of a facet.

@@ -54,7 +54,7 @@ func (x *Index) Search(ctx context.Context, q Query) (_ Result, err error) {
 		}
 		a := d.Article
 		hit := Hit{
-			ID: a.ID, URL: a.URL, Title: a.Title, Source: a.Source, Published: a.Published,
+			ID: a.ID, URL: a.URL, Title: a.Title, Source: a.Source, Published: a.Published, PublishedFrom: a.PublishedFrom,
 			Topics: d.Topics, Area: d.Area, Score: h.Score,
 		}
 		if run.byDate {

@@ -76,7 +76,8 @@ type phrase struct {
 	text    string   // first spelling seen, normalised
 	keys    []string // syllable keys
 	folds   []string // folded keys, when foldOK
-	lao     string   // Lao-script phrase: NFKC text, matched by substring
+	lao     string   // Lao-script phrase: its text, found as a run of Lao units
+	laoKeys []string // the NFKC keys of its Lao units (textnorm.Tokens)
 	foldOK  bool
 	stop    bool
 	place   int32   // 1 + index into Set.places; 0: not a place name
@@ -274,7 +275,14 @@ func (b *builder) intern(text string) (int32, error) {
 			return i, nil
 		}
 		i := int32(len(b.s.phrases))
-		b.s.phrases = append(b.s.phrases, phrase{text: norm, lao: norm})
+		var keys []string
+		for _, t := range textnorm.Tokens(norm) {
+			keys = append(keys, t.Key)
+		}
+		if len(keys) == 0 {
+			return 0, fmt.Errorf("phrase %q has no Lao letters", text)
+		}
+		b.s.phrases = append(b.s.phrases, phrase{text: norm, lao: norm, laoKeys: keys})
 		b.s.byID[id] = i
 		return i, nil
 	}

@@ -257,19 +257,25 @@ func (s *Set) scan(sc *scratch, field uint8, raw string, hits []hit) (string, []
 		}
 	}
 	if len(s.lao) > 0 && hasLaoBytes(text) {
+		// Lao has no spaces between words: textnorm splits it into units
+		// with NFKC keys (ຳ and ໍ + າ alike), and a Lao phrase is any run
+		// of its units, inside a longer run or not.
 		for _, id := range s.lao {
-			needle := s.phrases[id].lao
-			for off := 0; ; {
-				i := strings.Index(text[off:], needle)
-				if i < 0 {
-					break
+			nk := s.phrases[id].laoKeys
+			for i := 0; i+len(nk) <= len(syls); i++ {
+				j := 0
+				for ; j < len(nk); j++ {
+					sy := &syls[i+j]
+					if string(sc.keys[sy.Key:sy.KeyEnd]) != nk[j] {
+						break
+					}
 				}
-				bs := off + i
-				be := bs + len(needle)
-				ts := sort.Search(len(syls), func(k int) bool { return int(syls[k].End) > bs })
-				te := sort.Search(len(syls), func(k int) bool { return int(syls[k].Start) >= be })
-				hits = append(hits, hit{phrase: id, field: field, ts: int32(ts), te: int32(max(te, ts+1)), bs: int32(bs), be: int32(be)})
-				off = be
+				if j < len(nk) {
+					continue
+				}
+				hits = append(hits, hit{phrase: id, field: field, ts: int32(i), te: int32(i + len(nk)),
+					bs: syls[i].Start, be: syls[i+len(nk)-1].End})
+				i += len(nk) - 1
 			}
 		}
 	}

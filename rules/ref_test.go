@@ -208,18 +208,16 @@ func (s *Set) refScan(rt *refTries, sc *refScratch, field uint8, text string, hi
 	}
 	if len(s.lao) > 0 && refHasLaoBytes(text) {
 		for _, id := range s.lao {
-			needle := s.phrases[id].lao
-			for off := 0; ; {
-				i := strings.Index(text[off:], needle)
-				if i < 0 {
-					break
+			nk := s.phrases[id].laoKeys // a run of Lao units, by NFKC key
+			for i := 0; i+len(nk) <= len(toks); i++ {
+				j := 0
+				for j < len(nk) && toks[i+j].Key == nk[j] {
+					j++
 				}
-				bs := off + i
-				be := bs + len(needle)
-				ts := sort.Search(len(toks), func(k int) bool { return toks[k].End > bs })
-				te := sort.Search(len(toks), func(k int) bool { return toks[k].Start >= be })
-				hits = append(hits, hit{phrase: id, field: field, ts: int32(ts), te: int32(max(te, ts+1)), bs: int32(bs), be: int32(be)})
-				off = be
+				if j == len(nk) {
+					hits = append(hits, hit{phrase: id, field: field, ts: int32(i), te: int32(i + len(nk)), bs: int32(toks[i].Start), be: int32(toks[i+len(nk)-1].End)})
+					i += len(nk) - 1
+				}
 			}
 		}
 	}

@@ -4,7 +4,7 @@
 # pipeline order, then any other docs/bench/*.md in name order.
 set -e
 cd "$(dirname "$0")"
-known="pipeline textnorm indexer search rules crawler alerts web"
+known="pipeline textnorm indexer search rules crawler extraction alerts web"
 {
 	cat summary.md
 	for f in $known; do

@@ -21,6 +21,9 @@ const (
 	DateFeed   = "feed"
 	DateText   = "text"
 	DateURL    = "url"
+	// DateFetched: the page states no publication date; Published is the
+	// fetch time (shown as "ngày phát hiện", the day it was found).
+	DateFetched = "fetched"
 )
 
 // Source kinds.
@@ -33,19 +36,25 @@ const (
 // Article is one revision of one crawled page, as published on ARTICLES.
 // Text fields are NFC-normalised by internal/textnorm before publication.
 type Article struct {
-	V             int       `json:"v"`
-	ID            string    `json:"id"` // ID(CanonicalURL)
-	URL           string    `json:"url"`
-	CanonicalURL  string    `json:"canonical_url"`
-	Source        string    `json:"source"`
-	SourceKind    string    `json:"source_kind"`
-	Lang          string    `json:"lang"`
-	Title         string    `json:"title"`
-	Lead          string    `json:"lead,omitempty"`
-	Body          string    `json:"body"`
-	Authors       []string  `json:"authors,omitempty"`
-	Section       string    `json:"section,omitempty"`
-	Published     time.Time `json:"published"`
+	V            int      `json:"v"`
+	ID           string   `json:"id"` // ID(CanonicalURL)
+	URL          string   `json:"url"`
+	CanonicalURL string   `json:"canonical_url"`
+	Source       string   `json:"source"`
+	SourceKind   string   `json:"source_kind"`
+	Lang         string   `json:"lang"`
+	Title        string   `json:"title"`
+	Lead         string   `json:"lead,omitempty"`
+	Body         string   `json:"body"`
+	Authors      []string `json:"authors,omitempty"`
+	Section      string   `json:"section,omitempty"`
+	// Published is RFC 3339 with the UTC offset the page wrote (a page at
+	// −05:00 keeps −05:00; a zone-less Vietnamese date is +07:00). Convert
+	// explicitly (Asia/Ho_Chi_Minh) wherever a Vietnamese calendar day is
+	// wanted: digest week, UI, mails.
+	Published time.Time `json:"published"`
+	// PublishedFrom is how Published was found: jsonld, meta, feed, text,
+	// url, or fetched (no date on the page: Published is the fetch time).
 	PublishedFrom string    `json:"published_from,omitempty"`
 	Modified      time.Time `json:"modified,omitzero"`
 	Fetched       time.Time `json:"fetched"`
@@ -147,11 +156,14 @@ type Alert struct {
 	Source     string    `json:"source"`
 	SourceKind string    `json:"source_kind"`
 	Published  time.Time `json:"published"`
-	Area       bool      `json:"area"`
-	Topics     []string  `json:"topics"`
-	Severity   string    `json:"severity"` // the highest of Matches
-	Matches    []Match   `json:"matches"`
-	Audiences  []string  `json:"audiences,omitempty"`
+	// PublishedFrom is the article's: "fetched" means Published is the day
+	// the page was found ("ngày phát hiện").
+	PublishedFrom string   `json:"published_from,omitempty"`
+	Area          bool     `json:"area"`
+	Topics        []string `json:"topics"`
+	Severity      string   `json:"severity"` // the highest of Matches
+	Matches       []Match  `json:"matches"`
+	Audiences     []string `json:"audiences,omitempty"`
 	// ContentHash of the article revision, for reprint detection.
 	ContentHash string    `json:"content_hash,omitempty"`
 	Created     time.Time `json:"created"`

@@ -56,7 +56,7 @@ func buildTable() *[tableSize]runeInfo {
 			norm.NFC.IsNormalString(str) && norm.NFC.PropertiesString(str).BoundaryBefore() {
 			in.flags |= fNFCSafe | fTokSafe
 		}
-		if m := mapRune(r); m == mapSpace || m == mapDash || m == mapQuote1 || m == mapQuote2 {
+		if mapRune(r) == mapSpace {
 			in.flags |= fTokSafe // a separator before and after mapping
 		}
 		if !isWordRune(r) {

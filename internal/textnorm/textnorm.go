@@ -18,12 +18,14 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// Normalize returns s in the form every stored document uses: NFC (NFKC for
-// Lao-script runs), invisible characters removed, every space variant turned
-// into U+0020, dash variants turned into '-', curly quotes into straight ones,
-// invalid UTF-8 replaced by U+FFFD. Case and diacritics are kept. Byte offsets
-// reported by Tokens refer to this form. Normalize is idempotent and returns
-// s itself (no allocation) when s is already normal.
+// Normalize returns s in the form every stored document uses: NFC,
+// invisible characters removed, every space variant turned into U+0020,
+// invalid UTF-8 replaced by U+FFFD. Everything else is kept as the publisher
+// wrote it: case, diacritics, typographic quotes and dashes (“ ” – —), and
+// Lao code points (ຳ stays U+0EB3; the NFKC folding of Lao happens in the
+// keys only, see Tokens). Byte offsets reported by Tokens refer to this form.
+// Normalize is idempotent and returns s itself (no allocation) when s is
+// already normal.
 func Normalize(s string) string {
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -40,13 +42,12 @@ func Normalize(s string) string {
 	return s
 }
 
-// normalizeSlow maps invisible, space, dash and quote variants, then applies
-// NFC (and NFKC to Lao runs) when a rune needs it.
+// normalizeSlow maps invisible and space variants, then applies NFC when a
+// rune needs it.
 func normalizeSlow(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	needNFC := false
-	lao := false
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -66,18 +67,6 @@ func normalizeSlow(s string) string {
 		case mapSpace:
 			b.WriteByte(' ')
 			continue
-		case mapDash:
-			b.WriteByte('-')
-			continue
-		case mapQuote1:
-			b.WriteByte('\'')
-			continue
-		case mapQuote2:
-			b.WriteByte('"')
-			continue
-		}
-		if isLao(r) {
-			lao = true
 		}
 		if r >= tableSize || tab[r].flags&fNFCSafe == 0 {
 			needNFC = true
@@ -88,9 +77,6 @@ func normalizeSlow(s string) string {
 	if needNFC {
 		out = norm.NFC.String(out)
 	}
-	if lao {
-		out = nfkcLao(out)
-	}
 	return out
 }
 
@@ -98,9 +84,6 @@ const (
 	mapKeep = iota
 	mapDrop
 	mapSpace
-	mapDash
-	mapQuote1
-	mapQuote2
 )
 
 func mapRune(r rune) int {
@@ -109,43 +92,20 @@ func mapRune(r rune) int {
 		return mapDrop
 	case r == '\u00a0' || r == '\u2007' || r == '\u202f' || r == '\u3000' || (r >= '\u2000' && r <= '\u200a'):
 		return mapSpace
-	case (r >= '\u2010' && r <= '\u2015') || r == '\u2212':
-		return mapDash
-	case r >= '\u2018' && r <= '\u201b':
-		return mapQuote1
-	case (r >= '\u201c' && r <= '\u201f') || r == '\u00ab' || r == '\u00bb':
-		return mapQuote2
 	}
 	return mapKeep
 }
 
-func isLao(r rune) bool { return r >= 0x0E80 && r <= 0x0EFF }
-
-// nfkcLao applies NFKC to every run of Lao-script runes (ຳ = ໍ + າ, ໜ = ຫນ)
-// and keeps NFC elsewhere, so Vietnamese text next to Lao is not changed by
-// compatibility mappings.
-func nfkcLao(s string) string {
-	var b strings.Builder
-	b.Grow(len(s) + 8)
-	start := -1
-	for i, r := range s {
-		if isLao(r) {
-			if start < 0 {
-				start = i
-			}
-			continue
-		}
-		if start >= 0 {
-			b.WriteString(norm.NFKC.String(s[start:i]))
-			start = -1
-		}
-		b.WriteRune(r)
-	}
-	if start >= 0 {
-		b.WriteString(norm.NFKC.String(s[start:]))
-	}
-	return norm.NFC.String(b.String())
+// NormalizeQuery is Normalize for text typed into a search box: besides,
+// typographic double quotes (“ ” „ « ») become '"' so a phrase pasted from
+// a document is still a phrase.
+func NormalizeQuery(s string) string {
+	return queryQuotes.Replace(Normalize(s))
 }
+
+var queryQuotes = strings.NewReplacer("\u201c", `"`, "\u201d", `"`, "\u201e", `"`, "\u201f", `"`, "\u00ab", `"`, "\u00bb", `"`)
+
+func isLao(r rune) bool { return r >= 0x0E80 && r <= 0x0EFF }
 
 // HasDiacritics reports whether s contains any Vietnamese mark or đ, i.e.
 // whether a query was typed with diacritics.
@@ -469,11 +429,18 @@ func nextToken(s string, i int, kb, fb []byte, mode byte) (start, end int, kb2, 
 				break
 			}
 		}
+		if isLao(r) {
+			if i > start {
+				break // Lao after other letters starts a new token
+			}
+			end, kb, fb = laoToken(s, i, size, kb, fb, mode)
+			return start, end, kb, fb, tokOK
+		}
 		// A rune the tables do not cover: finish the syllable the slow way.
 		end = i + size
 		for end < len(s) {
 			r, size := utf8.DecodeRuneInString(s[end:])
-			if !isWordRune(r) {
+			if !isWordRune(r) || isLao(r) {
 				break
 			}
 			end += size
@@ -547,17 +514,31 @@ func tokensSlow(s string) []Token {
 		k, f := makeKeySlow(s[start:end])
 		out = append(out, Token{Key: k, Fold: f, Start: start, End: end})
 	}
-	for i, r := range s {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if isLao(r) && isWordRune(r) {
+			if start >= 0 {
+				emit(i)
+				start = -1
+			}
+			end := laoUnitEnd(s, i, size)
+			k, f := laoKeys(s[i:end])
+			out = append(out, Token{Key: k, Fold: f, Start: i, End: end})
+			i = end
+			continue
+		}
 		if isWordRune(r) {
 			if start < 0 {
 				start = i
 			}
+			i += size
 			continue
 		}
 		if start >= 0 {
 			emit(i)
 			start = -1
 		}
+		i += size
 	}
 	if start >= 0 {
 		emit(len(s))

@@ -1,0 +1,312 @@
+package crawler
+
+import (
+	"html"
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"github.com/PuerkitoBio/goquery"
+	xhtml "golang.org/x/net/html"
+
+	"github.com/diembao/diembao/internal/textnorm"
+)
+
+// titleInput is what the page says its title is, in every place it says it.
+type titleInput struct {
+	h1s       []string // visible headlines (h1, then h2 when no h1 fits) in document order
+	h2s       []string
+	h2Titled  []string // h2 elements whose class or id says "title" (portals without h1)
+	ld, og    string   // JSON-LD headline, og:title / twitter:title
+	doc       string   // <title>
+	siteNames []string
+	host      string
+}
+
+// pickTitle returns the article's headline as the publisher shows it: the
+// visible <h1> when a metadata title (JSON-LD headline, og:title, <title>)
+// agrees with it, else the metadata title with a trailing or leading site
+// name removed, else the first plausible <h1>. An SEO <title> that differs
+// from the visible headline loses to it.
+func pickTitle(in titleInput) string {
+	metas := make([]string, 0, 3)
+	for _, m := range []string{in.ld, in.og, in.doc} {
+		if m = titleText(m); m != "" {
+			metas = append(metas, stripSiteName(m, in.siteNames, in.host))
+		}
+	}
+	// agreeing returns the metadata title that agrees with the headline h,
+	// if any: the same words, or (loose) the headline plus a site or
+	// section name, or a shortened headline.
+	agreeing := func(h string, loose bool) (string, bool) {
+		hk := compareKey(h)
+		if len(hk) < 2 || isSiteName(h, in.siteNames, in.host) {
+			return "", false
+		}
+		for i, m := range metas {
+			if compareKey(m) == hk {
+				return metas[i], true
+			}
+		}
+		if !loose {
+			return "", false
+		}
+		for _, m := range []string{in.ld, in.og, in.doc} {
+			mk := compareKey(titleText(m))
+			if len([]rune(hk)) >= 12 && (strings.HasPrefix(mk, hk) || strings.HasSuffix(mk, hk)) {
+				return "", true
+			}
+		}
+		return "", false
+	}
+	h1s := make([]string, len(in.h1s))
+	for i, h := range in.h1s {
+		h1s[i] = stripSiteName(h, in.siteNames, in.host) // "Headline – Site" in the h1 itself
+	}
+	for _, h := range h1s {
+		if m, ok := agreeing(h, true); ok {
+			// The metadata spelling when the headline is typed in capitals
+			// (or all lower case) and the two differ only in case.
+			if m != "" && m != h && strings.EqualFold(m, h) && (h == strings.ToUpper(h) || h == strings.ToLower(h)) {
+				return m
+			}
+			return h
+		}
+	}
+	// No h1 agrees: the first h1 that can be a headline is what the reader
+	// sees; then an h2 that the metadata confirms; then the metadata title.
+	for _, h := range h1s {
+		if plausibleHeadline(h, in.siteNames, in.host) {
+			return h
+		}
+	}
+	for _, h := range in.h2s {
+		if _, ok := agreeing(h, false); ok {
+			return h
+		}
+	}
+	if in.ld == "" && in.og == "" && len(in.h2Titled) > 0 {
+		return in.h2Titled[0] // a portal template: the headline is an h2, <title> names the site
+	}
+	if len(metas) > 0 {
+		return metas[0]
+	}
+	return ""
+}
+
+// genericHeadings are <h1> texts that name a page kind, not an article.
+var genericHeadings = map[string]bool{"blog": true, "ourblog": true, "news": true, "latestnews": true,
+	"tintuc": true, "tinmoi": true, "tintucsukien": true, "trangchu": true, "home": true, "menu": true,
+	"search": true, "timkiem": true, "articles": true, "article": true, "baiviet": true}
+
+// plausibleHeadline: an h1 that is not the site's name, not a page-kind
+// word, and long enough to say something.
+func plausibleHeadline(h string, siteNames []string, host string) bool {
+	return len([]rune(h)) >= 8 && strings.Contains(strings.TrimSpace(h), " ") &&
+		!isSiteName(h, siteNames, host) && !genericHeadings[foldKey(h)]
+}
+
+// entityRe finds an HTML entity left in a decoded string.
+var entityRe = regexp.MustCompile(`&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});`)
+
+// titleText normalises a metadata title: entities the page double-encoded
+// (or that JSON-LD carries as text) decoded once, NFC, whitespace folded.
+// Typographic quotes and dashes stay.
+func titleText(s string) string {
+	if entityRe.MatchString(s) {
+		s = html.UnescapeString(s)
+	}
+	return clean(s)
+}
+
+// siteSeparators split "Headline | Site" (spaced separators only, so that
+// hyphenated words stay whole).
+var siteSeparators = []string{" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " / ", " || ", " : ", " ~ "}
+
+// stripSiteName removes a trailing (or leading) part of a title that is the
+// site's name: og:site_name, the source's name, or the host name.
+func stripSiteName(t string, siteNames []string, host string) string {
+	for range 2 { // "Headline - Section | Site": the site only, at most twice
+		cut := -1
+		sepLen := 0
+		for _, sep := range siteSeparators {
+			if i := strings.LastIndex(t, sep); i > cut {
+				cut, sepLen = i, len(sep)
+			}
+		}
+		if cut > 0 && isSiteName(t[cut+sepLen:], siteNames, host) {
+			t = strings.TrimSpace(t[:cut])
+			continue
+		}
+		first := len(t)
+		for _, sep := range siteSeparators {
+			if i := strings.Index(t, sep); i >= 0 && i < first {
+				first, sepLen = i, len(sep)
+			}
+		}
+		if first < len(t) && isSiteName(t[:first], siteNames, host) && len(t)-first-sepLen > 10 {
+			t = strings.TrimSpace(t[first+sepLen:])
+			continue
+		}
+		break
+	}
+	return t
+}
+
+// isSiteName reports whether s names the site: it equals a declared site
+// name, or its letters spell the host's registered name ("Báo Thanh Hóa" on
+// baothanhhoa.vn, "Harvard Health" on health.harvard.edu).
+func isSiteName(s string, siteNames []string, host string) bool {
+	k := compareKey(s)
+	if k == "" || len(k) > 60 {
+		return false
+	}
+	for _, n := range siteNames {
+		nk := compareKey(n)
+		if nk != "" && (k == nk || len(nk) >= 4 && strings.Contains(k, nk) && len(k) <= len(nk)+12) {
+			return true
+		}
+	}
+	fk := foldKey(s)
+	for _, label := range hostLabels(host) {
+		if len(label) < 4 {
+			continue
+		}
+		if fk == label || strings.Contains(fk, label) && len(fk) <= len(label)+14 || strings.Contains(label, fk) && len(fk) >= 5 {
+			return true
+		}
+	}
+	return false
+}
+
+// hostLabels returns the distinctive labels of a host name ("www" and the
+// public suffix left out), and the labels joined ("baothanhhoa").
+func hostLabels(host string) []string {
+	host = strings.ToLower(strings.TrimPrefix(host, "www."))
+	parts := strings.Split(host, ".")
+	var out []string
+	for i, p := range parts {
+		if i == len(parts)-1 || len(p) <= 3 && i >= len(parts)-2 || p == "www" || p == "m" || p == "amp" {
+			continue
+		}
+		out = append(out, strings.ReplaceAll(p, "-", ""))
+	}
+	return out
+}
+
+// compareKey is the form titles are compared in: lower case, letters and
+// digits only (quotes, dashes, spaces and punctuation ignored).
+func compareKey(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(textnorm.Normalize(s)) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// foldKey is compareKey without diacritics (đ → d).
+func foldKey(s string) string {
+	return strings.ReplaceAll(textnorm.Fold(s), " ", "")
+}
+
+// readHeadlines returns the text of the page's <h1> elements (and <h2>
+// elements) that can be an article headline, in document order.
+func readHeadlines(doc *goquery.Document) (h1s, h2s, h2Titled []string) {
+	collect := func(sel string, limit int) []string {
+		var out []string
+		doc.Find(sel).EachWithBreak(func(_ int, s *goquery.Selection) bool {
+			if hiddenOrChrome(s) {
+				return true
+			}
+			t := titleText(visibleText(s.Nodes[0]))
+			if t != "" && len(t) <= 400 {
+				out = append(out, t)
+			}
+			return len(out) < limit
+		})
+		return out
+	}
+	return collect("body h1", 6), collect("body h2", 10),
+		collect(`body h2[class*="title"], body h2[class*="tieude"], body h2[class*="tieu-de"], body h2[class*="headline"], body h2[id*="title"]`, 2)
+}
+
+// hiddenOrChrome: headlines inside navigation, footers, asides, or hidden.
+func hiddenOrChrome(s *goquery.Selection) bool {
+	for n := s.Nodes[0]; n != nil; n = n.Parent {
+		if n.Type != xhtml.ElementNode {
+			continue
+		}
+		switch n.Data {
+		case "nav", "footer", "aside":
+			return true
+		}
+		for _, a := range n.Attr {
+			switch a.Key {
+			case "hidden":
+				return true
+			case "style":
+				v := strings.ReplaceAll(strings.ToLower(a.Val), " ", "")
+				if strings.Contains(v, "display:none") || strings.Contains(v, "visibility:hidden") {
+					return true
+				}
+			case "class":
+				v := strings.ToLower(a.Val)
+				if strings.Contains(v, "sr-only") || strings.Contains(v, "visually-hidden") || strings.Contains(v, "screen-reader") {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// visibleText is the text of n without scripts and styles, <br> as a space.
+func visibleText(n *xhtml.Node) string {
+	var b strings.Builder
+	var walk func(*xhtml.Node)
+	walk = func(n *xhtml.Node) {
+		switch n.Type {
+		case xhtml.TextNode:
+			b.WriteString(n.Data)
+			return
+		case xhtml.ElementNode:
+			switch n.Data {
+			case "script", "style", "noscript", "template", "svg":
+				return
+			case "br":
+				b.WriteByte(' ')
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return b.String()
+}
+
+// siteNamesOf lists the names the page gives its site.
+func siteNamesOf(doc *goquery.Document, m pageMeta, src Source) []string {
+	var out []string
+	for _, s := range []string{
+		doc.Find(`meta[property="og:site_name"]`).First().AttrOr("content", ""),
+		doc.Find(`meta[name="application-name"]`).First().AttrOr("content", ""),
+		doc.Find(`meta[name="apple-mobile-web-app-title"]`).First().AttrOr("content", ""),
+		m.ldPublisher, src.Name,
+	} {
+		if s = strings.TrimSpace(html.UnescapeString(s)); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func hostOf(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	return u.Hostname()
+}
