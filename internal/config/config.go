@@ -33,6 +33,7 @@ type Config struct {
 	Digest    Digest              `yaml:"digest"`
 	Crawler   Crawler             `yaml:"crawler"`
 	Log       Log                 `yaml:"log"`
+	Office    Office              `yaml:"office"`
 }
 
 // NATS says where the bus is. An empty URL starts the embedded server.
@@ -183,7 +184,8 @@ func Default() Config {
 			MaxBody:    10 << 20,
 			Parallel:   4,
 		},
-		Log: Log{Level: "info", Format: "text"},
+		Log:    Log{Level: "info", Format: "text"},
+		Office: defaultOffice(),
 	}
 }
 
@@ -314,6 +316,9 @@ func (c Config) Validate() error {
 	}
 	if c.Alerts.MaxAttempts <= 0 {
 		return errors.New("alerts.max_attempts must be positive")
+	}
+	if err := c.Office.validate(); err != nil {
+		return err
 	}
 	return nil
 }
