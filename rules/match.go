@@ -15,6 +15,9 @@ type Result struct {
 	// satisfied for ambiguous names).
 	Area      bool
 	AreaTerms []article.Term
+	// Places are the ids of the gazetteer entries found (context words
+	// satisfied), sorted, each once. Set.Communes maps them to today's communes.
+	Places []string
 	// Topics are the topics of every enabled rule whose query matched,
 	// sorted, whether or not the rule needs the area: they classify the
 	// article for search.
@@ -97,7 +100,10 @@ func (s *Set) match(a article.Article, use func(*compiledRule) bool) Result {
 		res.AreaTerms = make([]article.Term, len(area))
 		for i, h := range area {
 			res.AreaTerms[i] = termOf(texts, h)
+			res.Places = append(res.Places, s.places[s.phrases[h.phrase].place-1].ID)
 		}
+		slices.Sort(res.Places)
+		res.Places = slices.Compact(res.Places)
 	}
 	sc.area = area[:0]
 
