@@ -57,6 +57,7 @@ func commands() map[string]command {
 		"digest":  {cmdDigest, "digest [--week 2026-W47 | --from D --to D] [--out FILE] [--send]"},
 		"reindex": {cmdReindex, "reindex              rebuild the index from the ARTICLES stream"},
 		"sources": {cmdSources, "sources check [--source ID | --url URL] [--json]"},
+		"report":  {cmdReport, "report (--year 2026 | --from D --to D) [--topic T] [--all] --out FILE.pdf|.docx|.xlsx"},
 		"user":    {cmdUser, "user add NAME --role analyst|police|admin [--password-stdin]"},
 	}
 }
