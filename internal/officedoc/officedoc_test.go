@@ -162,7 +162,7 @@ var commonWants = []string{
 	"I. TÌNH HÌNH BÁO CHÍ PHẢN ÁNH VỀ ĐỊA BÀN",
 	"đồng bào dân tộc thiểu số",
 	"- Biên giới: 120 bài;",
-	"Lào - Sầm Tớ", // dashes are normalised
+	"Lào – Sầm Tớ", // dashes kept as written
 	"Hình 1. Số bài theo tháng",
 	"Nơi nhận:",
 	"- Sở Văn hóa, Thể thao và Du lịch tỉnh Thanh Hóa;",

@@ -11,7 +11,7 @@ import (
 
 	"github.com/go-pdf/fpdf"
 
-	"github.com/diembao/diembao/internal/textnorm"
+	unorm "golang.org/x/text/unicode/norm"
 )
 
 // Liberation Serif 2.1 (SIL OFL, fonts/LICENSE-LiberationFonts.txt): metric-
@@ -104,9 +104,10 @@ func WritePDF(w io.Writer, d Document) error {
 	return nil
 }
 
-// norm brings caller text into the one stored form (NFC, plain spaces and
-// dashes) so every letter maps to one glyph of the font.
-func norm(s string) string { return textnorm.Normalize(s) }
+// norm composes caller text (NFC) so every Vietnamese letter maps to one
+// glyph of the font. It is display only: unlike textnorm.Normalize it keeps
+// dashes and quotes as written (a title is reproduced as published).
+func norm(s string) string { return unorm.NFC.String(strings.ToValidUTF8(s, "\uFFFD")) }
 
 type pdfw struct {
 	p   *fpdf.Fpdf

@@ -156,7 +156,7 @@ func TestReportFiles(t *testing.T) {
 	x := genIndex(t, 800)
 	r := sampleReport(t, x)
 	date := time.Date(2026, 12, 5, 0, 0, 0, 0, ict)
-	wants := []string{"BÁO CÁO", "Kết quả theo dõi thông tin báo chí năm 2026", "Tháng 3/2026", "Biên giới", "Lào - Sầm Tớ", "Luận Thành", "Nơi nhận:", "Hệ thống đã phát 3 cảnh báo"}
+	wants := []string{"BÁO CÁO", "Kết quả theo dõi thông tin báo chí năm 2026", "Tháng 3/2026", "Biên giới", "Lào – Sầm Tớ", "Luận Thành", "Nơi nhận:", "Hệ thống đã phát 3 cảnh báo"}
 	flat := func(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 	svg, err := Chart(r, ChartMonths, "svg")
