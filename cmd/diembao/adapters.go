@@ -59,7 +59,7 @@ func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
 		r := remoteIndex{n.bus.Conn()}
 		search, docs = r, r
 	}
-	return web.Deps{
+	deps := web.Deps{
 		Accounts:    web.NewAccounts(accounts),
 		Searcher:    search,
 		Articles:    articleViews{docs: docs, revs: revs, rules: n.rules},
@@ -76,7 +76,9 @@ func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
 			}
 			return nil
 		},
-	}, nil
+	}
+	n.reportWebDeps(&deps, n.idx, store)
+	return deps, nil
 }
 
 func sensitiveAudiences(c config.Config) []string {
