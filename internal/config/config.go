@@ -34,6 +34,7 @@ type Config struct {
 	Crawler   Crawler             `yaml:"crawler"`
 	Log       Log                 `yaml:"log"`
 	Office    Office              `yaml:"office"`
+	Reports   Reports             `yaml:"reports"`
 }
 
 // NATS says where the bus is. An empty URL starts the embedded server.
