@@ -19,7 +19,7 @@ const MaxExport = 200_000
 // error wrapping *QueryError.
 func (x *Index) Each(ctx context.Context, q Query, fn func(Doc) error) error {
 	q.Page, q.Size, q.Sort = 0, 0, "date"
-	_, req, err := x.request(q)
+	_, req, err := x.request(ctx, q)
 	if err != nil {
 		return err
 	}

@@ -60,7 +60,7 @@ type Stats struct {
 // the filters of Search; Page, Size and Sort are ignored).
 func (x *Index) Stats(ctx context.Context, q Query) (Stats, error) {
 	q.Page, q.Size, q.Sort = 0, 0, ""
-	_, req, err := x.request(q)
+	_, req, err := x.request(ctx, q)
 	if err != nil {
 		return Stats{}, err
 	}
