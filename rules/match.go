@@ -96,14 +96,18 @@ func (s *Set) match(a article.Article, use func(*compiledRule) bool) Result {
 	}
 	if len(area) > 0 {
 		res.Area = true
-		area = tidyHits(area, &sc.tmp)
-		res.AreaTerms = make([]article.Term, len(area))
-		for i, h := range area {
-			res.AreaTerms[i] = termOf(texts, h)
+		// Places count every name found, also one inside a longer name
+		// (Bát Mọt in Đồn Biên phòng Bát Mọt); the terms are tidied.
+		for _, h := range area {
 			res.Places = append(res.Places, s.places[s.phrases[h.phrase].place-1].ID)
 		}
 		slices.Sort(res.Places)
 		res.Places = slices.Compact(res.Places)
+		area = tidyHits(area, &sc.tmp)
+		res.AreaTerms = make([]article.Term, len(area))
+		for i, h := range area {
+			res.AreaTerms[i] = termOf(texts, h)
+		}
 	}
 	sc.area = area[:0]
 
