@@ -102,6 +102,8 @@ type Doc struct {
 	Topics   []string        `json:"topics"`
 	Area     bool            `json:"area"`
 	Severity string          `json:"severity,omitempty"`
+	Places   []string        `json:"places,omitempty"`   // gazetteer ids found (Tagger)
+	Communes []string        `json:"communes,omitempty"` // today's communes (Tagger)
 }
 
 // ErrNotFound is returned by Get for an unknown article id.
@@ -355,6 +357,8 @@ func newMapping() mapping.IndexMapping {
 	dm.AddFieldMappingsAt(fTopics, keyword(true, false))
 	dm.AddFieldMappingsAt(fSeverity, keyword(false, false))
 	dm.AddFieldMappingsAt(fMonth, keyword(false, true))
+	dm.AddFieldMappingsAt(fPlaces, keyword(false, false))
+	dm.AddFieldMappingsAt(fCommunes, keyword(false, false))
 	area := mapping.NewBooleanFieldMapping()
 	area.IncludeInAll, area.Store = false, false
 	dm.AddFieldMappingsAt(fArea, area)
@@ -385,7 +389,10 @@ func bodyText(a article.Article) string {
 
 func (x *Index) document(a article.Article, month string) (map[string]any, error) {
 	d := Doc{Article: a}
-	if x.cls != nil {
+	if tg, ok := x.cls.(Tagger); ok {
+		t := tg.Tags(a)
+		d.Topics, d.Area, d.Severity, d.Places, d.Communes = t.Topics, t.Area, t.Severity, t.Places, t.Communes
+	} else if x.cls != nil {
 		d.Topics, d.Area = x.cls.Classify(a)
 		if sc, ok := x.cls.(SeverityClassifier); ok {
 			d.Severity = sc.Severity(a)
@@ -411,6 +418,12 @@ func (x *Index) document(a article.Article, month string) (map[string]any, error
 	}
 	if d.Severity != "" {
 		m[fSeverity] = d.Severity
+	}
+	if len(d.Places) > 0 {
+		m[fPlaces] = d.Places
+	}
+	if len(d.Communes) > 0 {
+		m[fCommunes] = d.Communes
 	}
 	if !a.Published.IsZero() {
 		m[fPublished] = a.Published

@@ -15,6 +15,9 @@ type Result struct {
 	// satisfied for ambiguous names).
 	Area      bool
 	AreaTerms []article.Term
+	// Places are the ids of the gazetteer entries found (context words
+	// satisfied), sorted, each once. Set.Communes maps them to today's communes.
+	Places []string
 	// Topics are the topics of every enabled rule whose query matched,
 	// sorted, whether or not the rule needs the area: they classify the
 	// article for search.
@@ -93,6 +96,13 @@ func (s *Set) match(a article.Article, use func(*compiledRule) bool) Result {
 	}
 	if len(area) > 0 {
 		res.Area = true
+		// Places count every name found, also one inside a longer name
+		// (Bát Mọt in Đồn Biên phòng Bát Mọt); the terms are tidied.
+		for _, h := range area {
+			res.Places = append(res.Places, s.places[s.phrases[h.phrase].place-1].ID)
+		}
+		slices.Sort(res.Places)
+		res.Places = slices.Compact(res.Places)
 		area = tidyHits(area, &sc.tmp)
 		res.AreaTerms = make([]article.Term, len(area))
 		for i, h := range area {

@@ -108,8 +108,12 @@ func (s *Set) matchRef(rt *refTries, a article.Article, use func(*compiledRule) 
 		if s.phrases[h.phrase].place != 0 {
 			res.Area = true
 			res.AreaTerms = append(res.AreaTerms, refTermOf(texts, h))
+			if id := s.places[s.phrases[h.phrase].place-1].ID; !slices.Contains(res.Places, id) {
+				res.Places = append(res.Places, id)
+			}
 		}
 	}
+	slices.Sort(res.Places)
 	res.AreaTerms = refTidyTerms(res.AreaTerms)
 
 	// Candidate rules: those using a phrase that occurred.

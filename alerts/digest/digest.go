@@ -2,7 +2,8 @@
 // the week's relevant articles grouped by topic then by day, reprints of one
 // story shown once ("also carried by"), counts per topic and source, and the
 // alerts of the week with their acknowledgement; rendered as an HTML mail
-// (inline CSS) and a PDF with an embedded DejaVu Sans font.
+// (inline CSS), and a PDF and a DOCX in the administrative layout of
+// internal/officedoc (Decree 30/2020, Liberation Serif).
 // In: an Archive and an ISO week. Out: Digest, HTML, PDF, alerts.Mail.
 package digest
 
@@ -72,6 +73,9 @@ type TopicGroup struct {
 type Count struct {
 	Label string `json:"label"`
 	N     int    `json:"n"`
+	// Also (topics only): stories touching this topic that are listed and
+	// counted under an earlier one.
+	Also int `json:"also,omitempty"`
 }
 
 // AlertLine is one alert of the week.
@@ -184,10 +188,12 @@ func (b *Builder) build(ctx context.Context, week string, from, to time.Time) (D
 	stories := Cluster(items)
 	d.Stories = len(stories)
 
-	// Each story is listed once, under its first topic; the weekly counts
-	// by topic count it under every topic it has.
+	// Each story is listed once, under its first topic (topicOrder), and
+	// counted there: ByTopic[t].N is the number listed in t's section, so
+	// the counts add up to Stories; ByTopic[t].Also counts the stories that
+	// touch t too but are listed under an earlier topic.
 	byTopic := map[string][]Story{}
-	topicCount := map[string]int{}
+	topicCount, alsoCount := map[string]int{}, map[string]int{}
 	srcCount, dayCount := map[string]int{}, map[string]int{}
 	for _, s := range stories {
 		topics := slices.Clone(s.Topics)
@@ -195,8 +201,9 @@ func (b *Builder) build(ctx context.Context, week string, from, to time.Time) (D
 			topics = []string{"area"}
 		}
 		sortTopics(b.topics, topics)
-		for _, t := range topics {
-			topicCount[t]++
+		topicCount[topics[0]]++
+		for _, t := range topics[1:] {
+			alsoCount[t]++
 		}
 		for _, t := range topics[1:] {
 			s.AlsoUnder = append(s.AlsoUnder, topicName(b.topics, t))
@@ -211,9 +218,14 @@ func (b *Builder) build(ctx context.Context, week string, from, to time.Time) (D
 	for t := range topicCount {
 		topics = append(topics, t)
 	}
+	for t := range alsoCount {
+		if topicCount[t] == 0 {
+			topics = append(topics, t)
+		}
+	}
 	sortTopics(b.topics, topics)
 	for _, t := range topics {
-		d.ByTopic = append(d.ByTopic, Count{Label: topicName(b.topics, t), N: topicCount[t]})
+		d.ByTopic = append(d.ByTopic, Count{Label: topicName(b.topics, t), N: topicCount[t], Also: alsoCount[t]})
 		if len(byTopic[t]) == 0 {
 			continue // all its stories are listed under an earlier topic
 		}

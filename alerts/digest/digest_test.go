@@ -233,12 +233,16 @@ func TestStoryListedOnce(t *testing.T) {
 	if len(a1.AlsoUnder) != 1 || a1.AlsoUnder[0] != laos {
 		t.Errorf("a1 also under %v, want [%s]", a1.AlsoUnder, laos)
 	}
-	counts := map[string]int{}
+	counts, also, sum := map[string]int{}, map[string]int{}, 0
 	for _, c := range d.ByTopic {
-		counts[c.Label] = c.N
+		counts[c.Label], also[c.Label] = c.N, c.Also
+		sum += c.N
 	}
-	if counts[laos] != 1 || counts[alerts.TopicName("border")] != 1 {
-		t.Errorf("weekly counts by topic %v: the story counts under both its topics", d.ByTopic)
+	if counts[laos] != 0 || also[laos] != 1 || counts[alerts.TopicName("border")] != 1 {
+		t.Errorf("weekly counts by topic %v: a story counts once, under the topic it is listed under, and as 'also' under its others", d.ByTopic)
+	}
+	if sum != d.Stories {
+		t.Errorf("topic counts add up to %d, want the %d stories listed", sum, d.Stories)
 	}
 	html, err := HTML(d, ict)
 	if err != nil {

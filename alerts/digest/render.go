@@ -2,23 +2,15 @@ package digest
 
 import (
 	"bytes"
-	_ "embed"
 	"fmt"
 	"html/template"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/go-pdf/fpdf"
-
 	"github.com/diembao/diembao/alerts"
+	"github.com/diembao/diembao/internal/officedoc"
 )
-
-//go:embed fonts/DejaVuSans.ttf
-var fontRegular []byte
-
-//go:embed fonts/DejaVuSans-Bold.ttf
-var fontBold []byte
 
 func title(d Digest) string {
 	last := d.To.AddDate(0, 0, -1)
@@ -41,12 +33,14 @@ func cut(s string, n int) string {
 }
 
 var funcs = template.FuncMap{
-	"title": title,
-	"cut":   cut,
-	"date":  func(t time.Time) string { return t.Format("02/01/2006") },
-	"hm":    func(t time.Time, loc *time.Location) string { return t.In(loc).Format("15:04 02/01") },
-	"sev":   alerts.SeverityName,
-	"add":   func(a, b int) int { return a + b },
+	"title":      title,
+	"topics":     topicSummary,
+	"topicsNote": func() string { return topicsNote },
+	"cut":        cut,
+	"date":       func(t time.Time) string { return t.Format("02/01/2006") },
+	"hm":         func(t time.Time, loc *time.Location) string { return t.In(loc).Format("15:04 02/01") },
+	"sev":        alerts.SeverityName,
+	"add":        func(a, b int) int { return a + b },
 	"bar": func(n, max int) int {
 		if max == 0 {
 			return 0
@@ -81,7 +75,8 @@ const htmlTmpl = `<!DOCTYPE html>
 <table style="border-collapse:collapse;font-size:13px" role="presentation">
 {{$m := maxcount .D.ByDay}}{{range .D.ByDay}}<tr><td style="padding:2px 8px 2px 0">{{.Label}}</td><td><div style="background:#2a6fb0;height:12px;width:{{bar .N $m}}px"></div></td><td style="padding-left:6px">{{.N}}</td></tr>
 {{end}}</table>
-<p style="font-size:13px">Theo chủ đề: {{range $i, $c := .D.ByTopic}}{{if $i}}, {{end}}{{$c.Label}} {{$c.N}}{{end}}<br>
+<p style="font-size:13px">Theo chủ đề: {{topics .D.ByTopic}}<br>
+<span style="color:#555">{{topicsNote}}</span><br>
 Theo nguồn: {{range $i, $c := .D.BySource}}{{if $i}}, {{end}}{{$c.Label}} {{$c.N}}{{end}}</p>
 {{$n := 0}}{{range .D.Topics}}<h2 style="font-size:16px;border-bottom:1px solid #ccc;margin-top:24px">{{.Name}} ({{.Count}})</h2>
 {{range .Days}}<h3 style="font-size:14px;color:#555;margin:12px 0 4px">{{date .Date}}</h3>
@@ -140,87 +135,103 @@ func Text(d Digest, loc *time.Location) string {
 	return b.String()
 }
 
-// PDF renders d as an administrative-style document with DejaVu Sans
-// embedded (every Vietnamese letter).
+// PDF renders d as an administrative document (Decree 30/2020 layout,
+// Liberation Serif) with d.Issuer as the issuing body; PDFAs takes the full
+// issuer from configuration.
 func PDF(d Digest, loc *time.Location) ([]byte, error) {
-	p := fpdf.New("P", "mm", "A4", "")
-	p.AddUTF8FontFromBytes("dejavu", "", fontRegular)
-	p.AddUTF8FontFromBytes("dejavu", "B", fontBold)
-	p.SetTitle(title(d), true)
-	p.SetCreator("diembao", true)
-	p.SetCreationDate(d.To)
-	p.SetModificationDate(d.To)
-	p.SetCompression(true)
-	p.SetCatalogSort(true) // resources in a fixed order: the same digest gives the same bytes
-	p.SetMargins(20, 15, 15)
-	p.SetAutoPageBreak(true, 15)
-	p.AliasNbPages("")
-	p.SetFooterFunc(func() {
-		p.SetY(-12)
-		p.SetFont("dejavu", "", 8)
-		p.CellFormat(0, 5, fmt.Sprintf("Trang %d/{nb}", p.PageNo()), "", 0, "C", false, 0, "")
-	})
-	p.AddPage()
-	p.SetFont("dejavu", "B", 11)
-	p.CellFormat(85, 6, strings.ToUpper(d.Issuer), "", 0, "C", false, 0, "")
-	p.CellFormat(0, 6, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "", 1, "C", false, 0, "")
-	p.SetFont("dejavu", "", 10)
-	p.CellFormat(85, 6, "", "", 0, "C", false, 0, "")
-	p.CellFormat(0, 6, "Độc lập - Tự do - Hạnh phúc", "", 1, "C", false, 0, "")
-	p.Ln(8)
-	p.SetFont("dejavu", "B", 14)
-	p.MultiCell(0, 7, title(d), "", "C", false)
-	p.SetFont("dejavu", "", 10)
-	p.MultiCell(0, 6, fmt.Sprintf("%d tin (%d bài), %d cảnh báo", d.Stories, d.Articles, len(d.Alerts)), "", "C", false)
-	p.Ln(4)
-	var parts []string
-	for _, c := range d.ByTopic {
-		parts = append(parts, fmt.Sprintf("%s: %d", c.Label, c.N))
-	}
-	p.MultiCell(0, 5, "Theo chủ đề: "+strings.Join(parts, "; "), "", "L", false)
-	n := 0
-	for gi, g := range d.Topics {
-		p.Ln(3)
-		p.SetFont("dejavu", "B", 12)
-		p.MultiCell(0, 7, fmt.Sprintf("%s. %s (%d)", roman(gi+1), g.Name, g.Count), "", "L", false)
-		for _, day := range g.Days {
-			for _, s := range day.Stories {
-				n++
-				p.SetFont("dejavu", "B", 10)
-				p.MultiCell(0, 5, fmt.Sprintf("%d. %s", n, cut(s.Title, 300)), "", "L", false)
-				p.SetFont("dejavu", "", 9)
-				meta := fmt.Sprintf("%s, %s", s.Source, s.Published.In(loc).Format("15:04 02/01/2006"))
-				if len(s.AlsoCarried) > 0 {
-					meta += fmt.Sprintf(" – cũng đăng trên %d báo khác", len(s.AlsoCarried))
-				}
-				if len(s.AlsoUnder) > 0 {
-					meta += " – cũng thuộc chủ đề: " + strings.Join(s.AlsoUnder, ", ")
-				}
-				p.MultiCell(0, 4.5, meta, "", "L", false)
-				if s.Lead != "" {
-					p.MultiCell(0, 4.5, cut(s.Lead, 320), "", "L", false)
-				}
-				p.MultiCell(0, 4.5, s.URL, "", "L", false)
-				p.Ln(1.5)
-			}
-		}
-	}
-	p.Ln(3)
-	p.SetFont("dejavu", "B", 12)
-	p.MultiCell(0, 7, fmt.Sprintf("Cảnh báo trong tuần (%d)", len(d.Alerts)), "", "L", false)
-	p.SetFont("dejavu", "", 9)
-	for _, a := range d.Alerts {
-		st := "chưa xác nhận"
-		if a.Acked {
-			st = "đã xác nhận"
-		}
-		p.MultiCell(0, 4.5, fmt.Sprintf("- %s %s (%s, %s): %s", a.Received.In(loc).Format("15:04 02/01"), cut(a.Title, 200), a.Source, alerts.SeverityName(a.Severity), st), "", "L", false)
-	}
+	return PDFAs(d, loc, officedoc.Issuer{Name: d.Issuer})
+}
+
+// PDFAs renders d as an administrative PDF issued by is.
+func PDFAs(d Digest, loc *time.Location, is officedoc.Issuer) ([]byte, error) {
 	var b bytes.Buffer
-	if err := p.Output(&b); err != nil {
+	if err := officedoc.WritePDF(&b, Document(d, loc, is)); err != nil {
 		return nil, fmt.Errorf("digest pdf: %w", err)
 	}
 	return b.Bytes(), nil
+}
+
+// DOCX renders d as an administrative Word document issued by is.
+func DOCX(d Digest, loc *time.Location, is officedoc.Issuer) ([]byte, error) {
+	var b bytes.Buffer
+	if err := officedoc.WriteDOCX(&b, Document(d, loc, is)); err != nil {
+		return nil, fmt.Errorf("digest docx: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// topicsNote says how the topic counts are made.
+const topicsNote = "Mỗi tin chỉ được liệt kê và tính một lần, ở chủ đề đầu tiên của tin; \"và N tin ở mục trước\" là số tin cũng thuộc chủ đề đó nhưng đã tính ở mục trước."
+
+// topicSummary is "Biên giới 3; Lào – Sầm Tớ 2 (và 3 tin ở mục trước)".
+func topicSummary(cs []Count) string {
+	var parts []string
+	for _, c := range cs {
+		p := fmt.Sprintf("%s %d", c.Label, c.N)
+		if c.Also > 0 {
+			p += fmt.Sprintf(" (và %d tin ở mục trước)", c.Also)
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Document lays d out as a THÔNG BÁO-style digest of is: the administrative
+// heading, the week's figures, one section per topic, the alerts, Nơi nhận
+// and signature. The date line is the day after the period.
+func Document(d Digest, loc *time.Location, is officedoc.Issuer) officedoc.Document {
+	doc := officedoc.Document{Issuer: is, Type: "BẢN TIN", Date: d.To.In(loc), Summary: strings.TrimPrefix(title(d), "BẢN TIN ")}
+	add := func(b officedoc.Block) { doc.Blocks = append(doc.Blocks, b) }
+	add(officedoc.Block{Para: fmt.Sprintf("Trong kỳ có %d tin (%d bài) liên quan địa bàn và các chủ đề theo dõi; %d cảnh báo.", d.Stories, d.Articles, len(d.Alerts))})
+	if len(d.ByTopic) > 0 {
+		add(officedoc.Block{Para: "Theo chủ đề: " + topicSummary(d.ByTopic) + ". " + topicsNote})
+	}
+	n := 0
+	for gi, g := range d.Topics {
+		add(officedoc.Block{Heading: fmt.Sprintf("%s. %s (%d)", roman(gi+1), strings.ToUpper(g.Name), g.Count)})
+		for _, day := range g.Days {
+			for _, s := range day.Stories {
+				n++
+				add(officedoc.Block{Para: fmt.Sprintf("%d. %s", n, cut(s.Title, 300))})
+				meta := fmt.Sprintf("%s, %s", s.Source, s.Published.In(loc).Format("15:04 02/01/2006"))
+				if len(s.AlsoCarried) > 0 {
+					meta += fmt.Sprintf("; cũng đăng trên %d báo khác: %s", len(s.AlsoCarried), sourcesOf(s.AlsoCarried))
+				}
+				if len(s.AlsoUnder) > 0 {
+					meta += "; cũng thuộc chủ đề: " + strings.Join(s.AlsoUnder, ", ")
+				}
+				lines := []string{meta}
+				if s.Lead != "" {
+					lines = append(lines, cut(s.Lead, 320))
+				}
+				lines = append(lines, s.URL)
+				add(officedoc.Block{Bullets: lines})
+			}
+		}
+	}
+	add(officedoc.Block{Heading: fmt.Sprintf("%s. CẢNH BÁO TRONG KỲ (%d)", roman(len(d.Topics)+1), len(d.Alerts))})
+	if len(d.Alerts) == 0 {
+		add(officedoc.Block{Para: "Không có cảnh báo."})
+	} else {
+		t := &officedoc.Table{Header: []string{"Thời điểm", "Bài viết", "Nguồn", "Mức độ", "Xác nhận"}, Widths: []float64{1.3, 4, 1.5, 1.2, 1.5}}
+		for _, a := range d.Alerts {
+			st := "Chưa xác nhận"
+			if a.Acked {
+				st = "Đã xác nhận"
+			}
+			t.Rows = append(t.Rows, []string{a.Received.In(loc).Format("15:04 02/01"), cut(a.Title, 200), a.Source, alerts.SeverityName(a.Severity), st})
+		}
+		add(officedoc.Block{Table: t})
+	}
+	return doc
+}
+
+func sourcesOf(its []Item) string {
+	var s []string
+	for _, it := range its {
+		s = append(s, it.Source)
+	}
+	return strings.Join(s, ", ")
 }
 
 func roman(n int) string {

@@ -58,7 +58,7 @@ func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
 		r := remoteIndex{n.bus}
 		search, docs = r, r
 	}
-	return web.Deps{
+	deps := web.Deps{
 		Accounts:    web.NewAccounts(accounts),
 		Searcher:    search,
 		Articles:    articleViews{docs: docs, revs: revs, rules: n.rules},
@@ -70,7 +70,9 @@ func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
 		Snapshots:   snapshotStore{n.bus},
 		Registry:    n.reg,
 		Ready:       n.health,
-	}, nil
+	}
+	n.reportWebDeps(&deps, n.idx, store)
+	return deps, nil
 }
 
 func sensitiveAudiences(c config.Config) []string {

@@ -15,6 +15,7 @@ import (
 	"github.com/diembao/diembao/alerts/digest"
 	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/bus"
+	"github.com/diembao/diembao/internal/officedoc"
 	"github.com/diembao/diembao/rules"
 )
 
@@ -52,6 +53,7 @@ type digestOpts struct {
 	resend   bool
 	audience string
 	natsURL  string
+	force    bool // --send a week that has not ended yet
 }
 
 func parseDigestArgs(a *app, args []string) (digestOpts, error) {
@@ -62,7 +64,8 @@ func parseDigestArgs(a *app, args []string) (digestOpts, error) {
 	fs.StringVar(&o.week, "week", "", "ISO week, e.g. 2026-W47 (default: the last complete week)")
 	fs.StringVar(&from, "from", "", "first day YYYY-MM-DD (with --to)")
 	fs.StringVar(&to, "to", "", "last day YYYY-MM-DD, inclusive (with --from)")
-	fs.StringVar(&o.out, "out", "", "write FILE.html, FILE.pdf or FILE.txt (- for HTML on stdout)")
+	fs.StringVar(&o.out, "out", "", "write FILE.html, FILE.pdf, FILE.docx or FILE.txt (- for HTML on stdout; default ban-tin-WEEK.html)")
+	fs.BoolVar(&o.force, "force", false, "with --send: send a week (or range) that has not ended yet")
 	fs.BoolVar(&o.send, "send", false, "put the digest mails on the OUTBOX")
 	fs.BoolVar(&o.resend, "resend", false, "with --send: send a week that was already sent again")
 	fs.StringVar(&o.audience, "audience", "", "render the mail of this audience (its alerts) instead of the archive copy")
@@ -102,9 +105,12 @@ func parseDigestArgs(a *app, args []string) (digestOpts, error) {
 	}
 	switch ext := strings.ToLower(filepath.Ext(o.out)); {
 	case o.out == "" || o.out == "-":
-	case ext == ".html" || ext == ".htm" || ext == ".pdf" || ext == ".txt":
+	case ext == ".html" || ext == ".htm" || ext == ".pdf" || ext == ".docx" || ext == ".txt":
 	default:
-		return o, fmt.Errorf("--out %q: want a .html, .pdf or .txt file", o.out)
+		return o, fmt.Errorf("--out %q: want a .html, .pdf, .docx or .txt file", o.out)
+	}
+	if err := checkDigestEnded(o, loc, time.Now()); err != nil {
+		return o, err
 	}
 	if o.resend && !o.send {
 		return o, errors.New("--resend goes with --send")
@@ -147,8 +153,15 @@ func runDigest(ctx context.Context, a *app, o digestOpts) error {
 		view = digest.ForAudience(d, o.audience)
 	}
 	if o.out != "" || !o.send {
-		if err := writeDigest(a, view, loc, o.out); err != nil {
+		out := o.out
+		if out == "" {
+			out = digestFileName(d.Week)
+		}
+		if err := writeDigest(a, view, loc, out); err != nil {
 			return fmt.Errorf("digest: %w", err)
+		}
+		if out != "-" {
+			fmt.Fprintf(a.stderr, "đã ghi bản tin %s vào %s\n", d.Week, out)
 		}
 	}
 	if !o.send {
@@ -182,11 +195,17 @@ func writeDigest(a *app, d digest.Digest, loc *time.Location, out string) error 
 	var data []byte
 	switch strings.ToLower(filepath.Ext(out)) {
 	case ".pdf":
-		pdf, err := digest.PDF(d, loc)
+		pdf, err := digest.PDFAs(d, loc, officedoc.IssuerFrom(a.cfg.Office))
 		if err != nil {
 			return err
 		}
 		data = pdf
+	case ".docx":
+		docx, err := digest.DOCX(d, loc, officedoc.IssuerFrom(a.cfg.Office))
+		if err != nil {
+			return err
+		}
+		data = docx
 	case ".txt":
 		data = []byte(digest.Text(d, loc))
 	default:

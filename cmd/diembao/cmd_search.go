@@ -30,6 +30,9 @@ func cmdSearch(ctx context.Context, a *app, args []string) int {
 	if err != nil {
 		return a.exitCode(fmt.Errorf("%w: search: %v", errUsage, err))
 	}
+	if opts.format != "" {
+		return searchExport(ctx, a, opts)
+	}
 	res, err := searchRemote(ctx, a, opts)
 	if errors.Is(err, errNoServer) {
 		res, err = searchLocal(ctx, a, opts.q)
@@ -56,6 +59,8 @@ type searchOpts struct {
 	q      indexer.Query
 	json   bool
 	params url.Values // the same query for GET /api/search
+	format string     // --format json|csv|xlsx: export every hit
+	out    string     // --out FILE for an export ("" stdout)
 }
 
 // parseSearchArgs accepts flags before or after the query words.
@@ -82,7 +87,7 @@ func parseSearchArgs(args []string, tz string) (searchOpts, error) {
 			continue
 		}
 		switch name {
-		case "from", "to", "source", "topic", "area", "sort", "page", "size":
+		case "from", "to", "source", "topic", "area", "sort", "page", "size", "format", "out":
 		default:
 			return o, fmt.Errorf("unknown flag --%s", name)
 		}
@@ -94,6 +99,15 @@ func parseSearchArgs(args []string, tz string) (searchOpts, error) {
 			val = args[i]
 		}
 		switch name {
+		case "format":
+			if val != "json" && val != "csv" && val != "xlsx" {
+				return o, fmt.Errorf("--format %q: want json, csv or xlsx", val)
+			}
+			o.format = val
+			continue
+		case "out":
+			o.out = val
+			continue
 		case "from", "to":
 			d, err := time.ParseInLocation("2006-01-02", val, loc)
 			if err != nil {

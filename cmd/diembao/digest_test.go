@@ -346,13 +346,13 @@ func TestDigestCommand(t *testing.T) {
 		t.Error("html digest lacks a title or is not escaped")
 	}
 	text := pdfText(t, read("a.pdf"))
-	for _, want := range []string{titleBorder, titleEthnic, titleReligion, "UBND XÃ THƯỜNG XUÂN"} {
+	for _, want := range []string{titleBorder, titleEthnic, titleReligion, "ỦY BAN NHÂN DÂN XÃ THƯỜNG XUÂN", "Nơi nhận:"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("pdf text lacks %q", want)
 		}
 	}
 	// A range of days, HTML on stdout.
-	code, out, errs := runDigestCmd(t, env, "--data", data, "--from", "2026-11-20", "--to", "2026-11-20")
+	code, out, errs := runDigestCmd(t, env, "--data", data, "--from", "2026-11-20", "--to", "2026-11-20", "--out", "-")
 	if code != 0 || !strings.Contains(out, titleEthnic) || strings.Contains(out, titleBorder) || !strings.Contains(out, "NGÀY 20/11/2026") {
 		t.Errorf("--from/--to: code %d err %s", code, errs)
 	}
@@ -401,7 +401,7 @@ func TestDigestCommandEmptyArchiveAndRunningServer(t *testing.T) {
 	}))
 	defer srv.Close()
 	env["DIEMBAO_HTTP_BASE_URL"] = srv.URL
-	code, _, errs := runDigestCmd(t, env, "--data", t.TempDir(), "--week", "2026-W47")
+	code, _, errs := runDigestCmd(t, env, "--data", t.TempDir(), "--week", "2026-W47", "--out", "-")
 	if code != exitError || !strings.Contains(errs, "stop it first") || !strings.Contains(errs, "--nats") {
 		t.Errorf("with a running server: code %d: %s", code, errs)
 	}

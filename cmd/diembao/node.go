@@ -389,6 +389,9 @@ func (n *node) startNotify(ctx context.Context, start startFunc, wg *sync.WaitGr
 				return err
 			}))
 	})
+	if err := n.startReminder(ctx, start, wg); err != nil { // the year report reminder (reminder.go)
+		return err
+	}
 	return n.startDigest(ctx, start, wg) // the weekly digest scheduler (digest.go)
 }
 

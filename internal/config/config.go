@@ -35,6 +35,8 @@ type Config struct {
 	Crawler   Crawler             `yaml:"crawler"`
 	Log       Log                 `yaml:"log"`
 	Health    Health              `yaml:"health"`
+	Office    Office              `yaml:"office"`
+	Reports   Reports             `yaml:"reports"`
 }
 
 // NATS says where the bus is. An empty URL starts the embedded server.
@@ -192,7 +194,8 @@ func Default() Config {
 			MaxBody:    10 << 20,
 			Parallel:   4,
 		},
-		Log: Log{Level: "info", Format: "text"},
+		Log:    Log{Level: "info", Format: "text"},
+		Office: defaultOffice(),
 	}
 }
 
@@ -334,6 +337,9 @@ func (c Config) Validate() error {
 	}
 	if c.Alerts.MaxAttempts <= 0 {
 		return errors.New("alerts.max_attempts must be positive")
+	}
+	if err := c.Office.validate(); err != nil {
+		return err
 	}
 	return c.checkRanges()
 }

@@ -173,6 +173,7 @@ type facetView struct {
 }
 
 type searchData struct {
+	ExportQuery             template.URL // the search's query string, for "Xuất Excel / CSV"
 	Q, From, To, Sort, Area string
 	Sources, Topics         []string
 	Searched                bool
@@ -198,6 +199,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 	d := searchData{
 		Q: v.Get("q"), From: v.Get("from"), To: v.Get("to"), Sort: v.Get("sort"), Area: v.Get("area"),
 		Sources: listParam(v["source"]), Topics: listParam(v["topic"]),
+		ExportQuery: template.URL(exportQuery(v)),
 	}
 	for _, t := range []string{"border", "ethnic", "religion", "laos", "disinfo"} {
 		d.AllTopics = append(d.AllTopics, facetView{Term: t, Label: topicNames[t], Active: slices.Contains(d.Topics, t)})

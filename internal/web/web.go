@@ -94,6 +94,8 @@ type Deps struct {
 	Digests     Digests
 	DeadLetters DeadLetters
 	Snapshots   Snapshots
+	Reports     Reports  // the Reports page; nil: off
+	Exporter    Exporter // search exports; nil: off
 	// Registry is served on /metrics; the server registers its own HTTP
 	// metrics on it. Nil: a new registry with the Go and process collectors.
 	Registry *prometheus.Registry
@@ -202,6 +204,10 @@ func (s *Server) routes() http.Handler {
 	handle("POST /deadletters/{id}/retry", s.authed(RoleAdmin, true, http.HandlerFunc(s.deadLetterRetry)))
 	handle("GET /audit", s.authed(RoleAdmin, false, http.HandlerFunc(s.auditPage)))
 
+	handle("GET /reports", s.authed("", false, http.HandlerFunc(s.reportsPage)))
+	handle("GET /reports/chart/{name}", s.authed("", false, http.HandlerFunc(s.reportFile)))
+	handle("GET /reports/file/{format}", s.authed("", false, http.HandlerFunc(s.reportFile)))
+	handle("GET /search/export", s.authed("", false, http.HandlerFunc(s.searchExport)))
 	handle("GET /api/search", s.authed("", false, http.HandlerFunc(s.apiSearch)))
 	handle("GET /api/articles/{id}", s.authed("", false, http.HandlerFunc(s.apiArticle)))
 	handle("GET /api/alerts", s.authed("", false, http.HandlerFunc(s.apiAlerts)))
@@ -388,7 +394,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, page s
 }
 
 var pageNames = []string{"error", "login", "search", "article", "alerts", "alert", "digests", "digest",
-	"sources", "rules", "deadletters", "audit"}
+	"sources", "rules", "deadletters", "audit", "reports"}
 
 func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")

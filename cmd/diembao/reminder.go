@@ -1,0 +1,35 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/diembao/diembao/internal/report"
+)
+
+// startReminder runs the year report reminder in the notify role: once a
+// year, from reports.reminder (default 1 December), a mail to the office
+// audience that the report is due (default 10 December), linking to
+// /reports?year=YYYY. State in the digests KV bucket.
+func (n *node) startReminder(ctx context.Context, start startFunc, wg *sync.WaitGroup) error {
+	rc := n.a.cfg.Reports
+	if rc.Reminder == "off" {
+		return nil
+	}
+	aud := rc.Audience
+	if aud == "" {
+		aud = "office"
+	}
+	st, err := n.kv(ctx, bucketDigests)
+	if err != nil {
+		return err
+	}
+	r, err := report.NewReminder(report.ReminderConfig{On: rc.Reminder, Due: rc.Due, Loc: n.a.cfg.Location(), BaseURL: n.a.cfg.HTTP.BaseURL,
+		From: n.a.cfg.SMTP.From, To: n.a.cfg.Audiences[aud].Emails}, st, outbox{n.bus}, n.log)
+	if err != nil {
+		return fmt.Errorf("reports.reminder: %w", err)
+	}
+	start(wg, "report-reminder", func() error { return r.Run(ctx) })
+	return nil
+}

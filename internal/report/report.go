@@ -1,0 +1,447 @@
+// Package report builds the press-monitoring report of a period (the year
+// report due 10 December, or any range): articles about the area by month,
+// topic, source and commune, the stories most carried, alerts and their
+// acknowledgement times, cases, own-portal duties, sources, and a narrative
+// in Vietnamese. Every article figure comes from the index's counts
+// (indexer.Stats), so it reconciles with search.
+// In: a Counter, optional alert, case, portal and source providers, Params.
+// Out: Report, rendered as PDF/DOCX (internal/officedoc), XLSX, SVG/PNG charts.
+package report
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/diembao/diembao/alerts"
+	"github.com/diembao/diembao/alerts/digest"
+	"github.com/diembao/diembao/indexer"
+)
+
+// Counter is what the report needs from the index.
+type Counter interface {
+	Stats(ctx context.Context, q indexer.Query) (indexer.Stats, error)
+}
+
+// AlertSource gives the alert records received in [from, to).
+type AlertSource interface {
+	Alerts(ctx context.Context, from, to time.Time) ([]alerts.Record, error)
+}
+
+// CaseStats gives the figures of the cases handled in [from, to). cmd wires
+// the case store in; nil means "no cases yet".
+type CaseStats interface {
+	CaseStats(ctx context.Context, from, to time.Time) (Cases, error)
+}
+
+// Cases are the case figures of the period.
+type Cases struct {
+	Total     int
+	ByVerdict map[string]int // false, misleading, true, unproven, "" (not yet decided)
+	ByStatus  map[string]int // received … closed
+	// MedianResponse and P90Response are the times from intake to the
+	// office's response (status responded); zero when none responded.
+	MedianResponse, P90Response time.Duration
+	// Lines are one per case for the table: claim, where, verdict, what was done.
+	Lines []CaseLine
+}
+
+// CaseLine is one case in the report's table.
+type CaseLine struct {
+	ID, Claim, Where, Verdict, Outcome string
+}
+
+// PortalDuties gives the own-portal duty compliance of the period; nil
+// means no portals are watched yet.
+type PortalDuties interface {
+	DutyRows(ctx context.Context, from, to time.Time) ([]DutyRow, error)
+}
+
+// DutyRow is one duty of one portal for one period.
+type DutyRow struct {
+	Portal, Duty, Period string
+	Status               string // published | missing | late
+	URL                  string
+}
+
+// SourceHealth gives each source's uptime in [from, to) as a fraction of
+// successful fetches (0..1); nil means unknown.
+type SourceHealth interface {
+	Uptime(ctx context.Context, from, to time.Time) (map[string]float64, error)
+}
+
+// Place is a gazetteer entry as the report names it.
+type Place struct {
+	ID, Name string
+	// Communes are the communes of today it stands for (itself for one of
+	// the nine; what an old commune became).
+	Communes []string
+	Current  bool // one of today's communes
+}
+
+// Deps are the report's data providers; only Counter is required.
+type Deps struct {
+	Counter   Counter
+	Alerts    AlertSource
+	Cases     CaseStats
+	Portals   PortalDuties
+	Health    SourceHealth
+	Gazetteer []Place
+	// TopicNames and SourceNames give display names; missing ids show as is.
+	TopicNames  map[string]string
+	SourceNames map[string]string
+}
+
+// Params choose the period and the scope.
+type Params struct {
+	From, To time.Time // days, inclusive; in Loc
+	Topic    string    // "" all topics
+	// All counts every indexed article, not only those about the area.
+	All bool
+	Loc *time.Location
+}
+
+// Year returns the Params of a calendar year.
+func Year(y int, loc *time.Location) Params {
+	return Params{From: time.Date(y, 1, 1, 0, 0, 0, 0, loc), To: time.Date(y, 12, 31, 0, 0, 0, 0, loc), Loc: loc}
+}
+
+// Row is a labelled count with an optional note.
+type Row struct {
+	ID, Label string
+	N         int
+	Note      string
+}
+
+// Story is a story most carried: its first title and the outlets that ran it.
+type Story struct {
+	Title, URL, Source string
+	Published          time.Time
+	Outlets            int
+	Sources            []string
+}
+
+// Report is the content of one report.
+type Report struct {
+	Params    Params
+	Generated time.Time
+	Total     int
+	Months    []string            // "2026-01" … every month of the period
+	Topics    []Row               // by topic (an article counts under each of its topics)
+	Sources   []Row               // by source, with uptime in Note
+	Communes  []Row               // today's communes, old names in Note
+	OldNames  []Row               // old commune names as found
+	MonthRows [][]int             // per month: total, then one per Topics entry
+	Severity  []Row               // articles by highest severity
+	Alerts    AlertFigures        // nil providers leave it empty
+	Stories   []Story             // most carried, at most 10
+	Cases     *Cases              // nil: no cases yet
+	Duties    []DutyRow           // nil: no portals watched
+	Narrative []string            // paragraphs in Vietnamese, editable
+	TopicName func(string) string `json:"-"`
+}
+
+// AlertFigures are the alerts of the period.
+type AlertFigures struct {
+	Known      bool
+	Total      int
+	BySeverity []Row
+	ByAudience []Row
+	Acked      int
+	// MedianAck and P90Ack are the times from receipt to acknowledgement.
+	MedianAck, P90Ack time.Duration
+}
+
+// Build gathers the report of p.
+func Build(ctx context.Context, d Deps, p Params) (Report, error) {
+	if d.Counter == nil {
+		return Report{}, errors.New("report: nil Counter")
+	}
+	if p.Loc == nil {
+		p.Loc = time.FixedZone("ICT", 7*3600)
+	}
+	if p.From.IsZero() || p.To.IsZero() || p.To.Before(p.From) {
+		return Report{}, errors.New("report: the period needs a start and an end, the end not before the start")
+	}
+	if p.To.Sub(p.From) > 3*366*24*time.Hour {
+		return Report{}, errors.New("report: a period of more than three years")
+	}
+	q := indexer.Query{From: p.From, To: p.To}
+	if !p.All {
+		yes := true
+		q.Area = &yes
+	}
+	if p.Topic != "" {
+		q.Topics = []string{p.Topic}
+	}
+	st, err := d.Counter.Stats(ctx, q)
+	if err != nil {
+		return Report{}, fmt.Errorf("report: count: %w", err)
+	}
+	name := func(m map[string]string, id string) string {
+		if n := m[id]; n != "" {
+			return n
+		}
+		return id
+	}
+	r := Report{Params: p, Total: int(st.Total), TopicName: func(id string) string { return name(d.TopicNames, id) }}
+	for m := time.Date(p.From.Year(), p.From.Month(), 1, 0, 0, 0, 0, p.Loc); !m.After(p.To); m = m.AddDate(0, 1, 0) {
+		r.Months = append(r.Months, m.Format("2006-01"))
+	}
+	for _, fc := range st.Sorted(indexer.DimTopic) {
+		r.Topics = append(r.Topics, Row{ID: fc.Term, Label: name(d.TopicNames, fc.Term), N: fc.Count})
+	}
+	var uptime map[string]float64
+	if d.Health != nil {
+		if uptime, err = d.Health.Uptime(ctx, p.From, p.To.AddDate(0, 0, 1)); err != nil {
+			return Report{}, fmt.Errorf("report: sources: %w", err)
+		}
+	}
+	for _, fc := range st.Sorted(indexer.DimSource) {
+		row := Row{ID: fc.Term, Label: name(d.SourceNames, fc.Term), N: fc.Count}
+		if u, ok := uptime[fc.Term]; ok {
+			row.Note = fmt.Sprintf("%.1f%%", u*100)
+		}
+		r.Sources = append(r.Sources, row)
+	}
+	// Communes of today, with the old names that count for each.
+	placeName := map[string]string{}
+	olds := map[string][]string{}
+	for _, pl := range d.Gazetteer {
+		placeName[pl.ID] = pl.Name
+	}
+	for _, pl := range d.Gazetteer {
+		if !pl.Current {
+			for _, c := range pl.Communes {
+				olds[c] = append(olds[c], pl.Name)
+			}
+		}
+	}
+	for _, fc := range st.Sorted(indexer.DimCommune) {
+		row := Row{ID: fc.Term, Label: name(placeName, fc.Term), N: fc.Count}
+		if o := olds[fc.Term]; len(o) > 0 {
+			row.Note = "gồm địa danh cũ: " + strings.Join(slices.Compact(slices.Sorted(slices.Values(o))), ", ")
+		}
+		r.Communes = append(r.Communes, row)
+	}
+	for _, pl := range d.Gazetteer {
+		if pl.Current || len(pl.Communes) == 0 {
+			continue
+		}
+		if n := st.By[indexer.DimPlace][pl.ID]; n > 0 {
+			var now []string
+			for _, c := range pl.Communes {
+				now = append(now, name(placeName, c))
+			}
+			r.OldNames = append(r.OldNames, Row{ID: pl.ID, Label: pl.Name, N: n, Note: "nay là " + strings.Join(now, ", ")})
+		}
+	}
+	sort.SliceStable(r.OldNames, func(i, j int) bool { return r.OldNames[i].N > r.OldNames[j].N })
+	for _, m := range r.Months {
+		row := []int{st.By[indexer.DimMonth][m]}
+		for _, t := range r.Topics {
+			row = append(row, st.MonthTopic[m][t.ID])
+		}
+		r.MonthRows = append(r.MonthRows, row)
+	}
+	for _, s := range []string{"critical", "high", "medium", "low", "info"} {
+		if n := st.By[indexer.DimSeverity][s]; n > 0 {
+			r.Severity = append(r.Severity, Row{ID: s, Label: alerts.SeverityName(s), N: n})
+		}
+	}
+	end := p.To.AddDate(0, 0, 1)
+	if d.Alerts != nil {
+		recs, err := d.Alerts.Alerts(ctx, p.From, end)
+		if err != nil {
+			return Report{}, fmt.Errorf("report: alerts: %w", err)
+		}
+		if p.Topic != "" {
+			recs = slices.DeleteFunc(recs, func(rc alerts.Record) bool { return !slices.Contains(rc.Alert.Topics, p.Topic) })
+		}
+		r.Alerts = alertFigures(recs)
+		r.Stories = mostCarried(recs, 10)
+	}
+	if d.Cases != nil {
+		c, err := d.Cases.CaseStats(ctx, p.From, end)
+		if err != nil {
+			return Report{}, fmt.Errorf("report: cases: %w", err)
+		}
+		r.Cases = &c
+	}
+	if d.Portals != nil {
+		if r.Duties, err = d.Portals.DutyRows(ctx, p.From, end); err != nil {
+			return Report{}, fmt.Errorf("report: portal duties: %w", err)
+		}
+	}
+	r.Narrative = narrative(r)
+	return r, nil
+}
+
+func alertFigures(recs []alerts.Record) AlertFigures {
+	f := AlertFigures{Known: true, Total: len(recs)}
+	sev, aud := map[string]int{}, map[string]int{}
+	var waits []time.Duration
+	for _, rc := range recs {
+		sev[rc.Alert.Severity]++
+		for _, a := range rc.Audiences {
+			aud[a]++
+		}
+		if rc.Acked {
+			f.Acked++
+			if !rc.AckedAt.IsZero() && !rc.AckedAt.Before(rc.Received) {
+				waits = append(waits, rc.AckedAt.Sub(rc.Received))
+			}
+		}
+	}
+	for _, s := range []string{"critical", "high", "medium", "low", "info"} {
+		if sev[s] > 0 {
+			f.BySeverity = append(f.BySeverity, Row{ID: s, Label: alerts.SeverityName(s), N: sev[s]})
+		}
+	}
+	for a, n := range aud {
+		f.ByAudience = append(f.ByAudience, Row{ID: a, Label: a, N: n})
+	}
+	sort.Slice(f.ByAudience, func(i, j int) bool { return f.ByAudience[i].ID < f.ByAudience[j].ID })
+	f.MedianAck, f.P90Ack = Percentile(waits, 50), Percentile(waits, 90)
+	return f
+}
+
+// Percentile returns the p-th percentile (nearest rank) of ds, 0 for none.
+func Percentile(ds []time.Duration, p int) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	k := (p*len(s) + 99) / 100 // nearest rank, 1-based
+	return s[max(k, 1)-1]
+}
+
+// mostCarried clusters the alerted articles into stories as the digest does
+// (digest.Cluster: SimHash of the text, equal titles) and returns the n
+// carried by the most outlets.
+func mostCarried(recs []alerts.Record, n int) []Story {
+	var items []digest.Item
+	seen := map[string]bool{}
+	for _, rc := range recs {
+		a := rc.Alert
+		if seen[a.ArticleID] {
+			continue
+		}
+		seen[a.ArticleID] = true
+		items = append(items, digest.Item{ID: a.ArticleID, URL: a.URL, Title: a.Title, Lead: a.Lead, Body: a.Snippet, Source: a.Source, Published: a.Published})
+	}
+	var out []Story
+	for _, s := range digest.Cluster(items) {
+		srcs := []string{s.Source}
+		for _, o := range s.AlsoCarried {
+			srcs = append(srcs, o.Source)
+		}
+		slices.Sort(srcs)
+		srcs = slices.Compact(srcs)
+		out = append(out, Story{Title: s.Title, URL: s.URL, Source: s.Source, Published: s.Published, Outlets: len(srcs), Sources: srcs})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Outlets > out[j].Outlets })
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
+
+// Title is the report's heading, e.g. "Kết quả theo dõi thông tin báo chí
+// năm 2026" or "… từ ngày 01/03/2026 đến ngày 31/05/2026".
+func (r Report) Title() string {
+	p := r.Params
+	s := "Kết quả theo dõi thông tin báo chí"
+	if p.Topic != "" {
+		s += " về chủ đề " + r.TopicName(p.Topic)
+	}
+	if p.From.Month() == 1 && p.From.Day() == 1 && p.To.Month() == 12 && p.To.Day() == 31 && p.From.Year() == p.To.Year() {
+		return fmt.Sprintf("%s năm %d", s, p.From.Year())
+	}
+	return fmt.Sprintf("%s từ ngày %s đến ngày %s", s, p.From.Format("02/01/2006"), p.To.Format("02/01/2006"))
+}
+
+// MonthLabel writes "2026-03" as "Tháng 3/2026".
+func MonthLabel(m string) string {
+	t, err := time.Parse("2006-01", m)
+	if err != nil {
+		return m
+	}
+	return fmt.Sprintf("Tháng %d/%d", int(t.Month()), t.Year())
+}
+
+// num writes n with Vietnamese thousands separators: 12.345.
+func num(n int) string {
+	s := fmt.Sprint(n)
+	if n < 0 {
+		return "-" + num(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "." + s[i:]
+	}
+	return s
+}
+
+// dur writes a duration in Vietnamese: "2 giờ 5 phút", "3 ngày 4 giờ".
+func dur(d time.Duration) string {
+	if d <= 0 {
+		return "—"
+	}
+	d = d.Round(time.Minute)
+	days, h, m := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)
+	switch {
+	case days > 0:
+		return fmt.Sprintf("%d ngày %d giờ", days, h)
+	case h > 0:
+		return fmt.Sprintf("%d giờ %d phút", h, m)
+	}
+	return fmt.Sprintf("%d phút", max(m, 1))
+}
+
+func narrative(r Report) []string {
+	var out []string
+	scope := "liên quan đến địa bàn"
+	if r.Params.All {
+		scope = "được thu thập"
+	}
+	s := fmt.Sprintf("Trong kỳ báo cáo, hệ thống đã ghi nhận %s bài viết %s", num(r.Total), scope)
+	if len(r.Sources) > 0 {
+		s += fmt.Sprintf(" trên %s nguồn tin", num(len(r.Sources)))
+	}
+	s += "."
+	if len(r.Topics) > 0 {
+		var parts []string
+		for _, t := range r.Topics[:min(len(r.Topics), 5)] {
+			parts = append(parts, fmt.Sprintf("%s %s bài", t.Label, num(t.N)))
+		}
+		s += " Theo chủ đề (một bài có thể thuộc nhiều chủ đề): " + strings.Join(parts, "; ") + "."
+	}
+	out = append(out, s)
+	if len(r.Communes) > 0 {
+		top := r.Communes[0]
+		out = append(out, fmt.Sprintf("Địa bàn được nhắc đến nhiều nhất là %s với %s bài; %s xã có bài viết phản ánh.", top.Label, num(top.N), num(len(r.Communes))))
+	}
+	if r.Alerts.Known {
+		a := r.Alerts
+		s := fmt.Sprintf("Hệ thống đã phát %s cảnh báo, trong đó %s cảnh báo đã được xác nhận", num(a.Total), num(a.Acked))
+		if a.MedianAck > 0 {
+			s += fmt.Sprintf("; thời gian xác nhận trung vị là %s, 90%% cảnh báo được xác nhận trong %s", dur(a.MedianAck), dur(a.P90Ack))
+		}
+		out = append(out, s+".")
+	}
+	if len(r.Stories) > 0 && r.Stories[0].Outlets > 1 {
+		out = append(out, fmt.Sprintf("Tin được nhiều báo đăng lại nhất: \"%s\" (%s cơ quan báo chí).", r.Stories[0].Title, num(r.Stories[0].Outlets)))
+	}
+	if r.Cases == nil {
+		out = append(out, "Chưa có vụ việc thông tin sai sự thật nào được ghi nhận trên hệ thống.")
+	} else {
+		out = append(out, fmt.Sprintf("Đã tiếp nhận và xử lý %s vụ việc thông tin sai sự thật, xuyên tạc.", num(r.Cases.Total)))
+	}
+	out = append(out, "Khó khăn, vướng mắc và đề xuất, kiến nghị: (văn phòng bổ sung).")
+	return out
+}

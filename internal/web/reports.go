@@ -1,0 +1,210 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/diembao/diembao/indexer"
+	"github.com/diembao/diembao/internal/report"
+)
+
+// Reports builds and renders period reports; cmd wires the index, the alert
+// store, the rule set's gazetteer and the office's issuer behind it.
+type Reports interface {
+	// Report gathers the report of p.
+	Report(ctx context.Context, p report.Params) (report.Report, error)
+	// Render writes r as "pdf", "docx" or "xlsx".
+	Render(r report.Report, format string) ([]byte, error)
+}
+
+// Exporter visits every hit of a query, newest first (indexer.Index.Each).
+type Exporter interface {
+	Each(ctx context.Context, q indexer.Query, fn func(indexer.Doc) error) error
+}
+
+type reportsData struct {
+	Year, From, To, Topic string
+	All                   bool
+	Error                 string
+	Report                *report.Report
+	Query                 template.URL // the form's query string, for charts and downloads
+	Topics                []facetView
+}
+
+// reportParams reads year | from&to, topic and all from v; ok false when the
+// form was not submitted yet.
+func (s *Server) reportParams(v url.Values) (report.Params, bool, error) {
+	loc := s.cfg.Location
+	p := report.Params{Topic: strings.TrimSpace(v.Get("topic")), All: v.Get("all") == "1", Loc: loc}
+	switch {
+	case v.Get("year") != "":
+		y, err := strconv.Atoi(v.Get("year"))
+		if err != nil || y < 2000 || y > 2100 {
+			return p, true, errBadParam{"năm không hợp lệ"}
+		}
+		yp := report.Year(y, loc)
+		p.From, p.To = yp.From, yp.To
+	case v.Get("from") != "" || v.Get("to") != "":
+		f, err1 := time.ParseInLocation("2006-01-02", v.Get("from"), loc)
+		t, err2 := time.ParseInLocation("2006-01-02", v.Get("to"), loc)
+		if err1 != nil || err2 != nil {
+			return p, true, errBadParam{"ngày phải có dạng YYYY-MM-DD (cả từ ngày và đến ngày)"}
+		}
+		if t.Before(f) {
+			return p, true, errBadParam{"đến ngày trước từ ngày"}
+		}
+		p.From, p.To = f, t
+	default:
+		return p, false, nil
+	}
+	return p, true, nil
+}
+
+func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) {
+	v := r.URL.Query()
+	d := reportsData{Year: v.Get("year"), From: v.Get("from"), To: v.Get("to"), Topic: v.Get("topic"), All: v.Get("all") == "1"}
+	for _, t := range []string{"border", "ethnic", "religion", "laos", "disinfo"} {
+		d.Topics = append(d.Topics, facetView{Term: t, Label: topicNames[t], Active: d.Topic == t})
+	}
+	code := http.StatusOK
+	p, ok, err := s.reportParams(v)
+	switch {
+	case s.deps.Reports == nil:
+		d.Error = "Chức năng báo cáo chưa được bật."
+		code = http.StatusServiceUnavailable
+	case err != nil:
+		d.Error = err.Error()
+		code = http.StatusBadRequest
+	case ok:
+		rep, err := s.deps.Reports.Report(r.Context(), p)
+		if err != nil {
+			s.log.Error("report", "err", err)
+			d.Error = "Không lập được báo cáo: " + err.Error()
+			code = http.StatusInternalServerError
+			break
+		}
+		d.Report = &rep
+		q := url.Values{}
+		for _, k := range []string{"year", "from", "to", "topic", "all"} {
+			if v.Get(k) != "" {
+				q.Set(k, v.Get(k))
+			}
+		}
+		d.Query = template.URL(q.Encode()) // built by url.Values: safe in a query string
+	}
+	s.render(w, r, code, "reports", d)
+}
+
+// reportFile answers /reports/chart/{name} (SVG) and /reports/file/{format}
+// (pdf, docx, xlsx as an attachment).
+func (s *Server) reportFile(w http.ResponseWriter, r *http.Request) {
+	if s.deps.Reports == nil {
+		http.Error(w, "báo cáo chưa được bật", http.StatusServiceUnavailable)
+		return
+	}
+	p, ok, err := s.reportParams(r.URL.Query())
+	if err != nil || !ok {
+		http.Error(w, "thiếu hoặc sai kỳ báo cáo", http.StatusBadRequest)
+		return
+	}
+	rep, err := s.deps.Reports.Report(r.Context(), p)
+	if err != nil {
+		s.log.Error("report", "err", err)
+		http.Error(w, "không lập được báo cáo", http.StatusInternalServerError)
+		return
+	}
+	if name := r.PathValue("name"); name != "" {
+		svg, err := report.Chart(rep, strings.TrimSuffix(name, ".svg"), "svg")
+		if err != nil {
+			http.Error(w, "không vẽ được biểu đồ", http.StatusNotFound)
+			return
+		}
+		w.Header().Set("Content-Type", "image/svg+xml")
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+		_, _ = w.Write(svg)
+		return
+	}
+	format := r.PathValue("format")
+	types := map[string]string{
+		"pdf":  "application/pdf",
+		"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+		"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	}
+	ct, ok := types[format]
+	if !ok {
+		http.Error(w, "định dạng phải là pdf, docx hoặc xlsx", http.StatusNotFound)
+		return
+	}
+	b, err := s.deps.Reports.Render(rep, format)
+	if err != nil {
+		s.log.Error("report render", "format", format, "err", err)
+		http.Error(w, "không xuất được báo cáo", http.StatusInternalServerError)
+		return
+	}
+	name := fmt.Sprintf("bao-cao-%s-%s.%s", p.From.Format("20060102"), p.To.Format("20060102"), format)
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	_, _ = w.Write(b)
+}
+
+// searchExport answers /search/export?format=csv|xlsx|json&… with every hit
+// of the search (not one page).
+func (s *Server) searchExport(w http.ResponseWriter, r *http.Request) {
+	if s.deps.Exporter == nil {
+		http.Error(w, "xuất dữ liệu chưa được bật", http.StatusServiceUnavailable)
+		return
+	}
+	q, err := s.parseQuery(r.URL.Query())
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	format := r.URL.Query().Get("format")
+	types := map[string]string{"csv": "text/csv; charset=utf-8", "json": "application/json",
+		"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+	ct, ok := types[format]
+	if !ok {
+		http.Error(w, "format phải là csv, xlsx hoặc json", http.StatusBadRequest)
+		return
+	}
+	var rows []report.ExportRow
+	err = s.deps.Exporter.Each(r.Context(), q, func(d indexer.Doc) error { rows = append(rows, report.RowOf(d)); return nil })
+	var qe *indexer.QueryError
+	if errors.As(err, &qe) {
+		http.Error(w, qe.Error(), http.StatusBadRequest)
+		return
+	}
+	if err != nil {
+		s.log.Error("export", "err", err)
+		http.Error(w, "không xuất được", http.StatusInternalServerError)
+		return
+	}
+	var b bytes.Buffer
+	if err := report.WriteExport(&b, format, rows, s.cfg.Location); err != nil {
+		s.log.Error("export", "err", err)
+		http.Error(w, "không xuất được", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Disposition", `attachment; filename="ket-qua-tim-kiem.`+format+`"`)
+	_, _ = w.Write(b.Bytes())
+}
+
+// exportQuery keeps the filters of a search's query string (not its page).
+func exportQuery(v url.Values) string {
+	q := url.Values{}
+	for _, k := range []string{"q", "from", "to", "source", "topic", "area"} {
+		for _, x := range v[k] {
+			q.Add(k, x)
+		}
+	}
+	return q.Encode()
+}
