@@ -33,6 +33,7 @@ type Config struct {
 	Digest    Digest              `yaml:"digest"`
 	Crawler   Crawler             `yaml:"crawler"`
 	Log       Log                 `yaml:"log"`
+	Cases     Cases               `yaml:"cases"`
 }
 
 // NATS says where the bus is. An empty URL starts the embedded server.
@@ -314,6 +315,9 @@ func (c Config) Validate() error {
 	}
 	if c.Alerts.MaxAttempts <= 0 {
 		return errors.New("alerts.max_attempts must be positive")
+	}
+	if err := c.Cases.Validate(c.Audiences); err != nil {
+		return err
 	}
 	return nil
 }
