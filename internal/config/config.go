@@ -33,6 +33,7 @@ type Config struct {
 	Digest    Digest              `yaml:"digest"`
 	Crawler   Crawler             `yaml:"crawler"`
 	Log       Log                 `yaml:"log"`
+	Office    Office              `yaml:"office"`
 	Cases     Cases               `yaml:"cases"`
 }
 
@@ -184,7 +185,8 @@ func Default() Config {
 			MaxBody:    10 << 20,
 			Parallel:   4,
 		},
-		Log: Log{Level: "info", Format: "text"},
+		Log:    Log{Level: "info", Format: "text"},
+		Office: defaultOffice(),
 	}
 }
 
@@ -315,6 +317,9 @@ func (c Config) Validate() error {
 	}
 	if c.Alerts.MaxAttempts <= 0 {
 		return errors.New("alerts.max_attempts must be positive")
+	}
+	if err := c.Office.validate(); err != nil {
+		return err
 	}
 	if err := c.Cases.Validate(c.Audiences); err != nil {
 		return err
