@@ -318,3 +318,13 @@ func CheckMove(from, to, verdict, note string) error {
 	}
 	return nil
 }
+
+// sortedItems returns the items by first appearance (then as added).
+func sortedItems(c Case) []Item {
+	out := slices.Clone(c.Items)
+	slices.SortStableFunc(out, func(a, b Item) int { return a.FirstSeen.Compare(b.FirstSeen) })
+	return out
+}
+
+// SortedItems returns the items by first appearance: the spread timeline.
+func (c Case) SortedItems() []Item { return sortedItems(c) }
