@@ -202,4 +202,3 @@ func DOCXText(t *testing.T, docx []byte) string {
 	t.Fatal("docx without word/document.xml")
 	return ""
 }
-
