@@ -236,3 +236,8 @@ func (s *Service) Render(c Case, kind, format string, is officedoc.Issuer) ([]by
 	}
 	return nil, "", "", inputError("định dạng %q không có (pdf, docx)", format)
 }
+
+// Document renders a document of the case with the configured issuer (see Render).
+func (s *Service) Document(c Case, kind, format string) ([]byte, string, string, error) {
+	return s.Render(c, kind, format, s.d.Issuer)
+}

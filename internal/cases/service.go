@@ -20,6 +20,7 @@ import (
 	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/kv"
+	"github.com/diembao/diembao/internal/officedoc"
 	"github.com/diembao/diembao/internal/textnorm"
 	"github.com/diembao/diembao/rules"
 )
@@ -90,6 +91,8 @@ type Deps struct {
 	BaseURL string
 	// Location is the office's time zone (dates in ids and notices).
 	Location *time.Location
+	// Issuer is the issuing body of the documents (office: in diembao.yaml).
+	Issuer officedoc.Issuer
 }
 
 // Service is the case workflow over a kv.Store. It is safe for concurrent

@@ -86,6 +86,7 @@ type Deps struct {
 	Digests     Digests
 	DeadLetters DeadLetters
 	Snapshots   Snapshots
+	Cases       Cases // the case workflow (cases.go)
 	// Registry is served on /metrics; the server registers its own HTTP
 	// metrics on it. Nil: a new registry with the Go and process collectors.
 	Registry *prometheus.Registry
@@ -196,6 +197,7 @@ func (s *Server) routes() http.Handler {
 	handle("GET /api/articles/{id}", s.authed("", false, http.HandlerFunc(s.apiArticle)))
 	handle("GET /api/alerts", s.authed("", false, http.HandlerFunc(s.apiAlerts)))
 	handle("POST /api/alerts/{id}/ack", s.authed("", true, http.HandlerFunc(s.apiAlertAck)))
+	s.caseRoutes(handle)
 	handle("/", s.authed("", false, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 	})))
@@ -378,10 +380,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, page s
 }
 
 var pageNames = []string{"error", "login", "search", "article", "alerts", "alert", "digests", "digest",
-	"sources", "rules", "deadletters", "audit"}
+	"sources", "rules", "deadletters", "audit", "cases", "case"}
 
 func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
-	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
+	base, err := template.New("layout.html").Funcs(funcs).Funcs(caseFuncs()).ParseFS(templateFS, "templates/layout.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: parse layout: %w", err)
 	}
