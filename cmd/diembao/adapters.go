@@ -51,6 +51,10 @@ func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
 	if err != nil {
 		return web.Deps{}, err
 	}
+	caseSvc, err := newCaseService(ctx, n.a, n.bus, n.log) // cases.go
+	if err != nil {
+		return web.Deps{}, err
+	}
 	var search web.Searcher
 	var docs docGetter
 	if n.idx != nil {
@@ -69,6 +73,7 @@ func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
 		Digests:     digestArchive{digests},
 		DeadLetters: deadLetters{n.bus},
 		Snapshots:   snapshotStore{n.bus},
+		Cases:       caseSvc,
 		Registry:    n.reg,
 		Ready: func(ctx context.Context) error {
 			if !n.bus.Conn().IsConnected() {

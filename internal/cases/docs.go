@@ -108,6 +108,10 @@ func (s *Service) ReportDocument(c Case, is officedoc.Issuer, now time.Time) (of
 	if c.Verdict != "" {
 		verdict = strings.ToLower(VerdictName(c.Verdict))
 	}
+	summary := "Kết quả xử lý thông tin " + verdict + " (vụ việc " + c.ID + ")"
+	if c.Verdict == "" {
+		summary = "Tình hình xử lý thông tin phản ánh sai lệch (vụ việc " + c.ID + ")"
+	}
 	rows := [][]string{}
 	for i, it := range sortedItems(c) {
 		where := it.URL
@@ -154,7 +158,7 @@ func (s *Service) ReportDocument(c Case, is officedoc.Issuer, now time.Time) (of
 		TypeAbbrev: "BC",
 		Number:     c.Report.Number,
 		Date:       date,
-		Summary:    "Kết quả xử lý thông tin " + verdict + " (vụ việc " + c.ID + ")",
+		Summary:    summary,
 		Blocks:     blocks,
 		Recipients: nilIfEmpty(c.Report.Recipients),
 	}, nil
