@@ -235,3 +235,27 @@ func (n *node) startCases(ctx context.Context, start startFunc, wg *sync.WaitGro
 	}
 	return nil
 }
+
+// demoClaimPost is the (fictional) social-network post of the demo's
+// false-report story: the sample site's article 240116 reports it as false.
+const demoClaimPost = "Cửa khẩu phụ Khẹo bị đóng cửa vô thời hạn, biên giới đã bị phong tỏa, người dân không được qua lại. " +
+	"Bà con tích trữ hàng hóa ngay! (bài đăng trên mạng xã hội, không tải được: nội dung dán tay)"
+
+// seedDemoCase opens, once, the demo's case on its false-report story: the
+// pasted post; the crawl then attaches the sample site's article on it (the
+// case rule) and the case page shows the spread. Failures are logged only:
+// the demo runs without its case.
+func seedDemoCase(ctx context.Context, n *node) {
+	svc, err := newCaseService(ctx, n.a, n.bus, n.log)
+	if err == nil {
+		var list []cases.Case
+		if list, _, err = svc.List(ctx, cases.Filter{}); err == nil && len(list) == 0 {
+			_, _, err = svc.Open(ctx, cases.Intake{By: "demo", Owner: "demo", Severity: "high",
+				Claim: "Cửa khẩu phụ Khẹo bị đóng cửa vô thời hạn, người dân không được qua lại", Text: demoClaimPost,
+				Topics: []string{"border", "disinfo"}, Communes: []string{"Bát Mọt", "Yên Nhân (cũ)"}})
+		}
+	}
+	if err != nil {
+		n.log.Warn("demo: the sample case was not opened", "err", err)
+	}
+}
