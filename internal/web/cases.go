@@ -799,8 +799,20 @@ func caseFuncs() template.FuncMap {
 		"joinLines":   func(l []string) string { return strings.Join(l, "\n") },
 		"join":        func(l []string) string { return strings.Join(l, ", ") },
 		"list":        func(v ...string) []string { return v },
-		"deref":       func(t *time.Time) time.Time { return *t },
-		"short":       func(s string) string { return s[:min(12, len(s))] },
+		"actionName": func(a string) string {
+			return map[string]string{"open": "mở vụ việc", "move": "chuyển trạng thái", "item": "thêm bài",
+				"evidence": "thêm chứng cứ", "edit": "cập nhật", "note": "ghi chú", "intake": "tiếp nhận trùng"}[a]
+		},
+		"nextStatus": func(s string) string {
+			for i, x := range cases.Statuses {
+				if x == s && i+1 < len(cases.Statuses) {
+					return cases.Statuses[i+1]
+				}
+			}
+			return ""
+		},
+		"deref": func(t *time.Time) time.Time { return *t },
+		"short": func(s string) string { return s[:min(12, len(s))] },
 		"caseQuery": func(f cases.Filter, key, val string) string {
 			q := url.Values{}
 			if f.Status != "" {
