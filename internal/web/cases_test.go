@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/cases"
@@ -253,5 +254,37 @@ func TestCaseFormsUploadsAndCSRF(t *testing.T) {
 	r3, body := postForm(t, c, e.ts.URL+loc+"/move", url.Values{"csrf": {tok}, "status": {"reported"}})
 	if r3.StatusCode != http.StatusConflict || !strings.Contains(body, "bỏ qua bước cần ghi lý do") {
 		t.Fatalf("bad move: %d", r3.StatusCode)
+	}
+}
+
+// TestCaseTimelineShowsEditsRemovalsCorrections: the case page's spread
+// timeline shows the origin's later revisions from the archive: a
+// correction, then the page answering 404/410.
+func TestCaseTimelineShowsEditsRemovalsCorrections(t *testing.T) {
+	e := newCaseEnv(t)
+	orig := sampleAlerts()[0]
+	var first article.Article
+	for _, a := range e.index.articles {
+		if a.ID == orig.ArticleID {
+			first = a
+		}
+	}
+	corrected := first
+	corrected.Revision, corrected.Title = 3, "Đính chính: "+first.Title
+	corrected.Fetched = first.Fetched.Add(2 * time.Hour)
+	removed := first
+	removed.Revision, removed.Removed = 4, true
+	removed.Fetched = first.Fetched.Add(5 * time.Hour)
+	e.index.mu.Lock()
+	e.index.articles = append(e.index.articles, corrected, removed)
+	e.index.mu.Unlock()
+	var c cases.Case
+	if code := e.api(t, "an", "POST", "/api/cases", map[string]any{"alert_id": orig.ID, "claim": "Biên giới bị phong tỏa"}, &c); code != http.StatusCreated {
+		t.Fatalf("open: %d", code)
+	}
+	_, page := get(t, e.login("an"), e.ts.URL+"/cases/"+c.ID)
+	i1, i2, i3 := strings.Index(page, "Xuất hiện đầu tiên"), strings.Index(page, "Bài được cải chính"), strings.Index(page, "Bài bị gỡ (404/410)")
+	if i1 < 0 || i2 < i1 || i3 < i2 {
+		t.Fatalf("timeline order: first %d, corrected %d, removed %d", i1, i2, i3)
 	}
 }
