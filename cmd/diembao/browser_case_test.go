@@ -308,7 +308,7 @@ func TestBrowserCaseFlow(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("contact-agency"), "Báo Khác"),
 		chromedp.SendKeys(chromedp.ID("report-number"), "12"),
 		chromedp.Click(chromedp.ID("save-case")),
-		chromedp.WaitVisible(chromedp.ID("contacts")),
+		chromedp.WaitVisible(chromedp.ID("case-saved")),
 	)
 	move(cases.StatusResponded, "", "đã gửi công văn và đăng tải làm rõ")
 	e2eDo(t, bctx, chromedp.WaitVisible(chromedp.CSS(`#case-status[data-status="responded"]`)))

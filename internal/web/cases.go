@@ -428,6 +428,7 @@ type caseData struct {
 	Overdue   bool
 	Error     string
 	Existing  bool
+	Saved     bool
 	Manage    bool
 	Annotate  bool
 	Statuses  []string
@@ -440,7 +441,7 @@ type caseData struct {
 func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, code int, c cases.Case, msg string, bt *rules.BacktestReport) {
 	u := authFrom(r.Context()).user
 	d := caseData{C: c, Timeline: s.timeline(r.Context(), c), Overdue: c.Overdue(s.cfg.Now()), Error: msg,
-		Existing: r.URL.Query().Get("existing") == "1", Manage: canManage(u),
+		Existing: r.URL.Query().Get("existing") == "1", Saved: r.URL.Query().Get("saved") == "1", Manage: canManage(u),
 		Annotate: canManage(u) || u.Role == RolePolice && s.touchesPolice(c),
 		Statuses: cases.Statuses, Verdicts: cases.Verdicts, Outcomes: cases.Outcomes, Backtest: bt, RuleDraft: c.Rule}
 	if bt != nil {
@@ -707,7 +708,7 @@ func (s *Server) caseEditForm(w http.ResponseWriter, r *http.Request) {
 		s.caseFail(w, r, &c, err)
 		return
 	}
-	http.Redirect(w, r, "/cases/"+c2.ID, http.StatusSeeOther)
+	http.Redirect(w, r, "/cases/"+c2.ID+"?saved=1", http.StatusSeeOther)
 }
 
 func (s *Server) caseBacktestForm(w http.ResponseWriter, r *http.Request) {
