@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -183,15 +185,27 @@ func TestBrowserCaseFlow(t *testing.T) {
 		return false, fmt.Sprintf("%d alerts", len(list))
 	})
 
-	bctx := browsertest.Start(t, nil)
+	t.Logf("pipeline ready: alert %s", alertID)
+	// Two browser sessions (each has browsertest's time limit, which a
+	// loaded machine under -race could exceed for the whole walk): the first
+	// opens the case and watches it spread, the second handles it to the end.
+	var bctx context.Context
+	var browserStart time.Time
+	login := func() {
+		t.Helper()
+		bctx, browserStart = browsertest.Start(t, nil), time.Now()
+		e2eDo(t, bctx,
+			chromedp.Navigate(base+"/login"),
+			chromedp.WaitVisible(chromedp.ID("user")),
+			chromedp.SendKeys(chromedp.ID("user"), user),
+			chromedp.SendKeys(chromedp.ID("password"), password),
+			chromedp.Click(chromedp.ID("login")),
+			chromedp.WaitVisible(chromedp.ID("q")),
+		)
+	}
 	shot := func(name string) chromedp.Action[chromedp.Void] { return browsertest.Screenshot(t, "cases", name) }
+	login()
 	e2eDo(t, bctx,
-		chromedp.Navigate(base+"/login"),
-		chromedp.WaitVisible(chromedp.ID("user")),
-		chromedp.SendKeys(chromedp.ID("user"), user),
-		chromedp.SendKeys(chromedp.ID("password"), password),
-		chromedp.Click(chromedp.ID("login")),
-		chromedp.WaitVisible(chromedp.ID("q")),
 		// 1. Open the case from the alert.
 		chromedp.Navigate(base+"/alerts/"+alertID),
 		chromedp.Click(chromedp.ID("open-case-from-alert")),
@@ -214,6 +228,8 @@ func TestBrowserCaseFlow(t *testing.T) {
 		t.Fatalf("opened case %s: %+v", caseID, c.Items)
 	}
 
+	lap := func(what string) { t.Logf("%s at %s", what, time.Since(browserStart).Round(100*time.Millisecond)) }
+	lap("opened")
 	// 2. Add a URL by hand: fetched once, its saved copy kept with its hash.
 	postURL := out.base() + "/bai-dang-mxh.htm"
 	e2eDo(t, bctx,
@@ -231,6 +247,7 @@ func TestBrowserCaseFlow(t *testing.T) {
 		t.Errorf("saved copy: %v", err)
 	}
 
+	lap("url added")
 	// Refused inputs, shown on the page: the same URL again, a private
 	// address, a move that skips steps without a reason.
 	e2eDo(t, bctx,
@@ -253,8 +270,8 @@ func TestBrowserCaseFlow(t *testing.T) {
 	}
 	move := func(status, verdict, note string) {
 		t.Helper()
+		// The browser is on the case page: every action redirects back to it.
 		e2eDo(t, bctx,
-			chromedp.Navigate(base+"/cases/"+caseID),
 			chromedp.WaitVisible(chromedp.ID("move-status")),
 			chromedp.SetValue(chromedp.ID("move-status"), status),
 			chromedp.SetValue(chromedp.ID("move-verdict"), verdict),
@@ -262,12 +279,14 @@ func TestBrowserCaseFlow(t *testing.T) {
 			chromedp.Click(chromedp.ID("move")),
 		)
 	}
+	e2eDo(t, bctx, chromedp.Navigate(base+"/cases/"+caseID))
 	move(cases.StatusReported, "", "")
 	e2eDo(t, bctx, chromedp.WaitVisible(chromedp.ID("case-error")))
 	if msg := e2eRun(t, bctx, chromedp.Text(chromedp.ID("case-error"))); !strings.Contains(msg, "bỏ qua bước cần ghi lý do") {
 		t.Errorf("skipping move message %q", msg)
 	}
 
+	lap("refusals")
 	// 3. A reprint appears on the second outlet and attaches itself.
 	out.reprint.Store(true)
 	poll(t, 60*time.Second, "the reprint attached", func() (bool, string) {
@@ -291,6 +310,7 @@ func TestBrowserCaseFlow(t *testing.T) {
 		t.Errorf("timeline %q", tl)
 	}
 
+	lap("reprint attached")
 	// The case rule, backtested on the archive like `rules check --archive`:
 	// the sample site's story and the reprint match it.
 	e2eDo(t, bctx, chromedp.Click(chromedp.ID("backtest")), chromedp.WaitVisible(chromedp.ID("backtest-result")))
@@ -298,7 +318,10 @@ func TestBrowserCaseFlow(t *testing.T) {
 		t.Errorf("backtest result %q lacks the story", res)
 	}
 
+	lap("backtest")
 	// 4. Verify, respond (with the clarification), report, close.
+	login()
+	e2eDo(t, bctx, chromedp.Navigate(base+"/cases/"+caseID))
 	move(cases.StatusVerifying, "", "bắt đầu xác minh")
 	e2eDo(t, bctx, chromedp.WaitVisible(chromedp.CSS(`#case-status[data-status="verifying"]`)))
 	move(cases.StatusVerified, cases.VerdictFalse, "Đồn Biên phòng Bát Mọt xác nhận cửa khẩu hoạt động bình thường")
@@ -328,30 +351,47 @@ func TestBrowserCaseFlow(t *testing.T) {
 		"report.pdf":    {"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "BÁO CÁO", "Số: 12/BC-UBND", "I. TÌNH HÌNH", "II. KẾT QUẢ XÁC MINH", "III. KẾT QUẢ XỬ LÝ", claim},
 		"report.docx":   {"BÁO CÁO", "I. TÌNH HÌNH", "III. KẾT QUẢ XỬ LÝ", claim},
 	}
-	for file, want := range docs {
-		body, err := api.raw("/cases/" + caseID + "/doc/" + file)
-		if err != nil {
-			t.Fatalf("%s: %v", file, err)
+	// The documents are generated on the server while the browser goes on
+	// to close the case (PDF rendering is the slow part, under -race most).
+	type fetched struct {
+		file, body string
+		err        error
+	}
+	results := make(chan fetched, len(docs)+1)
+	for _, file := range append(slices.Collect(maps.Keys(docs)), "claimreview.html") {
+		go func() {
+			body, err := api.raw("/cases/" + caseID + "/doc/" + file)
+			results <- fetched{file, body, err}
+		}()
+	}
+	move(cases.StatusClosed, "", "đã xử lý xong")
+	e2eDo(t, bctx, chromedp.WaitVisible(chromedp.CSS(`#case-status[data-status="closed"]`)), shot("05-closed"))
+	lap("closed")
+	for range len(docs) + 1 {
+		r := <-results
+		if r.err != nil {
+			t.Fatalf("%s: %v", r.file, r.err)
 		}
 		var text string
-		if strings.HasSuffix(file, ".pdf") {
-			text = pdfText(t, []byte(body))
-		} else {
-			text = docxText(t, []byte(body))
+		switch {
+		case r.file == "claimreview.html":
+			if !strings.Contains(r.body, `"ClaimReview"`) || !strings.Contains(r.body, "Sai sự thật") {
+				t.Errorf("claimreview.html: %.300s", r.body)
+			}
+			continue
+		case strings.HasSuffix(r.file, ".pdf"):
+			text = pdfText(t, []byte(r.body))
+		default:
+			text = docxText(t, []byte(r.body))
 		}
 		flat := strings.Join(strings.Fields(text), " ")
-		for _, w := range want {
+		for _, w := range docs[r.file] {
 			if !strings.Contains(flat, w) {
-				t.Errorf("%s lacks %q", file, w)
+				t.Errorf("%s lacks %q", r.file, w)
 			}
 		}
 	}
-	if cr, err := api.raw("/cases/" + caseID + "/doc/claimreview.html"); err != nil || !strings.Contains(cr, `"ClaimReview"`) || !strings.Contains(cr, "Sai sự thật") {
-		t.Errorf("claimreview: %v", err)
-	}
-
-	move(cases.StatusClosed, "", "đã xử lý xong")
-	e2eDo(t, bctx, chromedp.WaitVisible(chromedp.CSS(`#case-status[data-status="closed"]`)), shot("05-closed"))
+	lap("documents checked")
 	c = getCase()
 	var path []string
 	for _, e := range c.History {
