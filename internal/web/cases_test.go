@@ -250,6 +250,15 @@ func TestCaseFormsUploadsAndCSRF(t *testing.T) {
 	if r2.StatusCode != 200 || strings.Contains(page, "<script>x</script>") || strings.Contains(page, "<b>bài</b>") || !strings.Contains(page, "anh.png") {
 		t.Fatalf("case page %d: unescaped text or missing evidence", r2.StatusCode)
 	}
+	// "Mở vụ việc" from an article page: the intake form names the article.
+	arts := sampleArticles()
+	_, art := get(t, c, e.ts.URL+"/articles/"+arts[1].ID)
+	if !strings.Contains(art, `href="/cases/new?article=`+arts[1].ID) {
+		t.Errorf("article page has no Mở vụ việc link")
+	}
+	if _, form := get(t, c, e.ts.URL+"/cases/new?article="+arts[1].ID); !strings.Contains(form, `name="article" value="`+arts[1].ID+`"`) {
+		t.Errorf("intake form does not carry the article")
+	}
 	// A refused move on the page: 409 with the reason, nothing changed.
 	r3, body := postForm(t, c, e.ts.URL+loc+"/move", url.Values{"csrf": {tok}, "status": {"reported"}})
 	if r3.StatusCode != http.StatusConflict || !strings.Contains(body, "bỏ qua bước cần ghi lý do") {
