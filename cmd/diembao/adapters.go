@@ -50,6 +50,10 @@ func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
 	if err != nil {
 		return web.Deps{}, err
 	}
+	caseSvc, err := newCaseService(ctx, n.a, n.bus, n.log) // cases.go
+	if err != nil {
+		return web.Deps{}, err
+	}
 	var search web.Searcher
 	var docs docGetter
 	if n.idx != nil {
@@ -68,6 +72,7 @@ func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
 		Digests:     digestArchive{digests},
 		DeadLetters: deadLetters{n.bus},
 		Snapshots:   snapshotStore{n.bus},
+		Cases:       caseSvc,
 		Registry:    n.reg,
 		Ready:       n.health,
 	}

@@ -123,6 +123,7 @@ func runDemo(ctx context.Context, a *app, groupWait time.Duration) error {
 		n.bus.Close()
 		return err
 	}
+	seedDemoCase(ctx, n) // cases.go
 	done := make(chan error, 1)
 	go func() { done <- n.run(ctx) }()
 	select {

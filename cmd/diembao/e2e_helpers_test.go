@@ -38,3 +38,7 @@ func freePort(t *testing.T) int { return e2e.FreePort(t) }
 func e2eConfig(dataDir, sources string, httpPort int, catcher *mailcatcher.Catcher, natsURL string) string {
 	return e2e.Config(dataDir, sources, httpPort, catcher, natsURL, "")
 }
+
+func (c apiClient) get(path string, v any) error { return c.api().Get(path, v) }
+
+func (c apiClient) raw(path string) (string, error) { return c.api().Raw(path) }

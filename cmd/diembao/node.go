@@ -181,6 +181,9 @@ func (n *node) run(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := n.startCases(backCtx, start, &back); err != nil { // cases.go
+		return err
+	}
 	if n.roles.crawl {
 		if err := n.startCrawl(frontCtx, backCtx, start, &front, &back); err != nil {
 			return err

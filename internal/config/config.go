@@ -37,6 +37,7 @@ type Config struct {
 	Health    Health              `yaml:"health"`
 	Office    Office              `yaml:"office"`
 	Reports   Reports             `yaml:"reports"`
+	Cases     Cases               `yaml:"cases"`
 }
 
 // NATS says where the bus is. An empty URL starts the embedded server.
@@ -339,6 +340,9 @@ func (c Config) Validate() error {
 		return errors.New("alerts.max_attempts must be positive")
 	}
 	if err := c.Office.validate(); err != nil {
+		return err
+	}
+	if err := c.Cases.Validate(c.Audiences); err != nil {
 		return err
 	}
 	return c.checkRanges()

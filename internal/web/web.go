@@ -96,6 +96,7 @@ type Deps struct {
 	Snapshots   Snapshots
 	Reports     Reports  // the Reports page; nil: off
 	Exporter    Exporter // search exports; nil: off
+	Cases       Cases    // the case workflow (cases.go)
 	// Registry is served on /metrics; the server registers its own HTTP
 	// metrics on it. Nil: a new registry with the Go and process collectors.
 	Registry *prometheus.Registry
@@ -212,6 +213,7 @@ func (s *Server) routes() http.Handler {
 	handle("GET /api/articles/{id}", s.authed("", false, http.HandlerFunc(s.apiArticle)))
 	handle("GET /api/alerts", s.authed("", false, http.HandlerFunc(s.apiAlerts)))
 	handle("POST /api/alerts/{id}/ack", s.authed("", true, http.HandlerFunc(s.apiAlertAck)))
+	s.caseRoutes(handle)
 	handle("/", s.authed("", false, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 	})))
@@ -394,10 +396,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, page s
 }
 
 var pageNames = []string{"error", "login", "search", "article", "alerts", "alert", "digests", "digest",
-	"sources", "rules", "deadletters", "audit", "reports"}
+	"sources", "rules", "deadletters", "audit", "reports", "cases", "case"}
 
 func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
-	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
+	base, err := template.New("layout.html").Funcs(funcs).Funcs(caseFuncs()).ParseFS(templateFS, "templates/layout.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: parse layout: %w", err)
 	}

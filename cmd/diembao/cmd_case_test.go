@@ -1,0 +1,91 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runCase runs `diembao --data DIR case ARGS…` in process (the embedded
+// store under DIR) and returns the exit code, stdout and stderr.
+func runCase(t *testing.T, data, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := map[string]string{"USER": "lan"}
+	code := realMain(context.Background(), append([]string{"--data", data, "case"}, args...), strings.NewReader(stdin), &out, &errb,
+		func(k string) string { return env[k] })
+	return code, out.String(), errb.String()
+}
+
+func TestCaseCommand(t *testing.T) {
+	data := t.TempDir()
+	code, out, errs := runCase(t, data, "Bài đăng: cửa khẩu phụ Khẹo bị đóng cửa", "add", "--text", "-",
+		"--claim", "Cửa khẩu phụ Khẹo bị đóng cửa vô thời hạn", "--json")
+	if code != exitOK {
+		t.Fatalf("add: exit %d: %s", code, errs)
+	}
+	var c struct {
+		ID, Claim, Status, Verdict, Owner string
+		Due                               *string
+		Items                             []struct{ ArticleID, URL, Source, FirstSeen, Kind string }
+		History                           []struct{ At, By, From, To, Note string }
+	}
+	if err := json.Unmarshal([]byte(out), &c); err != nil {
+		t.Fatalf("add --json: %v\n%s", err, out)
+	}
+	if c.ID != "VV-"+c.History[0].At[:4]+"-001" || c.Status != "received" || c.Owner != "lan" || c.Due == nil ||
+		len(c.Items) != 1 || c.Items[0].Kind != "manual" || len(c.History) != 1 || c.History[0].By != "lan" {
+		t.Fatalf("add --json = %+v", c)
+	}
+	for _, tt := range []struct {
+		name string
+		args []string
+		want int
+		msg  string
+	}{
+		{"skip without reason", []string{"move", c.ID, "verified", "--verdict", "false"}, exitUsage, "bỏ qua bước"},
+		{"unknown status", []string{"move", c.ID, "done"}, exitUsage, "không tồn tại"},
+		{"unknown case", []string{"show", "VV-1999-999"}, exitUsage, "not found"},
+		{"private URL", []string{"add", "--url", "http://10.0.0.1/x", "--claim", "x"}, exitUsage, "private"},
+		{"no source", []string{"add", "--claim", "x"}, exitUsage, "đúng một nguồn"},
+		{"wrong type", []string{"add", "--text", "-", "--file", filepath.Join(data, "x.html"), "--claim", "x"}, exitUsage, "not accepted"},
+		{"bad list status", []string{"list", "--status", "open"}, exitUsage, "--status"},
+		{"doc before verdict", []string{"doc", c.ID, "--kind", "response", "--out", filepath.Join(data, "r.pdf")}, exitUsage, "chưa có kết luận"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_ = os.WriteFile(filepath.Join(data, "x.html"), []byte("<html><script>x</script></html>"), 0o600)
+			code, _, errs := runCase(t, data, "nội dung", tt.args...)
+			if code != tt.want || !strings.Contains(errs, tt.msg) {
+				t.Fatalf("exit %d (%q), want %d with %q", code, errs, tt.want, tt.msg)
+			}
+		})
+	}
+	for _, mv := range [][]string{{"verifying", "--note", "bắt đầu"}, {"verified", "--verdict", "false", "--note", "đã rõ", "--by", "minh"}} {
+		if code, _, errs := runCase(t, data, "", append([]string{"move", c.ID}, mv...)...); code != exitOK {
+			t.Fatalf("move %v: %d %s", mv, code, errs)
+		}
+	}
+	code, out, _ = runCase(t, data, "", "show", c.ID, "--json")
+	if code != exitOK || !strings.Contains(out, `"verdict":"false"`) || !strings.Contains(out, `"by":"minh"`) {
+		t.Fatalf("show: %d %s", code, out)
+	}
+	if code, out, _ := runCase(t, data, "", "list", "--status", "verified"); code != exitOK || !strings.Contains(out, c.ID) {
+		t.Fatalf("list: %d %s", code, out)
+	}
+	for _, f := range []string{"r.pdf", "r.docx"} {
+		p := filepath.Join(data, f)
+		if code, _, errs := runCase(t, data, "", "doc", c.ID, "--kind", "report", "--out", p); code != exitOK {
+			t.Fatalf("doc %s: %d %s", f, code, errs)
+		}
+		if st, err := os.Stat(p); err != nil || st.Size() < 1000 {
+			t.Fatalf("doc %s not written: %v", f, err)
+		}
+	}
+	if code, _, errs := runCase(t, data, "", "doc", c.ID, "--kind", "claimreview", "--out", filepath.Join(data, "cr.html")); code != exitOK {
+		t.Fatalf("claimreview: %s", errs)
+	}
+}

@@ -1,0 +1,299 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/diembao/diembao/internal/article"
+	"github.com/diembao/diembao/internal/cases"
+	"github.com/diembao/diembao/internal/config"
+	"github.com/diembao/diembao/internal/kv"
+	"github.com/diembao/diembao/internal/officedoc"
+)
+
+// caseLookup reads the test env's alerts and articles for case intakes.
+type caseLookup struct{ e *testEnv }
+
+func (l caseLookup) Article(ctx context.Context, id string) (article.Article, error) {
+	v, err := l.e.index.Get(ctx, id)
+	if err != nil {
+		return article.Article{}, fmt.Errorf("%w: %s", cases.ErrNotFound, id)
+	}
+	return v.Revisions[len(v.Revisions)-1], nil
+}
+
+func (l caseLookup) Alert(ctx context.Context, id string) (article.Alert, []string, error) {
+	a, err := l.e.alerts.Get(ctx, id)
+	if err != nil {
+		return article.Alert{}, nil, fmt.Errorf("%w: %s", cases.ErrNotFound, id)
+	}
+	return a.Alert, a.Audiences, nil
+}
+
+type blobMap map[string][]byte
+
+func (b blobMap) Put(_ context.Context, k string, d []byte) error { b[k] = d; return nil }
+func (b blobMap) Get(_ context.Context, k string) ([]byte, error) {
+	d, ok := b[k]
+	if !ok {
+		return nil, cases.ErrNotFound
+	}
+	return d, nil
+}
+
+// refusingFetcher refuses every URL as a private address, as the crawler
+// guard does for loopback and RFC 1918 hosts.
+type refusingFetcher struct{}
+
+func (refusingFetcher) Fetch(_ context.Context, u string) (cases.Fetched, error) {
+	return cases.Fetched{}, fmt.Errorf("%w: fetch %s: private or loopback address refused", cases.ErrBadInput, u)
+}
+
+func newCaseEnv(t *testing.T) *testEnv {
+	t.Helper()
+	e := newEnv(t, Config{})
+	svc, err := cases.New(config.Cases{}, cases.Deps{Store: kv.NewMemory(), Lookup: caseLookup{e}, Blobs: blobMap{},
+		Fetcher: refusingFetcher{}, Issuer: officedoc.IssuerFrom(config.Default().Office),
+		Route: func([]string, string) []string { return []string{"office"} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := e.srv.deps
+	deps.Cases, deps.Registry = svc, nil
+	srv, err := New(Config{SensitiveAudiences: []string{"police"}}, deps, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv = srv
+	e.ts.Close()
+	e.ts = httptest.NewServer(srv.Handler())
+	t.Cleanup(e.ts.Close)
+	return e
+}
+
+// api sends a JSON request with basic auth and decodes the answer.
+func (e *testEnv) api(t *testing.T, user, method, path string, body any, out any) int {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, e.ts.URL+path, rd)
+	req.SetBasicAuth(user, e.pw[user])
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)
+		}
+	}
+	return resp.StatusCode
+}
+
+func TestCaseAPIWorkflowAndRefusals(t *testing.T) {
+	e := newCaseEnv(t)
+	var c cases.Case
+	if code := e.api(t, "an", "POST", "/api/cases", map[string]any{"alert_id": "alert0office", "claim": "Biên giới bị phong tỏa"}, &c); code != http.StatusCreated {
+		t.Fatalf("open: %d", code)
+	}
+	if c.ID == "" || c.Items[0].AlertID != "alert0office" || c.Status != cases.StatusReceived {
+		t.Fatalf("case = %+v", c)
+	}
+	// The same article handed in again attaches to the open case.
+	var again cases.Case
+	if code := e.api(t, "an", "POST", "/api/cases", map[string]any{"article_id": c.Items[0].ArticleID, "claim": "khác"}, &again); code != http.StatusOK || again.ID != c.ID {
+		t.Fatalf("duplicate intake: %d id %q want %q", code, again.ID, c.ID)
+	}
+	var errOut map[string]string
+	tests := []struct {
+		name string
+		path string
+		body map[string]any
+		want int
+	}{
+		{"skip without reason", "/api/cases/" + c.ID + "/move", map[string]any{"status": "responded", "verdict": "false"}, http.StatusConflict},
+		{"verified without verdict", "/api/cases/" + c.ID + "/move", map[string]any{"status": "verified", "note": "x"}, http.StatusConflict},
+		{"unknown status", "/api/cases/" + c.ID + "/move", map[string]any{"status": "done"}, http.StatusBadRequest},
+		{"private URL", "/api/cases", map[string]any{"url": "http://127.0.0.1:9/x", "claim": "x"}, http.StatusBadRequest},
+		{"no claim", "/api/cases", map[string]any{"text": "dán"}, http.StatusBadRequest},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			errOut = nil
+			if code := e.api(t, "an", "POST", tt.path, tt.body, &errOut); code != tt.want || errOut["error"] == "" {
+				t.Fatalf("%s: %d %v, want %d with a message", tt.path, code, errOut, tt.want)
+			}
+		})
+	}
+	if code := e.api(t, "an", "POST", "/api/cases/"+c.ID+"/move", map[string]any{"status": "verifying", "note": "bắt đầu"}, &c); code != http.StatusOK || c.Status != cases.StatusVerifying {
+		t.Fatalf("move: %d %+v", code, c.Status)
+	}
+	// Police may read and annotate this case (it touches the police route)
+	// but not move it.
+	if code := e.api(t, "congan", "POST", "/api/cases/"+c.ID+"/move", map[string]any{"status": "verified", "verdict": "false"}, nil); code != http.StatusForbidden {
+		t.Errorf("police move: %d, want 403", code)
+	}
+	if code := e.api(t, "congan", "POST", "/api/cases/"+c.ID+"/notes", map[string]any{"note": "Công an xã đã xác minh"}, &c); code != http.StatusOK || len(c.Notes) != 1 {
+		t.Errorf("police note: %d %+v", code, c.Notes)
+	}
+	var list struct {
+		Cases  []cases.Case `json:"cases"`
+		Counts cases.Counts `json:"counts"`
+	}
+	if code := e.api(t, "an", "GET", "/api/cases?status=verifying", nil, &list); code != 200 || len(list.Cases) != 1 || list.Counts.Total != 1 {
+		t.Errorf("list: %d %+v", code, list)
+	}
+}
+
+func TestCasePoliceOnlyHiddenAndAudited(t *testing.T) {
+	e := newCaseEnv(t)
+	var c cases.Case
+	if code := e.api(t, "congan", "POST", "/api/cases", map[string]any{"alert_id": "alert1police", "claim": "x"}, nil); code != http.StatusForbidden {
+		t.Fatalf("police opened a case: %d", code)
+	}
+	if code := e.api(t, "quantri", "POST", "/api/cases", map[string]any{"alert_id": "alert1police", "claim": "Tin về Sầm Tớ"}, &c); code != http.StatusCreated {
+		t.Fatalf("admin open: %d", code)
+	}
+	if code := e.api(t, "an", "GET", "/api/cases/"+c.ID, nil, nil); code != http.StatusNotFound {
+		t.Errorf("analyst sees a police-only case: %d", code)
+	}
+	var list struct{ Cases []cases.Case }
+	e.api(t, "an", "GET", "/api/cases", nil, &list)
+	if len(list.Cases) != 0 {
+		t.Errorf("analyst lists a police-only case")
+	}
+	if code := e.api(t, "congan", "GET", "/api/cases/"+c.ID, nil, nil); code != http.StatusOK {
+		t.Fatalf("police view: %d", code)
+	}
+	log, err := e.accounts.AuditLog(context.Background(), "case-"+c.ID, 10)
+	if err != nil || len(log) != 1 || log[0].User != "congan" || log[0].Action != "view_case" {
+		t.Fatalf("audit = %+v, %v", log, err)
+	}
+}
+
+func multipartBody(t *testing.T, fields map[string]string, fileName string, data []byte) (*bytes.Buffer, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		_ = mw.WriteField(k, v)
+	}
+	if fileName != "" {
+		fw, _ := mw.CreateFormFile("file", fileName)
+		_, _ = fw.Write(data)
+	}
+	_ = mw.Close()
+	return &buf, mw.FormDataContentType()
+}
+
+func TestCaseFormsUploadsAndCSRF(t *testing.T) {
+	e := newCaseEnv(t)
+	c := e.login("an")
+	tok := csrfOf(t, c, e.ts.URL+"/cases")
+	png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)
+	post := func(fields map[string]string, name string, data []byte) (*http.Response, string) {
+		body, ct := multipartBody(t, fields, name, data)
+		resp, err := c.Post(e.ts.URL+"/cases", ct, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+	tests := []struct {
+		name   string
+		fields map[string]string
+		file   string
+		data   []byte
+		want   int
+		msg    string
+	}{
+		{"no csrf", map[string]string{"claim": "x", "text": "t"}, "", nil, http.StatusForbidden, ""},
+		{"wrong type", map[string]string{"csrf": tok, "claim": "x", "text": "t"}, "a.png", []byte("<html><script>alert(1)</script>"), http.StatusUnsupportedMediaType, "Loại tệp không được chấp nhận"},
+		{"oversize", map[string]string{"csrf": tok, "claim": "x", "text": "t"}, "big.png", append(png, make([]byte, 5<<20)...), http.StatusRequestEntityTooLarge, "Tệp quá lớn"},
+		{"private URL", map[string]string{"csrf": tok, "claim": "x", "url": "http://10.1.2.3/"}, "", nil, http.StatusBadRequest, "private"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := post(tt.fields, tt.file, tt.data)
+			if resp.StatusCode != tt.want || !strings.Contains(body, tt.msg) {
+				t.Fatalf("status %d, want %d with %q", resp.StatusCode, tt.want, tt.msg)
+			}
+		})
+	}
+	resp, _ := post(map[string]string{"csrf": tok, "claim": "Ảnh chụp <b>bài</b> đăng", "text": "nội dung <script>x</script>"}, "../anh.png", png)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("open with upload: %d", resp.StatusCode)
+	}
+	loc := resp.Header.Get("Location")
+	r2, page := get(t, c, e.ts.URL+loc)
+	if r2.StatusCode != 200 || strings.Contains(page, "<script>x</script>") || strings.Contains(page, "<b>bài</b>") || !strings.Contains(page, "anh.png") {
+		t.Fatalf("case page %d: unescaped text or missing evidence", r2.StatusCode)
+	}
+	// "Mở vụ việc" from an article page: the intake form names the article.
+	arts := sampleArticles()
+	_, art := get(t, c, e.ts.URL+"/articles/"+arts[1].ID)
+	if !strings.Contains(art, `href="/cases/new?article=`+arts[1].ID) {
+		t.Errorf("article page has no Mở vụ việc link")
+	}
+	if _, form := get(t, c, e.ts.URL+"/cases/new?article="+arts[1].ID); !strings.Contains(form, `name="article" value="`+arts[1].ID+`"`) {
+		t.Errorf("intake form does not carry the article")
+	}
+	// A refused move on the page: 409 with the reason, nothing changed.
+	r3, body := postForm(t, c, e.ts.URL+loc+"/move", url.Values{"csrf": {tok}, "status": {"reported"}})
+	if r3.StatusCode != http.StatusConflict || !strings.Contains(body, "bỏ qua bước cần ghi lý do") {
+		t.Fatalf("bad move: %d", r3.StatusCode)
+	}
+}
+
+// TestCaseTimelineShowsEditsRemovalsCorrections: the case page's spread
+// timeline shows the origin's later revisions from the archive: a
+// correction, then the page answering 404/410.
+func TestCaseTimelineShowsEditsRemovalsCorrections(t *testing.T) {
+	e := newCaseEnv(t)
+	orig := sampleAlerts()[0]
+	var first article.Article
+	for _, a := range e.index.articles {
+		if a.ID == orig.ArticleID {
+			first = a
+		}
+	}
+	corrected := first
+	corrected.Revision, corrected.Title = 3, "Đính chính: "+first.Title
+	corrected.Fetched = first.Fetched.Add(2 * time.Hour)
+	removed := first
+	removed.Revision, removed.Removed = 4, true
+	removed.Fetched = first.Fetched.Add(5 * time.Hour)
+	e.index.mu.Lock()
+	e.index.articles = append(e.index.articles, corrected, removed)
+	e.index.mu.Unlock()
+	var c cases.Case
+	if code := e.api(t, "an", "POST", "/api/cases", map[string]any{"alert_id": orig.ID, "claim": "Biên giới bị phong tỏa"}, &c); code != http.StatusCreated {
+		t.Fatalf("open: %d", code)
+	}
+	_, page := get(t, e.login("an"), e.ts.URL+"/cases/"+c.ID)
+	i1, i2, i3 := strings.Index(page, "Xuất hiện đầu tiên"), strings.Index(page, "Bài được cải chính"), strings.Index(page, "Bài bị gỡ (404/410)")
+	if i1 < 0 || i2 < i1 || i3 < i2 {
+		t.Fatalf("timeline order: first %d, corrected %d, removed %d", i1, i2, i3)
+	}
+}
