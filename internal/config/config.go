@@ -33,6 +33,7 @@ type Config struct {
 	Digest    Digest              `yaml:"digest"`
 	Crawler   Crawler             `yaml:"crawler"`
 	Log       Log                 `yaml:"log"`
+	Portals   []Portal            `yaml:"portals"` // own portals (portals.go)
 }
 
 // NATS says where the bus is. An empty URL starts the embedded server.
@@ -169,10 +170,12 @@ func Default() Config {
 		Audiences: map[string]Audience{
 			"office": {Emails: []string{"vanphong@example.org"}},
 			"police": {Emails: []string{"congan@example.org"}, Sensitive: true},
+			"admin":  {Emails: []string{"quantri@example.org"}},
 		},
 		Routes: []Route{
 			{Match: RouteMatch{Topics: []string{"border", "laos", "disinfo"}, Area: &t}, Audiences: []string{"office", "police"}},
 			{Match: RouteMatch{Topics: []string{"ethnic", "religion"}, Area: &t}, Audiences: []string{"office"}},
+			{Match: RouteMatch{Topics: []string{"portal"}}, Audiences: []string{"office", "admin"}}, // own-portal findings
 		},
 		Alerts: Alerts{GroupWait: Duration(30 * time.Second), Repeat: Duration(168 * time.Hour), MaxAttempts: 20},
 		Digest: Digest{Schedule: "Mon 07:00", Audiences: []string{"office", "police"}, Issuer: "UBND xã Thường Xuân"},
@@ -183,7 +186,8 @@ func Default() Config {
 			MaxBody:    10 << 20,
 			Parallel:   4,
 		},
-		Log: Log{Level: "info", Format: "text"},
+		Log:     Log{Level: "info", Format: "text"},
+		Portals: []Portal{},
 	}
 }
 
@@ -314,6 +318,9 @@ func (c Config) Validate() error {
 	}
 	if c.Alerts.MaxAttempts <= 0 {
 		return errors.New("alerts.max_attempts must be positive")
+	}
+	if err := c.checkPortals(); err != nil {
+		return err
 	}
 	return nil
 }
