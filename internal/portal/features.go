@@ -351,7 +351,7 @@ func analyseText(body []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	doc.Find("script, style, noscript, template, head, [hidden]").Remove()
+	doc.Find("script, style, noscript, template, head, [hidden], nav, header, .menu, #menu").Remove()
 	doc.Find("[style]").Each(func(_ int, s *goquery.Selection) {
 		if st, _ := s.Attr("style"); hiddenStyleRe.MatchString(st) {
 			s.Remove()
