@@ -192,7 +192,8 @@ func currentRules(ds []config.Duty, now time.Time, loc *time.Location) []dutyRul
 // date is no earlier than a quarter of a period before P starts. The date
 // is the page's own publication date; an undated page is dated when
 // diembao first saw it (and counts as on time if it was there at the
-// portal's first check). The earliest evidence decides: on or before the
+// portal's first check). Watched pages (home, sections) are undated and
+// count only for duties whose query does not name the period. The earliest evidence decides: on or before the
 // due date, published; after it, late. No evidence: missing.
 func (r *Reader) evaluate(ctx context.Context, p config.Portal, drs []dutyRule, now time.Time) ([]DutyStatus, error) {
 	if len(drs) == 0 {
@@ -226,7 +227,9 @@ func (r *Reader) evaluate(ctx context.Context, p config.Portal, drs []dutyRule, 
 		}
 		for _, id := range matchDuties(set, pg.Title, pg.Text) {
 			dr, ok := byRule[id]
-			if !ok {
+			if !ok || (pg.Watched && HasPlaceholder(dr.duty.Query)) {
+				// A watched section lists many titles: it shows that a
+				// section exists, not that a period's item was published.
 				continue
 			}
 			date, onTime := pg.Published, false

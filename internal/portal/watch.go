@@ -620,7 +620,7 @@ func (w *Watcher) recordPage(ctx context.Context, p config.Portal, u string, pg 
 		}
 	}
 	pr.Text = clipText(text, maxPageText)
-	if a.PublishedFrom != "" && !a.Published.IsZero() {
+	if !watched && a.PublishedFrom != "" && !a.Published.IsZero() {
 		pr.Published = a.Published
 	} else {
 		pr.Published = time.Time{}
