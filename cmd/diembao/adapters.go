@@ -51,6 +51,10 @@ func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
 	if err != nil {
 		return web.Deps{}, err
 	}
+	portals, err := n.webPortals(ctx)
+	if err != nil {
+		return web.Deps{}, err
+	}
 	var search web.Searcher
 	var docs docGetter
 	if n.idx != nil {
@@ -69,6 +73,7 @@ func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
 		Digests:     digestArchive{digests},
 		DeadLetters: deadLetters{n.bus},
 		Snapshots:   snapshotStore{n.bus},
+		Portals:     portals,
 		Registry:    n.reg,
 		Ready: func(ctx context.Context) error {
 			if !n.bus.Conn().IsConnected() {

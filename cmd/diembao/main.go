@@ -58,6 +58,7 @@ func commands() map[string]command {
 		"reindex": {cmdReindex, "reindex              rebuild the index from the ARTICLES stream"},
 		"sources": {cmdSources, "sources check [--source ID | --url URL] [--json]"},
 		"user":    {cmdUser, "user add NAME --role analyst|police|admin [--password-stdin]"},
+		"portals": {cmdPortals, "portals check [--portal ID] [--json]   own portals: duties and change watch"},
 	}
 }
 

@@ -28,6 +28,7 @@ import (
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/errkind"
 	"github.com/diembao/diembao/internal/kv"
+	"github.com/diembao/diembao/internal/portal"
 	"github.com/diembao/diembao/internal/web"
 	"github.com/diembao/diembao/rules"
 )
@@ -182,6 +183,9 @@ func (n *node) run(ctx context.Context) error {
 	}
 	if n.roles.crawl {
 		if err := n.startCrawl(frontCtx, backCtx, start, &front, &back); err != nil {
+			return err
+		}
+		if err := n.startPortals(frontCtx, start, &front); err != nil { // own portals (portals.go)
 			return err
 		}
 	}
@@ -429,6 +433,9 @@ func (n *node) startCrawl(frontCtx, backCtx context.Context, start startFunc, fr
 			var al article.Alert
 			if err := json.Unmarshal(m.Data, &al); err != nil {
 				return fmt.Errorf("crawl-watch: %w: %w", errkind.Permanent, err)
+			}
+			if portal.IsFinding(al) {
+				return nil // an own-portal finding names no crawled article
 			}
 			return c.Watch(ctx, al.URL)
 		}))

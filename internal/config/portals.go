@@ -29,6 +29,9 @@ type Portal struct {
 	Duties Duties `yaml:"duties"`
 	// Interval between two checks of the portal (default 1h).
 	Interval Duration `yaml:"interval"`
+	// Delay is the least time between two requests to the portal (default
+	// 1s; robots.txt Crawl-delay wins if longer).
+	Delay Duration `yaml:"delay"`
 	// Down is the number of consecutive failed checks that count as
 	// downtime (default 3).
 	Down int `yaml:"down"`
@@ -243,6 +246,9 @@ func (p *Portal) check() error {
 	}
 	if p.Interval < 0 || (p.Interval > 0 && p.Interval.D() < time.Second) {
 		return fmt.Errorf("portal %q: interval must be at least 1s", p.ID)
+	}
+	if p.Delay < 0 {
+		return fmt.Errorf("portal %q: delay must not be negative", p.ID)
 	}
 	if p.Down < 0 {
 		return fmt.Errorf("portal %q: down must not be negative", p.ID)

@@ -316,6 +316,6 @@ func DemoPortals(url string) []config.Portal {
 	return []config.Portal{{
 		ID: PortalID, Name: "Cổng TTĐT xã Xuân Mẫu (trang trình diễn)", URL: strings.TrimRight(url, "/") + "/",
 		Pages: []string{"/", "/tin-tuc", "/gioi-thieu"}, Duties: config.Duties{Default: true},
-		Interval: config.Duration(30 * time.Second), Down: 3, AllowPrivate: true,
+		Interval: config.Duration(30 * time.Second), Delay: config.Duration(20 * time.Millisecond), Down: 3, AllowPrivate: true,
 	}}
 }

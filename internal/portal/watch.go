@@ -63,7 +63,8 @@ type Config struct {
 	Portals  []config.Portal
 	Location *time.Location   // Asia/Ho_Chi_Minh
 	Now      func() time.Time // time.Now
-	// Delay between two requests to one portal (1s).
+	// Delay between two requests to one portal unless the portal sets
+	// its own (1s).
 	Delay time.Duration
 	// MaxLinks: linked pages fetched per check for duties (30).
 	MaxLinks int
@@ -220,12 +221,16 @@ func (w *Watcher) Check(ctx context.Context, portalID string) (Report, error) {
 	}
 
 	// Watched pages.
+	delay := w.cfg.Delay
+	if p.Delay > 0 {
+		delay = p.Delay.D()
+	}
 	homeOK, homeErr := false, ""
 	var removed []string
 	var candidates []string
 	pages := p.WatchedPages()
 	for i, u := range pages {
-		pg, ferr := w.f.FetchPage(ctx, u, p.AllowPrivate, w.cfg.Delay)
+		pg, ferr := w.f.FetchPage(ctx, u, p.AllowPrivate, delay)
 		if ctx.Err() != nil {
 			return rep, ctx.Err()
 		}
@@ -284,7 +289,7 @@ func (w *Watcher) Check(ctx context.Context, portalID string) (Report, error) {
 
 	// Linked pages, for duties.
 	if homeOK {
-		n, err := w.crawlLinks(ctx, p, candidates, now)
+		n, err := w.crawlLinks(ctx, p, candidates, delay, now)
 		if err != nil {
 			return rep, err
 		}
@@ -553,7 +558,7 @@ func (w *Watcher) watchPage(ctx context.Context, p config.Portal, u string, pg c
 
 // crawlLinks fetches linked same-host pages not seen lately, as duty
 // evidence, at most MaxLinks per check. It returns how many it fetched.
-func (w *Watcher) crawlLinks(ctx context.Context, p config.Portal, cands []string, now time.Time) (int, error) {
+func (w *Watcher) crawlLinks(ctx context.Context, p config.Portal, cands []string, delay time.Duration, now time.Time) (int, error) {
 	watched := p.WatchedPages()
 	n := 0
 	seen := map[string]bool{}
@@ -572,7 +577,7 @@ func (w *Watcher) crawlLinks(ctx context.Context, p config.Portal, cands []strin
 		if pr.URL != "" && now.Sub(pr.LastSeen) < w.cfg.Refresh {
 			continue
 		}
-		pg, err := w.f.FetchPage(ctx, u, p.AllowPrivate, w.cfg.Delay)
+		pg, err := w.f.FetchPage(ctx, u, p.AllowPrivate, delay)
 		n++
 		switch {
 		case err != nil:
