@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"testing/fstest"
 	"time"
 
 	"github.com/goccy/go-yaml"
@@ -242,7 +241,7 @@ func compileDuties(drs []dutyRule) (*rules.Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("portal: duties: %w", err)
 	}
-	return rules.LoadFS(fstest.MapFS{"duties.yaml": {Data: data}})
+	return rules.LoadFS(oneFile{name: "duties.yaml", data: data})
 }
 
 // CheckDuties compiles each of a portal's duties on its own and names the

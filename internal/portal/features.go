@@ -2,8 +2,8 @@ package portal
 
 import (
 	"bytes"
+	_ "embed"
 	"crypto/sha256"
-	"embed"
 	"encoding/hex"
 	"fmt"
 	"io/fs"
@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
@@ -21,43 +22,49 @@ import (
 )
 
 //go:embed packs/spam.yaml
-var spamPack embed.FS
+var spamPack []byte
 
 // loadSpam compiles the embedded spam vocabulary with the rules package.
 func loadSpam() (*rules.Set, error) {
-	sub, err := fs.Sub(spamPack, "packs")
-	if err != nil {
-		return nil, err
-	}
-	only := onlyFile{fsys: sub, name: "spam.yaml"}
-	set, err := rules.LoadFS(only)
+	set, err := rules.LoadFS(oneFile{name: "spam.yaml", data: spamPack})
 	if err != nil {
 		return nil, fmt.Errorf("portal: spam pack: %w", err)
 	}
 	return set, nil
 }
 
-// onlyFile shows one file of an fs.FS as the only *.yaml in its root.
-type onlyFile struct {
-	fsys fs.FS
+// oneFile is a read-only file system holding one file, for rules.LoadFS.
+type oneFile struct {
 	name string
+	data []byte
 }
 
-func (o onlyFile) Open(name string) (fs.File, error) { return o.fsys.Open(name) }
-
-func (o onlyFile) ReadDir(name string) ([]fs.DirEntry, error) {
-	es, err := fs.ReadDir(o.fsys, name)
-	if err != nil {
-		return nil, err
-	}
-	var out []fs.DirEntry
-	for _, e := range es {
-		if name != "." || e.Name() == o.name {
-			out = append(out, e)
-		}
-	}
-	return out, nil
+func (o oneFile) Open(name string) (fs.File, error) {
+	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid} // ReadFile and ReadDir serve every use
 }
+
+func (o oneFile) ReadFile(name string) ([]byte, error) {
+	if name != o.name {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: fs.ErrNotExist}
+	}
+	return bytes.Clone(o.data), nil
+}
+
+func (o oneFile) ReadDir(name string) ([]fs.DirEntry, error) {
+	if name != "." {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: fs.ErrNotExist}
+	}
+	return []fs.DirEntry{fs.FileInfoToDirEntry(fileInfo(o))}, nil
+}
+
+type fileInfo oneFile
+
+func (f fileInfo) Name() string       { return f.name }
+func (f fileInfo) Size() int64        { return int64(len(f.data)) }
+func (f fileInfo) Mode() fs.FileMode  { return 0o444 }
+func (f fileInfo) ModTime() time.Time { return time.Time{} }
+func (f fileInfo) IsDir() bool        { return false }
+func (f fileInfo) Sys() any           { return nil }
 
 // Features is what the change watch remembers of one page copy. Every list
 // is sorted and without duplicates.
@@ -242,7 +249,8 @@ func analyse(body []byte, pageURL, host string, spam *rules.Set) (Features, erro
 	return f, nil
 }
 
-// spamTerms returns the distinct spam terms found in text, normalised.
+// spamTerms returns the distinct spam terms found in text, as written
+// (NFC, lower case).
 func spamTerms(set *rules.Set, text string) []string {
 	if strings.TrimSpace(text) == "" {
 		return nil
@@ -251,7 +259,7 @@ func spamTerms(set *rules.Set, text string) []string {
 	var out []string
 	for _, m := range res.Matches {
 		for _, t := range m.Terms {
-			out = append(out, textnorm.Fold(t.Text))
+			out = append(out, strings.ToLower(t.Text))
 		}
 	}
 	slices.Sort(out)
