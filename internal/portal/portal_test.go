@@ -440,4 +440,29 @@ func TestDemoPortalMissesOneDefaultDuty(t *testing.T) {
 			t.Errorf("unexpected alert %q %v", a.Title, rulesOf(a))
 		}
 	}
+
+	// The year report's table: every duty and period due in the year.
+	y := e.clock.Now().Year()
+	from := time.Date(y, 1, 1, 0, 0, 0, 0, e.w.loc)
+	year, err := e.w.Compliance(t.Context(), "", from, from.AddDate(1, 0, 0), e.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 10 yearly duties, 5 quarterly (4 due dates each), 1 monthly (12).
+	if len(year) != 10+5*4+12 {
+		t.Errorf("compliance rows for %d: %d, want 42", y, len(year))
+	}
+	per := map[string]int{}
+	for _, r := range year {
+		if r.Due.Before(from) || !r.Due.Before(from.AddDate(1, 0, 0)) {
+			t.Errorf("row due outside the year: %+v", r)
+		}
+		per[r.Duty]++
+		if r.Duty == "ke-hoach-ttdn" && r.Status != StatusMissing {
+			t.Errorf("plan row %+v", r)
+		}
+	}
+	if per["tin-tuc"] != 12 || per["ngan-sach-quy"] != 4 || per["muc-tieu-kt-xh"] != 1 {
+		t.Errorf("rows per duty: %v", per)
+	}
 }
