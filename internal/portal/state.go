@@ -17,7 +17,8 @@ import (
 //	portal.<portal>              portalState (downtime, hosts seen, TLS, notices sent)
 //	watch.<portal>.<page>        watchState of a watched page (last copy, features)
 //	page.<portal>.<page>         pageRecord: a page's text and date, for duties
-//	finding.<alert id>           Finding, with the diff shown on the alert page
+//	finding.<alert id>           Finding (the newest 500), for the Portals and alert pages
+//	diff.<alert id>              its diff between the two saved copies
 //
 // <page> is the page id: article.ID of its URL.
 

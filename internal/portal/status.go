@@ -293,7 +293,8 @@ func (r *Reader) Overview(ctx context.Context, now time.Time) ([]PortalStatus, e
 	return out, nil
 }
 
-// Findings returns the recorded findings, newest first, at most limit.
+// Findings returns the recorded findings, newest first, at most limit,
+// without their diffs (Finding has them).
 func (r *Reader) Findings(ctx context.Context, limit int) ([]Finding, error) {
 	keys, err := r.st.Keys(ctx, "finding.")
 	if err != nil {
@@ -334,5 +335,10 @@ func (r *Reader) Finding(ctx context.Context, alertID string) (Finding, error) {
 	if rev == 0 {
 		return Finding{}, ErrNotFound
 	}
+	diff, _, err := getJSON[[]DiffLine](ctx, r.st, "diff."+alertID)
+	if err != nil {
+		return Finding{}, err
+	}
+	f.Diff = diff
 	return f, nil
 }

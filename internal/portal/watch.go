@@ -234,6 +234,16 @@ func (w *Watcher) Check(ctx context.Context, portalID string) (Report, error) {
 		if ctx.Err() != nil {
 			return rep, ctx.Err()
 		}
+		if i == 0 && ferr != nil && crawler.IsRefused(ferr) {
+			// robots.txt or the private-address guard: the portal cannot be
+			// watched as configured; that is not downtime.
+			ps.LastError = ferr.Error()
+			ps.LastCheck = now
+			if err := putJSON(ctx, w.st, "portal."+p.ID, ps); err != nil {
+				return rep, err
+			}
+			return rep, fmt.Errorf("portal %s: %w", p.ID, ferr)
+		}
 		failed := ferr != nil || pg.Status >= 500 || pg.Status == http.StatusTooManyRequests
 		if failed {
 			rep.Failed++
@@ -357,6 +367,11 @@ func (w *Watcher) Check(ctx context.Context, portalID string) (Report, error) {
 	}
 	if err := putJSON(ctx, w.st, "portal."+p.ID, ps); err != nil {
 		return rep, err
+	}
+	if len(rep.Alerts) > 0 {
+		if err := w.prune(ctx); err != nil {
+			return rep, err
+		}
 	}
 	w.log.Info("portal checked", "portal", p.ID, "fetched", rep.Fetched, "failed", rep.Failed, "alerts", len(rep.Alerts))
 	return rep, nil
@@ -657,6 +672,12 @@ func (w *Watcher) publish(ctx context.Context, p config.Portal, pd pending, now 
 	id := article.AlertID(owner, rids)
 	f := pd.finding
 	f.AlertID = id
+	if len(f.Diff) > 0 {
+		if err := putJSON(ctx, w.st, "diff."+id, f.Diff); err != nil {
+			return "", err
+		}
+		f.Diff = nil
+	}
 	if err := putJSON(ctx, w.st, "finding."+id, f); err != nil {
 		return "", err
 	}
@@ -668,6 +689,26 @@ func (w *Watcher) publish(ctx context.Context, p config.Portal, pd pending, now 
 	}
 	w.log.Info("portal finding", "portal", p.ID, "alert_id", id, "kinds", f.Kinds, "url", f.URL)
 	return id, nil
+}
+
+// maxFindings is how many findings are kept for the Portals and alert
+// pages (the alerts themselves stay in the alert store).
+const maxFindings = 500
+
+// prune forgets the oldest findings beyond maxFindings.
+func (w *Watcher) prune(ctx context.Context) error {
+	fs, err := w.Findings(ctx, 0)
+	if err != nil || len(fs) <= maxFindings {
+		return err
+	}
+	for _, f := range fs[maxFindings:] {
+		for _, k := range []string{"finding." + f.AlertID, "diff." + f.AlertID} {
+			if err := w.st.Delete(ctx, k); err != nil && !errors.Is(err, kv.ErrNotFound) {
+				return fmt.Errorf("portal: prune %s: %w", k, err)
+			}
+		}
+	}
+	return nil
 }
 
 // IsFinding reports whether an alert was raised by the portal watch (it
