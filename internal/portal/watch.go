@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -718,16 +719,11 @@ func IsFinding(a article.Alert) bool {
 }
 
 func hostOf(u string) string {
-	if i := strings.Index(u, "://"); i >= 0 {
-		u = u[i+3:]
+	pu, err := url.Parse(u)
+	if err != nil {
+		return ""
 	}
-	if i := strings.IndexAny(u, "/?#"); i >= 0 {
-		u = u[:i]
-	}
-	if i := strings.LastIndexByte(u, ':'); i >= 0 && !strings.Contains(u[i:], "]") {
-		u = u[:i]
-	}
-	return strings.ToLower(u)
+	return strings.ToLower(pu.Hostname())
 }
 
 func pathOf(u string) string {
