@@ -20,7 +20,7 @@ import (
 )
 
 // bucketPortals holds the own-portal watch's state (internal/portal).
-const bucketPortals = "portals"
+const bucketPortals = portal.Bucket
 
 // portalCopies keeps the portal pages' saved copies on the SNAPSHOTS
 // stream, beside the articles'.

@@ -12,6 +12,10 @@ import (
 	"github.com/diembao/diembao/internal/kv"
 )
 
+// Bucket is the name of the KV bucket diembao keeps the watch's state in;
+// a reader in another process (web role, year report) opens the same one.
+const Bucket = "portals"
+
 // The watch keeps its state in one kv.Store, under these keys:
 //
 //	portal.<portal>              portalState (downtime, hosts seen, TLS, notices sent)
