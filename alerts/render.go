@@ -30,6 +30,8 @@ func TopicName(id string) string {
 		return "Lào – Sầm Tớ"
 	case "disinfo":
 		return "Thông tin sai lệch"
+	case "portal":
+		return "Cổng TTĐT của địa phương" // own-portal findings (internal/portal)
 	}
 	return id
 }

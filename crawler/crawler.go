@@ -9,6 +9,7 @@ package crawler
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -79,6 +80,8 @@ type Config struct {
 	Location *time.Location
 	// Now is the clock (time.Now).
 	Now func() time.Time
+	// RootCAs verifies HTTPS servers (nil: the system roots); tests set a test CA.
+	RootCAs *x509.CertPool
 
 	// dialGuard replaces the private-address check in tests.
 	dialGuard func(address string) error

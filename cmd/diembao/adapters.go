@@ -54,6 +54,10 @@ func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
 	if err != nil {
 		return web.Deps{}, err
 	}
+	portals, err := n.webPortals(ctx)
+	if err != nil {
+		return web.Deps{}, err
+	}
 	var search web.Searcher
 	var docs docGetter
 	if n.idx != nil {
@@ -73,6 +77,7 @@ func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
 		DeadLetters: deadLetters{n.bus},
 		Snapshots:   snapshotStore{n.bus},
 		Cases:       caseSvc,
+		Portals:     portals,
 		Registry:    n.reg,
 		Ready:       n.health,
 	}

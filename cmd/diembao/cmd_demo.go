@@ -113,6 +113,11 @@ func runDemo(ctx context.Context, a *app, groupWait time.Duration) error {
 	a.cfg.NATS.URL = ""
 	a.cfg.SMTP = config.SMTP{Host: catcher.Host(), Port: catcher.Port(), TLS: "none", From: "diembao@localhost"}
 	a.cfg.Alerts.GroupWait = config.Duration(groupWait)
+	portalSite, err := startDemoPortal(ctx, a) // own portal with a missing duty and an injection (portals.go)
+	if err != nil {
+		return err
+	}
+	defer portalSite.Close()
 
 	n, err := openNode(ctx, a, allRoles(), "")
 	if err != nil {

@@ -60,6 +60,7 @@ func commands() map[string]command {
 		"user":    {cmdUser, "user add NAME --role analyst|police|admin [--password-stdin] [--nats URL]\n  diembao user list [--nats URL]"},
 		"report":  {cmdReport, "report (--year 2026 | --from D --to D) [--topic T] [--all] --out FILE.pdf|.docx|.xlsx"},
 		"case":    {cmdCase, "case add|list|show|move|doc ...   false-report cases (vụ việc)"},
+		"portals": {cmdPortals, "portals check [--portal ID] [--json]   own portals: duties and change watch"},
 	}
 }
 

@@ -27,6 +27,7 @@ import (
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/errkind"
 	"github.com/diembao/diembao/internal/kv"
+	"github.com/diembao/diembao/internal/portal"
 	"github.com/diembao/diembao/internal/web"
 	"github.com/diembao/diembao/rules"
 )
@@ -186,6 +187,9 @@ func (n *node) run(ctx context.Context) error {
 	}
 	if n.roles.crawl {
 		if err := n.startCrawl(frontCtx, backCtx, start, &front, &back); err != nil {
+			return err
+		}
+		if err := n.startPortals(frontCtx, start, &front); err != nil { // own portals (portals.go)
 			return err
 		}
 	}
@@ -444,6 +448,9 @@ func (n *node) startCrawl(frontCtx, backCtx context.Context, start startFunc, fr
 	start(front, "crawl-watch", func() error {
 		return n.bus.Consume(frontCtx, bus.ConsumerSpec{Stream: bus.StreamAlerts, Durable: "crawl-watch", Batch: 64,
 			MaxWait: time.Second}, bus.JSON("alert", func(ctx context.Context, al article.Alert, _ bus.Msg) error {
+			if portal.IsFinding(al) {
+				return nil // an own-portal finding names no crawled article
+			}
 			return c.Watch(ctx, al.URL)
 		}))
 	})

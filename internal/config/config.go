@@ -38,6 +38,7 @@ type Config struct {
 	Office    Office              `yaml:"office"`
 	Reports   Reports             `yaml:"reports"`
 	Cases     Cases               `yaml:"cases"`
+	Portals   []Portal            `yaml:"portals"` // own portals (portals.go)
 }
 
 // NATS says where the bus is. An empty URL starts the embedded server.
@@ -181,10 +182,12 @@ func Default() Config {
 		Audiences: map[string]Audience{
 			"office": {Emails: []string{"vanphong@example.org"}},
 			"police": {Emails: []string{"congan@example.org"}, Sensitive: true},
+			"admin":  {Emails: []string{"quantri@example.org"}},
 		},
 		Routes: []Route{
 			{Match: RouteMatch{Topics: []string{"border", "laos", "disinfo"}, Area: &t}, Audiences: []string{"office", "police"}},
 			{Match: RouteMatch{Topics: []string{"ethnic", "religion"}, Area: &t}, Audiences: []string{"office"}},
+			{Match: RouteMatch{Topics: []string{"portal"}}, Audiences: []string{"office", "admin"}}, // own-portal findings
 		},
 		Alerts: Alerts{GroupWait: Duration(30 * time.Second), Repeat: Duration(168 * time.Hour), MaxAttempts: 20},
 		Digest: Digest{Schedule: "Mon 07:00", Audiences: []string{"office", "police"}, Issuer: "UBND xã Thường Xuân"},
@@ -195,8 +198,9 @@ func Default() Config {
 			MaxBody:    10 << 20,
 			Parallel:   4,
 		},
-		Log:    Log{Level: "info", Format: "text"},
-		Office: defaultOffice(),
+		Log:     Log{Level: "info", Format: "text"},
+		Office:  defaultOffice(),
+		Portals: []Portal{},
 	}
 }
 
@@ -343,6 +347,9 @@ func (c Config) Validate() error {
 		return err
 	}
 	if err := c.Cases.Validate(c.Audiences); err != nil {
+		return err
+	}
+	if err := c.checkPortals(); err != nil {
 		return err
 	}
 	return c.checkRanges()

@@ -131,9 +131,10 @@ func (s *Server) getVisibleAlert(r *http.Request) (AlertRecord, error) {
 }
 
 type alertData struct {
-	A     AlertRecord
-	URL   string
-	Audit []AuditEntry
+	A      AlertRecord
+	URL    string
+	Audit  []AuditEntry
+	Portal *PortalFinding // the own-portal finding behind the alert, with its diff
 }
 
 func (s *Server) alertPage(w http.ResponseWriter, r *http.Request) {
@@ -151,7 +152,7 @@ func (s *Server) alertPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, "audit alert view", err)
 		return
 	}
-	d := alertData{A: a, URL: safeHref(a.URL)}
+	d := alertData{A: a, URL: safeHref(a.URL), Portal: s.portalFinding(r.Context(), a)}
 	if u.Role == RoleAdmin {
 		d.Audit, _ = s.deps.Accounts.AuditLog(r.Context(), a.ID, 50)
 	}

@@ -6,8 +6,8 @@ import (
 
 	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/article"
-	"github.com/diembao/diembao/internal/errkind"
 	"github.com/diembao/diembao/internal/deadletter"
+	"github.com/diembao/diembao/internal/errkind"
 )
 
 // ErrNotFound is what a dependency returns (wrapped or not) when an id is

@@ -97,6 +97,7 @@ type Deps struct {
 	Reports     Reports  // the Reports page; nil: off
 	Exporter    Exporter // search exports; nil: off
 	Cases       Cases    // the case workflow (cases.go)
+	Portals     Portals  // own portals: duties and change watch (portals.go)
 	// Registry is served on /metrics; the server registers its own HTTP
 	// metrics on it. Nil: a new registry with the Go and process collectors.
 	Registry *prometheus.Registry
@@ -195,6 +196,7 @@ func (s *Server) routes() http.Handler {
 	handle("GET /alerts", s.authed("", false, http.HandlerFunc(s.alertsPage)))
 	handle("GET /alerts/{id}", s.authed("", false, http.HandlerFunc(s.alertPage)))
 	handle("POST /alerts/{id}/ack", s.authed("", true, http.HandlerFunc(s.alertAckForm)))
+	handle("GET /portals", s.authed("", false, http.HandlerFunc(s.portalsPage)))
 	handle("GET /digests", s.authed("", false, http.HandlerFunc(s.digestsPage)))
 	handle("GET /digests/{id}", s.authed("", false, http.HandlerFunc(s.digestPage)))
 	handle("GET /digests/{id}/raw", s.authed("", false, http.HandlerFunc(s.digestRaw)))
@@ -396,7 +398,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, page s
 }
 
 var pageNames = []string{"error", "login", "search", "article", "alerts", "alert", "digests", "digest",
-	"sources", "rules", "deadletters", "audit", "reports", "cases", "case"}
+	"sources", "rules", "deadletters", "audit", "reports", "cases", "case", "portals"}
 
 func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
 	base, err := template.New("layout.html").Funcs(funcs).Funcs(caseFuncs()).ParseFS(templateFS, "templates/layout.html")
@@ -423,6 +425,7 @@ var topicNames = map[string]string{
 	"religion": "Tôn giáo",
 	"laos":     "Lào – Sầm Tớ",
 	"disinfo":  "Thông tin sai lệch",
+	"portal":   "Cổng TTĐT",
 }
 
 var severityNames = map[string]string{
@@ -463,6 +466,14 @@ func (s *Server) funcs() template.FuncMap {
 			return slices.Contains(list, v)
 		},
 		"add": func(a, b int) int { return a + b },
+		"findingName": func(k string) string {
+			if n, ok := findingNames[k]; ok {
+				return n
+			}
+			return k
+		},
+		"dutyStatusName": func(k string) string { return dutyStatusNames[k] },
+		"safeHref":       safeHref,
 	}
 }
 

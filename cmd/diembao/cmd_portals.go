@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/diembao/diembao/internal/portal"
+)
+
+// cmdPortals is "diembao portals check [--portal ID] [--json] [--nats URL]":
+// check the own portals now (change watch and duties; findings are raised
+// as alerts like those of the running watch) and print one line per portal
+// and duty: the duty's latest period that can be judged (the current one
+// once published or due, else the previous one).
+func cmdPortals(ctx context.Context, a *app, args []string) int {
+	const usage = "portals check [--portal ID] [--json] [--nats URL]"
+	if len(args) == 0 || args[0] != "check" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			fmt.Fprintln(a.stderr, "usage: diembao "+usage)
+			return exitOK
+		}
+		return a.exitCode(fmt.Errorf("%w: %s", errUsage, usage))
+	}
+	fs := flag.NewFlagSet("portals check", flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	only := fs.String("portal", "", "check only this portal id")
+	asJSON := fs.Bool("json", false, `one JSON object per line: {"portal", "duty", "period", "status", "url", "published", "due"}`)
+	natsURL := fs.String("nats", a.cfg.NATS.URL, "NATS URL (empty: the running `diembao run` of this data dir, else its embedded store)")
+	if err := fs.Parse(args[1:]); err != nil {
+		if err == flag.ErrHelp {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		return a.exitCode(fmt.Errorf("%w: unexpected argument %q (%s)", errUsage, fs.Arg(0), usage))
+	}
+	if len(a.cfg.Portals) == 0 {
+		return a.exitCode(fmt.Errorf("%w: no portals in the configuration (portals: in diembao.yaml)", errUsage))
+	}
+	ids := []string{}
+	for _, p := range a.cfg.Portals {
+		if *only == "" || p.ID == *only {
+			ids = append(ids, p.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return a.exitCode(fmt.Errorf("%w: unknown portal %q", errUsage, *only))
+	}
+	b, err := a.openBus(ctx, *natsURL)
+	if err != nil {
+		return a.exitCode(err)
+	}
+	defer b.Close()
+	w, err := newPortalWatcher(ctx, a.cfg, b, a.log)
+	if err != nil {
+		return a.exitCode(fmt.Errorf("%w: %w", errUsage, err))
+	}
+	failed := false
+	tw := tabwriter.NewWriter(a.stdout, 2, 8, 2, ' ', 0)
+	for _, id := range ids {
+		rep, err := w.Check(ctx, id)
+		if err != nil {
+			fmt.Fprintf(a.stderr, "diembao: portal %s: %v\n", id, err)
+			failed = true
+			continue
+		}
+		if len(rep.Alerts) > 0 {
+			fmt.Fprintf(a.stderr, "diembao: portal %s: %d new finding(s) raised as alerts\n", id, len(rep.Alerts))
+		}
+		now := time.Now()
+		rows, err := w.Current(ctx, id, now)
+		if err != nil {
+			fmt.Fprintf(a.stderr, "diembao: portal %s: %v\n", id, err)
+			failed = true
+			continue
+		}
+		for _, r := range latestJudged(rows, now) {
+			if *asJSON {
+				line := portalLine{Portal: r.Portal, Duty: r.Duty, Period: r.Period, Status: r.Status, URL: r.URL, Due: r.Due}
+				if !r.Published.IsZero() {
+					line.Published = &r.Published
+				}
+				if err := json.NewEncoder(a.stdout).Encode(line); err != nil {
+					return a.exitCode(err)
+				}
+				continue
+			}
+			pub := "—"
+			if !r.Published.IsZero() {
+				pub = r.Published.In(a.cfg.Location()).Format("2006-01-02")
+			}
+			status := r.Status
+			if r.Overdue {
+				status += " (overdue)"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\tdue %s\t%s\t%s\n", r.Portal, r.Duty, r.Period, status,
+				r.Due.In(a.cfg.Location()).Format("2006-01-02"), pub, r.URL)
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return a.exitCode(err)
+	}
+	if failed {
+		return exitError
+	}
+	return exitOK
+}
+
+// portalLine is one line of `portals check --json` (DESIGN.md).
+type portalLine struct {
+	Portal    string     `json:"portal"`
+	Duty      string     `json:"duty"`
+	Period    string     `json:"period"`
+	Status    string     `json:"status"` // published | missing | late
+	URL       string     `json:"url"`
+	Published *time.Time `json:"published"` // null when missing
+	Due       time.Time  `json:"due"`
+}
+
+// latestJudged keeps, per portal and duty, the current period's row when it
+// is published, late or due, and the previous period's otherwise. rows
+// hold each duty's previous and current period (portal.Reader.Current).
+func latestJudged(rows []portal.DutyStatus, now time.Time) []portal.DutyStatus {
+	type key struct{ portal, duty string }
+	best := map[key]portal.DutyStatus{}
+	var order []key
+	for _, r := range rows {
+		k := key{r.Portal, r.Duty}
+		old, ok := best[k]
+		if !ok {
+			order = append(order, k)
+			best[k] = r
+			continue
+		}
+		cur, prev := r, old
+		if old.Due.After(r.Due) {
+			cur, prev = old, r
+		}
+		if cur.Status != portal.StatusMissing || now.After(cur.Due) {
+			best[k] = cur
+		} else {
+			best[k] = prev
+		}
+	}
+	out := make([]portal.DutyStatus, 0, len(order))
+	for _, k := range order {
+		out = append(out, best[k])
+	}
+	return out
+}

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/diembao/diembao/crawler"
+	"github.com/diembao/diembao/internal/article"
+	"github.com/diembao/diembao/internal/bus"
+	"github.com/diembao/diembao/internal/config"
+	"github.com/diembao/diembao/internal/demosite"
+	"github.com/diembao/diembao/internal/kv"
+	"github.com/diembao/diembao/internal/portal"
+	"github.com/diembao/diembao/internal/web"
+)
+
+// bucketPortals holds the own-portal watch's state (internal/portal).
+const bucketPortals = portal.Bucket
+
+// portalCopies keeps the portal pages' saved copies on the SNAPSHOTS
+// stream, beside the articles'.
+type portalCopies struct{ snapshotStore }
+
+func (c portalCopies) GetSnapshot(ctx context.Context, key string) (crawler.Snapshot, error) {
+	m, err := c.b.LastBySubject(ctx, bus.StreamSnapshots, bus.SubjectSnapshots+"."+key)
+	if err != nil {
+		return crawler.Snapshot{}, fmt.Errorf("snapshot %s: %w", key, err)
+	}
+	return crawler.UnmarshalSnapshot(m.Data)
+}
+
+// alertPublisher publishes portal findings on ALERTS (alerts.portal).
+func alertPublisher(b *bus.Bus) portal.Publisher {
+	return portal.PublisherFunc(func(ctx context.Context, a article.Alert) error {
+		data, err := json.Marshal(a)
+		if err != nil {
+			return fmt.Errorf("encode alert %s: %w", a.ID, err)
+		}
+		_, err = b.Publish(ctx, bus.SubjectAlerts+"."+bus.Token(portal.Topic), a.ID, data, nil)
+		return err
+	})
+}
+
+// newPortalWatcher builds the watch over the bus: a crawler with no
+// sources lends its guarded fetch (robots.txt, politeness, private-address
+// refusal) and extraction.
+func newPortalWatcher(ctx context.Context, cfg config.Config, b *bus.Bus, log *slog.Logger) (*portal.Watcher, error) {
+	st, err := b.KV(ctx, bucketPortals)
+	if err != nil {
+		return nil, err
+	}
+	cc := crawler.FromConfig(cfg.Crawler)
+	cc.Location = cfg.Location()
+	none := crawler.PublisherFunc(func(context.Context, article.Article) error {
+		return errors.New("the portal watch publishes no articles")
+	})
+	c, err := crawler.New(cc, nil, none, kv.NewMemory(), nil, log)
+	if err != nil {
+		return nil, err
+	}
+	tick := time.Minute
+	for _, p := range cfg.Portals {
+		if iv := p.Interval.D(); iv > 0 && iv/2 < tick {
+			tick = max(iv/2, time.Second)
+		}
+	}
+	return portal.New(portal.Config{Portals: cfg.Portals, Location: cfg.Location(), Tick: tick},
+		c, portalCopies{snapshotStore{b}}, st, alertPublisher(b), log)
+}
+
+// startPortals runs the own-portal watch with the crawl role (no portals
+// configured: nothing).
+func (n *node) startPortals(ctx context.Context, start startFunc, wg *sync.WaitGroup) error {
+	if len(n.a.cfg.Portals) == 0 {
+		return nil
+	}
+	w, err := newPortalWatcher(ctx, n.a.cfg, n.bus, n.log)
+	if err != nil {
+		return fmt.Errorf("portals: %w", err)
+	}
+	start(wg, "portals", func() error { return w.Run(ctx) })
+	return nil
+}
+
+// webPortals gives the web role the watch's records (nil: no portals).
+func (n *node) webPortals(ctx context.Context) (web.Portals, error) {
+	if len(n.a.cfg.Portals) == 0 {
+		return nil, nil
+	}
+	st, err := n.kv(ctx, bucketPortals)
+	if err != nil {
+		return nil, err
+	}
+	r, err := portal.NewReader(n.a.cfg.Portals, st, n.a.cfg.Location())
+	if err != nil {
+		return nil, fmt.Errorf("portals: %w", err)
+	}
+	return portalViews{r: r, now: time.Now}, nil
+}
+
+// portalViews adapts portal.Reader to web.Portals.
+type portalViews struct {
+	r   *portal.Reader
+	now func() time.Time
+}
+
+func (v portalViews) Overview(ctx context.Context) ([]web.PortalView, error) {
+	list, err := v.r.Overview(ctx, v.now())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]web.PortalView, len(list))
+	for i, p := range list {
+		pv := web.PortalView{ID: p.ID, Name: p.Name, URL: p.URL, LastCheck: p.LastCheck, LastOK: p.LastOK,
+			LastError: p.LastError, Failures: p.Failures, DownSince: p.DownSince}
+		if p.TLS != nil {
+			pv.TLSExpiry, pv.TLSError = p.TLS.NotAfter, p.TLS.VerifyError
+		}
+		for _, d := range p.Duties {
+			pv.Duties = append(pv.Duties, web.PortalDuty{Duty: d.Duty, Name: d.DutyName, Period: d.Period, Label: d.Label,
+				Due: d.Due, Status: d.Status, Overdue: d.Overdue, URL: d.URL, Published: d.Published})
+		}
+		out[i] = pv
+	}
+	return out, nil
+}
+
+func webFinding(f portal.Finding) web.PortalFinding {
+	w := web.PortalFinding{AlertID: f.AlertID, Portal: f.Portal, PortalName: f.PortalName, URL: f.URL, Kinds: f.Kinds,
+		Details: f.Details, Severity: f.Severity, Found: f.Found, Old: f.Old, New: f.New, OldFetched: f.OldFetched, NewFetched: f.NewFetched}
+	for _, l := range f.Diff {
+		w.Diff = append(w.Diff, web.PortalDiffLine{Op: l.Op, Text: l.Text})
+	}
+	return w
+}
+
+func (v portalViews) Findings(ctx context.Context, limit int) ([]web.PortalFinding, error) {
+	fs, err := v.r.Findings(ctx, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]web.PortalFinding, len(fs))
+	for i, f := range fs {
+		out[i] = webFinding(f)
+		out[i].Diff = nil // the list does not show diffs
+	}
+	return out, nil
+}
+
+func (v portalViews) Finding(ctx context.Context, alertID string) (web.PortalFinding, error) {
+	f, err := v.r.Finding(ctx, alertID)
+	if errors.Is(err, portal.ErrNotFound) {
+		return web.PortalFinding{}, fmt.Errorf("%w: %w", web.ErrNotFound, err)
+	}
+	if err != nil {
+		return web.PortalFinding{}, err
+	}
+	return webFinding(f), nil
+}
+
+// startDemoPortal serves the demo's own commune portal on loopback and
+// configures the watch for it: one duty is missing, and the home page
+// carries an injected block of betting links from its second check on.
+func startDemoPortal(ctx context.Context, a *app) (*demosite.PortalServer, error) {
+	site, err := demosite.StartPortal(ctx, "127.0.0.1:0", demosite.PortalOptions{InjectAfter: 2})
+	if err != nil {
+		return nil, fmt.Errorf("demo: sample portal: %w", err)
+	}
+	a.cfg.Portals = demosite.DemoPortals(site.URL())
+	a.log.Info("demo own portal", "url", site.URL(), "portal", demosite.PortalID)
+	return site, nil
+}

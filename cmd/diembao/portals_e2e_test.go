@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"github.com/diembao/diembao/internal/e2e"
+	"github.com/diembao/diembao/internal/poll"
+	"log/slog"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/diembao/diembao/internal/config"
+	"github.com/diembao/diembao/internal/demosite"
+	"github.com/diembao/diembao/internal/mailcatcher"
+	"github.com/diembao/diembao/internal/web"
+)
+
+// TestPortalFindingsReachOfficeAndAdmin runs the crawl, notify and serve
+// roles in one process with the sample portal: its missing duty and the
+// injection it shows from its second check reach the office and the admin
+// by mail once each (the default route of topic portal), not the police;
+// the Portals page and the alert page's diff are served; the crawler's
+// re-fetch watch lets the findings pass without dead letters.
+func TestPortalFindingsReachOfficeAndAdmin(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the pipeline; skipped with -short")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dir := t.TempDir()
+	site, err := demosite.StartPortal(ctx, "127.0.0.1:0", demosite.PortalOptions{InjectAfter: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer site.Close()
+	catcher, err := mailcatcher.New(mailcatcher.Config{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer catcher.Close()
+	sources := filepath.Join(dir, "sources.yaml")
+	// The crawl role needs a source: the portal's news page, linking to nothing it keeps.
+	writeTestFile(t, sources, fmt.Sprintf("sources:\n  - id: xuanmau\n    kind: portal\n    listings: [{url: %q, links: \"^none$\"}]\n    interval: 24h\n    allow_private: true\n", site.URL()+"/tin-tuc"))
+	cfg := config.Default()
+	cfg.DataDir = filepath.Join(dir, "data")
+	cfg.Sources = sources
+	cfg.HTTP.Listen = "127.0.0.1:0"
+	cfg.SMTP = config.SMTP{Host: catcher.Host(), Port: catcher.Port(), TLS: "none", From: "diembao@localhost"}
+	cfg.Alerts.GroupWait = config.Duration(200 * time.Millisecond)
+	cfg.Portals = demosite.DemoPortals(site.URL())
+	cfg.Portals[0].Interval = config.Duration(time.Second)
+	cfg.Portals[0].Delay = config.Duration(time.Millisecond)
+
+	logBuf := &lockedBuffer{}
+	t.Cleanup(func() {
+		if t.Failed() {
+			b := logBuf.String()
+			if len(b) > 6000 {
+				b = b[len(b)-6000:]
+			}
+			t.Logf("---- node log (tail) ----\n%s", b)
+		}
+	})
+	a := &app{cfg: cfg, log: slog.New(slog.NewTextHandler(logBuf, nil)), stdout: logBuf, stderr: logBuf,
+		stdin: strings.NewReader(""), getenv: func(string) string { return "" }}
+	n, err := openNode(ctx, a, roleSet{crawl: true, notify: true, serve: true}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accounts, err := n.kv(ctx, bucketAccounts)
+	if err != nil {
+		n.bus.Close()
+		t.Fatal(err)
+	}
+	if err := web.NewAccounts(accounts).Add(ctx, "an", web.RoleAnalyst, "mat-khau-du-dai-1"); err != nil {
+		n.bus.Close()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- n.run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+	}()
+	var addr string
+	select {
+	case addr = <-n.httpReady:
+	case err := <-done:
+		t.Fatalf("run returned early: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("no web server within 30s")
+	}
+	api := apiClient{base: "http://" + addr, user: "an", pass: "mat-khau-du-dai-1"}
+
+	office, admin, police := cfg.Audiences["office"].Emails[0], cfg.Audiences["admin"].Emails[0], cfg.Audiences["police"].Emails[0]
+	var injection string
+	poll.Until(t, 60*time.Second, "the injection's alert mailed to office and admin", func() (bool, string) {
+		body, err := api.raw("/portals")
+		if err != nil {
+			return false, err.Error()
+		}
+		i := strings.Index(body, `href="/alerts/`)
+		if !strings.Contains(body, "Liên kết ẩn") || i < 0 {
+			return false, "no injection finding on /portals yet"
+		}
+		injection = body[i+len(`href="/alerts/`) : i+len(`href="/alerts/`)+32]
+		to := map[string]bool{}
+		for _, m := range catcher.Messages() {
+			if slices.Contains(mailAlertIDs(t, m.Data), injection) {
+				for _, r := range m.To {
+					to[r] = true
+				}
+			}
+		}
+		return to[office] && to[admin], fmt.Sprintf("mailed to %v", to)
+	})
+	// Each portal alert reached office and admin exactly once, and not the police.
+	alerts, err := api.alerts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var portalAlerts []e2e.Alert
+	for _, al := range alerts {
+		if strings.HasPrefix(al.ArticleID, "portal-") {
+			portalAlerts = append(portalAlerts, al)
+			if !slices.Equal(al.Audiences, []string{"office", "admin"}) {
+				t.Errorf("alert %s routed to %v", al.ID, al.Audiences)
+			}
+		}
+	}
+	if len(portalAlerts) < 2 {
+		t.Fatalf("want the missing duty's notices and the injection, got %d portal alerts", len(portalAlerts))
+	}
+	poll.Until(t, 30*time.Second, "every portal alert mailed", func() (bool, string) {
+		got := 0
+		for _, m := range catcher.Messages() {
+			got += len(mailAlertIDs(t, m.Data)) * len(m.To)
+		}
+		return got >= 2*len(portalAlerts), fmt.Sprintf("%d deliveries", got)
+	})
+	checkMailedOnce(t, catcher.Messages(), portalAlerts, map[string]string{"office": office, "admin": admin, "police": police})
+	for _, m := range catcher.Messages() {
+		if slices.Contains(m.To, police) {
+			t.Errorf("the police got a portal mail: %v", mailAlertIDs(t, m.Data))
+		}
+	}
+	page, err := api.raw("/alerts/" + injection)
+	if err != nil || !strings.Contains(page, "Khác biệt giữa hai bản lưu") || !strings.Contains(page, "nhacai88.example.com") {
+		t.Errorf("alert page without the diff (%v)", err)
+	}
+	portals, _ := api.raw("/portals")
+	if !strings.Contains(portals, "Kế hoạch thông tin đối ngoại") || !strings.Contains(portals, "quá hạn") {
+		t.Error("/portals does not show the missing duty")
+	}
+	dls, err := n.bus.DeadLetters(ctx, 10)
+	if err != nil || len(dls) != 0 {
+		t.Errorf("dead letters: %v %v", dls, err)
+	}
+}
+
+func checkMailedOnce(t *testing.T, msgs []mailcatcher.Message, alerts []e2e.Alert, rcpt map[string]string) {
+	t.Helper()
+	seenMID := map[string]bool{}
+	got := map[string]int{} // alert id + "|" + recipient → mails
+	for _, m := range msgs {
+		if seenMID[m.MessageID] {
+			t.Errorf("Message-ID %s received twice", m.MessageID)
+		}
+		seenMID[m.MessageID] = true
+		for _, id := range mailAlertIDs(t, m.Data) {
+			for _, to := range m.To {
+				got[id+"|"+to]++
+			}
+		}
+	}
+	for _, a := range alerts {
+		for _, aud := range a.Audiences {
+			addr := rcpt[aud]
+			if addr == "" {
+				continue
+			}
+			if n := got[a.ID+"|"+addr]; n != 1 {
+				t.Errorf("alert %s (%s) reached %s %d times, want 1", a.ID, a.URL, addr, n)
+			}
+		}
+	}
+}
