@@ -229,7 +229,7 @@ func TestCrashRecovery(t *testing.T) {
 	if r, err := other.Search("sam to"); err != nil || r.Total == 0 {
 		t.Errorf("the user added while run runs: search %v, %v", r.Total, err)
 	}
-	out, err := osexec.Command(bin, "--config", cfg, "digest").CombinedOutput()
+	out, err := osexec.Command(bin, "--config", cfg, "digest", "--out", "-").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "<html") {
 		t.Errorf("digest while run runs: %v\n%.300s", err, out)
 	}
