@@ -134,7 +134,7 @@ type Config struct {
 	MaxAttempts int
 	// MaxPerMail caps the alerts in one group mail (default 50).
 	MaxPerMail int
-	// BaseURL of the web UI, for links to /alerts#id.
+	// BaseURL of the web UI, for links to /alerts/{id}.
 	BaseURL string
 	// From is the sender address.
 	From string
