@@ -17,6 +17,9 @@ func (s *Server) visible(u User, a AlertRecord) bool {
 	if u.Role != RoleAnalyst {
 		return true
 	}
+	if s.onlyRestricted(a) { // raised by police-only rules alone
+		return false
+	}
 	if len(a.Audiences) == 0 {
 		return true
 	}
@@ -62,7 +65,7 @@ func (s *Server) listAlerts(r *http.Request, f AlertFilter) ([]AlertRecord, erro
 	out := []AlertRecord{}
 	for _, a := range all {
 		if s.visible(u, a) {
-			out = append(out, a)
+			out = append(out, s.visibleAlert(r, a))
 		}
 	}
 	return out, nil
@@ -126,7 +129,7 @@ func (s *Server) getVisibleAlert(r *http.Request) (AlertRecord, error) {
 		s.log.Warn("alert hidden from user", "alert_id", id, "user", userName(r.Context()))
 		return AlertRecord{}, ErrNotFound
 	}
-	return a, nil
+	return s.visibleAlert(r, a), nil
 }
 
 type alertData struct {
@@ -177,7 +180,11 @@ func (s *Server) ack(r *http.Request) (AlertRecord, error) {
 	}
 	s.metrics.acks.Inc()
 	s.log.Info("alert acknowledged", "alert_id", a.ID, "user", u.Name)
-	return s.deps.Alerts.Get(r.Context(), a.ID)
+	rec, err := s.deps.Alerts.Get(r.Context(), a.ID)
+	if err != nil {
+		return rec, err
+	}
+	return s.visibleAlert(r, rec), nil
 }
 
 func (s *Server) alertAckForm(w http.ResponseWriter, r *http.Request) {

@@ -123,7 +123,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	res, err := s.deps.Searcher.Search(r.Context(), q)
+	res, err := s.search(r.Context(), r, q)
 	if err != nil {
 		if isBadQuery(err) {
 			apiError(w, http.StatusBadRequest, err.Error())
@@ -193,7 +193,11 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		Q: v.Get("q"), From: v.Get("from"), To: v.Get("to"), Sort: v.Get("sort"), Area: v.Get("area"),
 		Sources: listParam(v["source"]), Topics: listParam(v["topic"]),
 	}
+	hidden := s.hiddenTopics(r)
 	for _, t := range []string{"border", "ethnic", "religion", "laos", "disinfo"} {
+		if hidden[t] {
+			continue
+		}
 		d.AllTopics = append(d.AllTopics, facetView{Term: t, Label: topicNames[t], Active: slices.Contains(d.Topics, t)})
 	}
 	code := http.StatusOK
@@ -215,7 +219,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 			code = http.StatusBadRequest
 			break
 		}
-		res, err := s.deps.Searcher.Search(r.Context(), q)
+		res, err := s.search(r.Context(), r, q)
 		if err != nil {
 			if isBadQuery(err) {
 				d.Error = upperFirst(err.Error()) // indexer.QueryError speaks Vietnamese
