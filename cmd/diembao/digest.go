@@ -211,6 +211,7 @@ func digestScheduler(cfg config.Config, deps digestDeps, log *slog.Logger) (*dig
 	if err != nil {
 		return nil, nil, err
 	}
+	b.HideRestricted(sensitiveAudiences(cfg)) // police-only rules: only in the police copy
 	s, err := digest.NewScheduler(digest.SchedulerConfig{
 		Schedule:  cfg.Digest.Schedule,
 		Audiences: digestAudiences(cfg),
