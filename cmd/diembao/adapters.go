@@ -192,7 +192,11 @@ type ruleSet struct{ rl *rules.Reloader }
 
 func (r ruleSet) Try(_ context.Context, text string) (web.RuleResult, error) {
 	res := r.rl.Current().MatchText(text)
-	return web.RuleResult{Area: res.Area, Topics: res.Topics, Matches: res.Matches}, nil
+	var places []string
+	for _, t := range res.AreaTerms {
+		places = append(places, t.Text)
+	}
+	return web.RuleResult{Area: res.Area, Places: places, Topics: res.Topics, Matches: res.Matches}, nil
 }
 
 func (r ruleSet) List(_ context.Context) ([]web.RuleInfo, error) {

@@ -89,31 +89,6 @@ func (s *Server) apiAlerts(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"alerts": list})
 }
 
-type alertsData struct {
-	Alerts  []AlertRecord
-	Unacked bool
-	Topic   string
-	Error   string
-}
-
-func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request) {
-	if s.deps.Alerts == nil {
-		s.unavailable(w, r, "alerts")
-		return
-	}
-	f, err := s.alertFilter(r)
-	if err != nil {
-		s.render(w, r, http.StatusBadRequest, "alerts", alertsData{Error: err.Error()})
-		return
-	}
-	list, err := s.listAlerts(r, f)
-	if err != nil {
-		s.fail(w, r, "list alerts", err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "alerts", alertsData{Alerts: list, Unacked: f.Unacked, Topic: f.Topic})
-}
-
 // getVisibleAlert returns the alert if it exists and the user may see it;
 // an invisible alert is reported as not found.
 func (s *Server) getVisibleAlert(r *http.Request) (AlertRecord, error) {
@@ -179,6 +154,7 @@ func (s *Server) ack(r *http.Request) (AlertRecord, error) {
 		return a, err
 	}
 	s.metrics.acks.Inc()
+	s.nav.forget()
 	s.log.Info("alert acknowledged", "alert_id", a.ID, "user", u.Name)
 	rec, err := s.deps.Alerts.Get(r.Context(), a.ID)
 	if err != nil {

@@ -101,6 +101,7 @@ type Server struct {
 	pages   map[string]*template.Template
 	limiter *limiter
 	metrics *httpMetrics
+	nav     *navCounter
 	handler http.Handler
 }
 
@@ -126,6 +127,7 @@ func New(cfg Config, deps Deps, log *slog.Logger) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, deps: deps, log: log.With("component", "web")}
 	s.limiter = newLimiter(cfg.LoginFailures, cfg.LoginWindow, cfg.Now)
+	s.nav = newNavCounter()
 	m := &httpMetrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "diembao_http_requests_total", Help: "HTTP requests by route and status code.",
@@ -182,6 +184,7 @@ func (s *Server) routes() http.Handler {
 	handle("GET /alerts", s.authed("", false, http.HandlerFunc(s.alertsPage)))
 	handle("GET /alerts/{id}", s.authed("", false, http.HandlerFunc(s.alertPage)))
 	handle("POST /alerts/{id}/ack", s.authed("", true, http.HandlerFunc(s.alertAckForm)))
+	s.analystRoutes(handle) // inbox bulk acknowledge, saved searches, feeds (analyst.go)
 	handle("GET /digests", s.authed("", false, http.HandlerFunc(s.digestsPage)))
 	handle("GET /digests/{id}", s.authed("", false, http.HandlerFunc(s.digestPage)))
 	handle("GET /digests/{id}/raw", s.authed("", false, http.HandlerFunc(s.digestRaw)))
@@ -350,6 +353,10 @@ type pageData struct {
 	CSRF  string
 	Path  string
 	Data  any
+	// Unacked is the unacknowledged alerts the user sees (navigation bar),
+	// shown when UnackedOK.
+	Unacked   int
+	UnackedOK bool
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, page string, data any) {
@@ -364,6 +371,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, page s
 		u := a.user
 		pd.User = &u
 		pd.CSRF = a.csrf
+		pd.Unacked, pd.UnackedOK = s.unackedCount(r)
 	}
 	var buf strings.Builder
 	if err := t.ExecuteTemplate(&buf, "layout", pd); err != nil {
