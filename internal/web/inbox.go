@@ -107,8 +107,8 @@ func passes(it inboxItem, f map[string][]string, skip string) bool {
 }
 
 func sameValue(dim, a, b string) bool {
-	if dim == "commune" {
-		return textnorm.Key(a) == textnorm.Key(b)
+	if dim == "commune" { // typed without diacritics too
+		return textnorm.Fold(a) == textnorm.Fold(b)
 	}
 	return a == b
 }
@@ -195,7 +195,7 @@ func (s *Server) inbox(r *http.Request) (inboxData, error) {
 			for _, val := range it.values(dim.key) {
 				k := val
 				if dim.key == "commune" {
-					k = textnorm.Key(val)
+					k = textnorm.Fold(val)
 				}
 				if _, ok := counts[k]; !ok {
 					order = append(order, k)
