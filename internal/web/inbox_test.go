@@ -162,4 +162,3 @@ func TestInboxBulkAck(t *testing.T) {
 		t.Errorf("%d note boxes, want one for the whole inbox", strings.Count(body, `name="note"`))
 	}
 }
-
