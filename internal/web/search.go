@@ -24,6 +24,7 @@ func (e errBadParam) Error() string { return e.msg }
 // repeated or comma-separated; dates are YYYY-MM-DD in the server's time zone
 // (to is inclusive) or RFC 3339.
 func (s *Server) parseQuery(v url.Values) (indexer.Query, error) {
+	v = s.expandRange(v) // date presets (savedsearch.go)
 	var q indexer.Query
 	q.Q = strings.TrimSpace(v.Get("q"))
 	if !utf8.ValidString(q.Q) {
@@ -185,6 +186,7 @@ type searchData struct {
 	AllTopics               []facetView
 	Page, Pages             int
 	PrevHref, NextHref      string
+	Extra                   *searchExtra // presets, volume chart, save form (savedsearch.go)
 }
 
 func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
@@ -202,7 +204,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 	}
 	code := http.StatusOK
 	searched := false
-	for _, k := range []string{"q", "from", "to", "source", "topic", "area"} {
+	for _, k := range []string{"q", "from", "to", "source", "topic", "area", "range"} {
 		if v.Get(k) != "" {
 			searched = true
 		}
@@ -237,6 +239,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		}
 		d.SourceFacets = facetLinks(v, "source", res.Facets["source"], d.Sources)
 		d.TopicFacets = facetLinks(v, "topic", res.Facets["topic"], d.Topics)
+		d.Extra = s.searchExtras(r, &q)
 		d.Page = q.Page
 		d.Pages = int((res.Total + uint64(q.Size) - 1) / uint64(q.Size))
 		if d.Pages > 1000 {
@@ -248,6 +251,9 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		if q.Page < d.Pages {
 			d.NextHref = withParam(v, "page", strconv.Itoa(q.Page+1))
 		}
+	}
+	if d.Extra == nil {
+		d.Extra = s.searchExtras(r, nil)
 	}
 	s.render(w, r, code, "search", d)
 }

@@ -25,10 +25,18 @@ func seesRestricted(r *http.Request) bool {
 // an analyst never sees them. Nil for users who see everything, or when the
 // rules cannot be listed (then only per-article matches are filtered).
 func (s *Server) hiddenTopics(r *http.Request) map[string]bool {
-	if seesRestricted(r) || s.deps.Rules == nil {
+	if seesRestricted(r) {
 		return nil
 	}
-	list, err := s.deps.Rules.List(r.Context())
+	return s.hiddenTopicsFor(r.Context(), RoleAnalyst)
+}
+
+// hiddenTopicsFor is hiddenTopics for a role.
+func (s *Server) hiddenTopicsFor(ctx context.Context, role string) map[string]bool {
+	if role != RoleAnalyst || s.deps.Rules == nil {
+		return nil
+	}
+	list, err := s.deps.Rules.List(ctx)
 	if err != nil {
 		s.log.Warn("list rules for visibility", "err", err)
 		return nil

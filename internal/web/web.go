@@ -23,6 +23,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/diembao/diembao/internal/savedsearch"
 )
 
 //go:embed templates/*.html
@@ -86,6 +88,8 @@ type Deps struct {
 	Digests     Digests
 	DeadLetters DeadLetters
 	Snapshots   Snapshots
+	// Saved keeps saved searches (nil: the feature is off).
+	Saved *savedsearch.Store
 	// Registry is served on /metrics; the server registers its own HTTP
 	// metrics on it. Nil: a new registry with the Go and process collectors.
 	Registry *prometheus.Registry
@@ -386,10 +390,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, page s
 }
 
 var pageNames = []string{"error", "login", "search", "article", "alerts", "alert", "digests", "digest",
-	"sources", "rules", "deadletters", "audit"}
+	"sources", "rules", "deadletters", "audit", "searches", "unsubscribe", "account"}
 
 func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
-	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/part-*.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: parse layout: %w", err)
 	}
