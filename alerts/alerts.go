@@ -78,6 +78,9 @@ type Mail struct {
 	Attachments []Attachment `json:"attachments,omitempty"`
 	AlertIDs    []string     `json:"alert_ids,omitempty"`
 	Created     time.Time    `json:"created"`
+	// Headers are extra header fields (e.g. List-Unsubscribe of a
+	// subscription mail), written as given.
+	Headers map[string]string `json:"headers,omitempty"`
 	// Retry counts manual retries of a dead letter; it changes MsgID so the
 	// stream's duplicate window does not drop the retried mail.
 	Retry int `json:"retry,omitempty"`

@@ -93,3 +93,19 @@ func TestRestrictedRuleStaysOutOfOfficeMail(t *testing.T) {
 		t.Errorf("police mail carries %v:\n%s", police.AlertIDs, police.Text)
 	}
 }
+
+func TestMailHeadersWritten(t *testing.T) {
+	eml, err := WriteEML(Mail{ID: "s1", MessageID: MessageIDFor("s1"), From: "a@example.org", To: []string{"b@example.org"},
+		Subject: "x", Text: "y", Headers: map[string]string{"List-Unsubscribe": "<http://ui/unsubscribe?t=1>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"List-Unsubscribe: <http://ui/unsubscribe?t=1>", "List-Unsubscribe-Post: List-Unsubscribe=One-Click"} {
+		if !strings.Contains(string(eml), want) {
+			t.Errorf("eml lacks %q", want)
+		}
+	}
+	if _, err := WriteEML(Mail{ID: "s2", From: "a@example.org", To: []string{"b@example.org"}, Headers: map[string]string{"X-A": "1\r\nBcc: c@example.org"}}); err == nil {
+		t.Error("a header with CRLF was written")
+	}
+}

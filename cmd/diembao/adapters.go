@@ -17,6 +17,7 @@ import (
 	"github.com/diembao/diembao/internal/bus"
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/kv"
+	"github.com/diembao/diembao/internal/savedsearch"
 	"github.com/diembao/diembao/internal/web"
 	"github.com/diembao/diembao/rules"
 )
@@ -51,6 +52,10 @@ func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
 	if err != nil {
 		return web.Deps{}, err
 	}
+	saved, err := savedsearch.NewStore(accounts) // saved searches live beside their owners
+	if err != nil {
+		return web.Deps{}, err
+	}
 	var search web.Searcher
 	var docs docGetter
 	if n.idx != nil {
@@ -69,6 +74,7 @@ func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
 		Digests:     digestArchive{digests},
 		DeadLetters: deadLetters{n.bus},
 		Snapshots:   snapshotStore{n.bus},
+		Saved:       saved,
 		Registry:    n.reg,
 		Ready: func(ctx context.Context) error {
 			if !n.bus.Conn().IsConnected() {
