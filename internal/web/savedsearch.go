@@ -275,8 +275,11 @@ type searchesData struct {
 
 type savedView struct {
 	savedsearch.Search
-	Href, FeedURL string
+	Href, FeedURL, RangeLabel string
 }
+
+var rangeLabels = map[string]string{savedsearch.RangeToday: "hôm nay", savedsearch.Range7d: "7 ngày gần nhất",
+	savedsearch.Range30d: "30 ngày gần nhất", savedsearch.RangeYear: "năm nay"}
 
 func (s *Server) savedOff(w http.ResponseWriter, r *http.Request) bool {
 	if s.deps.Saved == nil {
@@ -303,7 +306,8 @@ func (s *Server) renderSearches(w http.ResponseWriter, r *http.Request, code int
 	d := searchesData{Email: u.Email, Saved: r.URL.Query().Get("saved"), Error: msg}
 	base := strings.TrimRight(s.cfg.BaseURL, "/")
 	for _, x := range list {
-		d.Searches = append(d.Searches, savedView{Search: x, Href: "/?" + x.Values().Encode(), FeedURL: base + "/feeds/" + x.FeedToken})
+		d.Searches = append(d.Searches, savedView{Search: x, Href: "/?" + x.Values().Encode(), FeedURL: base + "/feeds/" + x.FeedToken,
+			RangeLabel: rangeLabels[x.Range]})
 	}
 	s.render(w, r, code, "searches", d)
 }
