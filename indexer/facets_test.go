@@ -58,7 +58,7 @@ func TestFacetsSameAsBleve(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: Search(%+v): %v", stage, f, err)
 				}
-				_, req, err := x.request(f)
+				_, req, err := x.request(ctx, f)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -214,7 +214,7 @@ func TestDateSortMatchesPublished(t *testing.T) {
 			t.Errorf("%q: %d hits over the pages, total %d", q, len(got), total)
 		}
 		// The same articles at each time as Bleve's own sort gives.
-		_, req, err := x.request(Query{Q: q, Size: 100})
+		_, req, err := x.request(context.Background(), Query{Q: q, Size: 100})
 		if err != nil {
 			t.Fatal(err)
 		}

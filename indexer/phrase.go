@@ -59,6 +59,10 @@ type phraseSearcher struct {
 	id    index.IndexInternalID
 	init  bool
 	done  bool
+	// starts, when collect is set, receives every position where the
+	// phrase starts in the document scan last returned.
+	collect bool
+	starts  []uint64
 }
 
 // phraseSlot is one position of the phrase: one key, or several (a
@@ -99,6 +103,12 @@ func newPhraseSearcher(ctx context.Context, r index.IndexReader, alts [][]string
 	if !ok || options.Explain || scoringModel(ctx) == index.BM25Scoring {
 		return searcher.NewMultiPhraseSearcher(ctx, r, alts, 0, false, field, boost, options)
 	}
+	return buildPhraseSearcher(snap, alts, field, boost, options)
+}
+
+// buildPhraseSearcher is newPhraseSearcher on a scorch snapshot.
+func buildPhraseSearcher(snap *scorch.IndexSnapshot, alts [][]string, field string, boost float64, options search.SearcherOptions) (*phraseSearcher, error) {
+	r := snap
 	total, err := r.DocCount()
 	if err != nil {
 		return nil, fmt.Errorf("phrase: %w", err)
@@ -381,6 +391,7 @@ func (s *phraseSearcher) holds(doc uint64) bool {
 			slices.Sort(s.pos[i])
 		}
 	}
+	s.starts = s.starts[:0]
 next:
 	for _, p := range s.pos[0] {
 		for i := 1; i < len(s.pos); i++ {
@@ -388,9 +399,12 @@ next:
 				continue next
 			}
 		}
-		return true
+		if !s.collect {
+			return true
+		}
+		s.starts = append(s.starts, p)
 	}
-	return false
+	return len(s.starts) > 0
 }
 
 // match scores doc as Bleve's conjunction of term searchers and

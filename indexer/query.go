@@ -2,6 +2,8 @@ package indexer
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -26,104 +28,413 @@ type term struct {
 	folded      bool // typed without diacritics: the folded fields count too
 }
 
-// clause is one AND-ed element: alternatives joined by OR.
-type clause struct{ alts []term }
+// qop is the kind of a query node.
+type qop uint8
 
-// parsed is a query: clauses that must match, terms that must not.
+const (
+	qTerm qop = iota // a word or a "phrase"
+	qRun             // words typed side by side: one Vietnamese word, probably
+	qAnd
+	qOr
+	qNot
+	qNear
+)
+
+// qnode is one node of a parsed search query.
+type qnode struct {
+	op    qop
+	kids  []*qnode // qRun: its words (qTerm); qAnd, qOr; qNot: one; qNear: two
+	t     term     // qTerm
+	title bool     // qTerm: in the title only
+	near  int      // qNear: the largest gap in syllables
+	// strict (qRun) makes the words a phrase: set by Index.resolveRuns for
+	// words typed without diacritics whose side-by-side form exists.
+	strict bool
+}
+
+// parsed is a checked query. root is nil for a query without words
+// (filters only).
 type parsed struct {
-	must []clause
-	not  []term
+	root    *qnode
+	notices []string // what the search made of the query, in Vietnamese
 }
 
 // Boosts: the title weighs more than the body; an exact (diacritic) match
-// more than a folded one.
+// more than a folded one; words of a run that stand side by side more than
+// words scattered over the text.
 const (
 	boostTitle = 3.0
 	boostExact = 2.0
+	boostRun   = 100.0
 )
 
-// parseQuery reads the query language: words, "phrases", -exclusions and OR
-// between alternatives; everything else is AND-ed.
-func parseQuery(q string) (parsed, error) {
-	q = textnorm.Normalize(q)
-	bad := func(msg string) error { return &QueryError{Query: q, Msg: msg} }
-	type item struct {
-		text   string
-		neg    bool
-		or     bool
-		phrase bool
-	}
-	var items []item
+// Limits that keep a hostile or mistaken query from costing much.
+const (
+	maxQueryTerms = 32
+	maxQueryDepth = 16
+	maxNearGap    = 1000
+)
+
+// The search query language is the rules' (rules/query.go), with two
+// leniencies a search box needs: terms side by side are AND-ed, and
+// -term is NOT term.
+//
+//	expr    = and { "OR" and }
+//	and     = unary { [ "AND" ] unary }
+//	unary   = ( "NOT" | "-" ) unary | near
+//	near    = primary { "NEAR/" n primary }
+//	primary = [ "title:" ] ( `"phrase"` | word | "(" expr ")" )
+//
+// Words typed side by side (no operator, no quotes) form a run: a
+// Vietnamese word is several syllables, so "bien gioi" means "biên giới".
+// A run's words must all appear; where they stand side by side the
+// document ranks first, and a run typed without diacritics must stand side
+// by side when that form exists in the archive (Index.resolveRuns). OR,
+// AND and NOT bind runs, not single syllables: `ma tuy OR buon lau` is
+// "ma túy" or "buôn lậu".
+
+type qtokKind uint8
+
+const (
+	qtEOF qtokKind = iota
+	qtWord
+	qtPhrase
+	qtAnd
+	qtOr
+	qtNot
+	qtMinus
+	qtNear
+	qtLParen
+	qtRParen
+	qtTitle
+)
+
+type qtok struct {
+	kind qtokKind
+	text string
+	n    int
+}
+
+func lexSearch(q string, bad func(string) error) ([]qtok, error) {
+	var toks []qtok
 	for i := 0; i < len(q); {
-		r := rune(q[i])
-		if unicode.IsSpace(r) {
+		c := q[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
 			i++
 			continue
-		}
-		neg := false
-		if q[i] == '-' && i+1 < len(q) && !unicode.IsSpace(rune(q[i+1])) {
-			neg = true
+		case c == '(':
+			toks = append(toks, qtok{kind: qtLParen})
 			i++
-		}
-		if i < len(q) && q[i] == '"' {
+			continue
+		case c == ')':
+			toks = append(toks, qtok{kind: qtRParen})
+			i++
+			continue
+		case c == '"':
 			end := strings.IndexByte(q[i+1:], '"')
 			if end < 0 {
-				return parsed{}, bad("thiếu dấu ngoặc kép đóng")
+				return nil, bad("thiếu dấu ngoặc kép đóng")
 			}
-			items = append(items, item{text: q[i+1 : i+1+end], neg: neg, phrase: true})
+			toks = append(toks, qtok{kind: qtPhrase, text: q[i+1 : i+1+end]})
 			i += end + 2
 			continue
+		case c == '-' && i+1 < len(q) && !unicode.IsSpace(rune(q[i+1])) && q[i+1] != ')':
+			toks = append(toks, qtok{kind: qtMinus})
+			i++
+			continue
 		}
-		end := strings.IndexFunc(q[i:], func(r rune) bool { return unicode.IsSpace(r) || r == '"' })
+		end := strings.IndexFunc(q[i:], func(r rune) bool { return unicode.IsSpace(r) || r == '"' || r == '(' || r == ')' })
 		if end < 0 {
 			end = len(q) - i
 		}
 		w := q[i : i+end]
 		i += end
-		if w == "OR" && !neg {
-			items = append(items, item{or: true})
-			continue
-		}
-		items = append(items, item{text: w, neg: neg})
-	}
-	var p parsed
-	pendingOr := false
-	for i, it := range items {
-		if it.or {
-			if i == 0 || i == len(items)-1 || items[i-1].or || items[i-1].neg || items[i+1].neg {
-				return parsed{}, bad("OR phải đứng giữa hai từ hoặc cụm từ")
-			}
-			pendingOr = true
-			continue
-		}
-		t, ok := makeTerm(it.text)
-		if !ok {
-			if it.phrase {
-				return parsed{}, bad(fmt.Sprintf("cụm từ %q không có chữ nào", it.text))
-			}
-			if pendingOr {
-				return parsed{}, bad("OR phải đứng giữa hai từ hoặc cụm từ")
-			}
-			continue // punctuation alone
-		}
 		switch {
-		case it.neg:
-			p.not = append(p.not, t)
-		case pendingOr && len(p.must) > 0:
-			c := &p.must[len(p.must)-1]
-			c.alts = append(c.alts, t)
+		case w == "OR":
+			toks = append(toks, qtok{kind: qtOr, text: w})
+		case w == "AND":
+			toks = append(toks, qtok{kind: qtAnd, text: w})
+		case w == "NOT":
+			toks = append(toks, qtok{kind: qtNot, text: w})
+		case strings.HasPrefix(w, "NEAR/"):
+			n, err := strconv.Atoi(w[len("NEAR/"):])
+			if err != nil || n < 0 || n > maxNearGap {
+				return nil, bad(fmt.Sprintf("%s: sau NEAR/ cần một số từ 0 đến %d (ví dụ NEAR/30)", w, maxNearGap))
+			}
+			toks = append(toks, qtok{kind: qtNear, text: w, n: n})
+		case strings.HasPrefix(strings.ToLower(w), "title:"):
+			toks = append(toks, qtok{kind: qtTitle})
+			if rest := w[len("title:"):]; rest != "" {
+				toks = append(toks, qtok{kind: qtWord, text: rest})
+			}
 		default:
-			p.must = append(p.must, clause{alts: []term{t}})
+			toks = append(toks, qtok{kind: qtWord, text: w})
 		}
-		pendingOr = false
 	}
-	if len(p.must) == 0 && len(p.not) > 0 {
+	return append(toks, qtok{kind: qtEOF}), nil
+}
+
+type qparser struct {
+	toks  []qtok
+	pos   int
+	depth int
+	terms int
+	bad   func(string) error
+}
+
+func (p *qparser) peek() qtok { return p.toks[p.pos] }
+func (p *qparser) next() qtok { t := p.toks[p.pos]; p.pos++; return t }
+
+// parseQuery reads the search query language (see above).
+func parseQuery(q string) (parsed, error) {
+	q = textnorm.Normalize(q)
+	bad := func(msg string) error { return &QueryError{Query: q, Msg: msg} }
+	toks, err := lexSearch(q, bad)
+	if err != nil {
+		return parsed{}, err
+	}
+	p := &qparser{toks: toks, bad: bad}
+	root, err := p.expr()
+	if err != nil {
+		return parsed{}, err
+	}
+	if t := p.peek(); t.kind != qtEOF {
+		return parsed{}, bad("dấu ngoặc đóng “)” thừa")
+	}
+	if root != nil && !positive(root) {
 		return parsed{}, bad("cần ít nhất một từ không bị loại trừ")
 	}
-	if len(p.must) > 32 || len(p.not) > 32 {
+	if p.terms > maxQueryTerms {
 		return parsed{}, bad("quá nhiều từ")
 	}
-	return p, nil
+	return parsed{root: root}, nil
+}
+
+// positive reports whether n can match a document by itself: not a NOT,
+// nor an AND of NOTs only.
+func positive(n *qnode) bool {
+	switch n.op {
+	case qNot:
+		return false
+	case qAnd:
+		return slices.ContainsFunc(n.kids, positive)
+	}
+	return true
+}
+
+func (p *qparser) enter() error {
+	p.depth++
+	if p.depth > maxQueryDepth {
+		return p.bad("quá nhiều ngoặc lồng nhau")
+	}
+	return nil
+}
+
+func (p *qparser) expr() (*qnode, error) {
+	if err := p.enter(); err != nil {
+		return nil, err
+	}
+	defer func() { p.depth-- }()
+	first, err := p.and()
+	if err != nil {
+		return nil, err
+	}
+	if p.peek().kind != qtOr {
+		return first, nil
+	}
+	or := &qnode{op: qOr}
+	for alt := first; ; {
+		if alt == nil {
+			return nil, p.bad("OR phải đứng giữa hai từ hoặc cụm từ")
+		}
+		if !positive(alt) {
+			return nil, p.bad("một vế của OR không thể chỉ gồm từ bị loại trừ")
+		}
+		if alt.op == qOr {
+			or.kids = append(or.kids, alt.kids...)
+		} else {
+			or.kids = append(or.kids, alt)
+		}
+		if p.peek().kind != qtOr {
+			return or, nil
+		}
+		p.next()
+		if alt, err = p.and(); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// and reads terms side by side or joined by AND; bare words side by side
+// become runs.
+func (p *qparser) and() (*qnode, error) {
+	var kids, run []*qnode
+	flush := func() {
+		switch len(run) {
+		case 0:
+		case 1:
+			kids = append(kids, run[0])
+		default:
+			kids = append(kids, newRun(run))
+		}
+		run = nil
+	}
+	for {
+		t := p.peek()
+		switch t.kind {
+		case qtEOF, qtOr, qtRParen:
+			flush()
+			switch len(kids) {
+			case 0:
+				return nil, nil
+			case 1:
+				return kids[0], nil
+			}
+			return &qnode{op: qAnd, kids: kids}, nil
+		case qtAnd:
+			p.next()
+			if len(kids) == 0 && len(run) == 0 {
+				return nil, p.bad("AND phải đứng giữa hai từ hoặc cụm từ")
+			}
+			if k := p.peek().kind; k == qtEOF || k == qtOr || k == qtRParen || k == qtAnd {
+				return nil, p.bad("AND phải đứng giữa hai từ hoặc cụm từ")
+			}
+			flush()
+		}
+		bare := t.kind == qtWord && p.toks[p.pos+1].kind != qtNear
+		n, err := p.unary()
+		if err != nil {
+			return nil, err
+		}
+		if n == nil {
+			continue // punctuation alone
+		}
+		if bare && n.op == qTerm && len(n.t.keys) == 1 {
+			run = append(run, n)
+			continue
+		}
+		flush()
+		kids = append(kids, n)
+	}
+}
+
+func newRun(words []*qnode) *qnode {
+	return &qnode{op: qRun, kids: words}
+}
+
+func (p *qparser) unary() (*qnode, error) {
+	switch t := p.peek(); t.kind {
+	case qtNot, qtMinus:
+		p.next()
+		if err := p.enter(); err != nil {
+			return nil, err
+		}
+		defer func() { p.depth-- }()
+		var n *qnode
+		var err error
+		if t.kind == qtMinus {
+			n, err = p.primary(false)
+		} else {
+			n, err = p.unary()
+		}
+		if err != nil {
+			return nil, err
+		}
+		if n == nil {
+			return nil, p.bad("sau NOT hoặc dấu - cần một từ hoặc cụm từ")
+		}
+		return &qnode{op: qNot, kids: []*qnode{n}}, nil
+	}
+	return p.near()
+}
+
+func (p *qparser) near() (*qnode, error) {
+	left, err := p.primary(false)
+	if err != nil || p.peek().kind != qtNear {
+		return left, err
+	}
+	t := p.next()
+	right, err := p.primary(false)
+	if err != nil {
+		return nil, err
+	}
+	if !nearOperand(left) || !nearOperand(right) {
+		return nil, p.bad(fmt.Sprintf("%s nối hai từ, cụm từ hoặc nhóm (… OR …) của chúng, ví dụ: \"ma túy\" %s (\"biên giới\" OR Lào)", t.text, t.text))
+	}
+	if p.peek().kind == qtNear {
+		return nil, p.bad("mỗi NEAR/n chỉ nối hai vế; dùng ngoặc và AND để nối thêm")
+	}
+	return &qnode{op: qNear, kids: []*qnode{left, right}, near: t.n}, nil
+}
+
+// nearOperand reports whether n can stand beside NEAR/n: a term, a run
+// (taken as a phrase) or an OR of those.
+func nearOperand(n *qnode) bool {
+	switch {
+	case n == nil:
+		return false
+	case n.op == qTerm || n.op == qRun:
+		return true
+	case n.op == qOr:
+		return !slices.ContainsFunc(n.kids, func(k *qnode) bool { return k.op != qTerm && k.op != qRun })
+	}
+	return false
+}
+
+func (p *qparser) primary(title bool) (*qnode, error) {
+	t := p.next()
+	switch t.kind {
+	case qtTitle:
+		if p.peek().kind == qtEOF {
+			return nil, p.bad("sau title: cần một từ, cụm từ hoặc nhóm trong ngoặc")
+		}
+		n, err := p.primary(true)
+		if err == nil && n == nil {
+			err = p.bad("sau title: cần một từ, cụm từ hoặc nhóm trong ngoặc")
+		}
+		return n, err
+	case qtPhrase, qtWord:
+		tm, ok := makeTerm(t.text)
+		if !ok {
+			if t.kind == qtPhrase {
+				return nil, p.bad(fmt.Sprintf("cụm từ %q không có chữ nào", t.text))
+			}
+			return nil, nil
+		}
+		p.terms++
+		return &qnode{op: qTerm, t: tm, title: title}, nil
+	case qtLParen:
+		n, err := p.expr()
+		if err != nil {
+			return nil, err
+		}
+		if p.next().kind != qtRParen {
+			return nil, p.bad("thiếu dấu ngoặc đóng “)”")
+		}
+		if n == nil {
+			return nil, p.bad("cặp ngoặc không có từ nào")
+		}
+		if title {
+			n.walk(func(k *qnode) { k.title = true })
+		}
+		return n, nil
+	case qtRParen:
+		return nil, p.bad("dấu ngoặc đóng “)” thừa")
+	case qtNear:
+		return nil, p.bad(fmt.Sprintf("%s cần một từ hoặc cụm từ ở mỗi bên, ví dụ: \"ma túy\" %s \"biên giới\"", t.text, t.text))
+	case qtEOF:
+		return nil, p.bad("truy vấn dừng giữa chừng: thiếu một từ ở cuối")
+	}
+	return nil, p.bad(fmt.Sprintf("%s phải đứng giữa hai từ hoặc cụm từ", t.text))
+}
+
+// walk calls f on n and every node below it.
+func (n *qnode) walk(f func(*qnode)) {
+	f(n)
+	for _, k := range n.kids {
+		k.walk(f)
+	}
 }
 
 func makeTerm(text string) (term, bool) {
@@ -155,14 +466,14 @@ func fieldQuery(terms []string, field string, boost float64, blevePhrases bool) 
 	return &phraseQuery{alts: alts, field: field, boost: boost, bleve: blevePhrases}
 }
 
-// termQuery is a term searched in the title and the body. Typed with
-// diacritics it matches the exact fields only. Typed without, it matches
+// termQuery is a term searched in the title and the body (the title only
+// with titleOnly). Typed with diacritics it matches the exact fields only. Typed without, it matches
 // folded, which covers the text written without diacritics too: a single
 // syllable in the folded fields, several as a phrase in the exact fields
 // with every syllable standing for all the keys that fold to it (the folded
 // fields keep no positions). Searching the exact fields as well would only
 // add a boost for text that happens to lack diacritics, at twice the cost.
-func termQuery(t term, blevePhrases bool) query.Query {
+func termQuery(t term, titleOnly, blevePhrases bool) query.Query {
 	var title, body query.Query
 	switch {
 	case !t.folded:
@@ -171,6 +482,9 @@ func termQuery(t term, blevePhrases bool) query.Query {
 		title, body = fieldQuery(t.folds, fTitleFold, boostTitle, blevePhrases), fieldQuery(t.folds, fBodyFold, 1, blevePhrases)
 	default:
 		title, body = foldedPhrase(t.folds, fTitle, boostTitle, blevePhrases), foldedPhrase(t.folds, fBody, 1, blevePhrases)
+	}
+	if titleOnly {
+		return title
 	}
 	return bleve.NewDisjunctionQuery(title, body)
 }
@@ -247,50 +561,254 @@ func expandShapes(f string, vietnameseOnly bool) []string {
 	return out
 }
 
-func (p parsed) bleveQuery(blevePhrases bool) query.Query {
-	if len(p.must) == 0 {
-		return nil
+// slots returns, for each syllable of the words, the keys a phrase may
+// have there: the key typed with diacritics, or every key that folds to a
+// syllable typed without.
+func slots(words []term) [][]string {
+	var alts [][]string
+	for _, w := range words {
+		for i := range w.keys {
+			if w.folded {
+				alts = append(alts, keysFolding(w.folds[i]))
+			} else {
+				alts = append(alts, []string{w.keys[i]})
+			}
+		}
 	}
+	return alts
+}
+
+// words returns the terms of a run.
+func (n *qnode) words() []term {
+	ws := make([]term, len(n.kids))
+	for i, k := range n.kids {
+		ws[i] = k.t
+	}
+	return ws
+}
+
+// folded reports whether every word of a run was typed without diacritics.
+func (n *qnode) folded() bool {
+	return !slices.ContainsFunc(n.kids, func(k *qnode) bool { return !k.t.folded })
+}
+
+// runPhrase matches a run's words side by side, in the title or the body.
+func runPhrase(words []term, boost float64, blevePhrases bool) query.Query {
+	alts := slots(words)
+	exact := 1.0
+	if !slices.ContainsFunc(words, func(t term) bool { return t.folded }) {
+		exact = boostExact
+	}
+	return bleve.NewDisjunctionQuery(
+		&phraseQuery{alts: alts, field: fTitle, boost: boost * boostTitle * exact, bleve: blevePhrases},
+		&phraseQuery{alts: alts, field: fBody, boost: boost * exact, bleve: blevePhrases},
+	)
+}
+
+// bleveQuery turns the node into a Bleve query.
+func (n *qnode) bleveQuery(blevePhrases bool) query.Query {
+	switch n.op {
+	case qTerm:
+		return termQuery(n.t, n.title, blevePhrases)
+	case qRun:
+		if n.strict {
+			return runPhrase(n.words(), 1, blevePhrases)
+		}
+		bq := bleve.NewBooleanQuery()
+		for _, k := range n.kids {
+			bq.AddMust(k.bleveQuery(blevePhrases))
+		}
+		bq.AddShould(runPhrase(n.words(), boostRun, blevePhrases))
+		return bq
+	case qAnd:
+		bq := bleve.NewBooleanQuery()
+		for _, k := range n.kids {
+			if k.op == qNot {
+				bq.AddMustNot(k.kids[0].bleveQuery(blevePhrases))
+			} else {
+				bq.AddMust(k.bleveQuery(blevePhrases))
+			}
+		}
+		return bq
+	case qOr:
+		alts := make([]query.Query, len(n.kids))
+		for i, k := range n.kids {
+			alts[i] = k.bleveQuery(blevePhrases)
+		}
+		return bleve.NewDisjunctionQuery(alts...)
+	case qNear:
+		a, b := nearPhrases(n.kids[0]), nearPhrases(n.kids[1])
+		title := n.kids[0].allTitle() && n.kids[1].allTitle()
+		qs := []query.Query{&nearQuery{a: a, b: b, gap: n.near, field: fTitle, boost: boostTitle}}
+		if !title {
+			qs = append(qs, &nearQuery{a: a, b: b, gap: n.near, field: fBody, boost: 1})
+		}
+		return bleve.NewDisjunctionQuery(qs...)
+	}
+	// qNot alone never reaches here: parseQuery refuses it.
 	bq := bleve.NewBooleanQuery()
-	for _, c := range p.must {
-		if len(c.alts) == 1 {
-			bq.AddMust(termQuery(c.alts[0], blevePhrases))
-			continue
-		}
-		alts := make([]query.Query, len(c.alts))
-		for i, t := range c.alts {
-			alts[i] = termQuery(t, blevePhrases)
-		}
-		bq.AddMust(bleve.NewDisjunctionQuery(alts...))
-	}
-	for _, t := range p.not {
-		bq.AddMustNot(termQuery(t, blevePhrases))
-	}
+	bq.AddMustNot(n.kids[0].bleveQuery(blevePhrases))
 	return bq
 }
 
-// marker decides which syllables of a text a snippet highlights.
-type marker struct {
-	keys  map[string]bool
-	folds map[string]bool
+// allTitle reports whether every term below n is scoped to the title.
+func (n *qnode) allTitle() bool {
+	all := true
+	n.walk(func(k *qnode) {
+		if k.op == qTerm && !k.title {
+			all = false
+		}
+	})
+	return all
 }
 
-func (p parsed) marker() marker {
-	m := marker{keys: map[string]bool{}, folds: map[string]bool{}}
-	for _, c := range p.must {
-		for _, t := range c.alts {
-			for i := range t.keys {
-				m.keys[t.keys[i]] = true
-				if t.folded {
-					m.folds[t.folds[i]] = true
-				}
+// nearPhrases lists the phrases one side of NEAR/n stands for, each as the
+// keys allowed at each of its positions.
+func nearPhrases(n *qnode) [][][]string {
+	switch n.op {
+	case qTerm:
+		return [][][]string{slots([]term{n.t})}
+	case qRun:
+		return [][][]string{slots(n.words())}
+	}
+	var out [][][]string
+	for _, k := range n.kids {
+		out = append(out, nearPhrases(k)...)
+	}
+	return out
+}
+
+// runs returns the runs of the query outside NOT.
+func (p parsed) runs() []*qnode {
+	var out []*qnode
+	var visit func(n *qnode)
+	visit = func(n *qnode) {
+		switch n.op {
+		case qRun:
+			out = append(out, n)
+		case qNot:
+		default:
+			for _, k := range n.kids {
+				visit(k)
 			}
+		}
+	}
+	if p.root != nil {
+		visit(p.root)
+	}
+	return out
+}
+
+// text writes the run as typed, for notices.
+func (n *qnode) text() string {
+	ws := make([]string, len(n.kids))
+	for i, k := range n.kids {
+		ws[i] = strings.Join(k.t.folds, " ")
+		if !k.t.folded {
+			ws[i] = strings.Join(k.t.keys, " ")
+		}
+	}
+	return strings.Join(ws, " ")
+}
+
+// marker decides which syllables of a text a snippet highlights: each
+// term's syllables where they stand in order, each run's words where they
+// stand side by side (its single words only when the text never has them
+// side by side).
+type marker struct {
+	seqs []markSeq
+}
+
+// markSeq is a sequence of syllables to highlight together.
+type markSeq struct {
+	slots    []markSlot
+	fallback []markSeq // a run's words, marked when the run is not found
+}
+
+type markSlot struct {
+	key, fold string
+	folded    bool
+}
+
+func (s markSlot) hit(t textnorm.Token) bool { return t.Key == s.key || s.folded && t.Fold == s.fold }
+
+func termSeq(ts ...term) markSeq {
+	var m markSeq
+	for _, t := range ts {
+		for i := range t.keys {
+			m.slots = append(m.slots, markSlot{key: t.keys[i], fold: t.folds[i], folded: t.folded})
 		}
 	}
 	return m
 }
 
-func (m marker) hit(t textnorm.Token) bool { return m.keys[t.Key] || m.folds[t.Fold] }
+func (p parsed) marker() marker {
+	var m marker
+	var visit func(n *qnode)
+	visit = func(n *qnode) {
+		switch n.op {
+		case qTerm:
+			m.seqs = append(m.seqs, termSeq(n.t))
+		case qRun:
+			s := termSeq(n.words()...)
+			if !n.strict {
+				for _, k := range n.kids {
+					s.fallback = append(s.fallback, termSeq(k.t))
+				}
+			}
+			m.seqs = append(m.seqs, s)
+		case qNot:
+		default:
+			for _, k := range n.kids {
+				visit(k)
+			}
+		}
+	}
+	if p.root != nil {
+		visit(p.root)
+	}
+	return m
+}
+
+// marks returns which of toks to highlight, and whether every run was
+// found side by side (when not, a longer text may mark differently).
+func (m marker) marks(toks []textnorm.Token) ([]bool, bool) {
+	out := make([]bool, len(toks))
+	all := true
+	for _, s := range m.seqs {
+		if s.mark(toks, out) || len(s.fallback) == 0 {
+			continue
+		}
+		all = false
+		for _, f := range s.fallback {
+			f.mark(toks, out)
+		}
+	}
+	return out, all
+}
+
+// mark sets out for every place toks hold the sequence; it reports
+// whether there was one.
+func (s markSeq) mark(toks []textnorm.Token, out []bool) bool {
+	n := len(s.slots)
+	found := false
+	for i := 0; i+n <= len(toks); i++ {
+		ok := true
+		for j, sl := range s.slots {
+			if !sl.hit(toks[i+j]) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			found = true
+			for j := range n {
+				out[i+j] = true
+			}
+		}
+	}
+	return found
+}
 
 // BadQuery reports true: the web server answers 400 for such errors.
 func (e *QueryError) BadQuery() bool { return true }

@@ -42,4 +42,12 @@ type Result struct {
 	TookMS int64                   `json:"took_ms"`
 	Hits   []Hit                   `json:"hits"`
 	Facets map[string][]FacetCount `json:"facets"`
+	// Notices say, in Vietnamese, what the search made of the query where
+	// it is not obvious (words read as one phrase, a filter that matches
+	// nothing at all).
+	Notices []string `json:"notices,omitempty"`
+	// Suggest is a query worth trying when this one found nothing (the
+	// query without diacritics), with the number of hits it has.
+	Suggest      string `json:"suggest,omitempty"`
+	SuggestTotal uint64 `json:"suggest_total,omitempty"`
 }

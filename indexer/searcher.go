@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,11 +20,11 @@ import (
 // Without words (filters only) hits come newest first whatever q.Sort.
 func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 	start := time.Now()
-	p, req, err := x.request(q)
+	p, req, err := x.request(ctx, q)
 	if err != nil {
 		return Result{}, err
 	}
-	if len(p.must) == 0 {
+	if p.root == nil {
 		// Filters alone (a topic, a source, dates): every hit scores the
 		// same, so relevance would list them in index order; newest first.
 		q.Sort = "date"
@@ -67,6 +68,12 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 	for f, ff := range facetFields {
 		out.Facets[ff.name] = run.top(f)
 	}
+	out.Notices = p.notices
+	if out.Total == 0 {
+		if err := x.explainEmpty(ctx, q, &out); err != nil {
+			return Result{}, err
+		}
+	}
 	out.TookMS = time.Since(start).Milliseconds()
 	return out, nil
 }
@@ -84,13 +91,22 @@ func (x *Index) Warm(ctx context.Context) {
 	x.log.Info("index warmed up", "took", time.Since(start).Round(time.Millisecond))
 }
 
-// request checks q and builds its Bleve request (without facets: Search
+// request checks q, resolves its runs and builds its Bleve request (without facets: Search
 // counts them itself, see facets.go).
-func (x *Index) request(q Query) (parsed, *bleve.SearchRequest, error) {
+func (x *Index) request(ctx context.Context, q Query) (parsed, *bleve.SearchRequest, error) {
 	p, err := parseQuery(q.Q)
 	if err != nil {
 		return parsed{}, nil, err
 	}
+	if err := x.resolveRuns(ctx, &p); err != nil {
+		return parsed{}, nil, err
+	}
+	req, err := x.build(q, p)
+	return p, req, err
+}
+
+// build checks q's other fields and builds the Bleve request for p.
+func (x *Index) build(q Query, p parsed) (*bleve.SearchRequest, error) {
 	switch q.Sort {
 	case "", "relevance":
 	case "date":
@@ -98,13 +114,13 @@ func (x *Index) request(q Query) (parsed, *bleve.SearchRequest, error) {
 		// sort key (facets.go); sorting on the published doc values and the
 		// ids cost 3–8× the search itself.
 	default:
-		return parsed{}, nil, &QueryError{Query: q.Q, Msg: fmt.Sprintf("cách sắp xếp %q không hợp lệ (relevance hoặc date)", q.Sort)}
+		return nil, &QueryError{Query: q.Q, Msg: fmt.Sprintf("cách sắp xếp %q không hợp lệ (relevance hoặc date)", q.Sort)}
 	}
 	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
-		return parsed{}, nil, &QueryError{Query: q.Q, Msg: "ngày kết thúc trước ngày bắt đầu"}
+		return nil, &QueryError{Query: q.Q, Msg: "ngày kết thúc trước ngày bắt đầu"}
 	}
 	if q.Page < 0 || q.Size < 0 {
-		return parsed{}, nil, &QueryError{Query: q.Q, Msg: "trang hoặc cỡ trang âm"}
+		return nil, &QueryError{Query: q.Q, Msg: "trang hoặc cỡ trang âm"}
 	}
 	page, size := max(q.Page, 1), q.Size
 	if size == 0 {
@@ -112,12 +128,12 @@ func (x *Index) request(q Query) (parsed, *bleve.SearchRequest, error) {
 	}
 	size = min(size, 100)
 	if page > 10000/size {
-		return parsed{}, nil, &QueryError{Query: q.Q, Msg: "trang quá xa"}
+		return nil, &QueryError{Query: q.Q, Msg: "trang quá xa"}
 	}
 
 	conj := []query.Query{}
-	if bq := p.bleveQuery(x.cfg.BlevePhrases); bq != nil {
-		conj = append(conj, bq)
+	if p.root != nil {
+		conj = append(conj, p.root.bleveQuery(x.cfg.BlevePhrases))
 	}
 	if !q.From.IsZero() || !q.To.IsZero() {
 		to, toIncl := q.To, true
@@ -151,7 +167,7 @@ func (x *Index) request(q Query) (parsed, *bleve.SearchRequest, error) {
 	}
 	req := bleve.NewSearchRequestOptions(bq, size, (page-1)*size, false)
 	req.SortBy([]string{"-_score"})
-	return p, req, nil
+	return req, nil
 }
 
 // load returns the stored articles of hits by id.
@@ -195,10 +211,10 @@ func keywordsQuery(field string, vals []string) query.Query {
 
 // snippet returns an HTML excerpt of text (normalised): about width
 // syllables around the first highlighted syllable, crawled text escaped,
-// each matched syllable in <mark>. Without any match it is the text's start.
-// The first match is looked for in the first 16 KB only, and first in the
-// first 2 KB: most hits show their terms early, and tokenising a whole
-// body for each of a page's hits was a tenth of a word query's time.
+// each matched phrase in one <mark>. Without any match it is the text's
+// start. The first match is looked for in the first 16 KB only, and first
+// in the first 2 KB: most hits show their terms early, and tokenising a
+// whole body for each of a page's hits was a tenth of a word query's time.
 func snippet(text string, m marker, width int) string {
 	if s, ok := snippetIn(text, 2<<10, m, width, false); ok {
 		return s
@@ -209,8 +225,8 @@ func snippet(text string, m marker, width int) string {
 
 // snippetIn renders the snippet from text cut to about limit bytes (at a
 // space). Unless final, ok is false when the cut text may give a different
-// snippet than the whole: no match in it, or too few syllables after the
-// match.
+// snippet than the whole: no match in it, a run of words not found side by
+// side in it, or too few syllables after the match.
 func snippetIn(text string, limit int, m marker, width int, final bool) (string, bool) {
 	whole := final || len(text) <= limit
 	if len(text) > limit {
@@ -224,19 +240,14 @@ func snippetIn(text string, limit int, m marker, width int, final bool) (string,
 	if len(toks) == 0 {
 		return "", whole
 	}
-	first := -1
-	for i, t := range toks {
-		if m.hit(t) {
-			first = i
-			break
-		}
-	}
+	marks, runsFound := m.marks(toks)
+	first := slices.Index(marks, true)
 	from := 0
 	if first > width/4 {
 		from = first - width/4
 	}
 	to := min(from+width, len(toks))
-	if !whole && (first < 0 || from+width >= len(toks)) {
+	if !whole && (first < 0 || !runsFound || from+width >= len(toks)) {
 		return "", false
 	}
 	var b strings.Builder
@@ -244,19 +255,132 @@ func snippetIn(text string, limit int, m marker, width int, final bool) (string,
 		b.WriteString("… ")
 	}
 	pos := toks[from].Start
-	for _, t := range toks[from:to] {
-		b.WriteString(html.EscapeString(text[pos:t.Start]))
-		if m.hit(t) {
-			b.WriteString("<mark>")
-			b.WriteString(html.EscapeString(text[t.Start:t.End]))
-			b.WriteString("</mark>")
+	for i := from; i < to; i++ {
+		t := toks[i]
+		gap := text[pos:t.Start]
+		if marks[i] && i > from && marks[i-1] {
+			// One <mark> for a phrase: the gap between two marked
+			// syllables stays inside it.
+			b.WriteString(html.EscapeString(gap))
 		} else {
-			b.WriteString(html.EscapeString(text[t.Start:t.End]))
+			if i > from && marks[i-1] {
+				b.WriteString("</mark>")
+			}
+			b.WriteString(html.EscapeString(gap))
+			if marks[i] {
+				b.WriteString("<mark>")
+			}
 		}
+		b.WriteString(html.EscapeString(text[t.Start:t.End]))
 		pos = t.End
+	}
+	if marks[to-1] {
+		b.WriteString("</mark>")
 	}
 	if to < len(toks) {
 		b.WriteString(" …")
 	}
 	return b.String(), true
+}
+
+// resolveRuns makes strict every run of words typed without diacritics
+// whose side-by-side form the archive has: "bien gioi" then finds "biên
+// giới", not "phổ biến … giới thiệu". A notice says so, with the query
+// that searches the words apart.
+func (x *Index) resolveRuns(ctx context.Context, p *parsed) error {
+	if x.isEmpty() {
+		return nil
+	}
+	for _, r := range p.runs() {
+		if !r.folded() {
+			continue
+		}
+		n, err := x.count(ctx, runPhrase(r.words(), 1, x.cfg.BlevePhrases))
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			continue
+		}
+		r.strict = true
+		apart := strings.ReplaceAll(r.text(), " ", " AND ")
+		p.notices = append(p.notices, fmt.Sprintf("Đã tìm «%s» như một cụm từ (các âm tiết đứng liền nhau). Muốn tìm rời từng từ: %s", r.text(), apart))
+	}
+	return nil
+}
+
+// count returns the number of documents q matches.
+func (x *Index) count(ctx context.Context, q query.Query) (uint64, error) {
+	res, err := x.alias.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, 0, 0, false))
+	if err != nil {
+		return 0, fmt.Errorf("count: %w", err)
+	}
+	return res.Total, nil
+}
+
+// explainEmpty says why q found nothing where the index can tell: a topic
+// or source filter that no article has, or a query typed with diacritics
+// whose form without them finds articles (then out.Suggest).
+func (x *Index) explainEmpty(ctx context.Context, q Query, out *Result) error {
+	if x.isEmpty() {
+		return nil
+	}
+	for _, f := range []struct {
+		field, label string
+		vals         []string
+	}{{fTopics, "chủ đề", q.Topics}, {fSource, "nguồn", q.Sources}} {
+		for _, v := range f.vals {
+			n, err := x.count(ctx, keywordsQuery(f.field, []string{v}))
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				out.Notices = append(out.Notices, fmt.Sprintf("Không có bài nào thuộc %s «%s»: kiểm tra lại tên %s.", f.label, v, f.label))
+			}
+		}
+	}
+	if !textnorm.HasDiacritics(q.Q) {
+		return nil
+	}
+	folded := foldQuery(q.Q)
+	fq := q
+	fq.Q, fq.Page, fq.Size = folded, 1, 1
+	p, err := parseQuery(folded)
+	if err != nil {
+		return nil // the folded form is no better a query
+	}
+	if err := x.resolveRuns(ctx, &p); err != nil {
+		return err
+	}
+	req, err := x.build(fq, p)
+	if err != nil {
+		return nil
+	}
+	if n, err := x.count(ctx, req.Query); err != nil {
+		return err
+	} else if n > 0 {
+		out.Suggest, out.SuggestTotal = folded, n
+	}
+	return nil
+}
+
+// foldQuery returns q with every syllable written without diacritics,
+// operators (OR, AND, NOT, NEAR/n, title:) kept.
+func foldQuery(q string) string {
+	q = textnorm.Normalize(q)
+	var b strings.Builder
+	pos := 0
+	for _, t := range textnorm.Tokens(q) {
+		w := q[t.Start:t.End]
+		b.WriteString(q[pos:t.Start])
+		switch w {
+		case "OR", "AND", "NOT", "NEAR", "title":
+			b.WriteString(w)
+		default:
+			b.WriteString(t.Fold)
+		}
+		pos = t.End
+	}
+	b.WriteString(q[pos:])
+	return b.String()
 }

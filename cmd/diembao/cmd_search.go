@@ -225,6 +225,12 @@ var markTags = regexp.MustCompile(`</?mark>`)
 // the snippet with matches in «…».
 func printResult(w io.Writer, res indexer.Result, q string) {
 	fmt.Fprintf(w, "%d kết quả cho %q (%d ms)\n", res.Total, q, res.TookMS)
+	for _, n := range res.Notices {
+		fmt.Fprintf(w, "  (%s)\n", n)
+	}
+	if res.Suggest != "" {
+		fmt.Fprintf(w, "  Thử tìm không dấu: %s (%d kết quả)\n", res.Suggest, res.SuggestTotal)
+	}
 	for i, h := range res.Hits {
 		date := "          "
 		if !h.Published.IsZero() {

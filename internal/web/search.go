@@ -187,6 +187,12 @@ type searchData struct {
 	Page, Pages             int
 	PrevHref, NextHref      string
 	Extra                   *searchExtra // presets, volume chart, save form (savedsearch.go)
+	// Notices say what the search made of the query; Suggest offers the
+	// query without diacritics when this one found nothing.
+	Notices      []string
+	Suggest      string
+	SuggestHref  string
+	SuggestTotal uint64
 }
 
 func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
@@ -234,6 +240,11 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		res = cleanResult(res)
 		d.Searched = true
 		d.Total, d.TookMS = res.Total, res.TookMS
+		d.Notices = res.Notices
+		if res.Suggest != "" {
+			d.Suggest, d.SuggestTotal = res.Suggest, res.SuggestTotal
+			d.SuggestHref = withParam(withParamValues(v, "page", nil), "q", res.Suggest)
+		}
 		for _, h := range res.Hits {
 			d.Hits = append(d.Hits, hitView{Hit: h, SnippetHTML: template.HTML(h.Snippet), SafeURL: safeHref(h.URL)})
 		}
