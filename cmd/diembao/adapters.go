@@ -16,6 +16,7 @@ import (
 	"github.com/diembao/diembao/internal/bus"
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/kv"
+	"github.com/diembao/diembao/internal/savedsearch"
 	"github.com/diembao/diembao/internal/web"
 	"github.com/diembao/diembao/rules"
 )
@@ -58,6 +59,10 @@ func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
 	if err != nil {
 		return web.Deps{}, err
 	}
+	saved, err := savedsearch.NewStore(accounts) // saved searches live beside their owners
+	if err != nil {
+		return web.Deps{}, err
+	}
 	var search web.Searcher
 	var docs docGetter
 	if n.idx != nil {
@@ -78,6 +83,7 @@ func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
 		Snapshots:   snapshotStore{n.bus},
 		Cases:       caseSvc,
 		Portals:     portals,
+		Saved:       saved,
 		Registry:    n.reg,
 		Ready:       n.health,
 	}
@@ -198,7 +204,11 @@ type ruleSet struct{ rl *rules.Reloader }
 
 func (r ruleSet) Try(_ context.Context, text string) (web.RuleResult, error) {
 	res := r.rl.Current().MatchText(text)
-	return web.RuleResult{Area: res.Area, Topics: res.Topics, Matches: res.Matches}, nil
+	var places []string
+	for _, t := range res.AreaTerms {
+		places = append(places, t.Text)
+	}
+	return web.RuleResult{Area: res.Area, Places: places, Topics: res.Topics, Matches: res.Matches}, nil
 }
 
 func (r ruleSet) List(_ context.Context) ([]web.RuleInfo, error) {
