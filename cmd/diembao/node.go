@@ -105,7 +105,7 @@ func (n *node) run(ctx context.Context) error {
 	n.rules = rl
 
 	if n.roles.index {
-		idx, err := indexer.Open(indexer.Config{Dir: filepath.Join(cfg.DataDir, "index")}, classifier{rl}, n.log)
+		idx, err := indexer.Open(indexer.Config{Dir: filepath.Join(cfg.DataDir, "index"), MinFree: cfg.Health.MinFreeBytes()}, classifier{rl}, n.log)
 		if err != nil {
 			return fmt.Errorf("index: %w", err)
 		}
