@@ -158,7 +158,11 @@ type builder struct {
 	declared map[int32]bool
 }
 
-func compile(srcs []source) (*Set, error) {
+func compile(srcs []source) (*Set, error) { return compileWith(srcs, parseFile) }
+
+// compileWith is compile with the file decoder given (the benchmark and the
+// agreement tests compare parseFile with parseFileAST).
+func compileWith(srcs []source, parse func(name string, data []byte) (*fileDoc, error)) (*Set, error) {
 	b := &builder{
 		s:        &Set{byID: map[string]int32{}, key: newTrie(), fold: newTrie()},
 		ruleAt:   map[string]string{},
@@ -168,7 +172,7 @@ func compile(srcs []source) (*Set, error) {
 	}
 	docs := make([]*fileDoc, len(srcs))
 	for i, src := range srcs {
-		d, err := parseFile(src.name, src.data)
+		d, err := parse(src.name, src.data)
 		if err != nil {
 			return nil, err
 		}
