@@ -152,10 +152,61 @@ func LoadFS(fsyss ...fs.FS) (*Set, error) {
 
 type builder struct {
 	s        *Set
-	ruleAt   map[string]string
+	ruleAt   map[string]fileLine
 	topicAt  map[string]string
 	placeAt  map[string]string
 	declared map[int32]bool
+	strs     map[string]string // one copy of each topic, severity and audience
+	// phrases is Set.phrases while building, in chunks of phraseChunk so
+	// that 200,000 phrases are never copied to grow; compile joins them.
+	phrases [][]phrase
+	syls    map[string]string
+}
+
+const phraseChunk = 4096
+
+// syl returns the builder's one copy of a syllable key: the same few
+// thousand syllables make up every phrase.
+func (b *builder) syl(s string) string {
+	if c, ok := b.syls[s]; ok {
+		return c
+	}
+	b.syls[s] = s
+	return s
+}
+
+func (b *builder) nPhrases() int32 {
+	if len(b.phrases) == 0 {
+		return 0
+	}
+	return int32((len(b.phrases)-1)*phraseChunk + len(b.phrases[len(b.phrases)-1]))
+}
+
+func (b *builder) addPhrase(p phrase) {
+	if n := len(b.phrases); n == 0 || len(b.phrases[n-1]) == phraseChunk {
+		b.phrases = append(b.phrases, make([]phrase, 0, phraseChunk))
+	}
+	last := &b.phrases[len(b.phrases)-1]
+	*last = append(*last, p)
+}
+
+func (b *builder) ph(id int32) *phrase { return &b.phrases[id/phraseChunk][id%phraseChunk] }
+
+// fileLine is where a rule was declared, formatted only for an error.
+type fileLine struct {
+	file string
+	line int
+}
+
+// str returns the builder's one copy of s (topics, severities and
+// audiences repeat across thousands of rules).
+func (b *builder) str(s string) string {
+	if c, ok := b.strs[s]; ok {
+		return c
+	}
+	c := strings.Clone(s)
+	b.strs[c] = c
+	return c
 }
 
 func compile(srcs []source) (*Set, error) { return compileWith(srcs, parseFile) }
@@ -165,10 +216,12 @@ func compile(srcs []source) (*Set, error) { return compileWith(srcs, parseFile) 
 func compileWith(srcs []source, parse func(name string, data []byte) (*fileDoc, error)) (*Set, error) {
 	b := &builder{
 		s:        &Set{byID: map[string]int32{}, key: newTrie(), fold: newTrie()},
-		ruleAt:   map[string]string{},
+		ruleAt:   map[string]fileLine{},
 		topicAt:  map[string]string{},
 		placeAt:  map[string]string{},
 		declared: map[int32]bool{},
+		strs:     map[string]string{},
+		syls:     map[string]string{},
 	}
 	docs := make([]*fileDoc, len(srcs))
 	for i, src := range srcs {
@@ -179,6 +232,14 @@ func compileWith(srcs []source, parse func(name string, data []byte) (*fileDoc, 
 		docs[i] = d
 		b.s.files = append(b.s.files, src.name)
 	}
+	// Size the rule list and its id map once (100,000 rules grow them
+	// through many copies otherwise).
+	nRules := 0
+	for _, d := range docs {
+		nRules += len(d.Rules)
+	}
+	b.s.rules = make([]compiledRule, 0, nRules)
+	b.ruleAt = make(map[string]fileLine, nRules)
 	// Topics first, then phrase declarations, then places, then rules, so
 	// that a file may use what another file declares.
 	for _, pass := range []func(string, *fileDoc) error{b.topicsOf, b.phrasesOf, b.placesOf, b.rulesOf} {
@@ -198,16 +259,34 @@ func compileWith(srcs []source, parse func(name string, data []byte) (*fileDoc, 
 		}
 	}
 	s := b.s
+	s.phrases = make([]phrase, 0, b.nPhrases())
+	for _, c := range b.phrases {
+		s.phrases = append(s.phrases, c...)
+	}
+	b.phrases = nil
 	s.pool.New = func() any { return new(scratch) }
-	s.byPhrase = make([][]int32, len(s.phrases))
+	// byPhrase: each rule once under each phrase it uses, in rule order,
+	// all lists cut from one array.
+	uses := make([]int32, len(s.phrases)) // rules using each phrase
+	var ruleUses []int32                  // (rule, phrase) pairs, flattened per rule
+	ruleEnd := make([]int, len(s.rules))
 	for ri, r := range s.rules {
-		seen := map[int32]bool{}
+		from := len(ruleUses)
 		r.q.walk(func(n *node) {
-			if n.op == opPhrase && !seen[n.phrase] {
-				seen[n.phrase] = true
-				s.byPhrase[n.phrase] = append(s.byPhrase[n.phrase], int32(ri))
+			if n.op == opPhrase && !slices.Contains(ruleUses[from:], n.phrase) {
+				ruleUses = append(ruleUses, n.phrase)
+				uses[n.phrase]++
 			}
 		})
+		ruleEnd[ri] = len(ruleUses)
+	}
+	s.byPhrase = cutLists(uses)
+	from := 0
+	for ri, end := range ruleEnd {
+		for _, p := range ruleUses[from:end] {
+			s.byPhrase[p] = append(s.byPhrase[p], int32(ri))
+		}
+		from = end
 	}
 	s.byRank = make([]int32, len(s.rules))
 	for i := range s.byRank {
@@ -218,7 +297,7 @@ func compileWith(srcs []source, parse func(name string, data []byte) (*fileDoc, 
 	for rk, ri := range s.byRank {
 		rank[ri] = int32(rk)
 	}
-	s.ranksByPhrase = make([][]int32, len(s.phrases))
+	s.ranksByPhrase = cutLists(uses)
 	for p, ris := range s.byPhrase {
 		for _, ri := range ris {
 			s.ranksByPhrase[p] = append(s.ranksByPhrase[p], rank[ri])
@@ -240,6 +319,25 @@ func compileWith(srcs []source, parse func(name string, data []byte) (*fileDoc, 
 	s.key.freeze()
 	s.fold.freeze()
 	return s, nil
+}
+
+// cutLists returns len(sizes) empty lists, list i with capacity sizes[i],
+// all cut from one array.
+func cutLists(sizes []int32) [][]int32 {
+	total := 0
+	for _, n := range sizes {
+		total += int(n)
+	}
+	all := make([]int32, total)
+	out := make([][]int32, len(sizes))
+	at := 0
+	for i, n := range sizes {
+		if n > 0 {
+			out[i] = all[at : at : at+int(n)]
+		}
+		at += int(n)
+	}
+	return out
 }
 
 // Places returns the gazetteer entries of a file (helper for validation).
@@ -278,7 +376,7 @@ func (b *builder) intern(text string) (int32, error) {
 		if i, ok := b.s.byID[id]; ok {
 			return i, nil
 		}
-		i := int32(len(b.s.phrases))
+		i := b.nPhrases()
 		var keys []string
 		for _, t := range textnorm.Tokens(norm) {
 			keys = append(keys, t.Key)
@@ -286,7 +384,7 @@ func (b *builder) intern(text string) (int32, error) {
 		if len(keys) == 0 {
 			return 0, fmt.Errorf("phrase %q has no Lao letters", text)
 		}
-		b.s.phrases = append(b.s.phrases, phrase{text: norm, lao: norm, laoKeys: keys})
+		b.addPhrase(phrase{text: norm, lao: norm, laoKeys: keys})
 		b.s.byID[id] = i
 		return i, nil
 	}
@@ -300,14 +398,17 @@ func (b *builder) intern(text string) (int32, error) {
 	keys := make([]string, len(toks))
 	folds := make([]string, len(toks))
 	for i, t := range toks {
-		keys[i], folds[i] = t.Key, t.Fold
+		keys[i], folds[i] = b.syl(t.Key), b.syl(t.Fold)
+	}
+	if slices.Equal(keys, folds) {
+		folds = keys
 	}
 	id := strings.Join(keys, " ")
 	if i, ok := b.s.byID[id]; ok {
 		return i, nil
 	}
-	i := int32(len(b.s.phrases))
-	b.s.phrases = append(b.s.phrases, phrase{text: norm, keys: keys, folds: folds})
+	i := b.nPhrases()
+	b.addPhrase(phrase{text: norm, keys: keys, folds: folds})
 	b.s.byID[id] = i
 	return i, nil
 }
@@ -327,7 +428,7 @@ func (b *builder) declare(file string, p pos, text string, foldOK bool, ctx []po
 	if err != nil {
 		return 0, b.errAt(file, p, "%v", err)
 	}
-	ph := &b.s.phrases[id]
+	ph := b.ph(id)
 	if b.declared[id] {
 		return 0, b.errAt(file, p, "phrase %q already declared at %s (same syllables as %q)", text, ph.where, ph.text)
 	}
@@ -351,7 +452,7 @@ func (b *builder) declare(file string, p pos, text string, foldOK bool, ctx []po
 		if cid == id {
 			return 0, b.errAt(file, c.p, "context of %q names the phrase itself", text)
 		}
-		b.s.phrases[id].context = append(b.s.phrases[id].context, cid)
+		b.ph(id).context = append(b.ph(id).context, cid)
 	}
 	if window > 0 && len(ctx) == 0 {
 		return 0, b.errAt(file, p, "window without context")
@@ -373,7 +474,7 @@ func (b *builder) phrasesOf(file string, d *fileDoc) error {
 		if err != nil {
 			return b.errAt(file, sp.p, "stop phrase: %v", err)
 		}
-		ph := &b.s.phrases[id]
+		ph := b.ph(id)
 		if ph.lao == "" && len(ph.keys) < 2 {
 			return b.errAt(file, sp.p, "stop phrase %q: want a name of two or more syllables", sp.s)
 		}
@@ -415,7 +516,7 @@ func (b *builder) placesOf(file string, d *fileDoc) error {
 			if err != nil {
 				return err
 			}
-			b.s.phrases[id].place = idx
+			b.ph(id).place = idx
 			pl.Names = append(pl.Names, n.s)
 		}
 		b.s.places = append(b.s.places, pl)
@@ -429,9 +530,9 @@ func (b *builder) rulesOf(file string, d *fileDoc) error {
 			return b.errAt(file, r.p, "rule id %q: want lower-case letters, digits, ., - and _", r.ID)
 		}
 		if at, ok := b.ruleAt[r.ID]; ok {
-			return b.errAt(file, r.p, "rule %q already declared at %s", r.ID, at)
+			return b.errAt(file, r.p, "rule %q already declared at %s:%d", r.ID, at.file, at.line)
 		}
-		b.ruleAt[r.ID] = fmt.Sprintf("%s:%d", file, r.p.line)
+		b.ruleAt[r.ID] = fileLine{file, r.p.line}
 		if _, ok := b.topicAt[r.Topic]; !ok {
 			return b.errAt(file, r.p, "rule %q: unknown topic %q", r.ID, r.Topic)
 		}
@@ -474,17 +575,24 @@ func (b *builder) rulesOf(file string, d *fileDoc) error {
 			return b.errAt(file, r.Query.p, "rule %q: the query matches an article that has none of its phrases (a bare NOT?)", r.ID)
 		}
 		aud := slices.Clone(r.Audiences)
-		for _, a := range aud {
+		for i, a := range aud {
 			if !topicRe.MatchString(a) {
 				return b.errAt(file, r.p, "rule %q: audience %q: want lower-case letters, digits, - and _", r.ID, a)
 			}
+			aud[i] = b.str(a)
 		}
+		// Strings are copied or shared: a decoder's strings may be slices
+		// of the whole file's text, which the set must not keep alive.
 		b.s.rules = append(b.s.rules, compiledRule{
-			Rule: Rule{ID: r.ID, Version: r.Version, Topic: r.Topic, Severity: r.Severity, Area: r.Area,
-				Audiences: aud, Query: q.String(), Description: r.Description, Disabled: r.Disabled,
+			Rule: Rule{ID: strings.Clone(r.ID), Version: r.Version, Topic: b.str(r.Topic), Severity: b.str(r.Severity), Area: r.Area,
+				Audiences: aud, Query: q.String(), Description: strings.Clone(r.Description), Disabled: r.Disabled,
 				File: file, Line: r.p.line},
 			q: q,
 		})
+		// The phrases are interned and the canonical query written: the
+		// texts as written are not needed any more, and would keep the
+		// whole file's text alive.
+		q.walk(func(n *node) { n.text = "" })
 	}
 	return nil
 }
