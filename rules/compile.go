@@ -72,18 +72,19 @@ type Place struct {
 
 // phrase is one distinct term: all spellings with the same syllable keys are
 // one phrase.
+// A set holds one per distinct term (200,000 for 100,000 rules): rare
+// attributes live in the builder, and a Lao phrase keeps its unit keys in
+// keys.
 type phrase struct {
 	text    string   // first spelling seen, normalised
-	keys    []string // syllable keys
+	keys    []string // syllable keys; for a Lao phrase the NFKC keys of its Lao units (textnorm.Tokens)
 	folds   []string // folded keys, when foldOK
-	lao     string   // Lao-script phrase: its text, found as a run of Lao units
-	laoKeys []string // the NFKC keys of its Lao units (textnorm.Tokens)
+	context []int32  // at least one of these must occur
+	place   int32    // 1 + index into Set.places; 0: not a place name
+	window  int32    // 0: anywhere in the article; n: within n syllables in the same field
+	lao     bool     // Lao-script phrase, found as a run of Lao units
 	foldOK  bool
 	stop    bool
-	place   int32   // 1 + index into Set.places; 0: not a place name
-	context []int32 // at least one of these must occur
-	window  int     // 0: anywhere in the article; n: within n syllables in the same field
-	where   string  // file:line of the declaration, "" if only used
 }
 
 type compiledRule struct {
@@ -155,15 +156,10 @@ type builder struct {
 	ruleAt   map[string]fileLine
 	topicAt  map[string]string
 	placeAt  map[string]string
-	declared map[int32]bool
+	declared map[int32]string  // phrase → file:line of its declaration
 	strs     map[string]string // one copy of each topic, severity and audience
-	// phrases is Set.phrases while building, in chunks of phraseChunk so
-	// that 200,000 phrases are never copied to grow; compile joins them.
-	phrases [][]phrase
-	syls    map[string]string
+	syls     map[string]string
 }
-
-const phraseChunk = 4096
 
 // syl returns the builder's one copy of a syllable key: the same few
 // thousand syllables make up every phrase.
@@ -174,23 +170,6 @@ func (b *builder) syl(s string) string {
 	b.syls[s] = s
 	return s
 }
-
-func (b *builder) nPhrases() int32 {
-	if len(b.phrases) == 0 {
-		return 0
-	}
-	return int32((len(b.phrases)-1)*phraseChunk + len(b.phrases[len(b.phrases)-1]))
-}
-
-func (b *builder) addPhrase(p phrase) {
-	if n := len(b.phrases); n == 0 || len(b.phrases[n-1]) == phraseChunk {
-		b.phrases = append(b.phrases, make([]phrase, 0, phraseChunk))
-	}
-	last := &b.phrases[len(b.phrases)-1]
-	*last = append(*last, p)
-}
-
-func (b *builder) ph(id int32) *phrase { return &b.phrases[id/phraseChunk][id%phraseChunk] }
 
 // fileLine is where a rule was declared, formatted only for an error.
 type fileLine struct {
@@ -219,7 +198,7 @@ func compileWith(srcs []source, parse func(name string, data []byte) (*fileDoc, 
 		ruleAt:   map[string]fileLine{},
 		topicAt:  map[string]string{},
 		placeAt:  map[string]string{},
-		declared: map[int32]bool{},
+		declared: map[int32]string{},
 		strs:     map[string]string{},
 		syls:     map[string]string{},
 	}
@@ -249,6 +228,11 @@ func compileWith(srcs []source, parse func(name string, data []byte) (*fileDoc, 
 			}
 		}
 	}
+	// The decoded rules are compiled: let them (and the file text their
+	// strings may point into) go before the indexes below are built.
+	for _, d := range docs {
+		d.Rules = nil
+	}
 	for i, d := range docs {
 		for _, p := range d.Places() {
 			for _, became := range p.Became {
@@ -259,11 +243,9 @@ func compileWith(srcs []source, parse func(name string, data []byte) (*fileDoc, 
 		}
 	}
 	s := b.s
-	s.phrases = make([]phrase, 0, b.nPhrases())
-	for _, c := range b.phrases {
-		s.phrases = append(s.phrases, c...)
+	if c := cap(s.phrases); c-len(s.phrases) > c/8 {
+		s.phrases = slices.Clone(s.phrases) // reserved for phrases that repeated
 	}
-	b.phrases = nil
 	s.pool.New = func() any { return new(scratch) }
 	// byPhrase: each rule once under each phrase it uses, in rule order,
 	// all lists cut from one array.
@@ -307,7 +289,7 @@ func compileWith(srcs []source, parse func(name string, data []byte) (*fileDoc, 
 		p := &s.phrases[i]
 		id := int32(i)
 		switch {
-		case p.lao != "":
+		case p.lao:
 			s.lao = append(s.lao, id)
 		default:
 			s.key.add(p.keys, id)
@@ -376,7 +358,7 @@ func (b *builder) intern(text string) (int32, error) {
 		if i, ok := b.s.byID[id]; ok {
 			return i, nil
 		}
-		i := b.nPhrases()
+		i := int32(len(b.s.phrases))
 		var keys []string
 		for _, t := range textnorm.Tokens(norm) {
 			keys = append(keys, t.Key)
@@ -384,7 +366,8 @@ func (b *builder) intern(text string) (int32, error) {
 		if len(keys) == 0 {
 			return 0, fmt.Errorf("phrase %q has no Lao letters", text)
 		}
-		b.addPhrase(phrase{text: norm, lao: norm, laoKeys: keys})
+		norm = strings.Clone(norm) // may be a slice of the file's text
+		b.s.phrases = append(b.s.phrases, phrase{text: norm, lao: true, keys: keys})
 		b.s.byID[id] = i
 		return i, nil
 	}
@@ -407,8 +390,8 @@ func (b *builder) intern(text string) (int32, error) {
 	if i, ok := b.s.byID[id]; ok {
 		return i, nil
 	}
-	i := b.nPhrases()
-	b.addPhrase(phrase{text: norm, keys: keys, folds: folds})
+	i := int32(len(b.s.phrases))
+	b.s.phrases = append(b.s.phrases, phrase{text: strings.Clone(norm), keys: keys, folds: folds}) // norm may be a slice of the file's text
 	b.s.byID[id] = i
 	return i, nil
 }
@@ -428,13 +411,12 @@ func (b *builder) declare(file string, p pos, text string, foldOK bool, ctx []po
 	if err != nil {
 		return 0, b.errAt(file, p, "%v", err)
 	}
-	ph := b.ph(id)
-	if b.declared[id] {
-		return 0, b.errAt(file, p, "phrase %q already declared at %s (same syllables as %q)", text, ph.where, ph.text)
+	ph := &b.s.phrases[id]
+	if at, ok := b.declared[id]; ok {
+		return 0, b.errAt(file, p, "phrase %q already declared at %s (same syllables as %q)", text, at, ph.text)
 	}
-	b.declared[id] = true
-	ph.where = fmt.Sprintf("%s:%d", file, p.line)
-	if foldOK && ph.lao == "" && !slices.Equal(ph.keys, ph.folds) {
+	b.declared[id] = fmt.Sprintf("%s:%d", file, p.line)
+	if foldOK && !ph.lao && !slices.Equal(ph.keys, ph.folds) {
 		if len(ph.keys) < 2 {
 			return 0, b.errAt(file, p, "fold_ok on %q: only phrases of two or more syllables may fold (one folded syllable collides: Lào/lao, chùa/chưa)", text)
 		}
@@ -443,7 +425,7 @@ func (b *builder) declare(file string, p pos, text string, foldOK bool, ctx []po
 	if window < 0 || window > maxNear {
 		return 0, b.errAt(file, p, "window %d: want 0 to %d", window, maxNear)
 	}
-	ph.window = window
+	ph.window = int32(window)
 	for _, c := range ctx {
 		cid, err := b.intern(c.s)
 		if err != nil {
@@ -452,7 +434,7 @@ func (b *builder) declare(file string, p pos, text string, foldOK bool, ctx []po
 		if cid == id {
 			return 0, b.errAt(file, c.p, "context of %q names the phrase itself", text)
 		}
-		b.ph(id).context = append(b.ph(id).context, cid)
+		b.s.phrases[id].context = append(b.s.phrases[id].context, cid)
 	}
 	if window > 0 && len(ctx) == 0 {
 		return 0, b.errAt(file, p, "window without context")
@@ -474,8 +456,8 @@ func (b *builder) phrasesOf(file string, d *fileDoc) error {
 		if err != nil {
 			return b.errAt(file, sp.p, "stop phrase: %v", err)
 		}
-		ph := b.ph(id)
-		if ph.lao == "" && len(ph.keys) < 2 {
+		ph := &b.s.phrases[id]
+		if !ph.lao && len(ph.keys) < 2 {
 			return b.errAt(file, sp.p, "stop phrase %q: want a name of two or more syllables", sp.s)
 		}
 		ph.stop = true
@@ -516,7 +498,7 @@ func (b *builder) placesOf(file string, d *fileDoc) error {
 			if err != nil {
 				return err
 			}
-			b.ph(id).place = idx
+			b.s.phrases[id].place = idx
 			pl.Names = append(pl.Names, n.s)
 		}
 		b.s.places = append(b.s.places, pl)
@@ -525,7 +507,28 @@ func (b *builder) placesOf(file string, d *fileDoc) error {
 }
 
 func (b *builder) rulesOf(file string, d *fileDoc) error {
-	for _, r := range d.Rules {
+	// Parse every query first to reserve room for their phrases at once
+	// (at most one new phrase per phrase node): 200,000 phrases grown by
+	// appending are copied many times. Errors are still reported in rule
+	// order, below.
+	qs := make([]*node, len(d.Rules))
+	qerrs := make([]error, len(d.Rules))
+	nodes := 0
+	for i, r := range d.Rules {
+		if strings.TrimSpace(r.Query.s) == "" {
+			continue
+		}
+		qs[i], qerrs[i] = parseQuery(r.Query.s)
+		if qerrs[i] == nil {
+			qs[i].walk(func(n *node) {
+				if n.op == opPhrase {
+					nodes++
+				}
+			})
+		}
+	}
+	b.s.phrases = slices.Grow(b.s.phrases, nodes)
+	for i, r := range d.Rules {
 		if !idRe.MatchString(r.ID) {
 			return b.errAt(file, r.p, "rule id %q: want lower-case letters, digits, ., - and _", r.ID)
 		}
@@ -551,7 +554,7 @@ func (b *builder) rulesOf(file string, d *fileDoc) error {
 		if strings.TrimSpace(r.Query.s) == "" {
 			return b.errAt(file, r.p, "rule %q: no query", r.ID)
 		}
-		q, err := parseQuery(r.Query.s)
+		q, err := qs[i], qerrs[i]
 		if err != nil {
 			qe := err.(*QueryError)
 			return b.errAt(file, r.Query.p, "rule %q: %s (at %q)", r.ID, qe.Msg, clip(r.Query.s, qe.Offset))
