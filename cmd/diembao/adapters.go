@@ -87,6 +87,9 @@ func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
 		Registry:    n.reg,
 		Ready:       n.health,
 	}
+	if deps.SourceEdit, err = n.webSourceEditor(ctx); err != nil { // sources_edit.go
+		return web.Deps{}, err
+	}
 	n.reportWebDeps(&deps, n.idx, store)
 	return deps, nil
 }

@@ -1,6 +1,7 @@
 package sourcestore
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strconv"
@@ -77,9 +78,14 @@ func ParseDuration(field, text string) (config.Duration, error) {
 // its defaults filled in, or a *ValidationError naming every field at fault.
 // The checks are crawler.ValidateSource's; after a failure the faulty
 // field is set aside and the source checked again, so that the editor
-// shows every problem at once.
-func (s *Store) Validate(src crawler.Source) (crawler.Source, error) {
-	out, verr := s.validate(src, false)
+// shows every problem at once. allow_private passes when Config allows it
+// or the stored source already has it.
+func (s *Store) Validate(ctx context.Context, src crawler.Source) (crawler.Source, error) {
+	keep := false
+	if cur, err := s.Get(ctx, src.ID); err == nil {
+		keep = cur.Source.AllowPrivate
+	}
+	out, verr := s.validate(src, keep)
 	if verr != nil {
 		return crawler.Source{}, verr
 	}
