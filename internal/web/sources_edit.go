@@ -366,6 +366,8 @@ func (s *Server) sourceHistory(w http.ResponseWriter, r *http.Request) {
 		row := historyRow{SourceRevision: rv, Current: i == 0}
 		if i+1 < len(revs) {
 			row.Changes = diffSources(revs[i+1], rv)
+		} else {
+			row.Changes = diffSources(SourceRevision{}, rv) // the oldest kept: its settings
 		}
 		d.Rows = append(d.Rows, row)
 	}

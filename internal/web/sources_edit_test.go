@@ -241,7 +241,7 @@ func TestSourceEditorFlow(t *testing.T) {
 	}
 	// History: field-by-field changes, escaped, and restore.
 	_, body = get(t, admin, e.ts.URL+"/sources/evil/history")
-	for _, want := range []string{"#7 · Sửa", "#3 · Thêm nguồn", "<td>Tên</td><td class=\"ddel\">Báo Ác</td><td class=\"dadd\">&lt;script&gt;x&lt;/script&gt;</td>",
+	for _, want := range []string{"Bản #7 · Sửa", "Bản #3 · Thêm nguồn", "<td>Tên</td><td class=\"ddel\">Báo Ác</td><td class=\"dadd\">&lt;script&gt;x&lt;/script&gt;</td>",
 		"<td>Chu kỳ thu</td><td class=\"ddel\">30m</td><td class=\"dadd\">10m</td>", "&lt;b&gt;đổi tên&lt;/b&gt;", `id="restore-3"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("history lacks %q", want)
