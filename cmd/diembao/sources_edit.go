@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -12,6 +15,7 @@ import (
 	"github.com/diembao/diembao/crawler"
 	"github.com/diembao/diembao/crawler/sourcestore"
 	"github.com/diembao/diembao/internal/article"
+	"github.com/diembao/diembao/internal/bus"
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/kv"
 	"github.com/diembao/diembao/internal/web"
@@ -316,4 +320,123 @@ func webSourceErr(err error) error {
 		return fmt.Errorf("%w: %w", web.ErrNotFound, err)
 	}
 	return err
+}
+
+// readSourceStore opens the edited sources for a one-shot command, when a
+// bus is at hand without side effects: nats.url, a running `diembao run`,
+// or an embedded store already under the data dir (ok false otherwise).
+func readSourceStore[T any](ctx context.Context, a *app, seed []crawler.Source, read func(context.Context, *sourcestore.Store) (T, error)) (v T, ok bool, err error) {
+	natsURL := a.natsFor(a.cfg.NATS.URL)
+	storeDir := filepath.Join(a.cfg.DataDir, "nats")
+	if natsURL == "" {
+		if _, err := os.Stat(filepath.Join(storeDir, "jetstream")); err != nil {
+			return v, false, nil
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	sync := a.cfg.NATS.Sync == nil || *a.cfg.NATS.Sync
+	b, err := bus.Open(ctx, bus.Config{URL: natsURL, StoreDir: storeDir, Sync: sync, Name: "diembao-sources"}, slog.New(slog.DiscardHandler)) // errors are returned; the server's chatter is not wanted here
+	if err != nil {
+		return v, false, err
+	}
+	defer b.Close()
+	bucket, err := b.KVHistory(ctx, bucketSources, sourcestore.History)
+	if err != nil {
+		return v, false, err
+	}
+	st, err := sourcestore.New(bucket, sourcestore.Config{Seed: seed})
+	if err != nil {
+		return v, false, err
+	}
+	v, err = read(ctx, st)
+	return v, err == nil, err
+}
+
+// withEditedSources overlays the edits kept on the bus on the seed for
+// `sources check` (readSourceStore says when). Otherwise, or when the bus
+// cannot be read, the seed is checked as is (said on stderr then).
+func withEditedSources(ctx context.Context, a *app, seed []crawler.Source) []crawler.Source {
+	srcs, ok, err := readSourceStore(ctx, a, seed, func(ctx context.Context, st *sourcestore.Store) ([]crawler.Source, error) {
+		srcs, _, err := st.Effective(ctx)
+		return srcs, err
+	})
+	if err != nil {
+		fmt.Fprintf(a.stderr, "diembao: sources edited in the UI not read (%v); checking %s only\n", err, a.cfg.Sources)
+	}
+	if !ok {
+		return seed
+	}
+	return srcs
+}
+
+// sourceListLine is one line of `sources list --json`.
+type sourceListLine struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Kind     string `json:"kind"`
+	Origin   string `json:"origin"` // seed | edited | added
+	Disabled bool   `json:"disabled"`
+	By       string `json:"by,omitempty"`
+	At       string `json:"at,omitempty"`
+}
+
+// cmdSourcesList is "diembao sources list [--json]": the effective list,
+// sources.yaml overlaid by the UI's edits, disabled sources included.
+func cmdSourcesList(ctx context.Context, a *app, args []string) int {
+	asJSON := false
+	for _, arg := range args {
+		switch arg {
+		case "--json", "-json":
+			asJSON = true
+		default:
+			return a.exitCode(fmt.Errorf("%w: sources list [--json]: unexpected %q", errUsage, arg))
+		}
+	}
+	seed, err := sourcesFromConfig(a.cfg.Sources)
+	if err != nil {
+		return a.exitCode(fmt.Errorf("%w: %w", errUsage, err))
+	}
+	list, ok, err := readSourceStore(ctx, a, seed, func(ctx context.Context, st *sourcestore.Store) ([]sourcestore.Entry, error) {
+		return st.List(ctx)
+	})
+	if err != nil {
+		fmt.Fprintf(a.stderr, "diembao: sources edited in the UI not read (%v); listing %s only\n", err, a.cfg.Sources)
+	}
+	if !ok {
+		list = nil
+		for _, s := range seed {
+			list = append(list, sourcestore.Entry{Source: s, Seeded: true})
+		}
+	}
+	enc := json.NewEncoder(a.stdout)
+	enc.SetEscapeHTML(false)
+	for _, e := range list {
+		l := sourceListLine{ID: e.Source.ID, Name: e.Source.Name, Kind: e.Source.Kind, Origin: "seed", Disabled: e.Disabled, By: e.By}
+		switch {
+		case e.Edited && e.Seeded:
+			l.Origin = "edited"
+		case e.Edited:
+			l.Origin = "added"
+		}
+		if !e.At.IsZero() {
+			l.At = e.At.In(a.cfg.Location()).Format(time.RFC3339)
+		}
+		if asJSON {
+			if err := enc.Encode(l); err != nil {
+				return a.exitCode(err)
+			}
+			continue
+		}
+		state := "on"
+		if l.Disabled {
+			state = "off"
+		}
+		fmt.Fprintf(a.stdout, "%-20s %-4s %-8s %-7s %s", l.ID, state, l.Kind, l.Origin, l.Name)
+		if l.By != "" {
+			fmt.Fprintf(a.stdout, "  (%s, %s)", l.By, l.At)
+		}
+		fmt.Fprintln(a.stdout)
+	}
+	return exitOK
 }
