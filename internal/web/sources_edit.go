@@ -293,6 +293,7 @@ func (s *Server) sourceSave(w http.ResponseWriter, r *http.Request) {
 	err := s.deps.SourceEdit.Save(ctx, d.Form, d.New, d.BaseRev, userName(ctx), d.Note)
 	switch {
 	case err == nil:
+		s.auditSource(r, "source-save", d.Form.ID, d.Note)
 		http.Redirect(w, r, "/sources?action=saved&saved="+url.QueryEscape(d.Form.ID)+"#source-"+url.PathEscape(d.Form.ID), http.StatusSeeOther)
 		return
 	case errors.As(err, &fe):
@@ -324,7 +325,20 @@ func (s *Server) sourceToggle(w http.ResponseWriter, r *http.Request) {
 	if disable {
 		action = "disabled"
 	}
+	s.auditSource(r, "source-"+strings.TrimSuffix(action, "d"), id, r.PostFormValue("note"))
 	http.Redirect(w, r, "/sources?action="+action+"&saved="+url.QueryEscape(id)+"#source-"+url.PathEscape(id), http.StatusSeeOther)
+}
+
+// auditSource records a change of a source in the audit log (the change
+// itself is already kept with its history; a failed audit write is logged).
+func (s *Server) auditSource(r *http.Request, action, id, note string) {
+	detail := id
+	if note = strings.TrimSpace(note); note != "" {
+		detail += ": " + note
+	}
+	if err := s.deps.Accounts.Audit(r.Context(), AuditEntry{Time: s.cfg.Now(), User: userName(r.Context()), Action: action, Detail: detail}); err != nil {
+		s.log.Warn("audit source change", "source", id, "err", err)
+	}
 }
 
 // sourceChange is one field that differs between two revisions.
@@ -396,6 +410,7 @@ func (s *Server) sourceRestore(w http.ResponseWriter, r *http.Request) {
 	var fe SourceFieldErrors
 	switch {
 	case err == nil:
+		s.auditSource(r, "source-restore", id, note)
 		http.Redirect(w, r, "/sources/"+url.PathEscape(id)+"/history?restored=1", http.StatusSeeOther)
 	case errors.As(err, &fe):
 		msgs := make([]string, 0, len(fe))

@@ -257,4 +257,18 @@ func TestSourceEditorFlow(t *testing.T) {
 	if resp, _ := get(t, admin, e.ts.URL+"/sources/khong-co/edit"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown source: %d", resp.StatusCode)
 	}
+	// Every change is in the audit log too.
+	log, err := e.accounts.AuditLog(context.Background(), "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var acts []string
+	for _, en := range log {
+		if strings.HasPrefix(en.Action, "source-") {
+			acts = append(acts, en.User+" "+en.Action+" "+en.Detail)
+		}
+	}
+	if got := strings.Join(acts, " | "); got != "quantri source-restore evil: Khôi phục bản #3 | quantri source-disable evil | quantri source-save moi: nguồn mới" {
+		t.Errorf("audit: %s", got)
+	}
 }
