@@ -282,20 +282,20 @@ func (c *Crawler) Health() []SourceHealth {
 func (c *Crawler) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	running := map[string]*sourceLoop{}
+	stopping := map[string]<-chan struct{}{} // done of the last loop stopped per id
 	reconcile := func() {
 		want, order := c.sourceSet()
 		for id, l := range running {
 			if s, ok := want[id]; !ok || !reflect.DeepEqual(s, l.src) {
 				l.cancel()
 				delete(running, id)
-				if ok {
-					running[id] = c.startLoop(ctx, &wg, s, l.done) // after the old loop ends
-				}
+				stopping[id] = l.done
 			}
 		}
 		for _, id := range order {
 			if _, ok := running[id]; !ok {
-				running[id] = c.startLoop(ctx, &wg, want[id], nil)
+				// A replaced or re-enabled source starts after its old loop ended.
+				running[id] = c.startLoop(ctx, &wg, want[id], stopping[id])
 			}
 		}
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/diembao/diembao/crawler"
 	"github.com/diembao/diembao/internal/errkind"
 	"github.com/diembao/diembao/internal/kv"
+	"github.com/diembao/diembao/internal/textnorm"
 )
 
 // History is how many revisions of each source the bucket keeps.
@@ -275,6 +276,8 @@ func (s *Store) Save(ctx context.Context, c Change) (Revision, error) {
 		return Revision{}, err
 	}
 	prevPrivate := exists && cur.Source.AllowPrivate
+	// Typed text is normalised at this boundary (NFC, one tone placement).
+	c.Source.Name, c.Note = textnorm.Normalize(c.Source.Name), textnorm.Normalize(c.Note)
 	src, verr := s.validate(c.Source, prevPrivate)
 	if c.New && exists {
 		verr = verr.add("id", fmt.Sprintf("Mã nguồn “%s” đã có. Chọn mã khác, hoặc sửa nguồn đó.", c.Source.ID))
@@ -311,7 +314,7 @@ func (s *Store) SetDisabled(ctx context.Context, id string, disabled bool, by, n
 	if cur.Disabled == disabled {
 		return Revision{Source: cur.Source, Disabled: cur.Disabled, By: cur.By, At: cur.At, Rev: cur.Rev}, nil
 	}
-	r := Revision{Source: cur.Source, Disabled: disabled, Action: ActionEnable, By: by, Note: note}
+	r := Revision{Source: cur.Source, Disabled: disabled, Action: ActionEnable, By: by, Note: textnorm.Normalize(note)}
 	if disabled {
 		r.Action = ActionDisable
 	}
@@ -353,7 +356,7 @@ func (s *Store) Restore(ctx context.Context, id string, rev uint64, by, note str
 	if err != nil {
 		return Revision{}, err
 	}
-	r := Revision{Action: ActionRestore, By: by, Note: note, RestoredFrom: rev}
+	r := Revision{Action: ActionRestore, By: by, Note: textnorm.Normalize(note), RestoredFrom: rev}
 	if rev == 0 {
 		seed, ok := s.seed[id]
 		if !ok {

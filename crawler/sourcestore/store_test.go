@@ -78,10 +78,13 @@ func TestOverlayHistoryDisableRestore(t *testing.T) {
 	}
 
 	// A new source is added after the seed.
-	add := crawler.Source{ID: "baomoi", Name: "Báo Mới", Feeds: []string{"https://baomoi.example/rss.xml"}}
+	add := crawler.Source{ID: "baomoi", Name: "Báo Mới", Feeds: []string{"https://baomoi.example/rss.xml"}} // NFD, as some keyboards type it
 	r1, err := st.Save(ctx, Change{Source: add, New: true, By: "quantri", Note: "thêm nguồn"})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if r1.Source.Name != "Báo Mới" {
+		t.Errorf("name not normalised: %q", r1.Source.Name)
 	}
 	if r1.Action != ActionAdd || r1.Rev == 0 || r1.Source.Interval.D() != crawler.DefaultInterval || r1.By != "quantri" || !r1.At.Equal(*now) {
 		t.Fatalf("add revision %+v", r1)

@@ -244,8 +244,11 @@ func sourceFormFrom(r *http.Request) SourceForm {
 		SelDate:      strings.TrimSpace(r.PostFormValue("sel_date")),
 	}
 	for _, l := range lines("listings") {
-		u, links, _ := strings.Cut(l, " ")
-		f.Listings = append(f.Listings, SourceListing{URL: u, Links: strings.TrimSpace(links)})
+		u, links := l, ""
+		if i := strings.IndexAny(l, " \t"); i >= 0 {
+			u, links = l[:i], strings.TrimSpace(l[i+1:])
+		}
+		f.Listings = append(f.Listings, SourceListing{URL: u, Links: links})
 	}
 	return f
 }
