@@ -90,7 +90,9 @@ func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
 	if deps.SourceEdit, err = n.webSourceEditor(ctx); err != nil { // sources_edit.go
 		return web.Deps{}, err
 	}
-	n.reportWebDeps(&deps, n.idx, store)
+	if err := n.reportWebDeps(ctx, &deps, caseSvc); err != nil {
+		return web.Deps{}, err
+	}
 	return deps, nil
 }
 
@@ -228,7 +230,9 @@ func (r ruleSet) LastError() error { return r.rl.LastError() }
 // sourceHealth reads what the crawl role last wrote.
 type sourceHealth struct{ st kv.Store }
 
-func (s sourceHealth) Health(ctx context.Context) ([]web.SourceStatus, error) {
+// list reads the health the crawl role publishes (nil before its first
+// publication).
+func (s sourceHealth) list(ctx context.Context) ([]crawler.SourceHealth, error) {
 	e, err := s.st.Get(ctx, "sources")
 	if errors.Is(err, kv.ErrNotFound) {
 		return nil, nil
@@ -239,6 +243,14 @@ func (s sourceHealth) Health(ctx context.Context) ([]web.SourceStatus, error) {
 	var hs []crawler.SourceHealth
 	if err := json.Unmarshal(e.Value, &hs); err != nil {
 		return nil, fmt.Errorf("source health: %w", err)
+	}
+	return hs, nil
+}
+
+func (s sourceHealth) Health(ctx context.Context) ([]web.SourceStatus, error) {
+	hs, err := s.list(ctx)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]web.SourceStatus, len(hs))
 	for i, h := range hs {
