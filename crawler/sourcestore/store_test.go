@@ -27,7 +27,7 @@ const seedYAML = `sources:
 
 // newStore opens a history bucket on an embedded JetStream and a store
 // seeded with seedYAML.
-func newStore(t *testing.T, allowPrivate bool) (*Store, *time.Time) {
+func newStore(t testing.TB, allowPrivate bool) (*Store, *time.Time) {
 	t.Helper()
 	b := bustest.Open(t, "")
 	bucket, err := b.KVHistory(context.Background(), "sources", History)
