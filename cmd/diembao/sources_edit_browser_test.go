@@ -156,6 +156,20 @@ func TestBrowserSourceEditor(t *testing.T) {
 		chromedp.SetValue(chromedp.ID("f-delay"), "5ms"),
 		chromedp.Click(chromedp.ID("f-allow-private")),
 		chromedp.SendKeys(chromedp.ID("f-note"), "thêm trang mẫu để thử"),
+		chromedp.SendKeys(chromedp.ID("f-listings"), site.URL()+"/thoi-su (bai"),
+		chromedp.Click(chromedp.ID("source-preview")),
+		chromedp.WaitVisible(chromedp.ID("err-listings")),
+	)
+	// A bad link pattern is named on its field, in Vietnamese, and the rest
+	// of the form is kept.
+	if msg := e2eRun(t, bctx, chromedp.Text(chromedp.ID("err-listings"))); !strings.Contains(msg, "không phải biểu thức chính quy hợp lệ") {
+		t.Errorf("listing error %q", msg)
+	}
+	if on := e2eRun(t, bctx, chromedp.Evaluate[bool](`document.getElementById("f-allow-private").checked && document.getElementById("f-id").value === "mau"`)); !on {
+		t.Error("the form lost its values after an error")
+	}
+	e2eRun(t, bctx, chromedp.Evaluate[bool](`(document.getElementById("f-listings").value = "", true)`))
+	e2eDo(t, bctx,
 		chromedp.Click(chromedp.ID("source-preview")),
 		chromedp.WaitVisible(chromedp.ID("preview")),
 	)
