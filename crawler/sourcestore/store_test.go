@@ -3,6 +3,7 @@ package sourcestore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -235,6 +236,13 @@ func TestValidationMessages(t *testing.T) {
 	st2, _ := newStore(t, true)
 	if _, err := st2.Save(ctx, Change{Source: priv, New: true}); err != nil {
 		t.Errorf("allow_private permitted: %v", err)
+	}
+	many := crawler.Source{ID: "nhieu", Name: strings.Repeat("ă", MaxName+1)}
+	for i := range MaxURLs + 1 {
+		many.Feeds = append(many.Feeds, fmt.Sprintf("https://nhieu.example/%d.rss", i))
+	}
+	if _, err := st.Save(ctx, Change{Source: many, New: true}); !isField(err, FieldFeeds) || !isField(err, FieldName) {
+		t.Errorf("too many feeds, too long a name: %v", err)
 	}
 	if _, err := ParseDuration(FieldDelay, "2 giây"); !isField(err, FieldDelay) {
 		t.Errorf("bad duration: %v", err)

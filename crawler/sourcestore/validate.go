@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/diembao/diembao/crawler"
 	"github.com/diembao/diembao/internal/config"
@@ -26,6 +27,12 @@ const (
 	FieldSelectorTitle = "selectors.title"
 	FieldSelectorBody  = "selectors.body"
 	FieldSelectorDate  = "selectors.date"
+)
+
+// Limits of a source edited in the UI.
+const (
+	MaxURLs = 50  // feeds, sitemaps and listing pages, each
+	MaxName = 200 // runes
 )
 
 // ValidationError lists the fields of a source that do not pass the checks
@@ -97,6 +104,16 @@ func (s *Store) validate(src crawler.Source, keepPrivate bool) (crawler.Source, 
 	if src.AllowPrivate && !s.cfg.AllowPrivate && !keepPrivate {
 		verr = verr.add(FieldAllowPrivate, "Máy chủ này không cho phép nguồn ở địa chỉ nội bộ (chỉ dùng cho trang thử nghiệm và bản trình diễn).")
 		src.AllowPrivate = false
+	}
+	// Bounds of the form (sources.yaml itself is the operator's file and
+	// has none): a save or a preview never fans out to thousands of URLs.
+	for f, n := range map[string]int{FieldFeeds: len(src.Feeds), FieldSitemaps: len(src.Sitemaps), FieldListings: len(src.Listings)} {
+		if n > MaxURLs {
+			verr = verr.add(f, fmt.Sprintf("Tối đa %d địa chỉ (đang có %d).", MaxURLs, n))
+		}
+	}
+	if utf8.RuneCountInString(src.Name) > MaxName {
+		verr = verr.add(FieldName, fmt.Sprintf("Tên dài tối đa %d ký tự.", MaxName))
 	}
 	cand := src
 	cand.Feeds = slices.Clone(src.Feeds)
