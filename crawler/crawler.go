@@ -261,18 +261,36 @@ type SourceHealth struct {
 	// last new article, or since the first pass when there was none).
 	Stale      bool      `json:"stale,omitempty"`
 	StaleSince time.Time `json:"stale_since,omitzero"`
+	// Disabled: the source was taken out of the list by SetSources while
+	// this process ran; its health is kept (uptime over a period).
+	Disabled bool `json:"disabled,omitempty"`
 }
 
-// Health returns every source's health, in sources.yaml order.
+// Health returns every source's health, in sources.yaml order, then the
+// sources SetSources took out (Disabled set) by id.
 func (c *Crawler) Health() []SourceHealth {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := make([]SourceHealth, 0, len(c.order))
-	for _, id := range c.order {
+	out := make([]SourceHealth, 0, len(c.health))
+	snap := func(id string, disabled bool) {
 		h := *c.health[id]
 		h.Recent = append([]PassCount(nil), h.Recent...)
 		h.Days = append([]DayPasses(nil), h.Days...)
+		h.Disabled = disabled
 		out = append(out, h)
+	}
+	for _, id := range c.order {
+		snap(id, false)
+	}
+	var gone []string
+	for id := range c.health {
+		if _, ok := c.sources[id]; !ok {
+			gone = append(gone, id)
+		}
+	}
+	sort.Strings(gone)
+	for _, id := range gone {
+		snap(id, true)
 	}
 	return out
 }

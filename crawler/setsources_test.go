@@ -90,7 +90,7 @@ func TestSetSourcesWhileRunning(t *testing.T) {
 	if got := s.hitCount("/a.xml"); got != ha {
 		t.Errorf("disabled source a fetched %d more times", got-ha)
 	}
-	if h := c.Health(); len(h) != 1 || h[0].Source != "b" || h[0].Passes == 0 {
+	if h := c.Health(); len(h) != 2 || h[0].Source != "b" || h[0].Passes == 0 || h[0].Disabled || h[1].Source != "a" || !h[1].Disabled || h[1].Passes == 0 {
 		t.Errorf("health after disabling a: %+v", h)
 	}
 
@@ -103,7 +103,7 @@ func TestSetSourcesWhileRunning(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "edited b reads the new feed", func() bool { return s.hitCount("/a.xml") > ha })
-	if h := c.Health(); h[0].Name != "Nguồn b (sửa)" {
+	if h := c.Health(); h[0].Name != "Nguồn b (sửa)" || len(h) != 2 {
 		t.Errorf("health name %q", h[0].Name)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -205,9 +206,12 @@ func TestSplitRolesApplySourceEdits(t *testing.T) {
 	if code := post("/sources/mau/disable", url.Values{"note": {"thử tắt"}}); code != http.StatusSeeOther {
 		t.Fatalf("disable: status %d", code)
 	}
-	waitUntil(t, "the crawl role drops the disabled source", func() bool {
-		h := crawled()
-		return strings.Contains(h, `"source":"yenlang"`) && !strings.Contains(h, `"source":"mau"`)
+	waitUntil(t, "the crawl role stops the disabled source (its health kept, marked disabled)", func() bool {
+		var hs []crawler.SourceHealth
+		if json.Unmarshal([]byte(crawled()), &hs) != nil || len(hs) != 2 {
+			return false
+		}
+		return hs[0].Source == "yenlang" && !hs[0].Disabled && hs[1].Source == "mau" && hs[1].Disabled
 	})
 }
 
