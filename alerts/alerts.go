@@ -153,20 +153,6 @@ type Config struct {
 	Topics Topics
 }
 
-// ConfigFrom picks the alerts settings out of diembao.yaml.
-func ConfigFrom(c config.Config) Config {
-	return Config{
-		Audiences:   c.Audiences,
-		Routes:      c.Routes,
-		GroupWait:   c.Alerts.GroupWait.D(),
-		Repeat:      c.Alerts.Repeat.D(),
-		MaxAttempts: c.Alerts.MaxAttempts,
-		BaseURL:     c.HTTP.BaseURL,
-		From:        c.SMTP.From,
-		Location:    c.Location(),
-	}
-}
-
 var audienceName = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
 
 func (c *Config) setDefaults() error {

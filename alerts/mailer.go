@@ -17,7 +17,6 @@ import (
 	gomail "github.com/wneessen/go-mail"
 	"github.com/wneessen/go-mail/smtp"
 
-	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/errkind"
 )
 
@@ -97,11 +96,6 @@ type SMTPConfig struct {
 	// empty, so a config that only sets RootCAs still verifies the server.
 	// cmd leaves it nil; tests set RootCAs to trust a throw-away certificate.
 	TLSConfig *tls.Config
-}
-
-// SMTPConfigFrom picks the SMTP settings out of diembao.yaml.
-func SMTPConfigFrom(c config.SMTP) SMTPConfig {
-	return SMTPConfig{Host: c.Host, Port: c.Port, TLS: c.TLS, Username: c.Username, Password: c.Password}
 }
 
 // SMTPMailer delivers through an SMTP server with go-mail, one connection

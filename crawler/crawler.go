@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"github.com/diembao/diembao/internal/article"
-	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/errkind"
 	"github.com/diembao/diembao/internal/kv"
 )
@@ -86,12 +85,6 @@ type Config struct {
 
 	// dialGuard replaces the private-address check in tests.
 	dialGuard func(address string) error
-}
-
-// FromConfig maps diembao.yaml's crawler section onto Config.
-func FromConfig(c config.Crawler) Config {
-	return Config{UserAgent: c.UserAgent, ContactURL: c.ContactURL, Timeout: c.Timeout.D(), MaxBody: c.MaxBody, Parallel: c.Parallel,
-		StaleAfter: c.StaleAfter}
 }
 
 func (c *Config) setDefaults() {

@@ -57,8 +57,12 @@ func newCaseService(ctx context.Context, a *app, b *bus.Bus, log *slog.Logger) (
 		log.Warn("cases: sources unreadable; handed-in URLs are fetched without source settings", "err", err)
 		sources = nil
 	}
-	ccfg := crawler.FromConfig(a.cfg.Crawler)
-	ccfg.MaxRetries = -1 // an analyst waits for the answer
+	if eff, err := effectiveSources(ctx, b, sources); err != nil {
+		log.Warn("cases: sources edited in the UI unreadable; handed-in URLs use sources.yaml's settings", "err", err)
+	} else {
+		sources = eff
+	}
+	ccfg := oneShotFetch(a.cfg, 0) // an analyst waits for the answer
 	pub := crawler.PublisherFunc(func(context.Context, article.Article) error {
 		return errors.New("a case intake publishes nothing")
 	})

@@ -8,7 +8,6 @@ import (
 	"github.com/diembao/diembao/crawler"
 	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/bus"
-	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/web"
 	"github.com/diembao/diembao/rules"
 )
@@ -60,14 +59,6 @@ func roleCmd(role string) func(ctx context.Context, a *app, args []string) int {
 		}
 		return a.exitCode(n.run(ctx))
 	}
-}
-
-// crawlerConfig maps diembao.yaml onto the crawler's settings.
-func crawlerConfig(c config.Config, rl *rules.Reloader) crawler.Config {
-	cc := crawler.FromConfig(c.Crawler)
-	cc.Location = c.Location()
-	cc.Area = areaFilter{rl}
-	return cc
 }
 
 // areaFilter keeps, for require_area sources, articles the gazetteer finds.

@@ -90,9 +90,7 @@ func cmdSources(ctx context.Context, a *app, args []string) int {
 		return a.exitCode(fmt.Errorf("%w: %w", errUsage, err))
 	}
 	sources = withEditedSources(ctx, a, sources) // seed + edits made in the UI (sources_edit.go)
-	cfg := crawler.FromConfig(a.cfg.Crawler)
-	cfg.Timeout = min(cfg.Timeout, timeout)
-	cfg.MaxRetries = -1 // a check fails fast
+	cfg := oneShotFetch(a.cfg, timeout)          // a check fails fast
 	pub := crawler.PublisherFunc(func(context.Context, article.Article) error {
 		return errors.New("sources check publishes nothing")
 	})

@@ -351,7 +351,7 @@ func (n *node) mailer() (alerts.Mailer, error) {
 		n.log.Warn("no SMTP host configured: mails are written as .eml files", "dir", dir)
 		return alerts.NewDirMailer(dir)
 	}
-	return alerts.NewSMTPMailer(alerts.SMTPConfigFrom(n.a.cfg.SMTP))
+	return alerts.NewSMTPMailer(smtpConfig(n.a.cfg.SMTP))
 }
 
 func (n *node) startNotify(ctx context.Context, start startFunc, wg *sync.WaitGroup) error {
@@ -359,7 +359,7 @@ func (n *node) startNotify(ctx context.Context, start startFunc, wg *sync.WaitGr
 	if err != nil {
 		return err
 	}
-	acfg := alerts.ConfigFrom(n.a.cfg)
+	acfg := alertsConfig(n.a.cfg)
 	acfg.Topics = packTopics(n.rules)
 	notif, err := alerts.NewNotifier(acfg, st, outbox{n.bus}, n.log)
 	if err != nil {

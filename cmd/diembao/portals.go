@@ -54,8 +54,7 @@ func newPortalWatcher(ctx context.Context, cfg config.Config, b *bus.Bus, log *s
 	if err != nil {
 		return nil, err
 	}
-	cc := crawler.FromConfig(cfg.Crawler)
-	cc.Location = cfg.Location()
+	cc := fetchConfig(cfg)
 	none := crawler.PublisherFunc(func(context.Context, article.Article) error {
 		return errors.New("the portal watch publishes no articles")
 	})

@@ -195,10 +195,7 @@ func (e sourceEditor) Preview(ctx context.Context, f web.SourceForm) (web.Source
 	if src, err = e.st.Validate(ctx, src); err != nil {
 		return web.SourcePreview{}, webSourceErr(err)
 	}
-	cc := crawler.FromConfig(e.cfg.Crawler)
-	cc.Location = e.cfg.Location()
-	cc.Timeout = min(cc.Timeout, 15*time.Second)
-	cc.MaxRetries = -1 // a preview fails fast
+	cc := oneShotFetch(e.cfg, 15*time.Second) // a preview fails fast
 	pub := crawler.PublisherFunc(func(context.Context, article.Article) error {
 		return errors.New("a preview publishes nothing")
 	})
@@ -351,6 +348,20 @@ func readSourceStore[T any](ctx context.Context, a *app, seed []crawler.Source, 
 	}
 	v, err = read(ctx, st)
 	return v, err == nil, err
+}
+
+// effectiveSources is seed overlaid by the edits kept on b.
+func effectiveSources(ctx context.Context, b *bus.Bus, seed []crawler.Source) ([]crawler.Source, error) {
+	bucket, err := b.KVHistory(ctx, bucketSources, sourcestore.History)
+	if err != nil {
+		return nil, err
+	}
+	st, err := sourcestore.New(bucket, sourcestore.Config{Seed: seed})
+	if err != nil {
+		return nil, err
+	}
+	eff, _, err := st.Effective(ctx)
+	return eff, err
 }
 
 // withEditedSources overlays the edits kept on the bus on the seed for
