@@ -141,12 +141,20 @@ func extractFull(pageURL string, body []byte, header http.Header, src Source, en
 		}
 	}
 
-	// Dates: selector, JSON-LD, meta, feed, visible text, URL.
+	// Dates: selector, the header's date line, JSON-LD, meta, feed,
+	// visible text, URL.
+	byline := readBylineDates(doc, siteNames, hostOf(base), env)
+	metaPub, metaFrom := firstMachineDate(env, [2]string{article.DateJSONLD, m.ldPublished}, [2]string{article.DateMeta, m.metaPublished}, [2]string{article.DateText, m.timeElement})
+	if !metaPub.IsZero() {
+		metaPub = pageOffset(metaPub, []string{m.timeElement, m.ldPublished, m.metaPublished}, env)
+	}
 	candidates := []struct {
 		method string
 		find   func() (time.Time, bool)
 	}{
 		{article.DateText, func() (time.Time, bool) { return parseAny(selDate, env) }},
+		{metaFrom, func() (time.Time, bool) { return headerAgrees(metaPub, byline) }},
+		{article.DateText, func() (time.Time, bool) { return headerDate(metaPub, byline) }},
 		{article.DateJSONLD, func() (time.Time, bool) { return parseMachine(m.ldPublished, env) }},
 		{article.DateMeta, func() (time.Time, bool) { return parseMachine(m.metaPublished, env) }},
 		{article.DateFeed, func() (time.Time, bool) { return env.hint.Published, !env.hint.Published.IsZero() }},
@@ -283,6 +291,51 @@ func pageOffset(t time.Time, others []string, env extractEnv) time.Time {
 		}
 	}
 	return t
+}
+
+// firstMachineDate returns the first of the metadata dates (method,
+// value) that parses, with its method.
+func firstMachineDate(env extractEnv, dates ...[2]string) (time.Time, string) {
+	for _, d := range dates {
+		if t, ok := parseMachine(d[1], env); ok {
+			return t, d[0]
+		}
+	}
+	return time.Time{}, ""
+}
+
+// headerAgrees returns the metadata publication time when the article's
+// header shows the same day (the metadata carries the time and offset).
+func headerAgrees(meta time.Time, b bylineDates) (time.Time, bool) {
+	if meta.IsZero() {
+		return time.Time{}, false
+	}
+	for _, d := range []time.Time{b.published, b.updated} {
+		if !d.IsZero() && sameDay(d, meta) {
+			return meta, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// headerDate returns the date the article's header shows when it differs
+// from the metadata (or there is none): the publication date written
+// beside the headline; an "updated" date only when the page states no
+// publication date at all (the metadata's first publication wins over a
+// later update line).
+func headerDate(meta time.Time, b bylineDates) (time.Time, bool) {
+	if !b.published.IsZero() {
+		return b.published, true
+	}
+	if !b.updated.IsZero() && meta.IsZero() {
+		return b.updated, true
+	}
+	return time.Time{}, false
+}
+
+// sameDay: a and b fall on the same calendar day as each is written.
+func sameDay(a, b time.Time) bool {
+	return a.Year() == b.Year() && a.YearDay() == b.YearDay()
 }
 
 // hasZone: the date string states its UTC offset.
