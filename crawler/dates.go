@@ -20,8 +20,11 @@ var (
 	// English month names: "March 27, 2025", "Mar. 27th 2025", "27 March 2025".
 	reMonthName = regexp.MustCompile(`(?i)\b(?:(` + monthNames + `)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)|((\d{1,2})(?:st|nd|rd|th)?\s+(` + monthNames + `)\.?,?\s+((?:19|20)\d\d)))\b`)
 	// Cues before a date that it is not the publication date.
-	reUpdateCue = regexp.MustCompile(`(?i)(cập nhật|sửa đổi|chỉnh sửa|updated|modified|edited|reviewed)[^/.\-]{0,20}$`)
-	reLunarCue  = regexp.MustCompile(`(?i)^[^0-9]{0,6}(\(?\s*(âm lịch|âl|al\))|năm (giáp|ất|bính|đinh|mậu|kỷ|canh|tân|nhâm|quý))`)
+	reUpdateCue = regexp.MustCompile(`(?i)(cập nhật|sửa đổi|chỉnh sửa|updated?s?|modified|edited|reviewed)[^/.\-]{0,20}$`)
+	// Cues before a date that is about a person, not the article: a forum
+	// member's join date, a birth date.
+	reOtherCue = regexp.MustCompile(`(?i)(joined|member since|tham gia|ngày sinh|sinh ngày|born|ngày vào)[^/.\-]{0,12}$`)
+	reLunarCue = regexp.MustCompile(`(?i)^[^0-9]{0,6}(\(?\s*(âm lịch|âl|al\))|năm (giáp|ất|bính|đinh|mậu|kỷ|canh|tân|nhâm|quý))`)
 	// URL timestamps: Dân trí and old Tuổi Trẻ <slug>-yyyyMMddHHmmssSSS.htm,
 	// paths with /2023-11-11/ or /2023/11/11/.
 	reURLStamp = regexp.MustCompile(`-((?:19|20)\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)\d{3}\.html?$`)
@@ -153,7 +156,7 @@ func dateCandsRaw(s string, loc *time.Location, monthFirst bool) (out []dateCand
 		}
 	}
 	for _, c := range cands {
-		if c.d < 1 || c.d > 31 || c.mo < 1 || c.mo > 12 || lunarCue(s, c.start, c.end) {
+		if c.d < 1 || c.d > 31 || c.mo < 1 || c.mo > 12 || lunarCue(s, c.start, c.end) || reOtherCue.MatchString(s[max(0, c.start-30):c.start]) {
 			continue
 		}
 		h, mi, sec := 0, 0, 0

@@ -101,6 +101,9 @@ func extractFull(pageURL string, body []byte, header http.Header, src Source, en
 	base, _ := url.Parse(pageURL)
 	m := readMeta(doc, base)
 	env.monthFirst = monthFirstLang(m.lang, hostOf(base))
+	if votes := numericOrderVotes(doc); votes != 0 && englishUnmarked(m.lang) {
+		env.monthFirst = votes > 0 // plain "en": the page's own unambiguous dates decide
+	}
 
 	if isSiteRoot(pageURL) || (env.hint.Sitemap && m.ogType == "website" && !m.ldArticle && m.metaPublished == "") {
 		return article.Article{}, raw, fmt.Errorf("extract %s: %w: %w (og:type %q)", pageURL, errkind.Permanent, ErrNotArticle, m.ogType)
@@ -147,6 +150,7 @@ func extractFull(pageURL string, body []byte, header http.Header, src Source, en
 	metaPub, metaFrom := firstMachineDate(env, [2]string{article.DateJSONLD, m.ldPublished}, [2]string{article.DateMeta, m.metaPublished}, [2]string{article.DateText, m.timeElement})
 	if !metaPub.IsZero() {
 		metaPub = pageOffset(metaPub, []string{m.timeElement, m.ldPublished, m.metaPublished}, env)
+		metaPub = publisherZone(metaPub, doc, m, env)
 	}
 	candidates := []struct {
 		method string
@@ -163,7 +167,7 @@ func extractFull(pageURL string, body []byte, header http.Header, src Source, en
 		{article.DateURL, func() (time.Time, bool) { return dateFromURL(pageURL, env.loc) }},
 	}
 	for _, c := range candidates {
-		if t, ok := c.find(); ok && setDate(&a, c.method, pageOffset(t, []string{m.timeElement, m.ldPublished, m.metaPublished}, env), env.loc) {
+		if t, ok := c.find(); ok && setDate(&a, c.method, publisherZone(pageOffset(t, []string{m.timeElement, m.ldPublished, m.metaPublished}, env), doc, m, env), env.loc) {
 			raw = a.Published
 			break
 		}
@@ -310,10 +314,12 @@ func headerAgrees(meta time.Time, b bylineDates) (time.Time, bool) {
 	if meta.IsZero() {
 		return time.Time{}, false
 	}
-	for _, d := range []time.Time{b.published, b.updated} {
-		if !d.IsZero() && sameDay(d, meta) {
-			return meta, true
-		}
+	d := b.published
+	if d.IsZero() {
+		d = b.updated // the only date the header shows
+	}
+	if !d.IsZero() && sameDay(d, meta) {
+		return meta, true
 	}
 	return time.Time{}, false
 }

@@ -69,7 +69,7 @@ func readBylineDates(doc *goquery.Document, siteNames []string, host string, env
 			}
 			// <time datetime> carries the machine form, read when its
 			// text is not a date ("2 giờ trước", an icon).
-			if v := strings.TrimSpace(attr(n, "datetime")); n.Data == "time" && v != "" && len(dateCands(visibleText(n), env.loc, env.monthFirst)) == 0 {
+			if v := strings.TrimSpace(attr(n, "datetime")); n.Data == "time" && v != "" && len(dateCands(spacedText(n), env.loc, env.monthFirst)) == 0 {
 				pieces = append(pieces, piece{"⟨" + v + "⟩", pos})
 				return
 			}
@@ -105,18 +105,31 @@ func readBylineDates(doc *goquery.Document, siteNames []string, host string, env
 			}
 		}
 	}
-	var b bylineDates
-	b.published, b.updated = windowDates(strings.Join(after, " ¦ "), env)
-	if b.published.IsZero() && b.updated.IsZero() {
-		b.published, b.updated = windowDates(strings.Join(before, " ¦ "), env)
+	// Visible dates after the headline, then visible dates before it
+	// (bylines set above the headline), then <time datetime> values.
+	aw, bw := strings.Join(after, " ¦ "), strings.Join(before, " ¦ ")
+	for _, w := range []struct {
+		s       string
+		markers bool
+	}{{aw, false}, {bw, false}, {aw, true}, {bw, true}} {
+		var b bylineDates
+		b.published, b.updated = windowDates(w.s, w.markers, env)
+		if !b.published.IsZero() || !b.updated.IsZero() {
+			return b
+		}
 	}
-	return b
+	return bylineDates{}
 }
 
 // windowDates returns the first publication date and the first update
 // date written in s.
-func windowDates(s string, env extractEnv) (pub, upd time.Time) {
+// With markers false, <time datetime> values are left out; with markers
+// true only they are read.
+func windowDates(s string, markers bool, env extractEnv) (pub, upd time.Time) {
 	for _, c := range dateCands(s, env.loc, env.monthFirst) {
+		if isMarker(s, c.start) != markers {
+			continue
+		}
 		if !pub.IsZero() && !upd.IsZero() {
 			break
 		}
@@ -149,4 +162,26 @@ func attr(n *html.Node, key string) string {
 		}
 	}
 	return ""
+}
+
+// isMarker: the date at byte i of s is a <time datetime> value (⟨…⟩).
+func isMarker(s string, i int) bool {
+	return strings.HasSuffix(s[:i], "⟨")
+}
+
+// spacedText is the text of n with a space between its text nodes
+// ("20228:23" would otherwise hide a date).
+func spacedText(n *html.Node) string {
+	var parts []string
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			parts = append(parts, n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return strings.Join(parts, " ")
 }
