@@ -166,6 +166,9 @@ func extractFull(pageURL string, body []byte, header http.Header, src Source, en
 		{article.DateText, func() (time.Time, bool) { return parseAny(visibleDateText(doc), env) }},
 		{article.DateURL, func() (time.Time, bool) { return dateFromURL(pageURL, env.loc) }},
 	}
+	if why, ok := undeclaredNotArticle(base, doc, m, !metaPub.IsZero() || !byline.published.IsZero() || !byline.updated.IsZero()); ok && selBody == "" {
+		return article.Article{}, raw, fmt.Errorf("extract %s: %w: %w (%s)", pageURL, errkind.Permanent, ErrNotArticle, why)
+	}
 	for _, c := range candidates {
 		if t, ok := c.find(); ok && setDate(&a, c.method, publisherZone(pageOffset(t, []string{m.timeElement, m.ldPublished, m.metaPublished}, env), doc, m, env), env.loc) {
 			raw = a.Published
