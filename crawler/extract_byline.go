@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -109,11 +110,11 @@ func readBylineDates(doc *goquery.Document, siteNames []string, host string, env
 	// (bylines set above the headline), then <time datetime> values.
 	aw, bw := strings.Join(after, " ¦ "), strings.Join(before, " ¦ ")
 	for _, w := range []struct {
-		s       string
-		markers bool
-	}{{aw, false}, {bw, false}, {aw, true}, {bw, true}} {
+		s               string
+		markers, before bool
+	}{{aw, false, false}, {bw, false, true}, {aw, true, false}, {bw, true, true}} {
 		var b bylineDates
-		b.published, b.updated = windowDates(w.s, w.markers, env)
+		b.published, b.updated = windowDates(w.s, w.markers, w.before, env)
 		if !b.published.IsZero() || !b.updated.IsZero() {
 			return b
 		}
@@ -125,8 +126,14 @@ func readBylineDates(doc *goquery.Document, siteNames []string, host string, env
 // date written in s.
 // With markers false, <time datetime> values are left out; with markers
 // true only they are read.
-func windowDates(s string, markers bool, env extractEnv) (pub, upd time.Time) {
-	for _, c := range dateCands(s, env.loc, env.monthFirst) {
+// Before the headline, the date nearest to it counts first (a site
+// header's "today" comes earlier).
+func windowDates(s string, markers, before bool, env extractEnv) (pub, upd time.Time) {
+	cands := dateCands(s, env.loc, env.monthFirst)
+	if before {
+		slices.Reverse(cands)
+	}
+	for _, c := range cands {
 		if isMarker(s, c.start) != markers {
 			continue
 		}
