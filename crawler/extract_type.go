@@ -120,7 +120,26 @@ func shopPage(doc *goquery.Document) bool {
 // links) and no own text to speak of.
 func listingPage(doc *goquery.Document) bool {
 	a, l, n := listingStats(doc)
-	return a > 0 && (n >= 6 && float64(l)/float64(a) > 0.3 || float64(l)/float64(a) > 0.5)
+	if a == 0 || ownParagraphs(doc) >= 3 {
+		return false // an article's own paragraphs, whatever its menus
+	}
+	return n >= 6 && float64(l)/float64(a) > 0.3 || float64(l)/float64(a) > 0.75
+}
+
+// ownParagraphs counts the page's paragraphs of 30 words or more that are
+// not links (teasers are short, or links themselves).
+func ownParagraphs(doc *goquery.Document) int {
+	n := 0
+	doc.Find("p").Each(func(_ int, s *goquery.Selection) {
+		if s.Closest("a").Length() > 0 {
+			return
+		}
+		words := len(strings.Fields(s.Text())) - len(strings.Fields(s.Find("a").Text()))
+		if words >= 30 {
+			n++
+		}
+	})
+	return n
 }
 
 // listingStats returns the words of the page's body (chrome removed),
