@@ -170,7 +170,14 @@ func extractFull(pageURL string, body []byte, header http.Header, src Source, en
 		return article.Article{}, raw, fmt.Errorf("extract %s: %w: %w (%s)", pageURL, errkind.Permanent, ErrNotArticle, why)
 	}
 	for _, c := range candidates {
-		if t, ok := c.find(); ok && setDate(&a, c.method, publisherZone(pageOffset(t, []string{m.timeElement, m.ldPublished, m.metaPublished}, env), doc, m, env), env.loc) {
+		t, ok := c.find()
+		if ok {
+			t = publisherZone(pageOffset(t, []string{m.timeElement, m.ldPublished, m.metaPublished}, env), doc, m, env)
+			if d, ok := urlDayOfUTC(t, pageURL, env); ok {
+				t, c.method = d, article.DateURL
+			}
+		}
+		if ok && setDate(&a, c.method, t, env.loc) {
 			raw = a.Published
 			break
 		}
@@ -338,6 +345,26 @@ func headerDate(meta time.Time, b bylineDates) (time.Time, bool) {
 	}
 	if !b.updated.IsZero() && meta.IsZero() {
 		return b.updated, true
+	}
+	return time.Time{}, false
+}
+
+// urlDayOfUTC: a metadata instant written in UTC falls, in the
+// publisher's unknown zone, on the day before or after its UTC day; when
+// the URL's date path names that neighbouring day, the URL's day is the
+// one the page states (returned at midnight in env.loc).
+func urlDayOfUTC(t time.Time, pageURL string, env extractEnv) (time.Time, bool) {
+	if _, off := t.Zone(); off != 0 || !(t.Hour() < 10 || t.Hour() >= 14) {
+		return time.Time{}, false
+	}
+	m := reURLPath.FindStringSubmatch(pageURL)
+	if m == nil {
+		return time.Time{}, false
+	}
+	d := time.Date(atoi(m[1]), time.Month(atoi(m[2])), atoi(m[3]), 0, 0, 0, 0, env.loc)
+	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, env.loc)
+	if d.Equal(day.AddDate(0, 0, -1)) && t.Hour() < 10 || d.Equal(day.AddDate(0, 0, 1)) && t.Hour() >= 14 {
+		return d, true
 	}
 	return time.Time{}, false
 }

@@ -117,3 +117,26 @@ func TestPagesNotArticles(t *testing.T) {
 		})
 	}
 }
+
+// TestURLDayOfUTC: a UTC metadata time just after midnight belongs to the
+// previous day when the URL's date path says so; not otherwise.
+func TestURLDayOfUTC(t *testing.T) {
+	env := testEnv()
+	utc := time.Date(2020, 2, 18, 2, 18, 0, 0, time.UTC)
+	if d, ok := urlDayOfUTC(utc, "https://news.example.com/2020/02/17/slug/", env); !ok || d.Format("2006-01-02") != "2020-02-17" {
+		t.Errorf("got %v %v, want 2020-02-17", d, ok)
+	}
+	for _, c := range []struct {
+		t time.Time
+		u string
+	}{
+		{utc, "https://news.example.com/2020/02/18/slug/"},                                        // same day
+		{utc, "https://news.example.com/news/slug-1"},                                             // no date in the URL
+		{utc.In(time.FixedZone("", 7*3600)), "https://news.example.com/2020/02/17/slug/"},         // the page gave an offset
+		{time.Date(2020, 2, 18, 12, 0, 0, 0, time.UTC), "https://news.example.com/2020/02/17/x/"}, // midday: no zone moves it a day
+	} {
+		if d, ok := urlDayOfUTC(c.t, c.u, env); ok {
+			t.Errorf("%v %s: got %v, want no change", c.t, c.u, d)
+		}
+	}
+}
