@@ -80,6 +80,9 @@ type Mail struct {
 	Attachments []Attachment `json:"attachments,omitempty"`
 	AlertIDs    []string     `json:"alert_ids,omitempty"`
 	Created     time.Time    `json:"created"`
+	// Headers are extra header fields (e.g. List-Unsubscribe of a
+	// subscription mail), written as given.
+	Headers map[string]string `json:"headers,omitempty"`
 	// Retry counts manual retries of a dead letter; it changes MsgID so the
 	// stream's duplicate window does not drop the retried mail.
 	Retry int `json:"retry,omitempty"`
@@ -136,7 +139,7 @@ type Config struct {
 	MaxAttempts int
 	// MaxPerMail caps the alerts in one group mail (default 50).
 	MaxPerMail int
-	// BaseURL of the web UI, for links to /alerts#id.
+	// BaseURL of the web UI, for links to /alerts/{id}.
 	BaseURL string
 	// From is the sender address.
 	From string

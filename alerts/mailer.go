@@ -10,6 +10,7 @@ import (
 	"net/textproto"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -40,6 +41,17 @@ func buildMsg(m Mail) (*gomail.Msg, error) {
 	msg.SetGenHeader("Auto-Submitted", "auto-generated")
 	if m.Audience != "" {
 		msg.SetGenHeader("X-Diembao-Audience", m.Audience)
+	}
+	hk := make([]string, 0, len(m.Headers))
+	for k := range m.Headers {
+		hk = append(hk, k)
+	}
+	sort.Strings(hk)
+	for _, k := range hk {
+		if strings.ContainsAny(k+m.Headers[k], "\r\n") || strings.ContainsAny(k, " :") {
+			return nil, fmt.Errorf("header %q: %w: bad characters", k, errkind.Permanent)
+		}
+		msg.SetGenHeader(gomail.Header(k), m.Headers[k])
 	}
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	if m.HTML != "" {

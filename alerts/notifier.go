@@ -365,6 +365,12 @@ func (n *Notifier) flushGroup(ctx context.Context, aud string, ps []pendingEntry
 		return false, nil
 	}
 	audience := n.cfg.Audiences[aud]
+	if !audience.Sensitive { // matches of police-only rules stay out of other audiences' mails
+		sens := n.cfg.sensitiveNames()
+		for i := range alerts {
+			alerts[i] = alerts[i].WithoutRestricted(sens)
+		}
+	}
 	ids := make([]string, len(alerts))
 	for i, a := range alerts {
 		ids[i] = a.ID

@@ -96,7 +96,7 @@ func TestGroupingRepeatAndRecords(t *testing.T) {
 	if got := byAud["police"].AlertIDs; len(got) != 2 || slices.Contains(got, a2.ID) {
 		t.Errorf("police mail carries %v, want border and laos only", got)
 	}
-	if m := byAud["police"]; strings.Contains(m.Text, "Bát Mọt") || strings.Contains(m.HTML, "Bát Mọt") || !strings.Contains(m.Text, "/alerts#") {
+	if m := byAud["police"]; strings.Contains(m.Text, "Bát Mọt") || strings.Contains(m.HTML, "Bát Mọt") || !strings.Contains(m.Text, "/alerts/"+a1.ID) {
 		t.Errorf("sensitive mail shows the title or lacks the link:\n%s", m.Text)
 	}
 
@@ -189,7 +189,7 @@ func TestRenderEscapesAndHighlights(t *testing.T) {
 	if !strings.Contains(text, "«Biên Giới»") || !strings.Contains(html, "07:30 23/11/2026") {
 		t.Errorf("text or time wrong:\n%s", text)
 	}
-	if !strings.Contains(subj, "Biên giới (cao)") || !strings.Contains(html, "http://ui/alerts#"+a.ID) {
+	if !strings.Contains(subj, "Biên giới (cao)") || !strings.Contains(html, `href="http://ui/alerts/`+a.ID+`"`) {
 		t.Errorf("subject %q or UI link missing", subj)
 	}
 	eml, err := WriteEML(Mail{ID: "x1", MessageID: MessageIDFor("x1"), From: "a@example.org", To: []string{"b@example.org"}, Subject: subj, Text: text, HTML: html})

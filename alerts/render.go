@@ -64,7 +64,6 @@ type alertView struct {
 	SafeURL   bool
 	Snippet   template.HTML // escaped, with <mark>
 	SnipText  string        // plain, terms in «»
-	Excerpt   string        // short, for sensitive audiences
 	Rules     string
 	Terms     string
 	UILink    string
@@ -76,18 +75,30 @@ type mailView struct {
 	Sensitive bool
 	Count     int
 	Alerts    []alertView
+	// BySeverity and ByTopic count the alerts of a sensitive audience's mail.
+	BySeverity []labelCount
+	ByTopic    []labelCount
+}
+
+type labelCount struct {
+	Label string
+	N     int
 }
 
 const htmlTmpl = `<!DOCTYPE html>
 <html lang="vi"><head><meta charset="utf-8"><title>Cảnh báo điểm báo</title></head>
 <body style="font-family:Arial,Helvetica,sans-serif;font-size:14px;color:#222;max-width:720px">
 <h2 style="font-size:18px;margin:0 0 12px">diembao – {{.Count}} cảnh báo mới</h2>
-{{if .Sensitive}}<p style="color:#555">Nội dung chi tiết chỉ xem trên hệ thống (đăng nhập để xem).</p>
-{{range .Alerts}}<div style="border-left:4px solid #b00;padding:6px 10px;margin:10px 0">
-<p style="margin:0 0 4px">{{.Excerpt}}</p>
-<p style="margin:0"><a href="{{.UILink}}">Xem cảnh báo trên hệ thống</a></p>
-</div>
-{{end}}{{else}}{{range .Alerts}}<div style="border-left:4px solid #b00;padding:6px 10px;margin:10px 0">
+{{if .Sensitive}}<p style="color:#555">Thư này chỉ ghi số lượng và đường dẫn; nội dung bài viết chỉ xem trên hệ thống (đăng nhập để xem).</p>
+<table style="border-collapse:collapse;margin:0 0 10px"><caption style="text-align:left;font-weight:bold">Theo mức độ</caption>
+{{range .BySeverity}}<tr><td style="padding:2px 12px 2px 0">{{.Label}}</td><td style="text-align:right">{{.N}}</td></tr>
+{{end}}</table>
+<table style="border-collapse:collapse;margin:0 0 10px"><caption style="text-align:left;font-weight:bold">Theo chủ đề</caption>
+{{range .ByTopic}}<tr><td style="padding:2px 12px 2px 0">{{.Label}}</td><td style="text-align:right">{{.N}}</td></tr>
+{{end}}</table>
+<ol>{{range .Alerts}}<li><a href="{{.UILink}}">Cảnh báo mức {{.Severity}} – {{.Topics}}</a></li>
+{{end}}</ol>
+{{else}}{{range .Alerts}}<div style="border-left:4px solid #b00;padding:6px 10px;margin:10px 0">
 <p style="margin:0 0 4px;font-size:12px;color:#555">Chủ đề: <b>{{.Topics}}</b> · Mức độ: <b>{{.Severity}}</b></p>
 <h3 style="font-size:16px;margin:0 0 4px">{{if .SafeURL}}<a href="{{.URL}}">{{.Title}}</a>{{else}}{{.Title}}{{end}}</h3>
 <p style="margin:0 0 4px;font-size:12px;color:#555">Nguồn: {{.Source}} · Thời gian: {{.Time}}</p>
@@ -100,10 +111,15 @@ const htmlTmpl = `<!DOCTYPE html>
 `
 
 const textTmpl = `diembao – {{.Count}} cảnh báo mới
-{{if .Sensitive}}Nội dung chi tiết chỉ xem trên hệ thống (đăng nhập để xem).
-{{range .Alerts}}
-- {{.Excerpt}}
-  Xem cảnh báo: {{.UILink}}
+{{if .Sensitive}}Thư này chỉ ghi số lượng và đường dẫn; nội dung bài viết chỉ xem trên hệ thống (đăng nhập để xem).
+
+Theo mức độ:
+{{range .BySeverity}}  {{.Label}}: {{.N}}
+{{end}}
+Theo chủ đề:
+{{range .ByTopic}}  {{.Label}}: {{.N}}
+{{end}}
+{{range $i, $a := .Alerts}}{{add $i 1}}. Cảnh báo mức {{$a.Severity}} – {{$a.Topics}}: {{$a.UILink}}
 {{end}}{{else}}{{range .Alerts}}
 ==============================
 Chủ đề: {{.Topics}}
@@ -134,7 +150,7 @@ type renderer struct {
 func newRenderer(baseURL string, loc *time.Location, topics Topics) *renderer {
 	return &renderer{
 		html:    template.Must(template.New("mail.html").Parse(htmlTmpl)),
-		text:    texttemplate.Must(texttemplate.New("mail.txt").Parse(textTmpl)),
+		text:    texttemplate.Must(texttemplate.New("mail.txt").Funcs(texttemplate.FuncMap{"add": func(a, b int) int { return a + b }}).Parse(textTmpl)),
 		baseURL: baseURL,
 		loc:     loc,
 		topics:  topics,
@@ -154,6 +170,9 @@ func (r *renderer) render(audience string, sensitive bool, alerts []article.Aler
 	mv := mailView{Audience: audience, Sensitive: sensitive, Count: len(as)}
 	for _, a := range as {
 		mv.Alerts = append(mv.Alerts, r.view(a))
+	}
+	if sensitive {
+		mv.BySeverity, mv.ByTopic = sensitiveCounts(as)
 	}
 	var hb, tb bytes.Buffer
 	if err := r.html.Execute(&hb, mv); err != nil {
@@ -217,10 +236,6 @@ func (r *renderer) view(a article.Alert) alertView {
 	snippet = oneLine(snippet, 600)
 	u, _ := url.Parse(a.URL)
 	safe := u != nil && (u.Scheme == "http" || u.Scheme == "https")
-	excerpt := oneLine(snippet, 120)
-	if excerpt == "" {
-		excerpt = oneLine(a.Title, 120)
-	}
 	return alertView{
 		ID:       a.ID,
 		Topics:   r.topicsVN(a),
@@ -232,10 +247,9 @@ func (r *renderer) view(a article.Alert) alertView {
 		SafeURL:  safe,
 		Snippet:  highlightHTML(snippet, terms),
 		SnipText: highlightText(snippet, terms),
-		Excerpt:  excerpt,
 		Rules:    strings.Join(rules, ", "),
 		Terms:    strings.Join(terms, ", "),
-		UILink:   r.baseURL + "/alerts#" + url.PathEscape(a.ID),
+		UILink:   AlertLink(r.baseURL, a.ID),
 	}
 }
 

@@ -58,8 +58,40 @@ func checkRoutes(at string, rs []config.Route, auds map[string]config.Audience) 
 
 // Route returns the audiences an alert goes to, without duplicates, in
 // the order the tree names them. Audiences the alert itself names (from its
-// rules) are added when they are configured.
+// rules) are added when they are configured. A non-sensitive audience gets
+// the alert only when the alert without its restricted matches (rules that
+// notify only sensitive audiences) still routes to it: a police-only rule
+// never brings an alert to the office.
 func (r *Router) Route(a article.Alert) []string {
+	var sensitive []string
+	for name, au := range r.audiences {
+		if au.Sensitive {
+			sensitive = append(sensitive, name)
+		}
+	}
+	all := r.route(a)
+	if !a.HasRestricted(sensitive) {
+		return all
+	}
+	var open []string
+	if pub := a.WithoutRestricted(sensitive); len(pub.Matches) > 0 {
+		open = r.route(pub)
+	}
+	var out []string
+	for _, n := range all {
+		if slices.Contains(sensitive, n) || slices.Contains(open, n) {
+			out = append(out, n)
+		}
+	}
+	for _, n := range open {
+		if !slices.Contains(out, n) && !slices.Contains(sensitive, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func (r *Router) route(a article.Alert) []string {
 	var out []string
 	add := func(names []string) {
 		for _, n := range names {

@@ -248,9 +248,11 @@ type SourceHealth struct {
 	LastNewArticle time.Time   `json:"last_new_article,omitzero"` // last pass that published a new revision
 	Published24h   int         `json:"published_24h"`             // new revisions in the last 24 hours
 	Recent         []PassCount `json:"recent,omitempty"`          // the passes behind Published24h
-	Backlog        int         `json:"backlog"`                   // due links left for later passes
-	Interval       string      `json:"interval,omitempty"`
-	FirstPass      time.Time   `json:"first_pass,omitzero"`
+	// Days are the passes per day (the last 400), for uptime over a period.
+	Days      []DayPasses `json:"days,omitempty"`
+	Backlog   int         `json:"backlog"` // due links left for later passes
+	Interval  string      `json:"interval,omitempty"`
+	FirstPass time.Time   `json:"first_pass,omitzero"`
 	// Stale: no new article for Config.StaleAfter intervals (since the
 	// last new article, or since the first pass when there was none).
 	Stale      bool      `json:"stale,omitempty"`
@@ -265,6 +267,7 @@ func (c *Crawler) Health() []SourceHealth {
 	for _, id := range c.order {
 		h := *c.health[id]
 		h.Recent = append([]PassCount(nil), h.Recent...)
+		h.Days = append([]DayPasses(nil), h.Days...)
 		out = append(out, h)
 	}
 	return out

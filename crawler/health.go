@@ -25,6 +25,35 @@ type PassCount struct {
 	N  int       `json:"n"`
 }
 
+// DayPasses counts one day's passes (in the crawler's time zone) and how
+// many of them failed: the source's uptime of that day is
+// (Passes-Failed)/Passes.
+type DayPasses struct {
+	Day    string `json:"day"` // 2006-01-02
+	Passes int    `json:"passes"`
+	Failed int    `json:"failed"`
+}
+
+// keepDays bounds SourceHealth.Days: a year report and a margin.
+const keepDays = 400
+
+// countDay adds one pass to the day of at, dropping days past keepDays.
+func countDay(days []DayPasses, at time.Time, failed bool) []DayPasses {
+	day := at.Format(time.DateOnly)
+	if n := len(days); n == 0 || days[n-1].Day != day {
+		days = append(days, DayPasses{Day: day})
+	}
+	d := &days[len(days)-1]
+	d.Passes++
+	if failed {
+		d.Failed++
+	}
+	if len(days) > keepDays {
+		days = append(days[:0:0], days[len(days)-keepDays:]...)
+	}
+	return days
+}
+
 // healthKey is where a source's health survives restarts, in the crawl state.
 func healthKey(id string) string { return "h." + id }
 
@@ -70,11 +99,13 @@ func (c *Crawler) recordPass(ctx context.Context, src Source, start time.Time, s
 	} else {
 		h.LastError = discErr.Error()
 	}
-	if discErr != nil || (st.Fetched > 0 && st.FetchFail+st.ExtractFail >= st.Fetched) {
+	failed := discErr != nil || (st.Fetched > 0 && st.FetchFail+st.ExtractFail >= st.Fetched)
+	if failed {
 		h.FailedPasses++
 	} else {
 		h.FailedPasses = 0
 	}
+	h.Days = countDay(h.Days, start.In(c.loc), failed)
 	if st.Published > 0 {
 		h.LastNewArticle = start
 		h.Recent = append(h.Recent, PassCount{At: start, N: st.Published})
@@ -104,6 +135,7 @@ func (c *Crawler) recordPass(ctx context.Context, src Source, start time.Time, s
 	}
 	snap := *h
 	snap.Recent = append([]PassCount(nil), h.Recent...)
+	snap.Days = append([]DayPasses(nil), h.Days...)
 	c.mu.Unlock()
 
 	if err := putJSON(ctx, c.state, healthKey(src.ID), snap); err != nil && ctx.Err() == nil {
@@ -117,4 +149,22 @@ func (c *Crawler) recordPass(ctx context.Context, src Source, start time.Time, s
 			}
 		}
 	}
+}
+
+// Uptime is the share of the source's passes in [from, to) that did not
+// fail, counted by whole days of h.Days (in the crawler's time zone, as
+// from and to should be); ok is false when no pass fell in the period.
+func (h SourceHealth) Uptime(from, to time.Time) (share float64, ok bool) {
+	first, last := from.Format(time.DateOnly), to.Format(time.DateOnly)
+	passes, failed := 0, 0
+	for _, d := range h.Days {
+		if d.Day >= first && d.Day < last {
+			passes += d.Passes
+			failed += d.Failed
+		}
+	}
+	if passes == 0 {
+		return 0, false
+	}
+	return float64(passes-failed) / float64(passes), true
 }

@@ -88,3 +88,47 @@ func TestHealthTellsTheTruth(t *testing.T) {
 		}
 	}
 }
+
+// TestUptimeByDay: passes are counted per day in the crawler's zone, and
+// Uptime over a period is the share of passes that did not fail.
+func TestUptimeByDay(t *testing.T) {
+	s := newSite(t)
+	broken := false
+	s.handle("/rss/lan.xml", func(w http.ResponseWriter, r *http.Request) {
+		if broken {
+			http.Error(w, "boom", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/rss+xml")
+		_, _ = w.Write([]byte(rss()))
+	})
+	clk := &clock{t: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)}
+	cfg := testConfig()
+	cfg.Now, cfg.MaxRetries = clk.Now, -1
+	src := testSource(s)
+	src.ID, src.Feeds = "lan", []string{s.url("/rss/lan.xml")}
+	c, _, _ := newTestCrawler(t, cfg, src)
+	ctx := context.Background()
+	// Day one: 3 good passes; day two: 1 good, 3 failed.
+	for i := range 7 {
+		if i == 3 {
+			clk.Add(24 * time.Hour)
+		}
+		broken = i >= 4
+		_, _ = c.CrawlOnce(ctx, "lan")
+	}
+	h := c.Health()[0]
+	if len(h.Days) != 2 || h.Days[0].Passes != 3 || h.Days[0].Failed != 0 || h.Days[1].Passes != 4 || h.Days[1].Failed != 3 {
+		t.Fatalf("days %+v", h.Days)
+	}
+	day := func(d int) time.Time { return time.Date(2026, 11, d, 0, 0, 0, 0, time.UTC) }
+	if u, ok := h.Uptime(day(20), day(22)); !ok || u != 4.0/7 {
+		t.Errorf("uptime of both days %v %v, want 4/7", u, ok)
+	}
+	if u, ok := h.Uptime(day(21), day(22)); !ok || u != 0.25 {
+		t.Errorf("uptime of day two %v %v, want 0.25", u, ok)
+	}
+	if _, ok := h.Uptime(day(1), day(20)); ok {
+		t.Error("uptime before the first pass is known")
+	}
+}

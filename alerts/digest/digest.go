@@ -34,6 +34,11 @@ type Item struct {
 	Area      bool      `json:"area"`
 	Topics    []string  `json:"topics"`
 	Terms     []string  `json:"terms,omitempty"`
+	// HiddenTerms and HiddenTopics are what only police-only rules found in
+	// this article (set when the Builder hides restricted rules; see
+	// HideRestricted): left out of every copy but the sensitive audiences'.
+	HiddenTerms  []string `json:"hidden_terms,omitempty"`
+	HiddenTopics []string `json:"hidden_topics,omitempty"`
 }
 
 // Archive is what the digest needs from the index and the alert records.
@@ -91,6 +96,10 @@ type AlertLine struct {
 	// Audiences the alert was routed to: a mail to one audience lists only
 	// its alerts (police-only alerts stay invisible to the others).
 	Audiences []string `json:"audiences,omitempty"`
+	// open is the line without police-only rules' matches (nil: the same);
+	// onlyRestricted marks a line raised by police-only rules alone.
+	open           *AlertLine
+	onlyRestricted bool
 }
 
 // Digest is one week's digest.
@@ -108,14 +117,19 @@ type Digest struct {
 	BySource []Count      `json:"by_source"`
 	ByDay    []Count      `json:"by_day"`
 	Alerts   []AlertLine  `json:"alerts"`
+	// sensitive are the audiences that see police-only rules (HideRestricted).
+	sensitive []string
+	// topics names and orders topics when an audience's copy is regrouped.
+	topics alerts.Topics
 }
 
 // Builder builds digests from an Archive.
 type Builder struct {
-	archive Archive
-	loc     *time.Location
-	issuer  string
-	topics  alerts.Topics
+	archive   Archive
+	loc       *time.Location
+	issuer    string
+	topics    alerts.Topics
+	sensitive []string // HideRestricted
 }
 
 // UseTopics makes the digest name and order topics as the loaded rule pack
@@ -183,6 +197,9 @@ func (b *Builder) build(ctx context.Context, week string, from, to time.Time) (D
 	recs, err := b.archive.Alerts(ctx, from, to)
 	if err != nil {
 		return Digest{}, fmt.Errorf("digest %s: alerts: %w", week, err)
+	}
+	if len(b.sensitive) > 0 {
+		markItems(items, recs, b.sensitive)
 	}
 	d := Digest{Week: week, From: from, To: to, Issuer: b.issuer, Articles: len(items)}
 	stories := Cluster(items)
@@ -255,12 +272,19 @@ func (b *Builder) build(ctx context.Context, week string, from, to time.Time) (D
 		}
 		return d.Alerts[i].ID < d.Alerts[j].ID
 	})
+	if len(b.sensitive) > 0 {
+		markAlerts(&d, recs, b.sensitive)
+	}
+	d.topics = b.topics
 	return d, nil
 }
 
 // ForAudience returns d with only the alerts routed to audience (or to no
 // audience at all): the digest mailed to that audience.
 func ForAudience(d Digest, audience string) Digest {
+	if !slices.Contains(d.sensitive, audience) {
+		d = withoutRestricted(d)
+	}
 	return filterAlerts(d, func(a AlertLine) bool { return len(a.Audiences) == 0 || slices.Contains(a.Audiences, audience) })
 }
 
@@ -268,6 +292,7 @@ func ForAudience(d Digest, audience string) Digest {
 // is not sensitive (or to none): the copy kept in the UI archive, which
 // every signed-in user may read.
 func Public(d Digest, sensitive []string) Digest {
+	d = withoutRestricted(d)
 	return filterAlerts(d, func(a AlertLine) bool {
 		if len(a.Audiences) == 0 {
 			return true

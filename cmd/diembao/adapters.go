@@ -16,6 +16,7 @@ import (
 	"github.com/diembao/diembao/internal/bus"
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/kv"
+	"github.com/diembao/diembao/internal/savedsearch"
 	"github.com/diembao/diembao/internal/web"
 	"github.com/diembao/diembao/rules"
 )
@@ -58,6 +59,10 @@ func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
 	if err != nil {
 		return web.Deps{}, err
 	}
+	saved, err := savedsearch.NewStore(accounts) // saved searches live beside their owners
+	if err != nil {
+		return web.Deps{}, err
+	}
 	var search web.Searcher
 	var docs docGetter
 	if n.idx != nil {
@@ -78,10 +83,13 @@ func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
 		Snapshots:   snapshotStore{n.bus},
 		Cases:       caseSvc,
 		Portals:     portals,
+		Saved:       saved,
 		Registry:    n.reg,
 		Ready:       n.health,
 	}
-	n.reportWebDeps(&deps, n.idx, store)
+	if err := n.reportWebDeps(ctx, &deps, caseSvc); err != nil {
+		return web.Deps{}, err
+	}
 	return deps, nil
 }
 
@@ -198,7 +206,11 @@ type ruleSet struct{ rl *rules.Reloader }
 
 func (r ruleSet) Try(_ context.Context, text string) (web.RuleResult, error) {
 	res := r.rl.Current().MatchText(text)
-	return web.RuleResult{Area: res.Area, Topics: res.Topics, Matches: res.Matches}, nil
+	var places []string
+	for _, t := range res.AreaTerms {
+		places = append(places, t.Text)
+	}
+	return web.RuleResult{Area: res.Area, Places: places, Topics: res.Topics, Matches: res.Matches}, nil
 }
 
 func (r ruleSet) List(_ context.Context) ([]web.RuleInfo, error) {
@@ -215,7 +227,9 @@ func (r ruleSet) LastError() error { return r.rl.LastError() }
 // sourceHealth reads what the crawl role last wrote.
 type sourceHealth struct{ st kv.Store }
 
-func (s sourceHealth) Health(ctx context.Context) ([]web.SourceStatus, error) {
+// list reads the health the crawl role publishes (nil before its first
+// publication).
+func (s sourceHealth) list(ctx context.Context) ([]crawler.SourceHealth, error) {
 	e, err := s.st.Get(ctx, "sources")
 	if errors.Is(err, kv.ErrNotFound) {
 		return nil, nil
@@ -226,6 +240,14 @@ func (s sourceHealth) Health(ctx context.Context) ([]web.SourceStatus, error) {
 	var hs []crawler.SourceHealth
 	if err := json.Unmarshal(e.Value, &hs); err != nil {
 		return nil, fmt.Errorf("source health: %w", err)
+	}
+	return hs, nil
+}
+
+func (s sourceHealth) Health(ctx context.Context) ([]web.SourceStatus, error) {
+	hs, err := s.list(ctx)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]web.SourceStatus, len(hs))
 	for i, h := range hs {

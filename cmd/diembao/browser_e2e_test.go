@@ -357,16 +357,19 @@ func TestBrowserEndToEnd(t *testing.T) {
 	)
 	noPayloadRan("alerts inbox")
 	alertID := e2eRun(t, bctx, chromedp.Evaluate[string](`(() => {
-		const li = document.querySelector("li.alert:not(.acked) form.ack");
+		const li = document.querySelector("li.alert:not(.acked) input.sel");
 		return li ? li.closest("li.alert").id.replace(/^alert-/, "") : "";
 	})()`))
 	if alertID == "" {
-		t.Fatal("no unacknowledged alert with an ack form in /alerts")
+		t.Fatal("no unacknowledged alert to select in /alerts")
 	}
 	li := "#alert-" + alertID
+	// The inbox acknowledges the selected alerts with one note.
 	e2eDo(t, bctx,
-		chromedp.SendKeys(chromedp.CSS(li+` input[name="note"]`), note),
-		chromedp.Click(chromedp.CSS(li+" .ack-btn")),
+		chromedp.Click(chromedp.CSS(li+" input.sel")),
+		chromedp.SendKeys(chromedp.ID("bulk-note"), note),
+		chromedp.Click(chromedp.ID("ack-selected")),
+		chromedp.WaitVisible(chromedp.ID("acked-notice")),
 		chromedp.WaitVisible(chromedp.CSS(li+" .ackinfo")),
 	)
 	ackBefore := e2eRun(t, bctx, chromedp.Text(chromedp.CSS(li+" .ackinfo")))

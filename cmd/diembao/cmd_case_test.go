@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // runCase runs `diembao --data DIR case ARGS…` in process (the embedded
@@ -87,5 +89,21 @@ func TestCaseCommand(t *testing.T) {
 	}
 	if code, _, errs := runCase(t, data, "", "doc", c.ID, "--kind", "claimreview", "--out", filepath.Join(data, "cr.html")); code != exitOK {
 		t.Fatalf("claimreview: %s", errs)
+	}
+	// The year report lists the case with its verdict.
+	xl := filepath.Join(data, "bc.xlsx")
+	var rout, rerr bytes.Buffer
+	if code := realMain(context.Background(), []string{"--data", data, "report", "--year", c.History[0].At[:4], "--out", xl},
+		strings.NewReader(""), &rout, &rerr, func(string) string { return "" }); code != exitOK {
+		t.Fatalf("report: %d %s", code, rerr.String())
+	}
+	f, err := excelize.OpenFile(xl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, _ := f.GetRows("Vụ việc")
+	if len(rows) != 2 || rows[1][0] != c.ID || rows[1][3] != "Sai sự thật" {
+		t.Errorf("report cases sheet %q: want the case, judged false", rows)
 	}
 }

@@ -103,23 +103,43 @@ func cmdReport(ctx context.Context, a *app, args []string) int {
 	return exitOK
 }
 
-// buildReport builds the report of p from the index under DATA/index.
+// buildReport builds the report of p: from the index under DATA/index and
+// the embedded store, or, while `diembao run` holds them (or with an
+// external NATS server), from the index role and the buckets over the bus.
 func buildReport(ctx context.Context, a *app, p report.Params) (report.Report, error) {
 	set, err := rules.Load(a.cfg.Rules...)
 	if err != nil {
 		return report.Report{}, err
 	}
 	deps := reportDeps(set)
-	dir := filepath.Join(a.cfg.DataDir, "index")
-	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
-		return report.Report{}, fmt.Errorf("no index at %s", dir)
+	deps.SourceNames = sourceNames(a.cfg.Sources, a.log)
+	remote := a.natsFor(a.cfg.NATS.URL) != ""
+	if !remote {
+		dir := filepath.Join(a.cfg.DataDir, "index")
+		cfg := indexer.Config{Dir: dir, ReadOnly: true, Location: a.cfg.Location()}
+		if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+			cfg = indexer.Config{Location: a.cfg.Location()} // nothing indexed yet: an empty index
+		}
+		idx, err := indexer.Open(cfg, nil, a.log)
+		if err != nil {
+			return report.Report{}, fmt.Errorf("open %s: %w", dir, err)
+		}
+		defer idx.Close()
+		deps.Counter = idx
 	}
-	idx, err := indexer.Open(indexer.Config{Dir: dir, ReadOnly: true}, nil, a.log)
+	b, err := a.openBus(ctx, a.cfg.NATS.URL)
 	if err != nil {
 		return report.Report{}, err
 	}
-	defer idx.Close()
-	deps.Counter = idx
+	defer b.Close()
+	if remote {
+		deps.Counter = remoteIndex{b}
+	}
+	x, err := openReportExtras(ctx, a, b, nil, a.log)
+	if err != nil {
+		return report.Report{}, err
+	}
+	x.fill(&deps)
 	return report.Build(ctx, deps, p)
 }
 

@@ -167,16 +167,20 @@ func splitList(v string) []string {
 // errNoServer: nothing listens at http.base_url; search the files.
 var errNoServer = errors.New("no diembao server")
 
-func searchRemote(ctx context.Context, a *app, o searchOpts) (indexer.Result, error) {
+// askServer GETs path?params from the diembao server at http.base_url, as
+// DIEMBAO_USER; errNoServer when nothing (or something else) answers there.
+// Other answers than 200 become errors carrying the server's message; a 400
+// is a *indexer.QueryError for q.
+func askServer(ctx context.Context, a *app, path string, params url.Values, q string) ([]byte, http.Header, error) {
 	base := strings.TrimRight(a.cfg.HTTP.BaseURL, "/")
 	if base == "" {
-		return indexer.Result{}, errNoServer
+		return nil, nil, errNoServer
 	}
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/search?"+o.params.Encode(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path+"?"+params.Encode(), nil)
 	if err != nil {
-		return indexer.Result{}, errNoServer
+		return nil, nil, errNoServer
 	}
 	if u := a.getenv("DIEMBAO_USER"); u != "" {
 		req.SetBasicAuth(u, a.getenv("DIEMBAO_PASSWORD"))
@@ -188,36 +192,46 @@ func searchRemote(ctx context.Context, a *app, o searchOpts) (indexer.Result, er
 	if err != nil {
 		var ne *net.OpError
 		if errors.As(err, &ne) && ne.Op == "dial" {
-			return indexer.Result{}, errNoServer
+			return nil, nil, errNoServer
 		}
-		return indexer.Result{}, fmt.Errorf("ask %s: %w", base, err)
+		return nil, nil, fmt.Errorf("ask %s: %w", base, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
 	if err != nil {
-		return indexer.Result{}, fmt.Errorf("read answer of %s: %w", base, err)
+		return nil, nil, fmt.Errorf("read answer of %s: %w", base, err)
 	}
+	msg := strings.TrimSpace(string(body))
 	var apiErr struct {
 		Error string `json:"error"`
 	}
-	switch {
-	case resp.StatusCode == http.StatusOK:
-		var res indexer.Result
-		if err := json.Unmarshal(body, &res); err != nil {
-			return indexer.Result{}, fmt.Errorf("decode answer of %s: %w", base, err)
-		}
-		return res, nil
-	case resp.StatusCode == http.StatusBadRequest:
-		_ = json.Unmarshal(body, &apiErr)
-		return indexer.Result{}, &indexer.QueryError{Query: o.q.Q, Msg: strings.TrimPrefix(apiErr.Error, "truy vấn không hợp lệ: ")}
-	case resp.StatusCode == http.StatusNotFound:
-		return indexer.Result{}, errNoServer // something else listens there
-	case resp.StatusCode == http.StatusUnauthorized:
-		return indexer.Result{}, fmt.Errorf("%s needs a user: set DIEMBAO_USER and DIEMBAO_PASSWORD", base)
-	default:
-		_ = json.Unmarshal(body, &apiErr)
-		return indexer.Result{}, fmt.Errorf("%s answered %s %s", base, resp.Status, apiErr.Error)
+	if json.Unmarshal(body, &apiErr) == nil && apiErr.Error != "" {
+		msg = apiErr.Error
 	}
+	switch resp.StatusCode {
+	case http.StatusOK:
+		return body, resp.Header, nil
+	case http.StatusBadRequest:
+		return nil, nil, &indexer.QueryError{Query: q, Msg: strings.TrimPrefix(msg, "truy vấn không hợp lệ: ")}
+	case http.StatusNotFound:
+		return nil, nil, errNoServer // something else listens there
+	case http.StatusUnauthorized:
+		return nil, nil, fmt.Errorf("%s needs a user: set DIEMBAO_USER and DIEMBAO_PASSWORD", base)
+	default:
+		return nil, nil, fmt.Errorf("%s answered %s %s", base, resp.Status, msg)
+	}
+}
+
+func searchRemote(ctx context.Context, a *app, o searchOpts) (indexer.Result, error) {
+	body, _, err := askServer(ctx, a, "/api/search", o.params, o.q.Q)
+	if err != nil {
+		return indexer.Result{}, err
+	}
+	var res indexer.Result
+	if err := json.Unmarshal(body, &res); err != nil {
+		return indexer.Result{}, fmt.Errorf("decode answer of %s: %w", a.cfg.HTTP.BaseURL, err)
+	}
+	return res, nil
 }
 
 func searchLocal(ctx context.Context, a *app, q indexer.Query) (indexer.Result, error) {

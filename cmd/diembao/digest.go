@@ -150,6 +150,7 @@ func digestScheduler(cfg config.Config, deps digestDeps, log *slog.Logger) (*dig
 		return nil, nil, err
 	}
 	b.UseTopics(deps.topics)
+	b.HideRestricted(sensitiveAudiences(cfg)) // police-only rules: only in the police copy
 	s, err := digest.NewScheduler(digest.SchedulerConfig{
 		Schedule:  cfg.Digest.Schedule,
 		Audiences: digestAudiences(cfg),

@@ -528,6 +528,9 @@ func (n *node) startServe(ctx context.Context, start startFunc, wg *sync.WaitGro
 	if err != nil {
 		return err
 	}
+	if err := n.startSubscriptions(ctx, start, wg, srv, deps); err != nil { // subscriptions.go
+		return err
+	}
 	ln, err := n.listen()
 	if err != nil {
 		return err

@@ -1,20 +1,28 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
-	"github.com/diembao/diembao/internal/e2e"
-	"github.com/diembao/diembao/internal/poll"
+	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
+	"github.com/diembao/diembao/internal/article"
+	"github.com/diembao/diembao/internal/bus"
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/demosite"
+	"github.com/diembao/diembao/internal/e2e"
 	"github.com/diembao/diembao/internal/mailcatcher"
+	"github.com/diembao/diembao/internal/poll"
 	"github.com/diembao/diembao/internal/web"
 )
 
@@ -66,7 +74,7 @@ func TestPortalFindingsReachOfficeAndAdmin(t *testing.T) {
 	})
 	a := &app{cfg: cfg, log: slog.New(slog.NewTextHandler(logBuf, nil)), stdout: logBuf, stderr: logBuf,
 		stdin: strings.NewReader(""), getenv: func(string) string { return "" }}
-	n, err := openNode(ctx, a, roleSet{crawl: true, notify: true, serve: true}, "")
+	n, err := openNode(ctx, a, roleSet{crawl: true, index: true, notify: true, serve: true}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,6 +168,63 @@ func TestPortalFindingsReachOfficeAndAdmin(t *testing.T) {
 	dls, err := n.bus.DeadLetters(ctx, 10)
 	if err != nil || len(dls) != 0 {
 		t.Errorf("dead letters: %v %v", dls, err)
+	}
+	checkReportWhileRunning(t, n, api, len(alerts))
+}
+
+// checkReportWhileRunning runs `diembao report` while the node holds the
+// index and the embedded store: it reaches them over the bus, and carries
+// the alert figures and the portal duties.
+func checkReportWhileRunning(t *testing.T, n *node, api apiClient, alertCount int) {
+	t.Helper()
+	a := n.a
+	out := filepath.Join(t.TempDir(), "bc.xlsx")
+	y := strconv.Itoa(time.Now().In(a.cfg.Location()).Year())
+	var stdout, stderr bytes.Buffer
+	b := &app{cfg: a.cfg, log: slog.New(slog.NewTextHandler(io.Discard, nil)), stdout: &stdout, stderr: &stderr,
+		stdin: strings.NewReader(""), getenv: func(string) string { return "" }}
+	if code := cmdReport(context.Background(), b, []string{"--year", y, "--all", "--out", out}); code != exitOK {
+		t.Fatalf("report while run runs: exit %d: %s", code, stderr.String())
+	}
+	f, err := excelize.OpenFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if v, _ := f.GetCellValue("Cảnh báo", "B2"); v != strconv.Itoa(alertCount) {
+		t.Errorf("report alerts %q, want the %d alerts raised", v, alertCount)
+	}
+	duties, _ := f.GetRows("Cổng TTĐT")
+	missing := false
+	for _, r := range duties {
+		missing = missing || len(r) > 3 && strings.Contains(r[1], "đối ngoại") && r[3] == "Chưa đăng"
+	}
+	if !missing {
+		t.Errorf("report duties %v: want the foreign-information plan missing", duties)
+	}
+	// An export is made by the running server, which holds the index: an
+	// empty data dir of the command's own proves it asked the server.
+	art := article.Article{V: 1, ID: "export-1", URL: "https://baothanhhoa.vn/x.htm", Source: "baothanhhoa", SourceKind: article.KindPress,
+		Title: "Xuất kết quả về cổng Xuân Mầu", Body: "Cổng thông tin xã Xuân Mầu.", Revision: 1, Published: time.Now()}
+	if err := n.bus.PublishJSON(context.Background(), bus.SubjectArticles+".baothanhhoa", art.MsgID(), art); err != nil {
+		t.Fatal(err)
+	}
+	poll.Until(t, 30*time.Second, "the article indexed", func() (bool, string) {
+		r, err := api.search("Xuân Mầu")
+		return err == nil && r.Total > 0, fmt.Sprint(err)
+	})
+	b.cfg.DataDir = t.TempDir()
+	b.cfg.HTTP.BaseURL = api.base
+	b.getenv = func(k string) string {
+		return map[string]string{"DIEMBAO_USER": api.user, "DIEMBAO_PASSWORD": api.pass}[k]
+	}
+	csvOut := filepath.Join(t.TempDir(), "kq.csv")
+	stderr.Reset()
+	if code := cmdSearch(context.Background(), b, []string{"--format", "csv", "--out", csvOut, "Xuân Mầu"}); code != exitOK {
+		t.Fatalf("search export while run runs: exit %d: %s", code, stderr.String())
+	}
+	if data, err := os.ReadFile(csvOut); err != nil || !bytes.HasPrefix(data, []byte("\xEF\xBB\xBF")) || !strings.Contains(stderr.String(), "đã ghi 1 kết quả") {
+		t.Errorf("export: %v, %q", err, stderr.String())
 	}
 }
 

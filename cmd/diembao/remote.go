@@ -13,7 +13,10 @@ func serveIndexRequests(ctx context.Context, b *bus.Bus, idx *indexer.Index) err
 	if err := bus.Serve(ctx, b, bus.SubjectIndexSearch, "index", idx.Search); err != nil {
 		return err
 	}
-	return bus.Serve(ctx, b, bus.SubjectIndexGet, "index", idx.Get)
+	if err := bus.Serve(ctx, b, bus.SubjectIndexGet, "index", idx.Get); err != nil {
+		return err
+	}
+	return bus.Serve(ctx, b, bus.SubjectIndexStats, "index", idx.Stats)
 }
 
 // remoteIndex asks an index role over the bus; errors keep their kind
@@ -22,6 +25,10 @@ type remoteIndex struct{ b *bus.Bus }
 
 func (r remoteIndex) Search(ctx context.Context, q indexer.Query) (indexer.Result, error) {
 	return bus.Call[indexer.Query, indexer.Result](ctx, r.b, bus.SubjectIndexSearch, q)
+}
+
+func (r remoteIndex) Stats(ctx context.Context, q indexer.Query) (indexer.Stats, error) {
+	return bus.Call[indexer.Query, indexer.Stats](ctx, r.b, bus.SubjectIndexStats, q)
 }
 
 func (r remoteIndex) Get(ctx context.Context, id string) (indexer.Doc, error) {

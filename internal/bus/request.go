@@ -18,6 +18,7 @@ import (
 const (
 	SubjectIndexSearch = "diembao.index.search"
 	SubjectIndexGet    = "diembao.index.get"
+	SubjectIndexStats  = "diembao.index.stats"
 )
 
 // CallTimeout bounds one Call when ctx has no earlier deadline.

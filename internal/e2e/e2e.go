@@ -249,7 +249,7 @@ func (c API) Alerts() ([]Alert, error) {
 	return r.Alerts, err
 }
 
-var alertLinkRE = regexp.MustCompile(`/alerts#([0-9a-f]{32})`)
+var alertLinkRE = regexp.MustCompile(`/alerts/([0-9a-f]{32})`)
 
 // MailAlertIDs decodes a received message (multipart, quoted-printable or
 // base64) and returns the alert ids its text links to.

@@ -336,6 +336,24 @@ func WriteXLSX(w io.Writer, r Report) error {
 			return sheet("Tin đăng lại", []string{"Tin", "URL", "Số báo", "Các báo"}, stories)
 		},
 	}
+	if c := r.Cases; c != nil {
+		var rows [][]any
+		for _, l := range c.Lines {
+			rows = append(rows, []any{l.ID, l.Claim, l.Where, l.Verdict, l.Outcome})
+		}
+		steps = append(steps, func() error {
+			return sheet("Vụ việc", []string{"Số", "Nội dung sai sự thật", "Địa bàn", "Kết luận", "Kết quả xử lý"}, rows)
+		})
+	}
+	if len(r.Duties) > 0 {
+		var rows [][]any
+		for _, d := range r.Duties {
+			rows = append(rows, []any{d.Portal, d.Duty, d.Period, dutyStatus(d.Status), d.URL})
+		}
+		steps = append(steps, func() error {
+			return sheet("Cổng TTĐT", []string{"Cổng", "Nội dung phải đăng", "Kỳ", "Tình trạng", "Địa chỉ"}, rows)
+		})
+	}
 	for _, s := range steps {
 		if err := s(); err != nil {
 			return fmt.Errorf("report xlsx: %w", err)

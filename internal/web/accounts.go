@@ -47,6 +47,8 @@ type User struct {
 	Hash     []byte    `json:"hash"`
 	Created  time.Time `json:"created"`
 	Disabled bool      `json:"disabled,omitempty"`
+	// Email is where saved-search notifications go (empty: none).
+	Email string `json:"email,omitempty"`
 }
 
 // Session is a signed-in browser. The cookie holds a random token; the store

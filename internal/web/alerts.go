@@ -18,6 +18,9 @@ func (s *Server) visible(u User, a AlertRecord) bool {
 	if u.Role != RoleAnalyst {
 		return true
 	}
+	if s.onlyRestricted(a) { // raised by police-only rules alone
+		return false
+	}
 	if len(a.Audiences) == 0 {
 		return true
 	}
@@ -63,7 +66,7 @@ func (s *Server) listAlerts(r *http.Request, f AlertFilter) ([]AlertRecord, erro
 	out := []AlertRecord{}
 	for _, a := range all {
 		if s.visible(u, a) {
-			out = append(out, a)
+			out = append(out, s.visibleAlert(r, a))
 		}
 	}
 	return out, nil
@@ -87,31 +90,6 @@ func (s *Server) apiAlerts(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"alerts": list})
 }
 
-type alertsData struct {
-	Alerts  []AlertRecord
-	Unacked bool
-	Topic   string
-	Error   string
-}
-
-func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request) {
-	if s.deps.Alerts == nil {
-		s.unavailable(w, r, "alerts")
-		return
-	}
-	f, err := s.alertFilter(r)
-	if err != nil {
-		s.render(w, r, http.StatusBadRequest, "alerts", alertsData{Error: err.Error()})
-		return
-	}
-	list, err := s.listAlerts(r, f)
-	if err != nil {
-		s.fail(w, r, "list alerts", err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "alerts", alertsData{Alerts: list, Unacked: f.Unacked, Topic: f.Topic})
-}
-
 // getVisibleAlert returns the alert if it exists and the user may see it;
 // an invisible alert is reported as not found.
 func (s *Server) getVisibleAlert(r *http.Request) (AlertRecord, error) {
@@ -127,7 +105,7 @@ func (s *Server) getVisibleAlert(r *http.Request) (AlertRecord, error) {
 		s.log.Warn("alert hidden from user", "alert_id", id, "user", userName(r.Context()))
 		return AlertRecord{}, ErrNotFound
 	}
-	return a, nil
+	return s.visibleAlert(r, a), nil
 }
 
 type alertData struct {
@@ -178,8 +156,13 @@ func (s *Server) ack(r *http.Request) (AlertRecord, error) {
 		return a, err
 	}
 	s.metrics.acks.Inc()
+	s.nav.forget()
 	s.log.Info("alert acknowledged", "alert_id", a.ID, "user", u.Name)
-	return s.deps.Alerts.Get(r.Context(), a.ID)
+	rec, err := s.deps.Alerts.Get(r.Context(), a.ID)
+	if err != nil {
+		return rec, err
+	}
+	return s.visibleAlert(r, rec), nil
 }
 
 func (s *Server) alertAckForm(w http.ResponseWriter, r *http.Request) {

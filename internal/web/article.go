@@ -65,7 +65,7 @@ func (s *Server) loadArticle(r *http.Request) (ArticleView, bool, error) {
 			v.Area = v.Area || res.Area
 		}
 	}
-	return v, true, nil
+	return s.visibleArticle(r, v), true, nil
 }
 
 func (s *Server) apiArticle(w http.ResponseWriter, r *http.Request) {

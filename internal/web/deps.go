@@ -92,7 +92,10 @@ type RuleInfo struct {
 
 // RuleResult is what matching one text gives, as `rules check --json` prints it.
 type RuleResult struct {
-	Area    bool            `json:"area"`
+	Area bool `json:"area"`
+	// Places are the gazetteer names found (the text as written), for the
+	// inbox's commune filter.
+	Places  []string        `json:"places,omitempty"`
 	Topics  []string        `json:"topics"`
 	Matches []article.Match `json:"matches"`
 }

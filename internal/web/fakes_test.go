@@ -306,7 +306,7 @@ type testEnv struct {
 	pw       map[string]string
 }
 
-func newEnv(t testing.TB, cfg Config) *testEnv {
+func newEnv(t testing.TB, cfg Config, opts ...func(*Deps)) *testEnv {
 	t.Helper()
 	acc := NewAccounts(kv.NewMemory())
 	acc.cost = bcrypt.MinCost
@@ -319,14 +319,18 @@ func newEnv(t testing.TB, cfg Config) *testEnv {
 	if cfg.SensitiveAudiences == nil {
 		cfg.SensitiveAudiences = []string{"police"}
 	}
-	srv, err := New(cfg, Deps{
+	deps := Deps{
 		Accounts: acc, Searcher: idx, Articles: idx, Alerts: al, Rules: fakeRules{},
 		Sources: fakeSources{{ID: "baothanhhoa", Name: "Báo Thanh Hóa", Kind: "press", Articles: 12},
 			{ID: "evil", Name: "<script>x</script>", Kind: "press", Failures: 3, LastError: "fetch: 503 <i>oops</i>"}},
 		Digests:     fakeDigests{"2026-W47": []byte("<h1>Bản tin tuần 47</h1><script>window.__xss=12</script>")},
 		DeadLetters: dead,
 		Snapshots:   fakeSnapshots{"snap-a1": []byte("<p>Bản cũ</p>"), "snap-a2": []byte("<html><body><p>Bản lưu phiên bản 2 – biên giới</p></body></html>"), "snap-evil": []byte(hostileSnapshot)},
-	}, slog.New(slog.DiscardHandler))
+	}
+	for _, o := range opts {
+		o(&deps)
+	}
+	srv, err := New(cfg, deps, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

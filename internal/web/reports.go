@@ -195,6 +195,7 @@ func (s *Server) searchExport(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Content-Disposition", `attachment; filename="ket-qua-tim-kiem.`+format+`"`)
+	w.Header().Set("X-Diembao-Rows", strconv.Itoa(len(rows))) // the CLI reports the count
 	_, _ = w.Write(b.Bytes())
 }
 

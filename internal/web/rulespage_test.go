@@ -28,7 +28,7 @@ func TestRulesPagePaged(t *testing.T) {
 	}
 	e.srv.deps.Rules = manyRules{list: list}
 	c := e.login("quantri")
-	rows := func(body string) int { return strings.Count(body, "<td><code>r") }
+	rows := func(body string) int { return strings.Count(body, `<td class="id" data-label="Mã"><code>r`) }
 
 	_, body := get(t, c, e.ts.URL+"/rules")
 	if n := rows(body); n != 100 || !strings.Contains(body, "Trang 1/11") || !strings.Contains(body, `id="rules-next"`) {

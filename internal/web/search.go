@@ -24,6 +24,7 @@ func (e errBadParam) Error() string { return e.msg }
 // repeated or comma-separated; dates are YYYY-MM-DD in the server's time zone
 // (to is inclusive) or RFC 3339.
 func (s *Server) parseQuery(v url.Values) (indexer.Query, error) {
+	v = s.expandRange(v) // date presets (savedsearch.go)
 	var q indexer.Query
 	q.Q = strings.TrimSpace(v.Get("q"))
 	if !utf8.ValidString(q.Q) {
@@ -123,7 +124,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	res, err := s.deps.Searcher.Search(r.Context(), q)
+	res, err := s.search(r.Context(), r, q)
 	if err != nil {
 		if isBadQuery(err) {
 			apiError(w, http.StatusBadRequest, err.Error())
@@ -186,6 +187,7 @@ type searchData struct {
 	AllTopics               []facetView
 	Page, Pages             int
 	PrevHref, NextHref      string
+	Extra                   *searchExtra // presets, volume chart, save form (savedsearch.go)
 	// Notices say what the search made of the query; Suggest offers the
 	// query without diacritics when this one found nothing.
 	Notices      []string
@@ -201,12 +203,16 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		Sources: listParam(v["source"]), Topics: listParam(v["topic"]),
 		ExportQuery: template.URL(exportQuery(v)),
 	}
+	hidden := s.hiddenTopics(r)
 	for _, t := range []string{"border", "ethnic", "religion", "laos", "disinfo"} {
+		if hidden[t] {
+			continue
+		}
 		d.AllTopics = append(d.AllTopics, facetView{Term: t, Label: topicNames[t], Active: slices.Contains(d.Topics, t)})
 	}
 	code := http.StatusOK
 	searched := false
-	for _, k := range []string{"q", "from", "to", "source", "topic", "area"} {
+	for _, k := range []string{"q", "from", "to", "source", "topic", "area", "range"} {
 		if v.Get(k) != "" {
 			searched = true
 		}
@@ -223,7 +229,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 			code = http.StatusBadRequest
 			break
 		}
-		res, err := s.deps.Searcher.Search(r.Context(), q)
+		res, err := s.search(r.Context(), r, q)
 		if err != nil {
 			if isBadQuery(err) {
 				d.Error = upperFirst(err.Error()) // indexer.QueryError speaks Vietnamese
@@ -246,6 +252,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		}
 		d.SourceFacets = facetLinks(v, "source", res.Facets["source"], d.Sources)
 		d.TopicFacets = facetLinks(v, "topic", res.Facets["topic"], d.Topics)
+		d.Extra = s.searchExtras(r, &q)
 		d.Page = q.Page
 		d.Pages = int((res.Total + uint64(q.Size) - 1) / uint64(q.Size))
 		if d.Pages > 1000 {
@@ -257,6 +264,9 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		if q.Page < d.Pages {
 			d.NextHref = withParam(v, "page", strconv.Itoa(q.Page+1))
 		}
+	}
+	if d.Extra == nil {
+		d.Extra = s.searchExtras(r, nil)
 	}
 	s.render(w, r, code, "search", d)
 }

@@ -23,6 +23,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/diembao/diembao/internal/savedsearch"
 )
 
 //go:embed templates/*.html
@@ -98,6 +100,8 @@ type Deps struct {
 	Exporter    Exporter // search exports; nil: off
 	Cases       Cases    // the case workflow (cases.go)
 	Portals     Portals  // own portals: duties and change watch (portals.go)
+	// Saved keeps saved searches (nil: the feature is off).
+	Saved *savedsearch.Store
 	// Registry is served on /metrics; the server registers its own HTTP
 	// metrics on it. Nil: a new registry with the Go and process collectors.
 	Registry *prometheus.Registry
@@ -115,6 +119,7 @@ type Server struct {
 	pages   map[string]*template.Template
 	limiter *limiter
 	metrics *httpMetrics
+	nav     *navCounter
 	handler http.Handler
 }
 
@@ -140,6 +145,7 @@ func New(cfg Config, deps Deps, log *slog.Logger) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, deps: deps, log: log.With("component", "web")}
 	s.limiter = newLimiter(cfg.LoginFailures, cfg.LoginWindow, cfg.Now)
+	s.nav = newNavCounter()
 	m := &httpMetrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "diembao_http_requests_total", Help: "HTTP requests by route and status code.",
@@ -197,6 +203,7 @@ func (s *Server) routes() http.Handler {
 	handle("GET /alerts/{id}", s.authed("", false, http.HandlerFunc(s.alertPage)))
 	handle("POST /alerts/{id}/ack", s.authed("", true, http.HandlerFunc(s.alertAckForm)))
 	handle("GET /portals", s.authed("", false, http.HandlerFunc(s.portalsPage)))
+	s.analystRoutes(handle) // inbox bulk acknowledge, saved searches, feeds (analyst.go)
 	handle("GET /digests", s.authed("", false, http.HandlerFunc(s.digestsPage)))
 	handle("GET /digests/{id}", s.authed("", false, http.HandlerFunc(s.digestPage)))
 	handle("GET /digests/{id}/raw", s.authed("", false, http.HandlerFunc(s.digestRaw)))
@@ -370,6 +377,10 @@ type pageData struct {
 	CSRF  string
 	Path  string
 	Data  any
+	// Unacked is the unacknowledged alerts the user sees (navigation bar),
+	// shown when UnackedOK.
+	Unacked   int
+	UnackedOK bool
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, page string, data any) {
@@ -384,6 +395,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, page s
 		u := a.user
 		pd.User = &u
 		pd.CSRF = a.csrf
+		pd.Unacked, pd.UnackedOK = s.unackedCount(r)
 	}
 	var buf strings.Builder
 	if err := t.ExecuteTemplate(&buf, "layout", pd); err != nil {
@@ -398,10 +410,11 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, page s
 }
 
 var pageNames = []string{"error", "login", "search", "article", "alerts", "alert", "digests", "digest",
-	"sources", "rules", "deadletters", "audit", "reports", "cases", "case", "portals"}
+	"sources", "rules", "deadletters", "audit", "reports", "cases", "case", "portals",
+	"searches", "unsubscribe", "account"}
 
 func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
-	base, err := template.New("layout.html").Funcs(funcs).Funcs(caseFuncs()).ParseFS(templateFS, "templates/layout.html")
+	base, err := template.New("layout.html").Funcs(funcs).Funcs(caseFuncs()).ParseFS(templateFS, "templates/layout.html", "templates/part-*.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: parse layout: %w", err)
 	}

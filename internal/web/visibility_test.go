@@ -1,0 +1,127 @@
+package web
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/diembao/diembao/internal/article"
+)
+
+// restrictedRules has an open border rule and a police-only rule, the only
+// rule of topic "laos".
+type restrictedRules struct{ fakeRules }
+
+func (restrictedRules) Try(_ context.Context, text string) (RuleResult, error) {
+	var res RuleResult
+	for _, w := range []struct {
+		term, rule, topic string
+		aud               []string
+	}{{"biên giới", "border.core", "border", []string{"office", "police"}}, {"Sầm Tớ", "laos.mat", "laos", []string{"police"}}} {
+		if i := strings.Index(text, w.term); i >= 0 {
+			res.Matches = append(res.Matches, article.Match{Rule: w.rule, Version: 1, Topic: w.topic, Severity: "high",
+				Audiences: w.aud, Terms: []article.Term{{Text: w.term, Start: i, End: i + len(w.term)}}})
+			res.Topics = append(res.Topics, w.topic)
+		}
+	}
+	return res, nil
+}
+
+func (restrictedRules) List(context.Context) ([]RuleInfo, error) {
+	return []RuleInfo{
+		{ID: "border.core", Version: 1, Topic: "border", Severity: "high", Query: `"biên giới"`, Audiences: []string{"office", "police"}},
+		{ID: "laos.mat", Version: 1, Topic: "laos", Severity: "critical", Query: `"Sầm Tớ"`, Audiences: []string{"police"}},
+	}, nil
+}
+
+func restrictedEnv(t *testing.T) *testEnv {
+	e := newEnv(t, Config{}, func(d *Deps) { d.Rules = restrictedRules{} })
+	arts := sampleArticles()
+	secret := article.Match{Rule: "laos.mat", Version: 1, Topic: "laos", Severity: "critical", Audiences: []string{"police"},
+		Terms: []article.Term{{Text: "Sầm Tớ", Start: 0, End: 8}}}
+	open := article.Match{Rule: "border.core", Version: 1, Topic: "border", Severity: "high", Audiences: []string{"office", "police"},
+		Terms: []article.Term{{Text: "biên giới", Start: 0, End: 11}}}
+	mk := func(id string, ms ...article.Match) AlertRecord {
+		a := AlertRecord{Alert: article.Alert{V: 1, ID: id, ArticleID: arts[1].ID, Title: "Tuần tra " + id, Source: "baothanhhoa",
+			Area: true, Severity: "critical", Audiences: []string{"office", "police"}, Matches: ms}}
+		for _, m := range ms {
+			a.Topics = append(a.Topics, m.Topic)
+		}
+		return a
+	}
+	e.alerts.recs = []AlertRecord{mk("mixed", open, secret), mk("secretonly", secret)}
+	return e
+}
+
+// Matches of a police-only rule are invisible to an analyst on every
+// surface, and visible to the police.
+func TestRestrictedRuleInvisibleToAnalyst(t *testing.T) {
+	e := restrictedEnv(t)
+	arts := sampleArticles()
+	an, police := e.login("an"), e.login("congan")
+	q := url.QueryEscape("tuần tra")
+	surfaces := []struct{ name, path string }{
+		{"api article", "/api/articles/" + arts[0].ID},
+		{"article page", "/articles/" + arts[0].ID},
+		{"api search", "/api/search?q=" + q},
+		{"search page", "/?q=" + q},
+		{"api alerts", "/api/alerts"},
+		{"alerts page", "/alerts"},
+		{"alert page", "/alerts/mixed"},
+		{"api ack", ""},
+	}
+	leaks := []string{"laos.mat", `"laos"`, "Lào – Sầm Tớ", "t-laos", "secretonly", "Khẩn cấp", `"critical"`}
+	for _, sf := range surfaces {
+		var body string
+		if sf.path == "" {
+			body = postBasic(t, e, "an", "/api/alerts/mixed/ack")
+		} else {
+			resp, b := get(t, an, e.ts.URL+sf.path)
+			if resp.StatusCode != 200 {
+				t.Fatalf("%s: status %d", sf.name, resp.StatusCode)
+			}
+			body = b
+		}
+		for _, l := range leaks {
+			if strings.Contains(body, l) {
+				t.Errorf("%s shows %q to an analyst", sf.name, l)
+			}
+		}
+		if !strings.Contains(body, "border") && !strings.Contains(body, "Biên giới") {
+			t.Errorf("%s lost the open rule's topic", sf.name)
+		}
+	}
+	// Filtering on the hidden topic finds nothing, as for an unknown topic.
+	if _, b := get(t, an, e.ts.URL+"/api/search?topic=laos"); !strings.Contains(b, `"total":0`) {
+		t.Errorf("topic=laos for an analyst: %s", b)
+	}
+	if resp, _ := get(t, an, e.ts.URL+"/alerts/secretonly"); resp.StatusCode != 404 {
+		t.Errorf("alert raised by the police-only rule alone: status %d for an analyst", resp.StatusCode)
+	}
+	// The police see all of it.
+	for _, p := range []string{"/api/articles/" + arts[0].ID, "/api/alerts", "/api/search?topic=laos"} {
+		if _, b := get(t, police, e.ts.URL+p); !strings.Contains(b, "laos") {
+			t.Errorf("police do not see the police-only rule on %s: %s", p, b)
+		}
+	}
+}
+
+// postBasic POSTs to path as user with HTTP basic auth and returns the body.
+func postBasic(t *testing.T, e *testEnv, user, path string) string {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, e.ts.URL+path, nil)
+	req.SetBasicAuth(user, e.pw[user])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("POST %s: %d %s", path, resp.StatusCode, b)
+	}
+	return string(b)
+}
