@@ -146,7 +146,7 @@ func extractFull(pageURL string, body []byte, header http.Header, src Source, en
 
 	// Dates: selector, the header's date line, JSON-LD, meta, feed,
 	// visible text, URL.
-	byline := readBylineDates(doc, siteNames, hostOf(base), env)
+	byline := readBylineDates(doc, siteNames, hostOf(base), []string{m.ldHeadline, m.ogTitle, docTitle}, env)
 	metaPub, metaFrom := firstMachineDate(env, [2]string{article.DateJSONLD, m.ldPublished}, [2]string{article.DateMeta, m.metaPublished}, [2]string{article.DateText, m.timeElement})
 	if !metaPub.IsZero() {
 		metaPub = pageOffset(metaPub, []string{m.timeElement, m.ldPublished, m.metaPublished}, env)

@@ -29,17 +29,32 @@ const (
 	bylineLongest = 160
 )
 
-// readBylineDates finds the headline <h1> (the first one outside page
-// chrome that is not the site's name) and reads the dates around it.
-func readBylineDates(doc *goquery.Document, siteNames []string, host string, env extractEnv) bylineDates {
-	var h1 *html.Node
+// readBylineDates finds the headline <h1> (the one a metadata title
+// names, else the first outside page chrome that is not the site's name;
+// portals put the site's name or logo in an h1 above the article) and
+// reads the dates around it.
+func readBylineDates(doc *goquery.Document, siteNames []string, host string, metaTitles []string, env extractEnv) bylineDates {
+	var h1, named *html.Node
 	doc.Find("body h1").EachWithBreak(func(_ int, s *goquery.Selection) bool {
-		if hiddenOrChrome(s) || !plausibleHeadline(clean(visibleText(s.Nodes[0])), siteNames, host) {
+		t := clean(visibleText(s.Nodes[0]))
+		if hiddenOrChrome(s) || !plausibleHeadline(t, siteNames, host) {
 			return true
 		}
-		h1 = s.Nodes[0]
-		return false
+		if h1 == nil {
+			h1 = s.Nodes[0]
+		}
+		k := compareKey(t)
+		for _, mt := range metaTitles {
+			if mk := compareKey(titleText(mt)); len([]rune(k)) >= 12 && strings.Contains(mk, k) {
+				named = s.Nodes[0]
+				return false
+			}
+		}
+		return true
 	})
+	if named != nil {
+		h1 = named
+	}
 	if h1 == nil {
 		return bylineDates{}
 	}

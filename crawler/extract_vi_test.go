@@ -38,6 +38,9 @@ func TestPagesAsPublished(t *testing.T) {
 		// The header shows only "Cập nhật …": the metadata's first
 		// publication wins over the update line.
 		{"chi-cap-nhat", "Tuyên truyền pháp luật biên giới ở Bát Mọt", "2020-10-26T22:21:00+07:00", article.DateMeta},
+		// A banner <h1> with today's date beside it above the article:
+		// the header read is the one of the h1 the metadata title names.
+		{"h1-banner", "Xã Bát Mọt ra quân làm đường giao thông nông thôn", "2026-11-20T08:30:00+07:00", article.DateMeta},
 		// Plain "en": the page's unambiguous 25/09/2023 makes 03/10/2023
 		// the 3rd of October.
 		{"en-dmy", "How many rice varieties grow in Thanh Hoa?", "2023-10-03T00:00:00+07:00", article.DateText},
