@@ -158,7 +158,8 @@ func dateCause(doc *goquery.Document, pageURL string, a article.Article, got, wa
 func pageSignals(doc *goquery.Document, pageURL string) string {
 	base, _ := url.Parse(pageURL)
 	m := readMeta(doc, base)
-	return fmt.Sprintf("og:type=%q ld=%v ldArticle=%v pub=%q links=%d h1=%d articles=%d",
-		m.ogType, ldTypes(doc), m.ldArticle, firstNonEmpty(m.ldPublished, m.metaPublished),
-		doc.Find("a[href]").Length(), doc.Find("h1").Length(), doc.Find("article").Length())
+	all, linked, articles := listingStats(doc)
+	return fmt.Sprintf("og:type=%q ldArticle=%v pub=%q words=%d linked=%d articles=%d own-paragraphs=%d shop=%v",
+		m.ogType, m.ldArticle, firstNonEmpty(m.ldPublished, m.metaPublished),
+		all, linked, articles, ownParagraphs(doc), shopPage(doc))
 }
