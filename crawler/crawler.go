@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -157,9 +158,11 @@ type Crawler struct {
 	f       *fetcher
 	loc     *time.Location
 
+	// mu guards health and, since SetSources, sources and order too.
 	mu           sync.Mutex
 	health       map[string]*SourceHealth
 	healthLoaded map[string]bool // health read back from the state store
+	changed      chan struct{}   // SetSources signals Run (capacity 1)
 }
 
 // New checks its collaborators and sources and returns a Crawler. snaps may
@@ -179,6 +182,7 @@ func New(cfg Config, sources []Source, pub Publisher, state kv.Store, snaps Snap
 		cfg: cfg, pub: pub, state: state, snaps: snaps, loc: cfg.Location,
 		log:     log.With("component", "crawler"),
 		sources: map[string]Source{}, health: map[string]*SourceHealth{}, healthLoaded: map[string]bool{},
+		changed: make(chan struct{}, 1),
 	}
 	for i, s := range sources {
 		if _, err := s.check(); err != nil {
@@ -257,48 +261,64 @@ type SourceHealth struct {
 	// last new article, or since the first pass when there was none).
 	Stale      bool      `json:"stale,omitempty"`
 	StaleSince time.Time `json:"stale_since,omitzero"`
+	// Disabled: the source was taken out of the list by SetSources while
+	// this process ran; its health is kept (uptime over a period).
+	Disabled bool `json:"disabled,omitempty"`
 }
 
-// Health returns every source's health, in sources.yaml order.
+// Health returns every source's health, in sources.yaml order, then the
+// sources SetSources took out (Disabled set) by id.
 func (c *Crawler) Health() []SourceHealth {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := make([]SourceHealth, 0, len(c.order))
-	for _, id := range c.order {
+	out := make([]SourceHealth, 0, len(c.health))
+	snap := func(id string, disabled bool) {
 		h := *c.health[id]
 		h.Recent = append([]PassCount(nil), h.Recent...)
 		h.Days = append([]DayPasses(nil), h.Days...)
+		h.Disabled = disabled
 		out = append(out, h)
+	}
+	for _, id := range c.order {
+		snap(id, false)
+	}
+	var gone []string
+	for id := range c.health {
+		if _, ok := c.sources[id]; !ok {
+			gone = append(gone, id)
+		}
+	}
+	sort.Strings(gone)
+	for _, id := range gone {
+		snap(id, true)
 	}
 	return out
 }
 
 // Run crawls every source on its interval until ctx is done, and performs
 // the re-fetches Watch scheduled. On cancel it starts no new request, lets
-// requests in flight finish, and returns nil.
+// requests in flight finish, and returns nil. SetSources takes effect while
+// Run runs: a new source starts its schedule at once, a removed one stops,
+// a changed one restarts with its new settings.
 func (c *Crawler) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
-	for _, id := range c.order {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			src := c.sources[id]
-			for {
-				st, err := c.CrawlOnce(ctx, id)
-				if ctx.Err() != nil {
-					return
-				}
-				if err != nil {
-					c.log.Warn("crawl pass failed", "source", id, "err", err)
-				} else {
-					c.log.Info("crawl pass", "source", id, "found", st.Found, "published", st.Published,
-						"not_modified", st.NotModified, "fetch_failures", st.FetchFail, "extract_failures", st.ExtractFail)
-				}
-				if !sleep(ctx, src.Interval.D()) {
-					return
-				}
+	running := map[string]*sourceLoop{}
+	stopping := map[string]<-chan struct{}{} // done of the last loop stopped per id
+	reconcile := func() {
+		want, order := c.sourceSet()
+		for id, l := range running {
+			if s, ok := want[id]; !ok || !reflect.DeepEqual(s, l.src) {
+				l.cancel()
+				delete(running, id)
+				stopping[id] = l.done
 			}
-		}()
+		}
+		for _, id := range order {
+			if _, ok := running[id]; !ok {
+				// A replaced or re-enabled source starts after its old loop ended.
+				running[id] = c.startLoop(ctx, &wg, want[id], stopping[id])
+			}
+		}
 	}
 	wg.Add(1)
 	go func() {
@@ -309,8 +329,57 @@ func (c *Crawler) Run(ctx context.Context) error {
 			}
 		}
 	}()
-	wg.Wait()
-	return nil
+	for {
+		reconcile()
+		select {
+		case <-c.changed:
+		case <-ctx.Done():
+			wg.Wait()
+			return nil
+		}
+	}
+}
+
+// sourceLoop is one source's schedule inside Run.
+type sourceLoop struct {
+	src    Source
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// startLoop crawls src every interval until its context ends; it first
+// waits for after (the loop it replaces) so one source never has two passes.
+func (c *Crawler) startLoop(ctx context.Context, wg *sync.WaitGroup, src Source, after <-chan struct{}) *sourceLoop {
+	lctx, cancel := context.WithCancel(ctx)
+	l := &sourceLoop{src: src, cancel: cancel, done: make(chan struct{})}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(l.done)
+		if after != nil {
+			select {
+			case <-after:
+			case <-lctx.Done():
+				return
+			}
+		}
+		for {
+			st, err := c.CrawlOnce(lctx, src.ID)
+			if lctx.Err() != nil {
+				return
+			}
+			if err != nil {
+				c.log.Warn("crawl pass failed", "source", src.ID, "err", err)
+			} else {
+				c.log.Info("crawl pass", "source", src.ID, "found", st.Found, "published", st.Published,
+					"not_modified", st.NotModified, "fetch_failures", st.FetchFail, "extract_failures", st.ExtractFail)
+			}
+			if !sleep(lctx, src.Interval.D()) {
+				return
+			}
+		}
+	}()
+	return l
 }
 
 func sleep(ctx context.Context, d time.Duration) bool {
@@ -329,7 +398,7 @@ func sleep(ctx context.Context, d time.Duration) bool {
 // counted in Stats and the source's health; the error is non-nil only when
 // discovery found nothing because every discovery URL failed.
 func (c *Crawler) CrawlOnce(ctx context.Context, sourceID string) (Stats, error) {
-	src, ok := c.sources[sourceID]
+	src, ok := c.source(sourceID)
 	if !ok {
 		return Stats{}, fmt.Errorf("crawler: unknown source %q", sourceID)
 	}
@@ -629,7 +698,7 @@ func (c *Crawler) RunWatches(ctx context.Context) error {
 		if len(w.Due) == 0 || w.Due[0].After(now) {
 			continue
 		}
-		src, ok := c.sources[w.Source]
+		src, ok := c.source(w.Source)
 		if !ok {
 			_ = c.state.Delete(ctx, k)
 			continue
@@ -660,6 +729,8 @@ func (c *Crawler) sourceFor(u string) (Source, bool) {
 		return Source{}, false
 	}
 	host := strings.TrimPrefix(strings.ToLower(pu.Hostname()), "www.")
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	for _, id := range c.order {
 		for _, h := range c.sources[id].hosts() {
 			if h == host {
@@ -718,7 +789,7 @@ type SourceCheck struct {
 // CheckSource runs discovery for a source and extracts up to n of the
 // newest items, publishing nothing and writing no state.
 func (c *Crawler) CheckSource(ctx context.Context, sourceID string, n int) (SourceCheck, error) {
-	src, ok := c.sources[sourceID]
+	src, ok := c.source(sourceID)
 	if !ok {
 		return SourceCheck{}, fmt.Errorf("crawler: unknown source %q", sourceID)
 	}

@@ -18,6 +18,11 @@ const MaxExport = 200_000
 // stops at fn's first error and returns it. More than MaxExport hits is an
 // error wrapping *QueryError.
 func (x *Index) Each(ctx context.Context, q Query, fn func(Doc) error) error {
+	done, err := x.beginRead()
+	defer done()
+	if err != nil {
+		return err
+	}
 	q.Page, q.Size, q.Sort = 0, 0, "date"
 	_, req, err := x.request(ctx, q)
 	if err != nil {
@@ -28,7 +33,7 @@ func (x *Index) Each(ctx context.Context, q Query, fn func(Doc) error) error {
 	}
 	// First the number of hits, then their ids in date order (scored by the
 	// date sort key, as Search does).
-	n, err := x.Stats(ctx, q)
+	n, err := x.stats(ctx, q)
 	if err != nil {
 		return err
 	}

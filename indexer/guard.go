@@ -10,9 +10,11 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 
+	"github.com/diembao/diembao/internal/diskspace"
 	"github.com/diembao/diembao/internal/errkind"
 )
 
@@ -20,7 +22,53 @@ import (
 type health struct {
 	mu       sync.Mutex
 	writeErr error // the last Index call's error; nil after a success
-	reopen   bool  // a write failed or Bleve panicked: reopen before writing again
+	reopen   bool  // a write failed, Bleve panicked or the disk filled: reopen before the next read or write
+	// diskAt is when the free space was last read; diskLow what it said.
+	diskAt  time.Time
+	diskLow bool
+}
+
+// beginRead starts a read of the index (Search, Get, Stats, Each, Count).
+// While the disk is nearly full the read is refused with an error wrapping
+// errkind.Unavailable and the index is marked for a reopen; once space has
+// returned, the first read or write reopens the index. The read is counted
+// so a reopen waits for it before closing what it reads; call done when it
+// is over.
+func (x *Index) beginRead() (done func(), err error) {
+	if err := x.readGate(); err != nil {
+		return func() {}, err
+	}
+	x.mu.RLock()
+	wg := x.readers
+	wg.Add(1)
+	x.mu.RUnlock()
+	return wg.Done, nil
+}
+
+func (x *Index) readGate() error {
+	if x.cfg.Dir == "" || x.cfg.ReadOnly {
+		return nil
+	}
+	h := x.health()
+	h.mu.Lock()
+	if time.Since(h.diskAt) > time.Second {
+		free, err := diskspace.Free(x.cfg.Dir)
+		h.diskAt, h.diskLow = time.Now(), err == nil && free < x.cfg.MinFree
+	}
+	if h.diskLow {
+		h.reopen = true
+	}
+	low, need := h.diskLow, h.reopen
+	h.mu.Unlock()
+	if low {
+		return fmt.Errorf("index: %w: the disk is almost full", errkind.Unavailable)
+	}
+	if !need {
+		return nil
+	}
+	x.wmu.Lock()
+	defer x.wmu.Unlock()
+	return x.reopenIfNeeded()
 }
 
 func (x *Index) health() *health { return &x.guard }
@@ -98,10 +146,20 @@ func (x *Index) reopenIfNeeded() (err error) {
 	if !need || x.cfg.Dir == "" || x.cfg.ReadOnly {
 		return nil
 	}
+	// Take the indexes out of service, wait for the reads already running
+	// on them, and only then close them: a closed segment under a reader
+	// panics where nothing can recover.
 	x.mu.Lock()
-	defer x.mu.Unlock()
-	for name, idx := range x.months {
+	old := x.months
+	x.months = map[string]bleve.Index{}
+	for _, idx := range old {
 		x.alias.Remove(idx)
+	}
+	running := x.readers
+	x.readers = &sync.WaitGroup{}
+	x.mu.Unlock()
+	running.Wait()
+	for name, idx := range old {
 		func() {
 			defer func() {
 				if r := recover(); r != nil {
@@ -112,7 +170,6 @@ func (x *Index) reopenIfNeeded() (err error) {
 				x.log.Warn("close broken index", "month", name, "err", err)
 			}
 		}()
-		delete(x.months, name)
 	}
 	entries, err := os.ReadDir(x.cfg.Dir)
 	if err != nil {
@@ -127,13 +184,17 @@ func (x *Index) reopenIfNeeded() (err error) {
 		if err != nil {
 			return fmt.Errorf("reopen index %s: %w: %w", e.Name(), errkind.Unavailable, err)
 		}
+		x.mu.Lock()
 		x.months[e.Name()] = idx
+		x.mu.Unlock()
 		x.alias.Add(idx)
 		if v, err := idx.GetInternal([]byte(seqKey)); err == nil && len(v) == 8 {
 			seq = max(seq, binary.BigEndian.Uint64(v))
 		}
 	}
+	x.mu.Lock()
 	x.seq = seq
+	x.mu.Unlock()
 	h.mu.Lock()
 	h.reopen = false
 	h.mu.Unlock()

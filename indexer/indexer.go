@@ -72,6 +72,12 @@ type Config struct {
 	// BlevePhrases searches phrases with Bleve's phrase searcher instead of
 	// diembao's (same hits and scores, slower): for comparisons only.
 	BlevePhrases bool
+	// MinFree is the free space (bytes) below which a writable on-disk index
+	// stops serving reads and is reopened once space returns: Bleve may
+	// close segments under its readers when it cannot persist, and a read
+	// of such a segment panics in a goroutine nothing can recover. 0 means
+	// 4 MiB.
+	MinFree uint64
 }
 
 // DefaultGCPercent is the GC target a writable Index sets when Config.GCPercent
@@ -81,6 +87,9 @@ const DefaultGCPercent = 200
 func (c *Config) setDefaults() {
 	if c.Location == nil {
 		c.Location = time.FixedZone("ICT", 7*3600)
+	}
+	if c.MinFree == 0 {
+		c.MinFree = 4 << 20
 	}
 	if c.GCPercent == 0 {
 		c.GCPercent = DefaultGCPercent
@@ -129,6 +138,9 @@ type Index struct {
 	restoreGC int // GC percent to restore on Close; -2: none set
 
 	guard health // write failures and recovered panics (guard.go)
+	// readers counts the reads of the current monthly indexes (guarded by
+	// mu): a reopen waits for them before closing those indexes.
+	readers *sync.WaitGroup
 }
 
 const seqKey = "diembao:last_seq"
@@ -146,12 +158,13 @@ func Open(cfg Config, cls Classifier, log *slog.Logger) (*Index, error) {
 	}
 	cfg.setDefaults()
 	x := &Index{
-		cfg:    cfg,
-		cls:    cls,
-		log:    log.With("component", "indexer"),
-		alias:  bleve.NewIndexAlias(),
-		facets: newFacetCache(),
-		months: map[string]bleve.Index{},
+		cfg:     cfg,
+		cls:     cls,
+		log:     log.With("component", "indexer"),
+		alias:   bleve.NewIndexAlias(),
+		facets:  newFacetCache(),
+		months:  map[string]bleve.Index{},
+		readers: &sync.WaitGroup{},
 	}
 	x.restoreGC = -2
 	if !cfg.ReadOnly && cfg.GCPercent > 0 {
@@ -245,6 +258,11 @@ func (x *Index) LastSeq() uint64 {
 
 // Count returns the number of indexed articles.
 func (x *Index) Count() (n uint64, err error) {
+	done, err := x.beginRead()
+	defer done()
+	if err != nil {
+		return 0, err
+	}
 	defer x.recoverPanic("count", &err)
 	if x.isEmpty() {
 		return 0, nil
@@ -651,6 +669,11 @@ func (x *Index) Index(ctx context.Context, arts []ArticleAt) (err error) {
 
 // Get returns the indexed article with its tags, or ErrNotFound.
 func (x *Index) Get(ctx context.Context, id string) (_ Doc, err error) {
+	done, err := x.beginRead()
+	defer done()
+	if err != nil {
+		return Doc{}, err
+	}
 	defer x.recoverPanic("get", &err)
 	if x.isEmpty() {
 		return Doc{}, ErrNotFound

@@ -19,6 +19,11 @@ import (
 // *QueryError (HTTP 400, CLI exit 2); any other error is the index's.
 // Without words (filters only) hits come newest first whatever q.Sort.
 func (x *Index) Search(ctx context.Context, q Query) (_ Result, err error) {
+	done, err := x.beginRead()
+	defer done()
+	if err != nil {
+		return Result{}, err
+	}
 	defer x.recoverPanic("search", &err)
 	start := time.Now()
 	p, req, err := x.request(ctx, q)

@@ -59,6 +59,15 @@ type Stats struct {
 // Stats counts the articles q matches (words, dates, sources, topics, area:
 // the filters of Search; Page, Size and Sort are ignored).
 func (x *Index) Stats(ctx context.Context, q Query) (Stats, error) {
+	done, err := x.beginRead()
+	defer done()
+	if err != nil {
+		return Stats{}, err
+	}
+	return x.stats(ctx, q)
+}
+
+func (x *Index) stats(ctx context.Context, q Query) (Stats, error) {
 	q.Page, q.Size, q.Sort = 0, 0, ""
 	_, req, err := x.request(ctx, q)
 	if err != nil {

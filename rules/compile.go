@@ -72,18 +72,19 @@ type Place struct {
 
 // phrase is one distinct term: all spellings with the same syllable keys are
 // one phrase.
+// A set holds one per distinct term (200,000 for 100,000 rules): rare
+// attributes live in the builder, and a Lao phrase keeps its unit keys in
+// keys.
 type phrase struct {
 	text    string   // first spelling seen, normalised
-	keys    []string // syllable keys
+	keys    []string // syllable keys; for a Lao phrase the NFKC keys of its Lao units (textnorm.Tokens)
 	folds   []string // folded keys, when foldOK
-	lao     string   // Lao-script phrase: its text, found as a run of Lao units
-	laoKeys []string // the NFKC keys of its Lao units (textnorm.Tokens)
+	context []int32  // at least one of these must occur
+	place   int32    // 1 + index into Set.places; 0: not a place name
+	window  int32    // 0: anywhere in the article; n: within n syllables in the same field
+	lao     bool     // Lao-script phrase, found as a run of Lao units
 	foldOK  bool
 	stop    bool
-	place   int32   // 1 + index into Set.places; 0: not a place name
-	context []int32 // at least one of these must occur
-	window  int     // 0: anywhere in the article; n: within n syllables in the same field
-	where   string  // file:line of the declaration, "" if only used
 }
 
 type compiledRule struct {
@@ -152,29 +153,72 @@ func LoadFS(fsyss ...fs.FS) (*Set, error) {
 
 type builder struct {
 	s        *Set
-	ruleAt   map[string]string
+	ruleAt   map[string]fileLine
 	topicAt  map[string]string
 	placeAt  map[string]string
-	declared map[int32]bool
+	declared map[int32]string  // phrase → file:line of its declaration
+	strs     map[string]string // one copy of each topic, severity and audience
+	syls     map[string]string
 }
 
-func compile(srcs []source) (*Set, error) {
+// syl returns the builder's one copy of a syllable key: the same few
+// thousand syllables make up every phrase.
+func (b *builder) syl(s string) string {
+	if c, ok := b.syls[s]; ok {
+		return c
+	}
+	b.syls[s] = s
+	return s
+}
+
+// fileLine is where a rule was declared, formatted only for an error.
+type fileLine struct {
+	file string
+	line int
+}
+
+// str returns the builder's one copy of s (topics, severities and
+// audiences repeat across thousands of rules).
+func (b *builder) str(s string) string {
+	if c, ok := b.strs[s]; ok {
+		return c
+	}
+	c := strings.Clone(s)
+	b.strs[c] = c
+	return c
+}
+
+func compile(srcs []source) (*Set, error) { return compileWith(srcs, parseFile) }
+
+// compileWith is compile with the file decoder given (the benchmark and the
+// agreement tests compare parseFile with parseFileAST).
+func compileWith(srcs []source, parse func(name string, data []byte) (*fileDoc, error)) (*Set, error) {
 	b := &builder{
 		s:        &Set{byID: map[string]int32{}, key: newTrie(), fold: newTrie()},
-		ruleAt:   map[string]string{},
+		ruleAt:   map[string]fileLine{},
 		topicAt:  map[string]string{},
 		placeAt:  map[string]string{},
-		declared: map[int32]bool{},
+		declared: map[int32]string{},
+		strs:     map[string]string{},
+		syls:     map[string]string{},
 	}
 	docs := make([]*fileDoc, len(srcs))
 	for i, src := range srcs {
-		d, err := parseFile(src.name, src.data)
+		d, err := parse(src.name, src.data)
 		if err != nil {
 			return nil, err
 		}
 		docs[i] = d
 		b.s.files = append(b.s.files, src.name)
 	}
+	// Size the rule list and its id map once (100,000 rules grow them
+	// through many copies otherwise).
+	nRules := 0
+	for _, d := range docs {
+		nRules += len(d.Rules)
+	}
+	b.s.rules = make([]compiledRule, 0, nRules)
+	b.ruleAt = make(map[string]fileLine, nRules)
 	// Topics first, then phrase declarations, then places, then rules, so
 	// that a file may use what another file declares.
 	for _, pass := range []func(string, *fileDoc) error{b.topicsOf, b.phrasesOf, b.placesOf, b.rulesOf} {
@@ -183,6 +227,11 @@ func compile(srcs []source) (*Set, error) {
 				return nil, err
 			}
 		}
+	}
+	// The decoded rules are compiled: let them (and the file text their
+	// strings may point into) go before the indexes below are built.
+	for _, d := range docs {
+		d.Rules = nil
 	}
 	for i, d := range docs {
 		for _, p := range d.Places() {
@@ -194,16 +243,32 @@ func compile(srcs []source) (*Set, error) {
 		}
 	}
 	s := b.s
+	if c := cap(s.phrases); c-len(s.phrases) > c/8 {
+		s.phrases = slices.Clone(s.phrases) // reserved for phrases that repeated
+	}
 	s.pool.New = func() any { return new(scratch) }
-	s.byPhrase = make([][]int32, len(s.phrases))
+	// byPhrase: each rule once under each phrase it uses, in rule order,
+	// all lists cut from one array.
+	uses := make([]int32, len(s.phrases)) // rules using each phrase
+	var ruleUses []int32                  // (rule, phrase) pairs, flattened per rule
+	ruleEnd := make([]int, len(s.rules))
 	for ri, r := range s.rules {
-		seen := map[int32]bool{}
+		from := len(ruleUses)
 		r.q.walk(func(n *node) {
-			if n.op == opPhrase && !seen[n.phrase] {
-				seen[n.phrase] = true
-				s.byPhrase[n.phrase] = append(s.byPhrase[n.phrase], int32(ri))
+			if n.op == opPhrase && !slices.Contains(ruleUses[from:], n.phrase) {
+				ruleUses = append(ruleUses, n.phrase)
+				uses[n.phrase]++
 			}
 		})
+		ruleEnd[ri] = len(ruleUses)
+	}
+	s.byPhrase = cutLists(uses)
+	from := 0
+	for ri, end := range ruleEnd {
+		for _, p := range ruleUses[from:end] {
+			s.byPhrase[p] = append(s.byPhrase[p], int32(ri))
+		}
+		from = end
 	}
 	s.byRank = make([]int32, len(s.rules))
 	for i := range s.byRank {
@@ -214,7 +279,7 @@ func compile(srcs []source) (*Set, error) {
 	for rk, ri := range s.byRank {
 		rank[ri] = int32(rk)
 	}
-	s.ranksByPhrase = make([][]int32, len(s.phrases))
+	s.ranksByPhrase = cutLists(uses)
 	for p, ris := range s.byPhrase {
 		for _, ri := range ris {
 			s.ranksByPhrase[p] = append(s.ranksByPhrase[p], rank[ri])
@@ -224,7 +289,7 @@ func compile(srcs []source) (*Set, error) {
 		p := &s.phrases[i]
 		id := int32(i)
 		switch {
-		case p.lao != "":
+		case p.lao:
 			s.lao = append(s.lao, id)
 		default:
 			s.key.add(p.keys, id)
@@ -236,6 +301,25 @@ func compile(srcs []source) (*Set, error) {
 	s.key.freeze()
 	s.fold.freeze()
 	return s, nil
+}
+
+// cutLists returns len(sizes) empty lists, list i with capacity sizes[i],
+// all cut from one array.
+func cutLists(sizes []int32) [][]int32 {
+	total := 0
+	for _, n := range sizes {
+		total += int(n)
+	}
+	all := make([]int32, total)
+	out := make([][]int32, len(sizes))
+	at := 0
+	for i, n := range sizes {
+		if n > 0 {
+			out[i] = all[at : at : at+int(n)]
+		}
+		at += int(n)
+	}
+	return out
 }
 
 // Places returns the gazetteer entries of a file (helper for validation).
@@ -282,7 +366,8 @@ func (b *builder) intern(text string) (int32, error) {
 		if len(keys) == 0 {
 			return 0, fmt.Errorf("phrase %q has no Lao letters", text)
 		}
-		b.s.phrases = append(b.s.phrases, phrase{text: norm, lao: norm, laoKeys: keys})
+		norm = strings.Clone(norm) // may be a slice of the file's text
+		b.s.phrases = append(b.s.phrases, phrase{text: norm, lao: true, keys: keys})
 		b.s.byID[id] = i
 		return i, nil
 	}
@@ -296,14 +381,17 @@ func (b *builder) intern(text string) (int32, error) {
 	keys := make([]string, len(toks))
 	folds := make([]string, len(toks))
 	for i, t := range toks {
-		keys[i], folds[i] = t.Key, t.Fold
+		keys[i], folds[i] = b.syl(t.Key), b.syl(t.Fold)
+	}
+	if slices.Equal(keys, folds) {
+		folds = keys
 	}
 	id := strings.Join(keys, " ")
 	if i, ok := b.s.byID[id]; ok {
 		return i, nil
 	}
 	i := int32(len(b.s.phrases))
-	b.s.phrases = append(b.s.phrases, phrase{text: norm, keys: keys, folds: folds})
+	b.s.phrases = append(b.s.phrases, phrase{text: strings.Clone(norm), keys: keys, folds: folds}) // norm may be a slice of the file's text
 	b.s.byID[id] = i
 	return i, nil
 }
@@ -324,12 +412,11 @@ func (b *builder) declare(file string, p pos, text string, foldOK bool, ctx []po
 		return 0, b.errAt(file, p, "%v", err)
 	}
 	ph := &b.s.phrases[id]
-	if b.declared[id] {
-		return 0, b.errAt(file, p, "phrase %q already declared at %s (same syllables as %q)", text, ph.where, ph.text)
+	if at, ok := b.declared[id]; ok {
+		return 0, b.errAt(file, p, "phrase %q already declared at %s (same syllables as %q)", text, at, ph.text)
 	}
-	b.declared[id] = true
-	ph.where = fmt.Sprintf("%s:%d", file, p.line)
-	if foldOK && ph.lao == "" && !slices.Equal(ph.keys, ph.folds) {
+	b.declared[id] = fmt.Sprintf("%s:%d", file, p.line)
+	if foldOK && !ph.lao && !slices.Equal(ph.keys, ph.folds) {
 		if len(ph.keys) < 2 {
 			return 0, b.errAt(file, p, "fold_ok on %q: only phrases of two or more syllables may fold (one folded syllable collides: Lào/lao, chùa/chưa)", text)
 		}
@@ -338,7 +425,7 @@ func (b *builder) declare(file string, p pos, text string, foldOK bool, ctx []po
 	if window < 0 || window > maxNear {
 		return 0, b.errAt(file, p, "window %d: want 0 to %d", window, maxNear)
 	}
-	ph.window = window
+	ph.window = int32(window)
 	for _, c := range ctx {
 		cid, err := b.intern(c.s)
 		if err != nil {
@@ -370,7 +457,7 @@ func (b *builder) phrasesOf(file string, d *fileDoc) error {
 			return b.errAt(file, sp.p, "stop phrase: %v", err)
 		}
 		ph := &b.s.phrases[id]
-		if ph.lao == "" && len(ph.keys) < 2 {
+		if !ph.lao && len(ph.keys) < 2 {
 			return b.errAt(file, sp.p, "stop phrase %q: want a name of two or more syllables", sp.s)
 		}
 		ph.stop = true
@@ -420,14 +507,35 @@ func (b *builder) placesOf(file string, d *fileDoc) error {
 }
 
 func (b *builder) rulesOf(file string, d *fileDoc) error {
-	for _, r := range d.Rules {
+	// Parse every query first to reserve room for their phrases at once
+	// (at most one new phrase per phrase node): 200,000 phrases grown by
+	// appending are copied many times. Errors are still reported in rule
+	// order, below.
+	qs := make([]*node, len(d.Rules))
+	qerrs := make([]error, len(d.Rules))
+	nodes := 0
+	for i, r := range d.Rules {
+		if strings.TrimSpace(r.Query.s) == "" {
+			continue
+		}
+		qs[i], qerrs[i] = parseQuery(r.Query.s)
+		if qerrs[i] == nil {
+			qs[i].walk(func(n *node) {
+				if n.op == opPhrase {
+					nodes++
+				}
+			})
+		}
+	}
+	b.s.phrases = slices.Grow(b.s.phrases, nodes)
+	for i, r := range d.Rules {
 		if !idRe.MatchString(r.ID) {
 			return b.errAt(file, r.p, "rule id %q: want lower-case letters, digits, ., - and _", r.ID)
 		}
 		if at, ok := b.ruleAt[r.ID]; ok {
-			return b.errAt(file, r.p, "rule %q already declared at %s", r.ID, at)
+			return b.errAt(file, r.p, "rule %q already declared at %s:%d", r.ID, at.file, at.line)
 		}
-		b.ruleAt[r.ID] = fmt.Sprintf("%s:%d", file, r.p.line)
+		b.ruleAt[r.ID] = fileLine{file, r.p.line}
 		if _, ok := b.topicAt[r.Topic]; !ok {
 			return b.errAt(file, r.p, "rule %q: unknown topic %q", r.ID, r.Topic)
 		}
@@ -446,7 +554,7 @@ func (b *builder) rulesOf(file string, d *fileDoc) error {
 		if strings.TrimSpace(r.Query.s) == "" {
 			return b.errAt(file, r.p, "rule %q: no query", r.ID)
 		}
-		q, err := parseQuery(r.Query.s)
+		q, err := qs[i], qerrs[i]
 		if err != nil {
 			qe := err.(*QueryError)
 			return b.errAt(file, r.Query.p, "rule %q: %s (at %q)", r.ID, qe.Msg, clip(r.Query.s, qe.Offset))
@@ -470,17 +578,24 @@ func (b *builder) rulesOf(file string, d *fileDoc) error {
 			return b.errAt(file, r.Query.p, "rule %q: the query matches an article that has none of its phrases (a bare NOT?)", r.ID)
 		}
 		aud := slices.Clone(r.Audiences)
-		for _, a := range aud {
+		for i, a := range aud {
 			if !topicRe.MatchString(a) {
 				return b.errAt(file, r.p, "rule %q: audience %q: want lower-case letters, digits, - and _", r.ID, a)
 			}
+			aud[i] = b.str(a)
 		}
+		// Strings are copied or shared: a decoder's strings may be slices
+		// of the whole file's text, which the set must not keep alive.
 		b.s.rules = append(b.s.rules, compiledRule{
-			Rule: Rule{ID: r.ID, Version: r.Version, Topic: r.Topic, Severity: r.Severity, Area: r.Area,
-				Audiences: aud, Query: q.String(), Description: r.Description, Disabled: r.Disabled,
+			Rule: Rule{ID: strings.Clone(r.ID), Version: r.Version, Topic: b.str(r.Topic), Severity: b.str(r.Severity), Area: r.Area,
+				Audiences: aud, Query: q.String(), Description: strings.Clone(r.Description), Disabled: r.Disabled,
 				File: file, Line: r.p.line},
 			q: q,
 		})
+		// The phrases are interned and the canonical query written: the
+		// texts as written are not needed any more, and would keep the
+		// whole file's text alive.
+		q.walk(func(n *node) { n.text = "" })
 	}
 	return nil
 }

@@ -173,32 +173,105 @@ func (d *ruleDoc) UnmarshalYAML(n ast.Node) error {
 }
 
 // parseFile decodes one rule file strictly. Errors are *Error with the
-// file name, line and column.
+// file name, line and column. A file whose rules list the item reader can
+// read (parseItems) is decoded that way; any other file, and every file with
+// an error, is decoded by go-yaml whole (parseFileAST), so errors are
+// go-yaml's.
 func parseFile(name string, data []byte) (*fileDoc, error) {
+	if d, ok := parseItems(name, data); ok {
+		return d, nil
+	}
+	return parseFileAST(name, data)
+}
+
+// parseFileAST decodes one rule file with go-yaml, from its whole AST.
+func parseFileAST(name string, data []byte) (*fileDoc, error) {
+	_, d, err := parseAST(name, data)
+	return d, err
+}
+
+// parseAST parses data once (the alias check and the decoder share the
+// AST), refuses alias bombs and decodes strictly.
+// go-yaml's decoder panics on some malformed input (a bare tag as a list
+// item): that is reported as an error of the file, never a crash.
+func parseAST(name string, data []byte) (_ *ast.File, _ *fileDoc, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &Error{File: name, Msg: fmt.Sprintf("malformed YAML (the decoder failed: %v)", r)}
+		}
+	}()
 	var doc fileDoc
-	// Parse once: the alias check and the decoder share the AST (the
-	// parse is most of a large file's load time).
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
-		return nil, yamlError(name, err)
+		return nil, nil, yamlError(name, err)
 	}
 	if err := yamlguard.CheckFile(f, yamlguard.MaxAliasNodes); err != nil {
 		var ye *yamlguard.Error
 		if errors.As(err, &ye) {
-			return nil, &Error{File: name, Line: ye.Line, Col: ye.Col, Msg: ye.Msg}
+			return nil, nil, &Error{File: name, Line: ye.Line, Col: ye.Col, Msg: ye.Msg}
 		}
-		return nil, &Error{File: name, Msg: err.Error()}
+		return nil, nil, &Error{File: name, Msg: err.Error()}
 	}
 	if len(f.Docs) > 1 {
-		return nil, &Error{File: name, Msg: "more than one YAML document"}
+		return nil, nil, &Error{File: name, Msg: "more than one YAML document"}
+	}
+	for _, d := range f.Docs {
+		if k := nonStringKey(d.Body); k != nil {
+			p := nodePos(k)
+			return nil, nil, &Error{File: name, Line: p.line, Col: p.col, Msg: fmt.Sprintf("key %q is not a name: quote it or remove it", k.GetToken().Value)}
+		}
 	}
 	if len(f.Docs) == 0 || f.Docs[0].Body == nil {
-		return &doc, nil
+		return f, &doc, nil
 	}
 	if err := yaml.NodeToValue(f.Docs[0].Body, &doc, yaml.Strict()); err != nil {
-		return nil, yamlError(name, err)
+		return nil, nil, yamlError(name, err)
 	}
-	return &doc, nil
+	return f, &doc, nil
+}
+
+// nonStringKey returns the first mapping key under n that YAML reads as a
+// number, boolean or null. go-yaml's decoder silently drops the whole
+// mapping that holds such a key ("0: x" at the top empties the file), so it
+// is refused instead.
+func nonStringKey(n ast.Node) ast.Node {
+	switch n := n.(type) {
+	case *ast.MappingNode:
+		for _, v := range n.Values {
+			if k := nonStringKey(v); k != nil {
+				return k
+			}
+		}
+	case *ast.MappingValueNode:
+		k := ast.Node(n.Key)
+		for {
+			if mk, ok := k.(*ast.MappingKeyNode); ok && mk.Value != nil {
+				k = mk.Value
+				continue
+			}
+			if a, ok := k.(*ast.AnchorNode); ok && a.Value != nil {
+				k = a.Value
+				continue
+			}
+			break
+		}
+		switch k.(type) {
+		case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.NullNode, *ast.InfinityNode, *ast.NanNode:
+			return k
+		}
+		return nonStringKey(n.Value)
+	case *ast.SequenceNode:
+		for _, v := range n.Values {
+			if k := nonStringKey(v); k != nil {
+				return k
+			}
+		}
+	case *ast.AnchorNode:
+		return nonStringKey(n.Value)
+	case *ast.TagNode:
+		return nonStringKey(n.Value)
+	}
+	return nil
 }
 
 func yamlError(name string, err error) error {

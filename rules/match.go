@@ -271,7 +271,7 @@ func (s *Set) scan(sc *scratch, field uint8, raw string, hits []hit) (string, []
 		// with NFKC keys (ຳ and ໍ + າ alike), and a Lao phrase is any run
 		// of its units, inside a longer run or not.
 		for _, id := range s.lao {
-			nk := s.phrases[id].laoKeys
+			nk := s.phrases[id].keys
 			for i := 0; i+len(nk) <= len(syls); i++ {
 				j := 0
 				for ; j < len(nk); j++ {
@@ -486,7 +486,7 @@ func hasContext(hits []hit, h hit, p *phrase) bool {
 			if p.window == 0 {
 				return true
 			}
-			if ch.field == h.field && gap(h, ch) <= int32(p.window) {
+			if ch.field == h.field && gap(h, ch) <= p.window {
 				return true
 			}
 		}

@@ -41,7 +41,7 @@ const (
 type node struct {
 	op     opKind
 	kids   []*node
-	text   string // opPhrase: the phrase as written
+	text   string // opPhrase: the phrase as written; "" once compiled into a Set
 	title  bool   // opPhrase: only in the title
 	n      int    // opNear: the largest gap in syllables
 	phrase int32  // opPhrase: index into Set.phrases, set at compile time

@@ -73,7 +73,7 @@ func refTriesOf(s *Set) *refTries {
 	rt.pool.New = func() any { return new(refScratch) }
 	for i := range s.phrases {
 		p := &s.phrases[i]
-		if p.lao != "" {
+		if p.lao {
 			continue
 		}
 		rt.key.add(p.keys, int32(i))
@@ -212,7 +212,7 @@ func (s *Set) refScan(rt *refTries, sc *refScratch, field uint8, text string, hi
 	}
 	if len(s.lao) > 0 && refHasLaoBytes(text) {
 		for _, id := range s.lao {
-			nk := s.phrases[id].laoKeys // a run of Lao units, by NFKC key
+			nk := s.phrases[id].keys // a run of Lao units, by NFKC key
 			for i := 0; i+len(nk) <= len(toks); i++ {
 				j := 0
 				for j < len(nk) && toks[i+j].Key == nk[j] {
@@ -408,7 +408,7 @@ func refHasContext(hits []hit, h hit, p *phrase) bool {
 			if p.window == 0 {
 				return true
 			}
-			if ch.field == h.field && refGap(h, ch) <= int32(p.window) {
+			if ch.field == h.field && refGap(h, ch) <= p.window {
 				return true
 			}
 		}

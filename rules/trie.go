@@ -60,10 +60,12 @@ func (t *trie) add(seq []string, id int32) {
 	}
 }
 
-// freeze builds the lookup tables once every phrase is added.
+// freeze builds the lookup tables once every phrase is added, and drops
+// the maps they were built from: add may not be called after freeze.
 func (t *trie) freeze() {
 	t.symTab = newSymTable(t.syms)
 	t.edgeTab = newEdgeTable(t.edges)
+	t.syms, t.edges = nil, nil
 }
 
 // lookup returns the symbol of the syllable key buf[k:k+n], 0 if no phrase

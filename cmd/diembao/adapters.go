@@ -87,6 +87,9 @@ func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
 		Registry:    n.reg,
 		Ready:       n.health,
 	}
+	if deps.SourceEdit, err = n.webSourceEditor(ctx); err != nil { // sources_edit.go
+		return web.Deps{}, err
+	}
 	if err := n.reportWebDeps(ctx, &deps, caseSvc); err != nil {
 		return web.Deps{}, err
 	}

@@ -110,5 +110,5 @@ func (s snapshotStore) Get(ctx context.Context, key string) ([]byte, error) {
 func webSourceStatus(h crawler.SourceHealth) web.SourceStatus {
 	return web.SourceStatus{ID: h.Source, Name: h.Name, LastCrawl: h.LastAttempt, LastOK: h.LastSuccess,
 		LastError: h.LastError, Failures: h.FailedPasses, Articles: h.Published24h,
-		LastNew: h.LastNewArticle, Stale: h.Stale, Backlog: h.Backlog}
+		LastNew: h.LastNewArticle, Stale: h.Stale, Backlog: h.Backlog, Disabled: h.Disabled}
 }

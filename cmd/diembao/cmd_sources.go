@@ -19,8 +19,11 @@ import (
 // [--allow-private]": fetch once and show what discovery and extraction
 // give, publishing nothing.
 func cmdSources(ctx context.Context, a *app, args []string) int {
+	if len(args) > 0 && args[0] == "list" {
+		return cmdSourcesList(ctx, a, args[1:]) // sources_edit.go
+	}
 	if len(args) == 0 || args[0] != "check" {
-		return a.exitCode(fmt.Errorf("%w: sources check [--source ID | --url URL...] [--json] [--allow-private]", errUsage))
+		return a.exitCode(fmt.Errorf("%w: sources check [--source ID | --url URL...] [--json] [--allow-private] | sources list [--json]", errUsage))
 	}
 	var (
 		asJSON, allowPrivate bool
@@ -86,6 +89,7 @@ func cmdSources(ctx context.Context, a *app, args []string) int {
 	if err != nil {
 		return a.exitCode(fmt.Errorf("%w: %w", errUsage, err))
 	}
+	sources = withEditedSources(ctx, a, sources) // seed + edits made in the UI (sources_edit.go)
 	cfg := crawler.FromConfig(a.cfg.Crawler)
 	cfg.Timeout = min(cfg.Timeout, timeout)
 	cfg.MaxRetries = -1 // a check fails fast

@@ -56,7 +56,7 @@ func commands() map[string]command {
 		"rules":   {cmdRules, "rules check [--rules DIR]... [--json] FILE...|-   match texts, HTML or article JSON\n  diembao rules check --archive [--since 30d] [--rules DIR]... [--json] RULEFILE   backtest a rule\n  diembao rules lint DIR"},
 		"digest":  {cmdDigest, "digest [--week 2026-W47 | --from D --to D] [--out FILE.html|.pdf|.txt] [--send [--resend]] [--audience A] [--nats URL]"},
 		"reindex": {cmdReindex, "reindex              rebuild the index from the ARTICLES stream"},
-		"sources": {cmdSources, "sources check [--source ID | --url URL...] [--json] [--allow-private] [--timeout 15s]"},
+		"sources": {cmdSources, "sources check [--source ID | --url URL...] [--json] [--allow-private] [--timeout 15s] | sources list [--json]"},
 		"user":    {cmdUser, "user add NAME --role analyst|police|admin [--password-stdin] [--nats URL]\n  diembao user list [--nats URL]"},
 		"report":  {cmdReport, "report (--year 2026 | --from D --to D) [--topic T] [--all] --out FILE.pdf|.docx|.xlsx"},
 		"case":    {cmdCase, "case add|list|show|move|doc ...   false-report cases (vụ việc)"},

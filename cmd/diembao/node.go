@@ -105,7 +105,7 @@ func (n *node) run(ctx context.Context) error {
 	n.rules = rl
 
 	if n.roles.index {
-		idx, err := indexer.Open(indexer.Config{Dir: filepath.Join(cfg.DataDir, "index")}, classifier{rl}, n.log)
+		idx, err := indexer.Open(indexer.Config{Dir: filepath.Join(cfg.DataDir, "index"), MinFree: cfg.Health.MinFreeBytes()}, classifier{rl}, n.log)
 		if err != nil {
 			return fmt.Errorf("index: %w", err)
 		}
@@ -414,6 +414,10 @@ func (n *node) startCrawl(frontCtx, backCtx context.Context, start startFunc, fr
 	if err != nil {
 		return fmt.Errorf("%w: crawl: %w", errUsage, err) // bad input: exit 2
 	}
+	srcStore, sources, err := n.effectiveSources(frontCtx, sources) // seed + UI edits (sources_edit.go)
+	if err != nil {
+		return err
+	}
 	// Crawl state of a page unseen for half a year is forgotten: the bucket
 	// must not grow without bound. A page found again is fetched afresh; its
 	// alerts are not repeated (the matcher keeps its own state).
@@ -442,6 +446,7 @@ func (n *node) startCrawl(frontCtx, backCtx context.Context, start startFunc, fr
 		return fmt.Errorf("crawl: %w", err)
 	}
 	start(front, "crawler", func() error { return c.Run(frontCtx) })
+	start(front, "crawl-sources", func() error { return followSources(frontCtx, srcStore, c, n.log) })
 	start(front, "crawl-health", func() error { return publishHealth(frontCtx, c, health) })
 	// Matched articles are fetched again after 1 h and 24 h to record edits
 	// and removals.

@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/diembao/diembao/internal/diskspace"
 	"github.com/diembao/diembao/internal/errkind"
 )
 
@@ -145,13 +146,7 @@ func (b *Bus) restartJetStream() {
 
 // FreeBytes returns the bytes available to an unprivileged user on the
 // file system holding path.
-func FreeBytes(path string) (uint64, error) {
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(path, &st); err != nil {
-		return 0, fmt.Errorf("statfs %s: %w", path, err)
-	}
-	return st.Bavail * uint64(st.Bsize), nil
-}
+func FreeBytes(path string) (uint64, error) { return diskspace.Free(path) }
 
 // IsUnavailable reports whether err means a resource the stage needs is
 // missing for now (no disk space, JetStream off or out of resources, the bus

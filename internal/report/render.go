@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/diembao/diembao/internal/officedoc"
 )
@@ -122,9 +123,22 @@ func Chart(r Report, name, format string) ([]byte, error) {
 	default:
 		return nil, fmt.Errorf("report: unknown chart %q", name)
 	}
-	wt, err := p.WriterTo(16*vg.Centimeter, 8*vg.Centimeter, format)
+	w, h := 16*vg.Centimeter, 8*vg.Centimeter
+	wt, err := draw.NewFormattedCanvas(w, h, format)
 	if err != nil {
 		return nil, fmt.Errorf("chart %s: %w", name, err)
+	}
+	dc := draw.New(wt)
+	if name != ChartMonths { // the only chart with a legend
+		p.Draw(dc)
+	} else {
+		// The legend stands beside the plot, never over its lines.
+		leg := p.Legend
+		p.Legend = plot.NewLegend()
+		side := 4 * vg.Centimeter
+		p.Draw(draw.Crop(dc, 0, -side, 0, 0))
+		leg.Top, leg.Left = true, true
+		leg.Draw(draw.Crop(dc, w-side+vg.Points(6), 0, 0, -vg.Points(20)))
 	}
 	var b bytes.Buffer
 	if _, err := wt.WriteTo(&b); err != nil {

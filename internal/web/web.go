@@ -93,6 +93,7 @@ type Deps struct {
 	Alerts      Alerts
 	Rules       Rules
 	Sources     SourceHealth
+	SourceEdit  SourceEditor // add, edit, disable sources (sources_edit.go); nil: health only
 	Digests     Digests
 	DeadLetters DeadLetters
 	Snapshots   Snapshots
@@ -207,7 +208,8 @@ func (s *Server) routes() http.Handler {
 	handle("GET /digests", s.authed("", false, http.HandlerFunc(s.digestsPage)))
 	handle("GET /digests/{id}", s.authed("", false, http.HandlerFunc(s.digestPage)))
 	handle("GET /digests/{id}/raw", s.authed("", false, http.HandlerFunc(s.digestRaw)))
-	handle("GET /sources", s.authed(RoleAdmin, false, http.HandlerFunc(s.sourcesPage)))
+	handle("GET /sources", s.authed(RoleAdmin, false, http.HandlerFunc(s.sourcesList)))
+	s.sourceEditRoutes(handle) // sources_edit.go
 	handle("GET /rules", s.authed(RoleAdmin, false, http.HandlerFunc(s.rulesPage)))
 	handle("POST /rules/try", s.authed(RoleAdmin, true, http.HandlerFunc(s.rulesTry)))
 	handle("GET /deadletters", s.authed(RoleAdmin, false, http.HandlerFunc(s.deadLettersPage)))
@@ -411,10 +413,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, page s
 
 var pageNames = []string{"error", "login", "search", "article", "alerts", "alert", "digests", "digest",
 	"sources", "rules", "deadletters", "audit", "reports", "cases", "case", "portals",
-	"searches", "unsubscribe", "account"}
+	"searches", "unsubscribe", "account", "source-list", "source-edit", "source-history"}
 
 func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
-	base, err := template.New("layout.html").Funcs(funcs).Funcs(caseFuncs()).ParseFS(templateFS, "templates/layout.html", "templates/part-*.html")
+	base, err := template.New("layout.html").Funcs(funcs).Funcs(caseFuncs()).Funcs(sourceFuncs()).ParseFS(templateFS, "templates/layout.html", "templates/part-*.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: parse layout: %w", err)
 	}

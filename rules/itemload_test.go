@@ -1,0 +1,284 @@
+package rules
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/diembao/diembao/internal/article"
+)
+
+// itemItems are rule-list items in the shapes the item reader accepts, and
+// some it must decline; each is checked against go-yaml in both roles.
+var itemItems = []string{
+	`- {id: a, topic: t, query: '"biên giới" OR "cột mốc"'}`,
+	`- {id: a.b-c_1, topic: t, severity: high, version: 3, area: true, disabled: false, audiences: [office, police], query: x}`,
+	`- {id: a, topic: t, description: "Biên giới, mốc giới – Lào", query: '"Khẹo" NEAR/3 Lào'}`,
+	`- {id: a, topic: t, description: 'it''s ''quoted''', query: 'a ''b'' c'}`,
+	`- {id: a, topic: t, query: "tuần tra"}   # trailing comment`,
+	`- {id: a ,  topic:  t , query:   Lào Cai   }`,
+	`- {id: a, topic: t, query: title}`,
+	`- {id: a, topic: t, audiences: ['office', "police"], query: x}`,
+	`- {id: a, topic: t, description: "ເມືອງຊຳໃຕ້ ລາວ", query: 'ເມືອງ'}`,
+	`- {id: a, topic: t, description: "bie` + "\u0302" + `n", query: 'x'}`,
+	`- {id: a, topic: t, description: "a` + "\u00a0" + `b", query: 'x'}`,
+	`- {id: a, topic: t, description: Biên giới (Lào) 2025/07, query: x}`,
+	`- {id: a, topic: t, version: 0, query: x}`,
+	`- {id: a, topic: t, query: ''}`,
+	`- {id: a, topic: t, query: " x "}`,
+	"- id: a\n  topic: t\n  query: '\"a\" OR b'",
+	"- id: a\n  topic: t\n  severity: high   # why\n  description: Biên giới\n  version: 12\n  audiences: [office]\n  query: \"x\"",
+	"- id: a\n\n  # a comment line\n  topic: t\n  query: b c",
+	"- id: a\n  topic: t\n  query: x\n  # after",
+	// Shapes the reader declines (go-yaml decides).
+	`- {id: a, topic: t, query: "a \"b\""}`,
+	`- {id: a, topic: t, query: 'x', }`,
+	`- {id: a, topic: t, query: x, query: y}`,
+	`- {id: a, topic: t, qeury: x}`,
+	`- {id: a, topic: t, version: '2', query: x}`,
+	`- {id: a, topic: t, version: 02, query: x}`,
+	`- {id: a, topic: t, version: -1, query: x}`,
+	`- {id: a, topic: t, area: yes, query: x}`,
+	`- {id: a, topic: t, area: True, query: x}`,
+	`- {id: true, topic: t, query: x}`,
+	`- {id: 12, topic: t, query: x}`,
+	`- {id: null, topic: t, query: x}`,
+	`- {id: a, topic: t, audiences: [], query: x}`,
+	`- {id: a, topic: t, audiences: office, query: x}`,
+	`- {id: a, topic: &x t, query: x}`,
+	`- {id: a, topic: !!str t, query: x}`,
+	`- {id: a, topic: t, query: x}#c`,
+	`- {id: a, topic: t, query: a#b}`,
+	`- {id: a, topic: t, query: title:"x"}`,
+	`- {id: a, topic: t, query: x`,
+	`- {id: a, topic: t, query: 'x}`,
+	`- {id: a, topic: t,` + "\n" + `    query: x}`,
+	`- {}`,
+	`-   {id: a, topic: t, query: x}`,
+	"- id: a\n  topic: t\n  query: >-\n    x OR\n    y",
+	"- id: a\n  topic: t\n  query: x\n    OR y",
+	"- id: a\n  topic: t\n  audiences:\n    - office\n  query: x",
+	"- id: a\n   topic: t\n  query: x",
+	"- id: a\n  topic: t\n  query:",
+	"- id: a\n  topic: t\n  query: \tx",
+	"- id: a\n  topic: t\n  query: x\n- ",
+	"-\n  id: a",
+}
+
+// itemFile wraps items in a rule file with other sections around them.
+func itemFile(indent string, items ...string) string {
+	var b strings.Builder
+	b.WriteString("# head\ntopics: [{id: t, name: T}]\nphrases:\n  - {text: \"biên giới\", fold_ok: true}\nrules:\n")
+	for _, it := range items {
+		for _, l := range strings.Split(it, "\n") {
+			if l != "" {
+				b.WriteString(indent)
+			}
+			b.WriteString(l + "\n")
+		}
+	}
+	b.WriteString("stop_phrases: [\"Lào Cai\"]\n")
+	return b.String()
+}
+
+// sameAsAST fails unless parseItems, where it accepts data, gives exactly
+// what go-yaml gives (reflect.DeepEqual, positions included). It reports
+// whether parseItems accepted.
+func sameAsAST(t *testing.T, name, data string) bool {
+	t.Helper()
+	got, ok := parseItems(name, []byte(data))
+	want, err := parseFileAST(name, []byte(data))
+	if !ok {
+		return false
+	}
+	if err != nil {
+		t.Fatalf("parseItems accepted what go-yaml refuses (%v):\n%s", err, data)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("parseItems differs from go-yaml on\n%s\n got  %+v\n want %+v", data, got, want)
+	}
+	return true
+}
+
+// TestItemReaderAgrees: on every item shape, alone, in a list, at indent 0
+// and 2, the item reader either declines or decodes exactly what go-yaml
+// decodes; the shapes of generated and hand-written flow and block items
+// are accepted.
+func TestItemReaderAgrees(t *testing.T) {
+	accepted := 0
+	for i, it := range itemItems {
+		for _, indent := range []string{"", "  ", "    "} {
+			wantOK := i < 19
+			file := itemFile(indent, it)
+			if ok := sameAsAST(t, "a.yaml", file); ok != wantOK {
+				t.Errorf("item %d (indent %d) accepted=%v, want %v:\n%s", i, len(indent), ok, wantOK, file)
+			}
+			list := itemFile(indent, itemItems[0], it, itemItems[1])
+			if ok := sameAsAST(t, "a.yaml", list); ok != wantOK {
+				t.Errorf("item %d in a list (indent %d) accepted=%v, want %v", i, len(indent), ok, wantOK)
+			}
+			if wantOK {
+				accepted++
+			}
+		}
+	}
+	for _, f := range []string{testPack, string(loadFile(2000)), "rules:\n", "topics: []\nrules:\n  - {id: a, topic: t, query: x}\nrulez: []\n",
+		"rules:\n  - {id: a, topic: t, query: x}\n---\nrules: []\n", "description: |\nrules:\n  - {id: a, topic: t, query: x}\n",
+		"x: &a [1]\nrules:\n  - {id: a, topic: t, query: x}\ny: *a\n", "rules:\n  - {id: a, topic: t, query: x}\nrules:\n  - {id: b, topic: t, query: x}\n",
+		"rules: # the list\n  - {id: a, topic: t, query: x}\n", "rules:\n- {id: a, topic: t, query: x}\n- id: b\n  topic: t\n  query: yy\ntopics: [{id: t}]\n"} {
+		sameAsAST(t, "a.yaml", f)
+	}
+	for _, f := range []string{testPack, string(loadFile(2000)), "rules: # the list\n  - {id: a, topic: t, query: x}\n",
+		"rules:\n- {id: a, topic: t, query: x}\n- id: b\n  topic: t\n  query: yy\ntopics: [{id: t}]\n"} {
+		if !sameAsAST(t, "a.yaml", f) {
+			t.Errorf("parseItems declined\n%.300s", f)
+		}
+	}
+	err := fs.WalkDir(DefaultPack(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(DefaultPack(), p)
+		if err == nil {
+			sameAsAST(t, p, string(b))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// FuzzItemReader: wherever the item reader accepts a file, go-yaml decodes
+// the same thing from it.
+func FuzzItemReader(f *testing.F) {
+	for _, it := range itemItems {
+		f.Add(itemFile("  ", it))
+	}
+	f.Fuzz(func(t *testing.T, data string) {
+		sameAsAST(t, "a.yaml", data)
+	})
+}
+
+// TestLoadErrorAtItem: a malformed rule deep in a large list is reported
+// with its file, line and column, by go-yaml's message for YAML problems and
+// by the compiler's for rule problems.
+func TestLoadErrorAtItem(t *testing.T) {
+	const n, bad = 1000, 777
+	line := bad + 3 // "topics:", "rules:", then item 0 on line 3
+	for _, tt := range []struct {
+		name, item, want string
+	}{
+		{"syntax", `  - {id: bad, topic: t, query: x}}`, fmt.Sprintf("r.yaml:%d:34: value is not allowed", line)},
+		{"block syntax", `  - id: bad: x`, fmt.Sprintf("r.yaml:%d:9: mapping value is not allowed", line)},
+		// go-yaml notices an unclosed flow mapping on the next line.
+		{"unclosed", `  - {id: bad, topic: t, query: 'x}`, fmt.Sprintf("r.yaml:%d:", line+1)},
+		{"unknown field", `  - {id: bad, topic: t, qeury: x}`, fmt.Sprintf("r.yaml:%d:", line)},
+		{"type", `  - {id: bad, topic: t, query: [x]}`, fmt.Sprintf("r.yaml:%d:", line)},
+		{"repeated key", `  - {id: bad, topic: t, query: x, query: y}`, fmt.Sprintf("r.yaml:%d:", line)},
+		{"bad query", `  - {id: bad, topic: t, query: '"a" "b"'}`, fmt.Sprintf("r.yaml:%d:32: rule \"bad\": missing operator", line)},
+		{"unknown topic", `  - {id: bad, topic: nope, query: x}`, fmt.Sprintf("r.yaml:%d:5: rule \"bad\": unknown topic", line)},
+		{"block", "  - id: bad\n    topic: t\n    query: '\"a\" \"b\"'", fmt.Sprintf("r.yaml:%d:12: rule \"bad\": missing operator", line+2)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			lines := strings.Split(strings.TrimSuffix(string(loadFile(n)), "\n"), "\n")
+			lines[bad+2] = tt.item
+			_, err := LoadFS(mapFS(map[string]string{"r.yaml": strings.Join(lines, "\n") + "\n"}))
+			var e *Error
+			if !errors.As(err, &e) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestLoadDecoderPanic: input on which go-yaml's decoder panics (found by
+// FuzzItemReader) is an error naming the file, not a crash.
+func TestLoadDecoderPanic(t *testing.T) {
+	_, err := LoadFS(mapFS(map[string]string{"a.yaml": "A:\nphrases:\n  ! #0\n"}))
+	var e *Error
+	if !errors.As(err, &e) || e.File != "fs0/a.yaml" {
+		t.Fatalf("err = %v, want an *Error naming the file", err)
+	}
+}
+
+// TestLoadNonStringKey: a key go-yaml reads as a number, boolean or null
+// made its decoder drop the whole mapping silently (found by
+// FuzzItemReader); it is refused with its position.
+func TestLoadNonStringKey(t *testing.T) {
+	for _, tt := range []struct{ file, want string }{
+		{"topics: [{id: t}]\nrules:\n  - {id: a, topic: t, query: x}\n0:\n", "fs0/a.yaml:4:1: key \"0\" is not a name"},
+		{"topics: [{id: t}]\nrules:\n  - {id: a, topic: t, query: x, true: 1}\n", "fs0/a.yaml:3:33: key \"true\" is not a name"},
+		{"phrases:\n  - {text: a}\n~: 1\n", "fs0/a.yaml:3:1: key \"~\" is not a name"},
+	} {
+		if _, err := LoadFS(mapFS(map[string]string{"a.yaml": tt.file})); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: err = %v, want %q", tt.file, err, tt.want)
+		}
+	}
+}
+
+// TestItemLoadAliasBomb: an alias bomb beside a rules list the item reader
+// reads is still refused with its position, and an alias inside an item
+// still goes to go-yaml.
+func TestItemLoadAliasBomb(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("topics: [{id: t}]\nx0: &a0 [a, a, a, a, a, a, a, a, a]\n")
+	for i := 1; i <= 9; i++ {
+		p := fmt.Sprintf("*a%d", i-1)
+		fmt.Fprintf(&b, "x%d: &a%d [%s]\n", i, i, strings.Repeat(p+", ", 8)+p)
+	}
+	b.WriteString("rules:\n  - {id: a, topic: t, query: x}\n")
+	_, err := parseFile("bomb.yaml", []byte(b.String()))
+	var e *Error
+	if !errors.As(err, &e) || e.File != "bomb.yaml" || e.Line < 3 || !strings.Contains(e.Msg, "alias") {
+		t.Errorf("parseFile(alias bomb) = %v, want a positioned refusal", err)
+	}
+	inItem := "topics: [{id: t}]\nrules:\n  - &r {id: a, topic: t, query: x}\n  - *r\n"
+	if _, ok := parseItems("a.yaml", []byte(inItem)); ok {
+		t.Error("parseItems accepted an anchor and an alias")
+	}
+	if _, err := LoadFS(mapFS(map[string]string{"a.yaml": inItem})); err == nil || !strings.Contains(err.Error(), "already declared") {
+		t.Errorf("aliased rule: err = %v, want the repeated id refused", err)
+	}
+}
+
+// TestItemLoadSameSet: a generated set of 5,000 rules loaded item by item
+// has the same rules and matches the same articles, with the same terms, as
+// the set go-yaml decodes.
+func TestItemLoadSameSet(t *testing.T) {
+	data := loadFile(5000)
+	srcs := []source{{name: "r.yaml", data: data}}
+	fast, err := compileWith(srcs, func(name string, data []byte) (*fileDoc, error) {
+		d, ok := parseItems(name, data)
+		if !ok {
+			t.Fatal("parseItems declined the generated file")
+		}
+		return d, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow, err := compileWith(srcs, parseFileAST)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(fast.Rules(), slow.Rules()) || fast.Phrases() != slow.Phrases() {
+		t.Fatal("rules differ")
+	}
+	terms := benchTerms(10000, 5000)
+	matched := 0
+	for i := 0; i < 400; i++ {
+		a := article.Article{Title: terms[(i*37)%len(terms)], Body: benchText(2000, uint64(i)) + " " + terms[(i*7919)%len(terms)] + ". " + terms[(i*104729)%len(terms)]}
+		got, want := fast.Match(a), slow.Match(a)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("article %d: item-loaded set %+v, go-yaml set %+v", i, got.Matches, want.Matches)
+		}
+		matched += len(got.Matches)
+	}
+	if matched < 400 {
+		t.Errorf("only %d matches over 400 articles: the comparison says little", matched)
+	}
+}
