@@ -14,14 +14,17 @@ var (
 	reISO      = regexp.MustCompile(`\b(20\d\d|19\d\d)-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d))?(?:\.\d+)?(Z|[+-]\d\d:?\d\d)?)?`)
 	reDMY      = regexp.MustCompile(`\b(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*((?:19|20)\d\d)\b`)
 	reLongDate = regexp.MustCompile(`(?i)ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+((?:19|20)\d\d)`)
-	reTime     = regexp.MustCompile(`\b([01]?\d|2[0-3])\s*(?::|h|giờ)\s*([0-5]\d)(?:\s*:\s*([0-5]\d))?`)
+	reTime     = regexp.MustCompile(`\b([01]?\d|2[0-3])\s*(?::|h|giờ)\s*([0-5]\d)(?:\s*:\s*([0-5]\d))?(?:\s*([AaPp]\.?[Mm]\b\.?|SA\b|CH\b))?`)
 	reRelative = regexp.MustCompile(`(?i)(\d+)\s*(giây|phút|giờ|tiếng|ngày|tuần|tháng|năm)\s+trước`)
 	reRelWord  = regexp.MustCompile(`(?i)(hôm nay|hôm qua|tháng trước|năm trước|tuần trước)`)
 	// English month names: "March 27, 2025", "Mar. 27th 2025", "27 March 2025".
 	reMonthName = regexp.MustCompile(`(?i)\b(?:(` + monthNames + `)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)|((\d{1,2})(?:st|nd|rd|th)?\s+(` + monthNames + `)\.?,?\s+((?:19|20)\d\d)))\b`)
 	// Cues before a date that it is not the publication date.
-	reUpdateCue = regexp.MustCompile(`(?i)(cập nhật|sửa đổi|chỉnh sửa|updated|modified|edited|reviewed)[^/.\-]{0,20}$`)
-	reLunarCue  = regexp.MustCompile(`(?i)^[^0-9]{0,6}(\(?\s*(âm lịch|âl|al\))|năm (giáp|ất|bính|đinh|mậu|kỷ|canh|tân|nhâm|quý))`)
+	reUpdateCue = regexp.MustCompile(`(?i)(cập nhật|sửa đổi|chỉnh sửa|updated?s?|modified|edited|reviewed)[^/.\-]{0,20}$`)
+	// Cues before a date that is about a person, not the article: a forum
+	// member's join date, a birth date.
+	reOtherCue = regexp.MustCompile(`(?i)(joined|member since|tham gia|ngày sinh|sinh ngày|born|ngày vào)[^/.\-]{0,12}$`)
+	reLunarCue = regexp.MustCompile(`(?i)^[^0-9]{0,6}(\(?\s*(âm lịch|âl|al\))|năm (giáp|ất|bính|đinh|mậu|kỷ|canh|tân|nhâm|quý))`)
 	// URL timestamps: Dân trí and old Tuổi Trẻ <slug>-yyyyMMddHHmmssSSS.htm,
 	// paths with /2023-11-11/ or /2023/11/11/.
 	reURLStamp = regexp.MustCompile(`-((?:19|20)\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)\d{3}\.html?$`)
@@ -49,48 +52,21 @@ func parseDateText(s string, now time.Time, loc *time.Location, monthFirst bool)
 			return t, true // in the offset the text gives, if any
 		}
 	}
-	type cand struct{ y, mo, d, start, end int }
-	var cands []cand
-	for _, m := range reLongDate.FindAllStringSubmatchIndex(s, -1) {
-		cands = append(cands, cand{atoi(s[m[6]:m[7]]), atoi(s[m[4]:m[5]]), atoi(s[m[2]:m[3]]), m[0], m[1]})
-	}
-	for _, m := range reDMY.FindAllStringSubmatchIndex(s, -1) {
-		a, b := atoi(s[m[2]:m[3]]), atoi(s[m[4]:m[5]])
-		if monthFirst && a <= 12 && b <= 31 {
-			a, b = b, a
-		}
-		cands = append(cands, cand{atoi(s[m[6]:m[7]]), b, a, m[0], m[1]})
-	}
-	for _, m := range reMonthName.FindAllStringSubmatchIndex(s, -1) {
-		if m[2] >= 0 { // "March 27, 2025"
-			cands = append(cands, cand{atoi(s[m[6]:m[7]]), monthNumber(s[m[2]:m[3]]), atoi(s[m[4]:m[5]]), m[0], m[1]})
-		} else { // "27 March 2025"
-			cands = append(cands, cand{atoi(s[m[14]:m[15]]), monthNumber(s[m[12]:m[13]]), atoi(s[m[10]:m[11]]), m[0], m[1]})
-		}
-	}
-	sort.SliceStable(cands, func(i, j int) bool { return cands[i].start < cands[j].start })
+	cands, any := dateCandsRaw(s, loc, monthFirst)
 	// The first date that is not an update; an update date only when the
 	// text has nothing else.
-	sort.SliceStable(cands, func(i, j int) bool { return !updateCue(s, cands[i].start) && updateCue(s, cands[j].start) })
 	for _, c := range cands {
-		if c.d < 1 || c.d > 31 || c.mo < 1 || c.mo > 12 || lunarCue(s, c.start, c.end) {
-			continue
+		if !c.update {
+			return c.t, true
 		}
-		h, mi, sec := 0, 0, 0
-		// A time within 25 bytes before or after the date.
-		lo, hi := max(0, c.start-25), min(len(s), c.end+25)
-		if tm := nearestTime(s, lo, hi, c.start, c.end); tm != nil {
-			h, mi, sec = tm[0], tm[1], tm[2]
-		}
-		t := time.Date(c.y, time.Month(c.mo), c.d, h, mi, sec, 0, loc)
-		if t.Day() != c.d { // 31/2
-			continue
-		}
-		return t, true
 	}
 	if len(cands) > 0 {
+		return cands[0].t, true
+	}
+	if any {
 		return time.Time{}, false
 	}
+
 	if m := reRelative.FindStringSubmatch(s); m != nil {
 		n := atoi(m[1])
 		now = now.In(loc)
@@ -130,6 +106,75 @@ func parseDateText(s string, now time.Time, loc *time.Location, monthFirst bool)
 	return time.Time{}, false
 }
 
+// dateCand is one date written in a text.
+type dateCand struct {
+	t      time.Time
+	start  int  // byte offset in the text
+	update bool // written after "Cập nhật", "Updated"…
+}
+
+// dateCands returns the valid dates written in s, in text order: ISO
+// dates (with their offset), "ngày 4 tháng 5 năm 2019", numeric dates
+// (day first unless monthFirst) and English month names, each with the
+// nearest time of day; lunar dates are left out.
+func dateCands(s string, loc *time.Location, monthFirst bool) []dateCand {
+	c, _ := dateCandsRaw(s, loc, monthFirst)
+	return c
+}
+
+// dateCandsRaw is dateCands; any reports whether s held anything shaped
+// like a date (a valid one or not).
+func dateCandsRaw(s string, loc *time.Location, monthFirst bool) (out []dateCand, any bool) {
+	type cand struct{ y, mo, d, start, end int }
+	var cands []cand
+	for _, m := range reLongDate.FindAllStringSubmatchIndex(s, -1) {
+		cands = append(cands, cand{atoi(s[m[6]:m[7]]), atoi(s[m[4]:m[5]]), atoi(s[m[2]:m[3]]), m[0], m[1]})
+	}
+	for _, m := range reDMY.FindAllStringSubmatchIndex(s, -1) {
+		a, b := atoi(s[m[2]:m[3]]), atoi(s[m[4]:m[5]])
+		if monthFirst && a <= 12 && b <= 31 {
+			a, b = b, a
+		}
+		cands = append(cands, cand{atoi(s[m[6]:m[7]]), b, a, m[0], m[1]})
+	}
+	for _, m := range reMonthName.FindAllStringSubmatchIndex(s, -1) {
+		if m[2] >= 0 { // "March 27, 2025"
+			cands = append(cands, cand{atoi(s[m[6]:m[7]]), monthNumber(s[m[2]:m[3]]), atoi(s[m[4]:m[5]]), m[0], m[1]})
+		} else { // "27 March 2025"
+			cands = append(cands, cand{atoi(s[m[14]:m[15]]), monthNumber(s[m[12]:m[13]]), atoi(s[m[10]:m[11]]), m[0], m[1]})
+		}
+	}
+	any = len(cands) > 0
+	for _, m := range reISO.FindAllStringSubmatchIndex(s, -1) {
+		any = true
+		overlaps := false
+		for _, c := range cands {
+			overlaps = overlaps || m[0] < c.end && m[1] > c.start
+		}
+		if t, ok := isoAt(s, m, loc); ok && !overlaps && t.Day() == atoi(s[m[6]:m[7]]) {
+			out = append(out, dateCand{t, m[0], updateCue(s, m[0])})
+		}
+	}
+	for _, c := range cands {
+		if c.d < 1 || c.d > 31 || c.mo < 1 || c.mo > 12 || lunarCue(s, c.start, c.end) || reOtherCue.MatchString(s[max(0, c.start-30):c.start]) {
+			continue
+		}
+		h, mi, sec := 0, 0, 0
+		// A time within 25 bytes before or after the date.
+		lo, hi := max(0, c.start-25), min(len(s), c.end+25)
+		if tm := nearestTime(s, lo, hi, c.start, c.end); tm != nil {
+			h, mi, sec = tm[0], tm[1], tm[2]
+		}
+		t := time.Date(c.y, time.Month(c.mo), c.d, h, mi, sec, 0, loc)
+		if t.Day() != c.d { // 31/2
+			continue
+		}
+		out = append(out, dateCand{t, c.start, updateCue(s, c.start)})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
+	return out, any
+}
+
 func nearestTime(s string, lo, hi, dStart, dEnd int) []int {
 	best, bestDist := []int(nil), 1<<30
 	for _, m := range reTime.FindAllStringSubmatchIndex(s[lo:hi], -1) {
@@ -146,7 +191,20 @@ func nearestTime(s string, lo, hi, dStart, dEnd int) []int {
 			if m[6] >= 0 {
 				sec = atoi(s[m[6]+lo : m[7]+lo])
 			}
-			best, bestDist = []int{atoi(s[m[2]+lo : m[3]+lo]), atoi(s[m[4]+lo : m[5]+lo]), sec}, dist
+			h := atoi(s[m[2]+lo : m[3]+lo])
+			if m[8] >= 0 { // 12-hour clock: AM/PM, SA (sáng)/CH (chiều)
+				switch strings.ToUpper(s[m[8]+lo : m[8]+lo+1]) {
+				case "P", "C":
+					if h < 12 {
+						h += 12
+					}
+				default:
+					if h == 12 {
+						h = 0
+					}
+				}
+			}
+			best, bestDist = []int{h, atoi(s[m[4]+lo : m[5]+lo]), sec}, dist
 		}
 	}
 	return best

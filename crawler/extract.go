@@ -101,6 +101,9 @@ func extractFull(pageURL string, body []byte, header http.Header, src Source, en
 	base, _ := url.Parse(pageURL)
 	m := readMeta(doc, base)
 	env.monthFirst = monthFirstLang(m.lang, hostOf(base))
+	if votes := numericOrderVotes(doc); votes != 0 && englishUnmarked(m.lang) {
+		env.monthFirst = votes > 0 // plain "en": the page's own unambiguous dates decide
+	}
 
 	if isSiteRoot(pageURL) || (env.hint.Sitemap && m.ogType == "website" && !m.ldArticle && m.metaPublished == "") {
 		return article.Article{}, raw, fmt.Errorf("extract %s: %w: %w (og:type %q)", pageURL, errkind.Permanent, ErrNotArticle, m.ogType)
@@ -141,12 +144,21 @@ func extractFull(pageURL string, body []byte, header http.Header, src Source, en
 		}
 	}
 
-	// Dates: selector, JSON-LD, meta, feed, visible text, URL.
+	// Dates: selector, the header's date line, JSON-LD, meta, feed,
+	// visible text, URL.
+	byline := readBylineDates(doc, siteNames, hostOf(base), []string{m.ldHeadline, m.ogTitle, docTitle}, env)
+	metaPub, metaFrom := firstMachineDate(env, [2]string{article.DateJSONLD, m.ldPublished}, [2]string{article.DateMeta, m.metaPublished}, [2]string{article.DateText, m.timeElement})
+	if !metaPub.IsZero() {
+		metaPub = pageOffset(metaPub, []string{m.timeElement, m.ldPublished, m.metaPublished}, env)
+		metaPub = publisherZone(metaPub, doc, m, env)
+	}
 	candidates := []struct {
 		method string
 		find   func() (time.Time, bool)
 	}{
 		{article.DateText, func() (time.Time, bool) { return parseAny(selDate, env) }},
+		{metaFrom, func() (time.Time, bool) { return headerAgrees(metaPub, byline) }},
+		{article.DateText, func() (time.Time, bool) { return headerDate(metaPub, byline) }},
 		{article.DateJSONLD, func() (time.Time, bool) { return parseMachine(m.ldPublished, env) }},
 		{article.DateMeta, func() (time.Time, bool) { return parseMachine(m.metaPublished, env) }},
 		{article.DateFeed, func() (time.Time, bool) { return env.hint.Published, !env.hint.Published.IsZero() }},
@@ -154,8 +166,18 @@ func extractFull(pageURL string, body []byte, header http.Header, src Source, en
 		{article.DateText, func() (time.Time, bool) { return parseAny(visibleDateText(doc), env) }},
 		{article.DateURL, func() (time.Time, bool) { return dateFromURL(pageURL, env.loc) }},
 	}
+	if why, ok := undeclaredNotArticle(base, doc, m, !metaPub.IsZero() || !byline.published.IsZero() || !byline.updated.IsZero()); ok && selBody == "" {
+		return article.Article{}, raw, fmt.Errorf("extract %s: %w: %w (%s)", pageURL, errkind.Permanent, ErrNotArticle, why)
+	}
 	for _, c := range candidates {
-		if t, ok := c.find(); ok && setDate(&a, c.method, pageOffset(t, []string{m.timeElement, m.ldPublished, m.metaPublished}, env), env.loc) {
+		t, ok := c.find()
+		if ok {
+			t = publisherZone(pageOffset(t, []string{m.timeElement, m.ldPublished, m.metaPublished}, env), doc, m, env)
+			if d, ok := urlDayOfUTC(t, pageURL, env); ok {
+				t, c.method = d, article.DateURL
+			}
+		}
+		if ok && setDate(&a, c.method, t, env.loc) {
 			raw = a.Published
 			break
 		}
@@ -283,6 +305,73 @@ func pageOffset(t time.Time, others []string, env extractEnv) time.Time {
 		}
 	}
 	return t
+}
+
+// firstMachineDate returns the first of the metadata dates (method,
+// value) that parses, with its method.
+func firstMachineDate(env extractEnv, dates ...[2]string) (time.Time, string) {
+	for _, d := range dates {
+		if t, ok := parseMachine(d[1], env); ok {
+			return t, d[0]
+		}
+	}
+	return time.Time{}, ""
+}
+
+// headerAgrees returns the metadata publication time when the article's
+// header shows the same day (the metadata carries the time and offset).
+func headerAgrees(meta time.Time, b bylineDates) (time.Time, bool) {
+	if meta.IsZero() {
+		return time.Time{}, false
+	}
+	d := b.published
+	if d.IsZero() {
+		d = b.updated // the only date the header shows
+	}
+	if !d.IsZero() && sameDay(d, meta) {
+		return meta, true
+	}
+	return time.Time{}, false
+}
+
+// headerDate returns the date the article's header shows when it differs
+// from the metadata (or there is none): the publication date written
+// beside the headline; an "updated" date only when the page states no
+// publication date at all (the metadata's first publication wins over a
+// later update line).
+func headerDate(meta time.Time, b bylineDates) (time.Time, bool) {
+	if !b.published.IsZero() {
+		return b.published, true
+	}
+	if !b.updated.IsZero() && meta.IsZero() {
+		return b.updated, true
+	}
+	return time.Time{}, false
+}
+
+// urlDayOfUTC: a metadata instant written in UTC falls, in the
+// publisher's unknown zone, on the day before or after its UTC day; when
+// the URL's date path names that neighbouring day, the URL's day is the
+// one the page states (returned at midnight in env.loc).
+func urlDayOfUTC(t time.Time, pageURL string, env extractEnv) (time.Time, bool) {
+	if _, off := t.Zone(); off != 0 || !(t.Hour() < 10 || t.Hour() >= 14) {
+		return time.Time{}, false
+	}
+	m := reURLPath.FindStringSubmatch(pageURL)
+	if m == nil {
+		return time.Time{}, false
+	}
+	d := time.Date(atoi(m[1]), time.Month(atoi(m[2])), atoi(m[3]), 0, 0, 0, 0, env.loc)
+	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, env.loc)
+	if d.Equal(day.AddDate(0, 0, -1)) && t.Hour() < 10 || d.Equal(day.AddDate(0, 0, 1)) && t.Hour() >= 14 {
+		return d, true
+	}
+	return time.Time{}, false
+}
+
+// sameDay: a and b fall on the same calendar day as each is written.
+func sameDay(a, b time.Time) bool {
+	return a.Year() == b.Year() && a.YearDay() == b.YearDay()
 }
 
 // hasZone: the date string states its UTC offset.

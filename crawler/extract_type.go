@@ -2,6 +2,9 @@ package crawler
 
 import (
 	"encoding/json"
+	"fmt"
+	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/PuerkitoBio/goquery"
@@ -68,6 +71,104 @@ func declaredNotArticle(m pageMeta, types []string) (string, bool) {
 		if nonArticleTypes[t] {
 			return "JSON-LD " + t, true
 		}
+	}
+	return "", false
+}
+
+// reForumPath matches the URL shapes of forum and question-and-answer
+// software: Discourse /t/slug/123, phpBB viewtopic.php, vBulletin
+// showthread.php, XenForo /threads/slug.123/ (voz.vn), /thread/ and
+// /topic/ pages, Stack Exchange /questions/123/, Reddit and Lemmy
+// /comments/ and /post/ pages.
+var reForumPath = regexp.MustCompile(`(?i)(^/t/[^/]+/\d+|/viewtopic\.php|/showthread\.php|/threads?/[^/]*\.?\d+|/topic/\d+|^/questions/\d+/|/r/[^/]+/comments/|^/post/\d+/?$)`)
+
+// forumPage: the URL is a forum thread or a question page (the path shape,
+// or a host or first path segment named "forum").
+func forumPage(u *url.URL) bool {
+	if u == nil {
+		return false
+	}
+	if reForumPath.MatchString(u.Path) {
+		return true
+	}
+	first, _, _ := strings.Cut(strings.Trim(u.Path, "/"), "/")
+	return strings.HasPrefix(u.Hostname(), "forum.") || strings.HasPrefix(u.Hostname(), "forums.") ||
+		strings.EqualFold(first, "forum") || strings.EqualFold(first, "forums")
+}
+
+// reBuyButton: a shop's buy button, in English and Vietnamese.
+var reBuyButton = regexp.MustCompile(`(?i)^\s*(add to (cart|basket|bag)|buy now|thêm vào giỏ( hàng)?|mua ngay|đặt mua|chọn mua)\s*$`)
+
+// shopPage: the page has a buy button or a price in microdata.
+func shopPage(doc *goquery.Document) bool {
+	if doc.Find(`[itemprop="price"], [itemprop="offers"]`).Length() > 0 {
+		return true
+	}
+	found := false
+	doc.Find("button, input[type=submit], a[class*=cart], a[class*=buy]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		t := s.Text()
+		if goquery.NodeName(s) == "input" {
+			t = s.AttrOr("value", "")
+		}
+		found = reBuyButton.MatchString(t)
+		return !found
+	})
+	return found
+}
+
+// listingPage: many teasers (<article> elements, or most of the text in
+// links) and no own text to speak of.
+func listingPage(doc *goquery.Document) bool {
+	a, l, n := listingStats(doc)
+	if a == 0 || ownParagraphs(doc) >= 3 {
+		return false // an article's own paragraphs, whatever its menus
+	}
+	return n >= 6 && float64(l)/float64(a) > 0.3 || float64(l)/float64(a) > 0.75
+}
+
+// ownParagraphs counts the page's paragraphs of 30 words or more that are
+// not links (teasers are short, or links themselves).
+func ownParagraphs(doc *goquery.Document) int {
+	n := 0
+	doc.Find("p").Each(func(_ int, s *goquery.Selection) {
+		if s.Closest("a").Length() > 0 {
+			return
+		}
+		words := len(strings.Fields(s.Text())) - len(strings.Fields(s.Find("a").Text()))
+		if words >= 30 {
+			n++
+		}
+	})
+	return n
+}
+
+// listingStats returns the words of the page's body (chrome removed),
+// the words in links, and the number of <article> elements.
+func listingStats(doc *goquery.Document) (all, linked, articles int) {
+	body := doc.Find("body").Clone()
+	body.Find("script, style, noscript, nav, header, footer, aside").Remove()
+	all = len(strings.Fields(body.Text()))
+	linked = len(strings.Fields(body.Find("a").Text()))
+	return all, linked, doc.Find("article").Length()
+}
+
+// undeclaredNotArticle reports why a page that states no type looks like
+// a forum thread, a shop item or a listing. Only pages with no article
+// metadata and no date in their header are judged, so that a story is not
+// lost for a buy button in a sidebar.
+func undeclaredNotArticle(u *url.URL, doc *goquery.Document, m pageMeta, dated bool) (string, bool) {
+	if forumPage(u) {
+		return "forum or question URL", true
+	}
+	if m.ldArticle || dated {
+		return "", false
+	}
+	if shopPage(doc) {
+		return "buy button or price, no date", true
+	}
+	if listingPage(doc) {
+		a, l, n := listingStats(doc)
+		return fmt.Sprintf("teasers and links, no date: %d words, %d in links, %d <article>", a, l, n), true
 	}
 	return "", false
 }

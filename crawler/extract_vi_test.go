@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"errors"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -30,6 +31,22 @@ func TestPagesAsPublished(t *testing.T) {
 		// on 22 October (in Vietnam it is already the 23rd).
 		{"en-us", "Border trade rises in Thanh Hoa", "2025-10-22T19:00:00-05:00", article.DateMeta},
 		{"en-us-numeric", "Market day at the border – a photo essay", "2025-03-04T00:00:00+07:00", article.DateText},
+		// The date line above the headline wins over a JSON-LD
+		// datePublished that is the time the page was generated; the
+		// site header's today and the dates in the body are not read.
+		{"byline-truoc", "Tuyên truyền pháp luật biên giới ở Bát Mọt", "2020-10-26T22:21:00+07:00", article.DateText},
+		// The header shows only "Cập nhật …": the metadata's first
+		// publication wins over the update line.
+		{"chi-cap-nhat", "Tuyên truyền pháp luật biên giới ở Bát Mọt", "2020-10-26T22:21:00+07:00", article.DateMeta},
+		// A banner <h1> with today's date beside it above the article:
+		// the header read is the one of the h1 the metadata title names.
+		{"h1-banner", "Xã Bát Mọt ra quân làm đường giao thông nông thôn", "2026-11-20T08:30:00+07:00", article.DateMeta},
+		// Plain "en": the page's unambiguous 25/09/2023 makes 03/10/2023
+		// the 3rd of October.
+		{"en-dmy", "How many rice varieties grow in Thanh Hoa?", "2023-10-03T00:00:00+07:00", article.DateText},
+		// A forum thread at an article-shaped URL: the members' join dates
+		// ("Tham gia: 12/3/2015") are not its date.
+		{"dien-dan", "Hỏi về thủ tục qua cửa khẩu Khẹo", testNow.Format(time.RFC3339), article.DateFetched},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -77,5 +94,52 @@ func TestLaoStoredAsPublished(t *testing.T) {
 	}
 	if a.Lang != "lo" {
 		t.Errorf("lang %q", a.Lang)
+	}
+}
+
+// TestPagesNotArticles: pages that state no type but are a forum thread
+// (by the URL shape of forum software), a shop item (a buy button, no
+// date) or a section listing (teasers, mostly links, no date) are refused
+// as not articles.
+func TestPagesNotArticles(t *testing.T) {
+	for _, tt := range []struct{ file, url string }{
+		{"dien-dan", "https://diendanmau.vn/threads/hoi-ve-thu-tuc-qua-cua-khau-kheo.12345/"},
+		{"dien-dan", "https://forum.mau.vn/t/hoi-ve-thu-tuc-qua-cua-khau-kheo/678"},
+		{"ban-hang", "https://dacsanmau.vn/mat-ong-rung-xuan-lien-500ml"},
+		{"chuyen-muc", "https://baomau.vn/thoi-su/"},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			body, err := os.ReadFile(filepath.Join("testdata", "vi", tt.file+".html"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := extract(tt.url, body, http.Header{}, Source{ID: "mau"}, testEnv())
+			if !errors.Is(err, ErrNotArticle) {
+				t.Errorf("%s: err %v (title %q), want ErrNotArticle", tt.url, err, a.Title)
+			}
+		})
+	}
+}
+
+// TestURLDayOfUTC: a UTC metadata time just after midnight belongs to the
+// previous day when the URL's date path says so; not otherwise.
+func TestURLDayOfUTC(t *testing.T) {
+	env := testEnv()
+	utc := time.Date(2020, 2, 18, 2, 18, 0, 0, time.UTC)
+	if d, ok := urlDayOfUTC(utc, "https://news.example.com/2020/02/17/slug/", env); !ok || d.Format("2006-01-02") != "2020-02-17" {
+		t.Errorf("got %v %v, want 2020-02-17", d, ok)
+	}
+	for _, c := range []struct {
+		t time.Time
+		u string
+	}{
+		{utc, "https://news.example.com/2020/02/18/slug/"},                                        // same day
+		{utc, "https://news.example.com/news/slug-1"},                                             // no date in the URL
+		{utc.In(time.FixedZone("", 7*3600)), "https://news.example.com/2020/02/17/slug/"},         // the page gave an offset
+		{time.Date(2020, 2, 18, 12, 0, 0, 0, time.UTC), "https://news.example.com/2020/02/17/x/"}, // midday: no zone moves it a day
+	} {
+		if d, ok := urlDayOfUTC(c.t, c.u, env); ok {
+			t.Errorf("%v %s: got %v, want no change", c.t, c.u, d)
+		}
 	}
 }

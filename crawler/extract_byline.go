@@ -1,0 +1,209 @@
+package crawler
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+)
+
+// bylineDates is what the article header shows the reader: the dates
+// written within a short run of text after the headline (the byline,
+// "Đăng lúc …", "Thứ hai, 26/10/2020, 22:21 (GMT+7)"), or just before it
+// when nothing follows. Dates in related-news boxes, comments, sidebars,
+// footers and navigation are not read; a date further from the headline
+// is not the article's.
+type bylineDates struct {
+	published time.Time // the first date not marked as an update
+	updated   time.Time // the first date marked "Cập nhật", "Updated"…
+}
+
+// bylineAfter and bylineBefore bound the text (in runes) read after the
+// end of the headline and before its start.
+const (
+	bylineAfter  = 400
+	bylineBefore = 120
+	// bylineLongest: a longer run of text is a paragraph of the body.
+	bylineLongest = 160
+)
+
+// readBylineDates finds the headline <h1> (the one a metadata title
+// names, else the first outside page chrome that is not the site's name;
+// portals put the site's name or logo in an h1 above the article) and
+// reads the dates around it.
+func readBylineDates(doc *goquery.Document, siteNames []string, host string, metaTitles []string, env extractEnv) bylineDates {
+	var h1, named *html.Node
+	doc.Find("body h1").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		t := clean(visibleText(s.Nodes[0]))
+		if hiddenOrChrome(s) || !plausibleHeadline(t, siteNames, host) {
+			return true
+		}
+		if h1 == nil {
+			h1 = s.Nodes[0]
+		}
+		k := compareKey(t)
+		for _, mt := range metaTitles {
+			if mk := compareKey(titleText(mt)); len([]rune(k)) >= 12 && strings.Contains(mk, k) {
+				named = s.Nodes[0]
+				return false
+			}
+		}
+		return true
+	})
+	if named != nil {
+		h1 = named
+	}
+	if h1 == nil {
+		return bylineDates{}
+	}
+	// The page's text nodes in order, each marked before / inside / after
+	// the headline.
+	type piece struct {
+		text string
+		pos  int // -1 before the headline, 0 inside, 1 after
+	}
+	var pieces []piece
+	pos := -1
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		switch n.Type {
+		case html.TextNode:
+			if t := strings.TrimSpace(n.Data); t != "" {
+				pieces = append(pieces, piece{t, pos})
+			}
+			return
+		case html.ElementNode:
+			switch n.Data {
+			case "script", "style", "noscript", "template", "svg", "nav", "aside", "footer", "select", "button",
+				"figure", "figcaption", "caption", "blockquote":
+				return // photo captions and quotes carry other dates
+			}
+			if n != h1 && (otherContainer(n) || strings.Contains(strings.ToLower(attr(n, "class")), "caption")) {
+				return
+			}
+			// <time datetime> carries the machine form, read when its
+			// text is not a date ("2 giờ trước", an icon).
+			if v := strings.TrimSpace(attr(n, "datetime")); n.Data == "time" && v != "" && len(dateCands(spacedText(n), env.loc, env.monthFirst)) == 0 {
+				pieces = append(pieces, piece{"⟨" + v + "⟩", pos})
+				return
+			}
+		}
+		if n == h1 {
+			pos = 0
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+		if n == h1 {
+			pos = 1
+		}
+	}
+	walk(doc.Nodes[0])
+	var before, after []string
+	n := 0
+	for i := len(pieces) - 1; i >= 0 && n < bylineBefore; i-- {
+		if pieces[i].pos == -1 {
+			before = append([]string{pieces[i].text}, before...)
+			n += len([]rune(pieces[i].text))
+		}
+	}
+	n = 0
+	for _, p := range pieces {
+		if p.pos == 1 && n < bylineAfter {
+			if len([]rune(p.text)) > bylineLongest {
+				break // the body has begun: its dates are events
+			}
+			after = append(after, p.text)
+			if !strings.HasPrefix(p.text, "⟨") {
+				n += len([]rune(p.text))
+			}
+		}
+	}
+	// Visible dates after the headline, then visible dates before it
+	// (bylines set above the headline), then <time datetime> values.
+	aw, bw := strings.Join(after, " ¦ "), strings.Join(before, " ¦ ")
+	for _, w := range []struct {
+		s               string
+		markers, before bool
+	}{{aw, false, false}, {bw, false, true}, {aw, true, false}, {bw, true, true}} {
+		var b bylineDates
+		b.published, b.updated = windowDates(w.s, w.markers, w.before, env)
+		if !b.published.IsZero() || !b.updated.IsZero() {
+			return b
+		}
+	}
+	return bylineDates{}
+}
+
+// windowDates returns the first publication date and the first update
+// date written in s.
+// With markers false, <time datetime> values are left out; with markers
+// true only they are read.
+// Before the headline, the date nearest to it counts first (a site
+// header's "today" comes earlier).
+func windowDates(s string, markers, before bool, env extractEnv) (pub, upd time.Time) {
+	cands := dateCands(s, env.loc, env.monthFirst)
+	if before {
+		slices.Reverse(cands)
+	}
+	for _, c := range cands {
+		if isMarker(s, c.start) != markers {
+			continue
+		}
+		if !pub.IsZero() && !upd.IsZero() {
+			break
+		}
+		if c.update {
+			if upd.IsZero() {
+				upd = c.t
+			}
+		} else if pub.IsZero() {
+			pub = c.t
+		}
+	}
+	return pub, upd
+}
+
+// otherContainer: an element whose class or id marks related news,
+// comments, a sidebar or a footer.
+func otherContainer(n *html.Node) bool {
+	for _, a := range n.Attr {
+		if (a.Key == "class" || a.Key == "id") && otherContentRe.MatchString(a.Val) {
+			return true
+		}
+	}
+	return false
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+// isMarker: the date at byte i of s is a <time datetime> value (⟨…⟩).
+func isMarker(s string, i int) bool {
+	return strings.HasSuffix(s[:i], "⟨")
+}
+
+// spacedText is the text of n with a space between its text nodes
+// ("20228:23" would otherwise hide a date).
+func spacedText(n *html.Node) string {
+	var parts []string
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			parts = append(parts, n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return strings.Join(parts, " ")
+}
