@@ -26,6 +26,7 @@ func cmdRules(ctx context.Context, a *app, args []string) int {
 	c := rulesCmd{
 		stdout: a.stdout, stderr: a.stderr, stdin: a.stdin,
 		dirs:    a.cfg.Rules,
+		loc:     a.cfg.Location(),
 		now:     time.Now,
 		archive: streamArchive{a}, // the ARTICLES stream, the log of record
 	}
@@ -38,6 +39,7 @@ type rulesCmd struct {
 	stdin          io.Reader
 	dirs           []string // extra rule folders from diembao.yaml
 	archive        rules.Archive
+	loc            *time.Location // dates are printed as days in this zone (nil: as stored)
 	now            func() time.Time
 }
 
@@ -272,7 +274,11 @@ func (c rulesCmd) backtest(ctx context.Context, dirs []string, file, sinceArg st
 		fmt.Fprintf(c.stdout, "  %s: %d\n", id, rep.PerRule[id])
 	}
 	for _, ex := range rep.Examples {
-		fmt.Fprintf(c.stdout, "  %s  %s  %s  %s\n", ex.Published.Format(time.DateOnly), ex.Source, ex.Title, ex.URL)
+		pub := ex.Published
+		if c.loc != nil {
+			pub = pub.In(c.loc)
+		}
+		fmt.Fprintf(c.stdout, "  %s  %s  %s  %s\n", pub.Format(time.DateOnly), ex.Source, ex.Title, ex.URL)
 		for _, m := range ex.Matches {
 			fmt.Fprintf(c.stdout, "    %s: %s\n", m.Rule, rules.TermList(m.Terms))
 		}

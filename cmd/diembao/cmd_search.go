@@ -51,7 +51,7 @@ func cmdSearch(ctx context.Context, a *app, args []string) int {
 		}
 		return exitOK
 	}
-	printResult(a.stdout, res, opts.q.Q)
+	printResult(a.stdout, res, opts.q.Q, a.cfg.Location())
 	return exitOK
 }
 
@@ -251,7 +251,7 @@ var markTags = regexp.MustCompile(`</?mark>`)
 
 // printResult writes a human-readable list: date, source, title, URL and
 // the snippet with matches in «…».
-func printResult(w io.Writer, res indexer.Result, q string) {
+func printResult(w io.Writer, res indexer.Result, q string, loc *time.Location) {
 	fmt.Fprintf(w, "%d kết quả cho %q (%d ms)\n", res.Total, q, res.TookMS)
 	for _, n := range res.Notices {
 		fmt.Fprintf(w, "  (%s)\n", n)
@@ -262,7 +262,7 @@ func printResult(w io.Writer, res indexer.Result, q string) {
 	for i, h := range res.Hits {
 		date := "          "
 		if !h.Published.IsZero() {
-			date = h.Published.Format("2006-01-02")
+			date = h.Published.In(loc).Format("2006-01-02") // the day in Vietnam, as the digest files it
 		}
 		fmt.Fprintf(w, "\n%2d. %s  %-14s %s\n", i+1, date, h.Source, h.Title)
 		fmt.Fprintf(w, "    %s\n", h.URL)
