@@ -5,8 +5,9 @@ import "fmt"
 // Health tunes what /healthz calls unhealthy.
 type Health struct {
 	// MinFreeMB: below this many MiB free on the data dir's file system,
-	// /healthz answers 503 naming the disk, and an embedded JetStream that
-	// stopped on a full disk is restarted only above it (0: 64).
+	// /healthz answers 503 naming the disk, the index refuses reads until it
+	// is reopened above it, and an embedded JetStream that stopped on a full
+	// disk is restarted only above it (0: 64).
 	MinFreeMB int `yaml:"min_free_mb"`
 }
 

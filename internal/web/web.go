@@ -24,6 +24,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/diembao/diembao/internal/errkind"
 	"github.com/diembao/diembao/internal/savedsearch"
 )
 
@@ -342,6 +343,16 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, what string, err e
 		s.notFound(w, r)
 	case errors.Is(err, context.Canceled):
 		// the client went away
+	case errors.Is(err, errkind.Unavailable):
+		// A part the page needs is out for now (a full disk, the index
+		// reopening, no index role answering): say so, and that it passes.
+		s.log.Warn(what, "err", err, "path", r.URL.Path)
+		w.Header().Set("Retry-After", "30")
+		if api {
+			apiError(w, http.StatusServiceUnavailable, "temporarily unavailable")
+			return
+		}
+		s.errorPage(w, r, http.StatusServiceUnavailable, "Chức năng này tạm thời không khả dụng (hệ thống đang thiếu dung lượng đĩa hoặc đang khởi động lại một thành phần). Vui lòng thử lại sau ít phút.")
 	default:
 		s.log.Error(what, "err", err, "path", r.URL.Path)
 		if api {
