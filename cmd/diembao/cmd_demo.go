@@ -43,6 +43,9 @@ const demoSiteAddr = "127.0.0.1:18765"
 type demoSite struct {
 	Addr string    `json:"addr"`
 	Now  time.Time `json:"now"`
+	// PortalAddr is the sample own portal's address, kept like Addr so its
+	// pages stay the same pages for the change watch.
+	PortalAddr string `json:"portal_addr,omitempty"`
 }
 
 // startDemoSite serves the sample site at the address and clock kept in
@@ -113,7 +116,7 @@ func runDemo(ctx context.Context, a *app, groupWait time.Duration) error {
 	a.cfg.NATS.URL = ""
 	a.cfg.SMTP = config.SMTP{Host: catcher.Host(), Port: catcher.Port(), TLS: "none", From: "diembao@localhost"}
 	a.cfg.Alerts.GroupWait = config.Duration(groupWait)
-	portalSite, err := startDemoPortal(ctx, a) // own portal with a missing duty and an injection (portals.go)
+	portalSite, err := startDemoPortal(ctx, a, demoDir) // own portal with a missing duty and an injection (portals.go)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/diembao/diembao/crawler"
 	"github.com/diembao/diembao/internal/bus"
 	"github.com/diembao/diembao/internal/demosite"
+	"github.com/diembao/diembao/internal/e2e"
 	"github.com/diembao/diembao/internal/poll"
 )
 
@@ -89,6 +90,19 @@ func emlCount(t *testing.T, dir string) int {
 	return len(ms)
 }
 
+// mailedHiddenLinks reports whether a mail in dir tells of the sample
+// portal's injected hidden links (the watch's second check).
+func mailedHiddenLinks(t *testing.T, dir string) bool {
+	ms, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
+	for _, m := range ms {
+		b, err := os.ReadFile(m)
+		if err == nil && strings.Contains(e2e.MailText(t, b), "liên kết ẩn") {
+			return true
+		}
+	}
+	return false
+}
+
 // TestDemoRestartsWithoutDuplicates runs `diembao demo` twice on one data
 // folder. The first run crawls, indexes and alerts the sample site; the
 // second finds the site at the same address, publishes no article revision,
@@ -133,7 +147,7 @@ func TestDemoRestartsWithoutDuplicates(t *testing.T) {
 
 	first, out1 := run(func(st demoState) bool {
 		return st.articles >= uint64(len(items)) && st.alerts > 0 && st.pending == 0 && st.outbox == 0 &&
-			st.health[0].Passes >= 1 && emlCount(t, mailDir) > 0
+			st.health[0].Passes >= 1 && emlCount(t, mailDir) > 0 && mailedHiddenLinks(t, mailDir)
 	})
 	mails := emlCount(t, mailDir)
 	start2 := time.Now()
