@@ -59,6 +59,18 @@ type termOrds struct {
 	names []string
 }
 
+// ordinal returns the ordinal of term, assigning the next one to a new
+// term. The caller serialises calls.
+func (o *termOrds) ordinal(term string) uint32 {
+	ord, ok := o.ids[term]
+	if !ok {
+		ord = uint32(len(o.names))
+		o.ids[term] = ord
+		o.names = append(o.names, term)
+	}
+	return ord
+}
+
 // facetTable maps a segment's local document numbers to term ordinals:
 // the ordinals of document d are ords[start[d]:start[d+1]]. The table of
 // dateTable holds dates instead: the sort key of document d is dates[d].
@@ -294,14 +306,7 @@ func eachPosting(seg segment.Segment, field string, start, end []byte, fn func(t
 func (c *facetCache) ordinal(f int, term string) uint32 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	o := &c.ords[f]
-	ord, ok := o.ids[term]
-	if !ok {
-		ord = uint32(len(o.names))
-		o.ids[term] = ord
-		o.names = append(o.names, term)
-	}
-	return ord
+	return c.ords[f].ordinal(term)
 }
 
 // facetQuery is a query whose searcher counts the facets of every hit into

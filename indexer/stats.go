@@ -143,14 +143,7 @@ type statsRun struct {
 func (r *statsRun) ordinal(f int, term string) uint32 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	o := &r.ords[f]
-	ord, ok := o.ids[term]
-	if !ok {
-		ord = uint32(len(o.names))
-		o.ids[term] = ord
-		o.names = append(o.names, term)
-	}
-	return ord
+	return r.ords[f].ordinal(term)
 }
 
 // statsQuery is a query whose searcher counts every hit into run.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -56,38 +55,5 @@ func (s streamArchive) ArticlesSince(ctx context.Context, since time.Time, fn fu
 		return err
 	}
 	defer b.Close()
-	latest := map[string]article.Article{}
-	var order []string
-	err = b.ReadAll(ctx, bus.StreamArticles, func(m bus.Msg, _ uint64) error {
-		var a article.Article
-		if json.Unmarshal(m.Data, &a) != nil || a.ID == "" {
-			return nil // undecodable messages are the consumers' business
-		}
-		when := a.Published
-		if when.IsZero() {
-			when = a.Fetched
-		}
-		if when.Before(since) {
-			return nil
-		}
-		prev, seen := latest[a.ID]
-		if !seen {
-			order = append(order, a.ID)
-		}
-		if !seen || a.Revision >= prev.Revision {
-			latest[a.ID] = a
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("read archive: %w", err)
-	}
-	for _, id := range order {
-		if a := latest[id]; !a.Removed {
-			if err := fn(a); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return busArchive{b}.ArticlesSince(ctx, since, fn)
 }

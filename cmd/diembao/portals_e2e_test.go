@@ -151,7 +151,7 @@ func TestPortalFindingsReachOfficeAndAdmin(t *testing.T) {
 		}
 		return got >= 2*len(portalAlerts), fmt.Sprintf("%d deliveries", got)
 	})
-	checkMailedOnce(t, catcher.Messages(), portalAlerts, map[string]string{"office": office, "admin": admin, "police": police})
+	e2e.CheckMailedOnceTo(t, catcher.Messages(), portalAlerts, map[string]string{"office": office, "admin": admin, "police": police})
 	for _, m := range catcher.Messages() {
 		if slices.Contains(m.To, police) {
 			t.Errorf("the police got a portal mail: %v", mailAlertIDs(t, m.Data))
@@ -228,30 +228,3 @@ func checkReportWhileRunning(t *testing.T, n *node, api apiClient, alertCount in
 	}
 }
 
-func checkMailedOnce(t *testing.T, msgs []mailcatcher.Message, alerts []e2e.Alert, rcpt map[string]string) {
-	t.Helper()
-	seenMID := map[string]bool{}
-	got := map[string]int{} // alert id + "|" + recipient → mails
-	for _, m := range msgs {
-		if seenMID[m.MessageID] {
-			t.Errorf("Message-ID %s received twice", m.MessageID)
-		}
-		seenMID[m.MessageID] = true
-		for _, id := range mailAlertIDs(t, m.Data) {
-			for _, to := range m.To {
-				got[id+"|"+to]++
-			}
-		}
-	}
-	for _, a := range alerts {
-		for _, aud := range a.Audiences {
-			addr := rcpt[aud]
-			if addr == "" {
-				continue
-			}
-			if n := got[a.ID+"|"+addr]; n != 1 {
-				t.Errorf("alert %s (%s) reached %s %d times, want 1", a.ID, a.URL, addr, n)
-			}
-		}
-	}
-}

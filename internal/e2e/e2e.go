@@ -352,7 +352,13 @@ func Deliveries(t testing.TB, msgs []mailcatcher.Message, alerts []Alert) (got, 
 // alert reached each of its audiences' mailboxes exactly once.
 func CheckMailedOnce(t testing.TB, msgs []mailcatcher.Message, alerts []Alert) {
 	t.Helper()
-	rcpt := AudienceAddrs()
+	CheckMailedOnceTo(t, msgs, alerts, AudienceAddrs())
+}
+
+// CheckMailedOnceTo is CheckMailedOnce with the audiences' addresses given
+// (audience → address; audiences not in rcpt are not checked).
+func CheckMailedOnceTo(t testing.TB, msgs []mailcatcher.Message, alerts []Alert, rcpt map[string]string) {
+	t.Helper()
 	seenMID := map[string]bool{}
 	got := map[string]int{} // alert id + "|" + recipient → mails
 	for _, m := range msgs {

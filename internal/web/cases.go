@@ -46,10 +46,10 @@ func (s *Server) caseRoutes(handle func(string, http.Handler)) {
 	handle("POST /cases", form(s.caseOpenForm))
 	handle("GET /cases/new", page(s.caseNewPage))
 	handle("GET /cases/{id}", page(s.casePage))
-	handle("POST /cases/{id}/move", form(s.caseMoveForm))
+	handle("POST /cases/{id}/move", form(caseThen(s.doMove, redirectToCase)))
 	handle("POST /cases/{id}/items", form(s.caseItemForm))
 	handle("POST /cases/{id}/edit", form(s.caseEditForm))
-	handle("POST /cases/{id}/notes", form(s.caseNoteForm))
+	handle("POST /cases/{id}/notes", form(caseThen(s.doNote, redirectToCase)))
 	handle("POST /cases/{id}/evidence", form(s.caseEvidenceForm))
 	handle("POST /cases/{id}/backtest", form(s.caseBacktestForm))
 	handle("GET /cases/{id}/evidence/{sum}", page(s.caseEvidence))
@@ -57,8 +57,8 @@ func (s *Server) caseRoutes(handle func(string, http.Handler)) {
 	handle("GET /api/cases", page(s.apiCases))
 	handle("POST /api/cases", form(s.apiCaseOpen))
 	handle("GET /api/cases/{id}", page(s.apiCase))
-	handle("POST /api/cases/{id}/move", form(s.apiCaseMove))
-	handle("POST /api/cases/{id}/notes", form(s.apiCaseNote))
+	handle("POST /api/cases/{id}/move", form(caseThen(s.doMove, caseJSON)))
+	handle("POST /api/cases/{id}/notes", form(caseThen(s.doNote, caseJSON)))
 }
 
 // caseForm parses a POST (JSON, urlencoded or multipart with an upload up
@@ -547,17 +547,23 @@ func (s *Server) doMove(w http.ResponseWriter, r *http.Request) (cases.Case, boo
 	return c, false
 }
 
-func (s *Server) caseMoveForm(w http.ResponseWriter, r *http.Request) {
-	if c, ok := s.doMove(w, r); ok {
-		http.Redirect(w, r, "/cases/"+c.ID, http.StatusSeeOther)
+// caseThen runs a case action shared by a form and the API, then answers
+// with then; the action has answered itself when it fails.
+func caseThen(do func(http.ResponseWriter, *http.Request) (cases.Case, bool), then func(http.ResponseWriter, *http.Request, cases.Case)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if c, ok := do(w, r); ok {
+			then(w, r, c)
+		}
 	}
 }
 
-func (s *Server) apiCaseMove(w http.ResponseWriter, r *http.Request) {
-	if c, ok := s.doMove(w, r); ok {
-		writeJSON(w, http.StatusOK, c)
-	}
+// redirectToCase answers a form with the case's page.
+func redirectToCase(w http.ResponseWriter, r *http.Request, c cases.Case) {
+	http.Redirect(w, r, "/cases/"+c.ID, http.StatusSeeOther)
 }
+
+// caseJSON answers the API with the case.
+func caseJSON(w http.ResponseWriter, _ *http.Request, c cases.Case) { writeJSON(w, http.StatusOK, c) }
 
 func (s *Server) caseItemForm(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.caseAction(w, r, false)
@@ -596,18 +602,6 @@ func (s *Server) doNote(w http.ResponseWriter, r *http.Request) (cases.Case, boo
 		return c, false
 	}
 	return c2, true
-}
-
-func (s *Server) caseNoteForm(w http.ResponseWriter, r *http.Request) {
-	if c, ok := s.doNote(w, r); ok {
-		http.Redirect(w, r, "/cases/"+c.ID, http.StatusSeeOther)
-	}
-}
-
-func (s *Server) apiCaseNote(w http.ResponseWriter, r *http.Request) {
-	if c, ok := s.doNote(w, r); ok {
-		writeJSON(w, http.StatusOK, c)
-	}
 }
 
 func (s *Server) caseEvidenceForm(w http.ResponseWriter, r *http.Request) {
