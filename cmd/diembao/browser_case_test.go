@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"github.com/diembao/diembao/internal/poll"
 	"io"
-	"log/slog"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -125,18 +124,7 @@ func TestBrowserCaseFlow(t *testing.T) {
 	cfg.HTTP.Listen = "127.0.0.1:0"
 	cfg.SMTP = config.SMTP{Host: catcher.Host(), Port: catcher.Port(), TLS: "none", From: "diembao@localhost"}
 	cfg.Alerts.GroupWait = config.Duration(200 * time.Millisecond)
-	logBuf := &lockedBuffer{}
-	log := slog.New(slog.NewTextHandler(logBuf, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	t.Cleanup(func() {
-		if t.Failed() {
-			b := logBuf.String()
-			if len(b) > 8000 {
-				b = b[len(b)-8000:]
-			}
-			t.Logf("---- node log (tail) ----\n%s", b)
-		}
-	})
-	a := &app{cfg: cfg, log: log, stdout: logBuf, stderr: logBuf, stdin: strings.NewReader(""), getenv: func(string) string { return "" }}
+	a := testApp(t, cfg) // its log is shown (the tail) only when the test fails
 	n, err := openNode(ctx, a, allRoles(), "")
 	if err != nil {
 		t.Fatal(err)

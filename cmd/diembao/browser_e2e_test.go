@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -84,20 +83,7 @@ func TestBrowserEndToEnd(t *testing.T) {
 	cfg.SMTP = config.SMTP{Host: catcher.Host(), Port: catcher.Port(), TLS: "none", From: "diembao@localhost"}
 	cfg.Alerts.GroupWait = config.Duration(200 * time.Millisecond)
 
-	// The node's log goes to a buffer, shown (its tail) only when the test fails.
-	logBuf := &lockedBuffer{}
-	log := slog.New(slog.NewTextHandler(logBuf, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	t.Cleanup(func() {
-		if t.Failed() {
-			b := logBuf.String()
-			if len(b) > 8000 {
-				b = b[len(b)-8000:]
-			}
-			t.Logf("---- node log (tail) ----\n%s", b)
-		}
-	})
-	a := &app{cfg: cfg, log: log, stdout: logBuf, stderr: logBuf, stdin: strings.NewReader(""),
-		getenv: func(string) string { return "" }}
+	a := testApp(t, cfg) // its log is shown (the tail) only when the test fails
 
 	n, err := openNode(ctx, a, allRoles(), "")
 	if err != nil {

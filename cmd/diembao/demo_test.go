@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,19 +15,6 @@ import (
 	"github.com/diembao/diembao/internal/e2e"
 	"github.com/diembao/diembao/internal/poll"
 )
-
-// syncBuffer is a bytes.Buffer safe for the demo's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // demoState is what a running demo has stored, read through the embedded
 // server's loopback URL.
@@ -121,11 +106,11 @@ func TestDemoRestartsWithoutDuplicates(t *testing.T) {
 
 	run := func(done func(st demoState) bool) (demoState, string) {
 		ctx, cancel := context.WithCancel(context.Background())
-		var out syncBuffer
+		var out lockedBuffer
 		exit := make(chan int, 1)
 		go func() {
 			exit <- realMain(ctx, []string{"--config", cfgPath, "--data", data, "demo", "--group-wait", "200ms"},
-				strings.NewReader(""), &out, &syncBuffer{}, func(string) string { return "" })
+				strings.NewReader(""), &out, &lockedBuffer{}, func(string) string { return "" })
 		}()
 		var st demoState
 		poll.Until(t, 3*time.Minute, "the demo to settle", func() (bool, string) {

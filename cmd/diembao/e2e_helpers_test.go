@@ -1,11 +1,14 @@
 package main
 
 import (
-	"github.com/diembao/diembao/internal/mailcatcher"
+	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/diembao/diembao/indexer"
+	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/e2e"
+	"github.com/diembao/diembao/internal/mailcatcher"
 )
 
 // The process-level helpers live in internal/e2e (shared with the fault
@@ -42,3 +45,21 @@ func e2eConfig(dataDir, sources string, httpPort int, catcher *mailcatcher.Catch
 func (c apiClient) get(path string, v any) error { return c.api().Get(path, v) }
 
 func (c apiClient) raw(path string) (string, error) { return c.api().Raw(path) }
+
+// testApp is an app over cfg whose log (Info and up) goes to a buffer,
+// the tail of which is shown when the test fails.
+func testApp(t *testing.T, cfg config.Config) *app {
+	t.Helper()
+	logBuf := &lockedBuffer{}
+	t.Cleanup(func() {
+		if t.Failed() {
+			b := logBuf.String()
+			if len(b) > 8000 {
+				b = b[len(b)-8000:]
+			}
+			t.Logf("---- node log (tail) ----\n%s", b)
+		}
+	})
+	log := slog.New(slog.NewTextHandler(logBuf, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	return &app{cfg: cfg, log: log, stdout: logBuf, stderr: logBuf, stdin: strings.NewReader(""), getenv: func(string) string { return "" }}
+}

@@ -62,18 +62,7 @@ func TestPortalFindingsReachOfficeAndAdmin(t *testing.T) {
 	cfg.Portals[0].Interval = config.Duration(time.Second)
 	cfg.Portals[0].Delay = config.Duration(time.Millisecond)
 
-	logBuf := &lockedBuffer{}
-	t.Cleanup(func() {
-		if t.Failed() {
-			b := logBuf.String()
-			if len(b) > 6000 {
-				b = b[len(b)-6000:]
-			}
-			t.Logf("---- node log (tail) ----\n%s", b)
-		}
-	})
-	a := &app{cfg: cfg, log: slog.New(slog.NewTextHandler(logBuf, nil)), stdout: logBuf, stderr: logBuf,
-		stdin: strings.NewReader(""), getenv: func(string) string { return "" }}
+	a := testApp(t, cfg) // its log is shown (the tail) only when the test fails
 	n, err := openNode(ctx, a, roleSet{crawl: true, index: true, notify: true, serve: true}, "")
 	if err != nil {
 		t.Fatal(err)
@@ -227,4 +216,3 @@ func checkReportWhileRunning(t *testing.T, n *node, api apiClient, alertCount in
 		t.Errorf("export: %v, %q", err, stderr.String())
 	}
 }
-

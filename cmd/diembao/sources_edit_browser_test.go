@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -73,18 +72,7 @@ func TestBrowserSourceEditor(t *testing.T) {
 	cfg.DataDir = filepath.Join(dir, "data")
 	cfg.Sources = sources
 	cfg.HTTP.Listen = "127.0.0.1:0"
-	logBuf := &lockedBuffer{}
-	log := slog.New(slog.NewTextHandler(logBuf, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	t.Cleanup(func() {
-		if t.Failed() {
-			b := logBuf.String()
-			if len(b) > 8000 {
-				b = b[len(b)-8000:]
-			}
-			t.Logf("---- node log (tail) ----\n%s", b)
-		}
-	})
-	a := &app{cfg: cfg, log: log, stdout: logBuf, stderr: logBuf, stdin: strings.NewReader(""), getenv: func(string) string { return "" }}
+	a := testApp(t, cfg) // its log is shown (the tail) only when the test fails
 	n, err := openNode(ctx, a, allRoles(), "")
 	if err != nil {
 		t.Fatal(err)
