@@ -7,18 +7,13 @@ import (
 	"time"
 
 	"github.com/diembao/diembao/internal/config"
+	"github.com/diembao/diembao/internal/poll"
 )
 
-// waitFor polls cond until it holds or the deadline passes.
+// waitFor polls cond until it holds or 20 s pass.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	poll.True(t, 20*time.Second, what, cond)
 }
 
 // TestSetSourcesWhileRunning: a source added while Run runs is crawled

@@ -13,6 +13,7 @@ import (
 	"github.com/diembao/diembao/internal/bus/bustest"
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/errkind"
+	"github.com/diembao/diembao/internal/poll"
 )
 
 const seedYAML = `sources:
@@ -275,23 +276,15 @@ func TestFollow(t *testing.T) {
 	}()
 	wait := func(want string) {
 		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for {
+		poll.Until(t, 10*time.Second, "the follower to apply "+want, func() (bool, string) {
 			mu.Lock()
-			last := ""
-			if len(got) > 0 {
-				last = got[len(got)-1]
+			defer mu.Unlock()
+			if len(got) == 0 {
+				return false, "no applies"
 			}
-			n := len(got)
-			mu.Unlock()
-			if last == want {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("follower has %q after %d applies, want %q", last, n, want)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+			last := got[len(got)-1]
+			return last == want, fmt.Sprintf("%q after %d applies", last, len(got))
+		})
 	}
 	wait("baothanhhoa,vnexpress")
 	if _, err := st.Save(ctx, Change{Source: crawler.Source{ID: "baomoi", Feeds: []string{"https://baomoi.example/rss"}}, New: true, By: "a"}); err != nil {
