@@ -78,6 +78,7 @@ type Bus struct {
 	js        jetstream.JetStream
 	log       *slog.Logger
 	srvOpts   server.Options // the embedded server's options, to restart JetStream
+	lock      *storeLock     // held on StoreDir while the embedded server runs
 	health    healthState
 	stopWatch context.CancelFunc
 	watched   chan struct{}
@@ -120,6 +121,11 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Bus, error) {
 		if err := os.MkdirAll(cfg.StoreDir, 0o750); err != nil {
 			return nil, fmt.Errorf("bus: %w", err)
 		}
+		lock, err := lockStore(cfg.StoreDir)
+		if err != nil {
+			return nil, err
+		}
+		b.lock = lock
 		so := &server.Options{
 			ServerName: "diembao-embedded",
 			JetStream:  true,
@@ -149,13 +155,15 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Bus, error) {
 		}
 		srv, err := server.NewServer(so)
 		if err != nil {
+			b.lock.release()
 			return nil, fmt.Errorf("bus: embedded server: %w", err)
 		}
 		srv.SetLogger(serverLogger{log: log.With("component", "nats-server"), onWriteError: b.health.storeFailed}, false, false)
 		srv.Start()
 		if !srv.ReadyForConnections(30 * time.Second) {
 			srv.Shutdown()
-			return nil, errors.New("bus: embedded server not ready after 30s (is another process using the same data dir?)")
+			b.lock.release()
+			return nil, errors.New("bus: embedded server not ready after 30s")
 		}
 		b.srv, b.srvOpts = srv, *so
 		opts = append(opts, nats.InProcessServer(srv))
@@ -338,6 +346,8 @@ func (b *Bus) shutdownServer() {
 		b.srv.WaitForShutdown()
 		b.srv = nil
 	}
+	b.lock.release()
+	b.lock = nil
 }
 
 // writeLocalURL writes url to path, readable by the owner only.
