@@ -22,6 +22,7 @@ import (
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/demosite"
 	"github.com/diembao/diembao/internal/kv"
+	"github.com/diembao/diembao/internal/poll"
 	"github.com/diembao/diembao/internal/textnorm"
 	"github.com/diembao/diembao/internal/web"
 )
@@ -196,18 +197,11 @@ func TestBrowserSourceEditor(t *testing.T) {
 		t.Errorf("new source row: %q", row)
 	}
 	// The running crawler picks the source up: its articles reach the index.
-	deadline := time.Now().Add(60 * time.Second)
-	for {
+	poll.Until(t, 60*time.Second, "an article of the new source in the index", func() (bool, string) {
 		var res indexer.Result
 		err := api.get("/api/search?size=5&source=mau&q="+url.QueryEscape(titles[0]), &res)
-		if err == nil && res.Total > 0 && res.Hits[0].Source == "mau" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no article of the new source indexed within 60s (last: %+v, %v)", res, err)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return err == nil && res.Total > 0 && res.Hits[0].Source == "mau", fmt.Sprintf("%+v, %v", res, err)
+	})
 
 	// Disable, then the history lists both revisions with their changes.
 	e2eDo(t, bctx,

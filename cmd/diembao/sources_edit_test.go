@@ -18,6 +18,7 @@ import (
 	"github.com/diembao/diembao/crawler/sourcestore"
 	"github.com/diembao/diembao/internal/bus"
 	"github.com/diembao/diembao/internal/config"
+	"github.com/diembao/diembao/internal/poll"
 	"github.com/diembao/diembao/internal/web"
 )
 
@@ -217,11 +218,5 @@ func TestSplitRolesApplySourceEdits(t *testing.T) {
 
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(45 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out: %s", what)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	poll.True(t, 45*time.Second, what, cond)
 }
