@@ -184,14 +184,11 @@ func (c *Config) setDefaults() error {
 	return nil
 }
 
-// hashID returns a short deterministic id of parts.
-func hashID(parts ...string) string { return article.HashID(parts...) }
-
 // groupMailID is the id of the mail carrying alertIDs to audience.
 func groupMailID(audience string, alertIDs []string) string {
 	ids := append([]string(nil), alertIDs...)
 	sort.Strings(ids)
-	return hashID(append([]string{"alert", audience}, ids...)...)
+	return article.HashID(append([]string{"alert", audience}, ids...)...)
 }
 
 // The alert records' KV JSON helpers are internal/kv's: a corrupt record is
