@@ -7,15 +7,16 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/diembao/diembao/internal/yamlguard"
 	"net"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
+
+	"github.com/diembao/diembao/internal/yamlerr"
+	"github.com/diembao/diembao/internal/yamlguard"
 )
 
 // Config is the whole of diembao.yaml.
@@ -253,23 +254,13 @@ func decode(path string, b []byte, cfg *Config) error {
 		if errors.As(err, &pe) {
 			return fmt.Errorf("%s:%d:%d: %s", path, pe.line, pe.col, pe.msg)
 		}
-		return fmt.Errorf("%s:%s", path, oneLine(yaml.FormatError(err, false, false)))
+		line, col, msg := yamlerr.Locate(err)
+		if line == 0 {
+			return fmt.Errorf("%s: %s", path, msg)
+		}
+		return fmt.Errorf("%s:%d:%d: %s", path, line, col, msg)
 	}
 	return nil
-}
-
-// oneLine keeps the first line of a goccy/go-yaml error ("[3:1] unknown field …").
-func oneLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	if strings.HasPrefix(s, "[") {
-		if j := strings.IndexByte(s, ']'); j > 0 {
-			return s[1:j] + ": " + strings.TrimSpace(s[j+1:])
-		}
-	}
-	return " " + s
 }
 
 func applyEnv(cfg *Config, getenv func(string) string) error {
