@@ -87,6 +87,10 @@ type Config struct {
 	dialGuard func(address string) error
 }
 
+// DefaultStaleAfter is Config.StaleAfter's default, in intervals of the
+// source; the stale-source notice counts with it too.
+const DefaultStaleAfter = 6
+
 func (c *Config) setDefaults() {
 	if c.UserAgent == "" {
 		c.UserAgent = "diembao/1.0"
@@ -122,7 +126,7 @@ func (c *Config) setDefaults() {
 	def(&c.RobotsTTL, time.Hour)
 	defInt(&c.MaxPerPass, 200)
 	defInt(&c.MaxSitemaps, 3)
-	defInt(&c.StaleAfter, 6)
+	defInt(&c.StaleAfter, DefaultStaleAfter)
 	def(&c.Revisit, 6*time.Hour)
 	if len(c.WatchAfter) == 0 {
 		c.WatchAfter = []time.Duration{time.Hour, 24 * time.Hour}
