@@ -23,9 +23,7 @@ package alerts
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -153,17 +151,15 @@ type Config struct {
 	Topics Topics
 }
 
-var audienceName = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
-
 func (c *Config) setDefaults() error {
 	if c.MaxAttempts <= 0 {
-		c.MaxAttempts = 20
+		c.MaxAttempts = config.DefaultMaxAttempts
 	}
 	if c.MaxPerMail <= 0 {
 		c.MaxPerMail = 50
 	}
 	if c.From == "" {
-		c.From = "diembao@localhost"
+		c.From = config.DefaultFrom
 	}
 	if c.Location == nil {
 		loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
@@ -179,28 +175,20 @@ func (c *Config) setDefaults() error {
 		c.Now = time.Now
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
-	if c.GroupWait < 0 || c.Repeat < 0 {
-		return errors.New("alerts: group_wait and repeat must not be negative")
+	if err := config.CheckAlertWindows(c.GroupWait, c.Repeat); err != nil {
+		return fmt.Errorf("alerts: %w", err)
 	}
-	for name, a := range c.Audiences {
-		if !audienceName.MatchString(name) {
-			return fmt.Errorf("alerts: audience name %q: use letters, digits, '-' and '_'", name)
-		}
-		if len(a.Emails) == 0 {
-			return fmt.Errorf("alerts: audience %q has no emails", name)
-		}
+	if err := config.CheckAudiences(c.Audiences); err != nil {
+		return fmt.Errorf("alerts: %w", err)
 	}
 	return nil
 }
-
-// hashID returns a short deterministic id of parts.
-func hashID(parts ...string) string { return article.HashID(parts...) }
 
 // groupMailID is the id of the mail carrying alertIDs to audience.
 func groupMailID(audience string, alertIDs []string) string {
 	ids := append([]string(nil), alertIDs...)
 	sort.Strings(ids)
-	return hashID(append([]string{"alert", audience}, ids...)...)
+	return article.HashID(append([]string{"alert", audience}, ids...)...)
 }
 
 // The alert records' KV JSON helpers are internal/kv's: a corrupt record is

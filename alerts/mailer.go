@@ -17,6 +17,7 @@ import (
 	gomail "github.com/wneessen/go-mail"
 	"github.com/wneessen/go-mail/smtp"
 
+	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/errkind"
 )
 
@@ -112,7 +113,13 @@ func NewSMTPMailer(cfg SMTPConfig) (*SMTPMailer, error) {
 		return nil, errors.New("alerts: smtp host is empty")
 	}
 	if cfg.Port == 0 {
-		cfg.Port = 587
+		cfg.Port = config.DefaultSMTPPort
+	}
+	if cfg.TLS == "" {
+		cfg.TLS = config.DefaultSMTPTLS
+	}
+	if err := config.CheckSMTPTransport(cfg.Port, cfg.TLS); err != nil {
+		return nil, fmt.Errorf("alerts: %w", err)
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 30 * time.Second
@@ -132,15 +139,13 @@ func NewSMTPMailer(cfg SMTPConfig) (*SMTPMailer, error) {
 	cfg.TLSConfig = tc
 	opts := []gomail.Option{gomail.WithPort(cfg.Port), gomail.WithTimeout(cfg.Timeout),
 		gomail.WithHELO("diembao.localhost"), gomail.WithTLSConfig(tc)}
-	switch cfg.TLS {
-	case "", "starttls":
-		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+	switch cfg.TLS { // one of CheckSMTPTransport's values
 	case "tls":
 		opts = append(opts, gomail.WithSSL())
 	case "none":
 		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
-	default:
-		return nil, fmt.Errorf("alerts: smtp tls %q: want starttls, tls or none", cfg.TLS)
+	default: // starttls
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
 	}
 	if cfg.Username != "" {
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),

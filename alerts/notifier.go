@@ -152,12 +152,12 @@ func pendingKey(aud, id string) string { return "pending." + aud + "." + id }
 // the article, its content hash (an identical reprint), and its title key
 // (a reprint under a near-identical title).
 func storyKeys(aud string, a article.Alert) []string {
-	keys := []string{"story." + aud + ".a." + hashID(a.ArticleID)}
+	keys := []string{"story." + aud + ".a." + article.HashID(a.ArticleID)}
 	if a.ContentHash != "" {
-		keys = append(keys, "story."+aud+".h."+hashID(a.ContentHash))
+		keys = append(keys, "story."+aud+".h."+article.HashID(a.ContentHash))
 	}
 	if t := textnorm.Key(a.Title); strings.Count(t, " ") >= 3 { // four syllables or more
-		keys = append(keys, "story."+aud+".t."+hashID(t))
+		keys = append(keys, "story."+aud+".t."+article.HashID(t))
 	}
 	return keys
 }

@@ -54,8 +54,8 @@ func TestRoute(t *testing.T) {
 		routes []config.Route
 		want   string
 	}{
-		{"unknown audience", []config.Route{{Audiences: []string{"mayor"}}}, `routes[0]: unknown audience "mayor"`},
-		{"bad severity", []config.Route{{Audiences: []string{"office"}}, {Match: config.RouteMatch{Severity: "urgent"}, Audiences: []string{"office"}}}, `routes[1].match.severity "urgent"`},
+		{"unknown audience", []config.Route{{Audiences: []string{"mayor"}}}, `routes[0].audiences: unknown audience "mayor"`},
+		{"bad severity", []config.Route{{Audiences: []string{"office"}}, {Match: config.RouteMatch{Severity: "urgent"}, Audiences: []string{"office"}}}, `routes[1].match.severity: "urgent"`},
 		{"nested empty", []config.Route{{Routes: []config.Route{{}}}}, "routes[0].routes[0]: a route needs audiences"},
 		{"bad kind", []config.Route{{Match: config.RouteMatch{SourceKinds: []string{"blog"}}, Audiences: []string{"office"}}}, `source_kinds: "blog"`},
 	}

@@ -19,41 +19,10 @@ type Router struct {
 
 // NewRouter checks the tree against the audiences and returns a Router.
 func NewRouter(routes []config.Route, audiences map[string]config.Audience) (*Router, error) {
-	if err := checkRoutes("routes", routes, audiences); err != nil {
-		return nil, err
+	if err := config.CheckRoutes(routes, audiences); err != nil {
+		return nil, fmt.Errorf("alerts: %w", err)
 	}
 	return &Router{routes: routes, audiences: audiences}, nil
-}
-
-func checkRoutes(at string, rs []config.Route, auds map[string]config.Audience) error {
-	for i, r := range rs {
-		here := fmt.Sprintf("%s[%d]", at, i)
-		if len(r.Audiences) == 0 && len(r.Routes) == 0 {
-			return fmt.Errorf("alerts: %s: a route needs audiences or child routes", here)
-		}
-		for _, a := range r.Audiences {
-			if _, ok := auds[a]; !ok {
-				return fmt.Errorf("alerts: %s: unknown audience %q", here, a)
-			}
-		}
-		if s := r.Match.Severity; s != "" && article.SeverityRank(s) < 0 {
-			return fmt.Errorf("alerts: %s.match.severity %q: want info, low, medium, high or critical", here, s)
-		}
-		for _, k := range r.Match.SourceKinds {
-			if k != article.KindPress && k != article.KindPortal && k != article.KindForeign {
-				return fmt.Errorf("alerts: %s.match.source_kinds: %q: want press, portal or foreign", here, k)
-			}
-		}
-		for _, t := range r.Match.Topics {
-			if t == "" {
-				return fmt.Errorf("alerts: %s.match.topics: empty topic", here)
-			}
-		}
-		if err := checkRoutes(here+".routes", r.Routes, auds); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // Route returns the audiences an alert goes to, without duplicates, in

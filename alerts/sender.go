@@ -87,51 +87,15 @@ func (s *Sender) Handle(ctx context.Context, m Mail) error {
 		st.Dead, st.Attempts, st.Retry = false, 0, max(st.Retry+1, m.Retry)
 		s.log.Info("dead mail retried", "mail_id", m.ID, "retry", st.Retry)
 	}
-	rest := st.remaining(m.To)
-	if len(rest) > 0 {
-		st.Attempts++
+	if rest := st.remaining(m.To); len(rest) > 0 {
+		st.Attempts++ // saved before sending: a crash mid-send still counts
 		if err := putJSON(ctx, s.kv, key, st); err != nil {
 			return err
 		}
-		try := m
-		try.To = rest
-		sendErr := s.mailer.Send(ctx, try)
-		var re *RecipientError
-		switch {
-		case sendErr == nil:
-			st.Delivered = append(st.Delivered, rest...)
-		case errors.As(sendErr, &re):
-			for _, r := range rest {
-				i := slices.IndexFunc(re.Refused, func(x Refusal) bool { return x.Addr == r })
-				switch {
-				case i < 0:
-					st.Delivered = append(st.Delivered, r)
-				case re.Refused[i].Permanent:
-					st.Refused = append(st.Refused, re.Refused[i])
-				}
-			}
-			st.LastError = sendErr.Error()
-		default:
-			st.LastError = sendErr.Error()
-			if ctx.Err() != nil {
-				st.Attempts-- // shutting down is not the server's fault
-			}
-			if errkind.IsPermanent(sendErr) || st.Attempts >= s.cfg.MaxAttempts {
-				return s.dead(ctx, m, st, sendErr)
-			}
-			if err := putJSON(ctx, s.kv, key, st); err != nil {
-				return err
-			}
-			return fmt.Errorf("send mail %s (attempt %d): %w", m.ID, st.Attempts, sendErr)
-		}
-		if len(st.remaining(m.To)) > 0 { // temporary refusals: try those again
-			if st.Attempts >= s.cfg.MaxAttempts {
-				return s.dead(ctx, m, st, sendErr)
-			}
-			if err := putJSON(ctx, s.kv, key, st); err != nil {
-				return err
-			}
-			return fmt.Errorf("send mail %s (attempt %d): %w", m.ID, st.Attempts, sendErr)
+		sendErr := s.attempt(ctx, m, rest)
+		permanent := settle(&st, rest, sendErr, ctx.Err() != nil)
+		if len(st.remaining(m.To)) > 0 {
+			return s.retryLater(ctx, m, st, sendErr, permanent)
 		}
 	}
 	st.Done = true
@@ -140,6 +104,58 @@ func (s *Sender) Handle(ctx context.Context, m Mail) error {
 	}
 	s.log.Info("mail sent", "mail_id", m.ID, "audience", m.Audience, "delivered", len(st.Delivered), "refused", len(st.Refused))
 	return s.recordSent(ctx, m, st)
+}
+
+// attempt sends m to the recipients rest only.
+func (s *Sender) attempt(ctx context.Context, m Mail, rest []string) error {
+	try := m
+	try.To = rest
+	return s.mailer.Send(ctx, try)
+}
+
+// settle records in st what sending to rest achieved: everyone delivered,
+// or per recipient delivered or refused for good (a temporary refusal
+// stays remaining), or nobody. A failure while shutting down (stopping)
+// does not count as an attempt. It reports whether the whole mail failed
+// for good.
+func settle(st *mailState, rest []string, sendErr error, stopping bool) (permanent bool) {
+	var re *RecipientError
+	switch {
+	case sendErr == nil:
+		st.Delivered = append(st.Delivered, rest...)
+	case errors.As(sendErr, &re):
+		for _, r := range rest {
+			i := slices.IndexFunc(re.Refused, func(x Refusal) bool { return x.Addr == r })
+			switch {
+			case i < 0:
+				st.Delivered = append(st.Delivered, r)
+			case re.Refused[i].Permanent:
+				st.Refused = append(st.Refused, re.Refused[i])
+			}
+		}
+		st.LastError = sendErr.Error()
+	default:
+		st.LastError = sendErr.Error()
+		if stopping {
+			st.Attempts-- // shutting down is not the server's fault
+		}
+		return errkind.IsPermanent(sendErr)
+	}
+	return false
+}
+
+// retryLater handles a mail that still has recipients after an attempt:
+// it is dead-lettered when the failure is permanent or the attempts are
+// used up; otherwise its state is saved and the returned (transient)
+// error asks the bus for a redelivery with backoff.
+func (s *Sender) retryLater(ctx context.Context, m Mail, st mailState, cause error, permanent bool) error {
+	if permanent || st.Attempts >= s.cfg.MaxAttempts {
+		return s.dead(ctx, m, st, cause)
+	}
+	if err := putJSON(ctx, s.kv, "mail."+m.ID, st); err != nil {
+		return err
+	}
+	return fmt.Errorf("send mail %s (attempt %d): %w", m.ID, st.Attempts, cause)
 }
 
 func (s *Sender) recordSent(ctx context.Context, m Mail, st mailState) error {

@@ -87,6 +87,10 @@ type Config struct {
 	dialGuard func(address string) error
 }
 
+// DefaultStaleAfter is Config.StaleAfter's default, in intervals of the
+// source; the stale-source notice counts with it too.
+const DefaultStaleAfter = 6
+
 func (c *Config) setDefaults() {
 	if c.UserAgent == "" {
 		c.UserAgent = "diembao/1.0"
@@ -122,7 +126,7 @@ func (c *Config) setDefaults() {
 	def(&c.RobotsTTL, time.Hour)
 	defInt(&c.MaxPerPass, 200)
 	defInt(&c.MaxSitemaps, 3)
-	defInt(&c.StaleAfter, 6)
+	defInt(&c.StaleAfter, DefaultStaleAfter)
 	def(&c.Revisit, 6*time.Hour)
 	if len(c.WatchAfter) == 0 {
 		c.WatchAfter = []time.Duration{time.Hour, 24 * time.Hour}
@@ -447,20 +451,33 @@ feed:
 
 // crawlURL fetches one article URL (conditionally when it was seen before)
 // and publishes a revision when its content changed. force skips the
-// revisit check (Watch).
-func (c *Crawler) crawlURL(ctx context.Context, src Source, it item, force bool) (st Stats) {
+// revisit check (Watch). The URL's crawl state is saved here and only
+// here, after visit has decided whether this outcome is worth remembering.
+func (c *Crawler) crawlURL(ctx context.Context, src Source, it item, force bool) Stats {
 	log := c.log.With("source", src.ID, "url", it.URL)
 	us, seen, err := getJSON[urlState](ctx, c.state, urlKey(it.URL))
 	if err != nil {
 		log.Warn("crawl state unavailable", "err", err)
-		st.FetchFail++
-		return st
+		return Stats{FetchFail: 1}
 	}
 	now := c.cfg.now()
 	if seen && !force && now.Sub(us.LastFetch) < c.cfg.Revisit {
-		st.Skipped++
-		return st
+		return Stats{Skipped: 1}
 	}
+	st, save := c.visit(ctx, log, src, it, &us, seen, now)
+	if save {
+		if err := putJSON(ctx, c.state, urlKey(it.URL), us); err != nil {
+			log.Warn("save crawl state", "err", err)
+		}
+	}
+	return st
+}
+
+// visit fetches the URL, conditionally when the last answer was 200, and
+// updates us with what the fetch taught. It returns the counts and whether
+// us should be saved: not after an error a retry may cure (network, 5xx,
+// a failed publish), so the next pass tries again.
+func (c *Crawler) visit(ctx context.Context, log *slog.Logger, src Source, it item, us *urlState, seen bool, now time.Time) (st Stats, save bool) {
 	hdr := http.Header{}
 	if seen && us.LastStatus == http.StatusOK {
 		if us.ETag != "" {
@@ -480,82 +497,79 @@ func (c *Crawler) crawlURL(ctx context.Context, src Source, it item, force bool)
 		if errors.Is(err, ErrRobots) {
 			// Remember it so the next pass does not ask again before Revisit.
 			us.URL, us.Source, us.LastFetch, us.LastStatus = it.URL, src.ID, now, 0
-			_ = putJSON(ctx, c.state, urlKey(it.URL), us)
+			return st, true
 		}
-		return st
+		return st, false
 	}
 	us.URL, us.Source, us.LastFetch = it.URL, src.ID, res.Fetched
 	switch {
 	case res.Status == http.StatusNotModified:
 		st.NotModified++
-		if err := putJSON(ctx, c.state, urlKey(it.URL), us); err != nil {
-			log.Warn("save crawl state", "err", err)
-		}
-		return st
+		return st, true
 	case res.Status == http.StatusNotFound || res.Status == http.StatusGone:
 		us.LastStatus = res.Status
-		if us.ArticleID != "" {
-			if n, err := c.recordRemoved(ctx, src, us.ArticleID, res); err != nil {
-				log.Warn("record removal", "err", err)
-				st.FetchFail++
-				return st
-			} else {
-				st.Removed += n
-			}
-		} else {
+		if us.ArticleID == "" {
 			st.FetchFail++
+			return st, true
 		}
-		if err := putJSON(ctx, c.state, urlKey(it.URL), us); err != nil {
-			log.Warn("save crawl state", "err", err)
+		n, err := c.recordRemoved(ctx, src, us.ArticleID, res)
+		if err != nil {
+			log.Warn("record removal", "err", err)
+			st.FetchFail++
+			return st, false
 		}
-		return st
+		st.Removed += n
+		return st, true
 	case res.Status < 200 || res.Status > 299:
 		log.Info("unexpected status", "status", res.Status)
 		st.FetchFail++
-		return st
+		return st, false
 	}
-	if err := sniffBody(res.Body, res.Header.Get("Content-Type")); err != nil {
-		log.Info("page refused: not text", "reason", err.Error(), "content_type", res.Header.Get("Content-Type"))
+	page, save := c.takePage(ctx, log, src, it, res, us)
+	st.add(page)
+	return st, save
+}
+
+// takePage extracts the article from a 2xx answer and publishes it when
+// its content changed. A page that is not text, not an article or not
+// about the area is remembered with its status (so it is not fetched again
+// before Revisit); only a failed publish leaves the state unsaved.
+func (c *Crawler) takePage(ctx context.Context, log *slog.Logger, src Source, it item, res *response, us *urlState) (st Stats, save bool) {
+	us.LastStatus = res.Status
+	ctype := res.Header.Get("Content-Type")
+	if err := sniffBody(res.Body, ctype); err != nil {
+		log.Info("page refused: not text", "reason", err.Error(), "content_type", ctype)
 		st.ExtractFail++
-		us.LastStatus = res.Status
-		_ = putJSON(ctx, c.state, urlKey(it.URL), us)
-		return st
+		return st, true
 	}
 	env := extractEnv{loc: c.loc, now: res.Fetched, hint: it.Hint, fastDate: true}
 	a, err := extract(res.FinalURL, res.Body, res.Header, src, env)
-	if err == nil {
-		if terr := checkExtractedText(a.Title, a.Body); terr != nil {
-			log.Info("page refused: not text", "reason", terr.Error(), "content_type", res.Header.Get("Content-Type"))
-			st.ExtractFail++
-			us.LastStatus = res.Status
-			_ = putJSON(ctx, c.state, urlKey(it.URL), us)
-			return st
-		}
-	}
-	if errors.Is(err, ErrNotArticle) {
+	switch {
+	case errors.Is(err, ErrNotArticle):
 		st.Skipped++
-		us.LastStatus = res.Status
-		_ = putJSON(ctx, c.state, urlKey(it.URL), us)
-		return st
-	}
-	if err != nil {
+		return st, true
+	case err != nil:
 		log.Info("extraction failed", "err", err)
 		st.ExtractFail++
-		us.LastStatus = res.Status
-		_ = putJSON(ctx, c.state, urlKey(it.URL), us)
-		return st
+		return st, true
 	}
+	if err := checkExtractedText(a.Title, a.Body); err != nil {
+		log.Info("page refused: not text", "reason", err.Error(), "content_type", ctype)
+		st.ExtractFail++
+		return st, true
+	}
+	// This answer's validators are remembered only for an article that was
+	// taken (published, unchanged or filtered by area).
+	us.ETag, us.LastModified = res.Header.Get("ETag"), res.Header.Get("Last-Modified")
 	if src.RequireArea && c.cfg.Area != nil && !c.cfg.Area.ConcernsArea(a) {
 		st.Filtered++
-		us.LastStatus, us.ETag, us.LastModified = res.Status, res.Header.Get("ETag"), res.Header.Get("Last-Modified")
-		_ = putJSON(ctx, c.state, urlKey(it.URL), us)
-		return st
+		return st, true
 	}
 	published, err := c.publishRevision(ctx, a, res)
 	if err != nil {
 		log.Warn("publish failed", "err", err)
 		st.FetchFail++
-		return st // state not updated: the next pass tries again
+		return st, false
 	}
 	if published {
 		st.Published++
@@ -563,12 +577,8 @@ func (c *Crawler) crawlURL(ctx context.Context, src Source, it item, force bool)
 	} else {
 		st.Unchanged++
 	}
-	us.ArticleID, us.LastStatus = a.ID, res.Status
-	us.ETag, us.LastModified = res.Header.Get("ETag"), res.Header.Get("Last-Modified")
-	if err := putJSON(ctx, c.state, urlKey(it.URL), us); err != nil {
-		log.Warn("save crawl state", "err", err)
-	}
-	return st
+	us.ArticleID = a.ID
+	return st, true
 }
 
 // publishRevision compares a with the article's last revision and, when the

@@ -51,17 +51,6 @@ func (c *Crawler) SetSources(sources []Source) error {
 	return nil
 }
 
-// Sources returns the sources being crawled, in order.
-func (c *Crawler) Sources() []Source {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	out := make([]Source, 0, len(c.order))
-	for _, id := range c.order {
-		out = append(out, c.sources[id])
-	}
-	return out
-}
-
 // source looks a source up by id.
 func (c *Crawler) source(id string) (Source, bool) {
 	c.mu.Lock()

@@ -501,38 +501,76 @@ func (x *Index) Index(ctx context.Context, arts []ArticleAt) (err error) {
 	if err := x.reopenIfNeeded(); err != nil {
 		return err
 	}
-	// The newest revision of each id within the batch wins.
-	latest := make(map[string]ArticleAt, len(arts))
-	var maxSeq uint64
-	for _, aa := range arts {
-		maxSeq = max(maxSeq, aa.Seq)
-		if aa.Article.ID == "" {
-			return fmt.Errorf("index: article without id (seq %d)", aa.Seq)
-		}
-		if prev, ok := latest[aa.Article.ID]; !ok || aa.Article.Revision >= prev.Article.Revision {
-			latest[aa.Article.ID] = aa
-		}
+	latest, ids, maxSeq, err := newestByID(arts)
+	if err != nil {
+		return err
 	}
-	ids := make([]string, 0, len(latest))
-	for id := range latest {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
 	x.mu.RLock()
 	old, err := x.existing(ctx, ids)
 	x.mu.RUnlock()
 	if err != nil {
 		return err
 	}
-	type docAt struct {
-		id  string
-		doc map[string]any
+	work, skipped, err := x.plan(latest, ids, old)
+	if err != nil {
+		return err
 	}
-	type monthWork struct {
-		deletes []string
-		docs    []docAt
+	units, err := x.batches(work)
+	if err != nil {
+		return err
 	}
-	work := map[string]*monthWork{}
+	if err := writeUnits(ctx, units, maxSeq); err != nil {
+		return err
+	}
+	x.mu.Lock()
+	x.seq = max(x.seq, maxSeq)
+	x.mu.Unlock()
+	x.log.Debug("batch indexed", "articles", len(arts), "skipped_older", skipped, "last_seq", maxSeq)
+	return nil
+}
+
+// newestByID keeps the newest revision of each id within the batch (the
+// later one on a tie) and returns them with their ids sorted and the
+// highest stream position of the batch. An article without id is an error.
+func newestByID(arts []ArticleAt) (latest map[string]ArticleAt, ids []string, maxSeq uint64, err error) {
+	latest = make(map[string]ArticleAt, len(arts))
+	for _, aa := range arts {
+		maxSeq = max(maxSeq, aa.Seq)
+		if aa.Article.ID == "" {
+			return nil, nil, 0, fmt.Errorf("index: article without id (seq %d)", aa.Seq)
+		}
+		if prev, ok := latest[aa.Article.ID]; !ok || aa.Article.Revision >= prev.Article.Revision {
+			latest[aa.Article.ID] = aa
+		}
+	}
+	ids = make([]string, 0, len(latest))
+	for id := range latest {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return latest, ids, maxSeq, nil
+}
+
+// docAt is one document to write under its article id.
+type docAt struct {
+	id  string
+	doc map[string]any
+}
+
+// monthWork is what one call writes to one month's index: ids to delete
+// (the article moved to another month) and documents to upsert.
+type monthWork struct {
+	deletes []string
+	docs    []docAt
+}
+
+// plan decides, per month, what to delete and what to write: an article
+// indexed at a higher revision than the batch's is skipped (counted in
+// skipped); one whose month changed is deleted from its old month. The
+// plan always holds at least one month, so the stream position has a
+// batch to ride in even when every article was skipped.
+func (x *Index) plan(latest map[string]ArticleAt, ids []string, old map[string][]stored) (work map[string]*monthWork, skipped int, err error) {
+	work = map[string]*monthWork{}
 	workFor := func(month string) *monthWork {
 		w, ok := work[month]
 		if !ok {
@@ -541,7 +579,6 @@ func (x *Index) Index(ctx context.Context, arts []ArticleAt) (err error) {
 		}
 		return w
 	}
-	skipped := 0
 	for _, id := range ids {
 		a := latest[id].Article
 		month := x.monthOf(a)
@@ -568,7 +605,7 @@ func (x *Index) Index(ctx context.Context, arts []ArticleAt) (err error) {
 		}
 		doc, err := x.document(a, month)
 		if err != nil {
-			return err
+			return nil, 0, err
 		}
 		w := workFor(month)
 		w.docs = append(w.docs, docAt{id, doc})
@@ -576,25 +613,32 @@ func (x *Index) Index(ctx context.Context, arts []ArticleAt) (err error) {
 	if len(work) == 0 {
 		workFor(x.monthOf(latest[ids[0]].Article))
 	}
+	return work, skipped, nil
+}
+
+// unit is one Bleve batch for one month's index.
+type unit struct {
+	idx   bleve.Index
+	month string
+	b     *bleve.Batch
+}
+
+// batches turns the plan into Bleve batches, months in order: a big month
+// is split into one chunk per CPU, so segment building and the fsync waits
+// run in parallel. A month's deletes go in its first chunk. The result is
+// never empty (plan holds at least one month).
+func (x *Index) batches(work map[string]*monthWork) ([]unit, error) {
 	months := make([]string, 0, len(work))
 	for m := range work {
 		months = append(months, m)
 	}
 	sort.Strings(months)
-
-	// Split the work into Bleve batches: big months into one chunk per CPU,
-	// so segment building and the fsync waits run in parallel.
-	type unit struct {
-		idx   bleve.Index
-		month string
-		b     *bleve.Batch
-	}
 	var units []unit
 	par := runtime.GOMAXPROCS(0)
 	for _, m := range months {
 		idx, err := x.month(m)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		w := work[m]
 		chunks := 1
@@ -611,20 +655,25 @@ func (x *Index) Index(ctx context.Context, arts []ArticleAt) (err error) {
 			}
 			for _, d := range w.docs[min(c*per, len(w.docs)):min((c+1)*per, len(w.docs))] {
 				if err := b.Index(d.id, d.doc); err != nil {
-					return fmt.Errorf("index article %s: %w", d.id, err)
+					return nil, fmt.Errorf("index article %s: %w", d.id, err)
 				}
 			}
 			units = append(units, unit{idx, m, b})
 		}
 	}
+	return units, nil
+}
+
+// writeUnits writes the batches and then the stream position maxSeq (when
+// above zero). The position becomes durable only after every document of
+// the call is: with one Bleve batch it rides in that batch; with several,
+// they are written in parallel (each Batch waits for its own fsync) and
+// the position follows in a batch of its own in the last month's index. A
+// crash in between leaves the old position, and the redelivered articles
+// are upserted again.
+func writeUnits(ctx context.Context, units []unit, maxSeq uint64) error {
 	var seqVal [8]byte
 	binary.BigEndian.PutUint64(seqVal[:], maxSeq)
-	// The stream position becomes durable only after every document of the
-	// call is: with one Bleve batch it rides in that batch; with several,
-	// they are written in parallel (each Batch waits for its own fsync) and
-	// the position follows in a batch of its own. A crash in between leaves
-	// the old position, and the redelivered articles are upserted again.
-	lastIdx := units[len(units)-1].idx
 	if len(units) == 1 {
 		if maxSeq > 0 {
 			units[0].b.SetInternal([]byte(seqKey), seqVal[:])
@@ -632,38 +681,35 @@ func (x *Index) Index(ctx context.Context, arts []ArticleAt) (err error) {
 		if err := units[0].idx.Batch(units[0].b); err != nil {
 			return fmt.Errorf("write index %s: %w", units[0].month, err)
 		}
-	} else {
-		errs := make([]error, len(units))
-		sem := make(chan struct{}, 2*par)
-		var wg sync.WaitGroup
-		for i, u := range units {
-			wg.Go(func() {
-				sem <- struct{}{}
-				defer func() { <-sem }()
-				if err := u.idx.Batch(u.b); err != nil {
-					errs[i] = fmt.Errorf("write index %s: %w", u.month, err)
-				}
-			})
-		}
-		wg.Wait()
-		if err := errors.Join(errs...); err != nil {
-			return err
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if maxSeq > 0 {
-			b := lastIdx.NewBatch()
-			b.SetInternal([]byte(seqKey), seqVal[:])
-			if err := lastIdx.Batch(b); err != nil {
-				return fmt.Errorf("write stream position: %w", err)
+		return nil
+	}
+	errs := make([]error, len(units))
+	sem := make(chan struct{}, 2*runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, u := range units {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if err := u.idx.Batch(u.b); err != nil {
+				errs[i] = fmt.Errorf("write index %s: %w", u.month, err)
 			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if maxSeq > 0 {
+		lastIdx := units[len(units)-1].idx
+		b := lastIdx.NewBatch()
+		b.SetInternal([]byte(seqKey), seqVal[:])
+		if err := lastIdx.Batch(b); err != nil {
+			return fmt.Errorf("write stream position: %w", err)
 		}
 	}
-	x.mu.Lock()
-	x.seq = max(x.seq, maxSeq)
-	x.mu.Unlock()
-	x.log.Debug("batch indexed", "articles", len(arts), "skipped_older", skipped, "last_seq", maxSeq)
 	return nil
 }
 

@@ -811,8 +811,5 @@ func (s markSeq) mark(toks []textnorm.Token, out []bool) bool {
 	return found
 }
 
-// BadQuery reports true: the web server answers 400 for such errors.
-func (e *QueryError) BadQuery() bool { return true }
-
 // Unwrap makes a QueryError an errkind.Invalid: the caller must fix the query.
 func (e *QueryError) Unwrap() error { return errkind.Invalid }

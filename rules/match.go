@@ -68,6 +68,9 @@ func (s *Set) MatchText(text string) Result {
 	return s.Match(article.Article{Body: text})
 }
 
+// match scans the article once and evaluates the rules that use accepts.
+// The work happens in a pooled scratch; its slices are handed back empty
+// (and its phrase ranges all zero) before match returns.
 func (s *Set) match(a article.Article, use func(*compiledRule) bool) Result {
 	sc := s.pool.Get().(*scratch)
 	defer s.pool.Put(sc)
@@ -87,7 +90,19 @@ func (s *Set) match(a article.Article, use func(*compiledRule) bool) Result {
 	if len(hits) == 0 {
 		return res
 	}
-	// Area.
+	s.matchArea(sc, texts, hits, &res)
+	cand := s.candidates(sc, hits)
+	defer clearRanges(sc.ranges, hits)
+	fired, fhits := s.fire(sc, hits, cand, use, &res)
+	res.Matches = s.matches(texts, fired, fhits)
+	sc.fired, sc.fhits = fired[:0], fhits[:0]
+	sort.Strings(res.Topics)
+	return res
+}
+
+// matchArea fills res.Area, res.Places and res.AreaTerms from the hits of
+// place names.
+func (s *Set) matchArea(sc *scratch, texts [3]string, hits []hit, res *Result) {
 	area := sc.area[:0]
 	for _, h := range hits {
 		if s.phrases[h.phrase].place != 0 {
@@ -110,19 +125,17 @@ func (s *Set) match(a article.Article, use func(*compiledRule) bool) Result {
 		}
 	}
 	sc.area = area[:0]
+}
 
-	// Index the hits by phrase, and find the candidate rules: those using
-	// a phrase that occurred, in rule id order so that the matches come
-	// out sorted.
+// candidates indexes the hits (sorted by phrase) in sc.ranges and returns
+// the candidate rules: the ranks of those using a phrase that occurred, in
+// rule id order so that the matches come out sorted. The caller clears
+// the ranges with clearRanges.
+func (s *Set) candidates(sc *scratch, hits []hit) []int32 {
 	if len(sc.ranges) < len(s.phrases) {
 		sc.ranges = make([]hitRange, len(s.phrases))
 	}
 	ranges := sc.ranges
-	defer func() {
-		for _, h := range hits {
-			ranges[h.phrase] = hitRange{}
-		}
-	}()
 	cand := sc.cand[:0]
 	for i := 0; i < len(hits); {
 		p := hits[i].phrase
@@ -137,8 +150,24 @@ func (s *Set) match(a article.Article, use func(*compiledRule) bool) Result {
 	slices.Sort(cand)
 	cand = slices.Compact(cand)
 	sc.cand = cand[:0]
-	ev := evaluator{hits: hits, ranges: ranges, out: sc.out[:0]}
-	fired, fhits := sc.fired[:0], sc.fhits[:0]
+	return cand
+}
+
+// clearRanges zeroes the ranges candidates set, so the scratch goes back
+// to the pool all zero.
+func clearRanges(ranges []hitRange, hits []hit) {
+	for _, h := range hits {
+		ranges[h.phrase] = hitRange{}
+	}
+}
+
+// fire evaluates the candidate rules that use accepts. Every rule whose
+// query holds adds its topic to res.Topics; it fires (joins fired, its
+// tidied terms appended to fhits) unless it needs the area and the
+// article is not about it.
+func (s *Set) fire(sc *scratch, hits []hit, cand []int32, use func(*compiledRule) bool, res *Result) (fired []firedRule, fhits []hit) {
+	ev := evaluator{hits: hits, ranges: sc.ranges, out: sc.out[:0]}
+	fired, fhits = sc.fired[:0], sc.fhits[:0]
 	for _, rank := range cand {
 		ri := s.byRank[rank]
 		r := &s.rules[ri]
@@ -160,23 +189,28 @@ func (s *Set) match(a article.Article, use func(*compiledRule) bool) Result {
 		fired = append(fired, firedRule{rule: ri, lo: int32(lo), hi: int32(len(fhits))})
 	}
 	sc.out = ev.out[:0]
-	if len(fired) > 0 {
-		res.Matches = make([]article.Match, len(fired))
-		terms := make([]article.Term, len(fhits))
-		for i, h := range fhits {
-			terms[i] = termOf(texts, h)
-		}
-		for i, f := range fired {
-			r := &s.rules[f.rule]
-			res.Matches[i] = article.Match{
-				Rule: r.ID, Version: r.Version, Topic: r.Topic, Severity: r.Severity,
-				Audiences: slices.Clone(r.Audiences), Terms: terms[f.lo:f.hi:f.hi],
-			}
+	return fired, fhits
+}
+
+// matches turns the fired rules into the result's matches, each with its
+// own terms (one allocation for all of them); nil when none fired.
+func (s *Set) matches(texts [3]string, fired []firedRule, fhits []hit) []article.Match {
+	if len(fired) == 0 {
+		return nil
+	}
+	ms := make([]article.Match, len(fired))
+	terms := make([]article.Term, len(fhits))
+	for i, h := range fhits {
+		terms[i] = termOf(texts, h)
+	}
+	for i, f := range fired {
+		r := &s.rules[f.rule]
+		ms[i] = article.Match{
+			Rule: r.ID, Version: r.Version, Topic: r.Topic, Severity: r.Severity,
+			Audiences: slices.Clone(r.Audiences), Terms: terms[f.lo:f.hi:f.hi],
 		}
 	}
-	sc.fired, sc.fhits = fired[:0], fhits[:0]
-	sort.Strings(res.Topics)
-	return res
+	return ms
 }
 
 // firedRule is a rule that fires, with its terms fhits[lo:hi].

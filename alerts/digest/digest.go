@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/diembao/diembao/alerts"
-	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/textnorm"
 )
 
@@ -532,7 +531,5 @@ func WeekOf(t time.Time, loc *time.Location) string {
 	y, w := t.In(loc).ISOWeek()
 	return fmt.Sprintf("%d-W%02d", y, w)
 }
-
-func hashID(parts ...string) string { return article.HashID(parts...) }
 
 func sortStrings(s []string) { sort.Strings(s) }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/diembao/diembao/alerts"
+	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/kv"
 )
 
@@ -266,7 +267,7 @@ func Mails(d Digest, loc *time.Location, from string, audiences map[string][]str
 		if err != nil {
 			return nil, err
 		}
-		id := hashID("digest", d.Week, aud, fmt.Sprint(resend))
+		id := article.HashID("digest", d.Week, aud, fmt.Sprint(resend))
 		out = append(out, alerts.Mail{
 			ID: id, MessageID: alerts.MessageIDFor(id), Kind: "digest", Audience: aud,
 			From: from, To: append([]string(nil), audiences[aud]...), Subject: "[diembao] " + title(d),

@@ -27,7 +27,7 @@ func staleNoticer(cfg config.Config, out alerts.Outbox) crawler.Noticer {
 	loc := cfg.Location()
 	intervals := cfg.Crawler.StaleAfter
 	if intervals == 0 {
-		intervals = 6 // crawler.Config's default
+		intervals = crawler.DefaultStaleAfter
 	}
 	return crawler.NoticerFunc(func(ctx context.Context, h crawler.SourceHealth) error {
 		id := fmt.Sprintf("source-stale-%s-%d", h.Source, h.StaleSince.Unix())

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/diembao/diembao/internal/article"
 )
 
 // Cases configures the handling of false or distorting reports (vụ việc):
@@ -77,9 +79,7 @@ func (c Cases) WithDefaults() Cases {
 // audience and the owners' addresses against the rest of cfg.
 func (c Cases) Validate(audiences map[string]Audience) error {
 	for sev, d := range c.Deadlines {
-		switch sev {
-		case "info", "low", "medium", "high", "critical":
-		default:
+		if article.SeverityRank(sev) < 0 {
 			return fmt.Errorf("cases.deadlines: unknown severity %q (want info, low, medium, high or critical)", sev)
 		}
 		if d.Verify < 0 || d.Respond < 0 || d.Report < 0 {

@@ -7,15 +7,16 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/diembao/diembao/internal/yamlguard"
 	"net"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
+
+	"github.com/diembao/diembao/internal/yamlerr"
+	"github.com/diembao/diembao/internal/yamlguard"
 )
 
 // Config is the whole of diembao.yaml.
@@ -178,7 +179,7 @@ func Default() Config {
 		HTTP:     HTTP{Listen: "127.0.0.1:8080", BaseURL: "http://127.0.0.1:8080"},
 		Sources:  "sources.yaml",
 		Rules:    []string{},
-		SMTP:     SMTP{Port: 587, TLS: "starttls", From: "diembao@localhost"},
+		SMTP:     SMTP{Port: DefaultSMTPPort, TLS: DefaultSMTPTLS, From: DefaultFrom},
 		Audiences: map[string]Audience{
 			"office": {Emails: []string{"vanphong@example.org"}},
 			"police": {Emails: []string{"congan@example.org"}, Sensitive: true},
@@ -189,7 +190,7 @@ func Default() Config {
 			{Match: RouteMatch{Topics: []string{"ethnic", "religion"}, Area: &t}, Audiences: []string{"office"}},
 			{Match: RouteMatch{Topics: []string{"portal"}}, Audiences: []string{"office", "admin"}}, // own-portal findings
 		},
-		Alerts: Alerts{GroupWait: Duration(30 * time.Second), Repeat: Duration(168 * time.Hour), MaxAttempts: 20},
+		Alerts: Alerts{GroupWait: Duration(30 * time.Second), Repeat: Duration(168 * time.Hour), MaxAttempts: DefaultMaxAttempts},
 		Digest: Digest{Schedule: "Mon 07:00", Audiences: []string{"office", "police"}, Issuer: "UBND xã Thường Xuân"},
 		Crawler: Crawler{
 			UserAgent:  "diembao/1.0",
@@ -228,6 +229,12 @@ func Load(path string, required bool, getenv func(string) string) (Config, error
 			return Config{}, err
 		}
 	}
+	if cfg.SMTP.From == "" {
+		// `from: ""` in the file means the default, for every road that
+		// mails (alerts, digest, stale sources, cases, subscriptions,
+		// reminders): they all read cfg.SMTP.From.
+		cfg.SMTP.From = DefaultFrom
+	}
 	if err := cfg.Validate(); err != nil {
 		return Config{}, locate(path, data, err)
 	}
@@ -247,23 +254,13 @@ func decode(path string, b []byte, cfg *Config) error {
 		if errors.As(err, &pe) {
 			return fmt.Errorf("%s:%d:%d: %s", path, pe.line, pe.col, pe.msg)
 		}
-		return fmt.Errorf("%s:%s", path, oneLine(yaml.FormatError(err, false, false)))
+		line, col, msg := yamlerr.Locate(err)
+		if line == 0 {
+			return fmt.Errorf("%s: %s", path, msg)
+		}
+		return fmt.Errorf("%s:%d:%d: %s", path, line, col, msg)
 	}
 	return nil
-}
-
-// oneLine keeps the first line of a goccy/go-yaml error ("[3:1] unknown field …").
-func oneLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	if strings.HasPrefix(s, "[") {
-		if j := strings.IndexByte(s, ']'); j > 0 {
-			return s[1:j] + ": " + strings.TrimSpace(s[j+1:])
-		}
-	}
-	return " " + s
 }
 
 func applyEnv(cfg *Config, getenv func(string) string) error {
@@ -303,10 +300,8 @@ func (c Config) Validate() error {
 	if _, err := time.LoadLocation(c.Timezone); err != nil {
 		return fmt.Errorf("timezone %q: %w", c.Timezone, err)
 	}
-	switch c.SMTP.TLS {
-	case "starttls", "tls", "none":
-	default:
-		return fmt.Errorf("smtp.tls %q: want starttls, tls or none", c.SMTP.TLS)
+	if err := CheckSMTPTransport(c.SMTP.Port, c.SMTP.TLS); err != nil {
+		return err
 	}
 	if c.Metrics.Listen != "" {
 		if _, _, err := net.SplitHostPort(c.Metrics.Listen); err != nil {
@@ -319,29 +314,22 @@ func (c Config) Validate() error {
 	if c.NATS.Replicas < 0 || c.NATS.Replicas > 5 {
 		return fmt.Errorf("nats.replicas %d: want 1 to 5", c.NATS.Replicas)
 	}
-	if c.SMTP.Port <= 0 || c.SMTP.Port > 65535 {
-		return fmt.Errorf("smtp.port %d out of range", c.SMTP.Port)
+	if err := CheckAudiences(c.Audiences); err != nil {
+		return err
 	}
-	for name, a := range c.Audiences {
-		for _, e := range a.Emails {
-			if !strings.Contains(e, "@") {
-				return fmt.Errorf("audiences.%s: %q is not an email address", name, e)
-			}
-		}
-	}
-	if err := c.checkRoutes("routes", c.Routes); err != nil {
+	if err := CheckRoutes(c.Routes, c.Audiences); err != nil {
 		return err
 	}
 	for _, a := range c.Digest.Audiences {
 		if _, ok := c.Audiences[a]; !ok {
-			return fmt.Errorf("digest.audiences: unknown audience %q", a)
+			return &keyError{"digest.audiences", fmt.Sprintf("unknown audience %q", a)}
 		}
 	}
-	if c.Alerts.GroupWait < 0 || c.Alerts.Repeat < 0 {
-		return errors.New("alerts: durations must not be negative")
+	if err := CheckAlertWindows(c.Alerts.GroupWait.D(), c.Alerts.Repeat.D()); err != nil {
+		return err
 	}
 	if c.Alerts.MaxAttempts <= 0 {
-		return errors.New("alerts.max_attempts must be positive")
+		return &keyError{"alerts.max_attempts", fmt.Sprintf("%d: must be positive", c.Alerts.MaxAttempts)}
 	}
 	if err := c.Office.validate(); err != nil {
 		return err
@@ -353,35 +341,6 @@ func (c Config) Validate() error {
 		return err
 	}
 	return c.checkRanges()
-}
-
-func (c Config) checkRoutes(at string, rs []Route) error {
-	for i, r := range rs {
-		here := fmt.Sprintf("%s[%d]", at, i)
-		for _, a := range r.Audiences {
-			if _, ok := c.Audiences[a]; !ok {
-				return fmt.Errorf("%s: unknown audience %q", here, a)
-			}
-		}
-		if s := r.Match.Severity; s != "" {
-			switch s {
-			case "info", "low", "medium", "high", "critical":
-			default:
-				return fmt.Errorf("%s.match.severity %q: want info, low, medium, high or critical", here, s)
-			}
-		}
-		for _, k := range r.Match.SourceKinds {
-			switch k {
-			case "press", "portal", "foreign":
-			default:
-				return fmt.Errorf("%s.match.source_kinds: %q: want press, portal or foreign", here, k)
-			}
-		}
-		if err := c.checkRoutes(here+".routes", r.Routes); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // Location returns the configured time zone.

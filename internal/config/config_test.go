@@ -69,9 +69,9 @@ func TestErrorsNameFileAndLine(t *testing.T) {
 		{"bad duration", "alerts:\n  group_wait: soon\n", ":2:"},
 		{"wrong type", "smtp: {port: many}\n", ":1:"},
 		{"unknown audience in route", "routes:\n  - {match: {topics: [border]}, audiences: [mayor]}\n", `unknown audience "mayor"`},
-		{"bad tls", "smtp: {tls: ssl}\n", `smtp.tls "ssl"`},
+		{"bad tls", "smtp: {tls: ssl}\n", `smtp.tls: "ssl"`},
 		{"bad metrics listener", "metrics: {listen: \"9464\"}\n", `metrics.listen "9464": want host:port`},
-		{"bad severity", "routes:\n  - {match: {severity: urgent}, audiences: [office]}\n", `severity "urgent"`},
+		{"bad severity", "routes:\n  - {match: {severity: urgent}, audiences: [office]}\n", `severity: "urgent"`},
 		{"bad timezone", "timezone: Mars/Olympus\n", "timezone"},
 		{"bad email", "audiences: {office: {emails: [nobody]}}\ndigest: {audiences: [office]}\nroutes: []\n", "not an email"},
 	}

@@ -28,9 +28,8 @@ import (
 // queryError mimics indexer.QueryError.
 type queryError struct{ msg string }
 
-func (e *queryError) Error() string  { return "bad query: " + e.msg }
-func (e *queryError) BadQuery() bool { return true }
-func (e *queryError) Unwrap() error  { return errkind.Invalid }
+func (e *queryError) Error() string { return "bad query: " + e.msg }
+func (e *queryError) Unwrap() error { return errkind.Invalid }
 
 // fakeIndex searches articles in memory: every query word must occur (after
 // folding diacritics) in title or body.
