@@ -82,129 +82,39 @@ func extract(pageURL string, body []byte, header http.Header, src Source, env ex
 }
 
 // extractFull also returns the publication time in the zone the page wrote
-// it in (the date evaluation compares calendar days in that zone).
+// it in (the date evaluation compares calendar days in that zone). The
+// stages: parse the page and its metadata; refuse pages that say (or show)
+// they are not articles; pick the publication date; extract the text with
+// go-trafilatura (its date when no other was found); pick the title; fill
+// the remaining fields.
 func extractFull(pageURL string, body []byte, header http.Header, src Source, env extractEnv) (article.Article, time.Time, error) {
-	var raw time.Time
-	if header == nil {
-		header = http.Header{}
-	}
-	if mt, _, err := mime.ParseMediaType(header.Get("Content-Type")); err == nil && !htmlLike(mt) {
-		return article.Article{}, raw, fmt.Errorf("extract %s: %w: %w (content type %s)", pageURL, errkind.Permanent, ErrNotArticle, mt)
-	}
-	text, cs := decodeBody(body, header.Get("Content-Type"))
-	text, legacy := repairLegacy(text)
-	root, err := html.Parse(strings.NewReader(text))
+	p, err := parsePage(pageURL, body, header)
 	if err != nil {
-		return article.Article{}, raw, fmt.Errorf("parse %s: %w: %w", pageURL, errkind.Permanent, err)
+		return article.Article{}, time.Time{}, err
 	}
-	doc := goquery.NewDocumentFromNode(root)
-	base, _ := url.Parse(pageURL)
-	m := readMeta(doc, base)
-	env.monthFirst = monthFirstLang(m.lang, hostOf(base))
-	if votes := numericOrderVotes(doc); votes != 0 && englishUnmarked(m.lang) {
-		env.monthFirst = votes > 0 // plain "en": the page's own unambiguous dates decide
-	}
-
-	if isSiteRoot(pageURL) || (env.hint.Sitemap && m.ogType == "website" && !m.ldArticle && m.metaPublished == "") {
-		return article.Article{}, raw, fmt.Errorf("extract %s: %w: %w (og:type %q)", pageURL, errkind.Permanent, ErrNotArticle, m.ogType)
-	}
-	if why, ok := declaredNotArticle(m, ldTypes(doc)); ok {
-		return article.Article{}, raw, fmt.Errorf("extract %s: %w: %w (%s)", pageURL, errkind.Permanent, ErrNotArticle, why)
+	env.monthFirst = p.monthFirst()
+	if why, ok := p.declaredNotArticle(env); ok {
+		return article.Article{}, time.Time{}, fmt.Errorf("extract %s: %w: %w (%s)", pageURL, errkind.Permanent, ErrNotArticle, why)
 	}
 	a := article.Article{
 		V:              article.Version,
 		URL:            pageURL,
 		Source:         src.ID,
 		SourceKind:     src.Kind,
-		Charset:        cs,
-		LegacyEncoding: legacy,
+		Charset:        p.charset,
+		LegacyEncoding: p.legacy,
 		Fetched:        env.now.In(env.loc),
 	}
+	// Headlines and selectors before go-trafilatura, which prunes the tree.
+	heads := readHeads(p, src)
+	sel := readSelected(p.doc, src)
+	dates := readPageDates(p, heads, env)
+	if why, ok := undeclaredNotArticle(p.base, p.doc, p.meta, dates.any()); ok && sel.body == "" {
+		return article.Article{}, time.Time{}, fmt.Errorf("extract %s: %w: %w (%s)", pageURL, errkind.Permanent, ErrNotArticle, why)
+	}
+	raw := pickPublished(&a, p, sel, dates, env)
 
-	// Headlines before go-trafilatura, which prunes the tree.
-	h1s, h2s, h2Titled := readHeadlines(doc)
-	siteNames := siteNamesOf(doc, m, src)
-	docTitle := doc.Find("head title").First().Text()
-	if docTitle == "" {
-		docTitle = doc.Find("title").First().Text()
-	}
-
-	// Selector overrides first: the operator knows the site.
-	var selTitle, selBody, selDate string
-	if s := src.Selectors.Title; s != "" {
-		selTitle = selectText(doc, s, " ")
-	}
-	if s := src.Selectors.Body; s != "" {
-		selBody = selectText(doc, s, "\n\n")
-	}
-	if s := src.Selectors.Date; s != "" {
-		selDate = selectText(doc, s, " ")
-		if v, ok := doc.Find(s).First().Attr("datetime"); ok {
-			selDate = v + " " + selDate
-		}
-	}
-
-	// Dates: selector, the header's date line, JSON-LD, meta, feed,
-	// visible text, URL.
-	byline := readBylineDates(doc, siteNames, hostOf(base), []string{m.ldHeadline, m.ogTitle, docTitle}, env)
-	metaPub, metaFrom := firstMachineDate(env, [2]string{article.DateJSONLD, m.ldPublished}, [2]string{article.DateMeta, m.metaPublished}, [2]string{article.DateText, m.timeElement})
-	if !metaPub.IsZero() {
-		metaPub = pageOffset(metaPub, []string{m.timeElement, m.ldPublished, m.metaPublished}, env)
-		metaPub = publisherZone(metaPub, doc, m, env)
-	}
-	candidates := []struct {
-		method string
-		find   func() (time.Time, bool)
-	}{
-		{article.DateText, func() (time.Time, bool) { return parseAny(selDate, env) }},
-		{metaFrom, func() (time.Time, bool) { return headerAgrees(metaPub, byline) }},
-		{article.DateText, func() (time.Time, bool) { return headerDate(metaPub, byline) }},
-		{article.DateJSONLD, func() (time.Time, bool) { return parseMachine(m.ldPublished, env) }},
-		{article.DateMeta, func() (time.Time, bool) { return parseMachine(m.metaPublished, env) }},
-		{article.DateFeed, func() (time.Time, bool) { return env.hint.Published, !env.hint.Published.IsZero() }},
-		{article.DateText, func() (time.Time, bool) { return parseMachine(m.timeElement, env) }},
-		{article.DateText, func() (time.Time, bool) { return parseAny(visibleDateText(doc), env) }},
-		{article.DateURL, func() (time.Time, bool) { return dateFromURL(pageURL, env.loc) }},
-	}
-	if why, ok := undeclaredNotArticle(base, doc, m, !metaPub.IsZero() || !byline.published.IsZero() || !byline.updated.IsZero()); ok && selBody == "" {
-		return article.Article{}, raw, fmt.Errorf("extract %s: %w: %w (%s)", pageURL, errkind.Permanent, ErrNotArticle, why)
-	}
-	for _, c := range candidates {
-		t, ok := c.find()
-		if ok {
-			t = publisherZone(pageOffset(t, []string{m.timeElement, m.ldPublished, m.metaPublished}, env), doc, m, env)
-			if d, ok := urlDayOfUTC(t, pageURL, env); ok {
-				t, c.method = d, article.DateURL
-			}
-		}
-		if ok && setDate(&a, c.method, t, env.loc) {
-			raw = a.Published
-			break
-		}
-	}
-	if t, ok := parseMachine(firstNonEmpty(m.ldModified, m.metaModified), env); ok {
-		a.Modified = t
-	}
-
-	opts := trafilatura.Options{
-		OriginalURL:     base,
-		EnableFallback:  true, // readability and distiller too: F1 0.964 vs 0.963, at twice the cost
-		ExcludeComments: true,
-		HtmlDateMode:    trafilatura.Disabled,
-	}
-	if a.PublishedFrom == "" {
-		opts.HtmlDateMode = trafilatura.Fast
-		if !env.fastDate {
-			opts.HtmlDateMode = trafilatura.Extensive
-		}
-	}
-	var tr *trafilatura.ExtractResult
-	if selBody == "" || a.PublishedFrom == "" {
-		tr, _ = trafilatura.ExtractDocument(root, opts) // an error means "nothing found"
-	}
-	if tr == nil {
-		tr = &trafilatura.ExtractResult{}
-	}
+	tr := runTrafilatura(p, sel, a.PublishedFrom == "", env)
 	// go-htmldate's date has day precision (UTC midnight); 1 January is
 	// what it reports for a bare year (a copyright line), so it is dropped.
 	if d := tr.Metadata.Date; a.PublishedFrom == "" && !d.IsZero() && !(d.Month() == time.January && d.Day() == 1) {
@@ -215,17 +125,213 @@ func extractFull(pageURL string, body []byte, header http.Header, src Source, en
 		a.Published, a.PublishedFrom = a.Fetched, article.DateFetched // the day it was found
 	}
 
-	if selTitle != "" {
-		a.Title = clean(selTitle)
-	} else {
-		a.Title = pickTitle(titleInput{h1s: h1s, h2s: h2s, h2Titled: h2Titled, ld: m.ldHeadline, og: m.ogTitle, doc: docTitle, siteNames: siteNames, host: hostOf(base)})
-	}
+	a.Title = heads.pick(sel.title)
 	if a.Title == "" {
 		a.Title = titleText(firstNonEmpty(tr.Metadata.Title, env.hint.Title))
 	}
-	a.Body = cleanBody(firstNonEmpty(selBody, nodeText(tr.ContentNode), tr.ContentText))
+	fillText(&a, p.meta, sel, tr)
+	return finishArticle(a, raw, p)
+}
+
+// parsedPage is one page parsed, with what its <head> and JSON-LD say.
+type parsedPage struct {
+	url     string
+	base    *url.URL
+	root    *html.Node
+	doc     *goquery.Document
+	meta    pageMeta
+	charset string
+	legacy  string // the legacy Vietnamese encoding the text was repaired from, if any
+}
+
+// parsePage decodes and parses a page; a media type that is not HTML-like
+// is ErrNotArticle, an unparsable page a permanent error.
+func parsePage(pageURL string, body []byte, header http.Header) (parsedPage, error) {
+	if header == nil {
+		header = http.Header{}
+	}
+	if mt, _, err := mime.ParseMediaType(header.Get("Content-Type")); err == nil && !htmlLike(mt) {
+		return parsedPage{}, fmt.Errorf("extract %s: %w: %w (content type %s)", pageURL, errkind.Permanent, ErrNotArticle, mt)
+	}
+	text, cs := decodeBody(body, header.Get("Content-Type"))
+	text, legacy := repairLegacy(text)
+	root, err := html.Parse(strings.NewReader(text))
+	if err != nil {
+		return parsedPage{}, fmt.Errorf("parse %s: %w: %w", pageURL, errkind.Permanent, err)
+	}
+	doc := goquery.NewDocumentFromNode(root)
+	base, _ := url.Parse(pageURL)
+	return parsedPage{url: pageURL, base: base, root: root, doc: doc, meta: readMeta(doc, base), charset: cs, legacy: legacy}, nil
+}
+
+// monthFirst: numeric dates on the page are month/day (US English; on
+// plain "en" pages, the page's own unambiguous dates decide).
+func (p parsedPage) monthFirst() bool {
+	mf := monthFirstLang(p.meta.lang, hostOf(p.base))
+	if votes := numericOrderVotes(p.doc); votes != 0 && englishUnmarked(p.meta.lang) {
+		mf = votes > 0
+	}
+	return mf
+}
+
+// declaredNotArticle: the site root, a sitemap page that calls itself a
+// website with no article metadata, or a page whose metadata declares a
+// type that is not an article.
+func (p parsedPage) declaredNotArticle(env extractEnv) (string, bool) {
+	m := p.meta
+	if isSiteRoot(p.url) || (env.hint.Sitemap && m.ogType == "website" && !m.ldArticle && m.metaPublished == "") {
+		return fmt.Sprintf("og:type %q", m.ogType), true
+	}
+	return declaredNotArticle(m, ldTypes(p.doc))
+}
+
+// heads is every place the page states its title, read before
+// go-trafilatura prunes the tree.
+type heads struct {
+	in       titleInput
+	docTitle string
+}
+
+func readHeads(p parsedPage, src Source) heads {
+	h1s, h2s, h2Titled := readHeadlines(p.doc)
+	docTitle := p.doc.Find("head title").First().Text()
+	if docTitle == "" {
+		docTitle = p.doc.Find("title").First().Text()
+	}
+	return heads{
+		in: titleInput{h1s: h1s, h2s: h2s, h2Titled: h2Titled, ld: p.meta.ldHeadline, og: p.meta.ogTitle,
+			doc: docTitle, siteNames: siteNamesOf(p.doc, p.meta, src), host: hostOf(p.base)},
+		docTitle: docTitle,
+	}
+}
+
+// pick returns the operator's selector title if any, else the headline.
+func (h heads) pick(selTitle string) string {
+	if selTitle != "" {
+		return clean(selTitle)
+	}
+	return pickTitle(h.in)
+}
+
+// selected is the text the source's selector overrides pick out (the
+// operator knows the site).
+type selected struct {
+	title, body, date string
+}
+
+func readSelected(doc *goquery.Document, src Source) selected {
+	var s selected
+	if sel := src.Selectors.Title; sel != "" {
+		s.title = selectText(doc, sel, " ")
+	}
+	if sel := src.Selectors.Body; sel != "" {
+		s.body = selectText(doc, sel, "\n\n")
+	}
+	if sel := src.Selectors.Date; sel != "" {
+		s.date = selectText(doc, sel, " ")
+		if v, ok := doc.Find(sel).First().Attr("datetime"); ok {
+			s.date = v + " " + s.date
+		}
+	}
+	return s
+}
+
+// pageDates are the dates the page states in its header and metadata.
+type pageDates struct {
+	byline   bylineDates
+	metaPub  time.Time // the first metadata publication date, in the page's offset
+	metaFrom string    // its method
+}
+
+// any: the page states a date in its header or metadata.
+func (d pageDates) any() bool {
+	return !d.metaPub.IsZero() || !d.byline.published.IsZero() || !d.byline.updated.IsZero()
+}
+
+func readPageDates(p parsedPage, h heads, env extractEnv) pageDates {
+	m := p.meta
+	var d pageDates
+	d.byline = readBylineDates(p.doc, h.in.siteNames, h.in.host, []string{m.ldHeadline, m.ogTitle, h.docTitle}, env)
+	d.metaPub, d.metaFrom = firstMachineDate(env, [2]string{article.DateJSONLD, m.ldPublished}, [2]string{article.DateMeta, m.metaPublished}, [2]string{article.DateText, m.timeElement})
+	if !d.metaPub.IsZero() {
+		d.metaPub = pageOffset(d.metaPub, []string{m.timeElement, m.ldPublished, m.metaPublished}, env)
+		d.metaPub = publisherZone(d.metaPub, p.doc, m, env)
+	}
+	return d
+}
+
+// pickPublished sets a.Published from the first source that gives a
+// date, in order: the selector, the metadata when the header agrees, the
+// header's date, JSON-LD, meta, the feed, <time>, a visible date line,
+// the URL. It returns the time as the page wrote it (zero when none).
+func pickPublished(a *article.Article, p parsedPage, sel selected, d pageDates, env extractEnv) time.Time {
+	m := p.meta
+	candidates := []struct {
+		method string
+		find   func() (time.Time, bool)
+	}{
+		{article.DateText, func() (time.Time, bool) { return parseAny(sel.date, env) }},
+		{d.metaFrom, func() (time.Time, bool) { return headerAgrees(d.metaPub, d.byline) }},
+		{article.DateText, func() (time.Time, bool) { return headerDate(d.metaPub, d.byline) }},
+		{article.DateJSONLD, func() (time.Time, bool) { return parseMachine(m.ldPublished, env) }},
+		{article.DateMeta, func() (time.Time, bool) { return parseMachine(m.metaPublished, env) }},
+		{article.DateFeed, func() (time.Time, bool) { return env.hint.Published, !env.hint.Published.IsZero() }},
+		{article.DateText, func() (time.Time, bool) { return parseMachine(m.timeElement, env) }},
+		{article.DateText, func() (time.Time, bool) { return parseAny(visibleDateText(p.doc), env) }},
+		{article.DateURL, func() (time.Time, bool) { return dateFromURL(p.url, env.loc) }},
+	}
+	var raw time.Time
+	for _, c := range candidates {
+		t, ok := c.find()
+		if ok {
+			t = publisherZone(pageOffset(t, []string{m.timeElement, m.ldPublished, m.metaPublished}, env), p.doc, m, env)
+			if day, ok := urlDayOfUTC(t, p.url, env); ok {
+				t, c.method = day, article.DateURL
+			}
+		}
+		if ok && setDate(a, c.method, t, env.loc) {
+			raw = a.Published
+			break
+		}
+	}
+	if t, ok := parseMachine(firstNonEmpty(m.ldModified, m.metaModified), env); ok {
+		a.Modified = t
+	}
+	return raw
+}
+
+// runTrafilatura runs go-trafilatura on the page (not when a selector gives
+// the body and a date is known); undated asks it for go-htmldate's date.
+// The result is never nil.
+func runTrafilatura(p parsedPage, sel selected, undated bool, env extractEnv) *trafilatura.ExtractResult {
+	opts := trafilatura.Options{
+		OriginalURL:     p.base,
+		EnableFallback:  true, // readability and distiller too: F1 0.964 vs 0.963, at twice the cost
+		ExcludeComments: true,
+		HtmlDateMode:    trafilatura.Disabled,
+	}
+	if undated {
+		opts.HtmlDateMode = trafilatura.Fast
+		if !env.fastDate {
+			opts.HtmlDateMode = trafilatura.Extensive
+		}
+	}
+	var tr *trafilatura.ExtractResult
+	if sel.body == "" || undated {
+		tr, _ = trafilatura.ExtractDocument(p.root, opts) // an error means "nothing found"
+	}
+	if tr == nil {
+		tr = &trafilatura.ExtractResult{}
+	}
+	return tr
+}
+
+// fillText sets the body (the headline repeated at its top removed), lead,
+// section, authors and language.
+func fillText(a *article.Article, m pageMeta, sel selected, tr *trafilatura.ExtractResult) {
+	a.Body = cleanBody(firstNonEmpty(sel.body, nodeText(tr.ContentNode), tr.ContentText))
 	if first, rest, ok := strings.Cut(a.Body, "\n\n"); ok && a.Title != "" && first == a.Title {
-		a.Body = rest // the headline repeated at the top of the body
+		a.Body = rest
 	}
 	a.Lead = clean(firstNonEmpty(m.ldDescription, m.description))
 	if a.Lead == "" {
@@ -234,15 +340,20 @@ func extractFull(pageURL string, body []byte, header http.Header, src Source, en
 	a.Section = clean(firstNonEmpty(m.section, m.ldSection, firstOf(tr.Metadata.Categories)))
 	a.Authors = authors(m.ldAuthors, m.author, tr.Metadata.Author)
 	a.Lang = language(m.lang, tr.Metadata.Language, a.Title+" "+a.Body)
+}
 
-	canon := pageURL
-	if m.canonical != "" && sameSite(m.canonical, pageURL) && !isSiteRoot(m.canonical) {
-		canon = m.canonical
+// finishArticle sets the canonical URL (the page's rel=canonical when it
+// is on the same site and not the root), the id and the content hash; a
+// page without text is ErrNoText.
+func finishArticle(a article.Article, raw time.Time, p parsedPage) (article.Article, time.Time, error) {
+	canon := p.url
+	if c := p.meta.canonical; c != "" && sameSite(c, p.url) && !isSiteRoot(c) {
+		canon = c
 	}
 	a.CanonicalURL = CanonicalURL(canon)
 	a.ID = article.ID(a.CanonicalURL)
 	if strings.TrimSpace(a.Body) == "" || (a.Title == "" && len(a.Body) < 200) {
-		return a, raw, fmt.Errorf("extract %s: %w: %w", pageURL, errkind.Permanent, ErrNoText)
+		return a, raw, fmt.Errorf("extract %s: %w: %w", p.url, errkind.Permanent, ErrNoText)
 	}
 	a.ContentHash = article.ContentHash(a)
 	return a, raw, nil
