@@ -262,7 +262,7 @@ func readPageDates(p parsedPage, h heads, env extractEnv) pageDates {
 
 // pickPublished sets a.Published from the first source that gives a
 // date, in order: the selector, the metadata when the header agrees, the
-// header's date, JSON-LD, meta, the feed, <time>, a visible date line,
+// header's date, JSON-LD, meta, a JSON-LD WebPage's date, the feed, <time>, a visible date line,
 // the URL. It returns the time as the page wrote it (zero when none).
 func pickPublished(a *article.Article, p parsedPage, sel selected, d pageDates, env extractEnv) time.Time {
 	m := p.meta
@@ -275,6 +275,7 @@ func pickPublished(a *article.Article, p parsedPage, sel selected, d pageDates, 
 		{article.DateText, func() (time.Time, bool) { return headerDate(d.metaPub, d.byline) }},
 		{article.DateJSONLD, func() (time.Time, bool) { return parseMachine(m.ldPublished, env) }},
 		{article.DateMeta, func() (time.Time, bool) { return parseMachine(m.metaPublished, env) }},
+		{article.DateJSONLD, func() (time.Time, bool) { return parseMachine(m.ldPagePublished, env) }},
 		{article.DateFeed, func() (time.Time, bool) { return env.hint.Published, !env.hint.Published.IsZero() }},
 		{article.DateText, func() (time.Time, bool) { return parseMachine(m.timeElement, env) }},
 		{article.DateText, func() (time.Time, bool) { return parseAny(visibleDateText(p.doc), env) }},
@@ -497,6 +498,9 @@ var reZoneSuffix = regexp.MustCompile(`[+-]\d\d:?\d\d$`)
 type pageMeta struct {
 	ldHeadline, ldDescription, ldPublished, ldModified, ldSection string
 	ldPublisher                                                   string
+	// ldPagePublished: the datePublished of a JSON-LD WebPage (Yoast's
+	// graph gives it there when the page declares no article type).
+	ldPagePublished string
 	ldAuthors                                                     []string
 	ogTitle, description, metaPublished, metaModified, section    string
 	author, canonical, lang, timeElement, ogType                  string
@@ -594,6 +598,9 @@ func readJSONLD(raw string, m *pageMeta) {
 				m.ldPublisher = str(x["name"])
 			}
 			if !isArticleType(x["@type"]) {
+				if isType(x["@type"], "WebPage") && m.ldPagePublished == "" {
+					m.ldPagePublished = str(x["datePublished"])
+				}
 				return
 			}
 			m.ldArticle = true
@@ -621,6 +628,21 @@ func readJSONLD(raw string, m *pageMeta) {
 		}
 	}
 	walk(v, 0)
+}
+
+// isType: the JSON-LD @type t is or includes name.
+func isType(t any, name string) bool {
+	switch x := t.(type) {
+	case string:
+		return x == name
+	case []any:
+		for _, e := range x {
+			if e == name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func isArticleType(t any) bool {
