@@ -500,11 +500,11 @@ type pageMeta struct {
 	ldPublisher                                                   string
 	// ldPagePublished: the datePublished of a JSON-LD WebPage (Yoast's
 	// graph gives it there when the page declares no article type).
-	ldPagePublished string
-	ldAuthors                                                     []string
-	ogTitle, description, metaPublished, metaModified, section    string
-	author, canonical, lang, timeElement, ogType                  string
-	ldArticle                                                     bool
+	ldPagePublished                                            string
+	ldAuthors                                                  []string
+	ogTitle, description, metaPublished, metaModified, section string
+	author, canonical, lang, timeElement, ogType               string
+	ldArticle                                                  bool
 }
 
 func readMeta(doc *goquery.Document, base *url.URL) pageMeta {
@@ -924,10 +924,22 @@ func nodeText(n *html.Node) string {
 }
 
 // isSiteRoot: some CMS templates point rel=canonical at the home page, which
-// would fold every article into one id.
+// would fold every article into one id. A root with only tracking
+// parameters (utm_…, srsltid…) is the root too.
 func isSiteRoot(u string) bool {
 	pu, err := url.Parse(u)
-	return err != nil || strings.Trim(pu.Path, "/") == "" && pu.RawQuery == ""
+	if err != nil {
+		return true
+	}
+	if strings.Trim(pu.Path, "/") != "" {
+		return false
+	}
+	for k := range pu.Query() {
+		if !isTrackingParam(k) {
+			return false
+		}
+	}
+	return true
 }
 
 // htmlLike: media types extraction can read (servers label HTML oddly).

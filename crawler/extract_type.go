@@ -51,10 +51,14 @@ func ldTypes(doc *goquery.Document) []string {
 }
 
 // nonArticleTypes are JSON-LD types by which a page says it is a shop
-// item, a forum thread, a question page or a listing.
+// item, a forum thread, a question page, a listing, or a service or
+// application offered (a page about one that is an article says so with
+// an article type). Not Course or ProfessionalService: blogs name their
+// business and the courses they write about with them.
 var nonArticleTypes = map[string]bool{"Product": true, "ProductGroup": true, "SomeProducts": true,
 	"IndividualProduct": true, "QAPage": true, "DiscussionForumPosting": true, "CollectionPage": true,
-	"SearchResultsPage": true, "ProfilePage": true}
+	"SearchResultsPage": true, "ProfilePage": true, "Service": true,
+	"SoftwareApplication": true, "WebApplication": true, "MobileApplication": true, "ItemPage": true}
 
 // declaredNotArticle reports why a page states it is not an article: a
 // product, forum or listing type in its JSON-LD with no article type, or a
@@ -152,6 +156,44 @@ func listingStats(doc *goquery.Document) (all, linked, articles int) {
 	return all, linked, doc.Find("article").Length()
 }
 
+// Path segments that name what a page is, when it is not an article, in
+// English and Vietnamese. productSegments name a shop item wherever they
+// stand; sectionSegments name a listing or an offer when at most one
+// segment follows them ("/hub/science", "/san-pham/mat-ong",
+// "/programs/skin-care"; "/hub/technology/what-is-mesh-wifi" is an article).
+var (
+	productSegments = map[string]bool{"product": true, "products": true, "san-pham": true, "sanpham": true,
+		"item": true, "itm": true}
+	sectionSegments = map[string]bool{"hub": true, "catalog": true, "catalogs": true, "catalogue": true,
+		"category": true, "categories": true, "danh-muc": true, "chuyen-muc": true, "market": true,
+		"trending": true, "tag": true, "tags": true, "collections": true, "shows": true, "programs": true,
+		"seminars": true, "courses": true, "khoa-hoc": true, "portfolio": true, "services": true,
+		"dich-vu": true, "pricing": true, "bang-gia": true, "search": true, "tim-kiem": true}
+)
+
+// kindPath reports what the URL's path names the page as, if not an
+// article: "product", "section" (a listing, a catalogue, an offer), or
+// "" — a path that is only a section word ("/news", "/tin-tuc/") is a
+// section too.
+func kindPath(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	segs := strings.Split(strings.Trim(strings.ToLower(u.Path), "/"), "/")
+	for i, s := range segs {
+		switch {
+		case productSegments[s] && i < len(segs)-1:
+			return "product"
+		case sectionSegments[s] && len(segs)-i <= 2:
+			return "section"
+		}
+	}
+	if len(segs) == 1 && genericHeadings[strings.ReplaceAll(segs[0], "-", "")] {
+		return "section"
+	}
+	return ""
+}
+
 // undeclaredNotArticle reports why a page that states no type looks like
 // a forum thread, a shop item or a listing. Only pages with no article
 // metadata and no date in their header are judged, so that a story is not
@@ -160,8 +202,18 @@ func undeclaredNotArticle(u *url.URL, doc *goquery.Document, m pageMeta, dated b
 	if forumPage(u) {
 		return "forum or question URL", true
 	}
-	if m.ldArticle || dated {
+	if m.ldArticle {
 		return "", false
+	}
+	kind := kindPath(u)
+	if kind == "product" && shopPage(doc) {
+		return "a product URL with a buy button or price", true
+	}
+	if dated {
+		return "", false
+	}
+	if kind != "" {
+		return "a " + kind + " URL, no date", true
 	}
 	if shopPage(doc) {
 		return "buy button or price, no date", true

@@ -3,6 +3,7 @@ package crawler
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -99,14 +100,15 @@ func TestLaoStoredAsPublished(t *testing.T) {
 
 // TestPagesNotArticles: pages that state no type but are a forum thread
 // (by the URL shape of forum software), a shop item (a buy button, no
-// date) or a section listing (teasers, mostly links, no date) are refused
-// as not articles.
+// date; or a buy button at a /san-pham/ URL) or a section listing
+// (teasers, mostly links, no date) are refused as not articles.
 func TestPagesNotArticles(t *testing.T) {
 	for _, tt := range []struct{ file, url string }{
 		{"dien-dan", "https://diendanmau.vn/threads/hoi-ve-thu-tuc-qua-cua-khau-kheo.12345/"},
 		{"dien-dan", "https://forum.mau.vn/t/hoi-ve-thu-tuc-qua-cua-khau-kheo/678"},
 		{"ban-hang", "https://dacsanmau.vn/mat-ong-rung-xuan-lien-500ml"},
 		{"chuyen-muc", "https://baomau.vn/thoi-su/"},
+		{"ban-hang", "https://dacsanmau.vn/san-pham/mat-ong-rung-xuan-lien-500ml"},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			body, err := os.ReadFile(filepath.Join("testdata", "vi", tt.file+".html"))
@@ -140,6 +142,43 @@ func TestURLDayOfUTC(t *testing.T) {
 	} {
 		if d, ok := urlDayOfUTC(c.t, c.u, env); ok {
 			t.Errorf("%v %s: got %v, want no change", c.t, c.u, d)
+		}
+	}
+}
+
+// TestKindPath: URL paths that name a shop item, a section or an offer,
+// and article paths that only contain such a word deeper or in a slug.
+func TestKindPath(t *testing.T) {
+	for _, c := range []struct{ u, want string }{
+		{"https://dacsanmau.vn/san-pham/mat-ong-rung-xuan-lien", "product"},
+		{"https://shop.example.com/products/yoga-mat", "product"},
+		{"https://baomau.vn/chuyen-muc/thoi-su", "section"},
+		{"https://baomau.vn/tag/bat-mot", "section"},
+		{"https://congty.vn/dich-vu/", "section"},
+		{"https://baomau.vn/tin-tuc/", "section"},
+		{"https://news.example.com/hub/science", "section"},
+		{"https://news.example.com/hub/technology/what-is-mesh-wifi/", ""},
+		{"https://baomau.vn/thoi-su/dich-vu-cong-truc-tuyen-o-thuong-xuan-2001.htm", ""},
+		{"https://baomau.vn/thoi-su/tin-tuc-moi-2001.htm", ""},
+		{"https://shop.example.com/products", ""}, // the word alone, last: a section page or an article slug
+		{"https://baomau.vn/", ""},
+	} {
+		u, _ := url.Parse(c.u)
+		if got := kindPath(u); got != c.want {
+			t.Errorf("%s: %q, want %q", c.u, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		u    string
+		root bool
+	}{
+		{"https://baomau.vn/", true},
+		{"https://baomau.vn/?utm_source=zalo&srsltid=abc", true},
+		{"https://baomau.vn/?p=123", false},
+		{"https://baomau.vn/thoi-su/", false},
+	} {
+		if got := isSiteRoot(c.u); got != c.root {
+			t.Errorf("isSiteRoot(%s) = %v, want %v", c.u, got, c.root)
 		}
 	}
 }
