@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // Asia/Ho_Chi_Minh on minimal machines
+	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/cascadia"
@@ -788,13 +789,13 @@ var spaceRe = regexp.MustCompile(`[ \t\r\f\v]+`)
 
 // clean normalises one line of text.
 func clean(s string) string {
-	s = textnorm.Normalize(s)
+	s = textnorm.Normalize(repairC1(s))
 	return strings.TrimSpace(spaceRe.ReplaceAllString(strings.ReplaceAll(s, "\n", " "), " "))
 }
 
 // cleanBody normalises text and keeps one blank line between paragraphs.
 func cleanBody(s string) string {
-	s = textnorm.Normalize(s)
+	s = textnorm.Normalize(repairC1(s))
 	lines := strings.Split(s, "\n")
 	out := lines[:0]
 	for _, l := range lines {
@@ -803,6 +804,28 @@ func cleanBody(s string) string {
 		}
 	}
 	return strings.Join(out, "\n\n")
+}
+
+// reC1Mojibake: a UTF-8 sequence read as Latin-1, recognisable by the C1
+// control characters (U+0080–U+009F) it leaves, which no text uses
+// ("Investorâ\u0080\u0099s" for "Investor’s").
+var reC1Mojibake = regexp.MustCompile("[\u00c2-\u00df][\u0080-\u00bf]|[\u00e0-\u00ef][\u0080-\u00bf]{2}|[\u00f0-\u00f4][\u0080-\u00bf]{3}")
+
+// repairC1 turns each such sequence back into the character it encodes.
+func repairC1(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r >= 0x80 && r <= 0x9f }) {
+		return s
+	}
+	return reC1Mojibake.ReplaceAllStringFunc(s, func(m string) string {
+		var b []byte
+		for _, r := range m {
+			b = append(b, byte(r))
+		}
+		if r, n := utf8.DecodeRune(b); r != utf8.RuneError && n == len(b) && strings.ContainsFunc(m, func(r rune) bool { return r >= 0x80 && r <= 0x9f }) {
+			return string(r)
+		}
+		return m
+	})
 }
 
 func firstParagraph(body string) string {

@@ -182,3 +182,39 @@ func TestKindPath(t *testing.T) {
 		}
 	}
 }
+
+// TestPickTitleRules: the headline's date, site name or page-kind word
+// is not part of the title when the metadata title is the rest; an h1
+// that shares no words with the metadata titles is not the headline; a
+// breadcrumb or an introducing line is not a headline; UTF-8 read as
+// Latin-1 is repaired.
+func TestPickTitleRules(t *testing.T) {
+	site := []string{"Báo Mẫu"}
+	for _, c := range []struct {
+		name string
+		in   titleInput
+		want string
+	}{
+		{"date before the headline", titleInput{h1s: []string{"26/10/2020 Xã Bát Mọt ra quân làm đường"}, og: "Xã Bát Mọt ra quân làm đường - Báo Mẫu", siteNames: site, host: "baomau.vn"},
+			"Xã Bát Mọt ra quân làm đường"},
+		{"section word before the headline", titleInput{h1s: []string{"Tin tức: Xã Bát Mọt ra quân làm đường"}, doc: "Xã Bát Mọt ra quân làm đường | Báo Mẫu", siteNames: site, host: "baomau.vn"},
+			"Xã Bát Mọt ra quân làm đường"},
+		{"other words after the headline stay", titleInput{h1s: []string{"Xã Bát Mọt ra quân làm đường giao thông"}, og: "Xã Bát Mọt ra quân làm đường", siteNames: site, host: "baomau.vn"},
+			"Xã Bát Mọt ra quân làm đường giao thông"},
+		{"a call to action as h1", titleInput{h1s: []string{"Đăng ký nhận bản tin ngay hôm nay"}, og: "Thường Xuân trao quà cho hộ nghèo vùng biên", siteNames: site, host: "baomau.vn"},
+			"Thường Xuân trao quà cho hộ nghèo vùng biên"},
+		{"an SEO title that rewords the headline loses", titleInput{h1s: []string{"Thường Xuân: trao 300 suất quà cho hộ nghèo"}, og: "Trao quà hộ nghèo Thường Xuân 2024 | tin mới nhất", siteNames: site, host: "baomau.vn"},
+			"Thường Xuân: trao 300 suất quà cho hộ nghèo"},
+		{"a breadcrumb h1", titleInput{h1s: []string{"Thời sự > Biên giới", "Cửa khẩu phụ Khẹo thông quan trở lại"}, og: "Cửa khẩu phụ Khẹo thông quan trở lại", siteNames: site, host: "baomau.vn"},
+			"Cửa khẩu phụ Khẹo thông quan trở lại"},
+		{"mojibake", titleInput{h1s: []string{"A DIY Investor\u00e2\u0080\u0099s Guide"}, host: "example.com"},
+			"A DIY Investor’s Guide"},
+	} {
+		for i, h := range c.in.h1s {
+			c.in.h1s[i] = titleText(h)
+		}
+		if got := pickTitle(c.in); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}
