@@ -263,17 +263,26 @@ func readPageDates(p parsedPage, h heads, env extractEnv) pageDates {
 
 // pickPublished sets a.Published from the first source that gives a
 // date, in order: the selector, the metadata when the header agrees, the
-// header's date, JSON-LD, meta, a JSON-LD WebPage's date, the feed, <time>, a visible date line,
-// the URL. It returns the time as the page wrote it (zero when none).
+// header's date (not when the URL's date path names the metadata's day),
+// JSON-LD, meta, a JSON-LD WebPage's date, the feed, <time>, a visible
+// date line, the URL. A numeric date read in the order the URL's date path
+// contradicts is swapped. It returns the time as the page wrote it (zero
+// when none).
 func pickPublished(a *article.Article, p parsedPage, sel selected, d pageDates, env extractEnv) time.Time {
 	m := p.meta
+	urlDay, urlOK := dateFromURL(p.url, env.loc)
 	candidates := []struct {
 		method string
 		find   func() (time.Time, bool)
 	}{
 		{article.DateText, func() (time.Time, bool) { return parseAny(sel.date, env) }},
 		{d.metaFrom, func() (time.Time, bool) { return headerAgrees(d.metaPub, d.byline) }},
-		{article.DateText, func() (time.Time, bool) { return headerDate(d.metaPub, d.byline) }},
+		{article.DateText, func() (time.Time, bool) {
+			if urlOK && !d.metaPub.IsZero() && sameDay(d.metaPub, urlDay) {
+				return time.Time{}, false // the URL confirms the metadata's day
+			}
+			return headerDate(d.metaPub, d.byline)
+		}},
 		{article.DateJSONLD, func() (time.Time, bool) { return parseMachine(m.ldPublished, env) }},
 		{article.DateMeta, func() (time.Time, bool) { return parseMachine(m.metaPublished, env) }},
 		{article.DateJSONLD, func() (time.Time, bool) { return parseMachine(m.ldPagePublished, env) }},
@@ -289,6 +298,9 @@ func pickPublished(a *article.Article, p parsedPage, sel selected, d pageDates, 
 			t = publisherZone(pageOffset(t, []string{m.timeElement, m.ldPublished, m.metaPublished}, env), p.doc, m, env)
 			if day, ok := urlDayOfUTC(t, p.url, env); ok {
 				t, c.method = day, article.DateURL
+			}
+			if urlOK {
+				t = urlOrder(t, urlDay)
 			}
 		}
 		if ok && setDate(a, c.method, t, env.loc) {
@@ -480,6 +492,20 @@ func urlDayOfUTC(t time.Time, pageURL string, env extractEnv) (time.Time, bool) 
 		return d, true
 	}
 	return time.Time{}, false
+}
+
+// urlOrder returns t with day and month swapped when that is the day the
+// URL's date path names and t is not (a numeric date read in the wrong
+// order: "03/10/2023" on a page at /2023/october/03/).
+func urlOrder(t, u time.Time) time.Time {
+	if sameDay(t, u) || t.Day() > 12 {
+		return t
+	}
+	s := time.Date(t.Year(), time.Month(t.Day()), int(t.Month()), t.Hour(), t.Minute(), t.Second(), 0, t.Location())
+	if sameDay(s, u) {
+		return s
+	}
+	return t
 }
 
 // sameDay: a and b fall on the same calendar day as each is written.
