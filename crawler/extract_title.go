@@ -243,13 +243,22 @@ func stripSiteName(t string, siteNames []string, host string) string {
 	return t
 }
 
-// isSiteName reports whether s names the site: it equals a declared site
+// rePortalName: the names Vietnamese official portals and e-papers give
+// themselves ("Cổng thông tin điện tử huyện Thường Xuân", "Cổng TTĐT tỉnh
+// Thanh Hóa", "Trang thông tin điện tử xã Bát Mọt", "Báo điện tử Đảng
+// Cộng sản Việt Nam").
+var rePortalName = regexp.MustCompile(`(?i)^(cổng (thông tin|ttđt|ttdt|tt)|trang (thông tin|ttđt|ttdt|tt)|báo điện tử|tạp chí điện tử)\b`)
+
+// isSiteName reports whether s names the site: a Vietnamese portal's name, it equals a declared site
 // name, or its letters spell the host's registered name ("Báo Thanh Hóa" on
 // baothanhhoa.vn, "Harvard Health" on health.harvard.edu).
 func isSiteName(s string, siteNames []string, host string) bool {
 	k := compareKey(s)
 	if k == "" || len(k) > 60 {
 		return false
+	}
+	if rePortalName.MatchString(strings.TrimSpace(s)) && len([]rune(s)) <= 70 {
+		return true
 	}
 	for _, n := range siteNames {
 		nk := compareKey(n)

@@ -48,6 +48,19 @@ func TestPagesAsPublished(t *testing.T) {
 		// A forum thread at an article-shaped URL: the members' join dates
 		// ("Tham gia: 12/3/2015") are not its date.
 		{"dien-dan", "Hỏi về thủ tục qua cửa khẩu Khẹo", testNow.Format(time.RFC3339), article.DateFetched},
+		// A WordPress page (Yoast's graph): the WebPage's datePublished.
+		{"wordpress-webpage", "Xã Bát Mọt tổ chức hội nghị tiếp xúc cử tri", "2023-08-15T09:00:00+07:00", article.DateJSONLD},
+		// A section label inside the h1 is not part of the headline.
+		{"h1-chuyen-muc", "Thường Xuân trao quà cho hộ nghèo vùng biên", "2020-10-26T10:15:00+07:00", article.DateMeta},
+		// A newsletter box's h1 says nothing the metadata says: the
+		// headline is the h2 the metadata names.
+		{"h1-keu-goi", "Cửa khẩu phụ Khẹo thông quan trở lại", "2020-11-05T14:05:00+07:00", article.DateMeta},
+		// A district portal: the site's name in a banner h1, the headline
+		// in an h2, "Ngày đăng" below it, og:type website.
+		{"cong-ttdt", "Tập huấn chuyển đổi số cho cán bộ xã", "2020-10-26T00:00:00+07:00", article.DateText},
+		// A "Tin mới" column with dates before the headline, no date line
+		// after it: the metadata's date, not a teaser's.
+		{"sidebar-truoc", "Thường Xuân trao quà cho hộ nghèo vùng biên", "2020-10-26T10:15:00+07:00", article.DateMeta},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -215,6 +228,60 @@ func TestPickTitleRules(t *testing.T) {
 		}
 		if got := pickTitle(c.in); got != c.want {
 			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+// TestURLConfirmsMetadata: a URL's date path that names the metadata's
+// day beats a different date in the header (a theme showing the last
+// edit), and puts a numeric date it contradicts in the other order.
+func TestURLConfirmsMetadata(t *testing.T) {
+	for _, c := range []struct {
+		file, url, published, from string
+	}{
+		{"url-xac-nhan", "https://baomau.vn/2020/10/26/bat-mot-tuyen-truyen-phap-luat/", "2020-10-26T08:00:00+07:00", article.DateMeta},
+		// Without the URL's word, the header's date wins.
+		{"url-xac-nhan", "https://baomau.vn/thoi-su/bat-mot-tuyen-truyen-phap-luat-2001.htm", "2020-11-09T00:00:00+07:00", article.DateText},
+		// en-US reads 03/10/2023 as 10 March; the URL says 3 October.
+		{"en-url-thang", "https://news.example.com/blog/2023/october/03/rice-varieties/", "2023-10-03T00:00:00+07:00", article.DateText},
+		{"en-url-thang", "https://news.example.com/blog/rice-varieties/", "2023-03-10T00:00:00+07:00", article.DateText},
+	} {
+		body, err := os.ReadFile(filepath.Join("testdata", "vi", c.file+".html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := extract(c.url, body, http.Header{}, Source{ID: "mau", Name: "Báo Mẫu"}, testEnv())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := a.Published.Format(time.RFC3339); got != c.published || a.PublishedFrom != c.from {
+			t.Errorf("%s: published %s via %q, want %s via %q", c.url, got, a.PublishedFrom, c.published, c.from)
+		}
+	}
+}
+
+// TestPagesStillArticles: pages that carry a not-an-article signal beside
+// a real story stay articles: a district portal's dated story with a
+// shop banner and og:type website, a story deeper under a /dich-vu/ or
+// /tag/ path, a WordPress page whose JSON-LD states only a WebPage.
+func TestPagesStillArticles(t *testing.T) {
+	for _, c := range []struct{ file, url string }{
+		{"cong-ttdt", "https://thuongxuan.thanhhoa.gov.vn/portal/Pages/2020-10-26/Tap-huan-chuyen-doi-so.aspx"},
+		{"h1-title", "https://baomau.vn/dich-vu/cong-truc-tuyen/tuyen-truyen-phap-luat-bien-gioi-2001.htm"},
+		{"wordpress-webpage", "https://batmot.example.vn/hoi-nghi-tiep-xuc-cu-tri/"},
+		{"lien-quan", "https://baomau.vn/tag/kheo/cua-khau-phu-kheo-thong-quan-tro-lai-2001.htm"},
+	} {
+		body, err := os.ReadFile(filepath.Join("testdata", "vi", c.file+".html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := extract(c.url, body, http.Header{}, Source{ID: "mau"}, testEnv())
+		if err != nil {
+			t.Errorf("%s: %v", c.url, err)
+			continue
+		}
+		if a.PublishedFrom == article.DateFetched {
+			t.Errorf("%s: no date found", c.url)
 		}
 	}
 }
