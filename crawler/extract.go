@@ -262,7 +262,8 @@ func readPageDates(p parsedPage, h heads, env extractEnv) pageDates {
 }
 
 // pickPublished sets a.Published from the first source that gives a
-// date, in order: the selector, the metadata when the header agrees, the
+// date, in order: the selector, an "originally published on" line, the
+// metadata when the header agrees, the
 // header's date (not when the URL's date path names the metadata's day),
 // JSON-LD, meta, a JSON-LD WebPage's date, the feed, <time>, a visible
 // date line, the URL. A numeric date read in the order the URL's date path
@@ -276,6 +277,7 @@ func pickPublished(a *article.Article, p parsedPage, sel selected, d pageDates, 
 		find   func() (time.Time, bool)
 	}{
 		{article.DateText, func() (time.Time, bool) { return parseAny(sel.date, env) }},
+		{article.DateText, func() (time.Time, bool) { return originallyPublished(p.doc, env) }},
 		{d.metaFrom, func() (time.Time, bool) { return headerAgrees(d.metaPub, d.byline) }},
 		{article.DateText, func() (time.Time, bool) {
 			if urlOK && !d.metaPub.IsZero() && sameDay(d.metaPub, urlDay) {
@@ -490,6 +492,28 @@ func urlDayOfUTC(t time.Time, pageURL string, env extractEnv) (time.Time, bool) 
 	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, env.loc)
 	if d.Equal(day.AddDate(0, 0, -1)) && t.Hour() < 10 || d.Equal(day.AddDate(0, 0, 1)) && t.Hour() >= 14 {
 		return d, true
+	}
+	return time.Time{}, false
+}
+
+// reOriginally: a line that states the first publication of a page
+// updated since ("This article was originally published on 26 Sep 2019",
+// "Bài viết đăng lần đầu ngày 26/10/2020").
+var reOriginally = regexp.MustCompile(`(?i)(originally published|first published|đăng lần đầu|xuất bản lần đầu)`)
+
+// originallyPublished returns the date written just after such a line.
+func originallyPublished(doc *goquery.Document, env extractEnv) (time.Time, bool) {
+	text := doc.Find("body").Text()
+	loc := reOriginally.FindStringIndex(text)
+	if loc == nil {
+		return time.Time{}, false
+	}
+	rest := []rune(text[loc[1]:])
+	if len(rest) > 80 {
+		rest = rest[:80]
+	}
+	if c := dateCands(string(rest), env.loc, env.monthFirst); len(c) > 0 && c[0].start < 40 {
+		return c[0].t, true
 	}
 	return time.Time{}, false
 }

@@ -285,3 +285,21 @@ func TestPagesStillArticles(t *testing.T) {
 		}
 	}
 }
+
+// TestOriginallyPublished: a republished story's "đăng lần đầu" line
+// gives its first publication, over the metadata's republication date.
+func TestOriginallyPublished(t *testing.T) {
+	page := `<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">
+<title>Chuyện người giữ rừng ở Xuân Liên - Báo Mẫu</title>
+<meta property="article:published_time" content="2024-03-01T08:00:00+07:00">
+</head><body><h1>Chuyện người giữ rừng ở Xuân Liên</h1><div class="meta">08:00 01/03/2024</div>
+<div class="content"><p>Ông Lò Văn Thắng đã gắn bó với rừng Xuân Liên hơn ba mươi năm, từ ngày còn là một thanh niên theo cha đi tuần tra những cánh rừng già giáp biên giới Việt – Lào.</p>
+<p><em>Bài viết đăng lần đầu ngày 26/10/2020, nay được đăng lại nhân dịp kỷ niệm ngày thành lập khu bảo tồn.</em></p></div></body></html>`
+	a, err := extract("https://baomau.vn/phong-su/nguoi-giu-rung-2001.htm", []byte(page), http.Header{}, Source{ID: "mau"}, testEnv())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := a.Published.Format("2006-01-02"); got != "2020-10-26" {
+		t.Errorf("published %s via %q, want 2020-10-26", got, a.PublishedFrom)
+	}
+}
