@@ -110,7 +110,7 @@ func extractFull(pageURL string, body []byte, header http.Header, src Source, en
 	heads := readHeads(p, src)
 	sel := readSelected(p.doc, src)
 	dates := readPageDates(p, heads, env)
-	if why, ok := undeclaredNotArticle(p.base, p.doc, p.meta, dates.any()); ok && sel.body == "" {
+	if why, ok := undeclaredNotArticle(p.base, p.doc, p.meta, heads.in, dates.any()); ok && sel.body == "" {
 		return article.Article{}, time.Time{}, fmt.Errorf("extract %s: %w: %w (%s)", pageURL, errkind.Permanent, ErrNotArticle, why)
 	}
 	raw := pickPublished(&a, p, sel, dates, env)

@@ -386,14 +386,24 @@ func visibleText(n *xhtml.Node) string {
 	return b.String()
 }
 
-// siteNamesOf lists the names the page gives its site.
+// siteNamesOf lists the names the page gives its site, then the
+// source's name.
 func siteNamesOf(doc *goquery.Document, m pageMeta, src Source) []string {
+	out := pageSiteNames(doc, m)
+	if n := strings.TrimSpace(src.Name); n != "" {
+		out = append(out, n)
+	}
+	return out
+}
+
+// pageSiteNames lists the names the page itself gives its site.
+func pageSiteNames(doc *goquery.Document, m pageMeta) []string {
 	var out []string
 	for _, s := range []string{
 		doc.Find(`meta[property="og:site_name"]`).First().AttrOr("content", ""),
 		doc.Find(`meta[name="application-name"]`).First().AttrOr("content", ""),
 		doc.Find(`meta[name="apple-mobile-web-app-title"]`).First().AttrOr("content", ""),
-		m.ldPublisher, src.Name,
+		m.ldPublisher,
 	} {
 		if s = strings.TrimSpace(html.UnescapeString(s)); s != "" {
 			out = append(out, s)

@@ -80,11 +80,11 @@ func declaredNotArticle(m pageMeta, types []string) (string, bool) {
 }
 
 // reForumPath matches the URL shapes of forum and question-and-answer
-// software: Discourse /t/slug/123, phpBB viewtopic.php, vBulletin
+// software: Discourse /t/slug/123, Lobsters /s/abc123/slug, phpBB viewtopic.php, vBulletin
 // showthread.php, XenForo /threads/slug.123/ (voz.vn), /thread/ and
 // /topic/ pages, Stack Exchange /questions/123/, Reddit and Lemmy
 // /comments/ and /post/ pages.
-var reForumPath = regexp.MustCompile(`(?i)(^/t/[^/]+/\d+|/viewtopic\.php|/showthread\.php|/threads?/[^/]*\.?\d+|/topic/\d+|^/questions/\d+/|/r/[^/]+/comments/|^/post/\d+/?$)`)
+var reForumPath = regexp.MustCompile(`(?i)(^/t/[^/]+/\d+|^/s/[a-z0-9]{6}/|/viewtopic\.php|/showthread\.php|/threads?/[^/]*\.?\d+|/topic/\d+|^/questions/\d+/|/r/[^/]+/comments/|^/post/\d+/?$)`)
 
 // forumPage: the URL is a forum thread or a question page (the path shape,
 // or a host or first path segment named "forum").
@@ -98,6 +98,37 @@ func forumPage(u *url.URL) bool {
 	first, _, _ := strings.Cut(strings.Trim(u.Path, "/"), "/")
 	return strings.HasPrefix(u.Hostname(), "forum.") || strings.HasPrefix(u.Hostname(), "forums.") ||
 		strings.EqualFold(first, "forum") || strings.EqualFold(first, "forums")
+}
+
+// reForumName: a site name that says it is a forum ("VOZ Forums",
+// "Nairaland Forum"). Only the English word: "Diễn đàn Doanh nghiệp" is
+// a newspaper.
+var reForumName = regexp.MustCompile(`(?i)\bforums?\b`)
+
+// forumSite: a page that states no article type on a site whose name (as
+// its metadata gives it, or a short h1 that is the site's name or shares
+// no words with the page's titles) says "forum".
+func forumSite(doc *goquery.Document, in titleInput, m pageMeta) bool {
+	if m.ldArticle || m.ogType == "article" {
+		return false
+	}
+	for _, n := range pageSiteNames(doc, m) { // not the operator's name for the source
+		if reForumName.MatchString(n) {
+			return true
+		}
+	}
+	var metas []string
+	for _, t := range []string{in.ld, in.og, in.doc} {
+		if t = titleText(t); t != "" {
+			metas = append(metas, t)
+		}
+	}
+	for _, h := range in.h1s {
+		if reForumName.MatchString(h) && len(strings.Fields(h)) <= 4 && (isSiteName(h, in.siteNames, in.host) || unrelated(h, metas)) {
+			return true
+		}
+	}
+	return false
 }
 
 // reBuyButton: a shop's buy button, in English and Vietnamese.
@@ -198,9 +229,12 @@ func kindPath(u *url.URL) string {
 // a forum thread, a shop item or a listing. Only pages with no article
 // metadata and no date in their header are judged, so that a story is not
 // lost for a buy button in a sidebar.
-func undeclaredNotArticle(u *url.URL, doc *goquery.Document, m pageMeta, dated bool) (string, bool) {
+func undeclaredNotArticle(u *url.URL, doc *goquery.Document, m pageMeta, in titleInput, dated bool) (string, bool) {
 	if forumPage(u) {
 		return "forum or question URL", true
+	}
+	if forumSite(doc, in, m) {
+		return "the site calls itself a forum", true
 	}
 	if m.ldArticle {
 		return "", false

@@ -303,3 +303,36 @@ func TestOriginallyPublished(t *testing.T) {
 		t.Errorf("published %s via %q, want 2020-10-26", got, a.PublishedFrom)
 	}
 }
+
+// TestForumSite: a thread on a site whose own name says "Forum" (or at a
+// Lobsters URL) is not an article; a newspaper called "Diễn đàn …" and a
+// source the operator named "… Forum" still publish articles.
+func TestForumSite(t *testing.T) {
+	read := func(file string) string {
+		b, err := os.ReadFile(filepath.Join("testdata", "vi", file+".html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	thread := read("dien-dan")
+	named := strings.Replace(thread, "</head>", `<meta property="og:site_name" content="Mẫu Forums"></head>`, 1)
+	for _, c := range []struct{ body, url string }{
+		{named, "https://diendanmau.vn/hoi-ve-thu-tuc-qua-cua-khau-kheo-12345.html"},
+		{thread, "https://lobste.rs/s/ab12cd/hoi_ve_thu_tuc"},
+	} {
+		if _, err := extract(c.url, []byte(c.body), http.Header{}, Source{ID: "mau"}, testEnv()); !errors.Is(err, ErrNotArticle) {
+			t.Errorf("%s: err %v, want ErrNotArticle", c.url, err)
+		}
+	}
+	if _, err := extract("https://diendanmau.vn/hoi-ve-thu-tuc-qua-cua-khau-kheo-12345.html", []byte(thread), http.Header{}, Source{ID: "mau", Name: "Mẫu Forum"}, testEnv()); err != nil {
+		t.Errorf("source named Forum: %v", err)
+	}
+	paper := strings.Replace(read("cap-nhat"), `content="Cổng TTĐT Mẫu"`, `content="Diễn đàn Doanh nghiệp"`, 1)
+	if !strings.Contains(paper, "Diễn đàn Doanh nghiệp") {
+		t.Fatal("fixture cap-nhat changed")
+	}
+	if _, err := extract("https://baomau.vn/thoi-su/trao-qua-2001.htm", []byte(paper), http.Header{}, Source{ID: "mau"}, testEnv()); err != nil {
+		t.Errorf("newspaper called Diễn đàn: %v", err)
+	}
+}
