@@ -80,10 +80,10 @@ func declaredNotArticle(m pageMeta, types []string) (string, bool) {
 }
 
 // reForumPath matches the URL shapes of forum and question-and-answer
-// software: Discourse /t/slug/123, Lobsters /s/abc123/slug, phpBB viewtopic.php, vBulletin
-// showthread.php, XenForo /threads/slug.123/ (voz.vn), /thread/ and
-// /topic/ pages, Stack Exchange /questions/123/, Reddit and Lemmy
-// /comments/ and /post/ pages.
+// software: Discourse /t/slug/123, Lobsters /s/abc123/slug, phpBB
+// viewtopic.php, vBulletin showthread.php, XenForo /threads/slug.123/
+// (voz.vn), /thread/ and /topic/ pages, Stack Exchange /questions/123/,
+// Reddit and Lemmy /comments/ and /post/ pages.
 var reForumPath = regexp.MustCompile(`(?i)(^/t/[^/]+/\d+|^/s/[a-z0-9]{6}/|/viewtopic\.php|/showthread\.php|/threads?/[^/]*\.?\d+|/topic/\d+|^/questions/\d+/|/r/[^/]+/comments/|^/post/\d+/?$)`)
 
 // forumPage: the URL is a forum thread or a question page (the path shape,
@@ -188,8 +188,8 @@ func listingStats(doc *goquery.Document) (all, linked, articles int) {
 }
 
 // Path segments that name what a page is, when it is not an article, in
-// English and Vietnamese. productSegments name a shop item wherever they
-// stand; sectionSegments name a listing or an offer when at most one
+// English and Vietnamese. productSegments name a shop item when a segment
+// follows them, wherever they stand; sectionSegments name a listing or an offer when at most one
 // segment follows them ("/hub/science", "/san-pham/mat-ong",
 // "/programs/skin-care"; "/hub/technology/what-is-mesh-wifi" is an article).
 var (
@@ -226,9 +226,11 @@ func kindPath(u *url.URL) string {
 }
 
 // undeclaredNotArticle reports why a page that states no type looks like
-// a forum thread, a shop item or a listing. Only pages with no article
-// metadata and no date in their header are judged, so that a story is not
-// lost for a buy button in a sidebar.
+// a forum thread, a shop item, a listing or an offer. Forum URL shapes and
+// sites that call themselves forums are judged always; a product URL with
+// a buy button unless the page has article metadata; everything else only
+// on pages with no article metadata and no date in their header, so that
+// a story is not lost for a buy button in a sidebar.
 func undeclaredNotArticle(u *url.URL, doc *goquery.Document, m pageMeta, in titleInput, dated bool) (string, bool) {
 	if forumPage(u) {
 		return "forum or question URL", true
