@@ -14,6 +14,13 @@ var trackingParams = map[string]bool{
 	"igshid": true, "ref_src": true, "cmpid": true, "itm_source": true,
 	"itm_medium": true, "itm_campaign": true, "itm_content": true, "vn_source": true,
 	"vn_medium": true, "vn_campaign": true, "vn_term": true, "vn_content": true, "ito": true,
+	"srsltid": true,
+}
+
+// isTrackingParam: the query parameter k never changes what a page says.
+func isTrackingParam(k string) bool {
+	k = strings.ToLower(k)
+	return trackingParams[k] || strings.HasPrefix(k, "utm_")
 }
 
 // numericIDHosts: outlets whose article URLs end in a numeric id that stays
@@ -51,8 +58,7 @@ func CanonicalURL(raw string) string {
 	if u.RawQuery != "" {
 		q := u.Query()
 		for k := range q {
-			lk := strings.ToLower(k)
-			if trackingParams[lk] || strings.HasPrefix(lk, "utm_") {
+			if isTrackingParam(k) {
 				q.Del(k)
 			}
 		}

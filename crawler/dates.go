@@ -29,6 +29,8 @@ var (
 	// paths with /2023-11-11/ or /2023/11/11/.
 	reURLStamp = regexp.MustCompile(`-((?:19|20)\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)\d{3}\.html?$`)
 	reURLPath  = regexp.MustCompile(`/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})/`)
+	// "/2023/october/03/"
+	reURLPathMonth = regexp.MustCompile(`(?i)/((?:19|20)\d\d)/(` + monthNames + `)/(\d{1,2})/`)
 )
 
 // parseVietDate finds the first plausible date in a visible text such as
@@ -321,7 +323,13 @@ func dateFromURL(u string, loc *time.Location) (time.Time, bool) {
 			return t, true
 		}
 	}
-	if m := reURLPath.FindStringSubmatch(u); m != nil {
+	m := reURLPath.FindStringSubmatch(u)
+	if m == nil {
+		if m = reURLPathMonth.FindStringSubmatch(u); m != nil {
+			m[2] = strconv.Itoa(monthNumber(m[2]))
+		}
+	}
+	if m != nil {
 		mo, d := atoi(m[2]), atoi(m[3])
 		if mo >= 1 && mo <= 12 && d >= 1 && d <= 31 {
 			return time.Date(atoi(m[1]), time.Month(mo), d, 0, 0, 0, 0, loc), true

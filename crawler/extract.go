@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // Asia/Ho_Chi_Minh on minimal machines
+	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/cascadia"
@@ -82,129 +83,39 @@ func extract(pageURL string, body []byte, header http.Header, src Source, env ex
 }
 
 // extractFull also returns the publication time in the zone the page wrote
-// it in (the date evaluation compares calendar days in that zone).
+// it in (the date evaluation compares calendar days in that zone). The
+// stages: parse the page and its metadata; refuse pages that say (or show)
+// they are not articles; pick the publication date; extract the text with
+// go-trafilatura (its date when no other was found); pick the title; fill
+// the remaining fields.
 func extractFull(pageURL string, body []byte, header http.Header, src Source, env extractEnv) (article.Article, time.Time, error) {
-	var raw time.Time
-	if header == nil {
-		header = http.Header{}
-	}
-	if mt, _, err := mime.ParseMediaType(header.Get("Content-Type")); err == nil && !htmlLike(mt) {
-		return article.Article{}, raw, fmt.Errorf("extract %s: %w: %w (content type %s)", pageURL, errkind.Permanent, ErrNotArticle, mt)
-	}
-	text, cs := decodeBody(body, header.Get("Content-Type"))
-	text, legacy := repairLegacy(text)
-	root, err := html.Parse(strings.NewReader(text))
+	p, err := parsePage(pageURL, body, header)
 	if err != nil {
-		return article.Article{}, raw, fmt.Errorf("parse %s: %w: %w", pageURL, errkind.Permanent, err)
+		return article.Article{}, time.Time{}, err
 	}
-	doc := goquery.NewDocumentFromNode(root)
-	base, _ := url.Parse(pageURL)
-	m := readMeta(doc, base)
-	env.monthFirst = monthFirstLang(m.lang, hostOf(base))
-	if votes := numericOrderVotes(doc); votes != 0 && englishUnmarked(m.lang) {
-		env.monthFirst = votes > 0 // plain "en": the page's own unambiguous dates decide
-	}
-
-	if isSiteRoot(pageURL) || (env.hint.Sitemap && m.ogType == "website" && !m.ldArticle && m.metaPublished == "") {
-		return article.Article{}, raw, fmt.Errorf("extract %s: %w: %w (og:type %q)", pageURL, errkind.Permanent, ErrNotArticle, m.ogType)
-	}
-	if why, ok := declaredNotArticle(m, ldTypes(doc)); ok {
-		return article.Article{}, raw, fmt.Errorf("extract %s: %w: %w (%s)", pageURL, errkind.Permanent, ErrNotArticle, why)
+	env.monthFirst = p.monthFirst()
+	if why, ok := p.declaredNotArticle(env); ok {
+		return article.Article{}, time.Time{}, fmt.Errorf("extract %s: %w: %w (%s)", pageURL, errkind.Permanent, ErrNotArticle, why)
 	}
 	a := article.Article{
 		V:              article.Version,
 		URL:            pageURL,
 		Source:         src.ID,
 		SourceKind:     src.Kind,
-		Charset:        cs,
-		LegacyEncoding: legacy,
+		Charset:        p.charset,
+		LegacyEncoding: p.legacy,
 		Fetched:        env.now.In(env.loc),
 	}
+	// Headlines and selectors before go-trafilatura, which prunes the tree.
+	heads := readHeads(p, src)
+	sel := readSelected(p.doc, src)
+	dates := readPageDates(p, heads, env)
+	if why, ok := undeclaredNotArticle(p.base, p.doc, p.meta, heads.in, dates.any()); ok && sel.body == "" {
+		return article.Article{}, time.Time{}, fmt.Errorf("extract %s: %w: %w (%s)", pageURL, errkind.Permanent, ErrNotArticle, why)
+	}
+	raw := pickPublished(&a, p, sel, dates, env)
 
-	// Headlines before go-trafilatura, which prunes the tree.
-	h1s, h2s, h2Titled := readHeadlines(doc)
-	siteNames := siteNamesOf(doc, m, src)
-	docTitle := doc.Find("head title").First().Text()
-	if docTitle == "" {
-		docTitle = doc.Find("title").First().Text()
-	}
-
-	// Selector overrides first: the operator knows the site.
-	var selTitle, selBody, selDate string
-	if s := src.Selectors.Title; s != "" {
-		selTitle = selectText(doc, s, " ")
-	}
-	if s := src.Selectors.Body; s != "" {
-		selBody = selectText(doc, s, "\n\n")
-	}
-	if s := src.Selectors.Date; s != "" {
-		selDate = selectText(doc, s, " ")
-		if v, ok := doc.Find(s).First().Attr("datetime"); ok {
-			selDate = v + " " + selDate
-		}
-	}
-
-	// Dates: selector, the header's date line, JSON-LD, meta, feed,
-	// visible text, URL.
-	byline := readBylineDates(doc, siteNames, hostOf(base), []string{m.ldHeadline, m.ogTitle, docTitle}, env)
-	metaPub, metaFrom := firstMachineDate(env, [2]string{article.DateJSONLD, m.ldPublished}, [2]string{article.DateMeta, m.metaPublished}, [2]string{article.DateText, m.timeElement})
-	if !metaPub.IsZero() {
-		metaPub = pageOffset(metaPub, []string{m.timeElement, m.ldPublished, m.metaPublished}, env)
-		metaPub = publisherZone(metaPub, doc, m, env)
-	}
-	candidates := []struct {
-		method string
-		find   func() (time.Time, bool)
-	}{
-		{article.DateText, func() (time.Time, bool) { return parseAny(selDate, env) }},
-		{metaFrom, func() (time.Time, bool) { return headerAgrees(metaPub, byline) }},
-		{article.DateText, func() (time.Time, bool) { return headerDate(metaPub, byline) }},
-		{article.DateJSONLD, func() (time.Time, bool) { return parseMachine(m.ldPublished, env) }},
-		{article.DateMeta, func() (time.Time, bool) { return parseMachine(m.metaPublished, env) }},
-		{article.DateFeed, func() (time.Time, bool) { return env.hint.Published, !env.hint.Published.IsZero() }},
-		{article.DateText, func() (time.Time, bool) { return parseMachine(m.timeElement, env) }},
-		{article.DateText, func() (time.Time, bool) { return parseAny(visibleDateText(doc), env) }},
-		{article.DateURL, func() (time.Time, bool) { return dateFromURL(pageURL, env.loc) }},
-	}
-	if why, ok := undeclaredNotArticle(base, doc, m, !metaPub.IsZero() || !byline.published.IsZero() || !byline.updated.IsZero()); ok && selBody == "" {
-		return article.Article{}, raw, fmt.Errorf("extract %s: %w: %w (%s)", pageURL, errkind.Permanent, ErrNotArticle, why)
-	}
-	for _, c := range candidates {
-		t, ok := c.find()
-		if ok {
-			t = publisherZone(pageOffset(t, []string{m.timeElement, m.ldPublished, m.metaPublished}, env), doc, m, env)
-			if d, ok := urlDayOfUTC(t, pageURL, env); ok {
-				t, c.method = d, article.DateURL
-			}
-		}
-		if ok && setDate(&a, c.method, t, env.loc) {
-			raw = a.Published
-			break
-		}
-	}
-	if t, ok := parseMachine(firstNonEmpty(m.ldModified, m.metaModified), env); ok {
-		a.Modified = t
-	}
-
-	opts := trafilatura.Options{
-		OriginalURL:     base,
-		EnableFallback:  true, // readability and distiller too: F1 0.964 vs 0.963, at twice the cost
-		ExcludeComments: true,
-		HtmlDateMode:    trafilatura.Disabled,
-	}
-	if a.PublishedFrom == "" {
-		opts.HtmlDateMode = trafilatura.Fast
-		if !env.fastDate {
-			opts.HtmlDateMode = trafilatura.Extensive
-		}
-	}
-	var tr *trafilatura.ExtractResult
-	if selBody == "" || a.PublishedFrom == "" {
-		tr, _ = trafilatura.ExtractDocument(root, opts) // an error means "nothing found"
-	}
-	if tr == nil {
-		tr = &trafilatura.ExtractResult{}
-	}
+	tr := runTrafilatura(p, sel, a.PublishedFrom == "", env)
 	// go-htmldate's date has day precision (UTC midnight); 1 January is
 	// what it reports for a bare year (a copyright line), so it is dropped.
 	if d := tr.Metadata.Date; a.PublishedFrom == "" && !d.IsZero() && !(d.Month() == time.January && d.Day() == 1) {
@@ -215,17 +126,228 @@ func extractFull(pageURL string, body []byte, header http.Header, src Source, en
 		a.Published, a.PublishedFrom = a.Fetched, article.DateFetched // the day it was found
 	}
 
-	if selTitle != "" {
-		a.Title = clean(selTitle)
-	} else {
-		a.Title = pickTitle(titleInput{h1s: h1s, h2s: h2s, h2Titled: h2Titled, ld: m.ldHeadline, og: m.ogTitle, doc: docTitle, siteNames: siteNames, host: hostOf(base)})
-	}
+	a.Title = heads.pick(sel.title)
 	if a.Title == "" {
 		a.Title = titleText(firstNonEmpty(tr.Metadata.Title, env.hint.Title))
 	}
-	a.Body = cleanBody(firstNonEmpty(selBody, nodeText(tr.ContentNode), tr.ContentText))
+	fillText(&a, p.meta, sel, tr)
+	return finishArticle(a, raw, p)
+}
+
+// parsedPage is one page parsed, with what its <head> and JSON-LD say.
+type parsedPage struct {
+	url     string
+	base    *url.URL
+	root    *html.Node
+	doc     *goquery.Document
+	meta    pageMeta
+	charset string
+	legacy  string // the legacy Vietnamese encoding the text was repaired from, if any
+}
+
+// parsePage decodes and parses a page; a media type that is not HTML-like
+// is ErrNotArticle, an unparsable page a permanent error.
+func parsePage(pageURL string, body []byte, header http.Header) (parsedPage, error) {
+	if header == nil {
+		header = http.Header{}
+	}
+	if mt, _, err := mime.ParseMediaType(header.Get("Content-Type")); err == nil && !htmlLike(mt) {
+		return parsedPage{}, fmt.Errorf("extract %s: %w: %w (content type %s)", pageURL, errkind.Permanent, ErrNotArticle, mt)
+	}
+	text, cs := decodeBody(body, header.Get("Content-Type"))
+	text, legacy := repairLegacy(text)
+	root, err := html.Parse(strings.NewReader(text))
+	if err != nil {
+		return parsedPage{}, fmt.Errorf("parse %s: %w: %w", pageURL, errkind.Permanent, err)
+	}
+	doc := goquery.NewDocumentFromNode(root)
+	base, _ := url.Parse(pageURL)
+	return parsedPage{url: pageURL, base: base, root: root, doc: doc, meta: readMeta(doc, base), charset: cs, legacy: legacy}, nil
+}
+
+// monthFirst: numeric dates on the page are month/day (US English; on
+// plain "en" pages, the page's own unambiguous dates decide).
+func (p parsedPage) monthFirst() bool {
+	mf := monthFirstLang(p.meta.lang, hostOf(p.base))
+	if votes := numericOrderVotes(p.doc); votes != 0 && englishUnmarked(p.meta.lang) {
+		mf = votes > 0
+	}
+	return mf
+}
+
+// declaredNotArticle: the site root, a sitemap page that calls itself a
+// website with no article metadata, or a page whose metadata declares a
+// type that is not an article.
+func (p parsedPage) declaredNotArticle(env extractEnv) (string, bool) {
+	m := p.meta
+	if isSiteRoot(p.url) || (env.hint.Sitemap && m.ogType == "website" && !m.ldArticle && m.metaPublished == "") {
+		return fmt.Sprintf("og:type %q", m.ogType), true
+	}
+	return declaredNotArticle(m, ldTypes(p.doc))
+}
+
+// heads is every place the page states its title, read before
+// go-trafilatura prunes the tree.
+type heads struct {
+	in       titleInput
+	docTitle string
+}
+
+func readHeads(p parsedPage, src Source) heads {
+	h1s, h2s, h2Titled := readHeadlines(p.doc)
+	docTitle := p.doc.Find("head title").First().Text()
+	if docTitle == "" {
+		docTitle = p.doc.Find("title").First().Text()
+	}
+	return heads{
+		in: titleInput{h1s: h1s, h2s: h2s, h2Titled: h2Titled, ld: p.meta.ldHeadline, og: p.meta.ogTitle,
+			doc: docTitle, siteNames: siteNamesOf(p.doc, p.meta, src), host: hostOf(p.base)},
+		docTitle: docTitle,
+	}
+}
+
+// pick returns the operator's selector title if any, else the headline.
+func (h heads) pick(selTitle string) string {
+	if selTitle != "" {
+		return clean(selTitle)
+	}
+	return pickTitle(h.in)
+}
+
+// selected is the text the source's selector overrides pick out (the
+// operator knows the site).
+type selected struct {
+	title, body, date string
+}
+
+func readSelected(doc *goquery.Document, src Source) selected {
+	var s selected
+	if sel := src.Selectors.Title; sel != "" {
+		s.title = selectText(doc, sel, " ")
+	}
+	if sel := src.Selectors.Body; sel != "" {
+		s.body = selectText(doc, sel, "\n\n")
+	}
+	if sel := src.Selectors.Date; sel != "" {
+		s.date = selectText(doc, sel, " ")
+		if v, ok := doc.Find(sel).First().Attr("datetime"); ok {
+			s.date = v + " " + s.date
+		}
+	}
+	return s
+}
+
+// pageDates are the dates the page states in its header and metadata.
+type pageDates struct {
+	byline   bylineDates
+	metaPub  time.Time // the first metadata publication date, in the page's offset
+	metaFrom string    // its method
+}
+
+// any: the page states a date in its header or metadata.
+func (d pageDates) any() bool {
+	return !d.metaPub.IsZero() || !d.byline.published.IsZero() || !d.byline.updated.IsZero()
+}
+
+func readPageDates(p parsedPage, h heads, env extractEnv) pageDates {
+	m := p.meta
+	var d pageDates
+	d.byline = readBylineDates(p.doc, h.in.siteNames, h.in.host, []string{m.ldHeadline, m.ogTitle, h.docTitle}, env)
+	d.metaPub, d.metaFrom = firstMachineDate(env, [2]string{article.DateJSONLD, m.ldPublished}, [2]string{article.DateMeta, m.metaPublished}, [2]string{article.DateText, m.timeElement})
+	if !d.metaPub.IsZero() {
+		d.metaPub = pageOffset(d.metaPub, []string{m.timeElement, m.ldPublished, m.metaPublished}, env)
+		d.metaPub = publisherZone(d.metaPub, p.doc, m, env)
+	}
+	return d
+}
+
+// pickPublished sets a.Published from the first source that gives a
+// date, in order: the selector, an "originally published on" line, the
+// metadata when the header agrees, the
+// header's date (not when the URL's date path names the metadata's day),
+// JSON-LD, meta, a JSON-LD WebPage's date, the feed, <time>, a visible
+// date line, the URL. A numeric date read in the order the URL's date path
+// contradicts is swapped. It returns the time as the page wrote it (zero
+// when none).
+func pickPublished(a *article.Article, p parsedPage, sel selected, d pageDates, env extractEnv) time.Time {
+	m := p.meta
+	urlDay, urlOK := dateFromURL(p.url, env.loc)
+	candidates := []struct {
+		method string
+		find   func() (time.Time, bool)
+	}{
+		{article.DateText, func() (time.Time, bool) { return parseAny(sel.date, env) }},
+		{article.DateText, func() (time.Time, bool) { return originallyPublished(p.doc, env) }},
+		{d.metaFrom, func() (time.Time, bool) { return headerAgrees(d.metaPub, d.byline) }},
+		{article.DateText, func() (time.Time, bool) {
+			if urlOK && !d.metaPub.IsZero() && sameDay(d.metaPub, urlDay) {
+				return time.Time{}, false // the URL confirms the metadata's day
+			}
+			return headerDate(d.metaPub, d.byline)
+		}},
+		{article.DateJSONLD, func() (time.Time, bool) { return parseMachine(m.ldPublished, env) }},
+		{article.DateMeta, func() (time.Time, bool) { return parseMachine(m.metaPublished, env) }},
+		{article.DateJSONLD, func() (time.Time, bool) { return parseMachine(m.ldPagePublished, env) }},
+		{article.DateFeed, func() (time.Time, bool) { return env.hint.Published, !env.hint.Published.IsZero() }},
+		{article.DateText, func() (time.Time, bool) { return parseMachine(m.timeElement, env) }},
+		{article.DateText, func() (time.Time, bool) { return parseAny(visibleDateText(p.doc), env) }},
+		{article.DateURL, func() (time.Time, bool) { return dateFromURL(p.url, env.loc) }},
+	}
+	var raw time.Time
+	for _, c := range candidates {
+		t, ok := c.find()
+		if ok {
+			t = publisherZone(pageOffset(t, []string{m.timeElement, m.ldPublished, m.metaPublished}, env), p.doc, m, env)
+			if day, ok := urlDayOfUTC(t, p.url, env); ok {
+				t, c.method = day, article.DateURL
+			}
+			if urlOK {
+				t = urlOrder(t, urlDay)
+			}
+		}
+		if ok && setDate(a, c.method, t, env.loc) {
+			raw = a.Published
+			break
+		}
+	}
+	if t, ok := parseMachine(firstNonEmpty(m.ldModified, m.metaModified), env); ok {
+		a.Modified = t
+	}
+	return raw
+}
+
+// runTrafilatura runs go-trafilatura on the page (not when a selector gives
+// the body and a date is known); undated asks it for go-htmldate's date.
+// The result is never nil.
+func runTrafilatura(p parsedPage, sel selected, undated bool, env extractEnv) *trafilatura.ExtractResult {
+	opts := trafilatura.Options{
+		OriginalURL:     p.base,
+		EnableFallback:  true, // readability and distiller too: F1 0.964 vs 0.963, at twice the cost
+		ExcludeComments: true,
+		HtmlDateMode:    trafilatura.Disabled,
+	}
+	if undated {
+		opts.HtmlDateMode = trafilatura.Fast
+		if !env.fastDate {
+			opts.HtmlDateMode = trafilatura.Extensive
+		}
+	}
+	var tr *trafilatura.ExtractResult
+	if sel.body == "" || undated {
+		tr, _ = trafilatura.ExtractDocument(p.root, opts) // an error means "nothing found"
+	}
+	if tr == nil {
+		tr = &trafilatura.ExtractResult{}
+	}
+	return tr
+}
+
+// fillText sets the body (the headline repeated at its top removed), lead,
+// section, authors and language.
+func fillText(a *article.Article, m pageMeta, sel selected, tr *trafilatura.ExtractResult) {
+	a.Body = cleanBody(firstNonEmpty(sel.body, nodeText(tr.ContentNode), tr.ContentText))
 	if first, rest, ok := strings.Cut(a.Body, "\n\n"); ok && a.Title != "" && first == a.Title {
-		a.Body = rest // the headline repeated at the top of the body
+		a.Body = rest
 	}
 	a.Lead = clean(firstNonEmpty(m.ldDescription, m.description))
 	if a.Lead == "" {
@@ -234,15 +356,20 @@ func extractFull(pageURL string, body []byte, header http.Header, src Source, en
 	a.Section = clean(firstNonEmpty(m.section, m.ldSection, firstOf(tr.Metadata.Categories)))
 	a.Authors = authors(m.ldAuthors, m.author, tr.Metadata.Author)
 	a.Lang = language(m.lang, tr.Metadata.Language, a.Title+" "+a.Body)
+}
 
-	canon := pageURL
-	if m.canonical != "" && sameSite(m.canonical, pageURL) && !isSiteRoot(m.canonical) {
-		canon = m.canonical
+// finishArticle sets the canonical URL (the page's rel=canonical when it
+// is on the same site and not the root), the id and the content hash; a
+// page without text is ErrNoText.
+func finishArticle(a article.Article, raw time.Time, p parsedPage) (article.Article, time.Time, error) {
+	canon := p.url
+	if c := p.meta.canonical; c != "" && sameSite(c, p.url) && !isSiteRoot(c) {
+		canon = c
 	}
 	a.CanonicalURL = CanonicalURL(canon)
 	a.ID = article.ID(a.CanonicalURL)
 	if strings.TrimSpace(a.Body) == "" || (a.Title == "" && len(a.Body) < 200) {
-		return a, raw, fmt.Errorf("extract %s: %w: %w", pageURL, errkind.Permanent, ErrNoText)
+		return a, raw, fmt.Errorf("extract %s: %w: %w", p.url, errkind.Permanent, ErrNoText)
 	}
 	a.ContentHash = article.ContentHash(a)
 	return a, raw, nil
@@ -369,6 +496,42 @@ func urlDayOfUTC(t time.Time, pageURL string, env extractEnv) (time.Time, bool) 
 	return time.Time{}, false
 }
 
+// reOriginally: a line that states the first publication of a page
+// updated since ("This article was originally published on 26 Sep 2019",
+// "Bài viết đăng lần đầu ngày 26/10/2020").
+var reOriginally = regexp.MustCompile(`(?i)(originally published|first published|đăng lần đầu|xuất bản lần đầu)`)
+
+// originallyPublished returns the date written just after such a line.
+func originallyPublished(doc *goquery.Document, env extractEnv) (time.Time, bool) {
+	text := doc.Find("body").Text()
+	loc := reOriginally.FindStringIndex(text)
+	if loc == nil {
+		return time.Time{}, false
+	}
+	rest := []rune(text[loc[1]:])
+	if len(rest) > 80 {
+		rest = rest[:80]
+	}
+	if c := dateCands(string(rest), env.loc, env.monthFirst); len(c) > 0 && c[0].start < 40 {
+		return c[0].t, true
+	}
+	return time.Time{}, false
+}
+
+// urlOrder returns t with day and month swapped when that is the day the
+// URL's date path names and t is not (a numeric date read in the wrong
+// order: "03/10/2023" on a page at /2023/october/03/).
+func urlOrder(t, u time.Time) time.Time {
+	if sameDay(t, u) || t.Day() > 12 {
+		return t
+	}
+	s := time.Date(t.Year(), time.Month(t.Day()), int(t.Month()), t.Hour(), t.Minute(), t.Second(), 0, t.Location())
+	if sameDay(s, u) {
+		return s
+	}
+	return t
+}
+
 // sameDay: a and b fall on the same calendar day as each is written.
 func sameDay(a, b time.Time) bool {
 	return a.Year() == b.Year() && a.YearDay() == b.YearDay()
@@ -386,10 +549,13 @@ var reZoneSuffix = regexp.MustCompile(`[+-]\d\d:?\d\d$`)
 type pageMeta struct {
 	ldHeadline, ldDescription, ldPublished, ldModified, ldSection string
 	ldPublisher                                                   string
-	ldAuthors                                                     []string
-	ogTitle, description, metaPublished, metaModified, section    string
-	author, canonical, lang, timeElement, ogType                  string
-	ldArticle                                                     bool
+	// ldPagePublished: the datePublished of a JSON-LD WebPage (Yoast's
+	// graph gives it there when the page declares no article type).
+	ldPagePublished                                            string
+	ldAuthors                                                  []string
+	ogTitle, description, metaPublished, metaModified, section string
+	author, canonical, lang, timeElement, ogType               string
+	ldArticle                                                  bool
 }
 
 func readMeta(doc *goquery.Document, base *url.URL) pageMeta {
@@ -483,6 +649,9 @@ func readJSONLD(raw string, m *pageMeta) {
 				m.ldPublisher = str(x["name"])
 			}
 			if !isArticleType(x["@type"]) {
+				if isType(x["@type"], "WebPage") && m.ldPagePublished == "" {
+					m.ldPagePublished = str(x["datePublished"])
+				}
 				return
 			}
 			m.ldArticle = true
@@ -510,6 +679,21 @@ func readJSONLD(raw string, m *pageMeta) {
 		}
 	}
 	walk(v, 0)
+}
+
+// isType: the JSON-LD @type t is or includes name.
+func isType(t any, name string) bool {
+	switch x := t.(type) {
+	case string:
+		return x == name
+	case []any:
+		for _, e := range x {
+			if e == name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func isArticleType(t any) bool {
@@ -655,13 +839,13 @@ var spaceRe = regexp.MustCompile(`[ \t\r\f\v]+`)
 
 // clean normalises one line of text.
 func clean(s string) string {
-	s = textnorm.Normalize(s)
+	s = textnorm.Normalize(repairC1(s))
 	return strings.TrimSpace(spaceRe.ReplaceAllString(strings.ReplaceAll(s, "\n", " "), " "))
 }
 
 // cleanBody normalises text and keeps one blank line between paragraphs.
 func cleanBody(s string) string {
-	s = textnorm.Normalize(s)
+	s = textnorm.Normalize(repairC1(s))
 	lines := strings.Split(s, "\n")
 	out := lines[:0]
 	for _, l := range lines {
@@ -670,6 +854,28 @@ func cleanBody(s string) string {
 		}
 	}
 	return strings.Join(out, "\n\n")
+}
+
+// reC1Mojibake: a UTF-8 sequence read as Latin-1, recognisable by the C1
+// control characters (U+0080–U+009F) it leaves, which no text uses
+// ("Investorâ\u0080\u0099s" for "Investor’s").
+var reC1Mojibake = regexp.MustCompile("[\u00c2-\u00df][\u0080-\u00bf]|[\u00e0-\u00ef][\u0080-\u00bf]{2}|[\u00f0-\u00f4][\u0080-\u00bf]{3}")
+
+// repairC1 turns each such sequence back into the character it encodes.
+func repairC1(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r >= 0x80 && r <= 0x9f }) {
+		return s
+	}
+	return reC1Mojibake.ReplaceAllStringFunc(s, func(m string) string {
+		var b []byte
+		for _, r := range m {
+			b = append(b, byte(r))
+		}
+		if r, n := utf8.DecodeRune(b); r != utf8.RuneError && n == len(b) && strings.ContainsFunc(m, func(r rune) bool { return r >= 0x80 && r <= 0x9f }) {
+			return string(r)
+		}
+		return m
+	})
 }
 
 func firstParagraph(body string) string {
@@ -791,10 +997,22 @@ func nodeText(n *html.Node) string {
 }
 
 // isSiteRoot: some CMS templates point rel=canonical at the home page, which
-// would fold every article into one id.
+// would fold every article into one id. A root with only tracking
+// parameters (utm_…, srsltid…) is the root too.
 func isSiteRoot(u string) bool {
 	pu, err := url.Parse(u)
-	return err != nil || strings.Trim(pu.Path, "/") == "" && pu.RawQuery == ""
+	if err != nil {
+		return true
+	}
+	if strings.Trim(pu.Path, "/") != "" {
+		return false
+	}
+	for k := range pu.Query() {
+		if !isTrackingParam(k) {
+			return false
+		}
+	}
+	return true
 }
 
 // htmlLike: media types extraction can read (servers label HTML oddly).

@@ -31,8 +31,8 @@ const (
 
 // readBylineDates finds the headline <h1> (the one a metadata title
 // names, else the first outside page chrome that is not the site's name;
-// portals put the site's name or logo in an h1 above the article) and
-// reads the dates around it.
+// portals put the site's name or logo in an h1 above the article; without
+// one, the <h2> a metadata title names) and reads the dates around it.
 func readBylineDates(doc *goquery.Document, siteNames []string, host string, metaTitles []string, env extractEnv) bylineDates {
 	var h1, named *html.Node
 	doc.Find("body h1").EachWithBreak(func(_ int, s *goquery.Selection) bool {
@@ -54,6 +54,9 @@ func readBylineDates(doc *goquery.Document, siteNames []string, host string, met
 	})
 	if named != nil {
 		h1 = named
+	}
+	if h1 == nil {
+		h1 = namedH2(doc, siteNames, host, metaTitles)
 	}
 	if h1 == nil {
 		return bylineDates{}
@@ -82,6 +85,9 @@ func readBylineDates(doc *goquery.Document, siteNames []string, host string, met
 			}
 			if n != h1 && (otherContainer(n) || strings.Contains(strings.ToLower(attr(n, "class")), "caption")) {
 				return
+			}
+			if n.Data == "li" && teaser(n) {
+				return // a list of other stories ("Tin mới", "Đọc nhiều")
 			}
 			// <time datetime> carries the machine form, read when its
 			// text is not a date ("2 giờ trước", an icon).
@@ -137,6 +143,27 @@ func readBylineDates(doc *goquery.Document, siteNames []string, host string, met
 	return bylineDates{}
 }
 
+// namedH2 returns the first <h2> outside page chrome that a metadata
+// title names (portal templates set the headline in an h2), or nil.
+func namedH2(doc *goquery.Document, siteNames []string, host string, metaTitles []string) *html.Node {
+	var out *html.Node
+	doc.Find("body h2").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		t := clean(visibleText(s.Nodes[0]))
+		if hiddenOrChrome(s) || !plausibleHeadline(t, siteNames, host) {
+			return true
+		}
+		k := compareKey(t)
+		for _, mt := range metaTitles {
+			if mk := compareKey(titleText(mt)); len([]rune(k)) >= 12 && strings.Contains(mk, k) {
+				out = s.Nodes[0]
+				return false
+			}
+		}
+		return true
+	})
+	return out
+}
+
 // windowDates returns the first publication date and the first update
 // date written in s.
 // With markers false, <time datetime> values are left out; with markers
@@ -175,6 +202,27 @@ func otherContainer(n *html.Node) bool {
 		}
 	}
 	return false
+}
+
+// teaser: the list item n links to a story (a link with a headline's
+// worth of text, five words or more).
+func teaser(n *html.Node) bool {
+	var found bool
+	var walk func(*html.Node)
+	walk = func(c *html.Node) {
+		if found {
+			return
+		}
+		if c.Type == html.ElementNode && c.Data == "a" && len(strings.Fields(visibleText(c))) >= 5 {
+			found = true
+			return
+		}
+		for k := c.FirstChild; k != nil; k = k.NextSibling {
+			walk(k)
+		}
+	}
+	walk(n)
+	return found
 }
 
 func attr(n *html.Node, key string) string {

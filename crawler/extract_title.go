@@ -65,6 +65,9 @@ func pickTitle(in titleInput) string {
 		h1s[i] = stripSiteName(h, in.siteNames, in.host) // "Headline – Site" in the h1 itself
 	}
 	for _, h := range h1s {
+		if m, ok := headlineWithExtras(h, metas, in); ok {
+			return m
+		}
 		if m, ok := agreeing(h, true); ok {
 			// The metadata spelling when the headline is typed in capitals
 			// (or all lower case) and the two differ only in case.
@@ -75,9 +78,11 @@ func pickTitle(in titleInput) string {
 		}
 	}
 	// No h1 agrees: the first h1 that can be a headline is what the reader
-	// sees; then an h2 that the metadata confirms; then the metadata title.
+	// sees (not one that shares almost no word with every metadata title:
+	// a section label or a call to action set as h1); then an h2 that the
+	// metadata confirms; then the metadata title.
 	for _, h := range h1s {
-		if plausibleHeadline(h, in.siteNames, in.host) {
+		if plausibleHeadline(h, in.siteNames, in.host) && !unrelated(h, metas) {
 			return h
 		}
 	}
@@ -95,15 +100,99 @@ func pickTitle(in titleInput) string {
 	return ""
 }
 
+// headlineWithExtras returns the metadata title m when the headline h is
+// m with a date, the site's or another host's name, a page-kind word or
+// a comment count before or after it ("Dec 18 2025 Preparing a
+// transition", "Blog: Best agencies…", "Grads Find… (latimes.com) 87").
+func headlineWithExtras(h string, metas []string, in titleInput) (string, bool) {
+	words := strings.Fields(h)
+	for _, m := range metas {
+		mk := compareKey(m)
+		if len([]rune(mk)) < 12 || mk == compareKey(h) {
+			continue
+		}
+		for i := 0; i < len(words); i++ {
+			for j := len(words); j > i; j-- {
+				if (i == 0 && j == len(words)) || compareKey(strings.Join(words[i:j], " ")) != mk {
+					continue
+				}
+				extra := strings.Join(words[:i], " ") + " " + strings.Join(words[j:], " ")
+				if noiseExtra(extra, in) {
+					return m, true
+				}
+			}
+		}
+	}
+	return "", false
+}
+
+// reDomain is a host name written in a headline ("(latimes.com)").
+var reDomain = regexp.MustCompile(`(?i)\(?\b[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}\b\)?`)
+
+// noiseExtra: s (the words a headline has beyond its metadata title) is
+// only a date, a host name with a count, the site's name or a page-kind
+// word.
+func noiseExtra(s string, in titleInput) bool {
+	removed := false
+	for _, re := range []*regexp.Regexp{reMonthName, reDMY, reISO, reDomain} {
+		if re.MatchString(s) {
+			s, removed = re.ReplaceAllString(s, " "), true
+		}
+	}
+	rest := strings.TrimFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if removed {
+		rest = strings.TrimFunc(rest, func(r rune) bool { return !unicode.IsLetter(r) })
+	}
+	if rest == "" {
+		return removed
+	}
+	return isSiteName(rest, in.siteNames, in.host) || genericHeadings[foldKey(rest)]
+}
+
+// unrelated: h shares under a quarter of its words with every metadata
+// title (there is at least one).
+func unrelated(h string, metas []string) bool {
+	hw := titleWords(h)
+	if len(metas) == 0 || len(hw) == 0 {
+		return false
+	}
+	for _, m := range metas {
+		mw := titleWords(m)
+		n := 0
+		for w := range hw {
+			if mw[w] {
+				n++
+			}
+		}
+		if n*4 >= len(hw) {
+			return false
+		}
+	}
+	return true
+}
+
+// titleWords is the set of lower-case words of s.
+func titleWords(s string) map[string]bool {
+	out := map[string]bool{}
+	for _, w := range strings.FieldsFunc(strings.ToLower(textnorm.Normalize(s)), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		out[w] = true
+	}
+	return out
+}
+
 // genericHeadings are <h1> texts that name a page kind, not an article.
 var genericHeadings = map[string]bool{"blog": true, "ourblog": true, "news": true, "latestnews": true,
 	"tintuc": true, "tinmoi": true, "tintucsukien": true, "trangchu": true, "home": true, "menu": true,
 	"search": true, "timkiem": true, "articles": true, "article": true, "baiviet": true}
 
 // plausibleHeadline: an h1 that is not the site's name, not a page-kind
-// word, and long enough to say something.
+// word, not a breadcrumb trail ("Computer Science > AI") nor a line that
+// introduces what follows (ending in ":"), and long enough to say
+// something.
 func plausibleHeadline(h string, siteNames []string, host string) bool {
-	return len([]rune(h)) >= 8 && strings.Contains(strings.TrimSpace(h), " ") &&
+	h = strings.TrimSpace(h)
+	return len([]rune(h)) >= 8 && strings.Contains(h, " ") && !strings.HasSuffix(h, ":") &&
+		!strings.Contains(h, " > ") && !strings.Contains(h, " › ") &&
 		!isSiteName(h, siteNames, host) && !genericHeadings[foldKey(h)]
 }
 
@@ -154,13 +243,22 @@ func stripSiteName(t string, siteNames []string, host string) string {
 	return t
 }
 
-// isSiteName reports whether s names the site: it equals a declared site
+// rePortalName: the names Vietnamese official portals and e-papers give
+// themselves ("Cổng thông tin điện tử huyện Thường Xuân", "Cổng TTĐT tỉnh
+// Thanh Hóa", "Trang thông tin điện tử xã Bát Mọt", "Báo điện tử Đảng
+// Cộng sản Việt Nam").
+var rePortalName = regexp.MustCompile(`(?i)^(cổng (thông tin|ttđt|ttdt|tt)|trang (thông tin|ttđt|ttdt|tt)|báo điện tử|tạp chí điện tử)\b`)
+
+// isSiteName reports whether s names the site: a Vietnamese portal's name, it equals a declared site
 // name, or its letters spell the host's registered name ("Báo Thanh Hóa" on
 // baothanhhoa.vn, "Harvard Health" on health.harvard.edu).
 func isSiteName(s string, siteNames []string, host string) bool {
 	k := compareKey(s)
 	if k == "" || len(k) > 60 {
 		return false
+	}
+	if rePortalName.MatchString(strings.TrimSpace(s)) && len([]rune(s)) <= 70 {
+		return true
 	}
 	for _, n := range siteNames {
 		nk := compareKey(n)
@@ -288,14 +386,24 @@ func visibleText(n *xhtml.Node) string {
 	return b.String()
 }
 
-// siteNamesOf lists the names the page gives its site.
+// siteNamesOf lists the names the page gives its site, then the
+// source's name.
 func siteNamesOf(doc *goquery.Document, m pageMeta, src Source) []string {
+	out := pageSiteNames(doc, m)
+	if n := strings.TrimSpace(src.Name); n != "" {
+		out = append(out, n)
+	}
+	return out
+}
+
+// pageSiteNames lists the names the page itself gives its site.
+func pageSiteNames(doc *goquery.Document, m pageMeta) []string {
 	var out []string
 	for _, s := range []string{
 		doc.Find(`meta[property="og:site_name"]`).First().AttrOr("content", ""),
 		doc.Find(`meta[name="application-name"]`).First().AttrOr("content", ""),
 		doc.Find(`meta[name="apple-mobile-web-app-title"]`).First().AttrOr("content", ""),
-		m.ldPublisher, src.Name,
+		m.ldPublisher,
 	} {
 		if s = strings.TrimSpace(html.UnescapeString(s)); s != "" {
 			out = append(out, s)

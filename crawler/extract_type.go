@@ -51,10 +51,14 @@ func ldTypes(doc *goquery.Document) []string {
 }
 
 // nonArticleTypes are JSON-LD types by which a page says it is a shop
-// item, a forum thread, a question page or a listing.
+// item, a forum thread, a question page, a listing, or a service or
+// application offered (a page about one that is an article says so with
+// an article type). Not Course or ProfessionalService: blogs name their
+// business and the courses they write about with them.
 var nonArticleTypes = map[string]bool{"Product": true, "ProductGroup": true, "SomeProducts": true,
 	"IndividualProduct": true, "QAPage": true, "DiscussionForumPosting": true, "CollectionPage": true,
-	"SearchResultsPage": true, "ProfilePage": true}
+	"SearchResultsPage": true, "ProfilePage": true, "Service": true,
+	"SoftwareApplication": true, "WebApplication": true, "MobileApplication": true, "ItemPage": true}
 
 // declaredNotArticle reports why a page states it is not an article: a
 // product, forum or listing type in its JSON-LD with no article type, or a
@@ -76,11 +80,11 @@ func declaredNotArticle(m pageMeta, types []string) (string, bool) {
 }
 
 // reForumPath matches the URL shapes of forum and question-and-answer
-// software: Discourse /t/slug/123, phpBB viewtopic.php, vBulletin
-// showthread.php, XenForo /threads/slug.123/ (voz.vn), /thread/ and
-// /topic/ pages, Stack Exchange /questions/123/, Reddit and Lemmy
-// /comments/ and /post/ pages.
-var reForumPath = regexp.MustCompile(`(?i)(^/t/[^/]+/\d+|/viewtopic\.php|/showthread\.php|/threads?/[^/]*\.?\d+|/topic/\d+|^/questions/\d+/|/r/[^/]+/comments/|^/post/\d+/?$)`)
+// software: Discourse /t/slug/123, Lobsters /s/abc123/slug, phpBB
+// viewtopic.php, vBulletin showthread.php, XenForo /threads/slug.123/
+// (voz.vn), /thread/ and /topic/ pages, Stack Exchange /questions/123/,
+// Reddit and Lemmy /comments/ and /post/ pages.
+var reForumPath = regexp.MustCompile(`(?i)(^/t/[^/]+/\d+|^/s/[a-z0-9]{6}/|/viewtopic\.php|/showthread\.php|/threads?/[^/]*\.?\d+|/topic/\d+|^/questions/\d+/|/r/[^/]+/comments/|^/post/\d+/?$)`)
 
 // forumPage: the URL is a forum thread or a question page (the path shape,
 // or a host or first path segment named "forum").
@@ -94,6 +98,37 @@ func forumPage(u *url.URL) bool {
 	first, _, _ := strings.Cut(strings.Trim(u.Path, "/"), "/")
 	return strings.HasPrefix(u.Hostname(), "forum.") || strings.HasPrefix(u.Hostname(), "forums.") ||
 		strings.EqualFold(first, "forum") || strings.EqualFold(first, "forums")
+}
+
+// reForumName: a site name that says it is a forum ("VOZ Forums",
+// "Nairaland Forum"). Only the English word: "Diễn đàn Doanh nghiệp" is
+// a newspaper.
+var reForumName = regexp.MustCompile(`(?i)\bforums?\b`)
+
+// forumSite: a page that states no article type on a site whose name (as
+// its metadata gives it, or a short h1 that is the site's name or shares
+// no words with the page's titles) says "forum".
+func forumSite(doc *goquery.Document, in titleInput, m pageMeta) bool {
+	if m.ldArticle || m.ogType == "article" {
+		return false
+	}
+	for _, n := range pageSiteNames(doc, m) { // not the operator's name for the source
+		if reForumName.MatchString(n) {
+			return true
+		}
+	}
+	var metas []string
+	for _, t := range []string{in.ld, in.og, in.doc} {
+		if t = titleText(t); t != "" {
+			metas = append(metas, t)
+		}
+	}
+	for _, h := range in.h1s {
+		if reForumName.MatchString(h) && len(strings.Fields(h)) <= 4 && (isSiteName(h, in.siteNames, in.host) || unrelated(h, metas)) {
+			return true
+		}
+	}
+	return false
 }
 
 // reBuyButton: a shop's buy button, in English and Vietnamese.
@@ -152,16 +187,69 @@ func listingStats(doc *goquery.Document) (all, linked, articles int) {
 	return all, linked, doc.Find("article").Length()
 }
 
+// Path segments that name what a page is, when it is not an article, in
+// English and Vietnamese. productSegments name a shop item when a segment
+// follows them, wherever they stand; sectionSegments name a listing or an offer when at most one
+// segment follows them ("/hub/science", "/san-pham/mat-ong",
+// "/programs/skin-care"; "/hub/technology/what-is-mesh-wifi" is an article).
+var (
+	productSegments = map[string]bool{"product": true, "products": true, "san-pham": true, "sanpham": true,
+		"item": true, "itm": true}
+	sectionSegments = map[string]bool{"hub": true, "catalog": true, "catalogs": true, "catalogue": true,
+		"category": true, "categories": true, "danh-muc": true, "chuyen-muc": true, "market": true,
+		"trending": true, "tag": true, "tags": true, "collections": true, "shows": true, "programs": true,
+		"seminars": true, "courses": true, "khoa-hoc": true, "portfolio": true, "services": true,
+		"dich-vu": true, "pricing": true, "bang-gia": true, "search": true, "tim-kiem": true}
+)
+
+// kindPath reports what the URL's path names the page as, if not an
+// article: "product", "section" (a listing, a catalogue, an offer), or
+// "" — a path that is only a section word ("/news", "/tin-tuc/") is a
+// section too.
+func kindPath(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	segs := strings.Split(strings.Trim(strings.ToLower(u.Path), "/"), "/")
+	for i, s := range segs {
+		switch {
+		case productSegments[s] && i < len(segs)-1:
+			return "product"
+		case sectionSegments[s] && len(segs)-i <= 2:
+			return "section"
+		}
+	}
+	if len(segs) == 1 && genericHeadings[strings.ReplaceAll(segs[0], "-", "")] {
+		return "section"
+	}
+	return ""
+}
+
 // undeclaredNotArticle reports why a page that states no type looks like
-// a forum thread, a shop item or a listing. Only pages with no article
-// metadata and no date in their header are judged, so that a story is not
-// lost for a buy button in a sidebar.
-func undeclaredNotArticle(u *url.URL, doc *goquery.Document, m pageMeta, dated bool) (string, bool) {
+// a forum thread, a shop item, a listing or an offer. Forum URL shapes and
+// sites that call themselves forums are judged always; a product URL with
+// a buy button unless the page has article metadata; everything else only
+// on pages with no article metadata and no date in their header, so that
+// a story is not lost for a buy button in a sidebar.
+func undeclaredNotArticle(u *url.URL, doc *goquery.Document, m pageMeta, in titleInput, dated bool) (string, bool) {
 	if forumPage(u) {
 		return "forum or question URL", true
 	}
-	if m.ldArticle || dated {
+	if forumSite(doc, in, m) {
+		return "the site calls itself a forum", true
+	}
+	if m.ldArticle {
 		return "", false
+	}
+	kind := kindPath(u)
+	if kind == "product" && shopPage(doc) {
+		return "a product URL with a buy button or price", true
+	}
+	if dated {
+		return "", false
+	}
+	if kind != "" {
+		return "a " + kind + " URL, no date", true
 	}
 	if shopPage(doc) {
 		return "buy button or price, no date", true

@@ -3,6 +3,7 @@ package crawler
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,6 +48,19 @@ func TestPagesAsPublished(t *testing.T) {
 		// A forum thread at an article-shaped URL: the members' join dates
 		// ("Tham gia: 12/3/2015") are not its date.
 		{"dien-dan", "Hỏi về thủ tục qua cửa khẩu Khẹo", testNow.Format(time.RFC3339), article.DateFetched},
+		// A WordPress page (Yoast's graph): the WebPage's datePublished.
+		{"wordpress-webpage", "Xã Bát Mọt tổ chức hội nghị tiếp xúc cử tri", "2023-08-15T09:00:00+07:00", article.DateJSONLD},
+		// A section label inside the h1 is not part of the headline.
+		{"h1-chuyen-muc", "Thường Xuân trao quà cho hộ nghèo vùng biên", "2020-10-26T10:15:00+07:00", article.DateMeta},
+		// A newsletter box's h1 says nothing the metadata says: the
+		// headline is the h2 the metadata names.
+		{"h1-keu-goi", "Cửa khẩu phụ Khẹo thông quan trở lại", "2020-11-05T14:05:00+07:00", article.DateMeta},
+		// A district portal: the site's name in a banner h1, the headline
+		// in an h2, "Ngày đăng" below it, og:type website.
+		{"cong-ttdt", "Tập huấn chuyển đổi số cho cán bộ xã", "2020-10-26T00:00:00+07:00", article.DateText},
+		// A "Tin mới" column with dates before the headline, no date line
+		// after it: the metadata's date, not a teaser's.
+		{"sidebar-truoc", "Thường Xuân trao quà cho hộ nghèo vùng biên", "2020-10-26T10:15:00+07:00", article.DateMeta},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -99,14 +113,15 @@ func TestLaoStoredAsPublished(t *testing.T) {
 
 // TestPagesNotArticles: pages that state no type but are a forum thread
 // (by the URL shape of forum software), a shop item (a buy button, no
-// date) or a section listing (teasers, mostly links, no date) are refused
-// as not articles.
+// date; or a buy button at a /san-pham/ URL) or a section listing
+// (teasers, mostly links, no date) are refused as not articles.
 func TestPagesNotArticles(t *testing.T) {
 	for _, tt := range []struct{ file, url string }{
 		{"dien-dan", "https://diendanmau.vn/threads/hoi-ve-thu-tuc-qua-cua-khau-kheo.12345/"},
 		{"dien-dan", "https://forum.mau.vn/t/hoi-ve-thu-tuc-qua-cua-khau-kheo/678"},
 		{"ban-hang", "https://dacsanmau.vn/mat-ong-rung-xuan-lien-500ml"},
 		{"chuyen-muc", "https://baomau.vn/thoi-su/"},
+		{"ban-hang", "https://dacsanmau.vn/san-pham/mat-ong-rung-xuan-lien-500ml"},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			body, err := os.ReadFile(filepath.Join("testdata", "vi", tt.file+".html"))
@@ -141,5 +156,183 @@ func TestURLDayOfUTC(t *testing.T) {
 		if d, ok := urlDayOfUTC(c.t, c.u, env); ok {
 			t.Errorf("%v %s: got %v, want no change", c.t, c.u, d)
 		}
+	}
+}
+
+// TestKindPath: URL paths that name a shop item, a section or an offer,
+// and article paths that only contain such a word deeper or in a slug.
+func TestKindPath(t *testing.T) {
+	for _, c := range []struct{ u, want string }{
+		{"https://dacsanmau.vn/san-pham/mat-ong-rung-xuan-lien", "product"},
+		{"https://shop.example.com/products/yoga-mat", "product"},
+		{"https://baomau.vn/chuyen-muc/thoi-su", "section"},
+		{"https://baomau.vn/tag/bat-mot", "section"},
+		{"https://congty.vn/dich-vu/", "section"},
+		{"https://baomau.vn/tin-tuc/", "section"},
+		{"https://news.example.com/hub/science", "section"},
+		{"https://news.example.com/hub/technology/what-is-mesh-wifi/", ""},
+		{"https://baomau.vn/thoi-su/dich-vu-cong-truc-tuyen-o-thuong-xuan-2001.htm", ""},
+		{"https://baomau.vn/thoi-su/tin-tuc-moi-2001.htm", ""},
+		{"https://shop.example.com/products", ""}, // the word alone, last: a section page or an article slug
+		{"https://baomau.vn/", ""},
+	} {
+		u, _ := url.Parse(c.u)
+		if got := kindPath(u); got != c.want {
+			t.Errorf("%s: %q, want %q", c.u, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		u    string
+		root bool
+	}{
+		{"https://baomau.vn/", true},
+		{"https://baomau.vn/?utm_source=zalo&srsltid=abc", true},
+		{"https://baomau.vn/?p=123", false},
+		{"https://baomau.vn/thoi-su/", false},
+	} {
+		if got := isSiteRoot(c.u); got != c.root {
+			t.Errorf("isSiteRoot(%s) = %v, want %v", c.u, got, c.root)
+		}
+	}
+}
+
+// TestPickTitleRules: the headline's date, site name or page-kind word
+// is not part of the title when the metadata title is the rest; an h1
+// that shares no words with the metadata titles is not the headline; a
+// breadcrumb or an introducing line is not a headline; UTF-8 read as
+// Latin-1 is repaired.
+func TestPickTitleRules(t *testing.T) {
+	site := []string{"Báo Mẫu"}
+	for _, c := range []struct {
+		name string
+		in   titleInput
+		want string
+	}{
+		{"date before the headline", titleInput{h1s: []string{"26/10/2020 Xã Bát Mọt ra quân làm đường"}, og: "Xã Bát Mọt ra quân làm đường - Báo Mẫu", siteNames: site, host: "baomau.vn"},
+			"Xã Bát Mọt ra quân làm đường"},
+		{"section word before the headline", titleInput{h1s: []string{"Tin tức: Xã Bát Mọt ra quân làm đường"}, doc: "Xã Bát Mọt ra quân làm đường | Báo Mẫu", siteNames: site, host: "baomau.vn"},
+			"Xã Bát Mọt ra quân làm đường"},
+		{"other words after the headline stay", titleInput{h1s: []string{"Xã Bát Mọt ra quân làm đường giao thông"}, og: "Xã Bát Mọt ra quân làm đường", siteNames: site, host: "baomau.vn"},
+			"Xã Bát Mọt ra quân làm đường giao thông"},
+		{"a call to action as h1", titleInput{h1s: []string{"Đăng ký nhận bản tin ngay hôm nay"}, og: "Thường Xuân trao quà cho hộ nghèo vùng biên", siteNames: site, host: "baomau.vn"},
+			"Thường Xuân trao quà cho hộ nghèo vùng biên"},
+		{"an SEO title that rewords the headline loses", titleInput{h1s: []string{"Thường Xuân: trao 300 suất quà cho hộ nghèo"}, og: "Trao quà hộ nghèo Thường Xuân 2024 | tin mới nhất", siteNames: site, host: "baomau.vn"},
+			"Thường Xuân: trao 300 suất quà cho hộ nghèo"},
+		{"a breadcrumb h1", titleInput{h1s: []string{"Thời sự > Biên giới", "Cửa khẩu phụ Khẹo thông quan trở lại"}, og: "Cửa khẩu phụ Khẹo thông quan trở lại", siteNames: site, host: "baomau.vn"},
+			"Cửa khẩu phụ Khẹo thông quan trở lại"},
+		{"mojibake", titleInput{h1s: []string{"A DIY Investor\u00e2\u0080\u0099s Guide"}, host: "example.com"},
+			"A DIY Investor’s Guide"},
+	} {
+		for i, h := range c.in.h1s {
+			c.in.h1s[i] = titleText(h)
+		}
+		if got := pickTitle(c.in); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+// TestURLConfirmsMetadata: a URL's date path that names the metadata's
+// day beats a different date in the header (a theme showing the last
+// edit), and puts a numeric date it contradicts in the other order.
+func TestURLConfirmsMetadata(t *testing.T) {
+	for _, c := range []struct {
+		file, url, published, from string
+	}{
+		{"url-xac-nhan", "https://baomau.vn/2020/10/26/bat-mot-tuyen-truyen-phap-luat/", "2020-10-26T08:00:00+07:00", article.DateMeta},
+		// Without the URL's word, the header's date wins.
+		{"url-xac-nhan", "https://baomau.vn/thoi-su/bat-mot-tuyen-truyen-phap-luat-2001.htm", "2020-11-09T00:00:00+07:00", article.DateText},
+		// en-US reads 03/10/2023 as 10 March; the URL says 3 October.
+		{"en-url-thang", "https://news.example.com/blog/2023/october/03/rice-varieties/", "2023-10-03T00:00:00+07:00", article.DateText},
+		{"en-url-thang", "https://news.example.com/blog/rice-varieties/", "2023-03-10T00:00:00+07:00", article.DateText},
+	} {
+		body, err := os.ReadFile(filepath.Join("testdata", "vi", c.file+".html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := extract(c.url, body, http.Header{}, Source{ID: "mau", Name: "Báo Mẫu"}, testEnv())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := a.Published.Format(time.RFC3339); got != c.published || a.PublishedFrom != c.from {
+			t.Errorf("%s: published %s via %q, want %s via %q", c.url, got, a.PublishedFrom, c.published, c.from)
+		}
+	}
+}
+
+// TestPagesStillArticles: pages that carry a not-an-article signal beside
+// a real story stay articles: a district portal's dated story with a
+// shop banner and og:type website, a story deeper under a /dich-vu/ or
+// /tag/ path, a WordPress page whose JSON-LD states only a WebPage.
+func TestPagesStillArticles(t *testing.T) {
+	for _, c := range []struct{ file, url string }{
+		{"cong-ttdt", "https://thuongxuan.thanhhoa.gov.vn/portal/Pages/2020-10-26/Tap-huan-chuyen-doi-so.aspx"},
+		{"h1-title", "https://baomau.vn/dich-vu/cong-truc-tuyen/tuyen-truyen-phap-luat-bien-gioi-2001.htm"},
+		{"wordpress-webpage", "https://batmot.example.vn/hoi-nghi-tiep-xuc-cu-tri/"},
+		{"lien-quan", "https://baomau.vn/tag/kheo/cua-khau-phu-kheo-thong-quan-tro-lai-2001.htm"},
+	} {
+		body, err := os.ReadFile(filepath.Join("testdata", "vi", c.file+".html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := extract(c.url, body, http.Header{}, Source{ID: "mau"}, testEnv())
+		if err != nil {
+			t.Errorf("%s: %v", c.url, err)
+			continue
+		}
+		if a.PublishedFrom == article.DateFetched {
+			t.Errorf("%s: no date found", c.url)
+		}
+	}
+}
+
+// TestOriginallyPublished: a republished story's "đăng lần đầu" line
+// gives its first publication, over the metadata's republication date.
+func TestOriginallyPublished(t *testing.T) {
+	page := `<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">
+<title>Chuyện người giữ rừng ở Xuân Liên - Báo Mẫu</title>
+<meta property="article:published_time" content="2024-03-01T08:00:00+07:00">
+</head><body><h1>Chuyện người giữ rừng ở Xuân Liên</h1><div class="meta">08:00 01/03/2024</div>
+<div class="content"><p>Ông Lò Văn Thắng đã gắn bó với rừng Xuân Liên hơn ba mươi năm, từ ngày còn là một thanh niên theo cha đi tuần tra những cánh rừng già giáp biên giới Việt – Lào.</p>
+<p><em>Bài viết đăng lần đầu ngày 26/10/2020, nay được đăng lại nhân dịp kỷ niệm ngày thành lập khu bảo tồn.</em></p></div></body></html>`
+	a, err := extract("https://baomau.vn/phong-su/nguoi-giu-rung-2001.htm", []byte(page), http.Header{}, Source{ID: "mau"}, testEnv())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := a.Published.Format("2006-01-02"); got != "2020-10-26" {
+		t.Errorf("published %s via %q, want 2020-10-26", got, a.PublishedFrom)
+	}
+}
+
+// TestForumSite: a thread on a site whose own name says "Forum" (or at a
+// Lobsters URL) is not an article; a newspaper called "Diễn đàn …" and a
+// source the operator named "… Forum" still publish articles.
+func TestForumSite(t *testing.T) {
+	read := func(file string) string {
+		b, err := os.ReadFile(filepath.Join("testdata", "vi", file+".html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	thread := read("dien-dan")
+	named := strings.Replace(thread, "</head>", `<meta property="og:site_name" content="Mẫu Forums"></head>`, 1)
+	for _, c := range []struct{ body, url string }{
+		{named, "https://diendanmau.vn/hoi-ve-thu-tuc-qua-cua-khau-kheo-12345.html"},
+		{thread, "https://lobste.rs/s/ab12cd/hoi_ve_thu_tuc"},
+	} {
+		if _, err := extract(c.url, []byte(c.body), http.Header{}, Source{ID: "mau"}, testEnv()); !errors.Is(err, ErrNotArticle) {
+			t.Errorf("%s: err %v, want ErrNotArticle", c.url, err)
+		}
+	}
+	if _, err := extract("https://diendanmau.vn/hoi-ve-thu-tuc-qua-cua-khau-kheo-12345.html", []byte(thread), http.Header{}, Source{ID: "mau", Name: "Mẫu Forum"}, testEnv()); err != nil {
+		t.Errorf("source named Forum: %v", err)
+	}
+	paper := strings.Replace(read("cap-nhat"), `content="Cổng TTĐT Mẫu"`, `content="Diễn đàn Doanh nghiệp"`, 1)
+	if !strings.Contains(paper, "Diễn đàn Doanh nghiệp") {
+		t.Fatal("fixture cap-nhat changed")
+	}
+	if _, err := extract("https://baomau.vn/thoi-su/trao-qua-2001.htm", []byte(paper), http.Header{}, Source{ID: "mau"}, testEnv()); err != nil {
+		t.Errorf("newspaper called Diễn đàn: %v", err)
 	}
 }
