@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -25,7 +24,6 @@ import (
 	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/bus"
 	"github.com/diembao/diembao/internal/config"
-	"github.com/diembao/diembao/internal/errkind"
 	"github.com/diembao/diembao/internal/kv"
 	"github.com/diembao/diembao/internal/portal"
 	"github.com/diembao/diembao/internal/web"
@@ -270,34 +268,22 @@ func (n *node) startIndex(ctx context.Context, start startFunc, wg *sync.WaitGro
 		return err
 	}
 	handler := func(ctx context.Context, msgs []bus.Decoded[article.Article]) []error {
-		errs := make([]error, len(msgs))
-		var batch []indexer.ArticleAt
-		var pos []int
+		in := make([]indexer.Incoming, len(msgs))
 		for i, m := range msgs {
-			a := m.Value
-			if a.ID == "" {
-				errs[i] = fmt.Errorf("index: article without id at seq %d: %w", m.Msg.Seq, errkind.Permanent)
-				continue
-			}
-			if _, err := revs.Put(ctx, a.ID+"."+fmt.Sprint(a.Revision), m.Msg.Data); err != nil {
-				errs[i] = fmt.Errorf("index: keep revision: %w", err)
-				continue
-			}
-			batch = append(batch, indexer.ArticleAt{Article: a, Seq: m.Msg.Seq})
-			pos = append(pos, i)
-		}
-		if len(batch) == 0 {
-			return errs
+			in[i] = indexer.Incoming{Article: m.Value, Seq: m.Msg.Seq, Raw: m.Msg.Data}
 		}
 		t0 := time.Now()
-		if err := n.idx.Index(ctx, batch); err != nil {
-			for _, i := range pos {
-				errs[i] = err
+		errs := n.idx.IndexBatch(ctx, revs, in)
+		done := 0
+		for _, err := range errs {
+			if err == nil {
+				done++
 			}
-			return errs
 		}
-		n.metrics.indexed.Add(float64(len(batch)))
-		n.metrics.indexSeconds.Observe(time.Since(t0).Seconds())
+		if done > 0 {
+			n.metrics.indexed.Add(float64(done))
+			n.metrics.indexSeconds.Observe(time.Since(t0).Seconds())
+		}
 		return errs
 	}
 	start(wg, "index", func() error {
@@ -441,13 +427,13 @@ func (n *node) startCrawl(frontCtx, backCtx context.Context, start startFunc, fr
 	})
 	cc := crawlerConfig(cfg, n.rules)
 	cc.Notice = staleNoticer(cfg, outbox{n.bus}) // stale.go
-	c, err := crawler.New(cc, sources, pub, state, snapshotStore{n.bus}, n.log)
+	c, err := crawler.New(cc, sources, pub, state, crawler.Snapshots{Blobs: bus.Blobs{B: n.bus}}, n.log)
 	if err != nil {
 		return fmt.Errorf("crawl: %w", err)
 	}
 	start(front, "crawler", func() error { return c.Run(frontCtx) })
-	start(front, "crawl-sources", func() error { return followSources(frontCtx, srcStore, c, n.log) })
-	start(front, "crawl-health", func() error { return publishHealth(frontCtx, c, health) })
+	start(front, "crawl-sources", func() error { return srcStore.Feed(frontCtx, c, n.log) })
+	start(front, "crawl-health", func() error { return crawler.PublishHealth(frontCtx, c, health) })
 	// Matched articles are fetched again after 1 h and 24 h to record edits
 	// and removals.
 	start(front, "crawl-watch", func() error {
@@ -460,24 +446,6 @@ func (n *node) startCrawl(frontCtx, backCtx context.Context, start startFunc, fr
 		}))
 	})
 	return nil
-}
-
-// publishHealth writes the crawler's per-source health to a KV bucket every
-// few seconds so a serve role in any process can show it.
-func publishHealth(ctx context.Context, c *crawler.Crawler, st kv.Store) error {
-	t := time.NewTicker(5 * time.Second)
-	defer t.Stop()
-	for {
-		data, err := json.Marshal(c.Health())
-		if err == nil {
-			_, _ = st.Put(context.WithoutCancel(ctx), "sources", data)
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
 }
 
 // startMetrics serves /metrics (no login: bind it to an address only the

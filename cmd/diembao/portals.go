@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -17,25 +16,12 @@ import (
 	"github.com/diembao/diembao/internal/bus"
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/demosite"
-	"github.com/diembao/diembao/internal/kv"
 	"github.com/diembao/diembao/internal/portal"
 	"github.com/diembao/diembao/internal/web"
 )
 
 // bucketPortals holds the own-portal watch's state (internal/portal).
 const bucketPortals = portal.Bucket
-
-// portalCopies keeps the portal pages' saved copies on the SNAPSHOTS
-// stream, beside the articles'.
-type portalCopies struct{ snapshotStore }
-
-func (c portalCopies) GetSnapshot(ctx context.Context, key string) (crawler.Snapshot, error) {
-	m, err := c.b.LastBySubject(ctx, bus.StreamSnapshots, bus.SubjectSnapshots+"."+key)
-	if err != nil {
-		return crawler.Snapshot{}, fmt.Errorf("snapshot %s: %w", key, err)
-	}
-	return crawler.UnmarshalSnapshot(m.Data)
-}
 
 // alertPublisher publishes portal findings on ALERTS (alerts.portal).
 func alertPublisher(b *bus.Bus) portal.Publisher {
@@ -57,11 +43,7 @@ func newPortalWatcher(ctx context.Context, cfg config.Config, b *bus.Bus, log *s
 	if err != nil {
 		return nil, err
 	}
-	cc := fetchConfig(cfg)
-	none := crawler.PublisherFunc(func(context.Context, article.Article) error {
-		return errors.New("the portal watch publishes no articles")
-	})
-	c, err := crawler.New(cc, nil, none, kv.NewMemory(), nil, log)
+	c, err := crawler.NewOneShot(fetchConfig(cfg), nil, "the portal watch", log)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +54,7 @@ func newPortalWatcher(ctx context.Context, cfg config.Config, b *bus.Bus, log *s
 		}
 	}
 	return portal.New(portal.Config{Portals: cfg.Portals, Location: cfg.Location(), Tick: tick},
-		c, portalCopies{snapshotStore{b}}, st, alertPublisher(b), log)
+		c, crawler.Snapshots{Blobs: bus.Blobs{B: b}}, st, alertPublisher(b), log)
 }
 
 // startPortals runs the own-portal watch with the crawl role (no portals
@@ -102,67 +84,7 @@ func (n *node) webPortals(ctx context.Context) (web.Portals, error) {
 	if err != nil {
 		return nil, fmt.Errorf("portals: %w", err)
 	}
-	return portalViews{r: r, now: time.Now}, nil
-}
-
-// portalViews adapts portal.Reader to web.Portals.
-type portalViews struct {
-	r   *portal.Reader
-	now func() time.Time
-}
-
-func (v portalViews) Overview(ctx context.Context) ([]web.PortalView, error) {
-	list, err := v.r.Overview(ctx, v.now())
-	if err != nil {
-		return nil, err
-	}
-	out := make([]web.PortalView, len(list))
-	for i, p := range list {
-		pv := web.PortalView{ID: p.ID, Name: p.Name, URL: p.URL, LastCheck: p.LastCheck, LastOK: p.LastOK,
-			LastError: p.LastError, Failures: p.Failures, DownSince: p.DownSince}
-		if p.TLS != nil {
-			pv.TLSExpiry, pv.TLSError = p.TLS.NotAfter, p.TLS.VerifyError
-		}
-		for _, d := range p.Duties {
-			pv.Duties = append(pv.Duties, web.PortalDuty{Duty: d.Duty, Name: d.DutyName, Period: d.Period, Label: d.Label,
-				Due: d.Due, Status: d.Status, Overdue: d.Overdue, URL: d.URL, Published: d.Published})
-		}
-		out[i] = pv
-	}
-	return out, nil
-}
-
-func webFinding(f portal.Finding) web.PortalFinding {
-	w := web.PortalFinding{AlertID: f.AlertID, Portal: f.Portal, PortalName: f.PortalName, URL: f.URL, Kinds: f.Kinds,
-		Details: f.Details, Severity: f.Severity, Found: f.Found, Old: f.Old, New: f.New, OldFetched: f.OldFetched, NewFetched: f.NewFetched}
-	for _, l := range f.Diff {
-		w.Diff = append(w.Diff, web.PortalDiffLine{Op: l.Op, Text: l.Text})
-	}
-	return w
-}
-
-func (v portalViews) Findings(ctx context.Context, limit int) ([]web.PortalFinding, error) {
-	fs, err := v.r.Findings(ctx, limit)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]web.PortalFinding, len(fs))
-	for i, f := range fs {
-		out[i] = webFinding(f)
-		out[i].Diff = nil // the list does not show diffs
-	}
-	return out, nil
-}
-
-func (v portalViews) Finding(ctx context.Context, alertID string) (web.PortalFinding, error) {
-	f, err := v.r.Finding(ctx, alertID)
-	if errors.Is(err, portal.ErrNotFound) {
-		return web.PortalFinding{}, fmt.Errorf("%w: %w", web.ErrNotFound, err)
-	}
-	if err != nil {
-		return web.PortalFinding{}, err
-	}
-	return webFinding(f), nil
+	return web.PortalsFrom(r, time.Now), nil
 }
 
 // demoPortalAddr is the sample own portal's first-choice address (kept in
