@@ -206,7 +206,7 @@ func writeDigest(a *app, d digest.Digest, loc *time.Location, out string) error 
 // under the data directory.
 func openDigestDeps(ctx context.Context, a *app, natsURL string) (digestDeps, func(), error) {
 	natsURL = a.natsFor(natsURL) // a running `diembao run` answers for its index
-	if natsURL == "" && serverRunning(ctx, a) {
+	if natsURL == "" && a.client().Running(ctx) {
 		return digestDeps{}, nil, fmt.Errorf("a diembao process answers at %s and holds the index and the embedded NATS store; "+
 			"stop it first, or use --nats URL against a deployment with an external NATS server", a.cfg.HTTP.BaseURL)
 	}

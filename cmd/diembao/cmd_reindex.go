@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -24,18 +23,13 @@ func cmdReindex(ctx context.Context, a *app, args []string) int {
 	if len(args) > 0 {
 		return a.exitCode(fmt.Errorf("%w: reindex takes no arguments", errUsage))
 	}
-	if serverRunning(ctx, a) {
+	if a.client().Running(ctx) {
 		return a.exitCode(fmt.Errorf("reindex: a diembao process answers at %s; stop it first (it holds the index)", a.cfg.HTTP.BaseURL))
 	}
 	if err := reindex(ctx, a, busArticleSource); err != nil {
 		return a.exitCode(fmt.Errorf("reindex: %w", err))
 	}
 	return exitOK
-}
-
-func serverRunning(ctx context.Context, a *app) bool {
-	_, err := searchRemote(ctx, a, searchOpts{params: map[string][]string{"q": {"x"}, "size": {"1"}}})
-	return !errors.Is(err, errNoServer)
 }
 
 // reindex rebuilds DATA/index from the articles open gives, classified
