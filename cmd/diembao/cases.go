@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/diembao/diembao/internal/stages"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/diembao/diembao/alerts"
@@ -83,7 +83,7 @@ func newCaseService(ctx context.Context, a *app, b *bus.Bus, log *slog.Logger) (
 // spread detector (a durable consumer on ARTICLES that attaches repeats of
 // open cases' claims and tells their owners); with notify, the daily
 // overdue reminders.
-func (n *node) startCases(ctx context.Context, start startFunc, wg *sync.WaitGroup) error {
+func (n *node) startCases(ctx context.Context, g *stages.Group) error {
 	if !n.roles.match && !n.roles.notify {
 		return nil
 	}
@@ -92,7 +92,7 @@ func (n *node) startCases(ctx context.Context, start startFunc, wg *sync.WaitGro
 		return err
 	}
 	if n.roles.match {
-		start(wg, "case-spread", func() error {
+		g.Go("case-spread", func() error {
 			return n.bus.Consume(ctx, bus.ConsumerSpec{Stream: bus.StreamArticles, Durable: "cases", Batch: 64,
 				MaxWait: 300 * time.Millisecond, MaxAttempts: 20, AckWait: 60 * time.Second},
 				bus.Each(func(ctx context.Context, m bus.Msg) error {
@@ -106,29 +106,17 @@ func (n *node) startCases(ctx context.Context, start startFunc, wg *sync.WaitGro
 		})
 	}
 	if n.roles.notify {
-		start(wg, "case-reminders", func() error { return svc.RunReminders(ctx, n.log) })
+		g.Go("case-reminders", func() error { return svc.RunReminders(ctx, n.log) })
 	}
 	return nil
 }
 
-// demoClaimPost is the (fictional) social-network post of the demo's
-// false-report story: the sample site's article 240116 reports it as false.
-const demoClaimPost = "Cửa khẩu phụ Khẹo bị đóng cửa vô thời hạn, biên giới đã bị phong tỏa, người dân không được qua lại. " +
-	"Bà con tích trữ hàng hóa ngay! (bài đăng trên mạng xã hội, không tải được: nội dung dán tay)"
-
-// seedDemoCase opens, once, the demo's case on its false-report story: the
-// pasted post; the crawl then attaches the sample site's article on it (the
-// case rule) and the case page shows the spread. Failures are logged only:
-// the demo runs without its case.
+// seedDemoCase opens, once, the demo's case (cases.Service.SeedDemo).
+// Failures are logged only: the demo runs without its case.
 func seedDemoCase(ctx context.Context, n *node) {
 	svc, err := newCaseService(ctx, n.a, n.bus, n.log)
 	if err == nil {
-		var list []cases.Case
-		if list, _, err = svc.List(ctx, cases.Filter{}); err == nil && len(list) == 0 {
-			_, _, err = svc.Open(ctx, cases.Intake{By: "demo", Owner: "demo", Severity: "high",
-				Claim: "Cửa khẩu phụ Khẹo bị đóng cửa vô thời hạn, người dân không được qua lại", Text: demoClaimPost,
-				Topics: []string{"border", "disinfo"}, Communes: []string{"Bát Mọt", "Yên Nhân (cũ)"}})
-		}
+		err = svc.SeedDemo(ctx)
 	}
 	if err != nil {
 		n.log.Warn("demo: the sample case was not opened", "err", err)

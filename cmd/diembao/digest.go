@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"github.com/diembao/diembao/internal/report"
+	"github.com/diembao/diembao/internal/stages"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/diembao/diembao/alerts"
@@ -73,7 +73,7 @@ func digestAudiences(cfg config.Config) map[string][]string {
 // builds the previous week's digest, keeps it in the "digests" bucket for the
 // UI and puts the mails on the OUTBOX; it catches up after downtime and
 // never sends one week twice (marks in the "digests" bucket).
-func (n *node) startDigest(ctx context.Context, start startFunc, wg *sync.WaitGroup) error {
+func (n *node) startDigest(ctx context.Context, g *stages.Group) error {
 	alertKV, err := n.kv(ctx, bucketAlerts)
 	if err != nil {
 		return err
@@ -90,6 +90,6 @@ func (n *node) startDigest(ctx context.Context, start startFunc, wg *sync.WaitGr
 	if err != nil {
 		return fmt.Errorf("digest: %w", err)
 	}
-	start(wg, "digest", func() error { return s.Run(ctx) })
+	g.Go("digest", func() error { return s.Run(ctx) })
 	return nil
 }

@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
+	"github.com/diembao/diembao/internal/stages"
 	"html"
 	"regexp"
-	"sync"
 
 	"github.com/diembao/diembao/alerts"
 	"github.com/diembao/diembao/internal/savedsearch"
@@ -18,7 +18,7 @@ var markTagRE = regexp.MustCompile(`</?mark>`)
 // minute and puts the owners' mails on the OUTBOX, which the notify role's
 // sender delivers like any other mail (ids are deterministic, so two serve
 // processes do not double a mail).
-func (n *node) startSubscriptions(ctx context.Context, start startFunc, wg *sync.WaitGroup, srv *web.Server, deps web.Deps) error {
+func (n *node) startSubscriptions(ctx context.Context, g *stages.Group, srv *web.Server, deps web.Deps) error {
 	if deps.Saved == nil {
 		return nil
 	}
@@ -46,6 +46,6 @@ func (n *node) startSubscriptions(ctx context.Context, start startFunc, wg *sync
 	if err != nil {
 		return err
 	}
-	start(wg, "subscriptions", func() error { return notif.Run(ctx) })
+	g.Go("subscriptions", func() error { return notif.Run(ctx) })
 	return nil
 }

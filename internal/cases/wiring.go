@@ -57,7 +57,9 @@ func BlobsIn(b Blobs) Blobs { return caseBlobs{b} }
 
 type caseBlobs struct{ b Blobs }
 
-func (c caseBlobs) Put(ctx context.Context, key string, data []byte) error { return c.b.Put(ctx, key, data) }
+func (c caseBlobs) Put(ctx context.Context, key string, data []byte) error {
+	return c.b.Put(ctx, key, data)
+}
 
 func (c caseBlobs) Get(ctx context.Context, key string) ([]byte, error) {
 	data, err := c.b.Get(ctx, key)
@@ -69,7 +71,9 @@ func (c caseBlobs) Get(ctx context.Context, key string) ([]byte, error) {
 
 // LookupIn finds articles (the latest revision kept in revs, key
 // "<id>.<revision>") and alerts (in the alert store) for intakes.
-func LookupIn(revs kv.Store, store *alerts.Store) Lookup { return caseLookup{revs: revs, alerts: store} }
+func LookupIn(revs kv.Store, store *alerts.Store) Lookup {
+	return caseLookup{revs: revs, alerts: store}
+}
 
 type caseLookup struct {
 	revs   kv.Store

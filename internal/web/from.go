@@ -198,7 +198,9 @@ func DeadLettersFrom(q DeadLetterQueue) DeadLetters { return deadLetters{q} }
 
 type deadLetters struct{ q DeadLetterQueue }
 
-func (d deadLetters) List(ctx context.Context) ([]DeadLetter, error) { return d.q.DeadLetters(ctx, 200) }
+func (d deadLetters) List(ctx context.Context) ([]DeadLetter, error) {
+	return d.q.DeadLetters(ctx, 200)
+}
 
 func (d deadLetters) Retry(ctx context.Context, id string) error {
 	seq, err := strconv.ParseUint(id, 10, 64)
