@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
-	"github.com/diembao/diembao/alerts/digest"
 	"sort"
 
 	"github.com/diembao/diembao/alerts"
+	"github.com/diembao/diembao/alerts/digest"
 	"github.com/diembao/diembao/crawler"
 	"github.com/diembao/diembao/internal/bus"
 	"github.com/diembao/diembao/internal/config"

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/diembao/diembao/internal/stages"
 	"log/slog"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/diembao/diembao/internal/cases"
 	"github.com/diembao/diembao/internal/errkind"
 	"github.com/diembao/diembao/internal/officedoc"
+	"github.com/diembao/diembao/internal/stages"
 )
 
 // bucketCases holds the cases (vụ việc), their history and their indexes.

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/diembao/diembao/internal/web"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/diembao/diembao/indexer"
+	"github.com/diembao/diembao/internal/web"
 )
 
 // cmdSearch is "diembao search [--json] [--from D] [--to D] [--source S]

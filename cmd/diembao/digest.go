@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/diembao/diembao/internal/report"
-	"github.com/diembao/diembao/internal/stages"
 	"log/slog"
 	"time"
 
@@ -13,6 +11,8 @@ import (
 	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/kv"
+	"github.com/diembao/diembao/internal/report"
+	"github.com/diembao/diembao/internal/stages"
 )
 
 // digestDeps is what building and sending a digest needs.

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
 
 	"github.com/diembao/diembao/internal/diskspace"
 	"github.com/diembao/diembao/internal/web"
@@ -34,21 +32,4 @@ func (n *node) health(context.Context) error {
 		return nil
 	}
 	return h
-}
-
-// healthzHandler answers the metrics listener's /healthz: 200 with the
-// roles, or 503 with the failing parts, as JSON.
-func (n *node) healthzHandler(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	if err := n.health(r.Context()); err != nil {
-		failing := map[string]string{"ready": err.Error()}
-		if h, ok := err.(web.Unhealthy); ok {
-			failing = h
-		}
-		w.WriteHeader(http.StatusServiceUnavailable)
-		_ = json.NewEncoder(w).Encode(map[string]any{"status": "unavailable", "roles": n.roles.String(), "failing": failing})
-		return
-	}
-	_ = json.NewEncoder(w).Encode(map[string]any{"status": "ok", "roles": n.roles.String()})
 }

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"github.com/diembao/diembao/internal/stages"
 	"log/slog"
 	"net"
 	"net/http"
@@ -26,6 +24,7 @@ import (
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/kv"
 	"github.com/diembao/diembao/internal/portal"
+	"github.com/diembao/diembao/internal/stages"
 	"github.com/diembao/diembao/internal/web"
 	"github.com/diembao/diembao/rules"
 )
@@ -404,7 +403,7 @@ func (n *node) startMetrics(ctx context.Context, g *stages.Group) error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(n.reg, promhttp.HandlerOpts{Registry: n.reg}))
-	mux.HandleFunc("GET /healthz", n.healthzHandler)
+	mux.HandleFunc("GET /healthz", web.HealthzHandler(n.health, n.roles.String()))
 	n.log.Info("metrics listening", "addr", ln.Addr().String())
 	serveHTTP(ctx, g, "metrics", ln, mux)
 	return nil
@@ -413,19 +412,7 @@ func (n *node) startMetrics(ctx context.Context, g *stages.Group) error {
 // serveHTTP serves h on ln as stage name until ctx ends, then shuts the
 // server down, giving requests in flight five seconds.
 func serveHTTP(ctx context.Context, g *stages.Group, name string, ln net.Listener, h http.Handler) {
-	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	g.Go(name, func() error {
-		go func() {
-			<-ctx.Done()
-			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			_ = hs.Shutdown(sctx)
-		}()
-		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			return err
-		}
-		return nil
-	})
+	g.Go(name, func() error { return web.Serve(ctx, ln, h) })
 }
 
 // listen opens the HTTP listener and reports its address.
@@ -454,22 +441,7 @@ func (n *node) startServe(ctx context.Context, g *stages.Group) error {
 	if err != nil {
 		return err
 	}
-	g.Go("session-sweep", func() error {
-		t := time.NewTicker(time.Hour)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-t.C:
-				if swept, err := deps.Accounts.SweepSessions(ctx); err != nil {
-					n.log.Warn("sweep expired sessions", "err", err)
-				} else if swept > 0 {
-					n.log.Info("expired sessions removed", "count", swept)
-				}
-			}
-		}
-	})
+	g.Go("session-sweep", func() error { return deps.Accounts.SweepEvery(ctx, time.Hour, n.log) })
 	n.httpReady <- ln.Addr().String()
 	serveHTTP(ctx, g, "http", ln, srv.Handler())
 	return nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/diembao/diembao/internal/stages"
 	"log/slog"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/diembao/diembao/internal/bus"
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/portal"
+	"github.com/diembao/diembao/internal/stages"
 	"github.com/diembao/diembao/internal/web"
 )
 

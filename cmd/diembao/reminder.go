@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/diembao/diembao/internal/stages"
 
 	"github.com/diembao/diembao/internal/report"
+	"github.com/diembao/diembao/internal/stages"
 )
 
 // startReminder runs the year report reminder in the notify role: once a

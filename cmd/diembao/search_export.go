@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/diembao/diembao/internal/web"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/report"
+	"github.com/diembao/diembao/internal/web"
 )
 
 // searchExport writes every hit of the query (not one page) as
