@@ -55,5 +55,5 @@ func (s streamArchive) ArticlesSince(ctx context.Context, since time.Time, fn fu
 		return err
 	}
 	defer b.Close()
-	return busArchive{b}.ArticlesSince(ctx, since, fn)
+	return b.ArticlesSince(ctx, since, fn)
 }

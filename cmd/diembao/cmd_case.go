@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -84,7 +85,7 @@ func cmdCase(ctx context.Context, a *app, args []string) int {
 	if len(pos) != want {
 		return a.exitCode(fmt.Errorf("%w: case %s takes %d argument(s), got %d\n%s", errUsage, sub, want, len(pos), caseUsage))
 	}
-	if sub == "list" && o.status != "" && !contains(cases.Statuses, o.status) {
+	if sub == "list" && o.status != "" && !slices.Contains(cases.Statuses, o.status) {
 		return a.exitCode(fmt.Errorf("%w: --status %q: want one of %s", errUsage, o.status, strings.Join(cases.Statuses, ", ")))
 	}
 	var in cases.Intake
@@ -133,17 +134,7 @@ func cmdCase(ctx context.Context, a *app, args []string) int {
 			}
 			return a.exitCode(printJSON(a.stdout, map[string]any{"cases": list, "counts": cnt}))
 		}
-		now := time.Now()
-		for _, c := range list {
-			due := "—"
-			if c.Due != nil {
-				due = c.Due.In(a.cfg.Location()).Format("2006-01-02 15:04")
-				if c.Overdue(now) {
-					due += " QUÁ HẠN"
-				}
-			}
-			fmt.Fprintf(a.stdout, "%s\t%s\t%s\t%s\t%d bài\t%s\n", c.ID, c.Status, c.Owner, due, len(c.Items), c.Claim)
-		}
+		cases.WriteList(a.stdout, list, a.cfg.Location(), time.Now())
 		fmt.Fprintf(a.stderr, "%d vụ việc, %d đang xử lý, %d quá hạn\n", cnt.Total, cnt.Open, cnt.Overdue)
 	case "show":
 		c, err := svc.Get(ctx, pos[0])
@@ -153,7 +144,7 @@ func cmdCase(ctx context.Context, a *app, args []string) int {
 		if *asJSON {
 			return a.exitCode(printJSON(a.stdout, c))
 		}
-		printCase(a, c)
+		c.WriteText(a.stdout, a.cfg.Location())
 	case "move":
 		c, err := svc.Move(ctx, pos[0], *by, pos[1], o.verdict, o.note)
 		if err != nil {
@@ -181,21 +172,10 @@ func cmdCase(ctx context.Context, a *app, args []string) int {
 // caseErr marks the errors the caller can fix (invalid move, bad input,
 // unknown case, rejected file) as usage errors: exit code 2.
 func caseErr(err error) error {
-	for _, e := range []error{cases.ErrInvalidMove, cases.ErrBadInput, cases.ErrNotFound, cases.ErrTooLarge, cases.ErrUnsupportedType} {
-		if errors.Is(err, e) {
-			return fmt.Errorf("%w: %v", errUsage, err)
-		}
+	if cases.CallerFault(err) {
+		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	return err
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 func defaultUser(a *app) string {
@@ -240,35 +220,4 @@ func printJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
-}
-
-func printCase(a *app, c cases.Case) {
-	loc := a.cfg.Location()
-	w := a.stdout
-	fmt.Fprintf(w, "%s  %s\n", c.ID, c.Claim)
-	fmt.Fprintf(w, "  trạng thái: %s", cases.StatusName(c.Status))
-	if c.Verdict != "" {
-		fmt.Fprintf(w, " · kết luận: %s", cases.VerdictName(c.Verdict))
-	}
-	fmt.Fprintf(w, " · mức độ: %s · phụ trách: %s\n", c.Severity, c.Owner)
-	if c.Due != nil {
-		fmt.Fprintf(w, "  hạn: %s\n", c.Due.In(loc).Format("2006-01-02 15:04"))
-	}
-	fmt.Fprintln(w, "  bài đăng:")
-	for _, it := range c.SortedItems() {
-		fmt.Fprintf(w, "    %s  %-8s %s  %s\n", it.FirstSeen.In(loc).Format("2006-01-02 15:04"), it.Kind, it.Source, firstNonEmptyS(it.URL, it.Text))
-	}
-	fmt.Fprintln(w, "  lịch sử:")
-	for _, e := range c.History {
-		fmt.Fprintf(w, "    %s  %s  %s→%s  %s\n", e.At.In(loc).Format("2006-01-02 15:04"), e.By, e.From, e.To, e.Note)
-	}
-}
-
-func firstNonEmptyS(v ...string) string {
-	for _, s := range v {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }

@@ -2,14 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/diembao/diembao/internal/config"
@@ -33,60 +29,6 @@ func cmdDemo(ctx context.Context, a *app, args []string) int {
 	return a.exitCode(runDemo(ctx, a, *groupWait))
 }
 
-// demoSiteAddr is the sample site's first-choice address. The address a
-// demo folder first used is kept in DEMO/site.json and reused, so article
-// URLs (and with them article ids) stay the same from run to run.
-const demoSiteAddr = "127.0.0.1:18765"
-
-// demoSite is what DEMO/site.json keeps: the sample site's address and the
-// clock its article dates are anchored to.
-type demoSite struct {
-	Addr string    `json:"addr"`
-	Now  time.Time `json:"now"`
-	// PortalAddr is the sample own portal's address, kept like Addr so its
-	// pages stay the same pages for the change watch.
-	PortalAddr string `json:"portal_addr,omitempty"`
-}
-
-// startDemoSite serves the sample site at the address and clock kept in
-// dir/site.json. On the first run it takes demoSiteAddr, or a free port when
-// that one is taken, and the current time, and keeps them. A later run whose
-// address is taken fails with a clear error instead of moving the site: a new
-// address would make every article new.
-func startDemoSite(ctx context.Context, dir string) (*demosite.Site, error) {
-	path := filepath.Join(dir, "site.json")
-	var st demoSite
-	b, err := os.ReadFile(path)
-	switch {
-	case err == nil:
-		if err := json.Unmarshal(b, &st); err != nil || st.Addr == "" || st.Now.IsZero() {
-			return nil, fmt.Errorf("%s is damaged (%v); remove %s to start the demo afresh", path, err, dir)
-		}
-		site, err := demosite.StartOptions(ctx, st.Addr, demosite.Options{Now: st.Now})
-		if err != nil {
-			return nil, fmt.Errorf("%w: the demo's articles live at %s; free that port, or remove %s to start afresh", err, st.Addr, dir)
-		}
-		return site, nil
-	case !errors.Is(err, fs.ErrNotExist):
-		return nil, err
-	}
-	st.Now = time.Now().Truncate(time.Minute)
-	site, err := demosite.StartOptions(ctx, demoSiteAddr, demosite.Options{Now: st.Now})
-	if err != nil {
-		site, err = demosite.StartOptions(ctx, "127.0.0.1:0", demosite.Options{Now: st.Now})
-		if err != nil {
-			return nil, err
-		}
-	}
-	st.Addr = strings.TrimPrefix(site.URL(), "http://")
-	b, _ = json.Marshal(st)
-	if err := os.WriteFile(path, append(b, '\n'), 0o640); err != nil {
-		site.Close()
-		return nil, err
-	}
-	return site, nil
-}
-
 // runDemo runs the demo with its own data folder, DATA/demo (store, index,
 // mails, the sample site's address): a real run's DATA is never touched, and
 // a second demo run finds its articles already crawled, indexed and alerted.
@@ -96,7 +38,7 @@ func runDemo(ctx context.Context, a *app, groupWait time.Duration) error {
 		return fmt.Errorf("demo: %w", err)
 	}
 	a.cfg.DataDir = demoDir
-	site, err := startDemoSite(ctx, demoDir)
+	site, err := demosite.StartKept(ctx, demoDir)
 	if err != nil {
 		return fmt.Errorf("demo: sample site: %w", err)
 	}
@@ -116,11 +58,13 @@ func runDemo(ctx context.Context, a *app, groupWait time.Duration) error {
 	a.cfg.NATS.URL = ""
 	a.cfg.SMTP = config.SMTP{Host: catcher.Host(), Port: catcher.Port(), TLS: "none", From: "diembao@localhost"}
 	a.cfg.Alerts.GroupWait = config.Duration(groupWait)
-	portalSite, err := startDemoPortal(ctx, a, demoDir) // own portal with a missing duty and an injection (portals.go)
+	portalSite, err := demosite.StartPortalKept(ctx, demoDir) // own portal with a missing duty and an injection
 	if err != nil {
 		return err
 	}
 	defer portalSite.Close()
+	a.cfg.Portals = demosite.DemoPortals(portalSite.URL())
+	a.log.Info("demo own portal", "url", portalSite.URL(), "portal", demosite.PortalID)
 
 	n, err := openNode(ctx, a, allRoles(), "")
 	if err != nil {
@@ -152,30 +96,16 @@ Ctrl-C để dừng / to stop.
 	return <-done
 }
 
-// demoUser creates the analyst "demo" on first run and keeps its password in
+// demoUser creates the user "demo" on first run and keeps its password in
 // DATA/demo/password (0600) so later runs can print it again.
 func demoUser(ctx context.Context, n *node, demoDir string) (string, error) {
 	store, err := n.kv(ctx, bucketAccounts)
 	if err != nil {
 		return "", err
 	}
-	acc := web.NewAccounts(store)
-	pwFile := filepath.Join(demoDir, "password")
-	password := web.GeneratePassword()
-	err = acc.Add(ctx, "demo", web.RoleAdmin, password)
-	switch {
-	case err == nil:
-		if err := os.WriteFile(pwFile, []byte(password+"\n"), 0o600); err != nil {
-			return "", fmt.Errorf("demo: save password: %w", err)
-		}
-		return password, nil
-	case errors.Is(err, web.ErrUserExists):
-		b, rerr := os.ReadFile(pwFile)
-		if rerr != nil {
-			return "", fmt.Errorf("demo: user demo exists but %s is unreadable (%w); remove %s to start afresh", pwFile, rerr, demoDir)
-		}
-		return strings.TrimSpace(string(b)), nil
-	default:
-		return "", fmt.Errorf("demo: create user: %w", err)
+	password, err := web.NewAccounts(store).AddKept(ctx, "demo", web.RoleAdmin, filepath.Join(demoDir, "password"))
+	if err != nil {
+		return "", fmt.Errorf("demo: %w; remove %s to start afresh", err, demoDir)
 	}
+	return password, nil
 }

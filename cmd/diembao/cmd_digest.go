@@ -167,21 +167,11 @@ func runDigest(ctx context.Context, a *app, o digestOpts) error {
 	if !o.send {
 		return nil
 	}
-	when, sent, err := s.Sent(ctx, d.Week)
+	when, err := s.SendOnce(ctx, d, o.resend)
+	if errors.Is(err, digest.ErrAlreadySent) {
+		return fmt.Errorf("digest: %s was already sent at %s; add --resend to send it again", d.Week, when.In(loc).Format("2006-01-02 15:04"))
+	}
 	if err != nil {
-		return fmt.Errorf("digest: %w", err)
-	}
-	resend := 0
-	if sent {
-		if !o.resend {
-			return fmt.Errorf("digest: %s was already sent at %s; add --resend to send it again", d.Week, when.In(loc).Format("2006-01-02 15:04"))
-		}
-		resend = int(time.Now().Unix()) // new mail ids: the sender would drop the old ones as done
-	}
-	if err := s.Deliver(ctx, d, resend); err != nil {
-		return fmt.Errorf("digest: %w", err)
-	}
-	if err := s.MarkSent(ctx, d.Week); err != nil {
 		return fmt.Errorf("digest: %w", err)
 	}
 	n := len(digestAudiences(a.cfg))
@@ -189,31 +179,12 @@ func runDigest(ctx context.Context, a *app, o digestOpts) error {
 	return nil
 }
 
-// writeDigest writes d as HTML, PDF or text, by the file's extension;
+// writeDigest writes d as HTML, PDF, DOCX or text, by the file's extension;
 // "" and "-" write HTML to stdout. The file appears whole or not at all.
 func writeDigest(a *app, d digest.Digest, loc *time.Location, out string) error {
-	var data []byte
-	switch strings.ToLower(filepath.Ext(out)) {
-	case ".pdf":
-		pdf, err := digest.PDFAs(d, loc, officedoc.IssuerFrom(a.cfg.Office))
-		if err != nil {
-			return err
-		}
-		data = pdf
-	case ".docx":
-		docx, err := digest.DOCX(d, loc, officedoc.IssuerFrom(a.cfg.Office))
-		if err != nil {
-			return err
-		}
-		data = docx
-	case ".txt":
-		data = []byte(digest.Text(d, loc))
-	default:
-		html, err := digest.HTML(d, loc)
-		if err != nil {
-			return err
-		}
-		data = []byte(html)
+	data, err := digest.RenderFor(d, loc, officedoc.IssuerFrom(a.cfg.Office), out)
+	if err != nil {
+		return err
 	}
 	if out == "" || out == "-" {
 		_, err := a.stdout.Write(data)
@@ -235,7 +206,7 @@ func writeDigest(a *app, d digest.Digest, loc *time.Location, out string) error 
 // under the data directory.
 func openDigestDeps(ctx context.Context, a *app, natsURL string) (digestDeps, func(), error) {
 	natsURL = a.natsFor(natsURL) // a running `diembao run` answers for its index
-	if natsURL == "" && serverRunning(ctx, a) {
+	if natsURL == "" && a.client().Running(ctx) {
 		return digestDeps{}, nil, fmt.Errorf("a diembao process answers at %s and holds the index and the embedded NATS store; "+
 			"stop it first, or use --nats URL against a deployment with an external NATS server", a.cfg.HTTP.BaseURL)
 	}

@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"text/tabwriter"
 	"time"
 
@@ -79,27 +79,12 @@ func cmdPortals(ctx context.Context, a *app, args []string) int {
 			failed = true
 			continue
 		}
-		for _, r := range latestJudged(rows, now) {
-			if *asJSON {
-				line := portalLine{Portal: r.Portal, Duty: r.Duty, Period: r.Period, Status: r.Status, URL: r.URL, Due: r.Due}
-				if !r.Published.IsZero() {
-					line.Published = &r.Published
-				}
-				if err := json.NewEncoder(a.stdout).Encode(line); err != nil {
-					return a.exitCode(err)
-				}
-				continue
-			}
-			pub := "—"
-			if !r.Published.IsZero() {
-				pub = r.Published.In(a.cfg.Location()).Format("2006-01-02")
-			}
-			status := r.Status
-			if r.Overdue {
-				status += " (overdue)"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\tdue %s\t%s\t%s\n", r.Portal, r.Duty, r.Period, status,
-				r.Due.In(a.cfg.Location()).Format("2006-01-02"), pub, r.URL)
+		out := io.Writer(tw)
+		if *asJSON {
+			out = a.stdout
+		}
+		if err := portal.WriteDuties(out, portal.LatestJudged(rows, now), *asJSON, a.cfg.Location()); err != nil {
+			return a.exitCode(err)
 		}
 	}
 	if err := tw.Flush(); err != nil {
@@ -109,47 +94,4 @@ func cmdPortals(ctx context.Context, a *app, args []string) int {
 		return exitError
 	}
 	return exitOK
-}
-
-// portalLine is one line of `portals check --json` (DESIGN.md).
-type portalLine struct {
-	Portal    string     `json:"portal"`
-	Duty      string     `json:"duty"`
-	Period    string     `json:"period"`
-	Status    string     `json:"status"` // published | missing | late
-	URL       string     `json:"url"`
-	Published *time.Time `json:"published"` // null when missing
-	Due       time.Time  `json:"due"`
-}
-
-// latestJudged keeps, per portal and duty, the current period's row when it
-// is published, late or due, and the previous period's otherwise. rows
-// hold each duty's previous and current period (portal.Reader.Current).
-func latestJudged(rows []portal.DutyStatus, now time.Time) []portal.DutyStatus {
-	type key struct{ portal, duty string }
-	best := map[key]portal.DutyStatus{}
-	var order []key
-	for _, r := range rows {
-		k := key{r.Portal, r.Duty}
-		old, ok := best[k]
-		if !ok {
-			order = append(order, k)
-			best[k] = r
-			continue
-		}
-		cur, prev := r, old
-		if old.Due.After(r.Due) {
-			cur, prev = old, r
-		}
-		if cur.Status != portal.StatusMissing || now.After(cur.Due) {
-			best[k] = cur
-		} else {
-			best[k] = prev
-		}
-	}
-	out := make([]portal.DutyStatus, 0, len(order))
-	for _, k := range order {
-		out = append(out, best[k])
-	}
-	return out
 }

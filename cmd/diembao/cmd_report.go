@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/diembao/diembao/alerts"
 	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/officedoc"
 	"github.com/diembao/diembao/internal/report"
@@ -92,7 +90,7 @@ func cmdReport(ctx context.Context, a *app, args []string) int {
 	if err != nil {
 		return a.exitCode(fmt.Errorf("report: %w", err))
 	}
-	b, err := renderReport(r, officedoc.IssuerFrom(a.cfg.Office), ext, time.Now().In(loc))
+	b, err := report.Render(r, officedoc.IssuerFrom(a.cfg.Office), ext, time.Now().In(loc))
 	if err != nil {
 		return a.exitCode(fmt.Errorf("report: %w", err))
 	}
@@ -111,8 +109,7 @@ func buildReport(ctx context.Context, a *app, p report.Params) (report.Report, e
 	if err != nil {
 		return report.Report{}, err
 	}
-	deps := reportDeps(set)
-	deps.SourceNames = sourceNames(a.cfg.Sources, a.log)
+	var deps report.Deps
 	remote := a.natsFor(a.cfg.NATS.URL) != ""
 	if !remote {
 		dir := filepath.Join(a.cfg.DataDir, "index")
@@ -135,48 +132,10 @@ func buildReport(ctx context.Context, a *app, p report.Params) (report.Report, e
 	if remote {
 		deps.Counter = remoteIndex{b}
 	}
-	x, err := openReportExtras(ctx, a, b, nil, a.log)
-	if err != nil {
+	counter := deps.Counter
+	if deps, err = openReportProviders(ctx, a, b, nil, a.log); err != nil {
 		return report.Report{}, err
 	}
-	x.fill(&deps)
-	return report.Build(ctx, deps, p)
-}
-
-// renderReport writes r in the format of a file extension (.pdf, .docx,
-// .xlsx), dated date, issued by is.
-func renderReport(r report.Report, is officedoc.Issuer, ext string, date time.Time) ([]byte, error) {
-	var buf bytes.Buffer
-	var err error
-	switch ext {
-	case ".pdf":
-		err = report.WritePDF(&buf, r, is, date)
-	case ".docx":
-		err = report.WriteDOCX(&buf, r, is, date)
-	case ".xlsx":
-		err = report.WriteXLSX(&buf, r)
-	default:
-		err = fmt.Errorf("format %q: want .pdf, .docx or .xlsx", ext)
-	}
-	return buf.Bytes(), err
-}
-
-// reportDeps fills the gazetteer and names from the rule set (cases and
-// portals are wired by their packages; nil means none yet).
-func reportDeps(set *rules.Set) report.Deps {
-	d := report.Deps{TopicNames: map[string]string{}}
-	for _, t := range set.Topics() {
-		d.TopicNames[t.ID] = alerts.TopicName(t.ID)
-		if d.TopicNames[t.ID] == t.ID && t.Name != "" {
-			d.TopicNames[t.ID] = t.Name
-		}
-	}
-	for _, pl := range set.Places() {
-		cs := set.Communes([]string{pl.ID})
-		if len(cs) == 0 || len(pl.Names) == 0 {
-			continue
-		}
-		d.Gazetteer = append(d.Gazetteer, report.Place{ID: pl.ID, Name: pl.Names[0], Communes: cs, Current: len(cs) == 1 && cs[0] == pl.ID})
-	}
-	return d
+	deps.Counter, deps.SourceNames = counter, sourceNames(a.cfg.Sources, a.log)
+	return report.Build(ctx, deps.WithRules(set), p)
 }

@@ -9,7 +9,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -197,42 +196,12 @@ func (c rulesCmd) lint(args []string) int {
 	if _, err := os.Stat(dir); err != nil {
 		return c.usageErr("%s: no such file or folder", dir)
 	}
-	// A copy of the default pack itself (every file name of the embedded
-	// pack present) is linted alone; any other folder on top of the pack.
-	var set *rules.Set
-	var err error
-	if isDefaultPackCopy(dir) {
-		set, err = rules.LoadFS(os.DirFS(dir))
-		if err != nil {
-			err = fmt.Errorf("%s/%s", dir, strings.TrimPrefix(err.Error(), "fs0/"))
-		}
-	} else {
-		set, err = rules.Load(dir)
-	}
+	res, err := rules.Lint(dir)
 	if err != nil {
 		return c.usageErr("%v", err)
 	}
-	own := 0
-	for _, r := range set.Rules() {
-		if !strings.HasPrefix(r.File, "default/") || isDefaultPackCopy(dir) {
-			own++
-		}
-	}
-	fmt.Fprintf(c.stdout, "%s: ok (%d rules here, %d with the default pack, %d phrases)\n", dir, own, len(set.Rules()), set.Phrases())
+	fmt.Fprintf(c.stdout, "%s: ok (%d rules here, %d with the default pack, %d phrases)\n", dir, res.Own, len(res.Set.Rules()), res.Set.Phrases())
 	return exitOK
-}
-
-func isDefaultPackCopy(dir string) bool {
-	ents, err := fs.ReadDir(rules.DefaultPack(), ".")
-	if err != nil || len(ents) == 0 {
-		return false
-	}
-	for _, e := range ents {
-		if _, err := os.Stat(filepath.Join(dir, e.Name())); err != nil {
-			return false
-		}
-	}
-	return true
 }
 
 func (c rulesCmd) backtest(ctx context.Context, dirs []string, file, sinceArg string, examples int, asJSON bool) int {
@@ -268,20 +237,6 @@ func (c rulesCmd) backtest(ctx context.Context, dirs []string, file, sinceArg st
 		}
 		return exitOK
 	}
-	fmt.Fprintf(c.stdout, "%s: %d of %d archived articles since %s would have alerted\n",
-		file, rep.Alerted, rep.Scanned, since.Format(time.DateOnly))
-	for _, id := range ids {
-		fmt.Fprintf(c.stdout, "  %s: %d\n", id, rep.PerRule[id])
-	}
-	for _, ex := range rep.Examples {
-		pub := ex.Published
-		if c.loc != nil {
-			pub = pub.In(c.loc)
-		}
-		fmt.Fprintf(c.stdout, "  %s  %s  %s  %s\n", pub.Format(time.DateOnly), ex.Source, ex.Title, ex.URL)
-		for _, m := range ex.Matches {
-			fmt.Fprintf(c.stdout, "    %s: %s\n", m.Rule, rules.TermList(m.Terms))
-		}
-	}
+	rep.WriteText(c.stdout, file, since, ids, c.loc)
 	return exitOK
 }

@@ -5,10 +5,7 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/diembao/diembao/crawler"
 	"github.com/diembao/diembao/internal/article"
-	"github.com/diembao/diembao/internal/bus"
-	"github.com/diembao/diembao/internal/web"
 	"github.com/diembao/diembao/rules"
 )
 
@@ -67,39 +64,4 @@ type areaFilter struct{ rl *rules.Reloader }
 func (f areaFilter) ConcernsArea(a article.Article) bool {
 	_, area := f.rl.Current().Classify(a)
 	return area
-}
-
-// snapshotStore keeps saved copies on the SNAPSHOTS stream, one subject per key.
-type snapshotStore struct{ b *bus.Bus }
-
-func (s snapshotStore) PutSnapshot(ctx context.Context, key string, snap crawler.Snapshot) error {
-	data, err := crawler.MarshalSnapshot(snap)
-	if err != nil {
-		return fmt.Errorf("snapshot %s: %w", key, err)
-	}
-	_, err = s.b.Publish(ctx, bus.SubjectSnapshots+"."+key, "snap-"+key, data, nil)
-	return err
-}
-
-// Get returns the saved page as UTF-8 HTML (web.Snapshots).
-func (s snapshotStore) Get(ctx context.Context, key string) ([]byte, error) {
-	m, err := s.b.LastBySubject(ctx, bus.StreamSnapshots, bus.SubjectSnapshots+"."+key)
-	if err != nil {
-		return nil, fmt.Errorf("%w: snapshot %s: %w", web.ErrNotFound, key, err)
-	}
-	snap, err := crawler.UnmarshalSnapshot(m.Data)
-	if err != nil {
-		return nil, err
-	}
-	html, err := snap.HTML()
-	if err != nil {
-		return nil, err
-	}
-	return []byte(html), nil
-}
-
-func webSourceStatus(h crawler.SourceHealth) web.SourceStatus {
-	return web.SourceStatus{ID: h.Source, Name: h.Name, LastCrawl: h.LastAttempt, LastOK: h.LastSuccess,
-		LastError: h.LastError, Failures: h.FailedPasses, Articles: h.Published24h,
-		LastNew: h.LastNewArticle, Stale: h.Stale, Backlog: h.Backlog, Disabled: h.Disabled}
 }

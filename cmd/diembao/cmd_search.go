@@ -5,19 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html"
-	"io"
-	"net"
-	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/diembao/diembao/indexer"
+	"github.com/diembao/diembao/internal/web"
 )
 
 // cmdSearch is "diembao search [--json] [--from D] [--to D] [--source S]
@@ -33,9 +28,9 @@ func cmdSearch(ctx context.Context, a *app, args []string) int {
 	if opts.format != "" {
 		return searchExport(ctx, a, opts)
 	}
-	res, err := searchRemote(ctx, a, opts)
-	if errors.Is(err, errNoServer) {
-		res, err = searchLocal(ctx, a, opts.q)
+	res, err := a.client().Search(ctx, opts.params)
+	if errors.Is(err, web.ErrNoServer) {
+		res, err = indexer.SearchDir(ctx, filepath.Join(a.cfg.DataDir, "index"), opts.q, a.log)
 	}
 	var qe *indexer.QueryError
 	if errors.As(err, &qe) {
@@ -51,7 +46,7 @@ func cmdSearch(ctx context.Context, a *app, args []string) int {
 		}
 		return exitOK
 	}
-	printResult(a.stdout, res, opts.q.Q, a.cfg.Location())
+	res.WriteText(a.stdout, opts.q.Q, a.cfg.Location())
 	return exitOK
 }
 
@@ -164,120 +159,7 @@ func splitList(v string) []string {
 	return out
 }
 
-// errNoServer: nothing listens at http.base_url; search the files.
-var errNoServer = errors.New("no diembao server")
-
-// askServer GETs path?params from the diembao server at http.base_url, as
-// DIEMBAO_USER; errNoServer when nothing (or something else) answers there.
-// Other answers than 200 become errors carrying the server's message; a 400
-// is a *indexer.QueryError for q.
-func askServer(ctx context.Context, a *app, path string, params url.Values, q string) ([]byte, http.Header, error) {
-	base := strings.TrimRight(a.cfg.HTTP.BaseURL, "/")
-	if base == "" {
-		return nil, nil, errNoServer
-	}
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path+"?"+params.Encode(), nil)
-	if err != nil {
-		return nil, nil, errNoServer
-	}
-	if u := a.getenv("DIEMBAO_USER"); u != "" {
-		req.SetBasicAuth(u, a.getenv("DIEMBAO_PASSWORD"))
-	}
-	client := &http.Client{Transport: &http.Transport{
-		DialContext: (&net.Dialer{Timeout: 2 * time.Second}).DialContext,
-	}}
-	resp, err := client.Do(req)
-	if err != nil {
-		var ne *net.OpError
-		if errors.As(err, &ne) && ne.Op == "dial" {
-			return nil, nil, errNoServer
-		}
-		return nil, nil, fmt.Errorf("ask %s: %w", base, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
-	if err != nil {
-		return nil, nil, fmt.Errorf("read answer of %s: %w", base, err)
-	}
-	msg := strings.TrimSpace(string(body))
-	var apiErr struct {
-		Error string `json:"error"`
-	}
-	if json.Unmarshal(body, &apiErr) == nil && apiErr.Error != "" {
-		msg = apiErr.Error
-	}
-	switch resp.StatusCode {
-	case http.StatusOK:
-		return body, resp.Header, nil
-	case http.StatusBadRequest:
-		return nil, nil, &indexer.QueryError{Query: q, Msg: strings.TrimPrefix(msg, "truy vấn không hợp lệ: ")}
-	case http.StatusNotFound:
-		return nil, nil, errNoServer // something else listens there
-	case http.StatusUnauthorized:
-		return nil, nil, fmt.Errorf("%s needs a user: set DIEMBAO_USER and DIEMBAO_PASSWORD", base)
-	default:
-		return nil, nil, fmt.Errorf("%s answered %s %s", base, resp.Status, msg)
-	}
-}
-
-func searchRemote(ctx context.Context, a *app, o searchOpts) (indexer.Result, error) {
-	body, _, err := askServer(ctx, a, "/api/search", o.params, o.q.Q)
-	if err != nil {
-		return indexer.Result{}, err
-	}
-	var res indexer.Result
-	if err := json.Unmarshal(body, &res); err != nil {
-		return indexer.Result{}, fmt.Errorf("decode answer of %s: %w", a.cfg.HTTP.BaseURL, err)
-	}
-	return res, nil
-}
-
-func searchLocal(ctx context.Context, a *app, q indexer.Query) (indexer.Result, error) {
-	dir := filepath.Join(a.cfg.DataDir, "index")
-	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
-		return indexer.Result{Hits: []indexer.Hit{}, Facets: map[string][]indexer.FacetCount{}}, nil
-	}
-	idx, err := indexer.Open(indexer.Config{Dir: dir, ReadOnly: true}, nil, a.log)
-	if err != nil {
-		return indexer.Result{}, err
-	}
-	defer idx.Close()
-	return idx.Search(ctx, q)
-}
-
-var markTags = regexp.MustCompile(`</?mark>`)
-
-// printResult writes a human-readable list: date, source, title, URL and
-// the snippet with matches in «…».
-func printResult(w io.Writer, res indexer.Result, q string, loc *time.Location) {
-	fmt.Fprintf(w, "%d kết quả cho %q (%d ms)\n", res.Total, q, res.TookMS)
-	for _, n := range res.Notices {
-		fmt.Fprintf(w, "  (%s)\n", n)
-	}
-	if res.Suggest != "" {
-		fmt.Fprintf(w, "  Thử tìm không dấu: %s (%d kết quả)\n", res.Suggest, res.SuggestTotal)
-	}
-	for i, h := range res.Hits {
-		date := "          "
-		if !h.Published.IsZero() {
-			date = h.Published.In(loc).Format("2006-01-02") // the day in Vietnam, as the digest files it
-		}
-		fmt.Fprintf(w, "\n%2d. %s  %-14s %s\n", i+1, date, h.Source, h.Title)
-		fmt.Fprintf(w, "    %s\n", h.URL)
-		if len(h.Topics) > 0 {
-			fmt.Fprintf(w, "    chủ đề: %s\n", strings.Join(h.Topics, ", "))
-		}
-		snip := markTags.ReplaceAllStringFunc(h.Snippet, func(t string) string {
-			if t == "<mark>" {
-				return "«"
-			}
-			return "»"
-		})
-		snip = strings.Join(strings.Fields(html.UnescapeString(snip)), " ")
-		if snip != "" {
-			fmt.Fprintf(w, "    %s\n", snip)
-		}
-	}
+// client asks the server at http.base_url as DIEMBAO_USER.
+func (a *app) client() web.Client {
+	return web.Client{BaseURL: a.cfg.HTTP.BaseURL, User: a.getenv("DIEMBAO_USER"), Password: a.getenv("DIEMBAO_PASSWORD")}
 }

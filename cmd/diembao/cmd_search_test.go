@@ -105,7 +105,7 @@ func TestPrintResultShowsVietnamDay(t *testing.T) {
 	res := indexer.Result{Total: 1, Hits: []indexer.Hit{{ID: "a", Title: "Tin", Source: "x", URL: "https://x/a",
 		Published: time.Date(2026, 10, 22, 19, 0, 0, 0, ny)}}}
 	var b bytes.Buffer
-	printResult(&b, res, "tin", time.FixedZone("ICT", 7*3600))
+	res.WriteText(&b, "tin", time.FixedZone("ICT", 7*3600))
 	if !strings.Contains(b.String(), "2026-10-23") {
 		t.Errorf("printed %q, want the Vietnam day 2026-10-23", b.String())
 	}

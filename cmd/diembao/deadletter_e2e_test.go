@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/diembao/diembao/internal/e2e"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/diembao/diembao/internal/demosite"
+	"github.com/diembao/diembao/internal/e2e"
 	"github.com/diembao/diembao/internal/mailcatcher"
 )
 

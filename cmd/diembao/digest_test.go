@@ -24,6 +24,7 @@ import (
 	"github.com/diembao/diembao/internal/bus/bustest"
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/kv"
+	"github.com/diembao/diembao/internal/web"
 )
 
 var digestICT = time.FixedZone("ICT", 7*3600)
@@ -284,11 +285,11 @@ func TestDigestSchedulerSendsThroughTheOutbox(t *testing.T) {
 		}
 	}
 	// The UI archive lists it.
-	infos, err := digestArchive{digests}.List(ctx)
+	infos, err := web.DigestsFrom(digest.Shelf{St: digests}).List(ctx)
 	if err != nil || len(infos) != 1 || infos[0].ID != "2026-W47" || infos[0].Articles != 5 {
 		t.Fatalf("archive = %+v, %v", infos, err)
 	}
-	html, err := digestArchive{digests}.Get(ctx, "2026-W47")
+	html, err := web.DigestsFrom(digest.Shelf{St: digests}).Get(ctx, "2026-W47")
 	if err != nil || !strings.Contains(string(html), titleBorder) || strings.Contains(string(html), "Cảnh báo chỉ dành cho công an") {
 		t.Errorf("archived html: %v", err)
 	}
@@ -380,7 +381,7 @@ func TestDigestCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if infos, err := (digestArchive{digests}).List(ctx); err != nil || len(infos) != 1 || infos[0].ID != "2026-W47" {
+	if infos, err := (web.DigestsFrom(digest.Shelf{St: digests})).List(ctx); err != nil || len(infos) != 1 || infos[0].ID != "2026-W47" {
 		t.Errorf("archive = %+v, %v", infos, err)
 	}
 }

@@ -36,7 +36,7 @@ func TestMailLinksOpenTheirAlert(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	srv, err := web.New(web.Config{SensitiveAudiences: []string{"police"}}, web.Deps{Accounts: acc, Alerts: alertRecords{store}}, slog.New(slog.DiscardHandler))
+	srv, err := web.New(web.Config{SensitiveAudiences: []string{"police"}}, web.Deps{Accounts: acc, Alerts: web.AlertsFrom(store)}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

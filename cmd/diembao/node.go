@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -11,7 +9,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"sync"
 	"syscall"
 	"time"
 
@@ -25,9 +22,9 @@ import (
 	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/bus"
 	"github.com/diembao/diembao/internal/config"
-	"github.com/diembao/diembao/internal/errkind"
 	"github.com/diembao/diembao/internal/kv"
 	"github.com/diembao/diembao/internal/portal"
+	"github.com/diembao/diembao/internal/stages"
 	"github.com/diembao/diembao/internal/web"
 	"github.com/diembao/diembao/rules"
 )
@@ -103,114 +100,61 @@ func (n *node) run(ctx context.Context) error {
 		return fmt.Errorf("%w: rules: %w", errUsage, err) // bad input: exit 2
 	}
 	n.rules = rl
-
 	if n.roles.index {
 		idx, err := indexer.Open(indexer.Config{Dir: filepath.Join(cfg.DataDir, "index"), MinFree: cfg.Health.MinFreeBytes()}, classifier{rl}, n.log)
 		if err != nil {
 			return fmt.Errorf("index: %w", err)
 		}
 		n.idx = idx
-		warmCtx, stopWarm := context.WithCancel(ctx)
-		warmed := make(chan struct{})
-		go func() {
-			defer close(warmed)
-			idx.Warm(warmCtx)
-		}()
+		stopWarm := idx.WarmInBackground(ctx)
 		defer func() {
 			stopWarm()
-			<-warmed
 			if err := idx.Close(); err != nil {
 				n.log.Error("index close", "err", err)
 			}
 		}()
 	}
-
-	// Front stages (crawler) and back stages (consumers, web) get separate
-	// contexts so that shutdown can stop the front first.
-	frontCtx, stopFront := context.WithCancel(context.WithoutCancel(ctx))
-	backCtx, stopBack := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopFront()
-	defer stopBack()
-	var front, back sync.WaitGroup
+	// Front stages (crawler, portal watch) and back stages (consumers, web)
+	// are separate groups so that shutdown can stop the front first.
 	errc := make(chan error, 16)
-	start := func(wg *sync.WaitGroup, name string, f func() error) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := f(); err != nil && !errors.Is(err, context.Canceled) {
-				errc <- fmt.Errorf("%s: %w", name, err)
-			}
-		}()
-	}
-
-	start(&back, "rules", func() error { return rl.Run(backCtx) })
+	front, back := stages.NewGroup(ctx, errc), stages.NewGroup(ctx, errc)
+	defer front.Cancel()
+	defer back.Cancel()
+	back.Go("rules", func() error { return rl.Run(back.Context()) })
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	go func() {
-		for {
-			select {
-			case <-backCtx.Done():
-				return
-			case <-hup:
-				if err := rl.Reload(); err != nil {
-					n.log.Error("rules reload failed; keeping the previous rules", "err", err)
-				} else {
-					n.log.Info("rules reloaded")
-				}
+	go rules.ReloadOn(back.Context(), rl, hup, n.log)
+	bctx := back.Context()
+	for _, st := range []struct {
+		on    bool
+		start func() error
+	}{
+		{n.roles.index, func() error { return n.startIndex(bctx, back) }},
+		{n.roles.match, func() error { return n.startMatch(bctx, back) }},
+		{n.roles.notify, func() error { return n.startNotify(bctx, back) }},
+		{n.roles.serve, func() error { return n.startServe(bctx, back) }},
+		{true, func() error { return n.startCases(bctx, back) }}, // cases.go
+		{n.roles.crawl, func() error { return n.startCrawl(front) }},
+		{n.roles.crawl, func() error { return n.startPortals(front.Context(), front) }}, // own portals (portals.go)
+		{cfg.Metrics.Listen != "", func() error { return n.startMetrics(bctx, back) }},
+	} {
+		if st.on {
+			if err := st.start(); err != nil {
+				return err
 			}
-		}
-	}()
-
-	if n.roles.index {
-		if err := n.startIndex(backCtx, start, &back); err != nil {
-			return err
-		}
-	}
-	if n.roles.match {
-		if err := n.startMatch(backCtx, start, &back); err != nil {
-			return err
-		}
-	}
-	if n.roles.notify {
-		if err := n.startNotify(backCtx, start, &back); err != nil {
-			return err
-		}
-	}
-	if n.roles.serve {
-		if err := n.startServe(backCtx, start, &back); err != nil {
-			return err
-		}
-	}
-	if err := n.startCases(backCtx, start, &back); err != nil { // cases.go
-		return err
-	}
-	if n.roles.crawl {
-		if err := n.startCrawl(frontCtx, backCtx, start, &front, &back); err != nil {
-			return err
-		}
-		if err := n.startPortals(frontCtx, start, &front); err != nil { // own portals (portals.go)
-			return err
-		}
-	}
-	if cfg.Metrics.Listen != "" {
-		if err := n.startMetrics(backCtx, start, &back); err != nil {
-			return err
 		}
 	}
 	n.log.Info("diembao running", "roles", n.roles.String(), "data_dir", cfg.DataDir, "nats", displayNATS(cfg.NATS.URL))
-
 	var runErr error
 	select {
 	case <-ctx.Done():
 	case runErr = <-errc:
 	}
 	n.log.Info("shutting down: stopping crawlers")
-	stopFront()
-	front.Wait()
+	front.Stop()
 	n.log.Info("shutting down: draining consumers")
-	stopBack()
-	back.Wait()
+	back.Stop()
 	n.log.Info("shutdown complete")
 	return runErr
 }
@@ -238,8 +182,6 @@ func displayNATS(u string) string {
 	return u
 }
 
-type startFunc func(wg *sync.WaitGroup, name string, f func() error)
-
 // packTopics lists the current rule set's topics, in the pack's order, for
 // mails and digests.
 func packTopics(rl *rules.Reloader) alerts.Topics {
@@ -264,43 +206,31 @@ func (c classifier) Classify(a article.Article) ([]string, bool) {
 // startIndex consumes ARTICLES into the index in batches, keeps every
 // revision in a KV bucket for the article page, and answers search
 // requests from serve roles in other processes.
-func (n *node) startIndex(ctx context.Context, start startFunc, wg *sync.WaitGroup) error {
+func (n *node) startIndex(ctx context.Context, g *stages.Group) error {
 	revs, err := n.kv(ctx, bucketRevisions)
 	if err != nil {
 		return err
 	}
 	handler := func(ctx context.Context, msgs []bus.Decoded[article.Article]) []error {
-		errs := make([]error, len(msgs))
-		var batch []indexer.ArticleAt
-		var pos []int
+		in := make([]indexer.Incoming, len(msgs))
 		for i, m := range msgs {
-			a := m.Value
-			if a.ID == "" {
-				errs[i] = fmt.Errorf("index: article without id at seq %d: %w", m.Msg.Seq, errkind.Permanent)
-				continue
-			}
-			if _, err := revs.Put(ctx, a.ID+"."+fmt.Sprint(a.Revision), m.Msg.Data); err != nil {
-				errs[i] = fmt.Errorf("index: keep revision: %w", err)
-				continue
-			}
-			batch = append(batch, indexer.ArticleAt{Article: a, Seq: m.Msg.Seq})
-			pos = append(pos, i)
-		}
-		if len(batch) == 0 {
-			return errs
+			in[i] = indexer.Incoming{Article: m.Value, Seq: m.Msg.Seq, Raw: m.Msg.Data}
 		}
 		t0 := time.Now()
-		if err := n.idx.Index(ctx, batch); err != nil {
-			for _, i := range pos {
-				errs[i] = err
+		errs := n.idx.IndexBatch(ctx, revs, in)
+		done := 0
+		for _, err := range errs {
+			if err == nil {
+				done++
 			}
-			return errs
 		}
-		n.metrics.indexed.Add(float64(len(batch)))
-		n.metrics.indexSeconds.Observe(time.Since(t0).Seconds())
+		if done > 0 {
+			n.metrics.indexed.Add(float64(done))
+			n.metrics.indexSeconds.Observe(time.Since(t0).Seconds())
+		}
 		return errs
 	}
-	start(wg, "index", func() error {
+	g.Go("index", func() error {
 		return n.bus.Consume(ctx, bus.ConsumerSpec{Stream: bus.StreamArticles, Durable: "indexer", Batch: 1000,
 			MaxWait: 300 * time.Millisecond, MaxAttempts: 20, AckWait: 30 * time.Second},
 			bus.JSONBatch("article", handler))
@@ -308,7 +238,7 @@ func (n *node) startIndex(ctx context.Context, start startFunc, wg *sync.WaitGro
 	return serveIndexRequests(ctx, n.bus, n.idx)
 }
 
-func (n *node) startMatch(ctx context.Context, start startFunc, wg *sync.WaitGroup) error {
+func (n *node) startMatch(ctx context.Context, g *stages.Group) error {
 	alerted, err := n.kv(ctx, bucketAlerted)
 	if err != nil {
 		return err
@@ -324,7 +254,7 @@ func (n *node) startMatch(ctx context.Context, start startFunc, wg *sync.WaitGro
 	if err != nil {
 		return err
 	}
-	start(wg, "match", func() error {
+	g.Go("match", func() error {
 		return n.bus.Consume(ctx, bus.ConsumerSpec{Stream: bus.StreamArticles, Durable: "matcher", Batch: 64,
 			MaxWait: 300 * time.Millisecond, MaxAttempts: 20, AckWait: 30 * time.Second},
 			bus.JSON("article", func(ctx context.Context, a article.Article, _ bus.Msg) error {
@@ -354,7 +284,7 @@ func (n *node) mailer() (alerts.Mailer, error) {
 	return alerts.NewSMTPMailer(smtpConfig(n.a.cfg.SMTP))
 }
 
-func (n *node) startNotify(ctx context.Context, start startFunc, wg *sync.WaitGroup) error {
+func (n *node) startNotify(ctx context.Context, g *stages.Group) error {
 	st, err := n.kv(ctx, bucketAlerts)
 	if err != nil {
 		return err
@@ -373,13 +303,13 @@ func (n *node) startNotify(ctx context.Context, start startFunc, wg *sync.WaitGr
 	if err != nil {
 		return err
 	}
-	start(wg, "notifier", func() error {
+	g.Go("notifier", func() error {
 		return n.bus.Consume(ctx, bus.ConsumerSpec{Stream: bus.StreamAlerts, Durable: "notifier", Batch: 64,
 			MaxWait: 300 * time.Millisecond, MaxAttempts: 20, AckWait: 30 * time.Second},
 			bus.JSON("alert", func(ctx context.Context, al article.Alert, _ bus.Msg) error { return notif.Handle(ctx, al) }))
 	})
-	start(wg, "notifier-flush", func() error { return notif.Run(ctx) })
-	start(wg, "mailer", func() error {
+	g.Go("notifier-flush", func() error { return notif.Run(ctx) })
+	g.Go("mailer", func() error {
 		// The sender counts SMTP attempts itself and dead-letters the mail
 		// after alerts.max_attempts; the bus only has to keep redelivering.
 		return n.bus.Consume(ctx, bus.ConsumerSpec{Stream: bus.StreamOutbox, Durable: "mailer", Batch: 1,
@@ -396,13 +326,14 @@ func (n *node) startNotify(ctx context.Context, start startFunc, wg *sync.WaitGr
 				return err
 			}))
 	})
-	if err := n.startReminder(ctx, start, wg); err != nil { // the year report reminder (reminder.go)
+	if err := n.startReminder(ctx, g); err != nil { // the year report reminder (reminder.go)
 		return err
 	}
-	return n.startDigest(ctx, start, wg) // the weekly digest scheduler (digest.go)
+	return n.startDigest(ctx, g) // the weekly digest scheduler (digest.go)
 }
 
-func (n *node) startCrawl(frontCtx, backCtx context.Context, start startFunc, front, back *sync.WaitGroup) error {
+func (n *node) startCrawl(front *stages.Group) error {
+	frontCtx := front.Context()
 	cfg := n.a.cfg
 	load := crawler.LoadSources
 	if cfg.Sources == config.Default().Sources {
@@ -441,16 +372,16 @@ func (n *node) startCrawl(frontCtx, backCtx context.Context, start startFunc, fr
 	})
 	cc := crawlerConfig(cfg, n.rules)
 	cc.Notice = staleNoticer(cfg, outbox{n.bus}) // stale.go
-	c, err := crawler.New(cc, sources, pub, state, snapshotStore{n.bus}, n.log)
+	c, err := crawler.New(cc, sources, pub, state, crawler.Snapshots{Blobs: bus.Blobs{B: n.bus}}, n.log)
 	if err != nil {
 		return fmt.Errorf("crawl: %w", err)
 	}
-	start(front, "crawler", func() error { return c.Run(frontCtx) })
-	start(front, "crawl-sources", func() error { return followSources(frontCtx, srcStore, c, n.log) })
-	start(front, "crawl-health", func() error { return publishHealth(frontCtx, c, health) })
+	front.Go("crawler", func() error { return c.Run(frontCtx) })
+	front.Go("crawl-sources", func() error { return srcStore.Feed(frontCtx, c, n.log) })
+	front.Go("crawl-health", func() error { return crawler.PublishHealth(frontCtx, c, health) })
 	// Matched articles are fetched again after 1 h and 24 h to record edits
 	// and removals.
-	start(front, "crawl-watch", func() error {
+	front.Go("crawl-watch", func() error {
 		return n.bus.Consume(frontCtx, bus.ConsumerSpec{Stream: bus.StreamAlerts, Durable: "crawl-watch", Batch: 64,
 			MaxWait: time.Second}, bus.JSON("alert", func(ctx context.Context, al article.Alert, _ bus.Msg) error {
 			if portal.IsFinding(al) {
@@ -462,27 +393,9 @@ func (n *node) startCrawl(frontCtx, backCtx context.Context, start startFunc, fr
 	return nil
 }
 
-// publishHealth writes the crawler's per-source health to a KV bucket every
-// few seconds so a serve role in any process can show it.
-func publishHealth(ctx context.Context, c *crawler.Crawler, st kv.Store) error {
-	t := time.NewTicker(5 * time.Second)
-	defer t.Stop()
-	for {
-		data, err := json.Marshal(c.Health())
-		if err == nil {
-			_, _ = st.Put(context.WithoutCancel(ctx), "sources", data)
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
-}
-
 // startMetrics serves /metrics (no login: bind it to an address only the
 // monitoring system reaches) and /healthz on metrics.listen.
-func (n *node) startMetrics(ctx context.Context, start startFunc, wg *sync.WaitGroup) error {
+func (n *node) startMetrics(ctx context.Context, g *stages.Group) error {
 	addr := n.a.cfg.Metrics.Listen
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -490,28 +403,16 @@ func (n *node) startMetrics(ctx context.Context, start startFunc, wg *sync.WaitG
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(n.reg, promhttp.HandlerOpts{Registry: n.reg}))
-	mux.HandleFunc("GET /healthz", n.healthzHandler)
+	mux.HandleFunc("GET /healthz", web.HealthzHandler(n.health, n.roles.String()))
 	n.log.Info("metrics listening", "addr", ln.Addr().String())
-	serveHTTP(ctx, start, wg, "metrics", ln, mux)
+	serveHTTP(ctx, g, "metrics", ln, mux)
 	return nil
 }
 
 // serveHTTP serves h on ln as stage name until ctx ends, then shuts the
 // server down, giving requests in flight five seconds.
-func serveHTTP(ctx context.Context, start startFunc, wg *sync.WaitGroup, name string, ln net.Listener, h http.Handler) {
-	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	start(wg, name, func() error {
-		go func() {
-			<-ctx.Done()
-			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			_ = hs.Shutdown(sctx)
-		}()
-		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			return err
-		}
-		return nil
-	})
+func serveHTTP(ctx context.Context, g *stages.Group, name string, ln net.Listener, h http.Handler) {
+	g.Go(name, func() error { return web.Serve(ctx, ln, h) })
 }
 
 // listen opens the HTTP listener and reports its address.
@@ -523,7 +424,7 @@ func (n *node) listen() (net.Listener, error) {
 	return ln, nil
 }
 
-func (n *node) startServe(ctx context.Context, start startFunc, wg *sync.WaitGroup) error {
+func (n *node) startServe(ctx context.Context, g *stages.Group) error {
 	deps, err := n.webDeps(ctx)
 	if err != nil {
 		return err
@@ -533,30 +434,15 @@ func (n *node) startServe(ctx context.Context, start startFunc, wg *sync.WaitGro
 	if err != nil {
 		return err
 	}
-	if err := n.startSubscriptions(ctx, start, wg, srv, deps); err != nil { // subscriptions.go
+	if err := n.startSubscriptions(ctx, g, srv, deps); err != nil { // subscriptions.go
 		return err
 	}
 	ln, err := n.listen()
 	if err != nil {
 		return err
 	}
-	start(wg, "session-sweep", func() error {
-		t := time.NewTicker(time.Hour)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-t.C:
-				if swept, err := deps.Accounts.SweepSessions(ctx); err != nil {
-					n.log.Warn("sweep expired sessions", "err", err)
-				} else if swept > 0 {
-					n.log.Info("expired sessions removed", "count", swept)
-				}
-			}
-		}
-	})
+	g.Go("session-sweep", func() error { return deps.Accounts.SweepEvery(ctx, time.Hour, n.log) })
 	n.httpReady <- ln.Addr().String()
-	serveHTTP(ctx, start, wg, "http", ln, srv.Handler())
+	serveHTTP(ctx, g, "http", ln, srv.Handler())
 	return nil
 }

@@ -3,39 +3,21 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/diembao/diembao/crawler"
 	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/bus"
 	"github.com/diembao/diembao/internal/config"
-	"github.com/diembao/diembao/internal/demosite"
-	"github.com/diembao/diembao/internal/kv"
 	"github.com/diembao/diembao/internal/portal"
+	"github.com/diembao/diembao/internal/stages"
 	"github.com/diembao/diembao/internal/web"
 )
 
 // bucketPortals holds the own-portal watch's state (internal/portal).
 const bucketPortals = portal.Bucket
-
-// portalCopies keeps the portal pages' saved copies on the SNAPSHOTS
-// stream, beside the articles'.
-type portalCopies struct{ snapshotStore }
-
-func (c portalCopies) GetSnapshot(ctx context.Context, key string) (crawler.Snapshot, error) {
-	m, err := c.b.LastBySubject(ctx, bus.StreamSnapshots, bus.SubjectSnapshots+"."+key)
-	if err != nil {
-		return crawler.Snapshot{}, fmt.Errorf("snapshot %s: %w", key, err)
-	}
-	return crawler.UnmarshalSnapshot(m.Data)
-}
 
 // alertPublisher publishes portal findings on ALERTS (alerts.portal).
 func alertPublisher(b *bus.Bus) portal.Publisher {
@@ -57,11 +39,7 @@ func newPortalWatcher(ctx context.Context, cfg config.Config, b *bus.Bus, log *s
 	if err != nil {
 		return nil, err
 	}
-	cc := fetchConfig(cfg)
-	none := crawler.PublisherFunc(func(context.Context, article.Article) error {
-		return errors.New("the portal watch publishes no articles")
-	})
-	c, err := crawler.New(cc, nil, none, kv.NewMemory(), nil, log)
+	c, err := crawler.NewOneShot(fetchConfig(cfg), nil, "the portal watch", log)
 	if err != nil {
 		return nil, err
 	}
@@ -72,12 +50,12 @@ func newPortalWatcher(ctx context.Context, cfg config.Config, b *bus.Bus, log *s
 		}
 	}
 	return portal.New(portal.Config{Portals: cfg.Portals, Location: cfg.Location(), Tick: tick},
-		c, portalCopies{snapshotStore{b}}, st, alertPublisher(b), log)
+		c, crawler.Snapshots{Blobs: bus.Blobs{B: b}}, st, alertPublisher(b), log)
 }
 
 // startPortals runs the own-portal watch with the crawl role (no portals
 // configured: nothing).
-func (n *node) startPortals(ctx context.Context, start startFunc, wg *sync.WaitGroup) error {
+func (n *node) startPortals(ctx context.Context, g *stages.Group) error {
 	if len(n.a.cfg.Portals) == 0 {
 		return nil
 	}
@@ -85,7 +63,7 @@ func (n *node) startPortals(ctx context.Context, start startFunc, wg *sync.WaitG
 	if err != nil {
 		return fmt.Errorf("portals: %w", err)
 	}
-	start(wg, "portals", func() error { return w.Run(ctx) })
+	g.Go("portals", func() error { return w.Run(ctx) })
 	return nil
 }
 
@@ -102,112 +80,5 @@ func (n *node) webPortals(ctx context.Context) (web.Portals, error) {
 	if err != nil {
 		return nil, fmt.Errorf("portals: %w", err)
 	}
-	return portalViews{r: r, now: time.Now}, nil
-}
-
-// portalViews adapts portal.Reader to web.Portals.
-type portalViews struct {
-	r   *portal.Reader
-	now func() time.Time
-}
-
-func (v portalViews) Overview(ctx context.Context) ([]web.PortalView, error) {
-	list, err := v.r.Overview(ctx, v.now())
-	if err != nil {
-		return nil, err
-	}
-	out := make([]web.PortalView, len(list))
-	for i, p := range list {
-		pv := web.PortalView{ID: p.ID, Name: p.Name, URL: p.URL, LastCheck: p.LastCheck, LastOK: p.LastOK,
-			LastError: p.LastError, Failures: p.Failures, DownSince: p.DownSince}
-		if p.TLS != nil {
-			pv.TLSExpiry, pv.TLSError = p.TLS.NotAfter, p.TLS.VerifyError
-		}
-		for _, d := range p.Duties {
-			pv.Duties = append(pv.Duties, web.PortalDuty{Duty: d.Duty, Name: d.DutyName, Period: d.Period, Label: d.Label,
-				Due: d.Due, Status: d.Status, Overdue: d.Overdue, URL: d.URL, Published: d.Published})
-		}
-		out[i] = pv
-	}
-	return out, nil
-}
-
-func webFinding(f portal.Finding) web.PortalFinding {
-	w := web.PortalFinding{AlertID: f.AlertID, Portal: f.Portal, PortalName: f.PortalName, URL: f.URL, Kinds: f.Kinds,
-		Details: f.Details, Severity: f.Severity, Found: f.Found, Old: f.Old, New: f.New, OldFetched: f.OldFetched, NewFetched: f.NewFetched}
-	for _, l := range f.Diff {
-		w.Diff = append(w.Diff, web.PortalDiffLine{Op: l.Op, Text: l.Text})
-	}
-	return w
-}
-
-func (v portalViews) Findings(ctx context.Context, limit int) ([]web.PortalFinding, error) {
-	fs, err := v.r.Findings(ctx, limit)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]web.PortalFinding, len(fs))
-	for i, f := range fs {
-		out[i] = webFinding(f)
-		out[i].Diff = nil // the list does not show diffs
-	}
-	return out, nil
-}
-
-func (v portalViews) Finding(ctx context.Context, alertID string) (web.PortalFinding, error) {
-	f, err := v.r.Finding(ctx, alertID)
-	if errors.Is(err, portal.ErrNotFound) {
-		return web.PortalFinding{}, fmt.Errorf("%w: %w", web.ErrNotFound, err)
-	}
-	if err != nil {
-		return web.PortalFinding{}, err
-	}
-	return webFinding(f), nil
-}
-
-// demoPortalAddr is the sample own portal's first-choice address (kept in
-// DEMO/site.json like the press site's).
-const demoPortalAddr = "127.0.0.1:18766"
-
-// startDemoPortal serves the demo's own commune portal on loopback, at the
-// address dir/site.json keeps, and configures the watch for it: one duty is
-// missing, and the home page carries an injected block of betting links
-// from its second check on.
-func startDemoPortal(ctx context.Context, a *app, dir string) (*demosite.PortalServer, error) {
-	path := filepath.Join(dir, "site.json") // written by startDemoSite
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("demo: %w", err)
-	}
-	var st demoSite
-	if err := json.Unmarshal(b, &st); err != nil {
-		return nil, fmt.Errorf("demo: %s: %w", path, err)
-	}
-	var site *demosite.PortalServer
-	if st.PortalAddr != "" {
-		// A later run: the watch has seen the portal, injection included,
-		// so it serves the injected home page from the start.
-		site, err = demosite.StartPortal(ctx, st.PortalAddr, demosite.PortalOptions{InjectAfter: 1})
-		if err != nil {
-			return nil, fmt.Errorf("demo: sample portal: %w: its pages live at %s; free that port, or remove %s to start afresh", err, st.PortalAddr, dir)
-		}
-	} else {
-		// The watch sees a clean copy first, then the injection.
-		site, err = demosite.StartPortal(ctx, demoPortalAddr, demosite.PortalOptions{InjectAfter: 2})
-		if err != nil {
-			site, err = demosite.StartPortal(ctx, "127.0.0.1:0", demosite.PortalOptions{InjectAfter: 2})
-		}
-		if err != nil {
-			return nil, fmt.Errorf("demo: sample portal: %w", err)
-		}
-		st.PortalAddr = strings.TrimPrefix(site.URL(), "http://")
-		b, _ = json.Marshal(st)
-		if err := os.WriteFile(path, append(b, '\n'), 0o640); err != nil {
-			site.Close()
-			return nil, fmt.Errorf("demo: %w", err)
-		}
-	}
-	a.cfg.Portals = demosite.DemoPortals(site.URL())
-	a.log.Info("demo own portal", "url", site.URL(), "portal", demosite.PortalID)
-	return site, nil
+	return web.PortalsFrom(r, time.Now), nil
 }

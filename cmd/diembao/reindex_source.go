@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/diembao/diembao/indexer"
@@ -28,51 +27,18 @@ func busArticleSource(ctx context.Context, a *app) (indexer.Source, uint64, func
 		b.Close()
 		return nil, 0, nil, fmt.Errorf("articles stream: %w", err)
 	}
-	rctx, cancel := context.WithCancel(ctx)
-	s := &streamSource{items: make(chan indexer.ArticleAt, 512), done: make(chan struct{})}
-	go func() {
-		defer close(s.done)
-		defer close(s.items)
-		s.err = b.ReadAll(rctx, bus.StreamArticles, func(m bus.Msg, _ uint64) error {
+	src, stop := indexer.PushSource(ctx, func(ctx context.Context, push func(indexer.ArticleAt) error) error {
+		return b.ReadAll(ctx, bus.StreamArticles, func(m bus.Msg, _ uint64) error {
 			var art article.Article
 			if err := json.Unmarshal(m.Data, &art); err != nil || art.ID == "" {
 				return nil // the live indexer dead-letters these; a rebuild skips them
 			}
-			select {
-			case s.items <- indexer.ArticleAt{Article: art, Seq: m.Seq}:
-				return nil
-			case <-rctx.Done():
-				return rctx.Err()
-			}
+			return push(indexer.ArticleAt{Article: art, Seq: m.Seq})
 		})
-	}()
+	})
 	closeFn := func() {
-		cancel()
-		<-s.done
+		stop()
 		b.Close()
 	}
-	return s, si.State.Msgs, closeFn, nil
-}
-
-// streamSource turns the stream reader's callback into indexer.Source.
-type streamSource struct {
-	items chan indexer.ArticleAt
-	done  chan struct{}
-	err   error // set before items is closed
-}
-
-func (s *streamSource) Next(ctx context.Context) (indexer.ArticleAt, bool, error) {
-	select {
-	case <-ctx.Done():
-		return indexer.ArticleAt{}, false, ctx.Err()
-	case it, ok := <-s.items:
-		if ok {
-			return it, true, nil
-		}
-		<-s.done
-		if s.err != nil && !errors.Is(s.err, context.Canceled) {
-			return indexer.ArticleAt{}, false, s.err
-		}
-		return indexer.ArticleAt{}, false, nil
-	}
+	return src, si.State.Msgs, closeFn, nil
 }

@@ -3,16 +3,16 @@ package main
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/diembao/diembao/internal/report"
+	"github.com/diembao/diembao/internal/stages"
 )
 
 // startReminder runs the year report reminder in the notify role: once a
 // year, from reports.reminder (default 1 December), a mail to the office
 // audience that the report is due (default 10 December), linking to
 // /reports?year=YYYY. State in the digests KV bucket.
-func (n *node) startReminder(ctx context.Context, start startFunc, wg *sync.WaitGroup) error {
+func (n *node) startReminder(ctx context.Context, g *stages.Group) error {
 	rc := n.a.cfg.Reports
 	if rc.Reminder == "off" {
 		return nil
@@ -30,6 +30,6 @@ func (n *node) startReminder(ctx context.Context, start startFunc, wg *sync.Wait
 	if err != nil {
 		return fmt.Errorf("reports.reminder: %w", err)
 	}
-	start(wg, "report-reminder", func() error { return r.Run(ctx) })
+	g.Go("report-reminder", func() error { return r.Run(ctx) })
 	return nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/report"
+	"github.com/diembao/diembao/internal/web"
 )
 
 // searchExport writes every hit of the query (not one page) as
@@ -26,12 +26,12 @@ func searchExport(ctx context.Context, a *app, o searchOpts) int {
 	for k, v := range o.params {
 		params[k] = v
 	}
-	data, h, err := askServer(ctx, a, "/search/export", params, o.q.Q)
+	data, h, err := a.client().Get(ctx, "/search/export", params, o.q.Q)
 	n := -1
 	if err == nil {
 		n, _ = strconv.Atoi(h.Get("X-Diembao-Rows"))
-	} else if errors.Is(err, errNoServer) {
-		data, n, err = exportLocal(ctx, a, o)
+	} else if errors.Is(err, web.ErrNoServer) {
+		data, n, err = report.Export(ctx, filepath.Join(a.cfg.DataDir, "index"), o.q, o.format, a.cfg.Location(), a.log)
 	}
 	var qe *indexer.QueryError
 	if errors.As(err, &qe) {
@@ -49,27 +49,4 @@ func searchExport(ctx context.Context, a *app, o searchOpts) int {
 	}
 	fmt.Fprintf(a.stderr, "đã ghi %d kết quả vào %s\n", n, o.out)
 	return exitOK
-}
-
-// exportLocal writes the export from the index under DATA/index (none yet:
-// an empty export) and returns it with its number of rows.
-func exportLocal(ctx context.Context, a *app, o searchOpts) ([]byte, int, error) {
-	var rows []report.ExportRow
-	dir := filepath.Join(a.cfg.DataDir, "index")
-	if _, err := os.Stat(dir); err == nil {
-		idx, err := indexer.Open(indexer.Config{Dir: dir, ReadOnly: true}, nil, a.log)
-		if err != nil {
-			return nil, 0, err
-		}
-		err = idx.Each(ctx, o.q, func(d indexer.Doc) error { rows = append(rows, report.RowOf(d)); return nil })
-		idx.Close()
-		if err != nil {
-			return nil, 0, err
-		}
-	}
-	var b bytes.Buffer
-	if err := report.WriteExport(&b, o.format, rows, a.cfg.Location()); err != nil {
-		return nil, 0, err
-	}
-	return b.Bytes(), len(rows), nil
 }

@@ -2,32 +2,22 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/diembao/diembao/crawler"
 	"github.com/diembao/diembao/crawler/sourcestore"
-	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/bus"
 	"github.com/diembao/diembao/internal/config"
-	"github.com/diembao/diembao/internal/kv"
 	"github.com/diembao/diembao/internal/web"
 )
 
 // bucketSources holds the sources edited in the UI: one key per source id,
 // sourcestore.History revisions each (crawler/sourcestore).
 const bucketSources = "sources"
-
-// sourcesPoll is how often the crawl role re-reads the edited sources even
-// without a change signal from the bucket.
-const sourcesPoll = 30 * time.Second
 
 // seedSources reads sources.yaml as the crawl role does: the default path
 // falls back to the embedded list, a path the operator named must exist.
@@ -71,26 +61,6 @@ func (n *node) effectiveSources(ctx context.Context, seed []crawler.Source) (*so
 	return st, srcs, nil
 }
 
-// followSources applies every change of the edited sources to the running
-// crawler (this process or another one: the bucket is on the bus).
-func followSources(ctx context.Context, st *sourcestore.Store, c *crawler.Crawler, log *slog.Logger) error {
-	return st.Follow(ctx, sourcesPoll, func(srcs []crawler.Source) error {
-		if err := c.SetSources(srcs); err != nil {
-			return err
-		}
-		log.Info("sources applied", "count", len(srcs))
-		return nil
-	}, func(err error) { log.Warn("edited sources", "err", err) })
-}
-
-// sourceEditor is the web UI's source editor on the store; Preview runs
-// what `sources check` runs on the candidate source.
-type sourceEditor struct {
-	st  *sourcestore.Store
-	cfg config.Config
-	log *slog.Logger
-}
-
 // webSourceEditor returns the editor, or nil (the Sources page then shows
 // health only) when this process cannot read sources.yaml: a serve role
 // must not fail for a file only the crawl role needs.
@@ -104,219 +74,7 @@ func (n *node) webSourceEditor(ctx context.Context) (web.SourceEditor, error) {
 	if err != nil {
 		return nil, err
 	}
-	return sourceEditor{st: st, cfg: n.a.cfg, log: n.log}, nil
-}
-
-func (e sourceEditor) List(ctx context.Context) ([]web.SourceEntry, error) {
-	list, err := e.st.List(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]web.SourceEntry, len(list))
-	for i, x := range list {
-		out[i] = webSourceEntry(x)
-	}
-	return out, nil
-}
-
-func (e sourceEditor) Get(ctx context.Context, id string) (web.SourceEntry, error) {
-	x, err := e.st.Get(ctx, id)
-	if err != nil {
-		return web.SourceEntry{}, webSourceErr(err)
-	}
-	return webSourceEntry(x), nil
-}
-
-// formSource converts the form; when its durations are wrong the store's
-// checks still run on the rest, so the editor shows every problem at once.
-func (e sourceEditor) formSource(ctx context.Context, f web.SourceForm) (crawler.Source, error) {
-	src, err := sourceFromForm(f)
-	var fe web.SourceFieldErrors
-	if !errors.As(err, &fe) {
-		return src, err
-	}
-	var v *sourcestore.ValidationError
-	if _, err := e.st.Validate(ctx, src); errors.As(err, &v) {
-		for k, m := range v.Fields {
-			if _, ok := fe[k]; !ok {
-				fe[k] = m
-			}
-		}
-	}
-	return src, fe
-}
-
-func (e sourceEditor) Save(ctx context.Context, f web.SourceForm, isNew bool, baseRev uint64, by, note string) error {
-	src, err := e.formSource(ctx, f)
-	if err != nil {
-		return err
-	}
-	_, err = e.st.Save(ctx, sourcestore.Change{Source: src, New: isNew, BaseRev: baseRev, By: by, Note: note})
-	return webSourceErr(err)
-}
-
-func (e sourceEditor) SetDisabled(ctx context.Context, id string, disabled bool, by, note string) error {
-	_, err := e.st.SetDisabled(ctx, id, disabled, by, note)
-	return webSourceErr(err)
-}
-
-func (e sourceEditor) History(ctx context.Context, id string) ([]web.SourceRevision, error) {
-	revs, err := e.st.History(ctx, id)
-	if err != nil {
-		return nil, webSourceErr(err)
-	}
-	out := make([]web.SourceRevision, 0, len(revs)+1)
-	for _, r := range revs {
-		out = append(out, web.SourceRevision{Rev: r.Rev, Form: formFromSource(r.Source), Disabled: r.Disabled, Action: r.Action,
-			By: r.By, At: r.At, Note: r.Note, RestoredFrom: r.RestoredFrom})
-	}
-	if seed, ok := e.st.Seed(id); ok {
-		out = append(out, web.SourceRevision{Rev: 0, Form: formFromSource(seed), Action: "seed"})
-	}
-	return out, nil
-}
-
-func (e sourceEditor) Restore(ctx context.Context, id string, rev uint64, by, note string) error {
-	_, err := e.st.Restore(ctx, id, rev, by, note)
-	return webSourceErr(err)
-}
-
-// previewItems is how many of the newest articles a preview extracts.
-const previewItems = 3
-
-// Preview checks the form as Save does, then runs discovery and extracts a
-// few articles with a throwaway crawler (memory state, a publisher that
-// refuses), exactly as `diembao sources check --source` does.
-func (e sourceEditor) Preview(ctx context.Context, f web.SourceForm) (web.SourcePreview, error) {
-	src, err := e.formSource(ctx, f)
-	if err != nil {
-		return web.SourcePreview{}, err
-	}
-	if src, err = e.st.Validate(ctx, src); err != nil {
-		return web.SourcePreview{}, webSourceErr(err)
-	}
-	cc := oneShotFetch(e.cfg, 15*time.Second) // a preview fails fast
-	pub := crawler.PublisherFunc(func(context.Context, article.Article) error {
-		return errors.New("a preview publishes nothing")
-	})
-	c, err := crawler.New(cc, []crawler.Source{src}, pub, kv.NewMemory(), nil, e.log)
-	if err != nil {
-		return web.SourcePreview{}, err
-	}
-	sc, err := c.CheckSource(ctx, src.ID, previewItems)
-	p := web.SourcePreview{Found: sc.Found}
-	for _, m := range sc.Errors {
-		p.Errors = append(p.Errors, srcExplain(errors.New(m)))
-	}
-	if err != nil && len(p.Errors) == 0 {
-		p.Errors = append(p.Errors, srcExplain(err))
-	}
-	for _, a := range sc.Sample {
-		p.Items = append(p.Items, web.SourcePreviewItem{URL: a.URL, Title: a.Title, Published: a.Published,
-			PublishedFrom: a.PublishedFrom, Lines: firstLines(a.Body, 3, 300)})
-	}
-	return p, nil
-}
-
-// firstLines returns up to n non-empty lines of text, each cut to max runes
-// at a word boundary.
-func firstLines(text string, n, max int) []string {
-	var out []string
-	for _, l := range strings.Split(text, "\n") {
-		if l = strings.TrimSpace(l); l == "" {
-			continue
-		}
-		if utf8.RuneCountInString(l) > max {
-			r := []rune(l)[:max]
-			cut := string(r)
-			if i := strings.LastIndexByte(cut, ' '); i > max/2 {
-				cut = cut[:i]
-			}
-			l = cut + " …"
-		}
-		out = append(out, l)
-		if len(out) == n {
-			break
-		}
-	}
-	return out
-}
-
-// sourceFromForm reads the form's durations; other checks are the store's.
-func sourceFromForm(f web.SourceForm) (crawler.Source, error) {
-	src := crawler.Source{ID: f.ID, Name: f.Name, Kind: f.Kind, Feeds: f.Feeds, Sitemaps: f.Sitemaps,
-		AllowPrivate: f.AllowPrivate, RequireArea: f.RequireArea,
-		Selectors: crawler.Selectors{Title: f.SelTitle, Body: f.SelBody, Date: f.SelDate}}
-	for _, l := range f.Listings {
-		src.Listings = append(src.Listings, crawler.Listing{URL: l.URL, Links: l.Links})
-	}
-	fe := web.SourceFieldErrors{}
-	var err error
-	if src.Interval, err = sourcestore.ParseDuration(sourcestore.FieldInterval, f.Interval); err != nil {
-		fe[sourcestore.FieldInterval] = fieldMsg(err, sourcestore.FieldInterval)
-	}
-	if src.Delay, err = sourcestore.ParseDuration(sourcestore.FieldDelay, f.Delay); err != nil {
-		fe[sourcestore.FieldDelay] = fieldMsg(err, sourcestore.FieldDelay)
-	}
-	if len(fe) > 0 {
-		return src, fe
-	}
-	return src, nil
-}
-
-func fieldMsg(err error, field string) string {
-	var v *sourcestore.ValidationError
-	if errors.As(err, &v) {
-		return v.Fields[field]
-	}
-	return err.Error()
-}
-
-func formFromSource(s crawler.Source) web.SourceForm {
-	f := web.SourceForm{ID: s.ID, Name: s.Name, Kind: s.Kind, Feeds: s.Feeds, Sitemaps: s.Sitemaps,
-		Interval: shortDuration(s.Interval.D()), Delay: shortDuration(s.Delay.D()),
-		AllowPrivate: s.AllowPrivate, RequireArea: s.RequireArea,
-		SelTitle: s.Selectors.Title, SelBody: s.Selectors.Body, SelDate: s.Selectors.Date}
-	for _, l := range s.Listings {
-		f.Listings = append(f.Listings, web.SourceListing{URL: l.URL, Links: l.Links})
-	}
-	return f
-}
-
-// shortDuration writes 10m rather than 10m0s.
-func shortDuration(d time.Duration) string {
-	if d == 0 {
-		return ""
-	}
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
-}
-
-func webSourceEntry(x sourcestore.Entry) web.SourceEntry {
-	return web.SourceEntry{Form: formFromSource(x.Source), Disabled: x.Disabled, Seeded: x.Seeded, Edited: x.Edited,
-		Rev: x.Rev, By: x.By, At: x.At}
-}
-
-// webSourceErr maps the store's errors onto the web package's.
-func webSourceErr(err error) error {
-	var v *sourcestore.ValidationError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &v):
-		return web.SourceFieldErrors(v.Fields)
-	case errors.Is(err, sourcestore.ErrConflict):
-		return web.ErrSourceConflict
-	case errors.Is(err, sourcestore.ErrNotFound):
-		return fmt.Errorf("%w: %w", web.ErrNotFound, err)
-	}
-	return err
+	return web.SourceEditorFrom(st, oneShotFetch(n.a.cfg, 15*time.Second), n.log), nil // a preview fails fast
 }
 
 // readSourceStore opens the edited sources for a one-shot command, when a
@@ -381,17 +139,6 @@ func withEditedSources(ctx context.Context, a *app, seed []crawler.Source) []cra
 	return srcs
 }
 
-// sourceListLine is one line of `sources list --json`.
-type sourceListLine struct {
-	ID       string `json:"id"`
-	Name     string `json:"name"`
-	Kind     string `json:"kind"`
-	Origin   string `json:"origin"` // seed | edited | added
-	Disabled bool   `json:"disabled"`
-	By       string `json:"by,omitempty"`
-	At       string `json:"at,omitempty"`
-}
-
 // cmdSourcesList is "diembao sources list [--json]": the effective list,
 // sources.yaml overlaid by the UI's edits, disabled sources included.
 func cmdSourcesList(ctx context.Context, a *app, args []string) int {
@@ -420,34 +167,8 @@ func cmdSourcesList(ctx context.Context, a *app, args []string) int {
 			list = append(list, sourcestore.Entry{Source: s, Seeded: true})
 		}
 	}
-	enc := json.NewEncoder(a.stdout)
-	enc.SetEscapeHTML(false)
-	for _, e := range list {
-		l := sourceListLine{ID: e.Source.ID, Name: e.Source.Name, Kind: e.Source.Kind, Origin: "seed", Disabled: e.Disabled, By: e.By}
-		switch {
-		case e.Edited && e.Seeded:
-			l.Origin = "edited"
-		case e.Edited:
-			l.Origin = "added"
-		}
-		if !e.At.IsZero() {
-			l.At = e.At.In(a.cfg.Location()).Format(time.RFC3339)
-		}
-		if asJSON {
-			if err := enc.Encode(l); err != nil {
-				return a.exitCode(err)
-			}
-			continue
-		}
-		state := "on"
-		if l.Disabled {
-			state = "off"
-		}
-		fmt.Fprintf(a.stdout, "%-20s %-4s %-8s %-7s %s", l.ID, state, l.Kind, l.Origin, l.Name)
-		if l.By != "" {
-			fmt.Fprintf(a.stdout, "  (%s, %s)", l.By, l.At)
-		}
-		fmt.Fprintln(a.stdout)
+	if err := sourcestore.WriteList(a.stdout, list, asJSON, a.cfg.Location()); err != nil {
+		return a.exitCode(err)
 	}
 	return exitOK
 }

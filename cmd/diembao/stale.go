@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/diembao/diembao/alerts"
@@ -24,28 +22,9 @@ func staleNoticer(cfg config.Config, out alerts.Outbox) crawler.Noticer {
 	if !ok || len(aud.Emails) == 0 {
 		return nil
 	}
-	loc := cfg.Location()
-	intervals := cfg.Crawler.StaleAfter
-	if intervals == 0 {
-		intervals = crawler.DefaultStaleAfter
-	}
 	return crawler.NoticerFunc(func(ctx context.Context, h crawler.SourceHealth) error {
-		id := fmt.Sprintf("source-stale-%s-%d", h.Source, h.StaleSince.Unix())
-		last := "chưa có bài mới nào kể từ khi bắt đầu theo dõi"
-		if !h.LastNewArticle.IsZero() {
-			last = "bài mới gần nhất lúc " + h.LastNewArticle.In(loc).Format("15:04 02/01/2006")
-		}
-		var b strings.Builder
-		fmt.Fprintf(&b, "Nguồn tin %q (%s) không cho bài mới trong %d chu kỳ thu (%s mỗi chu kỳ); %s.\n",
-			h.Name, h.Source, intervals, h.Interval, last)
-		fmt.Fprintf(&b, "Số lượt thu lỗi liên tiếp: %d.\n", h.FailedPasses)
-		if h.LastError != "" {
-			fmt.Fprintf(&b, "Lỗi gần nhất: %s\n", h.LastError)
-		}
-		fmt.Fprintf(&b, "\nXem tình trạng các nguồn: %s/sources\n", strings.TrimRight(cfg.HTTP.BaseURL, "/"))
-		m := alerts.Mail{ID: id, MessageID: alerts.MessageIDFor(id), Kind: "notice", Audience: staleAudience,
-			From: cfg.SMTP.From, To: aud.Emails, Subject: "[diembao] Nguồn tin không có bài mới: " + h.Name,
-			Text: b.String(), Created: time.Now()}
-		return out.Enqueue(ctx, m)
+		x := crawler.NewStaleNotice(h, cfg.Crawler.StaleAfter, cfg.Location(), cfg.HTTP.BaseURL)
+		return out.Enqueue(ctx, alerts.Mail{ID: x.ID, MessageID: alerts.MessageIDFor(x.ID), Kind: "notice", Audience: staleAudience,
+			From: cfg.SMTP.From, To: aud.Emails, Subject: x.Subject, Text: x.Text, Created: time.Now()})
 	})
 }

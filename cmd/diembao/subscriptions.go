@@ -2,39 +2,23 @@ package main
 
 import (
 	"context"
-	"html"
-	"regexp"
-	"sync"
 
 	"github.com/diembao/diembao/alerts"
 	"github.com/diembao/diembao/internal/savedsearch"
+	"github.com/diembao/diembao/internal/stages"
 	"github.com/diembao/diembao/internal/web"
 )
-
-var markTagRE = regexp.MustCompile(`</?mark>`)
 
 // startSubscriptions runs the saved-search notifier in the serve role: it
 // asks the web server's FindFor (the index, as each owner may see it) every
 // minute and puts the owners' mails on the OUTBOX, which the notify role's
 // sender delivers like any other mail (ids are deterministic, so two serve
 // processes do not double a mail).
-func (n *node) startSubscriptions(ctx context.Context, start startFunc, wg *sync.WaitGroup, srv *web.Server, deps web.Deps) error {
+func (n *node) startSubscriptions(ctx context.Context, g *stages.Group, srv *web.Server, deps web.Deps) error {
 	if deps.Saved == nil {
 		return nil
 	}
 	cfg := n.a.cfg
-	find := savedsearch.FinderFunc(func(ctx context.Context, s savedsearch.Search) ([]savedsearch.Hit, error) {
-		hits, err := srv.FindFor(ctx, s, 100)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]savedsearch.Hit, len(hits))
-		for i, h := range hits {
-			out[i] = savedsearch.Hit{ID: h.ID, Title: h.Title, URL: h.URL, Source: h.Source, Published: h.Published,
-				Snippet: html.UnescapeString(markTagRE.ReplaceAllString(h.Snippet, ""))}
-		}
-		return out, nil
-	})
 	ob := outbox{n.bus}
 	mail := savedsearch.MailerFunc(func(ctx context.Context, m savedsearch.Message) error {
 		return ob.Enqueue(ctx, alerts.Mail{ID: m.ID, MessageID: alerts.MessageIDFor(m.ID), Kind: "subscription",
@@ -42,10 +26,10 @@ func (n *node) startSubscriptions(ctx context.Context, start startFunc, wg *sync
 			HTML: m.HTML, Headers: m.Headers, Created: m.Created})
 	})
 	notif, err := savedsearch.NewNotifier(savedsearch.NotifierConfig{BaseURL: cfg.HTTP.BaseURL, Location: cfg.Location()},
-		deps.Saved, find, mail, deps.Accounts, n.log)
+		deps.Saved, srv.Finder(100), mail, deps.Accounts, n.log)
 	if err != nil {
 		return err
 	}
-	start(wg, "subscriptions", func() error { return notif.Run(ctx) })
+	g.Go("subscriptions", func() error { return notif.Run(ctx) })
 	return nil
 }

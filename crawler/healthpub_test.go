@@ -1,4 +1,4 @@
-package main
+package crawler
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/diembao/diembao/crawler"
 	"github.com/diembao/diembao/internal/kv"
 )
 
@@ -15,13 +14,13 @@ import (
 func TestSourceUptimeFromPublishedHealth(t *testing.T) {
 	ctx := context.Background()
 	st := kv.NewMemory()
-	h := sourceHealth{st}
+	h := HealthStore{St: st}
 	if u, err := h.Uptime(ctx, time.Now().AddDate(0, 0, -1), time.Now()); err != nil || len(u) != 0 {
 		t.Fatalf("before any crawl: %v %v", u, err)
 	}
-	list := []crawler.SourceHealth{
-		{Source: "a", Days: []crawler.DayPasses{{Day: "2026-01-05", Passes: 10, Failed: 1}, {Day: "2027-01-01", Passes: 4, Failed: 4}}},
-		{Source: "b", Days: []crawler.DayPasses{{Day: "2025-12-31", Passes: 3}}},
+	list := []SourceHealth{
+		{Source: "a", Days: []DayPasses{{Day: "2026-01-05", Passes: 10, Failed: 1}, {Day: "2027-01-01", Passes: 4, Failed: 4}}},
+		{Source: "b", Days: []DayPasses{{Day: "2025-12-31", Passes: 3}}},
 	}
 	b, _ := json.Marshal(list)
 	if _, err := st.Put(ctx, "sources", b); err != nil {
