@@ -21,6 +21,7 @@ import (
 	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/bus"
+	"github.com/diembao/diembao/internal/cli"
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/kv"
 	"github.com/diembao/diembao/internal/portal"
@@ -97,7 +98,7 @@ func (n *node) run(ctx context.Context) error {
 	cfg := n.a.cfg
 	rl, err := rules.NewReloader(rules.ReloaderConfig{Dirs: cfg.Rules}, n.log)
 	if err != nil {
-		return fmt.Errorf("%w: rules: %w", errUsage, err) // bad input: exit 2
+		return fmt.Errorf("%w: rules: %w", cli.ErrUsage, err) // bad input: exit 2
 	}
 	n.rules = rl
 	if n.roles.index {
@@ -343,7 +344,7 @@ func (n *node) startCrawl(front *stages.Group) error {
 	}
 	sources, err := load(cfg.Sources)
 	if err != nil {
-		return fmt.Errorf("%w: crawl: %w", errUsage, err) // bad input: exit 2
+		return fmt.Errorf("%w: crawl: %w", cli.ErrUsage, err) // bad input: exit 2
 	}
 	srcStore, sources, err := n.effectiveSources(frontCtx, sources) // seed + UI edits (sources_edit.go)
 	if err != nil {
