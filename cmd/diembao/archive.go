@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"time"
 
@@ -24,14 +25,21 @@ func (a *app) natsFor(natsURL string) string {
 	return bus.LocalURL(a.localURLFile())
 }
 
+// dial connects to the bus of a one-shot command as name: the server at
+// natsURL, or (natsURL empty) the embedded store under the data dir, which
+// only one process may hold at a time. Streams are not declared.
+func (a *app) dial(ctx context.Context, natsURL, name string, log *slog.Logger) (*bus.Bus, error) {
+	sync := a.cfg.NATS.Sync == nil || *a.cfg.NATS.Sync
+	return bus.Open(ctx, bus.Config{URL: natsURL, StoreDir: filepath.Join(a.cfg.DataDir, "nats"), Sync: sync, Name: name}, log)
+}
+
 // openBus opens the bus for a one-shot command: the external server named
 // by nats.url (DIEMBAO_NATS_URL), the embedded server of a running `diembao
 // run`, or the embedded store under the data dir, which only one process may
 // hold at a time.
 func (a *app) openBus(ctx context.Context, natsURL string) (*bus.Bus, error) {
 	natsURL = a.natsFor(natsURL)
-	sync := a.cfg.NATS.Sync == nil || *a.cfg.NATS.Sync
-	b, err := bus.Open(ctx, bus.Config{URL: natsURL, StoreDir: filepath.Join(a.cfg.DataDir, "nats"), Sync: sync}, a.log)
+	b, err := a.dial(ctx, natsURL, "", a.log)
 	if err != nil {
 		if natsURL == "" {
 			return nil, fmt.Errorf("%w (if `diembao run` is using %s, stop it or pass --nats / DIEMBAO_NATS_URL)", err, a.cfg.DataDir)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/diembao/diembao/internal/cases"
+	"github.com/diembao/diembao/internal/cli"
 )
 
 const caseUsage = `usage:
@@ -33,9 +34,9 @@ func cmdCase(ctx context.Context, a *app, args []string) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprintln(a.stderr, caseUsage)
 		if len(args) == 0 {
-			return exitUsage
+			return cli.ExitUsage
 		}
-		return exitOK
+		return cli.ExitOK
 	}
 	sub := args[0]
 	fs := flag.NewFlagSet("case "+sub, flag.ContinueOnError)
@@ -72,21 +73,21 @@ func cmdCase(ctx context.Context, a *app, args []string) int {
 		fs.StringVar(&o.out, "out", "", "output file (.pdf, .docx, .html)")
 	default:
 		fmt.Fprintf(a.stderr, "diembao case: unknown subcommand %q\n%s\n", sub, caseUsage)
-		return exitUsage
+		return cli.ExitUsage
 	}
-	pos, err := parseInterleaved(fs, args[1:])
+	pos, err := cli.ParseInterleaved(fs, args[1:])
 	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
+		return cli.ExitOK
 	}
 	if err != nil {
-		return exitUsage
+		return cli.ExitUsage
 	}
 	want := map[string]int{"add": 0, "list": 0, "show": 1, "move": 2, "doc": 1}[sub]
 	if len(pos) != want {
-		return a.exitCode(fmt.Errorf("%w: case %s takes %d argument(s), got %d\n%s", errUsage, sub, want, len(pos), caseUsage))
+		return a.exitCode(fmt.Errorf("%w: case %s takes %d argument(s), got %d\n%s", cli.ErrUsage, sub, want, len(pos), caseUsage))
 	}
 	if sub == "list" && o.status != "" && !slices.Contains(cases.Statuses, o.status) {
-		return a.exitCode(fmt.Errorf("%w: --status %q: want one of %s", errUsage, o.status, strings.Join(cases.Statuses, ", ")))
+		return a.exitCode(fmt.Errorf("%w: --status %q: want one of %s", cli.ErrUsage, o.status, strings.Join(cases.Statuses, ", ")))
 	}
 	var in cases.Intake
 	if sub == "add" {
@@ -97,7 +98,7 @@ func cmdCase(ctx context.Context, a *app, args []string) int {
 	}
 	if sub == "doc" {
 		if o.kind == "" || o.out == "" {
-			return a.exitCode(fmt.Errorf("%w: case doc needs --kind and --out", errUsage))
+			return a.exitCode(fmt.Errorf("%w: case doc needs --kind and --out", cli.ErrUsage))
 		}
 	}
 	b, err := a.openBus(ctx, *natsURL)
@@ -166,14 +167,14 @@ func cmdCase(ctx context.Context, a *app, args []string) int {
 		}
 		fmt.Fprintf(a.stderr, "diembao: wrote %s (%d bytes)\n", o.out, len(data))
 	}
-	return exitOK
+	return cli.ExitOK
 }
 
 // caseErr marks the errors the caller can fix (invalid move, bad input,
 // unknown case, rejected file) as usage errors: exit code 2.
 func caseErr(err error) error {
 	if cases.CallerFault(err) {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %v", cli.ErrUsage, err)
 	}
 	return err
 }
@@ -199,17 +200,17 @@ func caseIntake(a *app, articleID, alertID, pageURL, textFile, file string) (cas
 			b, err = os.ReadFile(textFile)
 		}
 		if err != nil {
-			return in, fmt.Errorf("%w: --text %s: %v", errUsage, textFile, err)
+			return in, fmt.Errorf("%w: --text %s: %v", cli.ErrUsage, textFile, err)
 		}
 		in.Text = string(b)
 		if strings.TrimSpace(in.Text) == "" {
-			return in, fmt.Errorf("%w: --text %s is empty", errUsage, textFile)
+			return in, fmt.Errorf("%w: --text %s is empty", cli.ErrUsage, textFile)
 		}
 	}
 	if file != "" {
 		b, err := os.ReadFile(file)
 		if err != nil {
-			return in, fmt.Errorf("%w: --file: %v", errUsage, err)
+			return in, fmt.Errorf("%w: --file: %v", cli.ErrUsage, err)
 		}
 		in.File = &cases.Upload{Name: filepath.Base(file), Data: b}
 	}

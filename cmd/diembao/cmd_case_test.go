@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/diembao/diembao/internal/cli"
 )
 
 // runCase runs `diembao --data DIR case ARGS…` in process (the embedded
@@ -27,7 +29,7 @@ func TestCaseCommand(t *testing.T) {
 	data := t.TempDir()
 	code, out, errs := runCase(t, data, "Bài đăng: cửa khẩu phụ Khẹo bị đóng cửa", "add", "--text", "-",
 		"--claim", "Cửa khẩu phụ Khẹo bị đóng cửa vô thời hạn", "--json")
-	if code != exitOK {
+	if code != cli.ExitOK {
 		t.Fatalf("add: exit %d: %s", code, errs)
 	}
 	var c struct {
@@ -49,14 +51,14 @@ func TestCaseCommand(t *testing.T) {
 		want int
 		msg  string
 	}{
-		{"skip without reason", []string{"move", c.ID, "verified", "--verdict", "false"}, exitUsage, "bỏ qua bước"},
-		{"unknown status", []string{"move", c.ID, "done"}, exitUsage, "không tồn tại"},
-		{"unknown case", []string{"show", "VV-1999-999"}, exitUsage, "not found"},
-		{"private URL", []string{"add", "--url", "http://10.0.0.1/x", "--claim", "x"}, exitUsage, "private"},
-		{"no source", []string{"add", "--claim", "x"}, exitUsage, "đúng một nguồn"},
-		{"wrong type", []string{"add", "--text", "-", "--file", filepath.Join(data, "x.html"), "--claim", "x"}, exitUsage, "not accepted"},
-		{"bad list status", []string{"list", "--status", "open"}, exitUsage, "--status"},
-		{"doc before verdict", []string{"doc", c.ID, "--kind", "response", "--out", filepath.Join(data, "r.pdf")}, exitUsage, "chưa có kết luận"},
+		{"skip without reason", []string{"move", c.ID, "verified", "--verdict", "false"}, cli.ExitUsage, "bỏ qua bước"},
+		{"unknown status", []string{"move", c.ID, "done"}, cli.ExitUsage, "không tồn tại"},
+		{"unknown case", []string{"show", "VV-1999-999"}, cli.ExitUsage, "not found"},
+		{"private URL", []string{"add", "--url", "http://10.0.0.1/x", "--claim", "x"}, cli.ExitUsage, "private"},
+		{"no source", []string{"add", "--claim", "x"}, cli.ExitUsage, "đúng một nguồn"},
+		{"wrong type", []string{"add", "--text", "-", "--file", filepath.Join(data, "x.html"), "--claim", "x"}, cli.ExitUsage, "not accepted"},
+		{"bad list status", []string{"list", "--status", "open"}, cli.ExitUsage, "--status"},
+		{"doc before verdict", []string{"doc", c.ID, "--kind", "response", "--out", filepath.Join(data, "r.pdf")}, cli.ExitUsage, "chưa có kết luận"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_ = os.WriteFile(filepath.Join(data, "x.html"), []byte("<html><script>x</script></html>"), 0o600)
@@ -67,34 +69,34 @@ func TestCaseCommand(t *testing.T) {
 		})
 	}
 	for _, mv := range [][]string{{"verifying", "--note", "bắt đầu"}, {"verified", "--verdict", "false", "--note", "đã rõ", "--by", "minh"}} {
-		if code, _, errs := runCase(t, data, "", append([]string{"move", c.ID}, mv...)...); code != exitOK {
+		if code, _, errs := runCase(t, data, "", append([]string{"move", c.ID}, mv...)...); code != cli.ExitOK {
 			t.Fatalf("move %v: %d %s", mv, code, errs)
 		}
 	}
 	code, out, _ = runCase(t, data, "", "show", c.ID, "--json")
-	if code != exitOK || !strings.Contains(out, `"verdict":"false"`) || !strings.Contains(out, `"by":"minh"`) {
+	if code != cli.ExitOK || !strings.Contains(out, `"verdict":"false"`) || !strings.Contains(out, `"by":"minh"`) {
 		t.Fatalf("show: %d %s", code, out)
 	}
-	if code, out, _ := runCase(t, data, "", "list", "--status", "verified"); code != exitOK || !strings.Contains(out, c.ID) {
+	if code, out, _ := runCase(t, data, "", "list", "--status", "verified"); code != cli.ExitOK || !strings.Contains(out, c.ID) {
 		t.Fatalf("list: %d %s", code, out)
 	}
 	for _, f := range []string{"r.pdf", "r.docx"} {
 		p := filepath.Join(data, f)
-		if code, _, errs := runCase(t, data, "", "doc", c.ID, "--kind", "report", "--out", p); code != exitOK {
+		if code, _, errs := runCase(t, data, "", "doc", c.ID, "--kind", "report", "--out", p); code != cli.ExitOK {
 			t.Fatalf("doc %s: %d %s", f, code, errs)
 		}
 		if st, err := os.Stat(p); err != nil || st.Size() < 1000 {
 			t.Fatalf("doc %s not written: %v", f, err)
 		}
 	}
-	if code, _, errs := runCase(t, data, "", "doc", c.ID, "--kind", "claimreview", "--out", filepath.Join(data, "cr.html")); code != exitOK {
+	if code, _, errs := runCase(t, data, "", "doc", c.ID, "--kind", "claimreview", "--out", filepath.Join(data, "cr.html")); code != cli.ExitOK {
 		t.Fatalf("claimreview: %s", errs)
 	}
 	// The year report lists the case with its verdict.
 	xl := filepath.Join(data, "bc.xlsx")
 	var rout, rerr bytes.Buffer
 	if code := realMain(context.Background(), []string{"--data", data, "report", "--year", c.History[0].At[:4], "--out", xl},
-		strings.NewReader(""), &rout, &rerr, func(string) string { return "" }); code != exitOK {
+		strings.NewReader(""), &rout, &rerr, func(string) string { return "" }); code != cli.ExitOK {
 		t.Fatalf("report: %d %s", code, rerr.String())
 	}
 	f, err := excelize.OpenFile(xl)

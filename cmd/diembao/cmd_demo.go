@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/diembao/diembao/internal/cli"
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/demosite"
 	"github.com/diembao/diembao/internal/mailcatcher"
@@ -21,10 +22,10 @@ func cmdDemo(ctx context.Context, a *app, args []string) int {
 	fs.SetOutput(a.stderr)
 	groupWait := fs.Duration("group-wait", 5*time.Second, "how long alerts for one audience are grouped before a mail goes out")
 	if err := fs.Parse(args); err != nil {
-		return exitUsage
+		return cli.ExitUsage
 	}
 	if fs.NArg() > 0 {
-		return a.exitCode(fmt.Errorf("%w: demo takes no arguments", errUsage))
+		return a.exitCode(fmt.Errorf("%w: demo takes no arguments", cli.ErrUsage))
 	}
 	return a.exitCode(runDemo(ctx, a, *groupWait))
 }

@@ -14,7 +14,7 @@ import (
 
 	"github.com/diembao/diembao/alerts/digest"
 	"github.com/diembao/diembao/indexer"
-	"github.com/diembao/diembao/internal/bus"
+	"github.com/diembao/diembao/internal/cli"
 	"github.com/diembao/diembao/internal/officedoc"
 	"github.com/diembao/diembao/rules"
 )
@@ -37,12 +37,12 @@ import (
 func cmdDigest(ctx context.Context, a *app, args []string) int {
 	o, err := parseDigestArgs(a, args)
 	if err != nil {
-		return a.exitCode(fmt.Errorf("%w: digest: %v", errUsage, err))
+		return a.exitCode(fmt.Errorf("%w: digest: %v", cli.ErrUsage, err))
 	}
 	if err := runDigest(ctx, a, o); err != nil {
 		return a.exitCode(err)
 	}
-	return exitOK
+	return cli.ExitOK
 }
 
 type digestOpts struct {
@@ -218,20 +218,14 @@ func openDigestDeps(ctx context.Context, a *app, natsURL string) (digestDeps, fu
 	}
 	var deps digestDeps
 	if natsURL == "" {
-		dir := filepath.Join(a.cfg.DataDir, "index")
-		cfg := indexer.Config{Dir: dir, ReadOnly: true, Location: a.cfg.Location()}
-		if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
-			cfg = indexer.Config{Location: a.cfg.Location()} // nothing indexed yet: an empty index
-		}
-		idx, err := indexer.Open(cfg, nil, a.log)
+		idx, err := indexer.OpenReadOnly(filepath.Join(a.cfg.DataDir, "index"), a.cfg.Location(), a.log)
 		if err != nil {
-			return digestDeps{}, nil, fmt.Errorf("open %s: %w (is `diembao run` holding it? stop it, or use --nats URL)", dir, err)
+			return digestDeps{}, nil, fmt.Errorf("%w (is `diembao run` holding it? stop it, or use --nats URL)", err)
 		}
 		closers = append(closers, func() { idx.Close() })
 		deps.idx = idx
 	}
-	sync := a.cfg.NATS.Sync == nil || *a.cfg.NATS.Sync
-	b, err := bus.Open(ctx, bus.Config{URL: natsURL, StoreDir: filepath.Join(a.cfg.DataDir, "nats"), Sync: sync, Name: "diembao-digest"}, a.log)
+	b, err := a.dial(ctx, natsURL, "diembao-digest", a.log)
 	if err != nil {
 		closeAll()
 		if natsURL == "" {

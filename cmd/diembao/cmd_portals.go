@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/diembao/diembao/internal/cli"
 	"github.com/diembao/diembao/internal/portal"
 )
 
@@ -21,9 +22,9 @@ func cmdPortals(ctx context.Context, a *app, args []string) int {
 	if len(args) == 0 || args[0] != "check" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			fmt.Fprintln(a.stderr, "usage: diembao "+usage)
-			return exitOK
+			return cli.ExitOK
 		}
-		return a.exitCode(fmt.Errorf("%w: %s", errUsage, usage))
+		return a.exitCode(fmt.Errorf("%w: %s", cli.ErrUsage, usage))
 	}
 	fs := flag.NewFlagSet("portals check", flag.ContinueOnError)
 	fs.SetOutput(a.stderr)
@@ -32,15 +33,15 @@ func cmdPortals(ctx context.Context, a *app, args []string) int {
 	natsURL := fs.String("nats", a.cfg.NATS.URL, "NATS URL (empty: the running `diembao run` of this data dir, else its embedded store)")
 	if err := fs.Parse(args[1:]); err != nil {
 		if err == flag.ErrHelp {
-			return exitOK
+			return cli.ExitOK
 		}
-		return exitUsage
+		return cli.ExitUsage
 	}
 	if fs.NArg() > 0 {
-		return a.exitCode(fmt.Errorf("%w: unexpected argument %q (%s)", errUsage, fs.Arg(0), usage))
+		return a.exitCode(fmt.Errorf("%w: unexpected argument %q (%s)", cli.ErrUsage, fs.Arg(0), usage))
 	}
 	if len(a.cfg.Portals) == 0 {
-		return a.exitCode(fmt.Errorf("%w: no portals in the configuration (portals: in diembao.yaml)", errUsage))
+		return a.exitCode(fmt.Errorf("%w: no portals in the configuration (portals: in diembao.yaml)", cli.ErrUsage))
 	}
 	ids := []string{}
 	for _, p := range a.cfg.Portals {
@@ -49,7 +50,7 @@ func cmdPortals(ctx context.Context, a *app, args []string) int {
 		}
 	}
 	if len(ids) == 0 {
-		return a.exitCode(fmt.Errorf("%w: unknown portal %q", errUsage, *only))
+		return a.exitCode(fmt.Errorf("%w: unknown portal %q", cli.ErrUsage, *only))
 	}
 	b, err := a.openBus(ctx, *natsURL)
 	if err != nil {
@@ -58,7 +59,7 @@ func cmdPortals(ctx context.Context, a *app, args []string) int {
 	defer b.Close()
 	w, err := newPortalWatcher(ctx, a.cfg, b, a.log)
 	if err != nil {
-		return a.exitCode(fmt.Errorf("%w: %w", errUsage, err))
+		return a.exitCode(fmt.Errorf("%w: %w", cli.ErrUsage, err))
 	}
 	failed := false
 	tw := tabwriter.NewWriter(a.stdout, 2, 8, 2, ' ', 0)
@@ -91,7 +92,7 @@ func cmdPortals(ctx context.Context, a *app, args []string) int {
 		return a.exitCode(err)
 	}
 	if failed {
-		return exitError
+		return cli.ExitError
 	}
-	return exitOK
+	return cli.ExitOK
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/diembao/diembao/internal/cli"
 	"github.com/diembao/diembao/internal/demosite"
 )
 
@@ -36,7 +37,7 @@ func TestPortalsCheckJSON(t *testing.T) {
 	var out, errb bytes.Buffer
 	code := realMain(context.Background(), []string{"--config", cfgPath, "--data", filepath.Join(dir, "data"), "portals", "check", "--json"},
 		strings.NewReader(""), &out, &errb, func(string) string { return "" })
-	if code != exitOK {
+	if code != cli.ExitOK {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
@@ -79,13 +80,13 @@ func TestPortalsCheckJSON(t *testing.T) {
 	errb.Reset()
 	code = realMain(context.Background(), []string{"--config", cfgPath, "--data", filepath.Join(dir, "data"), "portals", "check", "--portal", "xa-xuan-mau"},
 		strings.NewReader(""), &out, &errb, func(string) string { return "" })
-	if code != exitOK || strings.Contains(errb.String(), "raised") || !strings.Contains(out.String(), "ke-hoach-ttdn") {
+	if code != cli.ExitOK || strings.Contains(errb.String(), "raised") || !strings.Contains(out.String(), "ke-hoach-ttdn") {
 		t.Errorf("second check: exit %d\nstdout %s\nstderr %s", code, out.String(), errb.String())
 	}
 
 	code = realMain(context.Background(), []string{"--config", cfgPath, "--data", filepath.Join(dir, "data"), "portals", "check", "--portal", "nope"},
 		strings.NewReader(""), &out, &errb, func(string) string { return "" })
-	if code != exitUsage {
+	if code != cli.ExitUsage {
 		t.Errorf("unknown portal: exit %d", code)
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/article"
+	"github.com/diembao/diembao/internal/cli"
 	"github.com/diembao/diembao/rules"
 )
 
@@ -21,7 +22,7 @@ type articleSourceFunc func(ctx context.Context, a *app) (src indexer.Source, to
 // answers at http.base_url (that process owns the index).
 func cmdReindex(ctx context.Context, a *app, args []string) int {
 	if len(args) > 0 {
-		return a.exitCode(fmt.Errorf("%w: reindex takes no arguments", errUsage))
+		return a.exitCode(fmt.Errorf("%w: reindex takes no arguments", cli.ErrUsage))
 	}
 	if a.client().Running(ctx) {
 		return a.exitCode(fmt.Errorf("reindex: a diembao process answers at %s; stop it first (it holds the index)", a.cfg.HTTP.BaseURL))
@@ -29,7 +30,7 @@ func cmdReindex(ctx context.Context, a *app, args []string) int {
 	if err := reindex(ctx, a, busArticleSource); err != nil {
 		return a.exitCode(fmt.Errorf("reindex: %w", err))
 	}
-	return exitOK
+	return cli.ExitOK
 }
 
 // reindex rebuilds DATA/index from the articles open gives, classified

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/diembao/diembao/indexer"
+	"github.com/diembao/diembao/internal/cli"
 	"github.com/diembao/diembao/internal/officedoc"
 	"github.com/diembao/diembao/internal/report"
 	"github.com/diembao/diembao/rules"
@@ -21,7 +21,7 @@ import (
 // (opened read-only). Articles about the area count unless --all.
 func cmdReport(ctx context.Context, a *app, args []string) int {
 	usage := func(format string, v ...any) int {
-		return a.exitCode(fmt.Errorf("%w: report: %s", errUsage, fmt.Sprintf(format, v...)))
+		return a.exitCode(fmt.Errorf("%w: report: %s", cli.ErrUsage, fmt.Sprintf(format, v...)))
 	}
 	loc := a.cfg.Location()
 	var p report.Params
@@ -98,7 +98,7 @@ func cmdReport(ctx context.Context, a *app, args []string) int {
 		return a.exitCode(fmt.Errorf("report: %w", err))
 	}
 	fmt.Fprintf(a.stdout, "đã ghi báo cáo vào %s\n", out)
-	return exitOK
+	return cli.ExitOK
 }
 
 // buildReport builds the report of p: from the index under DATA/index and
@@ -112,14 +112,9 @@ func buildReport(ctx context.Context, a *app, p report.Params) (report.Report, e
 	var deps report.Deps
 	remote := a.natsFor(a.cfg.NATS.URL) != ""
 	if !remote {
-		dir := filepath.Join(a.cfg.DataDir, "index")
-		cfg := indexer.Config{Dir: dir, ReadOnly: true, Location: a.cfg.Location()}
-		if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
-			cfg = indexer.Config{Location: a.cfg.Location()} // nothing indexed yet: an empty index
-		}
-		idx, err := indexer.Open(cfg, nil, a.log)
+		idx, err := indexer.OpenReadOnly(filepath.Join(a.cfg.DataDir, "index"), a.cfg.Location(), a.log)
 		if err != nil {
-			return report.Report{}, fmt.Errorf("open %s: %w", dir, err)
+			return report.Report{}, err
 		}
 		defer idx.Close()
 		deps.Counter = idx

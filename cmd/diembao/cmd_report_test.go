@@ -16,6 +16,7 @@ import (
 
 	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/article"
+	"github.com/diembao/diembao/internal/cli"
 	"github.com/diembao/diembao/rules"
 )
 
@@ -92,8 +93,8 @@ func TestReportAndExportCommands(t *testing.T) {
 			t.Errorf("%s: %v", p, err)
 		}
 	}
-	if code, _, _ := run("report", "--year", "2026", "--out", filepath.Join(dir, "x.txt")); code != exitUsage {
-		t.Errorf("report to .txt: exit %d, want %d", code, exitUsage)
+	if code, _, _ := run("report", "--year", "2026", "--out", filepath.Join(dir, "x.txt")); code != cli.ExitUsage {
+		t.Errorf("report to .txt: exit %d, want %d", code, cli.ExitUsage)
 	}
 
 	csvPath := filepath.Join(dir, "kq.csv")

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/diembao/diembao/internal/article"
+	"github.com/diembao/diembao/internal/cli"
 	"github.com/diembao/diembao/rules"
 )
 
@@ -49,7 +50,7 @@ const rulesUsage = `usage: diembao rules check [--rules DIR]... [--json] FILE...
 func (c rulesCmd) run(ctx context.Context, args []string) int {
 	if len(args) == 0 {
 		fmt.Fprintln(c.stderr, rulesUsage)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	switch args[0] {
 	case "check":
@@ -58,50 +59,28 @@ func (c rulesCmd) run(ctx context.Context, args []string) int {
 		return c.lint(args[1:])
 	case "-h", "--help", "help":
 		fmt.Fprintln(c.stdout, rulesUsage)
-		return exitOK
+		return cli.ExitOK
 	}
 	fmt.Fprintf(c.stderr, "diembao rules: unknown subcommand %q\n%s\n", args[0], rulesUsage)
-	return exitUsage
+	return cli.ExitUsage
 }
 
 // usageErr prints a one-line message and returns the usage exit code.
 func (c rulesCmd) usageErr(format string, args ...any) int {
 	fmt.Fprintf(c.stderr, "diembao rules: "+format+"\n", args...)
-	return exitUsage
-}
-
-type stringList []string
-
-func (l *stringList) String() string     { return strings.Join(*l, ",") }
-func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
-
-// parseInterleaved parses flags that may come before or after the
-// positional arguments.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-	}
+	return cli.ExitUsage
 }
 
 func (c rulesCmd) check(ctx context.Context, args []string) int {
 	flags := flag.NewFlagSet("rules check", flag.ContinueOnError)
 	flags.SetOutput(io.Discard)
-	var dirs stringList
+	var dirs cli.StringList
 	flags.Var(&dirs, "rules", "extra rule folder (repeatable)")
 	asJSON := flags.Bool("json", false, "one JSON object per input")
 	archive := flags.Bool("archive", false, "backtest RULEFILE on the archived articles")
 	since := flags.String("since", "30d", "with --archive: how far back (30d, 12h, 2026-10-01)")
 	examples := flags.Int("examples", 5, "with --archive: how many example articles")
-	files, err := parseInterleaved(flags, args)
+	files, err := cli.ParseInterleaved(flags, args)
 	if err != nil {
 		return c.usageErr("check: %v", err)
 	}
@@ -133,7 +112,7 @@ func (c rulesCmd) check(ctx context.Context, args []string) int {
 				return c.usageErr("%v", err)
 			}
 			fmt.Fprintf(c.stderr, "diembao rules: %v\n", err)
-			return exitError
+			return cli.ExitError
 		}
 		art, text, err := rules.ParseInput(name, data)
 		if err != nil {
@@ -148,13 +127,13 @@ func (c rulesCmd) check(ctx context.Context, args []string) int {
 		if *asJSON {
 			if err := enc.Encode(rules.CheckJSON(in.name, res, in.text)); err != nil {
 				fmt.Fprintf(c.stderr, "diembao rules: %v\n", err)
-				return exitError
+				return cli.ExitError
 			}
 			continue
 		}
 		rules.Explain(c.stdout, in.name, res)
 	}
-	return exitOK
+	return cli.ExitOK
 }
 
 var (
@@ -201,7 +180,7 @@ func (c rulesCmd) lint(args []string) int {
 		return c.usageErr("%v", err)
 	}
 	fmt.Fprintf(c.stdout, "%s: ok (%d rules here, %d with the default pack, %d phrases)\n", dir, res.Own, len(res.Set.Rules()), res.Set.Phrases())
-	return exitOK
+	return cli.ExitOK
 }
 
 func (c rulesCmd) backtest(ctx context.Context, dirs []string, file, sinceArg string, examples int, asJSON bool) int {
@@ -222,21 +201,21 @@ func (c rulesCmd) backtest(ctx context.Context, dirs []string, file, sinceArg st
 	}
 	if c.archive == nil {
 		fmt.Fprintln(c.stderr, "diembao rules: check --archive: no archive available in this process (the index is not wired to the rules command)")
-		return exitError
+		return cli.ExitError
 	}
 	rep, err := set.Backtest(ctx, c.archive, since, ids, examples)
 	if err != nil {
 		fmt.Fprintf(c.stderr, "diembao rules: %v\n", err)
-		return exitError
+		return cli.ExitError
 	}
 	if asJSON {
 		enc := json.NewEncoder(c.stdout)
 		enc.SetEscapeHTML(false)
 		if err := enc.Encode(rep); err != nil {
-			return exitError
+			return cli.ExitError
 		}
-		return exitOK
+		return cli.ExitOK
 	}
 	rep.WriteText(c.stdout, file, since, ids, c.loc)
-	return exitOK
+	return cli.ExitOK
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/diembao/diembao/internal/article"
+	"github.com/diembao/diembao/internal/cli"
 	"github.com/diembao/diembao/rules"
 )
 
@@ -41,7 +42,7 @@ func TestRulesCheckJSON(t *testing.T) {
 	js, _ := json.Marshal(article.Article{Title: "Tin", Body: "Lào Cai"})
 	art := writeFile(t, dir, "c.json", string(js))
 	code, out, errs := runRules(t, rulesCmd{}, "tin giá hôm nay", "check", "--json", txt, page, art, "-")
-	if code != exitOK {
+	if code != cli.ExitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
@@ -76,7 +77,7 @@ func TestRulesCheckJSON(t *testing.T) {
 
 func TestRulesCheckHuman(t *testing.T) {
 	code, out, _ := runRules(t, rulesCmd{}, "Tuần tra biên giới ở xã Bát Mọt", "check", "-")
-	if code != exitOK || !strings.Contains(out, "area yes") || !strings.Contains(out, "border.core v1 [high]") {
+	if code != cli.ExitOK || !strings.Contains(out, "area yes") || !strings.Contains(out, "border.core v1 [high]") {
 		t.Errorf("exit %d: %s", code, out)
 	}
 }
@@ -95,14 +96,14 @@ func TestRulesErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{"no args", nil, exitUsage, "usage"},
-		{"no input", []string{"check"}, exitUsage, "no input"},
-		{"missing file", []string{"check", filepath.Join(dir, "nope.txt")}, exitUsage, "nope.txt: no such file"},
-		{"bad rules", []string{"check", "--rules", bad, "-"}, exitUsage, "x.yaml:4:12: rule \"x\": missing operator"},
-		{"bad json", []string{"check", badJSON}, exitUsage, "a.json: invalid article JSON: line 2"},
-		{"lint bad", []string{"lint", bad}, exitUsage, "x.yaml:4:12:"},
-		{"lint missing", []string{"lint", filepath.Join(dir, "none")}, exitUsage, "no such file"},
-		{"archive none", []string{"check", "--archive", filepath.Join(bad, "x.yaml")}, exitUsage, "x.yaml:4:12:"},
+		{"no args", nil, cli.ExitUsage, "usage"},
+		{"no input", []string{"check"}, cli.ExitUsage, "no input"},
+		{"missing file", []string{"check", filepath.Join(dir, "nope.txt")}, cli.ExitUsage, "nope.txt: no such file"},
+		{"bad rules", []string{"check", "--rules", bad, "-"}, cli.ExitUsage, "x.yaml:4:12: rule \"x\": missing operator"},
+		{"bad json", []string{"check", badJSON}, cli.ExitUsage, "a.json: invalid article JSON: line 2"},
+		{"lint bad", []string{"lint", bad}, cli.ExitUsage, "x.yaml:4:12:"},
+		{"lint missing", []string{"lint", filepath.Join(dir, "none")}, cli.ExitUsage, "no such file"},
+		{"archive none", []string{"check", "--archive", filepath.Join(bad, "x.yaml")}, cli.ExitUsage, "x.yaml:4:12:"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -121,11 +122,11 @@ func TestRulesLintOK(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "x.yaml", "rules:\n  - {id: local.chu, topic: border, query: '\"sông Chu\" AND \"lũ\"'}\n")
 	code, out, errs := runRules(t, rulesCmd{}, "", "lint", dir)
-	if code != exitOK || !strings.Contains(out, "ok (1 rules here") {
+	if code != cli.ExitOK || !strings.Contains(out, "ok (1 rules here") {
 		t.Errorf("exit %d: %s %s", code, out, errs)
 	}
 	code, out, errs = runRules(t, rulesCmd{}, "", "lint", "../../rules/packs/default")
-	if code != exitOK {
+	if code != cli.ExitOK {
 		t.Errorf("default pack copy: exit %d: %s %s", code, out, errs)
 	}
 }
@@ -148,14 +149,14 @@ func TestRulesBacktest(t *testing.T) {
 		return nil
 	})
 	code, out, errs := runRules(t, rulesCmd{archive: arch}, "", "check", "--archive", "--since", "30d", file)
-	if code != exitOK || !strings.Contains(out, "1 of 3 archived articles since 2026-10-27") || !strings.Contains(out, "Lũ quét ở xã Bát Mọt") {
+	if code != cli.ExitOK || !strings.Contains(out, "1 of 3 archived articles since 2026-10-27") || !strings.Contains(out, "Lũ quét ở xã Bát Mọt") {
 		t.Errorf("exit %d: %s %s", code, out, errs)
 	}
 	if want := time.Date(2026, 10, 27, 12, 0, 0, 0, time.UTC); !gotSince.Equal(want) {
 		t.Errorf("since %v, want %v", gotSince, want)
 	}
 	code, _, errs = runRules(t, rulesCmd{}, "", "check", "--archive", file)
-	if code != exitError || !strings.Contains(errs, "no archive") {
+	if code != cli.ExitError || !strings.Contains(errs, "no archive") {
 		t.Errorf("no archive: exit %d %q", code, errs)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/diembao/diembao/internal/article"
+	"github.com/diembao/diembao/internal/cli"
 	"github.com/diembao/diembao/rules"
 )
 
@@ -16,7 +17,7 @@ func cmdRun(ctx context.Context, a *app, args []string) int {
 	fs.SetOutput(a.stderr)
 	natsURL := fs.String("nats", a.cfg.NATS.URL, "external NATS URL (empty: embedded server)")
 	if err := fs.Parse(args); err != nil {
-		return exitUsage
+		return cli.ExitUsage
 	}
 	n, err := openNode(ctx, a, allRoles(), *natsURL)
 	if err != nil {
@@ -32,10 +33,10 @@ func roleCmd(role string) func(ctx context.Context, a *app, args []string) int {
 		fs.SetOutput(a.stderr)
 		natsURL := fs.String("nats", a.cfg.NATS.URL, "NATS URL (required)")
 		if err := fs.Parse(args); err != nil {
-			return exitUsage
+			return cli.ExitUsage
 		}
 		if *natsURL == "" {
-			return a.exitCode(fmt.Errorf("%w: diembao %s needs --nats URL (or nats.url in the config)", errUsage, role))
+			return a.exitCode(fmt.Errorf("%w: diembao %s needs --nats URL (or nats.url in the config)", cli.ErrUsage, role))
 		}
 		var r roleSet
 		switch role {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/diembao/diembao/indexer"
+	"github.com/diembao/diembao/internal/cli"
 	"github.com/diembao/diembao/internal/web"
 )
 
@@ -23,7 +24,7 @@ import (
 func cmdSearch(ctx context.Context, a *app, args []string) int {
 	opts, err := parseSearchArgs(args, a.cfg.Timezone)
 	if err != nil {
-		return a.exitCode(fmt.Errorf("%w: search: %v", errUsage, err))
+		return a.exitCode(fmt.Errorf("%w: search: %v", cli.ErrUsage, err))
 	}
 	if opts.format != "" {
 		return searchExport(ctx, a, opts)
@@ -34,7 +35,7 @@ func cmdSearch(ctx context.Context, a *app, args []string) int {
 	}
 	var qe *indexer.QueryError
 	if errors.As(err, &qe) {
-		return a.exitCode(fmt.Errorf("%w: search: %s", errUsage, qe.Error()))
+		return a.exitCode(fmt.Errorf("%w: search: %s", cli.ErrUsage, qe.Error()))
 	}
 	if err != nil {
 		return a.exitCode(fmt.Errorf("search: %w", err))
@@ -44,10 +45,10 @@ func cmdSearch(ctx context.Context, a *app, args []string) int {
 		if err := enc.Encode(res); err != nil {
 			return a.exitCode(err)
 		}
-		return exitOK
+		return cli.ExitOK
 	}
 	res.WriteText(a.stdout, opts.q.Q, a.cfg.Location())
-	return exitOK
+	return cli.ExitOK
 }
 
 type searchOpts struct {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/article"
+	"github.com/diembao/diembao/internal/cli"
 )
 
 func runSearch(t *testing.T, env map[string]string, args ...string) (int, string, string) {
@@ -57,7 +58,7 @@ func TestSearchAsksTheServer(t *testing.T) {
 		t.Fatalf("--json: code %d out %q", code, out)
 	}
 	code, _, errs = runSearch(t, env, `"biên`)
-	if code != exitUsage || !strings.Contains(errs, "ngoặc kép") || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+	if code != cli.ExitUsage || !strings.Contains(errs, "ngoặc kép") || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
 		t.Fatalf("bad query: code %d err %q", code, errs)
 	}
 }
@@ -89,11 +90,11 @@ func TestSearchOpensTheIndex(t *testing.T) {
 		t.Fatalf("code %d out %q err %q", code, out, errs)
 	}
 	code, _, errs = runSearch(t, env, "--data", data, "-Lào")
-	if code != exitUsage {
+	if code != cli.ExitUsage {
 		t.Fatalf("bad query: code %d err %q", code, errs)
 	}
 	code, _, _ = runSearch(t, env, "--data", data)
-	if code != exitUsage {
+	if code != cli.ExitUsage {
 		t.Fatalf("missing query: code %d", code)
 	}
 }

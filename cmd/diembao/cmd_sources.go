@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/diembao/diembao/crawler"
+	"github.com/diembao/diembao/internal/cli"
 )
 
 // cmdSources is "diembao sources check [--source ID | --url URL...] [--json]
@@ -17,7 +18,7 @@ func cmdSources(ctx context.Context, a *app, args []string) int {
 		return cmdSourcesList(ctx, a, args[1:]) // sources_edit.go
 	}
 	if len(args) == 0 || args[0] != "check" {
-		return a.exitCode(fmt.Errorf("%w: sources check [--source ID | --url URL...] [--json] [--allow-private] | sources list [--json]", errUsage))
+		return a.exitCode(fmt.Errorf("%w: sources check [--source ID | --url URL...] [--json] [--allow-private] | sources list [--json]", cli.ErrUsage))
 	}
 	var (
 		asJSON, allowPrivate bool
@@ -31,7 +32,7 @@ func cmdSources(ctx context.Context, a *app, args []string) int {
 		name, val, hasVal := strings.Cut(strings.TrimLeft(arg, "-"), "=")
 		if !strings.HasPrefix(arg, "-") {
 			if !inURLs {
-				return a.exitCode(fmt.Errorf("%w: unexpected argument %q", errUsage, arg))
+				return a.exitCode(fmt.Errorf("%w: unexpected argument %q", cli.ErrUsage, arg))
 			}
 			urls = append(urls, arg)
 			continue
@@ -41,7 +42,7 @@ func cmdSources(ctx context.Context, a *app, args []string) int {
 				return val, nil
 			}
 			if i+1 >= len(rest) {
-				return "", fmt.Errorf("%w: flag --%s needs a value", errUsage, name)
+				return "", fmt.Errorf("%w: flag --%s needs a value", cli.ErrUsage, name)
 			}
 			i++
 			return rest[i], nil
@@ -72,16 +73,16 @@ func cmdSources(ctx context.Context, a *app, args []string) int {
 			}
 			d, err := time.ParseDuration(v)
 			if err != nil || d <= 0 {
-				return a.exitCode(fmt.Errorf("%w: --timeout %q: not a duration", errUsage, v))
+				return a.exitCode(fmt.Errorf("%w: --timeout %q: not a duration", cli.ErrUsage, v))
 			}
 			timeout = d
 		default:
-			return a.exitCode(fmt.Errorf("%w: unknown flag %s", errUsage, arg))
+			return a.exitCode(fmt.Errorf("%w: unknown flag %s", cli.ErrUsage, arg))
 		}
 	}
 	sources, err := sourcesFromConfig(a.cfg.Sources)
 	if err != nil {
-		return a.exitCode(fmt.Errorf("%w: %w", errUsage, err))
+		return a.exitCode(fmt.Errorf("%w: %w", cli.ErrUsage, err))
 	}
 	sources = withEditedSources(ctx, a, sources)                                                // seed + edits made in the UI (sources_edit.go)
 	c, err := crawler.NewOneShot(oneShotFetch(a.cfg, timeout), sources, "sources check", a.log) // a check fails fast
@@ -90,9 +91,9 @@ func cmdSources(ctx context.Context, a *app, args []string) int {
 	}
 	if len(urls) > 0 {
 		if crawler.CheckURLs(ctx, a.stdout, c, urls, asJSON, allowPrivate, timeout) > 0 {
-			return exitError
+			return cli.ExitError
 		}
-		return exitOK
+		return cli.ExitOK
 	}
 	if len(ids) == 0 {
 		for _, s := range sources {
@@ -102,13 +103,13 @@ func cmdSources(ctx context.Context, a *app, args []string) int {
 	failed, offline := crawler.WriteChecks(a.stdout, crawler.CheckSources(ctx, c, ids, timeout), asJSON)
 	switch {
 	case failed == 0:
-		return exitOK
+		return cli.ExitOK
 	case offline == failed && failed == len(ids):
 		fmt.Fprintln(a.stderr, "diembao: no source could be reached (DNS or network errors): is this machine offline?")
 	default:
 		fmt.Fprintf(a.stderr, "diembao: %d of %d sources failed\n", failed, len(ids))
 	}
-	return exitError
+	return cli.ExitError
 }
 
 // sourcesFromConfig reads the sources file; the default name falls back to

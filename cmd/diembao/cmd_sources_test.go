@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/diembao/diembao/internal/cli"
 )
 
 const sourcesCheckPage = `<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>Tuần tra biên giới</title>
@@ -42,7 +44,7 @@ func TestSourcesCheckURLJSON(t *testing.T) {
 	defer srv.Close()
 	dir := "" // the embedded default sources
 	code, out, errs := runSourcesCheck(t, dir, "--json", "--allow-private", "--url", srv.URL+"/bai-1.htm", srv.URL+"/mat.htm")
-	if code != exitError {
+	if code != cli.ExitError {
 		t.Fatalf("exit %d (one URL fails), stderr %s", code, errs)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
@@ -59,7 +61,7 @@ func TestSourcesCheckURLJSON(t *testing.T) {
 	}
 	// Without --allow-private the loopback page is refused at dial time.
 	code, out, _ = runSourcesCheck(t, dir, "--json", "--url", srv.URL+"/bai-1.htm")
-	if code != exitError || !strings.Contains(out, "private or loopback address refused") {
+	if code != cli.ExitError || !strings.Contains(out, "private or loopback address refused") {
 		t.Errorf("exit %d, %s", code, out)
 	}
 }
@@ -69,12 +71,12 @@ func TestSourcesCheckSourceFailsFast(t *testing.T) {
 	// A source on a closed loopback port without allow_private: refused before any packet is sent.
 	os.WriteFile(filepath.Join(dir, "sources.yaml"), []byte("sources:\n  - id: dong\n    feeds: [http://127.0.0.1:9/rss.xml]\n"), 0o644)
 	code, out, errs := runSourcesCheck(t, dir)
-	if code != exitError || !strings.Contains(out, "dong") || !strings.Contains(out, "FAIL") || !strings.Contains(errs, "1 of 1 sources failed") {
+	if code != cli.ExitError || !strings.Contains(out, "dong") || !strings.Contains(out, "FAIL") || !strings.Contains(errs, "1 of 1 sources failed") {
 		t.Errorf("exit %d\nstdout %s\nstderr %s", code, out, errs)
 	}
 	os.WriteFile(filepath.Join(dir, "sources.yaml"), []byte("sources:\n  - id: dong\n    feeds: [http://127.0.0.1:9/rss.xml]\n    colour: red\n"), 0o644)
 	code, _, errs = runSourcesCheck(t, dir)
-	if code != exitUsage || !strings.Contains(errs, "sources.yaml:4") {
+	if code != cli.ExitUsage || !strings.Contains(errs, "sources.yaml:4") {
 		t.Errorf("unknown key: exit %d, %s", code, errs)
 	}
 }

@@ -7,10 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 
-	"github.com/diembao/diembao/internal/bus"
+	"github.com/diembao/diembao/internal/cli"
 	"github.com/diembao/diembao/internal/errkind"
 	"github.com/diembao/diembao/internal/kv"
 	"github.com/diembao/diembao/internal/web"
@@ -30,7 +29,7 @@ func cmdUser(ctx context.Context, a *app, args []string) int {
 	if len(args) == 0 || (args[0] != "add" && args[0] != "list") {
 		fmt.Fprintln(a.stderr, "usage: diembao user add NAME --role analyst|police|admin [--password-stdin] [--nats URL]")
 		fmt.Fprintln(a.stderr, "       diembao user list [--nats URL]")
-		return exitUsage
+		return cli.ExitUsage
 	}
 	fs := flag.NewFlagSet("user "+args[0], flag.ContinueOnError)
 	fs.SetOutput(a.stderr)
@@ -41,7 +40,7 @@ func cmdUser(ctx context.Context, a *app, args []string) int {
 	rest := args[1:]
 	for {
 		if err := fs.Parse(rest); err != nil {
-			return exitUsage
+			return cli.ExitUsage
 		}
 		if fs.NArg() == 0 {
 			break
@@ -58,7 +57,7 @@ func cmdUser(ctx context.Context, a *app, args []string) int {
 
 	if args[0] == "list" {
 		if len(pos) != 0 {
-			return a.exitCode(fmt.Errorf("%w: user list takes no arguments", errUsage))
+			return a.exitCode(fmt.Errorf("%w: user list takes no arguments", cli.ErrUsage))
 		}
 		users, err := acc.List(ctx)
 		if err != nil {
@@ -67,14 +66,14 @@ func cmdUser(ctx context.Context, a *app, args []string) int {
 		for _, u := range users {
 			fmt.Fprintf(a.stdout, "%s\t%s\t%s\n", u.Name, u.Role, u.Created.Format("2006-01-02"))
 		}
-		return exitOK
+		return cli.ExitOK
 	}
 
 	if len(pos) != 1 {
-		return a.exitCode(fmt.Errorf("%w: user add needs exactly one NAME", errUsage))
+		return a.exitCode(fmt.Errorf("%w: user add needs exactly one NAME", cli.ErrUsage))
 	}
 	if !web.ValidRole(*role) {
-		return a.exitCode(fmt.Errorf("%w: --role must be analyst, police or admin", errUsage))
+		return a.exitCode(fmt.Errorf("%w: --role must be analyst, police or admin", cli.ErrUsage))
 	}
 	password := web.GeneratePassword()
 	if *fromStdin {
@@ -85,7 +84,7 @@ func cmdUser(ctx context.Context, a *app, args []string) int {
 	}
 	if err := acc.Add(ctx, pos[0], *role, password); err != nil {
 		if errors.Is(err, errkind.Permanent) {
-			return a.exitCode(fmt.Errorf("%w: %v", errUsage, err))
+			return a.exitCode(fmt.Errorf("%w: %v", cli.ErrUsage, err))
 		}
 		return a.exitCode(err)
 	}
@@ -93,7 +92,7 @@ func cmdUser(ctx context.Context, a *app, args []string) int {
 	if !*fromStdin {
 		fmt.Fprintln(a.stdout, password)
 	}
-	return exitOK
+	return cli.ExitOK
 }
 
 func readPassword(r io.Reader) (string, error) {
@@ -103,7 +102,7 @@ func readPassword(r io.Reader) (string, error) {
 	}
 	pw := strings.TrimRight(line, "\r\n")
 	if pw == "" {
-		return "", fmt.Errorf("%w: empty password on stdin", errUsage)
+		return "", fmt.Errorf("%w: empty password on stdin", cli.ErrUsage)
 	}
 	return pw, nil
 }
@@ -112,9 +111,7 @@ func readPassword(r io.Reader) (string, error) {
 // on the embedded server of a running `diembao run`, or on the embedded
 // JetStream store under the data dir.
 func openAccountsStore(ctx context.Context, a *app, natsURL string) (kv.Store, func(), error) {
-	natsURL = a.natsFor(natsURL)
-	sync := a.cfg.NATS.Sync == nil || *a.cfg.NATS.Sync
-	b, err := bus.Open(ctx, bus.Config{URL: natsURL, StoreDir: filepath.Join(a.cfg.DataDir, "nats"), Sync: sync, Name: "diembao-user"}, a.log)
+	b, err := a.dial(ctx, a.natsFor(natsURL), "diembao-user", a.log)
 	if err != nil {
 		return nil, nil, err
 	}

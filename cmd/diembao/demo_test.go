@@ -11,6 +11,7 @@ import (
 
 	"github.com/diembao/diembao/crawler"
 	"github.com/diembao/diembao/internal/bus"
+	"github.com/diembao/diembao/internal/cli"
 	"github.com/diembao/diembao/internal/demosite"
 	"github.com/diembao/diembao/internal/e2e"
 	"github.com/diembao/diembao/internal/poll"
@@ -124,7 +125,7 @@ func TestDemoRestartsWithoutDuplicates(t *testing.T) {
 			return ok && done(st), "state " + strings.ReplaceAll(strings.TrimSpace(out.String()), "\n", " | ")
 		})
 		cancel()
-		if code := <-exit; code != exitOK {
+		if code := <-exit; code != cli.ExitOK {
 			t.Fatalf("demo exit %d", code)
 		}
 		return st, out.String()

@@ -22,6 +22,7 @@ import (
 	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/bus"
 	"github.com/diembao/diembao/internal/bus/bustest"
+	"github.com/diembao/diembao/internal/cli"
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/kv"
 	"github.com/diembao/diembao/internal/web"
@@ -361,13 +362,13 @@ func TestDigestCommand(t *testing.T) {
 	if code, _, errs := runDigestCmd(t, env, "--data", data, "--week", "2026-W47", "--send"); code != 0 {
 		t.Fatalf("--send: code %d: %s", code, errs)
 	}
-	if code, _, errs := runDigestCmd(t, env, "--data", data, "--week", "2026-W47", "--send"); code != exitError || !strings.Contains(errs, "already sent") {
+	if code, _, errs := runDigestCmd(t, env, "--data", data, "--week", "2026-W47", "--send"); code != cli.ExitError || !strings.Contains(errs, "already sent") {
 		t.Errorf("second --send: code %d: %s", code, errs)
 	}
 	for _, bad := range [][]string{{"--week", "2026-W54"}, {"--week", "2026-W47", "--from", "2026-11-16"}, {"--from", "2026-11-16"},
 		{"--out", "x.doc"}, {"--resend"}, {"extra"}} {
-		if code, _, _ := runDigestCmd(t, env, append([]string{"--data", data}, bad...)...); code != exitUsage {
-			t.Errorf("digest %v: code %d, want %d", bad, code, exitUsage)
+		if code, _, _ := runDigestCmd(t, env, append([]string{"--data", data}, bad...)...); code != cli.ExitUsage {
+			t.Errorf("digest %v: code %d, want %d", bad, code, cli.ExitUsage)
 		}
 	}
 
@@ -403,7 +404,7 @@ func TestDigestCommandEmptyArchiveAndRunningServer(t *testing.T) {
 	defer srv.Close()
 	env["DIEMBAO_HTTP_BASE_URL"] = srv.URL
 	code, _, errs := runDigestCmd(t, env, "--data", t.TempDir(), "--week", "2026-W47", "--out", "-")
-	if code != exitError || !strings.Contains(errs, "stop it first") || !strings.Contains(errs, "--nats") {
+	if code != cli.ExitError || !strings.Contains(errs, "stop it first") || !strings.Contains(errs, "--nats") {
 		t.Errorf("with a running server: code %d: %s", code, errs)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/diembao/diembao/internal/cli"
 )
 
 // TestRunBadInputExits2: `run` with an invalid sources.yaml or a missing
@@ -35,8 +37,8 @@ func TestRunBadInputExits2(t *testing.T) {
 			defer cancel()
 			var out, errb bytes.Buffer
 			code := realMain(ctx, []string{"--config", cfg, "run"}, strings.NewReader(""), &out, &errb, func(string) string { return "" })
-			if code != exitUsage || !strings.Contains(errb.String(), tt.want) {
-				t.Errorf("exit %d, stderr %q; want %d and a message containing %q", code, lastLine(errb.String()), exitUsage, tt.want)
+			if code != cli.ExitUsage || !strings.Contains(errb.String(), tt.want) {
+				t.Errorf("exit %d, stderr %q; want %d and a message containing %q", code, lastLine(errb.String()), cli.ExitUsage, tt.want)
 			}
 		})
 	}

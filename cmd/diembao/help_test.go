@@ -5,6 +5,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/diembao/diembao/internal/cli"
 )
 
 // TestHelpOnEveryCommand: for every command of the table, "-h", "--help"
@@ -22,7 +24,7 @@ func TestHelpOnEveryCommand(t *testing.T) {
 		} {
 			var out, errOut bytes.Buffer
 			code := realMain(context.Background(), argv, strings.NewReader(""), &out, &errOut, getenv)
-			if code != exitOK {
+			if code != cli.ExitOK {
 				t.Errorf("diembao %s: exit %d, stderr %q", strings.Join(argv, " "), code, errOut.String())
 				continue
 			}
@@ -32,17 +34,17 @@ func TestHelpOnEveryCommand(t *testing.T) {
 		}
 	}
 	var out, errOut bytes.Buffer
-	if code := realMain(context.Background(), []string{"help", "nosuch"}, nil, &out, &errOut, func(string) string { return "" }); code != exitUsage ||
+	if code := realMain(context.Background(), []string{"help", "nosuch"}, nil, &out, &errOut, func(string) string { return "" }); code != cli.ExitUsage ||
 		!strings.Contains(errOut.String(), `unknown command "nosuch"`) {
 		t.Errorf("help nosuch: exit %d, stderr %q", code, errOut.String())
 	}
 	out.Reset()
-	if code := realMain(context.Background(), []string{"help"}, nil, &out, &errOut, func(string) string { return "" }); code != exitOK ||
+	if code := realMain(context.Background(), []string{"help"}, nil, &out, &errOut, func(string) string { return "" }); code != cli.ExitOK ||
 		!strings.Contains(out.String(), "diembao search") {
 		t.Errorf("help: exit %d, stdout %q", code, out.String())
 	}
 	// "--" ends the flags: a search for "-h" is a search, not help.
-	if !wantsHelp([]string{"--json", "-h"}) || wantsHelp([]string{"--", "-h"}) {
+	if !cli.WantsHelp([]string{"--json", "-h"}) || cli.WantsHelp([]string{"--", "-h"}) {
 		t.Error("wantsHelp does not stop at --")
 	}
 }

@@ -5,26 +5,17 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"sort"
-	"strings"
 	"syscall"
 	_ "time/tzdata" // Asia/Ho_Chi_Minh on minimal machines
 
+	"github.com/diembao/diembao/internal/cli"
 	"github.com/diembao/diembao/internal/config"
-)
-
-// Exit codes of the contract.
-const (
-	exitOK    = 0
-	exitError = 1
-	exitUsage = 2
 )
 
 // app is what every subcommand receives: configuration, logger and streams.
@@ -74,30 +65,31 @@ func main() {
 // realMain parses the global flags (--config, --data, before or after the
 // subcommand), loads the configuration and runs the subcommand.
 func realMain(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	rest, configPath, dataDir, err := globalFlags(argv)
+	rest, configPath, dataDir, err := cli.GlobalFlags(argv)
 	if err != nil {
 		fmt.Fprintln(stderr, "diembao:", err)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	cmds := commands()
+	use := usages(cmds)
 	switch {
 	case len(rest) == 0:
-		usage(stderr, cmds)
-		return exitUsage
+		cli.Usage(stderr, use)
+		return cli.ExitUsage
 	case rest[0] == "-h" || rest[0] == "--help" || rest[0] == "help" && len(rest) == 1:
-		usage(stdout, cmds)
-		return exitOK
+		cli.Usage(stdout, use)
+		return cli.ExitOK
 	case rest[0] == "help":
-		return commandHelp(stdout, stderr, cmds, rest[1])
+		return cli.CommandHelp(stdout, stderr, use, rest[1])
 	}
 	c, ok := cmds[rest[0]]
 	if !ok {
 		fmt.Fprintf(stderr, "diembao: unknown command %q\n", rest[0])
-		usage(stderr, cmds)
-		return exitUsage
+		cli.Usage(stderr, use)
+		return cli.ExitUsage
 	}
-	if wantsHelp(rest[1:]) {
-		return commandHelp(stdout, stderr, cmds, rest[0])
+	if cli.WantsHelp(rest[1:]) {
+		return cli.CommandHelp(stdout, stderr, use, rest[0])
 	}
 	required := configPath != ""
 	if configPath == "" {
@@ -106,7 +98,7 @@ func realMain(ctx context.Context, argv []string, stdin io.Reader, stdout, stder
 	cfg, err := config.Load(configPath, required, getenv)
 	if err != nil {
 		fmt.Fprintln(stderr, "diembao:", err)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	if dataDir != "" {
 		cfg.DataDir = dataDir
@@ -116,103 +108,18 @@ func realMain(ctx context.Context, argv []string, stdin io.Reader, stdout, stder
 		cfg.Sources = filepath.Join(filepath.Dir(configPath), cfg.Sources)
 	}
 	a := &app{cfg: cfg, configPath: configPath, stdout: stdout, stderr: stderr, stdin: stdin, getenv: getenv}
-	a.log = newLogger(stderr, cfg.Log)
+	a.log = cli.NewLogger(stderr, cfg.Log.Level, cfg.Log.Format)
 	return c.run(ctx, a, rest[1:])
 }
 
-// globalFlags removes --config and --data (with "=" or a separate value)
-// from anywhere in argv.
-func globalFlags(argv []string) (rest []string, configPath, dataDir string, err error) {
-	for i := 0; i < len(argv); i++ {
-		arg := argv[i]
-		name, val, hasVal := strings.Cut(strings.TrimLeft(arg, "-"), "=")
-		if !strings.HasPrefix(arg, "-") || (name != "config" && name != "data") {
-			rest = append(rest, arg)
-			continue
-		}
-		if !hasVal {
-			if i+1 >= len(argv) {
-				return nil, "", "", fmt.Errorf("flag --%s needs a value", name)
-			}
-			i++
-			val = argv[i]
-		}
-		if name == "config" {
-			configPath = val
-		} else {
-			dataDir = val
-		}
+// usages maps each command to its usage line.
+func usages(cmds map[string]command) map[string]string {
+	out := make(map[string]string, len(cmds))
+	for n, c := range cmds {
+		out[n] = c.usage
 	}
-	return rest, configPath, dataDir, nil
+	return out
 }
-
-func usage(w io.Writer, cmds map[string]command) {
-	fmt.Fprintln(w, "usage: diembao [--config FILE] [--data DIR] COMMAND [flags]")
-	names := make([]string, 0, len(cmds))
-	for n := range cmds {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintln(w, "  diembao", cmds[n].usage)
-	}
-}
-
-// wantsHelp reports whether the subcommand's arguments ask for help (-h,
-// -help or --help before any "--").
-func wantsHelp(args []string) bool {
-	for _, a := range args {
-		switch a {
-		case "--":
-			return false
-		case "-h", "-help", "--help":
-			return true
-		}
-	}
-	return false
-}
-
-// commandHelp prints the usage of the named command on stdout (exit 0), or
-// says that no such command exists (exit 2).
-func commandHelp(stdout, stderr io.Writer, cmds map[string]command, name string) int {
-	c, ok := cmds[name]
-	if !ok {
-		fmt.Fprintf(stderr, "diembao: unknown command %q\n", name)
-		usage(stderr, cmds)
-		return exitUsage
-	}
-	fmt.Fprintln(stdout, "usage: diembao", c.usage)
-	fmt.Fprintln(stdout, "\nglobal flags, before or after the command:\n  --config FILE   the configuration (default ./diembao.yaml, optional)\n  --data DIR      the data directory (default ./data)")
-	return exitOK
-}
-
-func newLogger(w io.Writer, c config.Log) *slog.Logger {
-	var lvl slog.Level
-	if err := lvl.UnmarshalText([]byte(c.Level)); err != nil {
-		lvl = slog.LevelInfo
-	}
-	opts := &slog.HandlerOptions{Level: lvl}
-	if c.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
-}
-
-// errUsage marks an error that is the caller's fault (exit code 2).
-var errUsage = errors.New("usage")
 
 // exitCode maps an error to the contract's exit codes and prints it.
-func (a *app) exitCode(err error) int {
-	switch {
-	case err == nil:
-		return exitOK
-	case errors.Is(err, errUsage):
-		fmt.Fprintln(a.stderr, "diembao:", strings.TrimPrefix(err.Error(), "usage: "))
-		return exitUsage
-	case errors.Is(err, context.Canceled):
-		return exitOK
-	default:
-		fmt.Fprintln(a.stderr, "diembao:", err)
-		return exitError
-	}
-}
+func (a *app) exitCode(err error) int { return cli.Exit(a.stderr, err) }

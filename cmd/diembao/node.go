@@ -21,7 +21,7 @@ import (
 	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/bus"
-	"github.com/diembao/diembao/internal/config"
+	"github.com/diembao/diembao/internal/cli"
 	"github.com/diembao/diembao/internal/kv"
 	"github.com/diembao/diembao/internal/portal"
 	"github.com/diembao/diembao/internal/stages"
@@ -97,22 +97,15 @@ func (n *node) run(ctx context.Context) error {
 	cfg := n.a.cfg
 	rl, err := rules.NewReloader(rules.ReloaderConfig{Dirs: cfg.Rules}, n.log)
 	if err != nil {
-		return fmt.Errorf("%w: rules: %w", errUsage, err) // bad input: exit 2
+		return fmt.Errorf("%w: rules: %w", cli.ErrUsage, err) // bad input: exit 2
 	}
 	n.rules = rl
 	if n.roles.index {
-		idx, err := indexer.Open(indexer.Config{Dir: filepath.Join(cfg.DataDir, "index"), MinFree: cfg.Health.MinFreeBytes()}, classifier{rl}, n.log)
+		closeIndex, err := n.openIndex(ctx)
 		if err != nil {
-			return fmt.Errorf("index: %w", err)
+			return err
 		}
-		n.idx = idx
-		stopWarm := idx.WarmInBackground(ctx)
-		defer func() {
-			stopWarm()
-			if err := idx.Close(); err != nil {
-				n.log.Error("index close", "err", err)
-			}
-		}()
+		defer closeIndex()
 	}
 	// Front stages (crawler, portal watch) and back stages (consumers, web)
 	// are separate groups so that shutdown can stop the front first.
@@ -121,10 +114,7 @@ func (n *node) run(ctx context.Context) error {
 	defer front.Cancel()
 	defer back.Cancel()
 	back.Go("rules", func() error { return rl.Run(back.Context()) })
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
-	go rules.ReloadOn(back.Context(), rl, hup, n.log)
+	defer n.reloadOnHUP(back.Context())()
 	bctx := back.Context()
 	for _, st := range []struct {
 		on    bool
@@ -157,6 +147,34 @@ func (n *node) run(ctx context.Context) error {
 	back.Stop()
 	n.log.Info("shutdown complete")
 	return runErr
+}
+
+// openIndex opens the index role's index, classified by the rules in force,
+// and warms it in the background; closeIndex stops the warm-up and closes
+// it (flushing what was written).
+func (n *node) openIndex(ctx context.Context) (closeIndex func(), err error) {
+	cfg := n.a.cfg
+	idx, err := indexer.Open(indexer.Config{Dir: filepath.Join(cfg.DataDir, "index"), MinFree: cfg.Health.MinFreeBytes()}, classifier{n.rules}, n.log)
+	if err != nil {
+		return nil, fmt.Errorf("index: %w", err)
+	}
+	n.idx = idx
+	stopWarm := idx.WarmInBackground(ctx)
+	return func() {
+		stopWarm()
+		if err := idx.Close(); err != nil {
+			n.log.Error("index close", "err", err)
+		}
+	}, nil
+}
+
+// reloadOnHUP reloads the rules on SIGHUP until ctx ends; stop stops
+// listening for the signal.
+func (n *node) reloadOnHUP(ctx context.Context) (stop func()) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	go rules.ReloadOn(ctx, n.rules, hup, n.log)
+	return func() { signal.Stop(hup) }
 }
 
 func (r roleSet) String() string {
@@ -335,15 +353,9 @@ func (n *node) startNotify(ctx context.Context, g *stages.Group) error {
 func (n *node) startCrawl(front *stages.Group) error {
 	frontCtx := front.Context()
 	cfg := n.a.cfg
-	load := crawler.LoadSources
-	if cfg.Sources == config.Default().Sources {
-		// The default path is optional: without it the embedded list of
-		// real provincial and national outlets is crawled.
-		load = crawler.LoadSourcesOrDefault
-	}
-	sources, err := load(cfg.Sources)
+	sources, err := seedSources(cfg) // the default path is optional: the embedded list of real outlets
 	if err != nil {
-		return fmt.Errorf("%w: crawl: %w", errUsage, err) // bad input: exit 2
+		return fmt.Errorf("%w: crawl: %w", cli.ErrUsage, err) // bad input: exit 2
 	}
 	srcStore, sources, err := n.effectiveSources(frontCtx, sources) // seed + UI edits (sources_edit.go)
 	if err != nil {

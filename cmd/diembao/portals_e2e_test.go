@@ -18,6 +18,7 @@ import (
 
 	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/bus"
+	"github.com/diembao/diembao/internal/cli"
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/demosite"
 	"github.com/diembao/diembao/internal/e2e"
@@ -172,7 +173,7 @@ func checkReportWhileRunning(t *testing.T, n *node, api apiClient, alertCount in
 	var stdout, stderr bytes.Buffer
 	b := &app{cfg: a.cfg, log: slog.New(slog.NewTextHandler(io.Discard, nil)), stdout: &stdout, stderr: &stderr,
 		stdin: strings.NewReader(""), getenv: func(string) string { return "" }}
-	if code := cmdReport(context.Background(), b, []string{"--year", y, "--all", "--out", out}); code != exitOK {
+	if code := cmdReport(context.Background(), b, []string{"--year", y, "--all", "--out", out}); code != cli.ExitOK {
 		t.Fatalf("report while run runs: exit %d: %s", code, stderr.String())
 	}
 	f, err := excelize.OpenFile(out)
@@ -209,7 +210,7 @@ func checkReportWhileRunning(t *testing.T, n *node, api apiClient, alertCount in
 	}
 	csvOut := filepath.Join(t.TempDir(), "kq.csv")
 	stderr.Reset()
-	if code := cmdSearch(context.Background(), b, []string{"--format", "csv", "--out", csvOut, "Xuân Mầu"}); code != exitOK {
+	if code := cmdSearch(context.Background(), b, []string{"--format", "csv", "--out", csvOut, "Xuân Mầu"}); code != cli.ExitOK {
 		t.Fatalf("search export while run runs: exit %d: %s", code, stderr.String())
 	}
 	if data, err := os.ReadFile(csvOut); err != nil || !bytes.HasPrefix(data, []byte("\xEF\xBB\xBF")) || !strings.Contains(stderr.String(), "đã ghi 1 kết quả") {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/diembao/diembao/indexer"
+	"github.com/diembao/diembao/internal/cli"
 	"github.com/diembao/diembao/internal/report"
 	"github.com/diembao/diembao/internal/web"
 )
@@ -20,7 +21,7 @@ import (
 // else from the index under DATA/index read-only.
 func searchExport(ctx context.Context, a *app, o searchOpts) int {
 	if o.format == "xlsx" && o.out == "" {
-		return a.exitCode(fmt.Errorf("%w: search: --format xlsx needs --out FILE", errUsage))
+		return a.exitCode(fmt.Errorf("%w: search: --format xlsx needs --out FILE", cli.ErrUsage))
 	}
 	params := url.Values{"format": {o.format}}
 	for k, v := range o.params {
@@ -35,18 +36,18 @@ func searchExport(ctx context.Context, a *app, o searchOpts) int {
 	}
 	var qe *indexer.QueryError
 	if errors.As(err, &qe) {
-		return a.exitCode(fmt.Errorf("%w: search: %s", errUsage, qe.Error()))
+		return a.exitCode(fmt.Errorf("%w: search: %s", cli.ErrUsage, qe.Error()))
 	}
 	if err != nil {
 		return a.exitCode(fmt.Errorf("search: %w", err))
 	}
 	if o.out == "" {
 		_, _ = a.stdout.Write(data)
-		return exitOK
+		return cli.ExitOK
 	}
 	if err := os.WriteFile(o.out, data, 0o644); err != nil {
 		return a.exitCode(fmt.Errorf("search: %w", err))
 	}
 	fmt.Fprintf(a.stderr, "đã ghi %d kết quả vào %s\n", n, o.out)
-	return exitOK
+	return cli.ExitOK
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/diembao/diembao/crawler"
 	"github.com/diembao/diembao/crawler/sourcestore"
 	"github.com/diembao/diembao/internal/bus"
+	"github.com/diembao/diembao/internal/cli"
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/web"
 )
@@ -82,16 +83,14 @@ func (n *node) webSourceEditor(ctx context.Context) (web.SourceEditor, error) {
 // or an embedded store already under the data dir (ok false otherwise).
 func readSourceStore[T any](ctx context.Context, a *app, seed []crawler.Source, read func(context.Context, *sourcestore.Store) (T, error)) (v T, ok bool, err error) {
 	natsURL := a.natsFor(a.cfg.NATS.URL)
-	storeDir := filepath.Join(a.cfg.DataDir, "nats")
 	if natsURL == "" {
-		if _, err := os.Stat(filepath.Join(storeDir, "jetstream")); err != nil {
+		if _, err := os.Stat(filepath.Join(a.cfg.DataDir, "nats", "jetstream")); err != nil {
 			return v, false, nil
 		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	sync := a.cfg.NATS.Sync == nil || *a.cfg.NATS.Sync
-	b, err := bus.Open(ctx, bus.Config{URL: natsURL, StoreDir: storeDir, Sync: sync, Name: "diembao-sources"}, slog.New(slog.DiscardHandler)) // errors are returned; the server's chatter is not wanted here
+	b, err := a.dial(ctx, natsURL, "diembao-sources", slog.New(slog.DiscardHandler)) // errors are returned; the server's chatter is not wanted here
 	if err != nil {
 		return v, false, err
 	}
@@ -148,12 +147,12 @@ func cmdSourcesList(ctx context.Context, a *app, args []string) int {
 		case "--json", "-json":
 			asJSON = true
 		default:
-			return a.exitCode(fmt.Errorf("%w: sources list [--json]: unexpected %q", errUsage, arg))
+			return a.exitCode(fmt.Errorf("%w: sources list [--json]: unexpected %q", cli.ErrUsage, arg))
 		}
 	}
 	seed, err := sourcesFromConfig(a.cfg.Sources)
 	if err != nil {
-		return a.exitCode(fmt.Errorf("%w: %w", errUsage, err))
+		return a.exitCode(fmt.Errorf("%w: %w", cli.ErrUsage, err))
 	}
 	list, ok, err := readSourceStore(ctx, a, seed, func(ctx context.Context, st *sourcestore.Store) ([]sourcestore.Entry, error) {
 		return st.List(ctx)
@@ -170,5 +169,5 @@ func cmdSourcesList(ctx context.Context, a *app, args []string) int {
 	if err := sourcestore.WriteList(a.stdout, list, asJSON, a.cfg.Location()); err != nil {
 		return a.exitCode(err)
 	}
-	return exitOK
+	return cli.ExitOK
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/diembao/diembao/crawler"
 	"github.com/diembao/diembao/crawler/sourcestore"
 	"github.com/diembao/diembao/internal/bus"
+	"github.com/diembao/diembao/internal/cli"
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/poll"
 	"github.com/diembao/diembao/internal/web"
@@ -73,12 +74,12 @@ func TestSourcesCheckSeesEdits(t *testing.T) {
 	}
 
 	code, out, errs := runSourcesCheck(t, dir, "--json", "--data", data, "--timeout", "10s")
-	if code != exitOK || !strings.Contains(out, `"source":"moi"`) || !strings.Contains(out, `"title":"Tuần tra biên giới"`) || strings.Contains(out, `"dong"`) {
+	if code != cli.ExitOK || !strings.Contains(out, `"source":"moi"`) || !strings.Contains(out, `"title":"Tuần tra biên giới"`) || strings.Contains(out, `"dong"`) {
 		t.Errorf("exit %d\nstdout %s\nstderr %s", code, out, errs)
 	}
 	// sources list shows both, the disabled one marked.
 	code, out, errs = realMainOut(t, dir, "sources", "list", "--json", "--data", data)
-	if code != exitOK || !strings.Contains(out, `{"id":"dong","name":"dong","kind":"press","origin":"edited","disabled":true,"by":"quantri"`) ||
+	if code != cli.ExitOK || !strings.Contains(out, `{"id":"dong","name":"dong","kind":"press","origin":"edited","disabled":true,"by":"quantri"`) ||
 		!strings.Contains(out, `{"id":"moi","name":"moi","kind":"press","origin":"added","disabled":false,"by":"quantri"`) {
 		t.Errorf("sources list: exit %d\nstdout %s\nstderr %s", code, out, errs)
 	}
