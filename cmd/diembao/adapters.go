@@ -11,6 +11,7 @@ import (
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/savedsearch"
 	"github.com/diembao/diembao/internal/web"
+	"github.com/diembao/diembao/internal/webdata"
 )
 
 func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
@@ -51,7 +52,7 @@ func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
 		return web.Deps{}, err
 	}
 	var search web.Searcher
-	var docs web.DocGetter
+	var docs webdata.DocGetter
 	if n.idx != nil {
 		search, docs = n.idx, n.idx
 	} else {
@@ -61,13 +62,13 @@ func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
 	deps := web.Deps{
 		Accounts:    web.NewAccounts(accounts),
 		Searcher:    search,
-		Articles:    web.ArticlesFrom(docs, revs, n.rules),
-		Alerts:      web.AlertsFrom(store),
-		Rules:       web.RulesFrom(n.rules),
-		Sources:     web.SourceHealthFrom(crawler.HealthStore{St: health}),
-		Digests:     web.DigestsFrom(digest.Shelf{St: digests}),
-		DeadLetters: web.DeadLettersFrom(n.bus),
-		Snapshots:   web.SnapshotsFrom(bus.Blobs{B: n.bus}),
+		Articles:    webdata.ArticlesFrom(docs, revs, n.rules),
+		Alerts:      webdata.AlertsFrom(store),
+		Rules:       webdata.RulesFrom(n.rules),
+		Sources:     webdata.SourceHealthFrom(crawler.HealthStore{St: health}),
+		Digests:     webdata.DigestsFrom(digest.Shelf{St: digests}),
+		DeadLetters: webdata.DeadLettersFrom(n.bus),
+		Snapshots:   webdata.SnapshotsFrom(bus.Blobs{B: n.bus}),
 		Cases:       caseSvc,
 		Portals:     portals,
 		Saved:       saved,

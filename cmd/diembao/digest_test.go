@@ -25,7 +25,7 @@ import (
 	"github.com/diembao/diembao/internal/cli"
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/kv"
-	"github.com/diembao/diembao/internal/web"
+	"github.com/diembao/diembao/internal/webdata"
 )
 
 var digestICT = time.FixedZone("ICT", 7*3600)
@@ -286,11 +286,11 @@ func TestDigestSchedulerSendsThroughTheOutbox(t *testing.T) {
 		}
 	}
 	// The UI archive lists it.
-	infos, err := web.DigestsFrom(digest.Shelf{St: digests}).List(ctx)
+	infos, err := webdata.DigestsFrom(digest.Shelf{St: digests}).List(ctx)
 	if err != nil || len(infos) != 1 || infos[0].ID != "2026-W47" || infos[0].Articles != 5 {
 		t.Fatalf("archive = %+v, %v", infos, err)
 	}
-	html, err := web.DigestsFrom(digest.Shelf{St: digests}).Get(ctx, "2026-W47")
+	html, err := webdata.DigestsFrom(digest.Shelf{St: digests}).Get(ctx, "2026-W47")
 	if err != nil || !strings.Contains(string(html), titleBorder) || strings.Contains(string(html), "Cảnh báo chỉ dành cho công an") {
 		t.Errorf("archived html: %v", err)
 	}
@@ -382,7 +382,7 @@ func TestDigestCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if infos, err := (web.DigestsFrom(digest.Shelf{St: digests})).List(ctx); err != nil || len(infos) != 1 || infos[0].ID != "2026-W47" {
+	if infos, err := (webdata.DigestsFrom(digest.Shelf{St: digests})).List(ctx); err != nil || len(infos) != 1 || infos[0].ID != "2026-W47" {
 		t.Errorf("archive = %+v, %v", infos, err)
 	}
 }

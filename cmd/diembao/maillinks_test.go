@@ -18,6 +18,7 @@ import (
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/kv"
 	"github.com/diembao/diembao/internal/web"
+	"github.com/diembao/diembao/internal/webdata"
 )
 
 // Every link in every alert mail (office, police; one alert or a group)
@@ -36,7 +37,7 @@ func TestMailLinksOpenTheirAlert(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	srv, err := web.New(web.Config{SensitiveAudiences: []string{"police"}}, web.Deps{Accounts: acc, Alerts: web.AlertsFrom(store)}, slog.New(slog.DiscardHandler))
+	srv, err := web.New(web.Config{SensitiveAudiences: []string{"police"}}, web.Deps{Accounts: acc, Alerts: webdata.AlertsFrom(store)}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

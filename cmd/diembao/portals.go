@@ -14,6 +14,7 @@ import (
 	"github.com/diembao/diembao/internal/portal"
 	"github.com/diembao/diembao/internal/stages"
 	"github.com/diembao/diembao/internal/web"
+	"github.com/diembao/diembao/internal/webdata"
 )
 
 // bucketPortals holds the own-portal watch's state (internal/portal).
@@ -80,5 +81,5 @@ func (n *node) webPortals(ctx context.Context) (web.Portals, error) {
 	if err != nil {
 		return nil, fmt.Errorf("portals: %w", err)
 	}
-	return web.PortalsFrom(r, time.Now), nil
+	return webdata.PortalsFrom(r, time.Now), nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/diembao/diembao/internal/cli"
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/web"
+	"github.com/diembao/diembao/internal/webdata"
 )
 
 // bucketSources holds the sources edited in the UI: one key per source id,
@@ -75,7 +76,7 @@ func (n *node) webSourceEditor(ctx context.Context) (web.SourceEditor, error) {
 	if err != nil {
 		return nil, err
 	}
-	return web.SourceEditorFrom(st, oneShotFetch(n.a.cfg, 15*time.Second), n.log), nil // a preview fails fast
+	return webdata.SourceEditorFrom(st, oneShotFetch(n.a.cfg, 15*time.Second), n.log), nil // a preview fails fast
 }
 
 // readSourceStore opens the edited sources for a one-shot command, when a

@@ -1,4 +1,4 @@
-package web
+package webdata
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/diembao/diembao/crawler"
 	"github.com/diembao/diembao/crawler/sourcestore"
+	"github.com/diembao/diembao/internal/web"
 )
 
 // previewItems is how many of the newest articles a preview extracts.
@@ -19,7 +20,7 @@ const previewItems = 3
 // SourceEditorFrom is the source editor on the edited-sources store; its
 // Preview runs what `sources check --source` runs on the candidate source,
 // with fetch settings cc.
-func SourceEditorFrom(st *sourcestore.Store, cc crawler.Config, log *slog.Logger) SourceEditor {
+func SourceEditorFrom(st *sourcestore.Store, cc crawler.Config, log *slog.Logger) web.SourceEditor {
 	return sourceEditor{st: st, cc: cc, log: log}
 }
 
@@ -29,31 +30,31 @@ type sourceEditor struct {
 	log *slog.Logger
 }
 
-func (e sourceEditor) List(ctx context.Context) ([]SourceEntry, error) {
+func (e sourceEditor) List(ctx context.Context) ([]web.SourceEntry, error) {
 	list, err := e.st.List(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]SourceEntry, len(list))
+	out := make([]web.SourceEntry, len(list))
 	for i, x := range list {
 		out[i] = toSourceEntry(x)
 	}
 	return out, nil
 }
 
-func (e sourceEditor) Get(ctx context.Context, id string) (SourceEntry, error) {
+func (e sourceEditor) Get(ctx context.Context, id string) (web.SourceEntry, error) {
 	x, err := e.st.Get(ctx, id)
 	if err != nil {
-		return SourceEntry{}, sourceErr(err)
+		return web.SourceEntry{}, sourceErr(err)
 	}
 	return toSourceEntry(x), nil
 }
 
 // formSource converts the form; when its durations are wrong the store's
 // checks still run on the rest, so the editor shows every problem at once.
-func (e sourceEditor) formSource(ctx context.Context, f SourceForm) (crawler.Source, error) {
+func (e sourceEditor) formSource(ctx context.Context, f web.SourceForm) (crawler.Source, error) {
 	src, err := sourceFromForm(f)
-	var fe SourceFieldErrors
+	var fe web.SourceFieldErrors
 	if !errors.As(err, &fe) {
 		return src, err
 	}
@@ -68,7 +69,7 @@ func (e sourceEditor) formSource(ctx context.Context, f SourceForm) (crawler.Sou
 	return src, fe
 }
 
-func (e sourceEditor) Save(ctx context.Context, f SourceForm, isNew bool, baseRev uint64, by, note string) error {
+func (e sourceEditor) Save(ctx context.Context, f web.SourceForm, isNew bool, baseRev uint64, by, note string) error {
 	src, err := e.formSource(ctx, f)
 	if err != nil {
 		return err
@@ -82,18 +83,18 @@ func (e sourceEditor) SetDisabled(ctx context.Context, id string, disabled bool,
 	return sourceErr(err)
 }
 
-func (e sourceEditor) History(ctx context.Context, id string) ([]SourceRevision, error) {
+func (e sourceEditor) History(ctx context.Context, id string) ([]web.SourceRevision, error) {
 	revs, err := e.st.History(ctx, id)
 	if err != nil {
 		return nil, sourceErr(err)
 	}
-	out := make([]SourceRevision, 0, len(revs)+1)
+	out := make([]web.SourceRevision, 0, len(revs)+1)
 	for _, r := range revs {
-		out = append(out, SourceRevision{Rev: r.Rev, Form: formFromSource(r.Source), Disabled: r.Disabled, Action: r.Action,
+		out = append(out, web.SourceRevision{Rev: r.Rev, Form: formFromSource(r.Source), Disabled: r.Disabled, Action: r.Action,
 			By: r.By, At: r.At, Note: r.Note, RestoredFrom: r.RestoredFrom})
 	}
 	if seed, ok := e.st.Seed(id); ok {
-		out = append(out, SourceRevision{Rev: 0, Form: formFromSource(seed), Action: "seed"})
+		out = append(out, web.SourceRevision{Rev: 0, Form: formFromSource(seed), Action: "seed"})
 	}
 	return out, nil
 }
@@ -105,16 +106,16 @@ func (e sourceEditor) Restore(ctx context.Context, id string, rev uint64, by, no
 
 // Preview checks the form as Save does, then runs discovery and extracts a
 // few articles with a throwaway crawler (crawler.Preview).
-func (e sourceEditor) Preview(ctx context.Context, f SourceForm) (SourcePreview, error) {
+func (e sourceEditor) Preview(ctx context.Context, f web.SourceForm) (web.SourcePreview, error) {
 	src, err := e.formSource(ctx, f)
 	if err != nil {
-		return SourcePreview{}, err
+		return web.SourcePreview{}, err
 	}
 	if src, err = e.st.Validate(ctx, src); err != nil {
-		return SourcePreview{}, sourceErr(err)
+		return web.SourcePreview{}, sourceErr(err)
 	}
 	sc, err := crawler.Preview(ctx, e.cc, src, previewItems, e.log)
-	p := SourcePreview{Found: sc.Found}
+	p := web.SourcePreview{Found: sc.Found}
 	for _, m := range sc.Errors {
 		p.Errors = append(p.Errors, crawler.Explain(errors.New(m)))
 	}
@@ -122,7 +123,7 @@ func (e sourceEditor) Preview(ctx context.Context, f SourceForm) (SourcePreview,
 		p.Errors = append(p.Errors, crawler.Explain(err))
 	}
 	for _, a := range sc.Sample {
-		p.Items = append(p.Items, SourcePreviewItem{URL: a.URL, Title: a.Title, Published: a.Published,
+		p.Items = append(p.Items, web.SourcePreviewItem{URL: a.URL, Title: a.Title, Published: a.Published,
 			PublishedFrom: a.PublishedFrom, Lines: firstLines(a.Body, 3, 300)})
 	}
 	return p, nil
@@ -153,14 +154,14 @@ func firstLines(text string, n, max int) []string {
 }
 
 // sourceFromForm reads the form's durations; other checks are the store's.
-func sourceFromForm(f SourceForm) (crawler.Source, error) {
+func sourceFromForm(f web.SourceForm) (crawler.Source, error) {
 	src := crawler.Source{ID: f.ID, Name: f.Name, Kind: f.Kind, Feeds: f.Feeds, Sitemaps: f.Sitemaps,
 		AllowPrivate: f.AllowPrivate, RequireArea: f.RequireArea,
 		Selectors: crawler.Selectors{Title: f.SelTitle, Body: f.SelBody, Date: f.SelDate}}
 	for _, l := range f.Listings {
 		src.Listings = append(src.Listings, crawler.Listing{URL: l.URL, Links: l.Links})
 	}
-	fe := SourceFieldErrors{}
+	fe := web.SourceFieldErrors{}
 	var err error
 	if src.Interval, err = sourcestore.ParseDuration(sourcestore.FieldInterval, f.Interval); err != nil {
 		fe[sourcestore.FieldInterval] = fieldMsg(err, sourcestore.FieldInterval)
@@ -182,13 +183,13 @@ func fieldMsg(err error, field string) string {
 	return err.Error()
 }
 
-func formFromSource(s crawler.Source) SourceForm {
-	f := SourceForm{ID: s.ID, Name: s.Name, Kind: s.Kind, Feeds: s.Feeds, Sitemaps: s.Sitemaps,
+func formFromSource(s crawler.Source) web.SourceForm {
+	f := web.SourceForm{ID: s.ID, Name: s.Name, Kind: s.Kind, Feeds: s.Feeds, Sitemaps: s.Sitemaps,
 		Interval: shortDuration(s.Interval.D()), Delay: shortDuration(s.Delay.D()),
 		AllowPrivate: s.AllowPrivate, RequireArea: s.RequireArea,
 		SelTitle: s.Selectors.Title, SelBody: s.Selectors.Body, SelDate: s.Selectors.Date}
 	for _, l := range s.Listings {
-		f.Listings = append(f.Listings, SourceListing{URL: l.URL, Links: l.Links})
+		f.Listings = append(f.Listings, web.SourceListing{URL: l.URL, Links: l.Links})
 	}
 	return f
 }
@@ -208,8 +209,8 @@ func shortDuration(d time.Duration) string {
 	return s
 }
 
-func toSourceEntry(x sourcestore.Entry) SourceEntry {
-	return SourceEntry{Form: formFromSource(x.Source), Disabled: x.Disabled, Seeded: x.Seeded, Edited: x.Edited,
+func toSourceEntry(x sourcestore.Entry) web.SourceEntry {
+	return web.SourceEntry{Form: formFromSource(x.Source), Disabled: x.Disabled, Seeded: x.Seeded, Edited: x.Edited,
 		Rev: x.Rev, By: x.By, At: x.At}
 }
 
@@ -220,11 +221,11 @@ func sourceErr(err error) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &v):
-		return SourceFieldErrors(v.Fields)
+		return web.SourceFieldErrors(v.Fields)
 	case errors.Is(err, sourcestore.ErrConflict):
-		return ErrSourceConflict
+		return web.ErrSourceConflict
 	case errors.Is(err, sourcestore.ErrNotFound):
-		return fmt.Errorf("%w: %w", ErrNotFound, err)
+		return fmt.Errorf("%w: %w", web.ErrNotFound, err)
 	}
 	return err
 }

@@ -1,4 +1,4 @@
-package web
+package webdata
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/diembao/diembao/alerts/digest"
 	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/kv"
+	"github.com/diembao/diembao/internal/web"
 )
 
 // TestDigestsFromShelf: a digest kept on the shelf is listed and served;
@@ -33,8 +34,8 @@ func TestDigestsFromShelf(t *testing.T) {
 	if html, err := d.Get(ctx, "2026-W47"); err != nil || string(html) != "<p>tuần</p>" {
 		t.Errorf("get %q %v", html, err)
 	}
-	if _, err := d.Get(ctx, "2026-W01"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("unknown week: %v, want ErrNotFound", err)
+	if _, err := d.Get(ctx, "2026-W01"); !errors.Is(err, web.ErrNotFound) {
+		t.Errorf("unknown week: %v, want web.ErrNotFound", err)
 	}
 }
 
@@ -48,8 +49,8 @@ func TestClientNoServer(t *testing.T) {
 	}
 	closed := "http://" + ln.Addr().String()
 	ln.Close()
-	if _, err := (Client{BaseURL: closed}).Search(ctx, url.Values{"q": {"x"}}); !errors.Is(err, ErrNoServer) {
-		t.Errorf("closed port: %v, want ErrNoServer", err)
+	if _, err := (web.Client{BaseURL: closed}).Search(ctx, url.Values{"q": {"x"}}); !errors.Is(err, web.ErrNoServer) {
+		t.Errorf("closed port: %v, want web.ErrNoServer", err)
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Query().Get("q") {
@@ -62,9 +63,9 @@ func TestClientNoServer(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	c := Client{BaseURL: srv.URL}
-	if _, err := c.Search(ctx, url.Values{"q": {"other"}}); !errors.Is(err, ErrNoServer) {
-		t.Errorf("404: %v, want ErrNoServer", err)
+	c := web.Client{BaseURL: srv.URL}
+	if _, err := c.Search(ctx, url.Values{"q": {"other"}}); !errors.Is(err, web.ErrNoServer) {
+		t.Errorf("404: %v, want web.ErrNoServer", err)
 	}
 	var qe *indexer.QueryError
 	if _, err := c.Search(ctx, url.Values{"q": {"bad"}}); !errors.As(err, &qe) || qe.Msg != "dấu ngoặc" {

@@ -1,7 +1,4 @@
-package web
-
-// The constructors below adapt the domain packages' stores and readers to
-// the interfaces of Deps, so that the wiring in cmd/diembao only names them.
+package webdata
 
 import (
 	"context"
@@ -10,7 +7,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/diembao/diembao/alerts"
@@ -19,6 +15,7 @@ import (
 	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/kv"
+	"github.com/diembao/diembao/internal/web"
 	"github.com/diembao/diembao/rules"
 )
 
@@ -36,7 +33,7 @@ type RuleSource interface {
 // ArticlesFrom joins the index document with every revision kept in revs
 // (key "<id>.<revision>", the article JSON) and the rules that fire on the
 // current revision, matched on the whole article as the matcher does.
-func ArticlesFrom(docs DocGetter, revs kv.Store, rl RuleSource) Articles {
+func ArticlesFrom(docs DocGetter, revs kv.Store, rl RuleSource) web.Articles {
 	return articleViews{docs: docs, revs: revs, rules: rl}
 }
 
@@ -46,18 +43,18 @@ type articleViews struct {
 	rules RuleSource
 }
 
-func (v articleViews) Get(ctx context.Context, id string) (ArticleView, error) {
+func (v articleViews) Get(ctx context.Context, id string) (web.ArticleView, error) {
 	d, err := v.docs.Get(ctx, id)
 	if errors.Is(err, indexer.ErrNotFound) {
-		return ArticleView{}, fmt.Errorf("%w: %w", ErrNotFound, err)
+		return web.ArticleView{}, fmt.Errorf("%w: %w", web.ErrNotFound, err)
 	}
 	if err != nil {
-		return ArticleView{}, err
+		return web.ArticleView{}, err
 	}
-	view := ArticleView{Topics: d.Topics, Area: d.Area}
+	view := web.ArticleView{Topics: d.Topics, Area: d.Area}
 	keys, err := v.revs.Keys(ctx, id+".")
 	if err != nil {
-		return ArticleView{}, err
+		return web.ArticleView{}, err
 	}
 	for _, k := range keys {
 		e, err := v.revs.Get(ctx, k)
@@ -81,19 +78,19 @@ func (v articleViews) Get(ctx context.Context, id string) (ArticleView, error) {
 }
 
 // AlertsFrom adapts the alert store to Alerts.
-func AlertsFrom(s *alerts.Store) Alerts { return alertRecords{s} }
+func AlertsFrom(s *alerts.Store) web.Alerts { return alertRecords{s} }
 
 type alertRecords struct{ s *alerts.Store }
 
-func toAlertRecord(r alerts.Record) AlertRecord {
-	w := AlertRecord{Alert: r.Alert, AckedBy: r.AckedBy, AckedAt: r.AckedAt, AckNote: r.AckNote}
+func toAlertRecord(r alerts.Record) web.AlertRecord {
+	w := web.AlertRecord{Alert: r.Alert, AckedBy: r.AckedBy, AckedAt: r.AckedAt, AckNote: r.AckNote}
 	if len(r.Audiences) > 0 {
 		w.Alert.Audiences = r.Audiences
 	}
 	return w
 }
 
-func (s alertRecords) List(ctx context.Context, f AlertFilter) ([]AlertRecord, error) {
+func (s alertRecords) List(ctx context.Context, f web.AlertFilter) ([]web.AlertRecord, error) {
 	af := alerts.Filter{Topic: f.Topic, Since: f.Since, Limit: f.Limit}
 	if f.Unacked {
 		no := false
@@ -103,20 +100,20 @@ func (s alertRecords) List(ctx context.Context, f AlertFilter) ([]AlertRecord, e
 	if err != nil {
 		return nil, err
 	}
-	out := make([]AlertRecord, len(p.Records))
+	out := make([]web.AlertRecord, len(p.Records))
 	for i, r := range p.Records {
 		out[i] = toAlertRecord(r)
 	}
 	return out, nil
 }
 
-func (s alertRecords) Get(ctx context.Context, id string) (AlertRecord, error) {
+func (s alertRecords) Get(ctx context.Context, id string) (web.AlertRecord, error) {
 	r, err := s.s.Get(ctx, id)
 	if errors.Is(err, alerts.ErrNotFound) {
-		return AlertRecord{}, fmt.Errorf("%w: %w", ErrNotFound, err)
+		return web.AlertRecord{}, fmt.Errorf("%w: %w", web.ErrNotFound, err)
 	}
 	if err != nil {
-		return AlertRecord{}, err
+		return web.AlertRecord{}, err
 	}
 	return toAlertRecord(r), nil
 }
@@ -124,7 +121,7 @@ func (s alertRecords) Get(ctx context.Context, id string) (AlertRecord, error) {
 func (s alertRecords) Ack(ctx context.Context, id, who, note string, when time.Time) error {
 	r, err := s.s.Get(ctx, id)
 	if errors.Is(err, alerts.ErrNotFound) {
-		return fmt.Errorf("%w: %w", ErrNotFound, err)
+		return fmt.Errorf("%w: %w", web.ErrNotFound, err)
 	}
 	if err != nil {
 		return err
@@ -143,23 +140,23 @@ type ReloadingRules interface {
 }
 
 // RulesFrom adapts the rules reloader to Rules.
-func RulesFrom(rl ReloadingRules) Rules { return ruleSet{rl} }
+func RulesFrom(rl ReloadingRules) web.Rules { return ruleSet{rl} }
 
 type ruleSet struct{ rl ReloadingRules }
 
-func (r ruleSet) Try(_ context.Context, text string) (RuleResult, error) {
+func (r ruleSet) Try(_ context.Context, text string) (web.RuleResult, error) {
 	res := r.rl.Current().MatchText(text)
 	var places []string
 	for _, t := range res.AreaTerms {
 		places = append(places, t.Text)
 	}
-	return RuleResult{Area: res.Area, Places: places, Topics: res.Topics, Matches: res.Matches}, nil
+	return web.RuleResult{Area: res.Area, Places: places, Topics: res.Topics, Matches: res.Matches}, nil
 }
 
-func (r ruleSet) List(_ context.Context) ([]RuleInfo, error) {
-	var out []RuleInfo
+func (r ruleSet) List(_ context.Context) ([]web.RuleInfo, error) {
+	var out []web.RuleInfo
 	for _, ru := range r.rl.Current().Rules() {
-		out = append(out, RuleInfo{ID: ru.ID, Version: ru.Version, Topic: ru.Topic, Severity: ru.Severity,
+		out = append(out, web.RuleInfo{ID: ru.ID, Version: ru.Version, Topic: ru.Topic, Severity: ru.Severity,
 			Query: ru.Query, NeedsArea: ru.Area, Audiences: ru.Audiences, File: ru.File})
 	}
 	return out, nil
@@ -168,18 +165,18 @@ func (r ruleSet) List(_ context.Context) ([]RuleInfo, error) {
 func (r ruleSet) LastError() error { return r.rl.LastError() }
 
 // SourceHealthFrom shows the health the crawl role last published.
-func SourceHealthFrom(h crawler.HealthStore) SourceHealth { return sourceHealth{h} }
+func SourceHealthFrom(h crawler.HealthStore) web.SourceHealth { return sourceHealth{h} }
 
 type sourceHealth struct{ h crawler.HealthStore }
 
-func (s sourceHealth) Health(ctx context.Context) ([]SourceStatus, error) {
+func (s sourceHealth) Health(ctx context.Context) ([]web.SourceStatus, error) {
 	hs, err := s.h.List(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]SourceStatus, len(hs))
+	out := make([]web.SourceStatus, len(hs))
 	for i, h := range hs {
-		out[i] = SourceStatus{ID: h.Source, Name: h.Name, LastCrawl: h.LastAttempt, LastOK: h.LastSuccess,
+		out[i] = web.SourceStatus{ID: h.Source, Name: h.Name, LastCrawl: h.LastAttempt, LastOK: h.LastSuccess,
 			LastError: h.LastError, Failures: h.FailedPasses, Articles: h.Published24h,
 			LastNew: h.LastNewArticle, Stale: h.Stale, Backlog: h.Backlog, Disabled: h.Disabled}
 	}
@@ -188,41 +185,41 @@ func (s sourceHealth) Health(ctx context.Context) ([]SourceStatus, error) {
 
 // DeadLetterQueue is the bus's dead-letter stream.
 type DeadLetterQueue interface {
-	DeadLetters(ctx context.Context, limit int) ([]DeadLetter, error)
+	DeadLetters(ctx context.Context, limit int) ([]web.DeadLetter, error)
 	RetryDeadLetter(ctx context.Context, seq uint64) error
 }
 
 // DeadLettersFrom lists the newest 200 dead letters of q; their ids are the
 // stream sequences.
-func DeadLettersFrom(q DeadLetterQueue) DeadLetters { return deadLetters{q} }
+func DeadLettersFrom(q DeadLetterQueue) web.DeadLetters { return deadLetters{q} }
 
 type deadLetters struct{ q DeadLetterQueue }
 
-func (d deadLetters) List(ctx context.Context) ([]DeadLetter, error) {
+func (d deadLetters) List(ctx context.Context) ([]web.DeadLetter, error) {
 	return d.q.DeadLetters(ctx, 200)
 }
 
 func (d deadLetters) Retry(ctx context.Context, id string) error {
 	seq, err := strconv.ParseUint(id, 10, 64)
 	if err != nil {
-		return fmt.Errorf("%w: dead letter %q", ErrNotFound, id)
+		return fmt.Errorf("%w: dead letter %q", web.ErrNotFound, id)
 	}
 	return d.q.RetryDeadLetter(ctx, seq)
 }
 
 // DigestsFrom reads the digests the digest job keeps on its shelf.
-func DigestsFrom(s digest.Shelf) Digests { return digestArchive{s} }
+func DigestsFrom(s digest.Shelf) web.Digests { return digestArchive{s} }
 
 type digestArchive struct{ s digest.Shelf }
 
-func (d digestArchive) List(ctx context.Context) ([]DigestInfo, error) {
+func (d digestArchive) List(ctx context.Context) ([]web.DigestInfo, error) {
 	list, err := d.s.List(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var out []DigestInfo
+	var out []web.DigestInfo
 	for _, x := range list {
-		out = append(out, DigestInfo{ID: x.ID, From: x.From, To: x.To, Articles: x.Articles, Created: x.Created})
+		out = append(out, web.DigestInfo{ID: x.ID, From: x.From, To: x.To, Articles: x.Articles, Created: x.Created})
 	}
 	return out, nil
 }
@@ -230,21 +227,21 @@ func (d digestArchive) List(ctx context.Context) ([]DigestInfo, error) {
 func (d digestArchive) Get(ctx context.Context, id string) ([]byte, error) {
 	b, err := d.s.HTML(ctx, id)
 	if errors.Is(err, kv.ErrNotFound) {
-		return nil, fmt.Errorf("%w: digest %s", ErrNotFound, id)
+		return nil, fmt.Errorf("%w: digest %s", web.ErrNotFound, id)
 	}
 	return b, err
 }
 
 // SnapshotsFrom reads saved copies (crawler.Snapshot records) from blobs
 // and gives them as UTF-8 HTML; a key blobs cannot give is ErrNotFound.
-func SnapshotsFrom(blobs crawler.BlobStore) Snapshots { return snapshots{blobs} }
+func SnapshotsFrom(blobs crawler.BlobStore) web.Snapshots { return snapshots{blobs} }
 
 type snapshots struct{ b crawler.BlobStore }
 
 func (s snapshots) Get(ctx context.Context, key string) ([]byte, error) {
 	data, err := s.b.Get(ctx, key)
 	if err != nil {
-		return nil, fmt.Errorf("%w: snapshot %s: %w", ErrNotFound, key, err)
+		return nil, fmt.Errorf("%w: snapshot %s: %w", web.ErrNotFound, key, err)
 	}
 	snap, err := crawler.UnmarshalSnapshot(data)
 	if err != nil {
@@ -255,21 +252,4 @@ func (s snapshots) Get(ctx context.Context, key string) ([]byte, error) {
 		return nil, err
 	}
 	return []byte(html), nil
-}
-
-// Unhealthy lists the parts of a process that cannot write now, part →
-// reason (bus, index, disk). It is the error Deps.Ready returns; /healthz
-// shows its Failing map.
-type Unhealthy map[string]string
-
-// Failing returns the parts and their reasons.
-func (h Unhealthy) Failing() map[string]string { return h }
-
-func (h Unhealthy) Error() string {
-	parts := make([]string, 0, len(h))
-	for p, why := range h {
-		parts = append(parts, p+": "+why)
-	}
-	sort.Strings(parts)
-	return "unhealthy: " + strings.Join(parts, "; ")
 }
