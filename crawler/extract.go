@@ -760,7 +760,7 @@ func visibleDateText(doc *goquery.Document) string {
 			return true
 		}
 		t := strings.TrimSpace(s.Text())
-		if t == "" || len(t) > 120 || !(reDMY.MatchString(t) || reLongDate.MatchString(t) || reISO.MatchString(t) || reRelative.MatchString(t) || reMonthName.MatchString(t)) {
+		if t == "" || len(t) > 120 || !(reDMY.MatchString(t) || reLongDate.MatchString(t) || reVNDayMonth.MatchString(t) || reVNMonthDay.MatchString(t) || reISO.MatchString(t) || reRelative.MatchString(t) || reMonthName.MatchString(t)) {
 			return true
 		}
 		if notArticleDate(s) {
