@@ -18,9 +18,9 @@ var (
 	// "26 tháng 10 2020", "Tháng Mười 26, 2020", "Tháng 10 26, 2020".
 	reVNDayMonth = regexp.MustCompile(`(?i)\b(\d{1,2})\s+tháng\s+(\d{1,2}|` + vnMonths + `)\s*,?\s+(?:năm\s+)?((?:19|20)\d\d)\b`)
 	reVNMonthDay = regexp.MustCompile(`(?i)\btháng\s+(\d{1,2}|` + vnMonths + `)\s+(\d{1,2}),?\s+((?:19|20)\d\d)\b`)
-	reTime     = regexp.MustCompile(`\b([01]?\d|2[0-3])\s*(?::|h|giờ)\s*([0-5]\d)(?:\s*:\s*([0-5]\d))?(?:\s*([AaPp]\.?[Mm]\b\.?|SA\b|CH\b))?`)
-	reRelative = regexp.MustCompile(`(?i)(\d+)\s*(giây|phút|giờ|tiếng|ngày|tuần|tháng|năm)\s+trước`)
-	reRelWord  = regexp.MustCompile(`(?i)(hôm nay|hôm qua|tháng trước|năm trước|tuần trước)`)
+	reTime       = regexp.MustCompile(`\b([01]?\d|2[0-3])\s*(?::|h|giờ)\s*([0-5]\d)(?:\s*:\s*([0-5]\d))?(?:\s*([AaPp]\.?[Mm]\b\.?|SA\b|CH\b))?`)
+	reRelative   = regexp.MustCompile(`(?i)(\d+)\s*(giây|phút|giờ|tiếng|ngày|tuần|tháng|năm)\s+trước`)
+	reRelWord    = regexp.MustCompile(`(?i)(hôm nay|hôm qua|tháng trước|năm trước|tuần trước)`)
 	// English month names: "March 27, 2025", "Mar. 27th 2025", "27 March 2025".
 	reMonthName = regexp.MustCompile(`(?i)\b(?:(` + monthNames + `)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)|((\d{1,2})(?:st|nd|rd|th)?\s+(` + monthNames + `)\.?,?\s+((?:19|20)\d\d)))\b`)
 	// Cues before a date that it is not the publication date.
