@@ -14,9 +14,13 @@ var (
 	reISO      = regexp.MustCompile(`\b(20\d\d|19\d\d)-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d))?(?:\.\d+)?(Z|[+-]\d\d:?\d\d)?)?`)
 	reDMY      = regexp.MustCompile(`\b(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*((?:19|20)\d\d)\b`)
 	reLongDate = regexp.MustCompile(`(?i)ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+((?:19|20)\d\d)`)
-	reTime     = regexp.MustCompile(`\b([01]?\d|2[0-3])\s*(?::|h|giờ)\s*([0-5]\d)(?:\s*:\s*([0-5]\d))?(?:\s*([AaPp]\.?[Mm]\b\.?|SA\b|CH\b))?`)
-	reRelative = regexp.MustCompile(`(?i)(\d+)\s*(giây|phút|giờ|tiếng|ngày|tuần|tháng|năm)\s+trước`)
-	reRelWord  = regexp.MustCompile(`(?i)(hôm nay|hôm qua|tháng trước|năm trước|tuần trước)`)
+	// WordPress and other themes in Vietnamese: "26 Tháng Mười, 2020",
+	// "26 tháng 10 2020", "Tháng Mười 26, 2020", "Tháng 10 26, 2020".
+	reVNDayMonth = regexp.MustCompile(`(?i)\b(\d{1,2})\s+tháng\s+(\d{1,2}|` + vnMonths + `)\s*,?\s+(?:năm\s+)?((?:19|20)\d\d)\b`)
+	reVNMonthDay = regexp.MustCompile(`(?i)\btháng\s+(\d{1,2}|` + vnMonths + `)\s+(\d{1,2}),?\s+((?:19|20)\d\d)\b`)
+	reTime       = regexp.MustCompile(`\b([01]?\d|2[0-3])\s*(?::|h|giờ)\s*([0-5]\d)(?:\s*:\s*([0-5]\d))?(?:\s*([AaPp]\.?[Mm]\b\.?|SA\b|CH\b))?`)
+	reRelative   = regexp.MustCompile(`(?i)(\d+)\s*(giây|phút|giờ|tiếng|ngày|tuần|tháng|năm)\s+trước`)
+	reRelWord    = regexp.MustCompile(`(?i)(hôm nay|hôm qua|tháng trước|năm trước|tuần trước)`)
 	// English month names: "March 27, 2025", "Mar. 27th 2025", "27 March 2025".
 	reMonthName = regexp.MustCompile(`(?i)\b(?:(` + monthNames + `)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)|((\d{1,2})(?:st|nd|rd|th)?\s+(` + monthNames + `)\.?,?\s+((?:19|20)\d\d)))\b`)
 	// Cues before a date that it is not the publication date.
@@ -129,8 +133,26 @@ func dateCands(s string, loc *time.Location, monthFirst bool) []dateCand {
 func dateCandsRaw(s string, loc *time.Location, monthFirst bool) (out []dateCand, any bool) {
 	type cand struct{ y, mo, d, start, end int }
 	var cands []cand
+	overlapsCand := func(start, end int) bool {
+		for _, c := range cands {
+			if start < c.end && end > c.start {
+				return true
+			}
+		}
+		return false
+	}
 	for _, m := range reLongDate.FindAllStringSubmatchIndex(s, -1) {
 		cands = append(cands, cand{atoi(s[m[6]:m[7]]), atoi(s[m[4]:m[5]]), atoi(s[m[2]:m[3]]), m[0], m[1]})
+	}
+	for _, m := range reVNDayMonth.FindAllStringSubmatchIndex(s, -1) {
+		if !overlapsCand(m[0], m[1]) {
+			cands = append(cands, cand{atoi(s[m[6]:m[7]]), vnMonth(s[m[4]:m[5]]), atoi(s[m[2]:m[3]]), m[0], m[1]})
+		}
+	}
+	for _, m := range reVNMonthDay.FindAllStringSubmatchIndex(s, -1) {
+		if !overlapsCand(m[0], m[1]) {
+			cands = append(cands, cand{atoi(s[m[6]:m[7]]), vnMonth(s[m[2]:m[3]]), atoi(s[m[4]:m[5]]), m[0], m[1]})
+		}
 	}
 	for _, m := range reDMY.FindAllStringSubmatchIndex(s, -1) {
 		a, b := atoi(s[m[2]:m[3]]), atoi(s[m[4]:m[5]])
@@ -239,6 +261,27 @@ func isoAt(s string, m []int, loc *time.Location) (time.Time, bool) {
 		}
 	}
 	return time.Date(y, time.Month(mo), d, h, mi, sec, 0, zone), true
+}
+
+// vnMonths are the Vietnamese month names, longest first ("Mười Một"
+// before "Mười"); "Giêng" and "Chạp" name lunar months and are left out.
+const vnMonths = `mười một|mười hai|mười|một|hai|ba|tư|bốn|năm|sáu|bảy|tám|chín`
+
+// vnMonth returns the month a number or Vietnamese month name gives (0
+// when none).
+func vnMonth(s string) int {
+	if n := atoi(s); n > 0 {
+		return n
+	}
+	for i, name := range []string{"một", "hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười", "mười một", "mười hai"} {
+		if strings.EqualFold(strings.Join(strings.Fields(s), " "), name) {
+			return i + 1
+		}
+	}
+	if strings.EqualFold(s, "bốn") {
+		return 4
+	}
+	return 0
 }
 
 const monthNames = `jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?`

@@ -201,7 +201,8 @@ func readHeads(p parsedPage, src Source) heads {
 	}
 	return heads{
 		in: titleInput{h1s: h1s, h2s: h2s, h2Titled: h2Titled, ld: p.meta.ldHeadline, og: p.meta.ogTitle,
-			doc: docTitle, siteNames: siteNamesOf(p.doc, p.meta, src), host: hostOf(p.base)},
+			doc: docTitle, siteNames: siteNamesOf(p.doc, p.meta, src), host: hostOf(p.base),
+			sections: sectionKeys(p.base, p.meta.section, p.meta.ldSection)},
 		docTitle: docTitle,
 	}
 }
@@ -760,7 +761,7 @@ func visibleDateText(doc *goquery.Document) string {
 			return true
 		}
 		t := strings.TrimSpace(s.Text())
-		if t == "" || len(t) > 120 || !(reDMY.MatchString(t) || reLongDate.MatchString(t) || reISO.MatchString(t) || reRelative.MatchString(t) || reMonthName.MatchString(t)) {
+		if t == "" || len(t) > 120 || !(reDMY.MatchString(t) || reLongDate.MatchString(t) || reVNDayMonth.MatchString(t) || reVNMonthDay.MatchString(t) || reISO.MatchString(t) || reRelative.MatchString(t) || reMonthName.MatchString(t)) {
 			return true
 		}
 		if notArticleDate(s) {

@@ -172,6 +172,12 @@ func TestVietnameseDates(t *testing.T) {
 		{"3 tiếng trước", "2026-11-26T07:00:00+07:00"},
 		{"hôm qua", "2026-11-25T00:00:00+07:00"},
 		{"2026-11-20T08:15:00Z", "2026-11-20T08:15:00Z"}, // the text's own offset
+		// Vietnamese month names and orders of WordPress themes.
+		{"Tháng Mười 26, 2020", "2020-10-26T00:00:00+07:00"},
+		{"26 Tháng Mười, 2020", "2020-10-26T00:00:00+07:00"},
+		{"Đăng ngày 3 tháng 11, 2020 lúc 10:15", "2020-11-03T10:15:00+07:00"},
+		{"Tháng Mười Hai 5, 2023", "2023-12-05T00:00:00+07:00"},
+		{"Tháng 3 14, 2024", "2024-03-14T00:00:00+07:00"},
 	}
 	for _, tt := range tests {
 		got, ok := parseVietDate(tt.in, now, loc)
@@ -179,7 +185,7 @@ func TestVietnameseDates(t *testing.T) {
 			t.Errorf("parseVietDate(%q) = %s, %v; want %s", tt.in, got.Format(time.RFC3339), ok, tt.want)
 		}
 	}
-	for _, bad := range []string{"31/2/2024", "số 12/2024/NĐ-CP", "ngày 7/4"} {
+	for _, bad := range []string{"31/2/2024", "số 12/2024/NĐ-CP", "ngày 7/4", "ngày 15 tháng Chạp năm Giáp Thìn", "3 tháng 2024"} {
 		if got, ok := parseVietDate(bad, now, loc); ok {
 			t.Errorf("parseVietDate(%q) = %s, want no date", bad, got)
 		}
@@ -187,6 +193,7 @@ func TestVietnameseDates(t *testing.T) {
 	for in, want := range map[string]string{
 		"https://dantri.com.vn/xa-hoi/slug-20210402200352849.htm":                 "2021-04-02T20:03:52+07:00",
 		"https://thanhhoa.gov.vn/portal/Pages/2023-11-11/Thu-tuong-vi5x3u4r.aspx": "2023-11-11T00:00:00+07:00",
+		"https://news.example.com/blog/2023/october/03/rice/":                     "2023-10-03T00:00:00+07:00",
 	} {
 		got, ok := dateFromURL(in, loc)
 		if !ok || got.Format(time.RFC3339) != want {

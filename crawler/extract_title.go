@@ -22,6 +22,9 @@ type titleInput struct {
 	doc       string   // <title>
 	siteNames []string
 	host      string
+	// sections: the page's section as its metadata and URL path name it
+	// (folded keys: "thoisu" for "Thời sự" and /thoi-su/).
+	sections []string
 }
 
 // pickTitle returns the article's headline as the publisher shows it: the
@@ -33,7 +36,7 @@ func pickTitle(in titleInput) string {
 	metas := make([]string, 0, 3)
 	for _, m := range []string{in.ld, in.og, in.doc} {
 		if m = titleText(m); m != "" {
-			metas = append(metas, stripSiteName(m, in.siteNames, in.host))
+			metas = append(metas, stripSection(stripSiteName(m, in.siteNames, in.host), in.sections))
 		}
 	}
 	// agreeing returns the metadata title that agrees with the headline h,
@@ -248,6 +251,48 @@ func stripSiteName(t string, siteNames []string, host string) string {
 // Thanh Hóa", "Trang thông tin điện tử xã Bát Mọt", "Báo điện tử Đảng
 // Cộng sản Việt Nam").
 var rePortalName = regexp.MustCompile(`(?i)^(cổng (thông tin|ttđt|ttdt|tt)|trang (thông tin|ttđt|ttdt|tt)|báo điện tử|tạp chí điện tử)\b`)
+
+// stripSection removes a trailing part of a metadata title that is the
+// page's section ("Headline - Thời sự" at /thoi-su/…, "… | District" at
+// /district/…). Not applied to the visible headline.
+func stripSection(t string, sections []string) string {
+	cut, sepLen := -1, 0
+	for _, sep := range siteSeparators {
+		if i := strings.LastIndex(t, sep); i > cut {
+			cut, sepLen = i, len(sep)
+		}
+	}
+	if cut <= 0 {
+		return t
+	}
+	k := foldKey(t[cut+sepLen:])
+	for _, sec := range sections {
+		if k != "" && k == sec {
+			return strings.TrimSpace(t[:cut])
+		}
+	}
+	return t
+}
+
+// sectionKeys returns the folded keys of the page's section names: the
+// metadata's section and the URL path's segments before the last.
+func sectionKeys(u *url.URL, names ...string) []string {
+	var out []string
+	for _, n := range names {
+		if k := foldKey(n); k != "" {
+			out = append(out, k)
+		}
+	}
+	if u != nil {
+		segs := strings.Split(strings.Trim(u.Path, "/"), "/")
+		for _, sg := range segs[:max(0, len(segs)-1)] {
+			if k := strings.ReplaceAll(strings.ToLower(sg), "-", ""); len(k) >= 3 {
+				out = append(out, k)
+			}
+		}
+	}
+	return out
+}
 
 // isSiteName reports whether s names the site: a Vietnamese portal's name, it equals a declared site
 // name, or its letters spell the host's registered name ("Báo Thanh Hóa" on

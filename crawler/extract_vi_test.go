@@ -199,7 +199,8 @@ func TestKindPath(t *testing.T) {
 // TestPickTitleRules: the headline's date, site name or page-kind word
 // is not part of the title when the metadata title is the rest; an h1
 // that shares no words with the metadata titles is not the headline; a
-// breadcrumb or an introducing line is not a headline; UTF-8 read as
+// breadcrumb or an introducing line is not a headline; the page's section
+// after a metadata title goes, not from the visible h1; UTF-8 read as
 // Latin-1 is repaired.
 func TestPickTitleRules(t *testing.T) {
 	site := []string{"Báo Mẫu"}
@@ -220,6 +221,10 @@ func TestPickTitleRules(t *testing.T) {
 			"Thường Xuân: trao 300 suất quà cho hộ nghèo"},
 		{"a breadcrumb h1", titleInput{h1s: []string{"Thời sự > Biên giới", "Cửa khẩu phụ Khẹo thông quan trở lại"}, og: "Cửa khẩu phụ Khẹo thông quan trở lại", siteNames: site, host: "baomau.vn"},
 			"Cửa khẩu phụ Khẹo thông quan trở lại"},
+		{"the section after the metadata title", titleInput{og: "Xã Bát Mọt ra quân làm đường - Thời sự - Báo Mẫu", siteNames: site, host: "baomau.vn", sections: sectionKeys(mustURL(t, "https://baomau.vn/thoi-su/xa-bat-mot-2001.htm"))},
+			"Xã Bát Mọt ra quân làm đường"},
+		{"a section the h1 shows stays", titleInput{h1s: []string{"Xã Bát Mọt ra quân làm đường | Thời sự"}, og: "Xã Bát Mọt ra quân làm đường | Thời sự", host: "baomau.vn", sections: sectionKeys(mustURL(t, "https://baomau.vn/thoi-su/xa-bat-mot-2001.htm"))},
+			"Xã Bát Mọt ra quân làm đường | Thời sự"},
 		{"mojibake", titleInput{h1s: []string{"A DIY Investor\u00e2\u0080\u0099s Guide"}, host: "example.com"},
 			"A DIY Investor’s Guide"},
 	} {
