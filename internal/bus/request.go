@@ -19,6 +19,7 @@ const (
 	SubjectIndexSearch = "diembao.index.search"
 	SubjectIndexGet    = "diembao.index.get"
 	SubjectIndexStats  = "diembao.index.stats"
+	SubjectIndexExport = "diembao.index.export" // streamed (ServeStream): every hit of a query
 )
 
 // CallTimeout bounds one Call when ctx has no earlier deadline.

@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -177,9 +176,8 @@ func (s *Server) searchExport(w http.ResponseWriter, r *http.Request) {
 	}
 	var rows []report.ExportRow
 	err = s.deps.Exporter.Each(r.Context(), q, func(d indexer.Doc) error { rows = append(rows, report.RowOf(d)); return nil })
-	var qe *indexer.QueryError
-	if errors.As(err, &qe) {
-		http.Error(w, qe.Error(), http.StatusBadRequest)
+	if err != nil && isBadQuery(err) { // a local *indexer.QueryError or the index role's answer to one
+		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
 	if err != nil {
