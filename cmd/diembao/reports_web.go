@@ -33,7 +33,7 @@ func (n *node) reportWebDeps(ctx context.Context, d *web.Deps, svc *cases.Servic
 // sourceNames maps source ids to their names in sources.yaml (or the
 // embedded list); unreadable sources leave the ids as they are.
 func sourceNames(path string, log *slog.Logger) map[string]string {
-	srcs, err := sourcesFromConfig(path)
+	srcs, err := loadSources(path)
 	if err != nil {
 		log.Warn("source names unreadable; reports show source ids", "err", err)
 		return nil
