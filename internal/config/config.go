@@ -191,7 +191,7 @@ func Default() Config {
 			{Match: RouteMatch{Topics: []string{"portal"}}, Audiences: []string{"office", "admin"}}, // own-portal findings
 		},
 		Alerts: Alerts{GroupWait: Duration(30 * time.Second), Repeat: Duration(168 * time.Hour), MaxAttempts: DefaultMaxAttempts},
-		Digest: Digest{Schedule: "Mon 07:00", Audiences: []string{"office", "police"}, Issuer: "UBND xã Thường Xuân"},
+		Digest: Digest{Schedule: DefaultDigestSchedule, Audiences: []string{"office", "police"}, Issuer: "UBND xã Thường Xuân"},
 		Crawler: Crawler{
 			UserAgent:  "diembao/1.0",
 			ContactURL: "https://github.com/diembao/diembao",
@@ -324,6 +324,9 @@ func (c Config) Validate() error {
 		if _, ok := c.Audiences[a]; !ok {
 			return &keyError{"digest.audiences", fmt.Sprintf("unknown audience %q", a)}
 		}
+	}
+	if _, _, _, err := ParseDigestSchedule(c.Digest.Schedule); err != nil {
+		return err
 	}
 	if err := CheckAlertWindows(c.Alerts.GroupWait.D(), c.Alerts.Repeat.D()); err != nil {
 		return err
