@@ -15,6 +15,7 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 
+	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/yamlerr"
 	"github.com/diembao/diembao/internal/yamlguard"
 )
@@ -173,7 +174,7 @@ func Default() Config {
 	t := true
 	return Config{
 		DataDir:  "./data",
-		Timezone: "Asia/Ho_Chi_Minh",
+		Timezone: article.TimeZone,
 		NATS:     NATS{Sync: &t, Replicas: 1},
 		Health:   Health{MinFreeMB: 64},
 		HTTP:     HTTP{Listen: "127.0.0.1:8080", BaseURL: "http://127.0.0.1:8080"},
@@ -350,7 +351,7 @@ func (c Config) Validate() error {
 func (c Config) Location() *time.Location {
 	loc, err := time.LoadLocation(c.Timezone)
 	if err != nil {
-		return time.FixedZone("ICT", 7*3600)
+		return article.Vietnam()
 	}
 	return loc
 }
