@@ -220,17 +220,18 @@ func exportQuery(v url.Values) string {
 // no severity above the highest of the open rules of the row's topics (an
 // index document records only its highest severity, which may come from a
 // police-only rule; the cap never shows more than the open rules could
-// give). Police and administrators see rows as they are.
+// give; none when the rules cannot be listed). Police and administrators
+// see rows as they are.
 func (s *Server) exportVisibility(r *http.Request, hidden map[string]bool) func(report.ExportRow) report.ExportRow {
 	if seesRestricted(r) {
 		return func(row report.ExportRow) report.ExportRow { return row }
 	}
-	var open map[string]string // topic → highest severity of its open rules; nil: rules unknown
+	var open map[string]string // topic → highest severity of its open rules; nil: no rules wired
 	if s.deps.Rules != nil {
+		open = map[string]string{} // the rules unlistable: no severity shown (fail closed)
 		if list, err := s.deps.Rules.List(r.Context()); err != nil {
 			s.log.Warn("list rules for export visibility", "err", err)
 		} else {
-			open = map[string]string{}
 			for _, ru := range list {
 				restricted := (article.Match{Audiences: ru.Audiences}).Restricted(s.cfg.SensitiveAudiences)
 				if !restricted && article.SeverityRank(ru.Severity) > article.SeverityRank(open[ru.Topic]) {
