@@ -21,7 +21,7 @@ import (
 // hit of a search from the index role over the bus, newest first, in more
 // than one message's worth (the articles together exceed the NATS max
 // payload); a query the index refuses is the user's error (400), as with a
-// local index.
+// local index; the period report counts them too.
 func TestSplitRolesSearchExport(t *testing.T) {
 	sd := newSplitDeployment(t)
 	ctx := sd.ctx
@@ -85,5 +85,9 @@ func TestSplitRolesSearchExport(t *testing.T) {
 	}
 	if code, _, b := get("/search/export?format=csv&q=" + url.QueryEscape(`"tuần tra`)); code != 400 || !strings.Contains(string(b), "truy vấn") {
 		t.Errorf("bad query: status %d: %s", code, b)
+	}
+	// The period report counts them through the index role too.
+	if code, _, b := get("/reports?from=2026-11-01&to=2026-11-30&all=1"); code != 200 || !strings.Contains(string(b), fmt.Sprintf("<td>2026-11</td><td>%d</td>", n)) {
+		t.Errorf("period report: status %d, no month row of %d articles", code, n)
 	}
 }
