@@ -162,11 +162,7 @@ func (c *Config) setDefaults() error {
 		c.From = config.DefaultFrom
 	}
 	if c.Location == nil {
-		loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
-		if err != nil {
-			loc = time.FixedZone("ICT", 7*3600)
-		}
-		c.Location = loc
+		c.Location = article.Vietnam()
 	}
 	if c.Tick <= 0 {
 		c.Tick = min(max(c.GroupWait/4, 50*time.Millisecond), 5*time.Second)

@@ -86,7 +86,7 @@ const DefaultGCPercent = 200
 
 func (c *Config) setDefaults() {
 	if c.Location == nil {
-		c.Location = time.FixedZone("ICT", 7*3600)
+		c.Location = article.Vietnam()
 	}
 	if c.MinFree == 0 {
 		c.MinFree = 4 << 20

@@ -143,8 +143,8 @@ func TestScheduleCatchUpOnce(t *testing.T) {
 	if got := strings.Join(weeks, " "); got != "ban-tin-2026-W44.pdf ban-tin-2026-W45.pdf ban-tin-2026-W46.pdf ban-tin-2026-W47.pdf" || sent[0].Attachments[0].ContentType != "application/pdf" {
 		t.Errorf("sent %s", got)
 	}
-	if _, _, _, err := ParseSchedule("Monday 7h"); err == nil {
-		t.Error("bad schedule accepted")
+	if _, err := NewScheduler(SchedulerConfig{Schedule: "Monday 7h"}, b, st, alerts.OutboxFunc(func(context.Context, alerts.Mail) error { return nil }), nil); err == nil || !strings.Contains(err.Error(), "digest.schedule") {
+		t.Errorf("bad schedule: %v", err)
 	}
 	if _, _, err := WeekRange("2026-W54", ict); err == nil {
 		t.Error("week 54 accepted")

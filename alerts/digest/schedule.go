@@ -10,12 +10,13 @@ import (
 
 	"github.com/diembao/diembao/alerts"
 	"github.com/diembao/diembao/internal/article"
+	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/kv"
 )
 
 // SchedulerConfig configures the weekly send.
 type SchedulerConfig struct {
-	Schedule  string              // "Mon 07:00" (default)
+	Schedule  string              // config.ParseDigestSchedule's grammar; "": config.DefaultDigestSchedule
 	Audiences map[string][]string // audience → emails
 	// Sensitive audiences' alerts stay out of the archive copy (Public).
 	Sensitive []string
@@ -61,9 +62,6 @@ func NewScheduler(cfg SchedulerConfig, b *Builder, st kv.Store, out alerts.Outbo
 	if b == nil || st == nil || out == nil {
 		return nil, errors.New("digest: nil Builder, kv.Store or Outbox")
 	}
-	if cfg.Schedule == "" {
-		cfg.Schedule = "Mon 07:00"
-	}
 	if cfg.Location == nil {
 		cfg.Location = b.loc
 	}
@@ -73,26 +71,11 @@ func NewScheduler(cfg SchedulerConfig, b *Builder, st kv.Store, out alerts.Outbo
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	day, hh, mm, err := ParseSchedule(cfg.Schedule)
+	day, hh, mm, err := config.ParseDigestSchedule(cfg.Schedule) // "": the default
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("digest: %w", err)
 	}
 	return &Scheduler{cfg: cfg, b: b, kv: st, out: out, log: log.With("component", "digest"), day: day, hh: hh, mm: mm}, nil
-}
-
-// ParseSchedule parses "Mon 07:00".
-func ParseSchedule(s string) (time.Weekday, int, int, error) {
-	days := map[string]time.Weekday{"sun": 0, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6}
-	f := strings.Fields(strings.ToLower(s))
-	var hh, mm int
-	if len(f) != 2 {
-		return 0, 0, 0, fmt.Errorf("digest: schedule %q: want e.g. \"Mon 07:00\"", s)
-	}
-	d, ok := days[f[0][:min(3, len(f[0]))]]
-	if _, err := fmt.Sscanf(f[1], "%d:%d", &hh, &mm); !ok || err != nil || hh > 23 || mm > 59 || hh < 0 || mm < 0 {
-		return 0, 0, 0, fmt.Errorf("digest: schedule %q: want e.g. \"Mon 07:00\"", s)
-	}
-	return d, hh, mm, nil
 }
 
 // lastSlot returns the latest scheduled time at or before now.

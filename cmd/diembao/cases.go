@@ -46,7 +46,7 @@ func newCaseService(ctx context.Context, a *app, b *bus.Bus, log *slog.Logger) (
 	if err != nil {
 		return nil, err
 	}
-	sources, err := sourcesFromConfig(a.cfg.Sources)
+	sources, err := loadSources(a.cfg.Sources)
 	if err != nil {
 		log.Warn("cases: sources unreadable; handed-in URLs are fetched without source settings", "err", err)
 		sources = nil

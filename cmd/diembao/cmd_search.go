@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/diembao/diembao/indexer"
+	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/cli"
 	"github.com/diembao/diembao/internal/web"
 )
@@ -63,7 +64,7 @@ type searchOpts struct {
 func parseSearchArgs(args []string, tz string) (searchOpts, error) {
 	loc, err := time.LoadLocation(tz)
 	if err != nil || tz == "" {
-		loc = time.FixedZone("ICT", 7*3600)
+		loc = article.Vietnam()
 	}
 	o := searchOpts{params: url.Values{}}
 	var words []string

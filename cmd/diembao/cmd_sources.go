@@ -80,7 +80,7 @@ func cmdSources(ctx context.Context, a *app, args []string) int {
 			return a.exitCode(fmt.Errorf("%w: unknown flag %s", cli.ErrUsage, arg))
 		}
 	}
-	sources, err := sourcesFromConfig(a.cfg.Sources)
+	sources, err := loadSources(a.cfg.Sources)
 	if err != nil {
 		return a.exitCode(fmt.Errorf("%w: %w", cli.ErrUsage, err))
 	}
@@ -110,13 +110,4 @@ func cmdSources(ctx context.Context, a *app, args []string) int {
 		fmt.Fprintf(a.stderr, "diembao: %d of %d sources failed\n", failed, len(ids))
 	}
 	return cli.ExitError
-}
-
-// sourcesFromConfig reads the sources file; the default name falls back to
-// the embedded default list when the file does not exist.
-func sourcesFromConfig(path string) ([]crawler.Source, error) {
-	if path == "sources.yaml" || path == "" {
-		return crawler.LoadSourcesOrDefault("sources.yaml")
-	}
-	return crawler.LoadSources(path)
 }

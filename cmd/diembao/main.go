@@ -103,8 +103,9 @@ func realMain(ctx context.Context, argv []string, stdin io.Reader, stdout, stder
 	if dataDir != "" {
 		cfg.DataDir = dataDir
 	}
-	if !filepath.IsAbs(cfg.Sources) && configPath != "" && required {
-		// sources.yaml is found beside the config file that names it.
+	if cfg.Sources != "" && !filepath.IsAbs(cfg.Sources) && configPath != "" && required {
+		// sources.yaml is found beside the config file that names it ("":
+		// none named, the default of loadSources).
 		cfg.Sources = filepath.Join(filepath.Dir(configPath), cfg.Sources)
 	}
 	a := &app{cfg: cfg, configPath: configPath, stdout: stdout, stderr: stderr, stdin: stdin, getenv: getenv}

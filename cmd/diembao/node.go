@@ -353,7 +353,7 @@ func (n *node) startNotify(ctx context.Context, g *stages.Group) error {
 func (n *node) startCrawl(front *stages.Group) error {
 	frontCtx := front.Context()
 	cfg := n.a.cfg
-	sources, err := seedSources(cfg) // the default path is optional: the embedded list of real outlets
+	sources, err := loadSources(cfg.Sources) // the default path is optional: the embedded list of real outlets
 	if err != nil {
 		return fmt.Errorf("%w: crawl: %w", cli.ErrUsage, err) // bad input: exit 2
 	}

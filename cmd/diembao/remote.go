@@ -7,8 +7,9 @@ import (
 	"github.com/diembao/diembao/internal/bus"
 )
 
-// serveIndexRequests answers the search and get requests of serve roles and
-// one-shot commands in other processes (queue group "index") until ctx ends.
+// serveIndexRequests answers the search, get, stats and export requests of
+// serve roles and one-shot commands in other processes (queue group "index")
+// until ctx ends.
 func serveIndexRequests(ctx context.Context, b *bus.Bus, idx *indexer.Index) error {
 	if err := bus.Serve(ctx, b, bus.SubjectIndexSearch, "index", idx.Search); err != nil {
 		return err
@@ -16,7 +17,10 @@ func serveIndexRequests(ctx context.Context, b *bus.Bus, idx *indexer.Index) err
 	if err := bus.Serve(ctx, b, bus.SubjectIndexGet, "index", idx.Get); err != nil {
 		return err
 	}
-	return bus.Serve(ctx, b, bus.SubjectIndexStats, "index", idx.Stats)
+	if err := bus.Serve(ctx, b, bus.SubjectIndexStats, "index", idx.Stats); err != nil {
+		return err
+	}
+	return bus.ServeStream(ctx, b, bus.SubjectIndexExport, "index", idx.Each)
 }
 
 // remoteIndex asks an index role over the bus; errors keep their kind
@@ -33,4 +37,10 @@ func (r remoteIndex) Stats(ctx context.Context, q indexer.Query) (indexer.Stats,
 
 func (r remoteIndex) Get(ctx context.Context, id string) (indexer.Doc, error) {
 	return bus.Call[string, indexer.Doc](ctx, r.b, bus.SubjectIndexGet, id)
+}
+
+// Each visits every hit of q as indexer.Index.Each does, the articles
+// streamed in pages bounded by the bus's max payload.
+func (r remoteIndex) Each(ctx context.Context, q indexer.Query, fn func(indexer.Doc) error) error {
+	return bus.CallStream(ctx, r.b, bus.SubjectIndexExport, q, fn)
 }

@@ -12,10 +12,12 @@ import (
 	"github.com/diembao/diembao/internal/web"
 )
 
-// reportWebDeps fills the Reports page, and the search export when this
-// process holds the index (nil otherwise: the export says it is off).
+// reportWebDeps fills the Reports page and the search export, from the
+// local index or, in a serve role without one, from the index role over the
+// bus.
 func (n *node) reportWebDeps(ctx context.Context, d *web.Deps, svc *cases.Service) error {
 	var counter report.Counter = remoteIndex{n.bus}
+	d.Exporter = remoteIndex{n.bus}
 	if n.idx != nil {
 		d.Exporter, counter = n.idx, n.idx
 	}
@@ -31,7 +33,7 @@ func (n *node) reportWebDeps(ctx context.Context, d *web.Deps, svc *cases.Servic
 // sourceNames maps source ids to their names in sources.yaml (or the
 // embedded list); unreadable sources leave the ids as they are.
 func sourceNames(path string, log *slog.Logger) map[string]string {
-	srcs, err := sourcesFromConfig(path)
+	srcs, err := loadSources(path)
 	if err != nil {
 		log.Warn("source names unreadable; reports show source ids", "err", err)
 		return nil

@@ -21,13 +21,16 @@ import (
 // sourcestore.History revisions each (crawler/sourcestore).
 const bucketSources = "sources"
 
-// seedSources reads sources.yaml as the crawl role does: the default path
-// falls back to the embedded list, a path the operator named must exist.
-func seedSources(cfg config.Config) ([]crawler.Source, error) {
-	if cfg.Sources == config.Default().Sources {
-		return crawler.LoadSourcesOrDefault(cfg.Sources)
+// loadSources reads the sources file named by diembao.yaml's sources key,
+// for every reader alike (the crawl role, the source editor, `sources
+// check|list`, cases, reports). The default name, or none (`sources: ""`),
+// is optional: ./sources.yaml when it exists, else the embedded list of real
+// outlets. A path the operator named must exist.
+func loadSources(path string) ([]crawler.Source, error) {
+	if def := config.Default().Sources; path == "" || path == def {
+		return crawler.LoadSourcesOrDefault(def)
 	}
-	return crawler.LoadSources(cfg.Sources)
+	return crawler.LoadSources(path)
 }
 
 // openSourceStore opens the edited-sources bucket over the seed. The UI may
@@ -67,7 +70,7 @@ func (n *node) effectiveSources(ctx context.Context, seed []crawler.Source) (*so
 // health only) when this process cannot read sources.yaml: a serve role
 // must not fail for a file only the crawl role needs.
 func (n *node) webSourceEditor(ctx context.Context) (web.SourceEditor, error) {
-	seed, err := seedSources(n.a.cfg)
+	seed, err := loadSources(n.a.cfg.Sources)
 	if err != nil {
 		n.log.Warn("source editor off: cannot read the sources file", "err", err)
 		return nil, nil
@@ -151,7 +154,7 @@ func cmdSourcesList(ctx context.Context, a *app, args []string) int {
 			return a.exitCode(fmt.Errorf("%w: sources list [--json]: unexpected %q", cli.ErrUsage, arg))
 		}
 	}
-	seed, err := sourcesFromConfig(a.cfg.Sources)
+	seed, err := loadSources(a.cfg.Sources)
 	if err != nil {
 		return a.exitCode(fmt.Errorf("%w: %w", cli.ErrUsage, err))
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -103,9 +102,8 @@ func realMainOut(t *testing.T, dir string, args ...string) (int, string, string)
 // HTTP form is crawled by the crawl role without a restart, and disabling
 // it takes it out of the crawl role's list.
 func TestSplitRolesApplySourceEdits(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	dir := t.TempDir()
+	sd := newSplitDeployment(t)
+	ctx, dir := sd.ctx, sd.dir
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/rss.xml":
@@ -124,42 +122,10 @@ func TestSplitRolesApplySourceEdits(t *testing.T) {
 	sources := filepath.Join(dir, "sources.yaml")
 	writeTestFile(t, sources, "sources:\n  - id: yenlang\n    feeds: [\""+srv.URL+"/quiet.xml\"]\n    interval: 1h\n    delay: 1ms\n    allow_private: true\n")
 
-	hub, err := bus.Open(ctx, bus.Config{StoreDir: filepath.Join(dir, "hub"), Sync: true, LocalURLFile: filepath.Join(dir, "hub.url")}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hub.Close()
-	if err := hub.Setup(ctx); err != nil {
-		t.Fatal(err)
-	}
-	natsURL := bus.LocalURL(filepath.Join(dir, "hub.url"))
-	if natsURL == "" {
-		t.Fatal("hub has no URL")
-	}
-	startNode := func(name string, roles roleSet) *node {
-		cfg := config.Default()
-		cfg.DataDir = filepath.Join(dir, name)
-		cfg.Sources = sources
-		cfg.HTTP.Listen = "127.0.0.1:0"
-		a := &app{cfg: cfg, log: slog.New(slog.DiscardHandler), stdout: io.Discard, stderr: io.Discard, stdin: strings.NewReader(""), getenv: func(string) string { return "" }}
-		n, err := openNode(ctx, a, roles, natsURL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan error, 1)
-		go func() { done <- n.run(ctx) }()
-		t.Cleanup(func() {
-			cancel()
-			select {
-			case <-done:
-			case <-time.After(30 * time.Second):
-				t.Errorf("%s did not stop", name)
-			}
-		})
-		return n
-	}
-	startNode("crawl", roleSet{crawl: true})
-	serve := startNode("serve", roleSet{serve: true})
+	hub := sd.hub
+	setSources := func(c *config.Config) { c.Sources = sources }
+	sd.start("crawl", roleSet{crawl: true}, setSources)
+	serve := sd.start("serve", roleSet{serve: true}, setSources)
 	accounts, err := serve.kv(ctx, bucketAccounts)
 	if err != nil {
 		t.Fatal(err)
@@ -167,13 +133,7 @@ func TestSplitRolesApplySourceEdits(t *testing.T) {
 	if err := web.NewAccounts(accounts).Add(ctx, "quantri", web.RoleAdmin, "mat-khau-dai-du-dung"); err != nil {
 		t.Fatal(err)
 	}
-	var base string
-	select {
-	case addr := <-serve.httpReady:
-		base = "http://" + addr
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve role did not listen")
-	}
+	base := httpBase(t, serve)
 	post := func(path string, form url.Values) int {
 		req, _ := http.NewRequest(http.MethodPost, base+path, strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

@@ -19,6 +19,7 @@ const (
 	SubjectIndexSearch = "diembao.index.search"
 	SubjectIndexGet    = "diembao.index.get"
 	SubjectIndexStats  = "diembao.index.stats"
+	SubjectIndexExport = "diembao.index.export" // streamed (ServeStream): every hit of a query
 )
 
 // CallTimeout bounds one Call when ctx has no earlier deadline.
@@ -98,16 +99,23 @@ func Call[Req, Rep any](ctx context.Context, b *Bus, subject string, req Req) (R
 		return zero, fmt.Errorf("reply to %s: %w", subject, err)
 	}
 	switch {
-	case r.Error != "" && r.Kind == "not_found":
-		return zero, errkind.Sentinel(r.Error, errkind.NotFound)
-	case r.Error != "" && r.Kind == "invalid":
-		return zero, errkind.Sentinel(r.Error, errkind.Invalid)
 	case r.Error != "":
-		return zero, errors.New(r.Error)
+		return zero, replyError(r.Error, r.Kind)
 	case r.Result == nil:
 		return zero, fmt.Errorf("reply to %s: no result", subject)
 	}
 	return *r.Result, nil
+}
+
+// replyError rebuilds an error a server sent back, with its kind.
+func replyError(msg, kind string) error {
+	switch kind {
+	case "not_found":
+		return errkind.Sentinel(msg, errkind.NotFound)
+	case "invalid":
+		return errkind.Sentinel(msg, errkind.Invalid)
+	}
+	return errors.New(msg)
 }
 
 // Connected reports whether the NATS connection is up (readiness checks).

@@ -122,7 +122,7 @@ func New(cfg config.Cases, d Deps) (*Service, error) {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	if d.Location == nil {
-		d.Location = time.FixedZone("ICT", 7*3600)
+		d.Location = article.Vietnam()
 	}
 	return &Service{cfg: cfg.WithDefaults(), d: d, log: d.Log.With("component", "cases"), sets: map[string]ruleCache{}}, nil
 }

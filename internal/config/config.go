@@ -15,6 +15,7 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 
+	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/yamlerr"
 	"github.com/diembao/diembao/internal/yamlguard"
 )
@@ -173,7 +174,7 @@ func Default() Config {
 	t := true
 	return Config{
 		DataDir:  "./data",
-		Timezone: "Asia/Ho_Chi_Minh",
+		Timezone: article.TimeZone,
 		NATS:     NATS{Sync: &t, Replicas: 1},
 		Health:   Health{MinFreeMB: 64},
 		HTTP:     HTTP{Listen: "127.0.0.1:8080", BaseURL: "http://127.0.0.1:8080"},
@@ -191,7 +192,7 @@ func Default() Config {
 			{Match: RouteMatch{Topics: []string{"portal"}}, Audiences: []string{"office", "admin"}}, // own-portal findings
 		},
 		Alerts: Alerts{GroupWait: Duration(30 * time.Second), Repeat: Duration(168 * time.Hour), MaxAttempts: DefaultMaxAttempts},
-		Digest: Digest{Schedule: "Mon 07:00", Audiences: []string{"office", "police"}, Issuer: "UBND xã Thường Xuân"},
+		Digest: Digest{Schedule: DefaultDigestSchedule, Audiences: []string{"office", "police"}, Issuer: "UBND xã Thường Xuân"},
 		Crawler: Crawler{
 			UserAgent:  "diembao/1.0",
 			ContactURL: "https://github.com/diembao/diembao",
@@ -325,6 +326,9 @@ func (c Config) Validate() error {
 			return &keyError{"digest.audiences", fmt.Sprintf("unknown audience %q", a)}
 		}
 	}
+	if _, _, _, err := ParseDigestSchedule(c.Digest.Schedule); err != nil {
+		return err
+	}
 	if err := CheckAlertWindows(c.Alerts.GroupWait.D(), c.Alerts.Repeat.D()); err != nil {
 		return err
 	}
@@ -347,7 +351,7 @@ func (c Config) Validate() error {
 func (c Config) Location() *time.Location {
 	loc, err := time.LoadLocation(c.Timezone)
 	if err != nil {
-		return time.FixedZone("ICT", 7*3600)
+		return article.Vietnam()
 	}
 	return loc
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/diembao/diembao/crawler"
+	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/kv"
 )
@@ -69,7 +70,7 @@ func NewReader(portals []config.Portal, st kv.Store, loc *time.Location) (*Reade
 		return nil, errors.New("portal: nil kv.Store")
 	}
 	if loc == nil {
-		loc = time.UTC
+		loc = article.Vietnam()
 	}
 	r := &Reader{portals: portals, duties: map[string][]config.Duty{}, st: st, loc: loc}
 	for _, p := range portals {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/diembao/diembao/internal/config"
+	"github.com/diembao/diembao/internal/kv"
 )
 
 var hcm = time.FixedZone("ICT", 7*3600)
@@ -156,5 +157,17 @@ func TestSimilarityAndDiff(t *testing.T) {
 	}
 	if strings.Contains(joined, "-ba") || strings.Contains(joined, "+ba") {
 		t.Errorf("unchanged line marked changed: %q", joined)
+	}
+}
+
+// A Reader given no location counts periods on Vietnam's calendar, as every
+// other package does (it counted them in UTC, seven hours late).
+func TestReaderDefaultsToVietnam(t *testing.T) {
+	r, err := NewReader(nil, kv.NewMemory(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, off := time.Date(2026, 12, 31, 20, 0, 0, 0, time.UTC).In(r.loc).Zone(); off != 7*3600 {
+		t.Errorf("default location %s: offset %d", r.loc, off)
 	}
 }

@@ -62,7 +62,7 @@ type Copies interface {
 // Config tunes the watch; a zero value means the default.
 type Config struct {
 	Portals  []config.Portal
-	Location *time.Location   // Asia/Ho_Chi_Minh
+	Location *time.Location   // nil: article.Vietnam()
 	Now      func() time.Time // time.Now
 	// Delay between two requests to one portal unless the portal sets
 	// its own (1s).
@@ -82,11 +82,7 @@ type Config struct {
 
 func (c *Config) setDefaults() {
 	if c.Location == nil {
-		loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
-		if err != nil {
-			loc = time.FixedZone("ICT", 7*3600)
-		}
-		c.Location = loc
+		c.Location = article.Vietnam()
 	}
 	if c.Now == nil {
 		c.Now = time.Now

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/diembao/diembao/alerts"
+	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/kv"
 )
 
@@ -51,7 +52,7 @@ func NewReminder(cfg ReminderConfig, st kv.Store, out alerts.Outbox, log *slog.L
 		}
 	}
 	if cfg.Loc == nil {
-		cfg.Loc = time.FixedZone("ICT", 7*3600)
+		cfg.Loc = article.Vietnam()
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

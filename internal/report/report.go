@@ -20,6 +20,7 @@ import (
 	"github.com/diembao/diembao/alerts"
 	"github.com/diembao/diembao/alerts/digest"
 	"github.com/diembao/diembao/indexer"
+	"github.com/diembao/diembao/internal/article"
 )
 
 // Counter is what the report needs from the index.
@@ -162,7 +163,7 @@ func Build(ctx context.Context, d Deps, p Params) (Report, error) {
 		return Report{}, errors.New("report: nil Counter")
 	}
 	if p.Loc == nil {
-		p.Loc = time.FixedZone("ICT", 7*3600)
+		p.Loc = article.Vietnam()
 	}
 	if p.From.IsZero() || p.To.IsZero() || p.To.Before(p.From) {
 		return Report{}, errors.New("report: the period needs a start and an end, the end not before the start")

@@ -17,6 +17,7 @@ import (
 	texttemplate "text/template"
 	"time"
 
+	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/kv"
 )
 
@@ -85,7 +86,7 @@ func (f RecipientsFunc) Email(ctx context.Context, user string) (string, error) 
 type NotifierConfig struct {
 	BaseURL  string         // the web UI, for links
 	From     string         // not used in Message; kept for the caller
-	Location *time.Location // default Asia/Ho_Chi_Minh
+	Location *time.Location // nil: article.Vietnam()
 	// DailyAt is the time of day of daily summaries (default 07:00).
 	DailyAt time.Duration
 	// Interval between runs of Run (default 1 minute).
@@ -114,11 +115,7 @@ func NewNotifier(cfg NotifierConfig, st *Store, find Finder, mail Mailer, emails
 		log = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Location == nil {
-		loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
-		if err != nil {
-			loc = time.FixedZone("ICT", 7*3600)
-		}
-		cfg.Location = loc
+		cfg.Location = article.Vietnam()
 	}
 	if cfg.DailyAt <= 0 {
 		cfg.DailyAt = 7 * time.Hour

@@ -3,16 +3,17 @@ package web
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/diembao/diembao/indexer"
+	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/report"
 )
 
@@ -175,11 +176,15 @@ func (s *Server) searchExport(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "format phải là csv, xlsx hoặc json", http.StatusBadRequest)
 		return
 	}
-	var rows []report.ExportRow
-	err = s.deps.Exporter.Each(r.Context(), q, func(d indexer.Doc) error { rows = append(rows, report.RowOf(d)); return nil })
-	var qe *indexer.QueryError
-	if errors.As(err, &qe) {
-		http.Error(w, qe.Error(), http.StatusBadRequest)
+	rows := []report.ExportRow{}
+	hidden := s.hiddenTopics(r)
+	q, ok = visibleQuery(q, hidden)
+	if ok {
+		visible := s.exportVisibility(r, hidden)
+		err = s.deps.Exporter.Each(r.Context(), q, func(d indexer.Doc) error { rows = append(rows, visible(report.RowOf(d))); return nil })
+	}
+	if err != nil && isBadQuery(err) { // a local *indexer.QueryError or the index role's answer to one
+		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
 	if err != nil {
@@ -208,4 +213,48 @@ func exportQuery(v url.Values) string {
 		}
 	}
 	return q.Encode()
+}
+
+// exportVisibility returns what an export row shows the request's user, as
+// the search page does (visibility.go): for an analyst, no hidden topic and
+// no severity above the highest of the open rules of the row's topics (an
+// index document records only its highest severity, which may come from a
+// police-only rule; the cap never shows more than the open rules could
+// give; none when the rules cannot be listed). Police and administrators
+// see rows as they are.
+func (s *Server) exportVisibility(r *http.Request, hidden map[string]bool) func(report.ExportRow) report.ExportRow {
+	if seesRestricted(r) {
+		return func(row report.ExportRow) report.ExportRow { return row }
+	}
+	var open map[string]string // topic → highest severity of its open rules; nil: no rules wired
+	if s.deps.Rules != nil {
+		open = map[string]string{} // the rules unlistable: no severity shown (fail closed)
+		if list, err := s.deps.Rules.List(r.Context()); err != nil {
+			s.log.Warn("list rules for export visibility", "err", err)
+		} else {
+			for _, ru := range list {
+				restricted := (article.Match{Audiences: ru.Audiences}).Restricted(s.cfg.SensitiveAudiences)
+				if !restricted && article.SeverityRank(ru.Severity) > article.SeverityRank(open[ru.Topic]) {
+					open[ru.Topic] = ru.Severity
+				}
+			}
+		}
+	}
+	return func(row report.ExportRow) report.ExportRow {
+		if len(hidden) > 0 {
+			row.Topics = slices.DeleteFunc(slices.Clone(row.Topics), func(t string) bool { return hidden[t] })
+		}
+		if open != nil && row.Severity != "" {
+			limit := ""
+			for _, t := range row.Topics {
+				if article.SeverityRank(open[t]) > article.SeverityRank(limit) {
+					limit = open[t]
+				}
+			}
+			if article.SeverityRank(row.Severity) > article.SeverityRank(limit) {
+				row.Severity = limit
+			}
+		}
+		return row
+	}
 }

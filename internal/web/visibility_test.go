@@ -5,9 +5,11 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/article"
 )
 
@@ -124,4 +126,51 @@ func postBasic(t *testing.T, e *testEnv, user, path string) string {
 		t.Fatalf("POST %s: %d %s", path, resp.StatusCode, b)
 	}
 	return string(b)
+}
+
+// severityExporter exports the hits of a fakeIndex search, an article
+// "critical" when the police-only topic laos tagged it, else "high".
+type severityExporter struct{ f *fakeIndex }
+
+func (x severityExporter) Each(ctx context.Context, q indexer.Query, fn func(indexer.Doc) error) error {
+	q.Size = 100
+	res, err := x.f.Search(ctx, q)
+	if err != nil {
+		return err
+	}
+	for _, h := range res.Hits {
+		sev := "high"
+		if slices.Contains(h.Topics, "laos") {
+			sev = "critical"
+		}
+		if err := fn(indexer.Doc{Article: article.Article{ID: h.ID, URL: h.URL, Title: h.Title, Source: h.Source}, Topics: h.Topics, Severity: sev}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// A search export shows an analyst what the search page does: no topic only
+// police-only rules give, no filtering on it, and no severity above what the
+// open rules of the row's topics give. The police export all of it.
+func TestRestrictedRuleInvisibleInExport(t *testing.T) {
+	e := restrictedEnv(t)
+	e.srv.deps.Exporter = severityExporter{e.index}
+	an, police := e.login("an"), e.login("congan")
+	q := url.QueryEscape("tuần tra")
+	resp, body := get(t, an, e.ts.URL+"/search/export?format=json&q="+q)
+	if resp.StatusCode != 200 || !strings.Contains(body, `"border"`) || !strings.Contains(body, `"high"`) {
+		t.Fatalf("analyst export: %d %s", resp.StatusCode, body)
+	}
+	for _, l := range []string{`"laos"`, `"critical"`} {
+		if strings.Contains(body, l) {
+			t.Errorf("analyst export shows %s: %s", l, body)
+		}
+	}
+	if _, body := get(t, an, e.ts.URL+"/search/export?format=json&topic=laos"); strings.TrimSpace(body) != "[]" {
+		t.Errorf("analyst export of topic=laos: %s", body)
+	}
+	if _, body := get(t, police, e.ts.URL+"/search/export?format=json&topic=laos"); !strings.Contains(body, `"laos"`) || !strings.Contains(body, `"critical"`) {
+		t.Errorf("police export of topic=laos: %s", body)
+	}
 }

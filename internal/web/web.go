@@ -24,6 +24,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/errkind"
 	"github.com/diembao/diembao/internal/savedsearch"
 )
@@ -61,11 +62,7 @@ type Config struct {
 
 func (c *Config) setDefaults() {
 	if c.Location == nil {
-		loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
-		if err != nil {
-			loc = time.FixedZone("ICT", 7*3600)
-		}
-		c.Location = loc
+		c.Location = article.Vietnam()
 	}
 	if c.SessionTTL <= 0 {
 		c.SessionTTL = 12 * time.Hour
