@@ -122,7 +122,7 @@ func BenchmarkFloorNetHTTPGoquery(b *testing.B) {
 // BenchmarkExtract: extraction alone on one page (1 goroutine).
 func BenchmarkExtract(b *testing.B) {
 	page := []byte(readTestdataB(b, "article1.html"))
-	env := extractEnv{loc: vietnam(), now: testNow, fastDate: true}
+	env := extractEnv{loc: article.Vietnam(), now: testNow, fastDate: true}
 	for b.Loop() {
 		if _, err := extract("https://baomau.vn/a-1.htm", page, nil, Source{ID: "mau"}, env); err != nil {
 			b.Fatal(err)

@@ -133,7 +133,7 @@ func (c *Config) setDefaults() {
 	}
 	def(&c.WatchTick, time.Minute)
 	if c.Location == nil {
-		c.Location = vietnam()
+		c.Location = article.Vietnam()
 	}
 	if c.Now == nil {
 		c.Now = time.Now

@@ -17,7 +17,7 @@ import (
 func TestDemoSite(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	now := time.Date(2026, 11, 26, 10, 0, 0, 0, vietnam())
+	now := time.Date(2026, 11, 26, 10, 0, 0, 0, article.Vietnam())
 	site, err := demosite.StartOptions(ctx, "127.0.0.1:0", demosite.Options{Now: now, Hostile: true})
 	if err != nil {
 		t.Fatal(err)

@@ -102,7 +102,7 @@ func titleCause(doc *goquery.Document, pageURL, got, want string) string {
 func dateCause(doc *goquery.Document, pageURL string, a article.Article, got, want string) string {
 	base, _ := url.Parse(pageURL)
 	m := readMeta(doc, base)
-	env := extractEnv{loc: vietnam(), now: testNow}
+	env := extractEnv{loc: article.Vietnam(), now: testNow}
 	day := func(s string) string {
 		if t, ok := parseMachine(s, env); ok {
 			return t.Format("2006-01-02")
@@ -185,7 +185,7 @@ func TestEvalShow(t *testing.T) {
 			continue
 		}
 		body := readGz(t, filepath.Join(dir, "html", p.FileID+".html.gz"))
-		env := extractEnv{loc: vietnam(), now: testNow}
+		env := extractEnv{loc: article.Vietnam(), now: testNow}
 		pp, err := parsePage(p.URL, body, http.Header{})
 		if err != nil {
 			t.Fatal(err)

@@ -136,7 +136,7 @@ func TestEvalExtractionScrapinghub(t *testing.T) {
 	start := time.Now()
 	for _, k := range keys {
 		body := readGz(t, filepath.Join(dir, "html", k+".html.gz"))
-		a, err := extract(truth[k].URL, body, http.Header{}, Source{ID: "eval"}, extractEnv{loc: vietnam(), now: testNow, fastDate: true})
+		a, err := extract(truth[k].URL, body, http.Header{}, Source{ID: "eval"}, extractEnv{loc: article.Vietnam(), now: testNow, fastDate: true})
 		if err != nil {
 			failed++
 		}
@@ -174,7 +174,7 @@ func TestEvalDatesHtmldate(t *testing.T) {
 			path = filepath.Join(dir, "html", want.File)
 		}
 		body := readGz(t, path)
-		a, pub, _ := extractFull(u, body, http.Header{}, Source{ID: "eval"}, extractEnv{loc: vietnam(), now: testNow})
+		a, pub, _ := extractFull(u, body, http.Header{}, Source{ID: "eval"}, extractEnv{loc: article.Vietnam(), now: testNow})
 		if a.PublishedFrom == article.DateFetched {
 			a.PublishedFrom = "" // no date found on the page
 		}
@@ -356,7 +356,7 @@ func TestEvalWCXB(t *testing.T) {
 		if pageURL == "" {
 			pageURL = "https://wcxb.invalid/" + p.FileID // one page has no URL; the site root would be refused
 		}
-		a, err := extract(pageURL, body, http.Header{}, Source{ID: "eval"}, extractEnv{loc: vietnam(), now: testNow})
+		a, err := extract(pageURL, body, http.Header{}, Source{ID: "eval"}, extractEnv{loc: article.Vietnam(), now: testNow})
 		day := ""
 		if err == nil && a.PublishedFrom != "" && a.PublishedFrom != article.DateFetched {
 			day = a.Published.Format("2006-01-02")

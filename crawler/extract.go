@@ -54,14 +54,6 @@ type extractEnv struct {
 	monthFirst bool
 }
 
-// Vietnam has no DST; the fixed zone is the fallback if tzdata is missing.
-func vietnam() *time.Location {
-	if loc, err := time.LoadLocation("Asia/Ho_Chi_Minh"); err == nil {
-		return loc
-	}
-	return time.FixedZone("ICT", 7*3600)
-}
-
 // Extract turns one fetched page into an Article (revision 0, not yet
 // published): charset decoding and legacy-encoding repair, title, lead, body,
 // authors, section, dates with the method that found them, language, the
@@ -74,7 +66,7 @@ func Extract(ctx context.Context, pageURL string, body []byte, header http.Heade
 	if err := ctx.Err(); err != nil {
 		return article.Article{}, err
 	}
-	return extract(pageURL, body, header, src, extractEnv{loc: vietnam(), now: time.Now(), fastDate: true})
+	return extract(pageURL, body, header, src, extractEnv{loc: article.Vietnam(), now: time.Now(), fastDate: true})
 }
 
 func extract(pageURL string, body []byte, header http.Header, src Source, env extractEnv) (article.Article, error) {

@@ -24,7 +24,7 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden.json")
 
 var testNow = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 
-func testEnv() extractEnv { return extractEnv{loc: vietnam(), now: testNow, fastDate: true} }
+func testEnv() extractEnv { return extractEnv{loc: article.Vietnam(), now: testNow, fastDate: true} }
 
 // TestExtractGolden extracts every testdata/*.html page and compares the
 // Article with testdata/NAME.golden.json (refresh with -update).
@@ -154,7 +154,7 @@ func TestLegacyEncodings(t *testing.T) {
 }
 
 func TestVietnameseDates(t *testing.T) {
-	loc := vietnam()
+	loc := article.Vietnam()
 	now := time.Date(2026, 11, 26, 10, 0, 0, 0, loc)
 	tests := []struct{ in, want string }{
 		{"Thứ tư, 10/1/2024 - 14:30", "2024-01-10T14:30:00+07:00"},

@@ -81,7 +81,7 @@ func TestPagesAsPublished(t *testing.T) {
 			}
 			want := tt.published
 			if tt.from == article.DateFetched {
-				want = testNow.In(vietnam()).Format(time.RFC3339)
+				want = testNow.In(article.Vietnam()).Format(time.RFC3339)
 			}
 			if got := a.Published.Format(time.RFC3339); got != want || a.PublishedFrom != tt.from {
 				t.Errorf("published %s via %q, want %s via %q", got, a.PublishedFrom, want, tt.from)

@@ -6,13 +6,15 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/diembao/diembao/internal/article"
 )
 
 func FuzzParseVietDate(f *testing.F) {
 	for _, s := range []string{"Thứ tư, 10/1/2024 - 14:30", "(15:19 30/11/2019)", "Đăng ngày 11 - 11 - 2023", "2 giờ trước", "2026-11-20T08:15:00+07:00", "ngày 04 tháng 5 năm 2019", "99/99/9999 99:99"} {
 		f.Add(s)
 	}
-	loc := vietnam()
+	loc := article.Vietnam()
 	now := time.Date(2026, 11, 26, 10, 0, 0, 0, loc)
 	f.Fuzz(func(t *testing.T, s string) {
 		if d, ok := parseVietDate(s, now, loc); ok && (d.Year() < 1900 || d.Year() > 2200) {
