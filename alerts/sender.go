@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 
 	"github.com/diembao/diembao/internal/errkind"
 	"github.com/diembao/diembao/internal/kv"
@@ -13,11 +14,20 @@ import (
 
 // Sender delivers mails from the OUTBOX stream through a Mailer, at most
 // once per recipient: it keeps per-mail delivery state in the kv.Store.
+//
+// A state that cannot be written after a send (a full disk, the bus away)
+// is kept in memory until a later write succeeds, so that the redelivery
+// the failed write asks for records the mail instead of sending it again.
+// Only a crash in that window (state neither written nor remembered) can
+// still send a mail twice.
 type Sender struct {
 	cfg    Config
 	kv     kv.Store
 	mailer Mailer
 	log    *slog.Logger
+
+	mu      sync.Mutex
+	unsaved map[string]mailState // mail id → state newer than the kv.Store's
 }
 
 // NewSender returns a Sender keeping its state in st (the notifier's bucket).
@@ -34,7 +44,7 @@ func NewSender(cfg Config, st kv.Store, m Mailer, log *slog.Logger) (*Sender, er
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
 	}
-	return &Sender{cfg: cfg, kv: st, mailer: m, log: log.With("component", "sender")}, nil
+	return &Sender{cfg: cfg, kv: st, mailer: m, log: log.With("component", "sender"), unsaved: map[string]mailState{}}, nil
 }
 
 type mailState struct {
@@ -76,6 +86,12 @@ func (s *Sender) Handle(ctx context.Context, m Mail) error {
 	if err != nil && !errors.Is(err, kv.ErrNotFound) {
 		return err
 	}
+	if u, ok := s.remembered(m.ID); ok { // sent after the stored state was written
+		st = u
+		if err := s.save(ctx, m.ID, st); err != nil {
+			return err
+		}
+	}
 	if st.Done { // a redelivery: the records may lag behind if we died after the mark
 		s.log.Debug("mail already sent", "mail_id", m.ID)
 		return s.recordSent(ctx, m, st)
@@ -89,7 +105,7 @@ func (s *Sender) Handle(ctx context.Context, m Mail) error {
 	}
 	if rest := st.remaining(m.To); len(rest) > 0 {
 		st.Attempts++ // saved before sending: a crash mid-send still counts
-		if err := putJSON(ctx, s.kv, key, st); err != nil {
+		if err := s.save(ctx, m.ID, st); err != nil {
 			return err
 		}
 		sendErr := s.attempt(ctx, m, rest)
@@ -99,7 +115,7 @@ func (s *Sender) Handle(ctx context.Context, m Mail) error {
 		}
 	}
 	st.Done = true
-	if err := putJSON(ctx, s.kv, key, st); err != nil {
+	if err := s.save(ctx, m.ID, st); err != nil {
 		return err
 	}
 	s.log.Info("mail sent", "mail_id", m.ID, "audience", m.Audience, "delivered", len(st.Delivered), "refused", len(st.Refused))
@@ -152,10 +168,34 @@ func (s *Sender) retryLater(ctx context.Context, m Mail, st mailState, cause err
 	if permanent || st.Attempts >= s.cfg.MaxAttempts {
 		return s.dead(ctx, m, st, cause)
 	}
-	if err := putJSON(ctx, s.kv, "mail."+m.ID, st); err != nil {
+	if err := s.save(ctx, m.ID, st); err != nil {
 		return err
 	}
 	return fmt.Errorf("send mail %s (attempt %d): %w", m.ID, st.Attempts, cause)
+}
+
+// save writes the state of mail id. When the write fails, the state is
+// remembered for the next delivery of the mail (Handle starts from it), so
+// what a send achieved is not lost with the write; once a write succeeds
+// it is forgotten.
+func (s *Sender) save(ctx context.Context, id string, st mailState) error {
+	err := putJSON(ctx, s.kv, "mail."+id, st)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err != nil {
+		s.unsaved[id] = st
+		return fmt.Errorf("save state of mail %s: %w", id, err)
+	}
+	delete(s.unsaved, id)
+	return nil
+}
+
+// remembered returns the state of mail id that save could not write.
+func (s *Sender) remembered(id string) (mailState, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.unsaved[id]
+	return st, ok
 }
 
 func (s *Sender) recordSent(ctx context.Context, m Mail, st mailState) error {
@@ -172,9 +212,8 @@ func (s *Sender) recordSent(ctx context.Context, m Mail, st mailState) error {
 }
 
 func (s *Sender) dead(ctx context.Context, m Mail, st mailState, cause error) error {
-	key := "mail." + m.ID
 	st.Dead = true
-	if err := putJSON(ctx, s.kv, key, st); err != nil {
+	if err := s.save(ctx, m.ID, st); err != nil {
 		return err
 	}
 	if err := s.updateRecords(ctx, m, func(d *Delivery) { d.State, d.Error = StateFailed, cause.Error() }); err != nil {
