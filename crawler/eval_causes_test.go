@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -167,37 +165,24 @@ func pageSignals(doc *goquery.Document, pageURL string) string {
 		all, linked, articles, ownParagraphs(doc), shopPage(doc))
 }
 
-// TestEvalShow prints what the extractor reads on the WCXB pages named in
-// DIEMBAO_EVAL_SHOW (file ids, comma-separated): metadata, headlines,
-// header dates and the result, beside the ground truth.
-func TestEvalShow(t *testing.T) {
-	ids := os.Getenv("DIEMBAO_EVAL_SHOW")
-	if ids == "" {
-		t.Skip("DIEMBAO_EVAL_SHOW not set")
+// showPage prints what the extractor reads on one WCXB page (metadata,
+// headlines, header dates and the result) beside the ground truth;
+// TestEvalWCXB calls it for the file ids named in DIEMBAO_EVAL_SHOW.
+func showPage(t *testing.T, p wcxbPage, body []byte) {
+	t.Helper()
+	env := extractEnv{loc: article.Vietnam(), now: testNow}
+	pp, err := parsePage(p.URL, body, http.Header{})
+	if err != nil {
+		t.Logf("%s: %v", p.FileID, err)
+		return
 	}
-	dir := evalDir(t, "wcxb-dev")
-	want := map[string]bool{}
-	for _, id := range strings.Split(ids, ",") {
-		want[strings.TrimSpace(id)] = true
-	}
-	for _, p := range readWCXB(t, dir) {
-		if !want[p.FileID] {
-			continue
-		}
-		body := readGz(t, filepath.Join(dir, "html", p.FileID+".html.gz"))
-		env := extractEnv{loc: article.Vietnam(), now: testNow}
-		pp, err := parsePage(p.URL, body, http.Header{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		env.monthFirst = pp.monthFirst()
-		h := readHeads(pp, Source{ID: "eval"})
-		d := readPageDates(pp, h, env)
-		a, err := extract(p.URL, body, http.Header{}, Source{ID: "eval"}, env)
-		m := pp.meta
-		t.Logf("%s %s (%s)\n  truth title %q day %s\n  got   title %q day %s via %s err %v\n  h1s %q\n  h2Titled %q\n  ld %q\n  og %q\n  doc %q\n  sites %q\n  ldPub %q ldMod %q metaPub %q metaMod %q time %q types %q lang %q\n  byline pub %v upd %v metaPub %v",
-			p.FileID, p.URL, p.Internal.PageType.Primary, p.Truth.Title, p.Truth.PublishDate, a.Title, a.Published.Format(time.RFC3339), a.PublishedFrom, err,
-			h.in.h1s, h.in.h2Titled, m.ldHeadline, m.ogTitle, h.docTitle, h.in.siteNames,
-			m.ldPublished, m.ldModified, m.metaPublished, m.metaModified, m.timeElement, ldTypes(pp.doc), m.lang, d.byline.published, d.byline.updated, d.metaPub)
-	}
+	env.monthFirst = pp.monthFirst()
+	h := readHeads(pp, Source{ID: "eval"})
+	d := readPageDates(pp, h, env)
+	a, err := extract(p.URL, body, http.Header{}, Source{ID: "eval"}, env)
+	m := pp.meta
+	t.Logf("%s %s (%s)\n  truth title %q day %s\n  got   title %q day %s via %s err %v\n  h1s %q\n  h2Titled %q\n  ld %q\n  og %q\n  doc %q\n  sites %q\n  ldPub %q ldMod %q metaPub %q metaMod %q time %q types %q lang %q\n  byline pub %v upd %v metaPub %v",
+		p.FileID, p.URL, p.Internal.PageType.Primary, p.Truth.Title, p.Truth.PublishDate, a.Title, a.Published.Format(time.RFC3339), a.PublishedFrom, err,
+		h.in.h1s, h.in.h2Titled, m.ldHeadline, m.ogTitle, h.docTitle, h.in.siteNames,
+		m.ldPublished, m.ldModified, m.metaPublished, m.metaModified, m.timeElement, ldTypes(pp.doc), m.lang, d.byline.published, d.byline.updated, d.metaPub)
 }

@@ -336,6 +336,12 @@ func TestEvalWCXB(t *testing.T) {
 		fmt.Sscan(v, &step)
 	}
 	verbose := os.Getenv("DIEMBAO_EVAL_VERBOSE")
+	// DIEMBAO_EVAL_SHOW (file ids, comma-separated): what extraction reads
+	// on those pages, beside the ground truth.
+	show := map[string]bool{}
+	for _, id := range strings.Split(os.Getenv("DIEMBAO_EVAL_SHOW"), ",") {
+		show[strings.TrimSpace(id)] = true
+	}
 	// causes: the misses grouped by cause, largest group first.
 	causes := strings.Contains(verbose, "causes")
 	var misses missLog
@@ -352,6 +358,9 @@ func TestEvalWCXB(t *testing.T) {
 			continue
 		}
 		body := readGz(t, filepath.Join(dir, "html", p.FileID+".html.gz"))
+		if show[p.FileID] {
+			showPage(t, p, body)
+		}
 		pageURL := p.URL
 		if pageURL == "" {
 			pageURL = "https://wcxb.invalid/" + p.FileID // one page has no URL; the site root would be refused
