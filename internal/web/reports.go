@@ -177,10 +177,9 @@ func (s *Server) searchExport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rows := []report.ExportRow{}
-	hidden := s.hiddenTopics(r)
+	visible, hidden := s.exportVisibility(r)
 	q, ok = visibleQuery(q, hidden)
 	if ok {
-		visible := s.exportVisibility(r, hidden)
 		err = s.deps.Exporter.Each(r.Context(), q, func(d indexer.Doc) error { rows = append(rows, visible(report.RowOf(d))); return nil })
 	}
 	if err != nil && isBadQuery(err) { // a local *indexer.QueryError or the index role's answer to one
@@ -216,15 +215,17 @@ func exportQuery(v url.Values) string {
 }
 
 // exportVisibility returns what an export row shows the request's user, as
-// the search page does (visibility.go): for an analyst, no hidden topic and
+// the search page does (visibility.go), and the topics hidden from them,
+// both from one listing of the rules: for an analyst, no hidden topic and
 // no severity above the highest of the open rules of the row's topics (an
 // index document records only its highest severity, which may come from a
 // police-only rule; the cap never shows more than the open rules could
-// give; none when the rules cannot be listed). Police and administrators
-// see rows as they are.
-func (s *Server) exportVisibility(r *http.Request, hidden map[string]bool) func(report.ExportRow) report.ExportRow {
+// give; rules that cannot be listed show no severity, and hide topics as
+// hiddenTopics does then). Police and
+// administrators see rows as they are.
+func (s *Server) exportVisibility(r *http.Request) (visible func(report.ExportRow) report.ExportRow, hidden map[string]bool) {
 	if seesRestricted(r) {
-		return func(row report.ExportRow) report.ExportRow { return row }
+		return func(row report.ExportRow) report.ExportRow { return row }, nil
 	}
 	var open map[string]string // topic → highest severity of its open rules; nil: no rules wired
 	if s.deps.Rules != nil {
@@ -232,6 +233,7 @@ func (s *Server) exportVisibility(r *http.Request, hidden map[string]bool) func(
 		if list, err := s.deps.Rules.List(r.Context()); err != nil {
 			s.log.Warn("list rules for export visibility", "err", err)
 		} else {
+			hidden = s.hiddenIn(list)
 			for _, ru := range list {
 				restricted := (article.Match{Audiences: ru.Audiences}).Restricted(s.cfg.SensitiveAudiences)
 				if !restricted && article.SeverityRank(ru.Severity) > article.SeverityRank(open[ru.Topic]) {
@@ -256,5 +258,5 @@ func (s *Server) exportVisibility(r *http.Request, hidden map[string]bool) func(
 			}
 		}
 		return row
-	}
+	}, hidden
 }

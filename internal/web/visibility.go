@@ -41,6 +41,11 @@ func (s *Server) hiddenTopicsFor(ctx context.Context, role string) map[string]bo
 		s.log.Warn("list rules for visibility", "err", err)
 		return nil
 	}
+	return s.hiddenIn(list)
+}
+
+// hiddenIn returns the topics of list that only restricted rules have.
+func (s *Server) hiddenIn(list []RuleInfo) map[string]bool {
 	open := map[string]bool{}
 	closed := map[string]bool{}
 	for _, ru := range list {
