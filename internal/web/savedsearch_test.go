@@ -118,7 +118,13 @@ func TestSavedSearchFeedUnsubscribe(t *testing.T) {
 	if cur, _ := st.Get(ctx, "an", s.ID); cur.Notify != "immediate" {
 		t.Error("GET unsubscribed")
 	}
-	if resp, _ := get(t, anon, strings.Replace(link, "t="+tok, "t=x"+tok[1:], 1)); resp.StatusCode != 404 {
+	// Change the first character to one it is not: a fixed "x" equals the
+	// real token whenever that token starts with "x".
+	forged := "x" + tok[1:]
+	if tok[0] == 'x' {
+		forged = "y" + tok[1:]
+	}
+	if resp, _ := get(t, anon, strings.Replace(link, "t="+tok, "t="+forged, 1)); resp.StatusCode != 404 {
 		t.Errorf("forged token: %d", resp.StatusCode)
 	}
 	req, _ := http.NewRequest(http.MethodPost, link, strings.NewReader("List-Unsubscribe=One-Click"))
