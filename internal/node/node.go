@@ -1,4 +1,11 @@
-package main
+// Package node assembles the stages one diembao process runs for its roles.
+// In: the validated configuration (internal/config), a logger, the roles and
+// a NATS URL. Out: a Node whose Run consumes the streams, crawls, indexes,
+// matches, mails and serves until its context ends, and the openers the
+// one-shot commands share with it (the bus, the remote index, the case
+// service, report providers, the effective sources, the digest). It is the
+// one place where diembao.yaml becomes each package's settings (convert.go).
+package node
 
 import (
 	"context"
@@ -22,6 +29,7 @@ import (
 	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/bus"
 	"github.com/diembao/diembao/internal/cli"
+	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/kv"
 	"github.com/diembao/diembao/internal/portal"
 	"github.com/diembao/diembao/internal/stages"
@@ -32,23 +40,52 @@ import (
 // KV bucket names.
 const (
 	bucketCrawl     = "crawlstate"
-	bucketAlerts    = "alerts"
+	BucketAlerts    = "alerts" // alert records (alerts.Store)
 	bucketAlerted   = "matched"
-	bucketAccounts  = "accounts"
-	bucketRevisions = "revisions"
-	bucketHealth    = "health"
-	bucketDigests   = "digests"
+	BucketAccounts  = "accounts"  // users, sessions, saved searches
+	BucketRevisions = "revisions" // every revision of every article
+	BucketHealth    = "health"    // per-source crawl health
+	BucketDigests   = "digests"   // digest archive, sent marks, the report reminder
 )
 
-// roleSet says which stages a process runs.
-type roleSet struct{ crawl, index, match, notify, serve bool }
+// Env is what every opener of this package needs: the configuration,
+// validated and defaulted by internal/config, and the logger.
+type Env struct {
+	Config config.Config
+	Log    *slog.Logger
+}
 
-func allRoles() roleSet { return roleSet{true, true, true, true, true} }
+// Roles says which stages a process runs.
+type Roles struct{ Crawl, Index, Match, Notify, Serve bool }
 
-// node is one diembao process: a bus connection and the stages of its roles.
-type node struct {
-	a       *app
-	roles   roleSet
+// AllRoles is every role, as `diembao run` runs them.
+func AllRoles() Roles { return Roles{true, true, true, true, true} }
+
+// ParseRole gives the Roles of the one-role command name (crawl, index,
+// match, notify or serve); ok is false for any other name.
+func ParseRole(name string) (r Roles, ok bool) {
+	switch name {
+	case "crawl":
+		r.Crawl = true
+	case "index":
+		r.Index = true
+	case "match":
+		r.Match = true
+	case "notify":
+		r.Notify = true
+	case "serve":
+		r.Serve = true
+	default:
+		return r, false
+	}
+	return r, true
+}
+
+// Node is one diembao process: a bus connection and the stages of its roles.
+type Node struct {
+	env     Env
+	cfg     config.Config
+	roles   Roles
 	bus     *bus.Bus
 	rules   *rules.Reloader
 	idx     *indexer.Index
@@ -61,17 +98,18 @@ type node struct {
 	httpReady chan string
 }
 
-// openNode connects the bus (embedded when natsURL is empty) and declares
-// the streams.
-func openNode(ctx context.Context, a *app, roles roleSet, natsURL string) (*node, error) {
-	n := &node{a: a, roles: roles, log: a.log, httpReady: make(chan string, 1)}
-	sync := a.cfg.NATS.Sync == nil || *a.cfg.NATS.Sync
-	bc := bus.Config{URL: natsURL, StoreDir: filepath.Join(a.cfg.DataDir, "nats"), Sync: sync, Name: "diembao",
-		Replicas: a.cfg.NATS.Replicas, MinFree: a.cfg.Health.MinFreeBytes()}
+// Open connects the bus (embedded when natsURL is empty) and declares the
+// streams. The caller then calls Run, or Close if it does not.
+func Open(ctx context.Context, env Env, roles Roles, natsURL string) (*Node, error) {
+	n := &Node{env: env, cfg: env.Config, roles: roles, log: env.Log, httpReady: make(chan string, 1)}
+	cfg := env.Config
+	sync := cfg.NATS.Sync == nil || *cfg.NATS.Sync
+	bc := bus.Config{URL: natsURL, StoreDir: filepath.Join(cfg.DataDir, "nats"), Sync: sync, Name: "diembao",
+		Replicas: cfg.NATS.Replicas, MinFree: cfg.Health.MinFreeBytes()}
 	if natsURL == "" {
-		bc.LocalURLFile = a.localURLFile() // user, digest, rules check reach the running server
+		bc.LocalURLFile = env.LocalURLFile() // user, digest, rules check reach the running server
 	}
-	b, err := bus.Open(ctx, bc, a.log)
+	b, err := bus.Open(ctx, bc, env.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -86,21 +124,38 @@ func openNode(ctx context.Context, a *app, roles roleSet, natsURL string) (*node
 	return n, nil
 }
 
-func (n *node) kv(ctx context.Context, bucket string) (kv.Store, error) {
+func (n *Node) kv(ctx context.Context, bucket string) (kv.Store, error) {
 	return n.bus.KV(ctx, bucket)
 }
 
-// run starts the stages and blocks until ctx is cancelled, then shuts down
-// from the front: stop crawling, drain consumers, flush the index, close NATS.
-func (n *node) run(ctx context.Context) error {
+// KV opens (creating it if needed) the KV bucket named bucket on the node's
+// bus.
+func (n *Node) KV(ctx context.Context, bucket string) (kv.Store, error) { return n.kv(ctx, bucket) }
+
+// Bus is the node's bus connection, closed when Run returns.
+func (n *Node) Bus() *bus.Bus { return n.bus }
+
+// Config is the configuration the node runs with.
+func (n *Node) Config() config.Config { return n.cfg }
+
+// HTTPReady receives the web server's address once the serve role listens.
+func (n *Node) HTTPReady() <-chan string { return n.httpReady }
+
+// Close closes the bus of a node that will not Run.
+func (n *Node) Close() { n.bus.Close() }
+
+// Run starts the stages and blocks until ctx is cancelled, then shuts down
+// from the front: stop crawling, drain consumers, flush the index, close
+// NATS. A rule file that does not load is a usage error (cli.ErrUsage).
+func (n *Node) Run(ctx context.Context) error {
 	defer n.bus.Close()
-	cfg := n.a.cfg
+	cfg := n.cfg
 	rl, err := rules.NewReloader(rules.ReloaderConfig{Dirs: cfg.Rules}, n.log)
 	if err != nil {
 		return fmt.Errorf("%w: rules: %w", cli.ErrUsage, err) // bad input: exit 2
 	}
 	n.rules = rl
-	if n.roles.index {
+	if n.roles.Index {
 		closeIndex, err := n.openIndex(ctx)
 		if err != nil {
 			return err
@@ -120,13 +175,13 @@ func (n *node) run(ctx context.Context) error {
 		on    bool
 		start func() error
 	}{
-		{n.roles.index, func() error { return n.startIndex(bctx, back) }},
-		{n.roles.match, func() error { return n.startMatch(bctx, back) }},
-		{n.roles.notify, func() error { return n.startNotify(bctx, back) }},
-		{n.roles.serve, func() error { return n.startServe(bctx, back) }},
+		{n.roles.Index, func() error { return n.startIndex(bctx, back) }},
+		{n.roles.Match, func() error { return n.startMatch(bctx, back) }},
+		{n.roles.Notify, func() error { return n.startNotify(bctx, back) }},
+		{n.roles.Serve, func() error { return n.startServe(bctx, back) }},
 		{true, func() error { return n.startCases(bctx, back) }}, // cases.go
-		{n.roles.crawl, func() error { return n.startCrawl(front) }},
-		{n.roles.crawl, func() error { return n.startPortals(front.Context(), front) }}, // own portals (portals.go)
+		{n.roles.Crawl, func() error { return n.startCrawl(front) }},
+		{n.roles.Crawl, func() error { return n.startPortals(front.Context(), front) }}, // own portals (portals.go)
 		{cfg.Metrics.Listen != "", func() error { return n.startMetrics(bctx, back) }},
 	} {
 		if st.on {
@@ -152,9 +207,9 @@ func (n *node) run(ctx context.Context) error {
 // openIndex opens the index role's index, classified by the rules in force,
 // and warms it in the background; closeIndex stops the warm-up and closes
 // it (flushing what was written).
-func (n *node) openIndex(ctx context.Context) (closeIndex func(), err error) {
-	cfg := n.a.cfg
-	idx, err := indexer.Open(indexer.Config{Dir: filepath.Join(cfg.DataDir, "index"), MinFree: cfg.Health.MinFreeBytes()}, classifier{n.rules}, n.log)
+func (n *Node) openIndex(ctx context.Context) (closeIndex func(), err error) {
+	cfg := n.cfg
+	idx, err := indexer.Open(indexer.Config{Dir: filepath.Join(cfg.DataDir, "index"), MinFree: cfg.Health.MinFreeBytes()}, Classifier{Rules: n.rules}, n.log)
 	if err != nil {
 		return nil, fmt.Errorf("index: %w", err)
 	}
@@ -170,19 +225,20 @@ func (n *node) openIndex(ctx context.Context) (closeIndex func(), err error) {
 
 // reloadOnHUP reloads the rules on SIGHUP until ctx ends; stop stops
 // listening for the signal.
-func (n *node) reloadOnHUP(ctx context.Context) (stop func()) {
+func (n *Node) reloadOnHUP(ctx context.Context) (stop func()) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	go rules.ReloadOn(ctx, n.rules, hup, n.log)
 	return func() { signal.Stop(hup) }
 }
 
-func (r roleSet) String() string {
+// String lists the roles, comma-separated, for logs and /healthz.
+func (r Roles) String() string {
 	s := ""
 	for _, x := range []struct {
 		on   bool
 		name string
-	}{{r.crawl, "crawl"}, {r.index, "index"}, {r.match, "match"}, {r.notify, "notify"}, {r.serve, "serve"}} {
+	}{{r.Crawl, "crawl"}, {r.Index, "index"}, {r.Match, "match"}, {r.Notify, "notify"}, {r.Serve, "serve"}} {
 		if x.on {
 			if s != "" {
 				s += ","
@@ -200,9 +256,9 @@ func displayNATS(u string) string {
 	return u
 }
 
-// packTopics lists the current rule set's topics, in the pack's order, for
+// PackTopics lists the current rule set's topics, in the pack's order, for
 // mails and digests.
-func packTopics(rl *rules.Reloader) alerts.Topics {
+func PackTopics(rl *rules.Reloader) alerts.Topics {
 	return func() []alerts.Topic {
 		var out []alerts.Topic
 		for _, t := range rl.Current().Topics() {
@@ -212,20 +268,11 @@ func packTopics(rl *rules.Reloader) alerts.Topics {
 	}
 }
 
-// classifier adapts the current rule set to the indexer: the verdict the
-// article carries (matched once, before publication), else a fresh match.
-type classifier struct{ rl *rules.Reloader }
-
-func (c classifier) Classify(a article.Article) ([]string, bool) {
-	m := c.rl.Current().Verdict(a)
-	return m.Topics, m.Area
-}
-
 // startIndex consumes ARTICLES into the index in batches, keeps every
 // revision in a KV bucket for the article page, and answers search
 // requests from serve roles in other processes.
-func (n *node) startIndex(ctx context.Context, g *stages.Group) error {
-	revs, err := n.kv(ctx, bucketRevisions)
+func (n *Node) startIndex(ctx context.Context, g *stages.Group) error {
+	revs, err := n.kv(ctx, BucketRevisions)
 	if err != nil {
 		return err
 	}
@@ -256,7 +303,7 @@ func (n *node) startIndex(ctx context.Context, g *stages.Group) error {
 	return serveIndexRequests(ctx, n.bus, n.idx)
 }
 
-func (n *node) startMatch(ctx context.Context, g *stages.Group) error {
+func (n *Node) startMatch(ctx context.Context, g *stages.Group) error {
 	alerted, err := n.kv(ctx, bucketAlerted)
 	if err != nil {
 		return err
@@ -286,30 +333,31 @@ func (n *node) startMatch(ctx context.Context, g *stages.Group) error {
 	return nil
 }
 
-// outbox publishes mails on the OUTBOX work queue.
-type outbox struct{ b *bus.Bus }
-
-func (o outbox) Enqueue(ctx context.Context, m alerts.Mail) error {
-	return o.b.PublishJSON(ctx, bus.SubjectOutbox+"."+bus.Token(m.Audience), m.MsgID(), m)
+// Outbox publishes mails on b's OUTBOX work queue, one subject per
+// audience, with the mail's id as Nats-Msg-Id.
+func Outbox(b *bus.Bus) alerts.Outbox {
+	return alerts.OutboxFunc(func(ctx context.Context, m alerts.Mail) error {
+		return b.PublishJSON(ctx, bus.SubjectOutbox+"."+bus.Token(m.Audience), m.MsgID(), m)
+	})
 }
 
-func (n *node) mailer() (alerts.Mailer, error) {
-	if n.a.cfg.SMTP.Host == "" {
-		dir := filepath.Join(n.a.cfg.DataDir, "mail")
+func (n *Node) mailer() (alerts.Mailer, error) {
+	if n.cfg.SMTP.Host == "" {
+		dir := filepath.Join(n.cfg.DataDir, "mail")
 		n.log.Warn("no SMTP host configured: mails are written as .eml files", "dir", dir)
 		return alerts.NewDirMailer(dir)
 	}
-	return alerts.NewSMTPMailer(smtpConfig(n.a.cfg.SMTP))
+	return alerts.NewSMTPMailer(smtpConfig(n.cfg.SMTP))
 }
 
-func (n *node) startNotify(ctx context.Context, g *stages.Group) error {
-	st, err := n.kv(ctx, bucketAlerts)
+func (n *Node) startNotify(ctx context.Context, g *stages.Group) error {
+	st, err := n.kv(ctx, BucketAlerts)
 	if err != nil {
 		return err
 	}
-	acfg := alertsConfig(n.a.cfg)
-	acfg.Topics = packTopics(n.rules)
-	notif, err := alerts.NewNotifier(acfg, st, outbox{n.bus}, n.log)
+	acfg := alertsConfig(n.cfg)
+	acfg.Topics = PackTopics(n.rules)
+	notif, err := alerts.NewNotifier(acfg, st, Outbox(n.bus), n.log)
 	if err != nil {
 		return err
 	}
@@ -350,10 +398,10 @@ func (n *node) startNotify(ctx context.Context, g *stages.Group) error {
 	return n.startDigest(ctx, g) // the weekly digest scheduler (digest.go)
 }
 
-func (n *node) startCrawl(front *stages.Group) error {
+func (n *Node) startCrawl(front *stages.Group) error {
 	frontCtx := front.Context()
-	cfg := n.a.cfg
-	sources, err := loadSources(cfg.Sources) // the default path is optional: the embedded list of real outlets
+	cfg := n.cfg
+	sources, err := LoadSources(cfg.Sources) // the default path is optional: the embedded list of real outlets
 	if err != nil {
 		return fmt.Errorf("%w: crawl: %w", cli.ErrUsage, err) // bad input: exit 2
 	}
@@ -368,7 +416,7 @@ func (n *node) startCrawl(front *stages.Group) error {
 	if err != nil {
 		return err
 	}
-	health, err := n.kv(frontCtx, bucketHealth)
+	health, err := n.kv(frontCtx, BucketHealth)
 	if err != nil {
 		return err
 	}
@@ -383,7 +431,7 @@ func (n *node) startCrawl(front *stages.Group) error {
 		return nil
 	})
 	cc := crawlerConfig(cfg, n.rules)
-	cc.Notice = staleNoticer(cfg, outbox{n.bus}) // stale.go
+	cc.Notice = staleNoticer(cfg, Outbox(n.bus)) // stale.go
 	c, err := crawler.New(cc, sources, pub, state, crawler.Snapshots{Blobs: bus.Blobs{B: n.bus}}, n.log)
 	if err != nil {
 		return fmt.Errorf("crawl: %w", err)
@@ -407,8 +455,8 @@ func (n *node) startCrawl(front *stages.Group) error {
 
 // startMetrics serves /metrics (no login: bind it to an address only the
 // monitoring system reaches) and /healthz on metrics.listen.
-func (n *node) startMetrics(ctx context.Context, g *stages.Group) error {
-	addr := n.a.cfg.Metrics.Listen
+func (n *Node) startMetrics(ctx context.Context, g *stages.Group) error {
+	addr := n.cfg.Metrics.Listen
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("metrics: listen %s: %w", addr, err)
@@ -428,21 +476,21 @@ func serveHTTP(ctx context.Context, g *stages.Group, name string, ln net.Listene
 }
 
 // listen opens the HTTP listener and reports its address.
-func (n *node) listen() (net.Listener, error) {
-	ln, err := net.Listen("tcp", n.a.cfg.HTTP.Listen)
+func (n *Node) listen() (net.Listener, error) {
+	ln, err := net.Listen("tcp", n.cfg.HTTP.Listen)
 	if err != nil {
-		return nil, fmt.Errorf("serve: listen %s: %w", n.a.cfg.HTTP.Listen, err)
+		return nil, fmt.Errorf("serve: listen %s: %w", n.cfg.HTTP.Listen, err)
 	}
 	return ln, nil
 }
 
-func (n *node) startServe(ctx context.Context, g *stages.Group) error {
+func (n *Node) startServe(ctx context.Context, g *stages.Group) error {
 	deps, err := n.webDeps(ctx)
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(web.Config{BaseURL: n.a.cfg.HTTP.BaseURL, Location: n.a.cfg.Location(),
-		SensitiveAudiences: sensitiveAudiences(n.a.cfg)}, deps, n.log)
+	srv, err := web.New(web.Config{BaseURL: n.cfg.HTTP.BaseURL, Location: n.cfg.Location(),
+		SensitiveAudiences: SensitiveAudiences(n.cfg)}, deps, n.log)
 	if err != nil {
 		return err
 	}
