@@ -86,7 +86,7 @@ func (n *Node) startCases(ctx context.Context, g *stages.Group) error {
 	if !n.roles.Match && !n.roles.Notify {
 		return nil
 	}
-	svc, err := NewCaseService(ctx, n.env, n.bus)
+	svc, err := NewCaseService(ctx, n.env(), n.bus)
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func (n *Node) startCases(ctx context.Context, g *stages.Group) error {
 // SeedDemoCase opens, once, the demo's case (cases.Service.SeedDemo).
 // Failures are logged only: the demo runs without its case.
 func (n *Node) SeedDemoCase(ctx context.Context) {
-	svc, err := NewCaseService(ctx, n.env, n.bus)
+	svc, err := NewCaseService(ctx, n.env(), n.bus)
 	if err == nil {
 		err = svc.SeedDemo(ctx)
 	}

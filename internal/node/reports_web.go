@@ -21,7 +21,7 @@ func (n *Node) reportWebDeps(ctx context.Context, d *web.Deps, svc *cases.Servic
 	if n.idx != nil {
 		d.Exporter, counter = n.idx, n.idx
 	}
-	p, err := OpenReportProviders(ctx, n.env, n.bus, svc)
+	p, err := OpenReportProviders(ctx, n.env(), n.bus, svc)
 	if err != nil {
 		return fmt.Errorf("reports: %w", err)
 	}

@@ -40,7 +40,7 @@ func (n *Node) webDeps(ctx context.Context) (web.Deps, error) {
 	if err != nil {
 		return web.Deps{}, err
 	}
-	caseSvc, err := NewCaseService(ctx, n.env, n.bus) // cases.go
+	caseSvc, err := NewCaseService(ctx, n.env(), n.bus) // cases.go
 	if err != nil {
 		return web.Deps{}, err
 	}
@@ -76,7 +76,7 @@ func (n *Node) webDeps(ctx context.Context) (web.Deps, error) {
 		Registry:    n.reg,
 		Ready:       n.health,
 	}
-	if deps.SourceEdit, err = n.webSourceEditor(ctx); err != nil { // sources_edit.go
+	if deps.SourceEdit, err = n.webSourceEditor(ctx); err != nil { // sources.go
 		return web.Deps{}, err
 	}
 	if err := n.reportWebDeps(ctx, &deps, caseSvc); err != nil {
