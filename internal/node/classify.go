@@ -36,6 +36,7 @@ func (c Classifier) Tags(a article.Article) indexer.Tags {
 // areaFilter keeps, for require_area sources, articles the gazetteer finds.
 type areaFilter struct{ rl *rules.Reloader }
 
+// ConcernsArea says whether the gazetteer finds the area in a.
 func (f areaFilter) ConcernsArea(a article.Article) bool {
 	_, area := f.rl.Current().Classify(a)
 	return area
