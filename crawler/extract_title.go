@@ -71,12 +71,15 @@ func pickTitle(in titleInput) string {
 		if m, ok := headlineWithExtras(h, metas, in); ok {
 			return m
 		}
-		if m, ok := agreeing(h, true); ok {
-			// The metadata spelling when the headline is typed in capitals
-			// (or all lower case) and the two differ only in case.
-			if m != "" && m != h && strings.EqualFold(m, h) && (h == strings.ToUpper(h) || h == strings.ToLower(h)) {
-				return m
-			}
+		// The metadata spelling when the headline is typed in capitals
+		// (or all lower case), or the page broke its characters.
+		if m, ok := caseSpelling(h, metas); ok {
+			return m
+		}
+		if m, ok := brokenSpelling(h, metas); ok {
+			return m
+		}
+		if _, ok := agreeing(h, true); ok {
 			return h
 		}
 	}
@@ -101,6 +104,77 @@ func pickTitle(in titleInput) string {
 		return metas[0]
 	}
 	return ""
+}
+
+// caseSpelling returns the metadata's spelling of a headline typed all in
+// capitals or all in lower case, which says nothing of its case: a
+// metadata title, or its part before a separator ("History of coffee |
+// Origin, Spread…"), that is the same characters in mixed case.
+func caseSpelling(h string, metas []string) (string, bool) {
+	upper, lower := h == strings.ToUpper(h), h == strings.ToLower(h)
+	if upper == lower { // mixed case, or no letters at all
+		return "", false
+	}
+	if len(strings.Fields(h)) < 2 {
+		return "", false
+	}
+	for _, m := range metas {
+		for _, cand := range []string{m, beforeSeparator(m)} {
+			if cand == "" || cand == strings.ToUpper(cand) || cand == strings.ToLower(cand) {
+				continue
+			}
+			if cand != h && strings.EqualFold(cand, h) {
+				return cand, true
+			}
+		}
+	}
+	return "", false
+}
+
+// beforeSeparator is the part of a title before its first spaced
+// separator, or "" when it has none.
+func beforeSeparator(t string) string {
+	first := len(t)
+	for _, sep := range siteSeparators {
+		if i := strings.Index(t, sep); i > 0 && i < first {
+			first = i
+		}
+	}
+	if first == len(t) {
+		return ""
+	}
+	return strings.TrimSpace(t[:first])
+}
+
+// brokenSpelling returns the metadata title that spells a headline whose
+// characters the page broke on the way through a legacy charset: '?' or
+// U+FFFD where the metadata has a letter, a quote or a colon ("Th??ng
+// Xu?n" for "Thường Xuân", "Beginner? Guide" for "Beginner's Guide"),
+// every other character the same.
+func brokenSpelling(h string, metas []string) (string, bool) {
+	if !strings.ContainsRune(h, '\uFFFD') && !strings.Contains(strings.TrimRight(h, "?"), "?") {
+		return "", false // no character lost: no '?' but a final one, no U+FFFD
+	}
+	var pat strings.Builder
+	pat.WriteString("^")
+	for _, r := range h {
+		if r == '?' || r == '\uFFFD' {
+			pat.WriteString(`\S\S?`) // one character, or two ("?" for "'s")
+			continue
+		}
+		pat.WriteString(regexp.QuoteMeta(string(r)))
+	}
+	pat.WriteString("$")
+	re, err := regexp.Compile(pat.String())
+	if err != nil {
+		return "", false
+	}
+	for _, m := range metas {
+		if m != h && re.MatchString(m) {
+			return m, true
+		}
+	}
+	return "", false
 }
 
 // headlineWithExtras returns the metadata title m when the headline h is
@@ -216,6 +290,9 @@ func titleText(s string) string {
 // hyphenated words stay whole).
 var siteSeparators = []string{" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " / ", " || ", " : ", " ~ "}
 
+// reHostWord is a word that is a host name ("davidbau.com", "VnExpress.net").
+var reHostWord = regexp.MustCompile(`(?i)^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$`)
+
 // stripSiteName removes a trailing (or leading) part of a title that is the
 // site's name: og:site_name, the source's name, or the host name.
 func stripSiteName(t string, siteNames []string, host string) string {
@@ -242,6 +319,15 @@ func stripSiteName(t string, siteNames []string, host string) string {
 			continue
 		}
 		break
+	}
+	// "davidbau.com Vibe Coding": the host name written before or after
+	// the headline with only a space.
+	if f := strings.Fields(t); len(f) >= 3 {
+		if reHostWord.MatchString(f[0]) && isSiteName(f[0], siteNames, host) {
+			t = strings.Join(f[1:], " ")
+		} else if reHostWord.MatchString(f[len(f)-1]) && isSiteName(f[len(f)-1], siteNames, host) {
+			t = strings.Join(f[:len(f)-1], " ")
+		}
 	}
 	return t
 }
@@ -310,6 +396,13 @@ func isSiteName(s string, siteNames []string, host string) bool {
 		if nk != "" && (k == nk || len(nk) >= 4 && strings.Contains(k, nk) && len(k) <= len(nk)+12) {
 			return true
 		}
+		// The declared name's first words ("Thrive Internet Marketing"
+		// for "… Agency", "Tạp chí Biên phòng" for "… Online"): at least
+		// two words and three fifths of its letters.
+		if kr, nr := len([]rune(k)), len([]rune(nk)); strings.HasPrefix(nk, k) && len(strings.Fields(s)) >= 2 && 5*kr >= 3*nr &&
+			strings.HasPrefix(compareKey(firstWords(n, len(strings.Fields(s)))), k) {
+			return true
+		}
 	}
 	fk := foldKey(s)
 	for _, label := range hostLabels(host) {
@@ -321,6 +414,12 @@ func isSiteName(s string, siteNames []string, host string) bool {
 		}
 	}
 	return false
+}
+
+// firstWords is the first n words of s.
+func firstWords(s string, n int) string {
+	f := strings.Fields(s)
+	return strings.Join(f[:min(n, len(f))], " ")
 }
 
 // hostLabels returns the distinctive labels of a host name ("www" and the

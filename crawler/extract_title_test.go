@@ -1,0 +1,89 @@
+package crawler
+
+import (
+	"net/http"
+	"testing"
+)
+
+// titlePage is a Vietnamese article page: head holds the <head> tags
+// beyond the charset and the publication time, top what the body shows
+// before the article's text.
+func titlePage(head, top string) []byte {
+	return []byte(`<!DOCTYPE html>
+<html lang="vi"><head><meta charset="utf-8">
+` + head + `
+<meta property="article:published_time" content="2024-03-12T09:30:00+07:00">
+</head><body>
+` + top + `
+<div class="content">
+<p>Sáng 12/3, tại xã Bát Mọt, tỉnh Thanh Hóa, Đồn Biên phòng Bát Mọt phối hợp với chính quyền địa phương tổ chức tuyên truyền pháp luật về biên giới quốc gia cho hơn 200 người dân các thôn giáp biên.</p>
+<p>Cán bộ đồn đã phổ biến các quy định về quản lý, bảo vệ đường biên, mốc quốc giới và xuất nhập cảnh qua cửa khẩu phụ Khẹo – Tha Lấu, đồng thời hướng dẫn người dân nhận biết thông tin sai sự thật trên mạng xã hội.</p>
+<p>Dịp này, đơn vị trao 50 suất quà cho các hộ nghèo, mỗi suất trị giá 500.000 đồng, góp phần củng cố tình đoàn kết quân dân nơi biên giới.</p>
+</div>
+</body></html>`)
+}
+
+// TestTitleOnVietnamesePages: the headline that each rule of pickTitle
+// picks on a Vietnamese page.
+func TestTitleOnVietnamesePages(t *testing.T) {
+	for _, c := range []struct {
+		name, url, head, top, want string
+	}{
+		// An h1 typed in capitals says nothing of case: the metadata's
+		// spelling of the same characters.
+		{"capitals h1", "https://baomau.vn/thoi-su/tuyen-truyen-2001.htm",
+			`<title>Tuyên truyền pháp luật biên giới ở Bát Mọt - Báo Mẫu</title>`,
+			`<h1 class="title-detail">TUYÊN TRUYỀN PHÁP LUẬT BIÊN GIỚI Ở BÁT MỌT</h1>`,
+			"Tuyên truyền pháp luật biên giới ở Bát Mọt"},
+		// Capitals with other words than the metadata's: the h1 as typed.
+		{"capitals h1, other words", "https://baomau.vn/thoi-su/tuyen-truyen-2001.htm",
+			`<title>Tuyên truyền pháp luật ở Bát Mọt - Báo Mẫu</title>`,
+			`<h1 class="title-detail">TUYÊN TRUYỀN PHÁP LUẬT BIÊN GIỚI Ở BÁT MỌT</h1>`,
+			"TUYÊN TRUYỀN PHÁP LUẬT BIÊN GIỚI Ở BÁT MỌT"},
+		// An h1 in lower case against "Headline | Subtitle | Site".
+		{"lower-case h1", "https://baomau.vn/thoi-su/tuyen-truyen-2001.htm",
+			`<meta property="og:title" content="Tuyên truyền pháp luật biên giới ở Bát Mọt | Tin ảnh, video | Báo Mẫu">`,
+			`<h1>tuyên truyền pháp luật biên giới ở bát mọt</h1>`,
+			"Tuyên truyền pháp luật biên giới ở Bát Mọt"},
+		// A template that wrote the h1 through a legacy charset: '?' for
+		// each letter it could not encode.
+		{"broken letters in the h1", "https://baomau.vn/thoi-su/tuyen-truyen-2001.htm",
+			`<meta property="og:title" content="Đồn Biên phòng Bát Mọt “mang luật về bản”">`,
+			`<h1>?ồn Biên phòng Bát M?t ?mang lu?t v? b?n?</h1>`,
+			"Đồn Biên phòng Bát Mọt “mang luật về bản”"},
+		// A question mark that is the headline's own stays.
+		{"a real question mark", "https://baomau.vn/thoi-su/tuyen-truyen-2001.htm",
+			`<meta property="og:title" content="Vì sao người dân Bát Mọt tin biên phòng? Chuyện ở bản giáp biên">`,
+			`<h1>Vì sao người dân Bát Mọt tin biên phòng? Chuyện ở bản giáp biên</h1>`,
+			"Vì sao người dân Bát Mọt tin biên phòng? Chuyện ở bản giáp biên"},
+		// The site's name shortened in the title ("Tạp chí Biên phòng"
+		// for og:site_name "Tạp chí Biên phòng Online"), on a host that
+		// does not spell it.
+		{"shortened site name", "https://bienphongvietnam.gov.vn/tin-tuc/tuan-tra-song-phuong-2001.html",
+			`<title>Tuần tra song phương đoạn biên giới Việt – Lào | Tạp chí Biên phòng</title>
+<meta property="og:site_name" content="Tạp chí Biên phòng Online">`,
+			`<div class="logo">Tạp chí Biên phòng</div>`,
+			"Tuần tra song phương đoạn biên giới Việt – Lào"},
+		// A suffix that only starts like the site's name is the headline's.
+		{"a suffix that is not the site's name", "https://bienphongvietnam.gov.vn/tin-tuc/tuan-tra-song-phuong-2001.html",
+			`<title>Tuần tra song phương | Tạp chí Biên cương</title>
+<meta property="og:site_name" content="Tạp chí Biên phòng Online">`,
+			``,
+			"Tuần tra song phương | Tạp chí Biên cương"},
+		// The host name written before the headline with only a space.
+		{"host name before the headline", "https://baomau.vn/thoi-su/tuyen-truyen-2001.htm",
+			`<title>baomau.vn Tuyên truyền pháp luật biên giới ở Bát Mọt</title>`,
+			`<h1 class="logo">baomau.vn</h1>`,
+			"Tuyên truyền pháp luật biên giới ở Bát Mọt"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a, err := extract(c.url, titlePage(c.head, c.top), http.Header{"Content-Type": {"text/html; charset=utf-8"}}, Source{ID: "mau"}, testEnv())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Title != c.want {
+				t.Errorf("title %q, want %q", a.Title, c.want)
+			}
+		})
+	}
+}
