@@ -15,11 +15,15 @@ import (
 
 // titleInput is what the page says its title is, in every place it says it.
 type titleInput struct {
-	h1s       []string // visible headlines (h1, then h2 when no h1 fits) in document order
-	h2s       []string
-	h2Titled  []string // h2 elements whose class or id says "title" (portals without h1)
-	ld, og    string   // JSON-LD headline, og:title / twitter:title
-	doc       string   // <title>
+	h1s      []string // visible headlines (h1, then h2 when no h1 fits) in document order
+	h2s      []string
+	h2Titled []string // h2 elements whose class or id says "title" (portals without h1)
+	// h1At: the document place of each of h1s; titled: other headings
+	// (h2–h4, or elements whose class says title or headline), with theirs.
+	h1At      []int
+	titled    []placed
+	ld, og    string // JSON-LD headline, og:title / twitter:title
+	doc       string // <title>
 	siteNames []string
 	host      string
 	// sections: the page's section as its metadata and URL path name it
@@ -81,6 +85,24 @@ func pickTitle(in titleInput) string {
 		}
 		if _, ok := agreeing(h, true); ok {
 			return h
+		}
+	}
+	// No h1 agrees, but another heading does, above every h1 that can be
+	// the headline: those h1s are the body's section headings ("So many
+	// models!" below a blog post's h3.post-title).
+	firstH1 := -1
+	for i, h := range h1s {
+		if i < len(in.h1At) && plausibleHeadline(h, in.siteNames, in.host) && !unrelated(h, metas) {
+			firstH1 = in.h1At[i]
+			break
+		}
+	}
+	for _, t := range in.titled {
+		if firstH1 >= 0 && t.at > firstH1 {
+			break
+		}
+		if _, ok := agreeing(t.text, false); ok {
+			return t.text
 		}
 	}
 	// No h1 agrees: the first h1 that can be a headline is what the reader
@@ -473,6 +495,51 @@ func readHeadlines(doc *goquery.Document) (h1s, h2s, h2Titled []string) {
 	}
 	return collect("body h1", 6), collect("body h2", 10),
 		collect(`body h2[class*="title"], body h2[class*="tieude"], body h2[class*="tieu-de"], body h2[class*="headline"], body h2[id*="title"]`, 2)
+}
+
+// placed is a headline's text and its element's place in document order.
+type placed struct {
+	text string
+	at   int
+}
+
+// reTitleClass: a class or id that names a title or headline (not a
+// subtitle).
+var reTitleClass = regexp.MustCompile(`(?i)(^|[^a-z])(title|headline|tieude|tieu-de)`)
+
+// readTitled returns the document places of the h1 elements that
+// readHeadlines lists, and the other headings (h2–h4, or elements whose
+// class or id names a title or headline) with theirs, in document order.
+func readTitled(doc *goquery.Document) (h1At []int, titled []placed) {
+	i := 0
+	doc.Find("body *").Each(func(_ int, s *goquery.Selection) {
+		i++
+		n := s.Nodes[0]
+		heading := false
+		switch n.Data {
+		case "h1":
+			if len(h1At) < 6 && !hiddenOrChrome(s) {
+				if t := titleText(visibleText(n)); t != "" && len(t) <= 400 {
+					h1At = append(h1At, i)
+				}
+			}
+			return
+		case "h2", "h3", "h4":
+			heading = true
+		case "a", "li", "body", "main", "article", "section", "script", "style", "meta", "link", "img", "input", "button", "form":
+			return
+		}
+		if !heading && !reTitleClass.MatchString(s.AttrOr("class", "")+" "+s.AttrOr("id", "")) {
+			return
+		}
+		if len(titled) >= 40 || hiddenOrChrome(s) {
+			return
+		}
+		if t := titleText(visibleText(n)); len([]rune(t)) >= 8 && len(t) <= 400 {
+			titled = append(titled, placed{t, i})
+		}
+	})
+	return h1At, titled
 }
 
 // hiddenOrChrome: headlines inside navigation, footers, asides, or hidden.

@@ -75,6 +75,22 @@ func TestTitleOnVietnamesePages(t *testing.T) {
 			`<title>baomau.vn Tuyên truyền pháp luật biên giới ở Bát Mọt</title>`,
 			`<h1 class="logo">baomau.vn</h1>`,
 			"Tuyên truyền pháp luật biên giới ở Bát Mọt"},
+		// A blog theme: the site's name is the h1, the post's title an
+		// h3.post-title that the metadata names, the post's sections h1s.
+		{"h1s as the body's section headings", "https://baomau.blogspot.com/2024/03/tuyen-truyen.html",
+			`<title>Báo Mẫu: Tuyên truyền pháp luật biên giới ở Bát Mọt</title>
+<meta property="og:title" content="Tuyên truyền pháp luật biên giới ở Bát Mọt">`,
+			`<header><h1 class="title">Báo Mẫu</h1></header>
+<div class="post hentry"><h3 class="post-title entry-title">Tuyên truyền pháp luật biên giới ở Bát Mọt</h3>
+<div class="post-body entry-content"><h1>Pháp luật biên giới qua lời người dân Bát Mọt</h1><p>Buổi tuyên truyền kéo dài cả buổi sáng.</p><h1>Những việc cần làm tiếp</h1></div></div>`,
+			"Tuyên truyền pháp luật biên giới ở Bát Mọt"},
+		// The h1 is the headline; the SEO title, also a section heading
+		// further down, does not beat it.
+		{"an SEO title shown below the h1", "https://baomau.vn/thoi-su/tuyen-truyen-2001.htm",
+			`<title>Biên phòng Bát Mọt mang luật về bản - Báo Mẫu</title>`,
+			`<h1 class="title-detail">Hơn 200 người dân Bát Mọt nghe tuyên truyền pháp luật biên giới</h1>
+<h2>Biên phòng Bát Mọt mang luật về bản</h2>`,
+			"Hơn 200 người dân Bát Mọt nghe tuyên truyền pháp luật biên giới"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			a, err := extract(c.url, titlePage(c.head, c.top), http.Header{"Content-Type": {"text/html; charset=utf-8"}}, Source{ID: "mau"}, testEnv())
