@@ -431,11 +431,57 @@ func isSiteName(s string, siteNames []string, host string) bool {
 		if len(label) < 4 {
 			continue
 		}
-		if fk == label || strings.Contains(fk, label) && len(fk) <= len(label)+14 || strings.Contains(label, fk) && len(fk) >= 5 {
+		if fk == label || strings.Contains(label, fk) && len(fk) >= 5 {
 			return true
 		}
 	}
-	return false
+	return spelledByHost(s, host)
+}
+
+// siteWords are the words a site adds to its host's name ("Báo … điện
+// tử", "Tuổi Trẻ Online", "The … Times"), folded.
+var siteWords = map[string]bool{"bao": true, "dien": true, "tu": true, "online": true, "tap": true, "chi": true,
+	"news": true, "the": true, "daily": true, "times": true, "post": true, "magazine": true, "media": true,
+	"blog": true, "official": true, "site": true, "website": true, "com": true, "net": true, "org": true, "vn": true}
+
+// spelledByHost: s is made of the host's labels ("Harvard Health" on
+// health.harvard.edu, "Dân trí" on dantri.com.vn), with at least one of
+// them, and words sites add to their names. A headline that starts with
+// the place a host is named after ("Thường Xuân ra quân…" on
+// thuongxuan.thanhhoa.gov.vn) is not the site's name.
+func spelledByHost(s, host string) bool {
+	words := strings.FieldsFunc(textnorm.Fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	var labels []string
+	for _, l := range hostLabels(host) {
+		if len(l) >= 4 {
+			labels = append(labels, l)
+		}
+	}
+	named := false
+	for i := 0; i < len(words); {
+		j := i
+		for _, l := range labels {
+			joined := ""
+			for k := i; k < len(words) && len(joined) < len(l); k++ {
+				if joined += words[k]; joined == l {
+					j = k + 1
+					break
+				}
+			}
+			if j > i {
+				break
+			}
+		}
+		switch {
+		case j > i:
+			named, i = true, j
+		case siteWords[words[i]]:
+			i++
+		default:
+			return false
+		}
+	}
+	return named
 }
 
 // firstWords is the first n words of s.
@@ -455,6 +501,9 @@ func hostLabels(host string) []string {
 			continue
 		}
 		out = append(out, strings.ReplaceAll(p, "-", ""))
+		if strings.Contains(p, "-") { // "rust-lang": "rust" and "lang" too
+			out = append(out, strings.Split(p, "-")...)
+		}
 	}
 	return out
 }
@@ -601,10 +650,40 @@ func visibleText(n *xhtml.Node) string {
 // source's name.
 func siteNamesOf(doc *goquery.Document, m pageMeta, src Source) []string {
 	out := pageSiteNames(doc, m)
+	docTitle := doc.Find("head title").First().Text()
+	for _, t := range []string{m.ogTitle, m.ldHeadline} {
+		if n := titleAffix(titleText(docTitle), titleText(t)); n != "" {
+			out = append(out, n)
+		}
+	}
 	if n := strings.TrimSpace(src.Name); n != "" {
 		out = append(out, n)
 	}
 	return out
+}
+
+// titleAffix returns what the <title> adds before or after the metadata
+// title t ("Engora Data Blog" in "Engora Data Blog: Small adventures…"
+// when og:title is "Small adventures…"): the site's name, written once
+// more. "" when the <title> is not t with a short name beside it.
+func titleAffix(doc, t string) string {
+	if len([]rune(compareKey(t))) < 12 || len(doc) <= len(t) {
+		return ""
+	}
+	var rest string
+	switch {
+	case strings.HasPrefix(doc, t):
+		rest = doc[len(t):]
+	case strings.HasSuffix(doc, t):
+		rest = doc[:len(doc)-len(t)]
+	default:
+		return ""
+	}
+	rest = strings.TrimFunc(rest, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if rest == "" || len([]rune(rest)) > 60 || len(strings.Fields(rest)) > 8 {
+		return ""
+	}
+	return rest
 }
 
 // pageSiteNames lists the names the page itself gives its site.

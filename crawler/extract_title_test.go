@@ -91,6 +91,26 @@ func TestTitleOnVietnamesePages(t *testing.T) {
 			`<h1 class="title-detail">Hơn 200 người dân Bát Mọt nghe tuyên truyền pháp luật biên giới</h1>
 <h2>Biên phòng Bát Mọt mang luật về bản</h2>`,
 			"Hơn 200 người dân Bát Mọt nghe tuyên truyền pháp luật biên giới"},
+		// The blog's name is in no metadata but the <title>, before the
+		// og:title: the header h1 with that name is not the headline.
+		{"site name only in the <title>", "https://nhatkybienphong.example.vn/2024/03/tuyen-truyen.html",
+			`<title>Nhật ký Biên cương: Tuyên truyền pháp luật biên giới ở Bát Mọt</title>
+<meta property="og:title" content="Tuyên truyền pháp luật biên giới ở Bát Mọt">`,
+			`<header><h1 class="title">Nhật ký Biên cương</h1></header>
+<div class="post hentry"><h3 class="post-title entry-title">Tuyên truyền pháp luật biên giới ở Bát Mọt</h3></div>`,
+			"Tuyên truyền pháp luật biên giới ở Bát Mọt"},
+		// A commune portal named after its place: a short headline that
+		// starts with the place's name is not the portal's name.
+		{"a headline that starts with the host's place", "https://thuongxuan.thanhhoa.gov.vn/tin-tuc/ra-quan-lam-duong-2001.html",
+			`<title>Cổng thông tin điện tử huyện Thường Xuân</title>`,
+			`<div class="banner"><span>Cổng thông tin điện tử huyện Thường Xuân</span></div>
+<h1>Thường Xuân ra quân làm đường</h1>`,
+			"Thường Xuân ra quân làm đường"},
+		// The host's name and the words sites add to it: the site's name.
+		{"host name with site words", "https://baomau.vn/thoi-su/tuyen-truyen-2001.htm",
+			`<title>Tuyên truyền pháp luật biên giới ở Bát Mọt - Báo Mẫu điện tử</title>`,
+			``,
+			"Tuyên truyền pháp luật biên giới ở Bát Mọt"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			a, err := extract(c.url, titlePage(c.head, c.top), http.Header{"Content-Type": {"text/html; charset=utf-8"}}, Source{ID: "mau"}, testEnv())
