@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
 	xhtml "golang.org/x/net/html"
@@ -622,13 +623,27 @@ func hiddenOrChrome(s *goquery.Selection) bool {
 }
 
 // visibleText is the text of n without scripts and styles, <br> as a space.
+// Where an element ends or begins between a lower-case letter and a
+// capital ("Alternatives<span class="block">Top …"), the two are lines of
+// their own: a space between them.
 func visibleText(n *xhtml.Node) string {
 	var b strings.Builder
+	var last rune    // the last rune written
+	boundary := true // an element began or ended since the last text
 	var walk func(*xhtml.Node)
 	walk = func(n *xhtml.Node) {
 		switch n.Type {
 		case xhtml.TextNode:
+			if n.Data == "" {
+				return
+			}
+			first, _ := utf8.DecodeRuneInString(n.Data)
+			if boundary && unicode.IsLower(last) && unicode.IsUpper(first) {
+				b.WriteByte(' ')
+			}
 			b.WriteString(n.Data)
+			last, _ = utf8.DecodeLastRuneInString(n.Data)
+			boundary = false
 			return
 		case xhtml.ElementNode:
 			switch n.Data {
@@ -636,11 +651,14 @@ func visibleText(n *xhtml.Node) string {
 				return
 			case "br":
 				b.WriteByte(' ')
+				last = ' '
 			}
 		}
+		boundary = true
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			walk(c)
 		}
+		boundary = true
 	}
 	walk(n)
 	return b.String()

@@ -111,6 +111,11 @@ func TestTitleOnVietnamesePages(t *testing.T) {
 			`<title>Tuyên truyền pháp luật biên giới ở Bát Mọt - Báo Mẫu điện tử</title>`,
 			``,
 			"Tuyên truyền pháp luật biên giới ở Bát Mọt"},
+		// A line of the h1 in its own element, written with no space.
+		{"a second line in the h1", "https://baomau.vn/thoi-su/ra-quan-2001.htm",
+			`<title>Thường Xuân ra quân làm đường | Báo Mẫu</title>`,
+			`<h1>Thường Xuân ra quân làm đường<span class="d-block">Hơn 200 người dân tham gia</span></h1>`,
+			"Thường Xuân ra quân làm đường Hơn 200 người dân tham gia"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			a, err := extract(c.url, titlePage(c.head, c.top), http.Header{"Content-Type": {"text/html; charset=utf-8"}}, Source{ID: "mau"}, testEnv())
