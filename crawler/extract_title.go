@@ -553,8 +553,8 @@ type placed struct {
 	at   int
 }
 
-// reTitleClass: a class or id that names a title or headline (not a
-// subtitle).
+// reTitleClass: a class or id that names a title or headline ("title",
+// "post-title", "tieu-de"; not "subtitle").
 var reTitleClass = regexp.MustCompile(`(?i)(^|[^a-z])(title|headline|tieude|tieu-de)`)
 
 // readTitled returns the document places of the h1 elements that
