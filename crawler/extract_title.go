@@ -608,8 +608,9 @@ func hiddenOrChrome(s *goquery.Selection) bool {
 				return true
 			case "style":
 				v := strings.ReplaceAll(strings.ToLower(a.Val), " ", "")
-				if strings.Contains(v, "display:none") || strings.Contains(v, "visibility:hidden") {
-					return true
+				if strings.Contains(v, "display:none") || strings.Contains(v, "visibility:hidden") ||
+					strings.Contains(v, "clip:rect(0,0,0,0)") || strings.Contains(v, "clip:rect(0000)") || strings.Contains(v, "clip:rect(1px,1px,1px,1px)") {
+					return true // visually hidden: for screen readers only
 				}
 			case "class":
 				v := strings.ToLower(a.Val)

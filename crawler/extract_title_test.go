@@ -116,6 +116,13 @@ func TestTitleOnVietnamesePages(t *testing.T) {
 			`<title>Thường Xuân ra quân làm đường | Báo Mẫu</title>`,
 			`<h1>Thường Xuân ra quân làm đường<span class="d-block">Hơn 200 người dân tham gia</span></h1>`,
 			"Thường Xuân ra quân làm đường Hơn 200 người dân tham gia"},
+		// An h1 for screen readers only (clipped to nothing) is not the
+		// headline the reader sees.
+		{"a visually hidden h1", "https://baomau.vn/thoi-su/nghe-phap-luat-2001.htm",
+			`<meta property="og:title" content="Thanh Hóa: hơn 200 người dân Bát Mọt nghe tuyên truyền pháp luật">`,
+			`<h1 style="position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0, 0, 0, 0)">Tin Thanh Hóa hôm nay</h1>
+<h2 class="title-detail">Thanh Hóa: hơn 200 người dân Bát Mọt nghe tuyên truyền pháp luật</h2>`,
+			"Thanh Hóa: hơn 200 người dân Bát Mọt nghe tuyên truyền pháp luật"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			a, err := extract(c.url, titlePage(c.head, c.top), http.Header{"Content-Type": {"text/html; charset=utf-8"}}, Source{ID: "mau"}, testEnv())
