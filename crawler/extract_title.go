@@ -182,7 +182,7 @@ func brokenSpelling(h string, metas []string) (string, bool) {
 	pat.WriteString("^")
 	for _, r := range h {
 		if r == '?' || r == '\uFFFD' {
-			pat.WriteString(`\S\S?`) // one character, or two ("?" for "'s")
+			pat.WriteString(`(\S\S?)`) // one character, or two ("?" for "'s")
 			continue
 		}
 		pat.WriteString(regexp.QuoteMeta(string(r)))
@@ -193,8 +193,16 @@ func brokenSpelling(h string, metas []string) (string, bool) {
 		return "", false
 	}
 	for _, m := range metas {
-		if m != h && re.MatchString(m) {
-			return m, true
+		sub := re.FindStringSubmatch(m)
+		if m == h || sub == nil {
+			continue
+		}
+		// At least one '?' stands for a letter or a quote: a '?' for a
+		// colon alone may be the headline's own question mark.
+		for _, g := range sub[1:] {
+			if strings.IndexFunc(g, func(r rune) bool { return unicode.IsLetter(r) || strings.ContainsRune(`'"’‘“”`, r) }) >= 0 {
+				return m, true
+			}
 		}
 	}
 	return "", false

@@ -56,6 +56,12 @@ func TestTitleOnVietnamesePages(t *testing.T) {
 			`<meta property="og:title" content="Vì sao người dân Bát Mọt tin biên phòng? Chuyện ở bản giáp biên">`,
 			`<h1>Vì sao người dân Bát Mọt tin biên phòng? Chuyện ở bản giáp biên</h1>`,
 			"Vì sao người dân Bát Mọt tin biên phòng? Chuyện ở bản giáp biên"},
+		// A question mark where the metadata has a colon, and nothing
+		// else broken: the headline's own question mark.
+		{"a question mark for a colon", "https://baomau.vn/thoi-su/tuyen-truyen-2001.htm",
+			`<meta property="og:title" content="Vì sao người dân Bát Mọt tin biên phòng: chuyện ở bản giáp biên">`,
+			`<h1>Vì sao người dân Bát Mọt tin biên phòng? chuyện ở bản giáp biên</h1>`,
+			"Vì sao người dân Bát Mọt tin biên phòng? chuyện ở bản giáp biên"},
 		// The site's name shortened in the title ("Tạp chí Biên phòng"
 		// for og:site_name "Tạp chí Biên phòng Online"), on a host that
 		// does not spell it.
