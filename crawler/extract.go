@@ -187,12 +187,13 @@ type heads struct {
 
 func readHeads(p parsedPage, src Source) heads {
 	h1s, h2s, h2Titled := readHeadlines(p.doc)
+	h1At, titled := readTitled(p.doc)
 	docTitle := p.doc.Find("head title").First().Text()
 	if docTitle == "" {
 		docTitle = p.doc.Find("title").First().Text()
 	}
 	return heads{
-		in: titleInput{h1s: h1s, h2s: h2s, h2Titled: h2Titled, ld: p.meta.ldHeadline, og: p.meta.ogTitle,
+		in: titleInput{h1s: h1s, h2s: h2s, h2Titled: h2Titled, h1At: h1At, titled: titled, ld: p.meta.ldHeadline, og: p.meta.ogTitle,
 			doc: docTitle, siteNames: siteNamesOf(p.doc, p.meta, src), host: hostOf(p.base),
 			sections: sectionKeys(p.base, p.meta.section, p.meta.ldSection)},
 		docTitle: docTitle,

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
 	xhtml "golang.org/x/net/html"
@@ -15,11 +16,15 @@ import (
 
 // titleInput is what the page says its title is, in every place it says it.
 type titleInput struct {
-	h1s       []string // visible headlines (h1, then h2 when no h1 fits) in document order
-	h2s       []string
-	h2Titled  []string // h2 elements whose class or id says "title" (portals without h1)
-	ld, og    string   // JSON-LD headline, og:title / twitter:title
-	doc       string   // <title>
+	h1s      []string // visible headlines (h1, then h2 when no h1 fits) in document order
+	h2s      []string
+	h2Titled []string // h2 elements whose class or id says "title" (portals without h1)
+	// h1At: the document place of each of h1s; titled: other headings
+	// (h2–h4, or elements whose class says title or headline), with theirs.
+	h1At      []int
+	titled    []placed
+	ld, og    string // JSON-LD headline, og:title / twitter:title
+	doc       string // <title>
 	siteNames []string
 	host      string
 	// sections: the page's section as its metadata and URL path name it
@@ -71,13 +76,34 @@ func pickTitle(in titleInput) string {
 		if m, ok := headlineWithExtras(h, metas, in); ok {
 			return m
 		}
-		if m, ok := agreeing(h, true); ok {
-			// The metadata spelling when the headline is typed in capitals
-			// (or all lower case) and the two differ only in case.
-			if m != "" && m != h && strings.EqualFold(m, h) && (h == strings.ToUpper(h) || h == strings.ToLower(h)) {
-				return m
-			}
+		// The metadata spelling when the headline is typed in capitals
+		// (or all lower case), or the page broke its characters.
+		if m, ok := caseSpelling(h, metas); ok {
+			return m
+		}
+		if m, ok := brokenSpelling(h, metas); ok {
+			return m
+		}
+		if _, ok := agreeing(h, true); ok {
 			return h
+		}
+	}
+	// No h1 agrees, but another heading does, above every h1 that can be
+	// the headline: those h1s are the body's section headings ("So many
+	// models!" below a blog post's h3.post-title).
+	firstH1 := -1
+	for i, h := range h1s {
+		if i < len(in.h1At) && plausibleHeadline(h, in.siteNames, in.host) && !unrelated(h, metas) {
+			firstH1 = in.h1At[i]
+			break
+		}
+	}
+	for _, t := range in.titled {
+		if firstH1 >= 0 && t.at > firstH1 {
+			break
+		}
+		if _, ok := agreeing(t.text, false); ok {
+			return t.text
 		}
 	}
 	// No h1 agrees: the first h1 that can be a headline is what the reader
@@ -101,6 +127,85 @@ func pickTitle(in titleInput) string {
 		return metas[0]
 	}
 	return ""
+}
+
+// caseSpelling returns the metadata's spelling of a headline typed all in
+// capitals or all in lower case, which says nothing of its case: a
+// metadata title, or its part before a separator ("History of coffee |
+// Origin, Spread…"), that is the same characters in mixed case.
+func caseSpelling(h string, metas []string) (string, bool) {
+	upper, lower := h == strings.ToUpper(h), h == strings.ToLower(h)
+	if upper == lower { // mixed case, or no letters at all
+		return "", false
+	}
+	if len(strings.Fields(h)) < 2 {
+		return "", false
+	}
+	for _, m := range metas {
+		for _, cand := range []string{m, beforeSeparator(m)} {
+			if cand == "" || cand == strings.ToUpper(cand) || cand == strings.ToLower(cand) {
+				continue
+			}
+			if cand != h && strings.EqualFold(cand, h) {
+				return cand, true
+			}
+		}
+	}
+	return "", false
+}
+
+// beforeSeparator is the part of a title before its first spaced
+// separator, or "" when it has none.
+func beforeSeparator(t string) string {
+	first := len(t)
+	for _, sep := range siteSeparators {
+		if i := strings.Index(t, sep); i > 0 && i < first {
+			first = i
+		}
+	}
+	if first == len(t) {
+		return ""
+	}
+	return strings.TrimSpace(t[:first])
+}
+
+// brokenSpelling returns the metadata title that spells a headline whose
+// characters the page broke on the way through a legacy charset: '?' or
+// U+FFFD where the metadata has a letter, a quote or a colon ("Th??ng
+// Xu?n" for "Thường Xuân", "Beginner? Guide" for "Beginner's Guide"),
+// every other character the same.
+func brokenSpelling(h string, metas []string) (string, bool) {
+	if !strings.ContainsRune(h, '\uFFFD') && !strings.Contains(strings.TrimRight(h, "?"), "?") {
+		return "", false // no character lost: no '?' but a final one, no U+FFFD
+	}
+	var pat strings.Builder
+	pat.WriteString("^")
+	for _, r := range h {
+		if r == '?' || r == '\uFFFD' {
+			pat.WriteString(`(\S\S?)`) // one character, or two ("?" for "'s")
+			continue
+		}
+		pat.WriteString(regexp.QuoteMeta(string(r)))
+	}
+	pat.WriteString("$")
+	re, err := regexp.Compile(pat.String())
+	if err != nil {
+		return "", false
+	}
+	for _, m := range metas {
+		sub := re.FindStringSubmatch(m)
+		if m == h || sub == nil {
+			continue
+		}
+		// At least one '?' stands for a letter or a quote: a '?' for a
+		// colon alone may be the headline's own question mark.
+		for _, g := range sub[1:] {
+			if strings.IndexFunc(g, func(r rune) bool { return unicode.IsLetter(r) || strings.ContainsRune(`'"’‘“”`, r) }) >= 0 {
+				return m, true
+			}
+		}
+	}
+	return "", false
 }
 
 // headlineWithExtras returns the metadata title m when the headline h is
@@ -216,6 +321,9 @@ func titleText(s string) string {
 // hyphenated words stay whole).
 var siteSeparators = []string{" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " / ", " || ", " : ", " ~ "}
 
+// reHostWord is a word that is a host name ("davidbau.com", "VnExpress.net").
+var reHostWord = regexp.MustCompile(`(?i)^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$`)
+
 // stripSiteName removes a trailing (or leading) part of a title that is the
 // site's name: og:site_name, the source's name, or the host name.
 func stripSiteName(t string, siteNames []string, host string) string {
@@ -242,6 +350,15 @@ func stripSiteName(t string, siteNames []string, host string) string {
 			continue
 		}
 		break
+	}
+	// "davidbau.com Vibe Coding": the host name written before or after
+	// the headline with only a space.
+	if f := strings.Fields(t); len(f) >= 3 {
+		if reHostWord.MatchString(f[0]) && isSiteName(f[0], siteNames, host) {
+			t = strings.Join(f[1:], " ")
+		} else if reHostWord.MatchString(f[len(f)-1]) && isSiteName(f[len(f)-1], siteNames, host) {
+			t = strings.Join(f[:len(f)-1], " ")
+		}
 	}
 	return t
 }
@@ -310,17 +427,76 @@ func isSiteName(s string, siteNames []string, host string) bool {
 		if nk != "" && (k == nk || len(nk) >= 4 && strings.Contains(k, nk) && len(k) <= len(nk)+12) {
 			return true
 		}
+		// The declared name's first words ("Thrive Internet Marketing"
+		// for "… Agency", "Tạp chí Biên phòng" for "… Online"): at least
+		// two words and three fifths of its letters.
+		if kr, nr := len([]rune(k)), len([]rune(nk)); strings.HasPrefix(nk, k) && len(strings.Fields(s)) >= 2 && 5*kr >= 3*nr &&
+			strings.HasPrefix(compareKey(firstWords(n, len(strings.Fields(s)))), k) {
+			return true
+		}
 	}
 	fk := foldKey(s)
 	for _, label := range hostLabels(host) {
 		if len(label) < 4 {
 			continue
 		}
-		if fk == label || strings.Contains(fk, label) && len(fk) <= len(label)+14 || strings.Contains(label, fk) && len(fk) >= 5 {
+		if fk == label || strings.Contains(label, fk) && len(fk) >= 5 {
 			return true
 		}
 	}
-	return false
+	return spelledByHost(s, host)
+}
+
+// siteWords are the words a site adds to its host's name ("Báo … điện
+// tử", "Tuổi Trẻ Online", "The … Times"), folded.
+var siteWords = map[string]bool{"bao": true, "dien": true, "tu": true, "online": true, "tap": true, "chi": true,
+	"news": true, "the": true, "daily": true, "times": true, "post": true, "magazine": true, "media": true,
+	"blog": true, "official": true, "site": true, "website": true, "com": true, "net": true, "org": true, "vn": true}
+
+// spelledByHost: s is made of the host's labels ("Harvard Health" on
+// health.harvard.edu, "Dân trí" on dantri.com.vn), with at least one of
+// them, and words sites add to their names. A headline that starts with
+// the place a host is named after ("Thường Xuân ra quân…" on
+// thuongxuan.thanhhoa.gov.vn) is not the site's name.
+func spelledByHost(s, host string) bool {
+	words := strings.FieldsFunc(textnorm.Fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	var labels []string
+	for _, l := range hostLabels(host) {
+		if len(l) >= 4 {
+			labels = append(labels, l)
+		}
+	}
+	named := false
+	for i := 0; i < len(words); {
+		j := i
+		for _, l := range labels {
+			joined := ""
+			for k := i; k < len(words) && len(joined) < len(l); k++ {
+				if joined += words[k]; joined == l {
+					j = k + 1
+					break
+				}
+			}
+			if j > i {
+				break
+			}
+		}
+		switch {
+		case j > i:
+			named, i = true, j
+		case siteWords[words[i]]:
+			i++
+		default:
+			return false
+		}
+	}
+	return named
+}
+
+// firstWords is the first n words of s.
+func firstWords(s string, n int) string {
+	f := strings.Fields(s)
+	return strings.Join(f[:min(n, len(f))], " ")
 }
 
 // hostLabels returns the distinctive labels of a host name ("www" and the
@@ -334,6 +510,9 @@ func hostLabels(host string) []string {
 			continue
 		}
 		out = append(out, strings.ReplaceAll(p, "-", ""))
+		if strings.Contains(p, "-") { // "rust-lang": "rust" and "lang" too
+			out = append(out, strings.Split(p, "-")...)
+		}
 	}
 	return out
 }
@@ -376,6 +555,51 @@ func readHeadlines(doc *goquery.Document) (h1s, h2s, h2Titled []string) {
 		collect(`body h2[class*="title"], body h2[class*="tieude"], body h2[class*="tieu-de"], body h2[class*="headline"], body h2[id*="title"]`, 2)
 }
 
+// placed is a headline's text and its element's place in document order.
+type placed struct {
+	text string
+	at   int
+}
+
+// reTitleClass: a class or id that names a title or headline ("title",
+// "post-title", "tieu-de"; not "subtitle").
+var reTitleClass = regexp.MustCompile(`(?i)(^|[^a-z])(title|headline|tieude|tieu-de)`)
+
+// readTitled returns the document places of the h1 elements that
+// readHeadlines lists, and the other headings (h2–h4, or elements whose
+// class or id names a title or headline) with theirs, in document order.
+func readTitled(doc *goquery.Document) (h1At []int, titled []placed) {
+	i := 0
+	doc.Find("body *").Each(func(_ int, s *goquery.Selection) {
+		i++
+		n := s.Nodes[0]
+		heading := false
+		switch n.Data {
+		case "h1":
+			if len(h1At) < 6 && !hiddenOrChrome(s) {
+				if t := titleText(visibleText(n)); t != "" && len(t) <= 400 {
+					h1At = append(h1At, i)
+				}
+			}
+			return
+		case "h2", "h3", "h4":
+			heading = true
+		case "a", "li", "body", "main", "article", "section", "script", "style", "meta", "link", "img", "input", "button", "form":
+			return
+		}
+		if !heading && !reTitleClass.MatchString(s.AttrOr("class", "")+" "+s.AttrOr("id", "")) {
+			return
+		}
+		if len(titled) >= 40 || hiddenOrChrome(s) {
+			return
+		}
+		if t := titleText(visibleText(n)); len([]rune(t)) >= 8 && len(t) <= 400 {
+			titled = append(titled, placed{t, i})
+		}
+	})
+	return h1At, titled
+}
+
 // hiddenOrChrome: headlines inside navigation, footers, asides, or hidden.
 func hiddenOrChrome(s *goquery.Selection) bool {
 	for n := s.Nodes[0]; n != nil; n = n.Parent {
@@ -392,8 +616,9 @@ func hiddenOrChrome(s *goquery.Selection) bool {
 				return true
 			case "style":
 				v := strings.ReplaceAll(strings.ToLower(a.Val), " ", "")
-				if strings.Contains(v, "display:none") || strings.Contains(v, "visibility:hidden") {
-					return true
+				if strings.Contains(v, "display:none") || strings.Contains(v, "visibility:hidden") ||
+					strings.Contains(v, "clip:rect(0,0,0,0)") || strings.Contains(v, "clip:rect(0000)") || strings.Contains(v, "clip:rect(1px,1px,1px,1px)") {
+					return true // visually hidden: for screen readers only
 				}
 			case "class":
 				v := strings.ToLower(a.Val)
@@ -407,13 +632,27 @@ func hiddenOrChrome(s *goquery.Selection) bool {
 }
 
 // visibleText is the text of n without scripts and styles, <br> as a space.
+// Where an element ends or begins between a lower-case letter and a
+// capital ("Alternatives<span class="block">Top …"), the two are lines of
+// their own: a space between them.
 func visibleText(n *xhtml.Node) string {
 	var b strings.Builder
+	var last rune    // the last rune written
+	boundary := true // an element began or ended since the last text
 	var walk func(*xhtml.Node)
 	walk = func(n *xhtml.Node) {
 		switch n.Type {
 		case xhtml.TextNode:
+			if n.Data == "" {
+				return
+			}
+			first, _ := utf8.DecodeRuneInString(n.Data)
+			if boundary && unicode.IsLower(last) && unicode.IsUpper(first) {
+				b.WriteByte(' ')
+			}
 			b.WriteString(n.Data)
+			last, _ = utf8.DecodeLastRuneInString(n.Data)
+			boundary = false
 			return
 		case xhtml.ElementNode:
 			switch n.Data {
@@ -421,11 +660,14 @@ func visibleText(n *xhtml.Node) string {
 				return
 			case "br":
 				b.WriteByte(' ')
+				last = ' '
 			}
 		}
+		boundary = true
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			walk(c)
 		}
+		boundary = true
 	}
 	walk(n)
 	return b.String()
@@ -435,10 +677,40 @@ func visibleText(n *xhtml.Node) string {
 // source's name.
 func siteNamesOf(doc *goquery.Document, m pageMeta, src Source) []string {
 	out := pageSiteNames(doc, m)
+	docTitle := doc.Find("head title").First().Text()
+	for _, t := range []string{m.ogTitle, m.ldHeadline} {
+		if n := titleAffix(titleText(docTitle), titleText(t)); n != "" {
+			out = append(out, n)
+		}
+	}
 	if n := strings.TrimSpace(src.Name); n != "" {
 		out = append(out, n)
 	}
 	return out
+}
+
+// titleAffix returns what the <title> adds before or after the metadata
+// title t ("Engora Data Blog" in "Engora Data Blog: Small adventures…"
+// when og:title is "Small adventures…"): the site's name, written once
+// more. "" when the <title> is not t with a short name beside it.
+func titleAffix(doc, t string) string {
+	if len([]rune(compareKey(t))) < 12 || len(doc) <= len(t) {
+		return ""
+	}
+	var rest string
+	switch {
+	case strings.HasPrefix(doc, t):
+		rest = doc[len(t):]
+	case strings.HasSuffix(doc, t):
+		rest = doc[:len(doc)-len(t)]
+	default:
+		return ""
+	}
+	rest = strings.TrimFunc(rest, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if rest == "" || len([]rune(rest)) > 60 || len(strings.Fields(rest)) > 8 {
+		return ""
+	}
+	return rest
 }
 
 // pageSiteNames lists the names the page itself gives its site.
