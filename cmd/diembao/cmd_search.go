@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -60,7 +59,8 @@ type searchOpts struct {
 	out    string     // --out FILE for an export ("" stdout)
 }
 
-// parseSearchArgs accepts flags before or after the query words.
+// parseSearchArgs accepts flags before or after the query words; the
+// search parameters are read by indexer.ParseParams, as the API reads them.
 func parseSearchArgs(args []string, tz string) (searchOpts, error) {
 	loc, err := time.LoadLocation(tz)
 	if err != nil || tz == "" {
@@ -101,64 +101,20 @@ func parseSearchArgs(args []string, tz string) (searchOpts, error) {
 				return o, fmt.Errorf("--format %q: want json, csv or xlsx", val)
 			}
 			o.format = val
-			continue
 		case "out":
 			o.out = val
-			continue
-		case "from", "to":
-			d, err := time.ParseInLocation("2006-01-02", val, loc)
-			if err != nil {
-				return o, fmt.Errorf("--%s %q: want a date YYYY-MM-DD", name, val)
-			}
-			if name == "from" {
-				o.q.From = d
-			} else {
-				o.q.To = d // a date: the whole day
-			}
-		case "source":
-			o.q.Sources = append(o.q.Sources, splitList(val)...)
-		case "topic":
-			o.q.Topics = append(o.q.Topics, splitList(val)...)
-		case "area":
-			b, err := strconv.ParseBool(val)
-			if err != nil {
-				return o, fmt.Errorf("--area %q: want true or false", val)
-			}
-			o.q.Area = &b
-		case "sort":
-			if val != "relevance" && val != "date" {
-				return o, fmt.Errorf("--sort %q: want relevance or date", val)
-			}
-			o.q.Sort = val
-		case "page", "size":
-			n, err := strconv.Atoi(val)
-			if err != nil || n < 1 || (name == "size" && n > 100) {
-				return o, fmt.Errorf("--%s %q: want a number (size at most 100)", name, val)
-			}
-			if name == "page" {
-				o.q.Page = n
-			} else {
-				o.q.Size = n
-			}
+		default:
+			o.params.Add(name, val)
 		}
-		o.params.Add(name, val)
 	}
-	o.q.Q = strings.TrimSpace(strings.Join(words, " "))
+	o.params.Set("q", strings.TrimSpace(strings.Join(words, " ")))
+	if o.q, err = indexer.ParseParams(o.params, loc); err != nil {
+		return o, fmt.Errorf("--%w", err) // "--from \"x\": want a date YYYY-MM-DD"
+	}
 	if o.q.Q == "" {
 		return o, errors.New("missing QUERY")
 	}
-	o.params.Set("q", o.q.Q)
 	return o, nil
-}
-
-func splitList(v string) []string {
-	var out []string
-	for _, s := range strings.Split(v, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // client asks the server at http.base_url as DIEMBAO_USER.
