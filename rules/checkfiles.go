@@ -120,3 +120,11 @@ type invalidError struct{ err error }
 
 func (e invalidError) Error() string   { return e.err.Error() }
 func (e invalidError) Unwrap() []error { return []error{e.err, errkind.Invalid} }
+
+// WriteJSON prints rep as one line of JSON, HTML characters unescaped (what
+// `rules check --archive --json` prints).
+func (rep BacktestReport) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(rep)
+}

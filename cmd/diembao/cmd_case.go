@@ -2,13 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -91,8 +87,8 @@ func cmdCase(ctx context.Context, a *app, args []string) int {
 	}
 	var in cases.Intake
 	if sub == "add" {
-		if in, err = caseIntake(a, o.article, o.alert, o.url, o.text, o.file); err != nil {
-			return a.exitCode(err)
+		if in, err = cases.ReadIntake(cases.IntakeFiles{ArticleID: o.article, AlertID: o.alert, URL: o.url, TextFile: o.text, File: o.file}, a.stdin); err != nil {
+			return a.exitCode(caseErr(err))
 		}
 		in.By, in.Claim, in.Owner = *by, o.claim, o.owner
 	}
@@ -117,33 +113,26 @@ func cmdCase(ctx context.Context, a *app, args []string) int {
 			return a.exitCode(caseErr(err))
 		}
 		if *asJSON {
-			return a.exitCode(printJSON(a.stdout, c))
+			return a.exitCode(cases.WriteJSON(a.stdout, c))
 		}
-		if existing {
-			fmt.Fprintf(a.stdout, "%s\tđã có (tiếp nhận trùng, gắn vào vụ việc đang mở)\n", c.ID)
-		} else {
-			fmt.Fprintf(a.stdout, "%s\tmở mới\n", c.ID)
-		}
+		cases.WriteOpened(a.stdout, c, existing)
 	case "list":
 		list, cnt, err := svc.List(ctx, cases.Filter{Status: o.status, Overdue: o.overdue, Owner: o.owner, Topic: o.topic})
 		if err != nil {
 			return a.exitCode(err)
 		}
 		if *asJSON {
-			if list == nil {
-				list = []cases.Case{}
-			}
-			return a.exitCode(printJSON(a.stdout, map[string]any{"cases": list, "counts": cnt}))
+			return a.exitCode(cases.WriteListJSON(a.stdout, list, cnt))
 		}
 		cases.WriteList(a.stdout, list, a.cfg.Location(), time.Now())
-		fmt.Fprintf(a.stderr, "%d vụ việc, %d đang xử lý, %d quá hạn\n", cnt.Total, cnt.Open, cnt.Overdue)
+		cnt.WriteText(a.stderr)
 	case "show":
 		c, err := svc.Get(ctx, pos[0])
 		if err != nil {
 			return a.exitCode(caseErr(err))
 		}
 		if *asJSON {
-			return a.exitCode(printJSON(a.stdout, c))
+			return a.exitCode(cases.WriteJSON(a.stdout, c))
 		}
 		c.WriteText(a.stdout, a.cfg.Location())
 	case "move":
@@ -157,15 +146,11 @@ func cmdCase(ctx context.Context, a *app, args []string) int {
 		if err != nil {
 			return a.exitCode(caseErr(err))
 		}
-		format := strings.TrimPrefix(strings.ToLower(filepath.Ext(o.out)), ".")
-		data, _, _, err := svc.Document(c, o.kind, format)
+		n, err := svc.WriteDocument(c, o.kind, o.out)
 		if err != nil {
 			return a.exitCode(caseErr(err))
 		}
-		if err := os.WriteFile(o.out, data, 0o640); err != nil {
-			return a.exitCode(fmt.Errorf("write %s: %w", o.out, err))
-		}
-		fmt.Fprintf(a.stderr, "diembao: wrote %s (%d bytes)\n", o.out, len(data))
+		fmt.Fprintf(a.stderr, "diembao: wrote %s (%d bytes)\n", o.out, n)
 	}
 	return cli.ExitOK
 }
@@ -186,39 +171,4 @@ func defaultUser(a *app) string {
 		}
 	}
 	return "cli"
-}
-
-// caseIntake reads the intake's source from the flags.
-func caseIntake(a *app, articleID, alertID, pageURL, textFile, file string) (cases.Intake, error) {
-	in := cases.Intake{ArticleID: articleID, AlertID: alertID, URL: pageURL}
-	if textFile != "" {
-		var b []byte
-		var err error
-		if textFile == "-" {
-			b, err = io.ReadAll(io.LimitReader(a.stdin, 1<<20))
-		} else {
-			b, err = os.ReadFile(textFile)
-		}
-		if err != nil {
-			return in, fmt.Errorf("%w: --text %s: %v", cli.ErrUsage, textFile, err)
-		}
-		in.Text = string(b)
-		if strings.TrimSpace(in.Text) == "" {
-			return in, fmt.Errorf("%w: --text %s is empty", cli.ErrUsage, textFile)
-		}
-	}
-	if file != "" {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			return in, fmt.Errorf("%w: --file: %v", cli.ErrUsage, err)
-		}
-		in.File = &cases.Upload{Name: filepath.Base(file), Data: b}
-	}
-	return in, nil
-}
-
-func printJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
 }

@@ -136,7 +136,7 @@ func (c rulesCmd) backtest(ctx context.Context, dirs []string, file, sinceArg st
 		return c.fail(err)
 	}
 	if asJSON {
-		return c.fail(printJSON(c.stdout, rep)) // nil: ExitOK
+		return c.fail(rep.WriteJSON(c.stdout)) // nil: ExitOK
 	}
 	rep.WriteText(c.stdout, file, since, rep.Rules, c.loc)
 	return cli.ExitOK
