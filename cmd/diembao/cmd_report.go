@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -20,81 +18,54 @@ import (
 // [--all] --out FILE.pdf|.docx|.xlsx": the period report from the index
 // (opened read-only). Articles about the area count unless --all.
 func cmdReport(ctx context.Context, a *app, args []string) int {
-	usage := func(format string, v ...any) int {
-		return a.exitCode(fmt.Errorf("%w: report: %s", cli.ErrUsage, fmt.Sprintf(format, v...)))
-	}
-	loc := a.cfg.Location()
-	var p report.Params
-	var out string
-	year := 0
+	usage := func(err error) int { return a.exitCode(fmt.Errorf("%w: report: %w", cli.ErrUsage, err)) }
+	var year, from, to, topic, out string
+	all := false
 	for i := 0; i < len(args); i++ {
 		name, val, has := strings.Cut(strings.TrimPrefix(args[i], "--"), "=")
 		if !strings.HasPrefix(args[i], "--") {
-			return usage("unexpected argument %q", args[i])
+			return usage(fmt.Errorf("unexpected argument %q", args[i]))
 		}
 		if name == "all" || name == "area" {
-			p.All = name == "all"
+			all = name == "all"
 			continue
 		}
 		if !has {
 			if i+1 >= len(args) {
-				return usage("flag --%s needs a value", name)
+				return usage(fmt.Errorf("flag --%s needs a value", name))
 			}
 			i++
 			val = args[i]
 		}
 		switch name {
 		case "year":
-			n, err := strconv.Atoi(val)
-			if err != nil || n < 2000 || n > 2100 {
-				return usage("--year %q: want a year like 2026", val)
-			}
-			year = n
-		case "from", "to":
-			d, err := time.ParseInLocation("2006-01-02", val, loc)
-			if err != nil {
-				return usage("--%s %q: want a date YYYY-MM-DD", name, val)
-			}
-			if name == "from" {
-				p.From = d
-			} else {
-				p.To = d
-			}
+			year = val
+		case "from":
+			from = val
+		case "to":
+			to = val
 		case "topic":
-			p.Topic = val
+			topic = val
 		case "out":
 			out = val
 		default:
-			return usage("unknown flag --%s", name)
+			return usage(fmt.Errorf("unknown flag --%s", name))
 		}
 	}
-	if year != 0 {
-		if !p.From.IsZero() || !p.To.IsZero() {
-			return usage("give --year or --from/--to, not both")
-		}
-		y := report.Year(year, loc)
-		p.From, p.To = y.From, y.To
+	loc := a.cfg.Location()
+	p, err := report.ParsePeriod(year, from, to, loc)
+	if err != nil {
+		return usage(err)
 	}
-	if p.From.IsZero() || p.To.IsZero() {
-		return usage("give --year YYYY or both --from and --to")
+	if _, err := report.CheckOut(out); err != nil {
+		return usage(err)
 	}
-	if p.To.Before(p.From) {
-		return usage("--to is before --from")
-	}
-	ext := strings.ToLower(filepath.Ext(out))
-	if out == "" || (ext != ".pdf" && ext != ".docx" && ext != ".xlsx") {
-		return usage("--out FILE ending .pdf, .docx or .xlsx is required")
-	}
-	p.Loc = loc
+	p.Topic, p.All = topic, all
 	r, err := buildReport(ctx, a, p)
 	if err != nil {
 		return a.exitCode(fmt.Errorf("report: %w", err))
 	}
-	b, err := report.Render(r, officedoc.IssuerFrom(a.cfg.Office), ext, time.Now().In(loc))
-	if err != nil {
-		return a.exitCode(fmt.Errorf("report: %w", err))
-	}
-	if err := os.WriteFile(out, b, 0o644); err != nil {
+	if err := report.WriteFile(out, r, officedoc.IssuerFrom(a.cfg.Office), time.Now().In(loc)); err != nil {
 		return a.exitCode(fmt.Errorf("report: %w", err))
 	}
 	fmt.Fprintf(a.stdout, "đã ghi báo cáo vào %s\n", out)
