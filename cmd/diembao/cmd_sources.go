@@ -100,14 +100,5 @@ func cmdSources(ctx context.Context, a *app, args []string) int {
 			ids = append(ids, s.ID)
 		}
 	}
-	failed, offline := crawler.WriteChecks(a.stdout, crawler.CheckSources(ctx, c, ids, timeout), asJSON)
-	switch {
-	case failed == 0:
-		return cli.ExitOK
-	case offline == failed && failed == len(ids):
-		fmt.Fprintln(a.stderr, "diembao: no source could be reached (DNS or network errors): is this machine offline?")
-	default:
-		fmt.Fprintf(a.stderr, "diembao: %d of %d sources failed\n", failed, len(ids))
-	}
-	return cli.ExitError
+	return a.exitCode(crawler.WriteChecks(a.stdout, crawler.CheckSources(ctx, c, ids, timeout), asJSON))
 }
