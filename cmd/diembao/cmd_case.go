@@ -41,32 +41,33 @@ func cmdCase(ctx context.Context, a *app, args []string) int {
 	natsURL := fs.String("nats", a.cfg.NATS.URL, "NATS URL")
 	by := fs.String("by", defaultUser(a), "who does it (recorded in the history)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	var o struct {
-		article, alert, url, text, file, claim, owner string
-		status, topic, verdict, note, kind, out       string
-		overdue                                       bool
-	}
+	var (
+		src                                    cases.IntakeFiles
+		in                                     cases.Intake
+		filter                                 cases.Filter
+		claim, owner, verdict, note, kind, out string
+	)
 	switch sub {
 	case "add":
-		fs.StringVar(&o.article, "article", "", "article id")
-		fs.StringVar(&o.alert, "alert", "", "alert id")
-		fs.StringVar(&o.url, "url", "", "URL to fetch once")
-		fs.StringVar(&o.text, "text", "", "file with pasted text, or - for stdin")
-		fs.StringVar(&o.file, "file", "", "screenshot or document to attach (PNG, JPEG, GIF, WebP, PDF, text)")
-		fs.StringVar(&o.claim, "claim", "", "the claim in one sentence")
-		fs.StringVar(&o.owner, "owner", "", "owner (default: --by)")
+		fs.StringVar(&src.ArticleID, "article", "", "article id")
+		fs.StringVar(&src.AlertID, "alert", "", "alert id")
+		fs.StringVar(&src.URL, "url", "", "URL to fetch once")
+		fs.StringVar(&src.TextFile, "text", "", "file with pasted text, or - for stdin")
+		fs.StringVar(&src.File, "file", "", "screenshot or document to attach (PNG, JPEG, GIF, WebP, PDF, text)")
+		fs.StringVar(&claim, "claim", "", "the claim in one sentence")
+		fs.StringVar(&owner, "owner", "", "owner (default: --by)")
 	case "list":
-		fs.StringVar(&o.status, "status", "", "only this status")
-		fs.BoolVar(&o.overdue, "overdue", false, "only overdue cases")
-		fs.StringVar(&o.owner, "owner", "", "only this owner")
-		fs.StringVar(&o.topic, "topic", "", "only this topic")
+		fs.StringVar(&filter.Status, "status", "", "only this status")
+		fs.BoolVar(&filter.Overdue, "overdue", false, "only overdue cases")
+		fs.StringVar(&filter.Owner, "owner", "", "only this owner")
+		fs.StringVar(&filter.Topic, "topic", "", "only this topic")
 	case "show":
 	case "move":
-		fs.StringVar(&o.verdict, "verdict", "", "verdict (false, misleading, true, unproven)")
-		fs.StringVar(&o.note, "note", "", "note (required when a step is skipped or a case reopened)")
+		fs.StringVar(&verdict, "verdict", "", "verdict (false, misleading, true, unproven)")
+		fs.StringVar(&note, "note", "", "note (required when a step is skipped or a case reopened)")
 	case "doc":
-		fs.StringVar(&o.kind, "kind", "", "response, report or claimreview")
-		fs.StringVar(&o.out, "out", "", "output file (.pdf, .docx, .html)")
+		fs.StringVar(&kind, "kind", "", "response, report or claimreview")
+		fs.StringVar(&out, "out", "", "output file (.pdf, .docx, .html)")
 	default:
 		fmt.Fprintf(a.stderr, "diembao case: unknown subcommand %q\n%s\n", sub, caseUsage)
 		return cli.ExitUsage
@@ -82,20 +83,17 @@ func cmdCase(ctx context.Context, a *app, args []string) int {
 	if len(pos) != want {
 		return a.exitCode(fmt.Errorf("%w: case %s takes %d argument(s), got %d\n%s", cli.ErrUsage, sub, want, len(pos), caseUsage))
 	}
-	if sub == "list" && o.status != "" && !slices.Contains(cases.Statuses, o.status) {
-		return a.exitCode(fmt.Errorf("%w: --status %q: want one of %s", cli.ErrUsage, o.status, strings.Join(cases.Statuses, ", ")))
+	if sub == "list" && filter.Status != "" && !slices.Contains(cases.Statuses, filter.Status) {
+		return a.exitCode(fmt.Errorf("%w: --status %q: want one of %s", cli.ErrUsage, filter.Status, strings.Join(cases.Statuses, ", ")))
 	}
-	var in cases.Intake
 	if sub == "add" {
-		if in, err = cases.ReadIntake(cases.IntakeFiles{ArticleID: o.article, AlertID: o.alert, URL: o.url, TextFile: o.text, File: o.file}, a.stdin); err != nil {
+		if in, err = cases.ReadIntake(src, a.stdin); err != nil {
 			return a.exitCode(caseErr(err))
 		}
-		in.By, in.Claim, in.Owner = *by, o.claim, o.owner
+		in.By, in.Claim, in.Owner = *by, claim, owner
 	}
-	if sub == "doc" {
-		if o.kind == "" || o.out == "" {
-			return a.exitCode(fmt.Errorf("%w: case doc needs --kind and --out", cli.ErrUsage))
-		}
+	if sub == "doc" && (kind == "" || out == "") {
+		return a.exitCode(fmt.Errorf("%w: case doc needs --kind and --out", cli.ErrUsage))
 	}
 	b, err := a.openBus(ctx, *natsURL)
 	if err != nil {
@@ -117,7 +115,7 @@ func cmdCase(ctx context.Context, a *app, args []string) int {
 		}
 		cases.WriteOpened(a.stdout, c, existing)
 	case "list":
-		list, cnt, err := svc.List(ctx, cases.Filter{Status: o.status, Overdue: o.overdue, Owner: o.owner, Topic: o.topic})
+		list, cnt, err := svc.List(ctx, filter)
 		if err != nil {
 			return a.exitCode(err)
 		}
@@ -136,7 +134,7 @@ func cmdCase(ctx context.Context, a *app, args []string) int {
 		}
 		c.WriteText(a.stdout, a.cfg.Location())
 	case "move":
-		c, err := svc.Move(ctx, pos[0], *by, pos[1], o.verdict, o.note)
+		c, err := svc.Move(ctx, pos[0], *by, pos[1], verdict, note)
 		if err != nil {
 			return a.exitCode(caseErr(err))
 		}
@@ -146,11 +144,11 @@ func cmdCase(ctx context.Context, a *app, args []string) int {
 		if err != nil {
 			return a.exitCode(caseErr(err))
 		}
-		n, err := svc.WriteDocument(c, o.kind, o.out)
+		n, err := svc.WriteDocument(c, kind, out)
 		if err != nil {
 			return a.exitCode(caseErr(err))
 		}
-		fmt.Fprintf(a.stderr, "diembao: wrote %s (%d bytes)\n", o.out, n)
+		fmt.Fprintf(a.stderr, "diembao: wrote %s (%d bytes)\n", out, n)
 	}
 	return cli.ExitOK
 }
