@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -98,14 +97,5 @@ func WriteFile(stdout io.Writer, out string, d Digest, loc *time.Location, is of
 		_, err := stdout.Write(data)
 		return err
 	}
-	tmp := out + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", out, err)
-	}
-	if err := os.Rename(tmp, out); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", out, err)
-	}
-	return nil
+	return officedoc.WriteFile(out, data, 0o644)
 }

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 
 	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/cli"
+	"github.com/diembao/diembao/internal/officedoc"
 	"github.com/diembao/diembao/internal/report"
 	"github.com/diembao/diembao/internal/web"
 )
@@ -45,7 +45,7 @@ func searchExport(ctx context.Context, a *app, o searchOpts) int {
 		_, _ = a.stdout.Write(data)
 		return cli.ExitOK
 	}
-	if err := os.WriteFile(o.out, data, 0o644); err != nil {
+	if err := officedoc.WriteFile(o.out, data, 0o644); err != nil {
 		return a.exitCode(fmt.Errorf("search: %w", err))
 	}
 	fmt.Fprintf(a.stderr, "đã ghi %d kết quả vào %s\n", n, o.out)

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/diembao/diembao/internal/errkind"
+	"github.com/diembao/diembao/internal/officedoc"
 )
 
 // IntakeFiles names an intake's item the way `diembao case add` takes it:
@@ -96,14 +97,8 @@ func (s *Service) WriteDocument(c Case, kind, out string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	tmp := out + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o640); err != nil {
-		os.Remove(tmp)
-		return 0, fmt.Errorf("write %s: %w", out, err)
-	}
-	if err := os.Rename(tmp, out); err != nil {
-		os.Remove(tmp)
-		return 0, fmt.Errorf("write %s: %w", out, err)
+	if err := officedoc.WriteFile(out, data, 0o640); err != nil {
+		return 0, err
 	}
 	return len(data), nil
 }
