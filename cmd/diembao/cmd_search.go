@@ -13,6 +13,8 @@ import (
 	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/cli"
+	"github.com/diembao/diembao/internal/officedoc"
+	"github.com/diembao/diembao/internal/report"
 	"github.com/diembao/diembao/internal/web"
 )
 
@@ -115,6 +117,36 @@ func parseSearchArgs(args []string, tz string) (searchOpts, error) {
 		return o, errors.New("missing QUERY")
 	}
 	return o, nil
+}
+
+// searchExport writes every hit of the query (not one page) as
+// --format json|csv|xlsx to --out FILE or standard output: made by the
+// running server when one answers at http.base_url (it holds the index),
+// else from the index under DATA/index read-only.
+func searchExport(ctx context.Context, a *app, o searchOpts) int {
+	if o.format == "xlsx" && o.out == "" {
+		return a.exitCode(fmt.Errorf("%w: search: --format xlsx needs --out FILE", cli.ErrUsage))
+	}
+	data, n, err := a.client().Export(ctx, o.params, o.format)
+	if errors.Is(err, web.ErrNoServer) {
+		data, n, err = report.Export(ctx, filepath.Join(a.cfg.DataDir, "index"), o.q, o.format, a.cfg.Location(), a.log)
+	}
+	var qe *indexer.QueryError
+	if errors.As(err, &qe) {
+		return a.exitCode(fmt.Errorf("%w: search: %s", cli.ErrUsage, qe.Error()))
+	}
+	if err != nil {
+		return a.exitCode(fmt.Errorf("search: %w", err))
+	}
+	if o.out == "" {
+		_, _ = a.stdout.Write(data)
+		return cli.ExitOK
+	}
+	if err := officedoc.WriteFile(o.out, data, 0o644); err != nil {
+		return a.exitCode(fmt.Errorf("search: %w", err))
+	}
+	fmt.Fprintf(a.stderr, "đã ghi %d kết quả vào %s\n", n, o.out)
+	return cli.ExitOK
 }
 
 // client asks the server at http.base_url as DIEMBAO_USER.
