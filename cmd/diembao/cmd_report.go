@@ -2,9 +2,10 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"io"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/diembao/diembao/indexer"
@@ -21,36 +22,21 @@ func cmdReport(ctx context.Context, a *app, args []string) int {
 	usage := func(err error) int { return a.exitCode(fmt.Errorf("%w: report: %w", cli.ErrUsage, err)) }
 	var year, from, to, topic, out string
 	all := false
-	for i := 0; i < len(args); i++ {
-		name, val, has := strings.Cut(strings.TrimPrefix(args[i], "--"), "=")
-		if !strings.HasPrefix(args[i], "--") {
-			return usage(fmt.Errorf("unexpected argument %q", args[i]))
-		}
-		if name == "all" || name == "area" {
-			all = name == "all"
-			continue
-		}
-		if !has {
-			if i+1 >= len(args) {
-				return usage(fmt.Errorf("flag --%s needs a value", name))
-			}
-			i++
-			val = args[i]
-		}
-		switch name {
-		case "year":
-			year = val
-		case "from":
-			from = val
-		case "to":
-			to = val
-		case "topic":
-			topic = val
-		case "out":
-			out = val
-		default:
-			return usage(fmt.Errorf("unknown flag --%s", name))
-		}
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&year, "year", "", "calendar year")
+	fs.StringVar(&from, "from", "", "first day YYYY-MM-DD (with --to)")
+	fs.StringVar(&to, "to", "", "last day YYYY-MM-DD, inclusive (with --from)")
+	fs.StringVar(&topic, "topic", "", "only this topic")
+	fs.StringVar(&out, "out", "", "FILE.pdf, FILE.docx or FILE.xlsx")
+	fs.BoolFunc("all", "count every indexed article", func(string) error { all = true; return nil })
+	fs.BoolFunc("area", "count the articles about the area (the default)", func(string) error { all = false; return nil })
+	pos, err := cli.ParseInterleaved(fs, args)
+	if err == nil && len(pos) > 0 {
+		err = fmt.Errorf("unexpected argument %q", pos[0])
+	}
+	if err != nil {
+		return usage(err)
 	}
 	loc := a.cfg.Location()
 	p, err := report.ParsePeriod(year, from, to, loc)
