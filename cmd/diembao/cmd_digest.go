@@ -23,7 +23,8 @@ import (
 // [--nats URL]". It rebuilds a digest from the archive (the index and the
 // alert records); the same archive gives byte-identical HTML and PDF. With
 // no week nor range it builds the last complete week. Without --out nor
-// --send the HTML goes to stdout. --out writes the copy the UI archive
+// --send it writes ban-tin-WEEK.html (--out - : HTML on stdout). The file
+// (alerts/digest.WriteFile, whole or not at all) is the copy the UI archive
 // keeps (alerts of sensitive audiences left out) unless --audience names
 // the audience whose mail to render. --send keeps the digest in the UI
 // archive and puts one mail per digest audience on the OUTBOX, the queue
