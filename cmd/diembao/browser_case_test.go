@@ -26,6 +26,7 @@ import (
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/demosite"
 	"github.com/diembao/diembao/internal/mailcatcher"
+	"github.com/diembao/diembao/internal/node"
 	"github.com/diembao/diembao/internal/poll"
 	"github.com/diembao/diembao/internal/web"
 )
@@ -125,21 +126,21 @@ func TestBrowserCaseFlow(t *testing.T) {
 	cfg.SMTP = config.SMTP{Host: catcher.Host(), Port: catcher.Port(), TLS: "none", From: "diembao@localhost"}
 	cfg.Alerts.GroupWait = config.Duration(200 * time.Millisecond)
 	a := testApp(t, cfg) // its log is shown (the tail) only when the test fails
-	n, err := openNode(ctx, a, allRoles(), "")
+	n, err := node.Open(ctx, a.env(), node.AllRoles(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	const user, password = "lan", "ngua-dung-pin-kep-giay"
-	accounts, err := n.kv(ctx, bucketAccounts)
+	accounts, err := n.KV(ctx, node.BucketAccounts)
 	if err == nil {
 		err = web.NewAccounts(accounts).Add(ctx, user, web.RoleAnalyst, password)
 	}
 	if err != nil {
-		n.bus.Close()
+		n.Bus().Close()
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- n.run(ctx) }()
+	go func() { done <- n.Run(ctx) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -150,7 +151,7 @@ func TestBrowserCaseFlow(t *testing.T) {
 	})
 	var addr string
 	select {
-	case addr = <-n.httpReady:
+	case addr = <-n.HTTPReady():
 	case err := <-done:
 		t.Fatalf("run returned before the web server listened: %v", err)
 	case <-time.After(30 * time.Second):

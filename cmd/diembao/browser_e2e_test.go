@@ -23,6 +23,7 @@ import (
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/demosite"
 	"github.com/diembao/diembao/internal/mailcatcher"
+	"github.com/diembao/diembao/internal/node"
 	"github.com/diembao/diembao/internal/poll"
 	"github.com/diembao/diembao/internal/web"
 )
@@ -85,22 +86,22 @@ func TestBrowserEndToEnd(t *testing.T) {
 
 	a := testApp(t, cfg) // its log is shown (the tail) only when the test fails
 
-	n, err := openNode(ctx, a, allRoles(), "")
+	n, err := node.Open(ctx, a.env(), node.AllRoles(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	const user, password = "quantri", "ngua-dung-pin-kep-giay"
-	accounts, err := n.kv(ctx, bucketAccounts)
+	accounts, err := n.KV(ctx, node.BucketAccounts)
 	if err != nil {
-		n.bus.Close()
+		n.Bus().Close()
 		t.Fatal(err)
 	}
 	if err := web.NewAccounts(accounts).Add(ctx, user, web.RoleAdmin, password); err != nil {
-		n.bus.Close()
+		n.Bus().Close()
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- n.run(ctx) }()
+	go func() { done <- n.Run(ctx) }()
 	stopped := false
 	stop := func() {
 		if stopped {
@@ -121,7 +122,7 @@ func TestBrowserEndToEnd(t *testing.T) {
 
 	var addr string
 	select {
-	case addr = <-n.httpReady:
+	case addr = <-n.HTTPReady():
 	case err := <-done:
 		stopped = true
 		t.Fatalf("run returned before the web server listened: %v", err)

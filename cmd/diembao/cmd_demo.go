@@ -12,6 +12,7 @@ import (
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/demosite"
 	"github.com/diembao/diembao/internal/mailcatcher"
+	"github.com/diembao/diembao/internal/node"
 	"github.com/diembao/diembao/internal/web"
 )
 
@@ -67,20 +68,20 @@ func runDemo(ctx context.Context, a *app, groupWait time.Duration) error {
 	a.cfg.Portals = demosite.DemoPortals(portalSite.URL())
 	a.log.Info("demo own portal", "url", portalSite.URL(), "portal", demosite.PortalID)
 
-	n, err := openNode(ctx, a, allRoles(), "")
+	n, err := node.Open(ctx, a.env(), node.AllRoles(), "")
 	if err != nil {
 		return err
 	}
 	password, err := demoUser(ctx, n, demoDir)
 	if err != nil {
-		n.bus.Close()
+		n.Close()
 		return err
 	}
-	seedDemoCase(ctx, n) // cases.go
+	n.SeedDemoCase(ctx)
 	done := make(chan error, 1)
-	go func() { done <- n.run(ctx) }()
+	go func() { done <- n.Run(ctx) }()
 	select {
-	case addr := <-n.httpReady:
+	case addr := <-n.HTTPReady():
 		fmt.Fprintf(a.stdout, `
 diembao demo đang chạy / is running
   Giao diện (UI):       http://%s   (base URL %s)
@@ -99,8 +100,8 @@ Ctrl-C để dừng / to stop.
 
 // demoUser creates the user "demo" on first run and keeps its password in
 // DATA/demo/password (0600) so later runs can print it again.
-func demoUser(ctx context.Context, n *node, demoDir string) (string, error) {
-	store, err := n.kv(ctx, bucketAccounts)
+func demoUser(ctx context.Context, n *node.Node, demoDir string) (string, error) {
+	store, err := n.KV(ctx, node.BucketAccounts)
 	if err != nil {
 		return "", err
 	}

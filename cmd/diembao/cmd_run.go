@@ -5,9 +5,8 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/cli"
-	"github.com/diembao/diembao/rules"
+	"github.com/diembao/diembao/internal/node"
 )
 
 // cmdRun runs every role in one process with the embedded NATS server
@@ -19,11 +18,7 @@ func cmdRun(ctx context.Context, a *app, args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return cli.ExitUsage
 	}
-	n, err := openNode(ctx, a, allRoles(), *natsURL)
-	if err != nil {
-		return a.exitCode(err)
-	}
-	return a.exitCode(n.run(ctx))
+	return a.exitCode(runNode(ctx, a, node.AllRoles(), *natsURL))
 }
 
 // roleCmd runs one role against an external NATS server.
@@ -38,31 +33,19 @@ func roleCmd(role string) func(ctx context.Context, a *app, args []string) int {
 		if *natsURL == "" {
 			return a.exitCode(fmt.Errorf("%w: diembao %s needs --nats URL (or nats.url in the config)", cli.ErrUsage, role))
 		}
-		var r roleSet
-		switch role {
-		case "crawl":
-			r.crawl = true
-		case "index":
-			r.index = true
-		case "match":
-			r.match = true
-		case "notify":
-			r.notify = true
-		case "serve":
-			r.serve = true
+		r, ok := node.ParseRole(role)
+		if !ok {
+			return a.exitCode(fmt.Errorf("%w: unknown role %q", cli.ErrUsage, role))
 		}
-		n, err := openNode(ctx, a, r, *natsURL)
-		if err != nil {
-			return a.exitCode(err)
-		}
-		return a.exitCode(n.run(ctx))
+		return a.exitCode(runNode(ctx, a, r, *natsURL))
 	}
 }
 
-// areaFilter keeps, for require_area sources, articles the gazetteer finds.
-type areaFilter struct{ rl *rules.Reloader }
-
-func (f areaFilter) ConcernsArea(a article.Article) bool {
-	_, area := f.rl.Current().Classify(a)
-	return area
+// runNode opens the node of roles and runs it until ctx ends.
+func runNode(ctx context.Context, a *app, roles node.Roles, natsURL string) error {
+	n, err := node.Open(ctx, a.env(), roles, natsURL)
+	if err != nil {
+		return err
+	}
+	return n.Run(ctx)
 }

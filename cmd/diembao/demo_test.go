@@ -14,6 +14,7 @@ import (
 	"github.com/diembao/diembao/internal/cli"
 	"github.com/diembao/diembao/internal/demosite"
 	"github.com/diembao/diembao/internal/e2e"
+	"github.com/diembao/diembao/internal/node"
 	"github.com/diembao/diembao/internal/poll"
 )
 
@@ -60,7 +61,7 @@ func readDemoState(t *testing.T, ctx context.Context, natsDir string) (demoState
 		}
 		st.pending += int(info.NumPending) + info.NumAckPending
 	}
-	health, err := b.KV(ctx, bucketHealth)
+	health, err := b.KV(ctx, node.BucketHealth)
 	if err != nil {
 		return st, false
 	}

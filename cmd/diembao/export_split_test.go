@@ -13,6 +13,7 @@ import (
 
 	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/bus"
+	"github.com/diembao/diembao/internal/node"
 	"github.com/diembao/diembao/internal/poll"
 	"github.com/diembao/diembao/internal/report"
 	"github.com/diembao/diembao/internal/web"
@@ -26,9 +27,9 @@ import (
 func TestSplitRolesSearchExport(t *testing.T) {
 	sd := newSplitDeployment(t)
 	ctx := sd.ctx
-	sd.start("index", roleSet{index: true}, nil)
-	serve := sd.start("serve", roleSet{serve: true}, nil)
-	accounts, err := serve.kv(ctx, bucketAccounts)
+	sd.start("index", node.Roles{Index: true}, nil)
+	serve := sd.start("serve", node.Roles{Serve: true}, nil)
+	accounts, err := serve.KV(ctx, node.BucketAccounts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -105,7 +105,7 @@ func realMain(ctx context.Context, argv []string, stdin io.Reader, stdout, stder
 	}
 	if cfg.Sources != "" && !filepath.IsAbs(cfg.Sources) && configPath != "" && required {
 		// sources.yaml is found beside the config file that names it ("":
-		// none named, the default of loadSources).
+		// none named, the default of node.LoadSources).
 		cfg.Sources = filepath.Join(filepath.Dir(configPath), cfg.Sources)
 	}
 	a := &app{cfg: cfg, configPath: configPath, stdout: stdout, stderr: stderr, stdin: stdin, getenv: getenv}

@@ -18,6 +18,7 @@ import (
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/demosite"
 	"github.com/diembao/diembao/internal/mailcatcher"
+	"github.com/diembao/diembao/internal/node"
 	"github.com/diembao/diembao/internal/poll"
 )
 
@@ -89,12 +90,12 @@ func pipelineOnce(b *testing.B, sync bool) (int, []time.Duration, time.Duration)
 	a := &app{cfg: cfg, log: log, stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }}
 
 	start := time.Now()
-	n, err := openNode(ctx, a, allRoles(), "")
+	n, err := node.Open(ctx, a.env(), node.AllRoles(), "")
 	if err != nil {
 		b.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- n.run(ctx) }()
+	go func() { done <- n.Run(ctx) }()
 
 	// The expected alerts: one per area article with a topic, per audience
 	// its route gives (office for every one; police for border/laos/disinfo).
@@ -143,8 +144,8 @@ func mailAlertIDsB(b *testing.B, raw []byte) []string {
 }
 
 // mailLatencies pairs every alert in every mail with its article's fetch time.
-func mailLatencies(b *testing.B, ctx context.Context, n *node, c *mailcatcher.Catcher) []time.Duration {
-	st, err := n.kv(ctx, bucketAlerts)
+func mailLatencies(b *testing.B, ctx context.Context, n *node.Node, c *mailcatcher.Catcher) []time.Duration {
+	st, err := n.KV(ctx, node.BucketAlerts)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -152,7 +153,7 @@ func mailLatencies(b *testing.B, ctx context.Context, n *node, c *mailcatcher.Ca
 	if err != nil {
 		b.Fatal(err)
 	}
-	revs, err := n.kv(ctx, bucketRevisions)
+	revs, err := n.KV(ctx, node.BucketRevisions)
 	if err != nil {
 		b.Fatal(err)
 	}

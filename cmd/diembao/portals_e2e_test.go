@@ -23,6 +23,7 @@ import (
 	"github.com/diembao/diembao/internal/demosite"
 	"github.com/diembao/diembao/internal/e2e"
 	"github.com/diembao/diembao/internal/mailcatcher"
+	"github.com/diembao/diembao/internal/node"
 	"github.com/diembao/diembao/internal/poll"
 	"github.com/diembao/diembao/internal/web"
 )
@@ -64,21 +65,21 @@ func TestPortalFindingsReachOfficeAndAdmin(t *testing.T) {
 	cfg.Portals[0].Delay = config.Duration(time.Millisecond)
 
 	a := testApp(t, cfg) // its log is shown (the tail) only when the test fails
-	n, err := openNode(ctx, a, roleSet{crawl: true, index: true, notify: true, serve: true}, "")
+	n, err := node.Open(ctx, a.env(), node.Roles{Crawl: true, Index: true, Notify: true, Serve: true}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	accounts, err := n.kv(ctx, bucketAccounts)
+	accounts, err := n.KV(ctx, node.BucketAccounts)
 	if err != nil {
-		n.bus.Close()
+		n.Bus().Close()
 		t.Fatal(err)
 	}
 	if err := web.NewAccounts(accounts).Add(ctx, "an", web.RoleAnalyst, "mat-khau-du-dai-1"); err != nil {
-		n.bus.Close()
+		n.Bus().Close()
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- n.run(ctx) }()
+	go func() { done <- n.Run(ctx) }()
 	defer func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -87,7 +88,7 @@ func TestPortalFindingsReachOfficeAndAdmin(t *testing.T) {
 	}()
 	var addr string
 	select {
-	case addr = <-n.httpReady:
+	case addr = <-n.HTTPReady():
 	case err := <-done:
 		t.Fatalf("run returned early: %v", err)
 	case <-time.After(30 * time.Second):
@@ -155,7 +156,7 @@ func TestPortalFindingsReachOfficeAndAdmin(t *testing.T) {
 	if !strings.Contains(portals, "Kế hoạch thông tin đối ngoại") || !strings.Contains(portals, "quá hạn") {
 		t.Error("/portals does not show the missing duty")
 	}
-	dls, err := n.bus.DeadLetters(ctx, 10)
+	dls, err := n.Bus().DeadLetters(ctx, 10)
 	if err != nil || len(dls) != 0 {
 		t.Errorf("dead letters: %v %v", dls, err)
 	}
@@ -165,13 +166,13 @@ func TestPortalFindingsReachOfficeAndAdmin(t *testing.T) {
 // checkReportWhileRunning runs `diembao report` while the node holds the
 // index and the embedded store: it reaches them over the bus, and carries
 // the alert figures and the portal duties.
-func checkReportWhileRunning(t *testing.T, n *node, api apiClient, alertCount int) {
+func checkReportWhileRunning(t *testing.T, n *node.Node, api apiClient, alertCount int) {
 	t.Helper()
-	a := n.a
+	cfg := n.Config()
 	out := filepath.Join(t.TempDir(), "bc.xlsx")
-	y := strconv.Itoa(time.Now().In(a.cfg.Location()).Year())
+	y := strconv.Itoa(time.Now().In(cfg.Location()).Year())
 	var stdout, stderr bytes.Buffer
-	b := &app{cfg: a.cfg, log: slog.New(slog.NewTextHandler(io.Discard, nil)), stdout: &stdout, stderr: &stderr,
+	b := &app{cfg: cfg, log: slog.New(slog.NewTextHandler(io.Discard, nil)), stdout: &stdout, stderr: &stderr,
 		stdin: strings.NewReader(""), getenv: func(string) string { return "" }}
 	if code := cmdReport(context.Background(), b, []string{"--year", y, "--all", "--out", out}); code != cli.ExitOK {
 		t.Fatalf("report while run runs: exit %d: %s", code, stderr.String())
@@ -196,7 +197,7 @@ func checkReportWhileRunning(t *testing.T, n *node, api apiClient, alertCount in
 	// empty data dir of the command's own proves it asked the server.
 	art := article.Article{V: 1, ID: "export-1", URL: "https://baothanhhoa.vn/x.htm", Source: "baothanhhoa", SourceKind: article.KindPress,
 		Title: "Xuất kết quả về cổng Xuân Mầu", Body: "Cổng thông tin xã Xuân Mầu.", Revision: 1, Published: time.Now()}
-	if err := n.bus.PublishJSON(context.Background(), bus.SubjectArticles+".baothanhhoa", art.MsgID(), art); err != nil {
+	if err := n.Bus().PublishJSON(context.Background(), bus.SubjectArticles+".baothanhhoa", art.MsgID(), art); err != nil {
 		t.Fatal(err)
 	}
 	poll.Until(t, 30*time.Second, "the article indexed", func() (bool, string) {

@@ -22,6 +22,7 @@ import (
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/demosite"
 	"github.com/diembao/diembao/internal/kv"
+	"github.com/diembao/diembao/internal/node"
 	"github.com/diembao/diembao/internal/poll"
 	"github.com/diembao/diembao/internal/textnorm"
 	"github.com/diembao/diembao/internal/web"
@@ -74,27 +75,27 @@ func TestBrowserSourceEditor(t *testing.T) {
 	cfg.Sources = sources
 	cfg.HTTP.Listen = "127.0.0.1:0"
 	a := testApp(t, cfg) // its log is shown (the tail) only when the test fails
-	n, err := openNode(ctx, a, allRoles(), "")
+	n, err := node.Open(ctx, a.env(), node.AllRoles(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	const user, password = "quantri", "ngua-dung-pin-kep-giay"
-	accounts, err := n.kv(ctx, bucketAccounts)
+	accounts, err := n.KV(ctx, node.BucketAccounts)
 	if err != nil {
-		n.bus.Close()
+		n.Bus().Close()
 		t.Fatal(err)
 	}
 	if err := web.NewAccounts(accounts).Add(ctx, user, web.RoleAdmin, password); err != nil {
-		n.bus.Close()
+		n.Bus().Close()
 		t.Fatal(err)
 	}
-	bucket, err := n.bus.KVHistory(ctx, bucketSources, sourcestore.History)
+	bucket, err := n.Bus().KVHistory(ctx, node.BucketSources, sourcestore.History)
 	if err != nil {
-		n.bus.Close()
+		n.Bus().Close()
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- n.run(ctx) }()
+	go func() { done <- n.Run(ctx) }()
 	stopped := false
 	t.Cleanup(func() {
 		if stopped {
@@ -112,7 +113,7 @@ func TestBrowserSourceEditor(t *testing.T) {
 	})
 	var addr string
 	select {
-	case addr = <-n.httpReady:
+	case addr = <-n.HTTPReady():
 	case err := <-done:
 		stopped = true
 		t.Fatalf("run returned before the web server listened: %v", err)

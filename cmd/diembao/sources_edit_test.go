@@ -18,6 +18,7 @@ import (
 	"github.com/diembao/diembao/internal/bus"
 	"github.com/diembao/diembao/internal/cli"
 	"github.com/diembao/diembao/internal/config"
+	"github.com/diembao/diembao/internal/node"
 	"github.com/diembao/diembao/internal/poll"
 	"github.com/diembao/diembao/internal/web"
 )
@@ -55,7 +56,7 @@ func TestSourcesCheckSeesEdits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bucket, err := b.KVHistory(ctx, bucketSources, sourcestore.History)
+	bucket, err := b.KVHistory(ctx, node.BucketSources, sourcestore.History)
 	if err != nil {
 		b.Close()
 		t.Fatal(err)
@@ -124,9 +125,9 @@ func TestSplitRolesApplySourceEdits(t *testing.T) {
 
 	hub := sd.hub
 	setSources := func(c *config.Config) { c.Sources = sources }
-	sd.start("crawl", roleSet{crawl: true}, setSources)
-	serve := sd.start("serve", roleSet{serve: true}, setSources)
-	accounts, err := serve.kv(ctx, bucketAccounts)
+	sd.start("crawl", node.Roles{Crawl: true}, setSources)
+	serve := sd.start("serve", node.Roles{Serve: true}, setSources)
+	accounts, err := serve.KV(ctx, node.BucketAccounts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +154,7 @@ func TestSplitRolesApplySourceEdits(t *testing.T) {
 		_, err := hub.LastBySubject(ctx, bus.StreamArticles, bus.SubjectArticles+".mau")
 		return err == nil
 	})
-	health, err := hub.KV(ctx, bucketHealth)
+	health, err := hub.KV(ctx, node.BucketHealth)
 	if err != nil {
 		t.Fatal(err)
 	}

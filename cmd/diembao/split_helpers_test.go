@@ -11,6 +11,7 @@ import (
 
 	"github.com/diembao/diembao/internal/bus"
 	"github.com/diembao/diembao/internal/config"
+	"github.com/diembao/diembao/internal/node"
 )
 
 // splitDeployment is a NATS server of its own (the hub) that role nodes,
@@ -48,7 +49,7 @@ func newSplitDeployment(t *testing.T) *splitDeployment {
 
 // start runs a node of roles named name (its data dir below the
 // deployment's), with cfg's defaults changed by edit.
-func (s *splitDeployment) start(name string, roles roleSet, edit func(*config.Config)) *node {
+func (s *splitDeployment) start(name string, roles node.Roles, edit func(*config.Config)) *node.Node {
 	t := s.t
 	t.Helper()
 	cfg := config.Default()
@@ -58,12 +59,12 @@ func (s *splitDeployment) start(name string, roles roleSet, edit func(*config.Co
 		edit(&cfg)
 	}
 	a := &app{cfg: cfg, log: slog.New(slog.DiscardHandler), stdout: io.Discard, stderr: io.Discard, stdin: strings.NewReader(""), getenv: func(string) string { return "" }}
-	n, err := openNode(s.ctx, a, roles, s.natsURL)
+	n, err := node.Open(s.ctx, a.env(), roles, s.natsURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- n.run(s.ctx) }()
+	go func() { done <- n.Run(s.ctx) }()
 	t.Cleanup(func() {
 		s.cancel()
 		select {
@@ -76,10 +77,10 @@ func (s *splitDeployment) start(name string, roles roleSet, edit func(*config.Co
 }
 
 // httpBase waits for n's HTTP server and returns its base URL.
-func httpBase(t *testing.T, n *node) string {
+func httpBase(t *testing.T, n *node.Node) string {
 	t.Helper()
 	select {
-	case addr := <-n.httpReady:
+	case addr := <-n.HTTPReady():
 		return "http://" + addr
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve role did not listen")

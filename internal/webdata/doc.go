@@ -5,5 +5,5 @@
 //
 // It is wiring kept out of package main: internal/web itself imports no
 // crawler, alert or bus package, as the design's import rules ask; this
-// package may, and only cmd/diembao imports it.
+// package may, and only internal/node (the wiring of a process) imports it.
 package webdata

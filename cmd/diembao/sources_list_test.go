@@ -7,25 +7,14 @@ import (
 
 	"github.com/diembao/diembao/crawler"
 	"github.com/diembao/diembao/internal/cli"
-	"github.com/diembao/diembao/internal/config"
 )
 
-// TestSourcesEmptyPathIsTheDefault: `sources: ""` in diembao.yaml names no
-// file, so every reader of the sources (the crawl role, the source editor,
-// `sources list`) takes the default: ./sources.yaml, else the embedded list.
-func TestSourcesEmptyPathIsTheDefault(t *testing.T) {
+// TestSourcesListEmptyPathIsTheDefault: `sources list` with `sources: ""`
+// in diembao.yaml lists the embedded sources.
+func TestSourcesListEmptyPathIsTheDefault(t *testing.T) {
 	embedded, err := crawler.ParseSources("embedded", crawler.DefaultSourcesYAML)
 	if err != nil {
 		t.Fatal(err)
-	}
-	cfg := config.Default()
-	cfg.Sources = ""
-	got, err := loadSources(cfg.Sources)
-	if err != nil || len(got) != len(embedded) || got[0].ID != embedded[0].ID {
-		t.Fatalf("loadSources(\"\"): %d sources, %v; want the %d embedded", len(got), err, len(embedded))
-	}
-	if _, err := loadSources(filepath.Join(t.TempDir(), "named.yaml")); err == nil {
-		t.Error("a named file that does not exist is no error")
 	}
 
 	dir := t.TempDir()

@@ -1,4 +1,4 @@
-package main
+package node
 
 import (
 	"context"
@@ -14,24 +14,25 @@ import (
 	"github.com/diembao/diembao/internal/webdata"
 )
 
-func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
-	accounts, err := n.kv(ctx, bucketAccounts)
+// webDeps opens what the web server of the serve role reads.
+func (n *Node) webDeps(ctx context.Context) (web.Deps, error) {
+	accounts, err := n.kv(ctx, BucketAccounts)
 	if err != nil {
 		return web.Deps{}, err
 	}
-	alertKV, err := n.kv(ctx, bucketAlerts)
+	alertKV, err := n.kv(ctx, BucketAlerts)
 	if err != nil {
 		return web.Deps{}, err
 	}
-	revs, err := n.kv(ctx, bucketRevisions)
+	revs, err := n.kv(ctx, BucketRevisions)
 	if err != nil {
 		return web.Deps{}, err
 	}
-	health, err := n.kv(ctx, bucketHealth)
+	health, err := n.kv(ctx, BucketHealth)
 	if err != nil {
 		return web.Deps{}, err
 	}
-	digests, err := n.kv(ctx, bucketDigests)
+	digests, err := n.kv(ctx, BucketDigests)
 	if err != nil {
 		return web.Deps{}, err
 	}
@@ -39,7 +40,7 @@ func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
 	if err != nil {
 		return web.Deps{}, err
 	}
-	caseSvc, err := newCaseService(ctx, n.a, n.bus, n.log) // cases.go
+	caseSvc, err := NewCaseService(ctx, n.env(), n.bus) // cases.go
 	if err != nil {
 		return web.Deps{}, err
 	}
@@ -56,7 +57,7 @@ func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
 	if n.idx != nil {
 		search, docs = n.idx, n.idx
 	} else {
-		r := remoteIndex{n.bus}
+		r := RemoteIndex{Bus: n.bus}
 		search, docs = r, r
 	}
 	deps := web.Deps{
@@ -75,7 +76,7 @@ func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
 		Registry:    n.reg,
 		Ready:       n.health,
 	}
-	if deps.SourceEdit, err = n.webSourceEditor(ctx); err != nil { // sources_edit.go
+	if deps.SourceEdit, err = n.webSourceEditor(ctx); err != nil { // sources.go
 		return web.Deps{}, err
 	}
 	if err := n.reportWebDeps(ctx, &deps, caseSvc); err != nil {
@@ -84,7 +85,9 @@ func (n *node) webDeps(ctx context.Context) (web.Deps, error) {
 	return deps, nil
 }
 
-func sensitiveAudiences(c config.Config) []string {
+// SensitiveAudiences lists the audiences marked sensitive (police-only
+// routes and rules), sorted.
+func SensitiveAudiences(c config.Config) []string {
 	var out []string
 	for name, a := range c.Audiences {
 		if a.Sensitive {

@@ -1,4 +1,4 @@
-package main
+package node
 
 import (
 	"context"
@@ -32,15 +32,15 @@ func alertPublisher(b *bus.Bus) portal.Publisher {
 	})
 }
 
-// newPortalWatcher builds the watch over the bus: a crawler with no
+// NewPortalWatcher builds the watch over the bus b: a crawler with no
 // sources lends its guarded fetch (robots.txt, politeness, private-address
 // refusal) and extraction.
-func newPortalWatcher(ctx context.Context, cfg config.Config, b *bus.Bus, log *slog.Logger) (*portal.Watcher, error) {
+func NewPortalWatcher(ctx context.Context, cfg config.Config, b *bus.Bus, log *slog.Logger) (*portal.Watcher, error) {
 	st, err := b.KV(ctx, bucketPortals)
 	if err != nil {
 		return nil, err
 	}
-	c, err := crawler.NewOneShot(fetchConfig(cfg), nil, "the portal watch", log)
+	c, err := crawler.NewOneShot(FetchConfig(cfg), nil, "the portal watch", log)
 	if err != nil {
 		return nil, err
 	}
@@ -56,11 +56,11 @@ func newPortalWatcher(ctx context.Context, cfg config.Config, b *bus.Bus, log *s
 
 // startPortals runs the own-portal watch with the crawl role (no portals
 // configured: nothing).
-func (n *node) startPortals(ctx context.Context, g *stages.Group) error {
-	if len(n.a.cfg.Portals) == 0 {
+func (n *Node) startPortals(ctx context.Context, g *stages.Group) error {
+	if len(n.cfg.Portals) == 0 {
 		return nil
 	}
-	w, err := newPortalWatcher(ctx, n.a.cfg, n.bus, n.log)
+	w, err := NewPortalWatcher(ctx, n.cfg, n.bus, n.log)
 	if err != nil {
 		return fmt.Errorf("portals: %w", err)
 	}
@@ -69,15 +69,15 @@ func (n *node) startPortals(ctx context.Context, g *stages.Group) error {
 }
 
 // webPortals gives the web role the watch's records (nil: no portals).
-func (n *node) webPortals(ctx context.Context) (web.Portals, error) {
-	if len(n.a.cfg.Portals) == 0 {
+func (n *Node) webPortals(ctx context.Context) (web.Portals, error) {
+	if len(n.cfg.Portals) == 0 {
 		return nil, nil
 	}
 	st, err := n.kv(ctx, bucketPortals)
 	if err != nil {
 		return nil, err
 	}
-	r, err := portal.NewReader(n.a.cfg.Portals, st, n.a.cfg.Location())
+	r, err := portal.NewReader(n.cfg.Portals, st, n.cfg.Location())
 	if err != nil {
 		return nil, fmt.Errorf("portals: %w", err)
 	}

@@ -1,4 +1,4 @@
-package main
+package node
 
 import (
 	"time"
@@ -10,21 +10,22 @@ import (
 )
 
 // The translations of diembao.yaml (validated and defaulted once, by
-// internal/config) into the settings of each package. Every caller takes
+// internal/config) into the settings of each package: the one converter,
+// for the node's stages and the one-shot commands alike. Every caller takes
 // them from here, so a setting reaches every road the same way.
 
-// fetchConfig is the crawler's settings for any fetch: the crawl role, the
+// FetchConfig is the crawler's settings for any fetch: the crawl role, the
 // portal watch, case intake, `sources check` and the sources editor's
 // preview.
-func fetchConfig(c config.Config) crawler.Config {
+func FetchConfig(c config.Config) crawler.Config {
 	return crawler.Config{UserAgent: c.Crawler.UserAgent, ContactURL: c.Crawler.ContactURL, Timeout: c.Crawler.Timeout.D(),
 		MaxBody: c.Crawler.MaxBody, Parallel: c.Crawler.Parallel, StaleAfter: c.Crawler.StaleAfter, Location: c.Location()}
 }
 
-// oneShotFetch is fetchConfig for someone waiting on the answer: no retries,
+// OneShotFetch is FetchConfig for someone waiting on the answer: no retries,
 // and at most timeout per page when timeout > 0.
-func oneShotFetch(c config.Config, timeout time.Duration) crawler.Config {
-	cc := fetchConfig(c)
+func OneShotFetch(c config.Config, timeout time.Duration) crawler.Config {
+	cc := FetchConfig(c)
 	cc.MaxRetries = -1
 	if timeout > 0 {
 		cc.Timeout = min(cc.Timeout, timeout)
@@ -32,10 +33,10 @@ func oneShotFetch(c config.Config, timeout time.Duration) crawler.Config {
 	return cc
 }
 
-// crawlerConfig is the crawl role's settings: fetchConfig plus the area
+// crawlerConfig is the crawl role's settings: FetchConfig plus the area
 // filter of require_area sources.
 func crawlerConfig(c config.Config, rl *rules.Reloader) crawler.Config {
-	cc := fetchConfig(c)
+	cc := FetchConfig(c)
 	cc.Area = areaFilter{rl}
 	return cc
 }

@@ -1,4 +1,4 @@
-package main
+package node
 
 import (
 	"bytes"
@@ -46,14 +46,14 @@ func TestReindexRebuildsAndSwaps(t *testing.T) {
 			Published: time.Date(2026, time.Month(9+i), 2, 8, 0, 0, 0, time.UTC)}
 		src.arts = append(src.arts, indexer.ArticleAt{Article: a, Seq: uint64(10 + i)})
 	}
-	open := func(context.Context, *app) (indexer.Source, uint64, func(), error) {
+	open := func(context.Context, Env) (indexer.Source, uint64, func(), error) {
 		return &src, 3, func() {}, nil
 	}
 	var stderr bytes.Buffer
 	cfg := config.Default()
 	cfg.DataDir = data
-	a := &app{cfg: cfg, log: slog.New(slog.NewTextHandler(io.Discard, nil)), stdout: io.Discard, stderr: &stderr, getenv: func(string) string { return "" }}
-	if err := reindex(context.Background(), a, open); err != nil {
+	env := Env{Config: cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if err := Reindex(context.Background(), env, open, &stderr); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(stderr.String(), "100%") {
@@ -62,7 +62,7 @@ func TestReindexRebuildsAndSwaps(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(data, "index.rebuild")); !os.IsNotExist(err) {
 		t.Errorf("index.rebuild left behind: %v", err)
 	}
-	idx, err := indexer.Open(indexer.Config{Dir: filepath.Join(data, "index")}, nil, a.log)
+	idx, err := indexer.Open(indexer.Config{Dir: filepath.Join(data, "index")}, nil, env.Log)
 	if err != nil {
 		t.Fatal(err)
 	}

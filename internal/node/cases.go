@@ -1,10 +1,9 @@
-package main
+package node
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/diembao/diembao/alerts"
@@ -20,21 +19,22 @@ import (
 // bucketCases holds the cases (vụ việc), their history and their indexes.
 const bucketCases = "cases"
 
-// newCaseService wires the case workflow to the bus: cases in a KV bucket,
+// NewCaseService wires the case workflow to the bus b: cases in a KV bucket,
 // evidence on the SNAPSHOTS stream, handed-in URLs fetched through the
 // crawler's guarded fetch, notices through the OUTBOX, rule backtests on the
 // ARTICLES stream. Any role, and the `case` command, may build one: all
 // state is on the bus.
-func newCaseService(ctx context.Context, a *app, b *bus.Bus, log *slog.Logger) (*cases.Service, error) {
+func NewCaseService(ctx context.Context, env Env, b *bus.Bus) (*cases.Service, error) {
+	cfg, log := env.Config, env.Log
 	st, err := b.KV(ctx, bucketCases)
 	if err != nil {
 		return nil, err
 	}
-	revs, err := b.KV(ctx, bucketRevisions)
+	revs, err := b.KV(ctx, BucketRevisions)
 	if err != nil {
 		return nil, err
 	}
-	alertKV, err := b.KV(ctx, bucketAlerts)
+	alertKV, err := b.KV(ctx, BucketAlerts)
 	if err != nil {
 		return nil, err
 	}
@@ -42,11 +42,11 @@ func newCaseService(ctx context.Context, a *app, b *bus.Bus, log *slog.Logger) (
 	if err != nil {
 		return nil, err
 	}
-	router, err := alerts.NewRouter(a.cfg.Routes, a.cfg.Audiences)
+	router, err := alerts.NewRouter(cfg.Routes, cfg.Audiences)
 	if err != nil {
 		return nil, err
 	}
-	sources, err := loadSources(a.cfg.Sources)
+	sources, err := LoadSources(cfg.Sources)
 	if err != nil {
 		log.Warn("cases: sources unreadable; handed-in URLs are fetched without source settings", "err", err)
 		sources = nil
@@ -56,17 +56,16 @@ func newCaseService(ctx context.Context, a *app, b *bus.Bus, log *slog.Logger) (
 	} else {
 		sources = eff
 	}
-	c, err := crawler.NewOneShot(oneShotFetch(a.cfg, 0), sources, "a case intake", log) // an analyst waits for the answer
+	c, err := crawler.NewOneShot(OneShotFetch(cfg, 0), sources, "a case intake", log) // an analyst waits for the answer
 	if err != nil {
 		return nil, fmt.Errorf("cases: %w", err)
 	}
-	cfg := a.cfg
 	return cases.New(cfg.Cases, cases.Deps{
 		Store:    st,
 		Fetcher:  cases.FetcherFrom(c),
 		Blobs:    cases.BlobsIn(bus.Blobs{B: b}),
 		Lookup:   cases.LookupIn(revs, store),
-		Notifier: cases.NotifierTo(outbox{b}, cfg.SMTP.From),
+		Notifier: cases.NotifierTo(Outbox(b), cfg.SMTP.From),
 		Archive:  b,
 		Route: func(topics []string, severity string) []string {
 			return router.Route(article.Alert{Topics: topics, Severity: severity, Area: true})
@@ -83,15 +82,15 @@ func newCaseService(ctx context.Context, a *app, b *bus.Bus, log *slog.Logger) (
 // spread detector (a durable consumer on ARTICLES that attaches repeats of
 // open cases' claims and tells their owners); with notify, the daily
 // overdue reminders.
-func (n *node) startCases(ctx context.Context, g *stages.Group) error {
-	if !n.roles.match && !n.roles.notify {
+func (n *Node) startCases(ctx context.Context, g *stages.Group) error {
+	if !n.roles.Match && !n.roles.Notify {
 		return nil
 	}
-	svc, err := newCaseService(ctx, n.a, n.bus, n.log)
+	svc, err := NewCaseService(ctx, n.env(), n.bus)
 	if err != nil {
 		return err
 	}
-	if n.roles.match {
+	if n.roles.Match {
 		g.Go("case-spread", func() error {
 			return n.bus.Consume(ctx, bus.ConsumerSpec{Stream: bus.StreamArticles, Durable: "cases", Batch: 64,
 				MaxWait: 300 * time.Millisecond, MaxAttempts: 20, AckWait: 60 * time.Second},
@@ -105,16 +104,16 @@ func (n *node) startCases(ctx context.Context, g *stages.Group) error {
 				}))
 		})
 	}
-	if n.roles.notify {
+	if n.roles.Notify {
 		g.Go("case-reminders", func() error { return svc.RunReminders(ctx, n.log) })
 	}
 	return nil
 }
 
-// seedDemoCase opens, once, the demo's case (cases.Service.SeedDemo).
+// SeedDemoCase opens, once, the demo's case (cases.Service.SeedDemo).
 // Failures are logged only: the demo runs without its case.
-func seedDemoCase(ctx context.Context, n *node) {
-	svc, err := newCaseService(ctx, n.a, n.bus, n.log)
+func (n *Node) SeedDemoCase(ctx context.Context) {
+	svc, err := NewCaseService(ctx, n.env(), n.bus)
 	if err == nil {
 		err = svc.SeedDemo(ctx)
 	}

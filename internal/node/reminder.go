@@ -1,4 +1,4 @@
-package main
+package node
 
 import (
 	"context"
@@ -12,8 +12,8 @@ import (
 // year, from reports.reminder (default 1 December), a mail to the office
 // audience that the report is due (default 10 December), linking to
 // /reports?year=YYYY. State in the digests KV bucket.
-func (n *node) startReminder(ctx context.Context, g *stages.Group) error {
-	rc := n.a.cfg.Reports
+func (n *Node) startReminder(ctx context.Context, g *stages.Group) error {
+	rc := n.cfg.Reports
 	if rc.Reminder == "off" {
 		return nil
 	}
@@ -21,12 +21,12 @@ func (n *node) startReminder(ctx context.Context, g *stages.Group) error {
 	if aud == "" {
 		aud = "office"
 	}
-	st, err := n.kv(ctx, bucketDigests)
+	st, err := n.kv(ctx, BucketDigests)
 	if err != nil {
 		return err
 	}
-	r, err := report.NewReminder(report.ReminderConfig{On: rc.Reminder, Due: rc.Due, Loc: n.a.cfg.Location(), BaseURL: n.a.cfg.HTTP.BaseURL,
-		From: n.a.cfg.SMTP.From, To: n.a.cfg.Audiences[aud].Emails}, st, outbox{n.bus}, n.log)
+	r, err := report.NewReminder(report.ReminderConfig{On: rc.Reminder, Due: rc.Due, Loc: n.cfg.Location(), BaseURL: n.cfg.HTTP.BaseURL,
+		From: n.cfg.SMTP.From, To: n.cfg.Audiences[aud].Emails}, st, Outbox(n.bus), n.log)
 	if err != nil {
 		return fmt.Errorf("reports.reminder: %w", err)
 	}

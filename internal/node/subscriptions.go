@@ -1,4 +1,4 @@
-package main
+package node
 
 import (
 	"context"
@@ -14,12 +14,12 @@ import (
 // minute and puts the owners' mails on the OUTBOX, which the notify role's
 // sender delivers like any other mail (ids are deterministic, so two serve
 // processes do not double a mail).
-func (n *node) startSubscriptions(ctx context.Context, g *stages.Group, srv *web.Server, deps web.Deps) error {
+func (n *Node) startSubscriptions(ctx context.Context, g *stages.Group, srv *web.Server, deps web.Deps) error {
 	if deps.Saved == nil {
 		return nil
 	}
-	cfg := n.a.cfg
-	ob := outbox{n.bus}
+	cfg := n.cfg
+	ob := Outbox(n.bus)
 	mail := savedsearch.MailerFunc(func(ctx context.Context, m savedsearch.Message) error {
 		return ob.Enqueue(ctx, alerts.Mail{ID: m.ID, MessageID: alerts.MessageIDFor(m.ID), Kind: "subscription",
 			Audience: "subscriptions", From: cfg.SMTP.From, To: []string{m.To}, Subject: m.Subject, Text: m.Text,

@@ -1,9 +1,8 @@
-package main
+package node
 
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/diembao/diembao/alerts"
@@ -14,13 +13,14 @@ import (
 	"github.com/diembao/diembao/internal/report"
 )
 
-// openReportProviders gives the report's providers beyond the index:
+// OpenReportProviders gives the report's providers beyond the index:
 // alerts, cases, own-portal duties and source uptime, all read from the bus
 // so that the CLI and a serve role in any process give the same figures.
 // svc is the case service when the caller has one (nil: one is opened).
-func openReportProviders(ctx context.Context, a *app, b *bus.Bus, svc *cases.Service, log *slog.Logger) (report.Deps, error) {
+func OpenReportProviders(ctx context.Context, env Env, b *bus.Bus, svc *cases.Service) (report.Deps, error) {
 	var d report.Deps
-	alertKV, err := b.KV(ctx, bucketAlerts)
+	cfg := env.Config
+	alertKV, err := b.KV(ctx, BucketAlerts)
 	if err != nil {
 		return d, err
 	}
@@ -30,23 +30,23 @@ func openReportProviders(ctx context.Context, a *app, b *bus.Bus, svc *cases.Ser
 	}
 	d.Alerts = report.AlertsIn(store)
 	if svc == nil {
-		if svc, err = newCaseService(ctx, a, b, log); err != nil {
+		if svc, err = NewCaseService(ctx, env, b); err != nil {
 			return d, fmt.Errorf("cases: %w", err)
 		}
 	}
 	d.Cases = report.CasesFrom(svc)
-	if len(a.cfg.Portals) > 0 {
+	if len(cfg.Portals) > 0 {
 		st, err := b.KV(ctx, bucketPortals)
 		if err != nil {
 			return d, err
 		}
-		r, err := portal.NewReader(a.cfg.Portals, st, a.cfg.Location())
+		r, err := portal.NewReader(cfg.Portals, st, cfg.Location())
 		if err != nil {
 			return d, fmt.Errorf("portals: %w", err)
 		}
 		d.Portals = report.DutiesFrom(r, time.Now)
 	}
-	health, err := b.KV(ctx, bucketHealth)
+	health, err := b.KV(ctx, BucketHealth)
 	if err != nil {
 		return d, err
 	}

@@ -1,4 +1,4 @@
-package main
+package node
 
 import (
 	"context"
@@ -16,9 +16,9 @@ import (
 func TestStreamArchiveLatestRevisionSince(t *testing.T) {
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
-	a := &app{cfg: cfg, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	env := Env{Config: cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	ctx := context.Background()
-	b, err := a.openBus(ctx, "")
+	b, err := env.OpenBus(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func TestStreamArchiveLatestRevisionSince(t *testing.T) {
 	b.Close()
 
 	var got []string
-	err = streamArchive{a}.ArticlesSince(ctx, now.AddDate(0, 0, -30), func(x article.Article) error {
+	err = StreamArchive{env}.ArticlesSince(ctx, now.AddDate(0, 0, -30), func(x article.Article) error {
 		got = append(got, x.ID+":"+x.Title)
 		return nil
 	})

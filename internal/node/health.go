@@ -1,4 +1,4 @@
-package main
+package node
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 // JetStream answering), the index (index role: the last write succeeded)
 // and the free space of the data dir (below health.min_free_mb). It
 // returns nil when all can write, else a web.Unhealthy.
-func (n *node) health(context.Context) error {
+func (n *Node) health(context.Context) error {
 	h := web.Unhealthy{}
 	if err := n.bus.Health(); err != nil {
 		h["bus"] = err.Error()
@@ -22,11 +22,11 @@ func (n *node) health(context.Context) error {
 			h["index"] = err.Error()
 		}
 	}
-	minFree := n.a.cfg.Health.MinFreeBytes()
-	if free, err := diskspace.FreeFor(n.a.cfg.DataDir); err != nil {
+	minFree := n.cfg.Health.MinFreeBytes()
+	if free, err := diskspace.FreeFor(n.cfg.DataDir); err != nil {
 		h["disk"] = err.Error()
 	} else if free < minFree {
-		h["disk"] = fmt.Sprintf("%d MiB free in %s, below health.min_free_mb (%d MiB)", free>>20, n.a.cfg.DataDir, minFree>>20)
+		h["disk"] = fmt.Sprintf("%d MiB free in %s, below health.min_free_mb (%d MiB)", free>>20, n.cfg.DataDir, minFree>>20)
 	}
 	if len(h) == 0 {
 		return nil
