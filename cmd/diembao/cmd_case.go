@@ -11,6 +11,7 @@ import (
 
 	"github.com/diembao/diembao/internal/cases"
 	"github.com/diembao/diembao/internal/cli"
+	"github.com/diembao/diembao/internal/node"
 )
 
 const caseUsage = `usage:
@@ -100,7 +101,7 @@ func cmdCase(ctx context.Context, a *app, args []string) int {
 		return a.exitCode(err)
 	}
 	defer b.Close()
-	svc, err := newCaseService(ctx, a, b, a.log)
+	svc, err := node.NewCaseService(ctx, a.env(), b)
 	if err != nil {
 		return a.exitCode(err)
 	}

@@ -7,13 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
-	"slices"
 	"time"
 
 	"github.com/diembao/diembao/alerts/digest"
-	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/cli"
+	"github.com/diembao/diembao/internal/node"
 	"github.com/diembao/diembao/internal/officedoc"
 	"github.com/diembao/diembao/rules"
 )
@@ -96,7 +94,7 @@ func parseDigestArgs(a *app, args []string) (digestOpts, error) {
 }
 
 func runDigest(ctx context.Context, a *app, o digestOpts) error {
-	deps, closeDeps, err := openDigestDeps(ctx, a, o.natsURL)
+	deps, closeDeps, err := node.OpenDigestDeps(ctx, a.env(), o.natsURL, a.client().Running)
 	if err != nil {
 		return fmt.Errorf("digest: %w", err)
 	}
@@ -105,8 +103,8 @@ func runDigest(ctx context.Context, a *app, o digestOpts) error {
 	if err != nil {
 		return fmt.Errorf("digest: rules: %w", err)
 	}
-	deps.topics = packTopics(rl)
-	b, s, err := digestScheduler(a.cfg, deps, a.log)
+	deps.Topics = node.PackTopics(rl)
+	b, s, err := node.DigestScheduler(a.cfg, deps, a.log)
 	if err != nil {
 		return fmt.Errorf("digest: %w", err)
 	}
@@ -115,7 +113,7 @@ func runDigest(ctx context.Context, a *app, o digestOpts) error {
 		return fmt.Errorf("digest: %w", err)
 	}
 	loc := a.cfg.Location()
-	view := digest.Public(d, sensitiveAudiences(a.cfg))
+	view := digest.Public(d, node.SensitiveAudiences(a.cfg))
 	if o.audience != "" {
 		view = digest.ForAudience(d, o.audience)
 	}
@@ -138,61 +136,7 @@ func runDigest(ctx context.Context, a *app, o digestOpts) error {
 	if err != nil {
 		return fmt.Errorf("digest: %w", err)
 	}
-	n := len(digestAudiences(a.cfg))
+	n := len(node.DigestAudiences(a.cfg))
 	fmt.Fprintf(a.stderr, "bản tin %s: %d thư đã vào hàng đợi OUTBOX (gửi khi vai trò notify chạy)\n", d.Week, n)
 	return nil
-}
-
-// openDigestDeps opens the index and the KV buckets the digest reads, and
-// the OUTBOX it sends to: through NATS when natsURL is set, else the files
-// under the data directory.
-func openDigestDeps(ctx context.Context, a *app, natsURL string) (digestDeps, func(), error) {
-	natsURL = a.natsFor(natsURL) // a running `diembao run` answers for its index
-	if natsURL == "" && a.client().Running(ctx) {
-		return digestDeps{}, nil, fmt.Errorf("a diembao process answers at %s and holds the index and the embedded NATS store; "+
-			"stop it first, or use --nats URL against a deployment with an external NATS server", a.cfg.HTTP.BaseURL)
-	}
-	var closers []func()
-	closeAll := func() {
-		for _, c := range slices.Backward(closers) {
-			c()
-		}
-	}
-	var deps digestDeps
-	if natsURL == "" {
-		idx, err := indexer.OpenReadOnly(filepath.Join(a.cfg.DataDir, "index"), a.cfg.Location(), a.log)
-		if err != nil {
-			return digestDeps{}, nil, fmt.Errorf("%w (is `diembao run` holding it? stop it, or use --nats URL)", err)
-		}
-		closers = append(closers, func() { idx.Close() })
-		deps.idx = idx
-	}
-	b, err := a.dial(ctx, natsURL, "diembao-digest", a.log)
-	if err != nil {
-		closeAll()
-		if natsURL == "" {
-			err = fmt.Errorf("%w (is `diembao run` holding %s? stop it, or use --nats URL)", err, filepath.Join(a.cfg.DataDir, "nats"))
-		}
-		return digestDeps{}, nil, err
-	}
-	closers = append(closers, b.Close)
-	if err := b.Setup(ctx); err != nil {
-		closeAll()
-		if natsURL != "" {
-			err = fmt.Errorf("NATS at %s: %w", natsURL, err)
-		}
-		return digestDeps{}, nil, err
-	}
-	if deps.idx == nil {
-		deps.idx = remoteIndex{b}
-	}
-	if deps.alerts, err = b.KV(ctx, bucketAlerts); err == nil {
-		deps.digests, err = b.KV(ctx, bucketDigests)
-	}
-	if err != nil {
-		closeAll()
-		return digestDeps{}, nil, err
-	}
-	deps.outbox = outbox{b}
-	return deps, closeAll, nil
 }

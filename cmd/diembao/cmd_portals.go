@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/diembao/diembao/internal/cli"
+	"github.com/diembao/diembao/internal/node"
 )
 
 // cmdPortals is "diembao portals check [--portal ID] [--json] [--nats URL]":
@@ -53,7 +54,7 @@ func cmdPortals(ctx context.Context, a *app, args []string) int {
 		return a.exitCode(err)
 	}
 	defer b.Close()
-	w, err := newPortalWatcher(ctx, a.cfg, b, a.log)
+	w, err := node.NewPortalWatcher(ctx, a.cfg, b, a.log)
 	if err != nil {
 		return a.exitCode(fmt.Errorf("%w: %w", cli.ErrUsage, err))
 	}

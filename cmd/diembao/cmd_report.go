@@ -5,11 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 	"time"
 
-	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/cli"
+	"github.com/diembao/diembao/internal/node"
 	"github.com/diembao/diembao/internal/officedoc"
 	"github.com/diembao/diembao/internal/report"
 	"github.com/diembao/diembao/rules"
@@ -66,28 +65,27 @@ func buildReport(ctx context.Context, a *app, p report.Params) (report.Report, e
 	if err != nil {
 		return report.Report{}, err
 	}
-	var deps report.Deps
-	remote := a.natsFor(a.cfg.NATS.URL) != ""
-	if !remote {
-		idx, err := indexer.OpenReadOnly(filepath.Join(a.cfg.DataDir, "index"), a.cfg.Location(), a.log)
+	var counter report.Counter
+	if a.natsFor(a.cfg.NATS.URL) == "" { // no process holds the index: read it here
+		idx, err := node.OpenLocalIndex(a.env())
 		if err != nil {
 			return report.Report{}, err
 		}
 		defer idx.Close()
-		deps.Counter = idx
+		counter = idx
 	}
 	b, err := a.openBus(ctx, a.cfg.NATS.URL)
 	if err != nil {
 		return report.Report{}, err
 	}
 	defer b.Close()
-	if remote {
-		deps.Counter = remoteIndex{b}
-	}
-	counter := deps.Counter
-	if deps, err = openReportProviders(ctx, a, b, nil, a.log); err != nil {
+	deps, err := node.OpenReportProviders(ctx, a.env(), b, nil)
+	if err != nil {
 		return report.Report{}, err
 	}
-	deps.Counter, deps.SourceNames = counter, sourceNames(a.cfg.Sources, a.log)
+	if counter == nil { // the running process or the index role answers
+		counter = node.RemoteIndex{Bus: b}
+	}
+	deps.Counter, deps.SourceNames = counter, node.SourceNames(a.cfg.Sources, a.log)
 	return report.Build(ctx, deps.WithRules(set), p)
 }

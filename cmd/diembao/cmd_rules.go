@@ -10,6 +10,7 @@ import (
 
 	"github.com/diembao/diembao/internal/cli"
 	"github.com/diembao/diembao/internal/errkind"
+	"github.com/diembao/diembao/internal/node"
 	"github.com/diembao/diembao/rules"
 )
 
@@ -21,7 +22,7 @@ func cmdRules(ctx context.Context, a *app, args []string) int {
 		dirs:    a.cfg.Rules,
 		loc:     a.cfg.Location(),
 		now:     time.Now,
-		archive: streamArchive{a}, // the ARTICLES stream, the log of record
+		archive: node.StreamArchive{Env: a.env()}, // the ARTICLES stream, the log of record
 	}
 	return c.run(ctx, args)
 }

@@ -8,13 +8,9 @@ import (
 
 	"github.com/diembao/diembao/internal/cli"
 	"github.com/diembao/diembao/internal/errkind"
-	"github.com/diembao/diembao/internal/kv"
+	"github.com/diembao/diembao/internal/node"
 	"github.com/diembao/diembao/internal/web"
 )
-
-// accountsBucket is the KV bucket that holds users, sessions and the audit
-// log (the serve role opens the same bucket).
-const accountsBucket = "accounts"
 
 // cmdUser is the "user" subcommand:
 //
@@ -37,7 +33,7 @@ func cmdUser(ctx context.Context, a *app, args []string) int {
 	if err != nil {
 		return cli.ExitUsage
 	}
-	store, closeStore, err := openAccountsStore(ctx, a, *natsURL)
+	store, closeStore, err := node.OpenAccounts(ctx, a.env(), *natsURL)
 	if err != nil {
 		return a.exitCode(err)
 	}
@@ -81,20 +77,4 @@ func cmdUser(ctx context.Context, a *app, args []string) int {
 		fmt.Fprintln(a.stdout, password)
 	}
 	return cli.ExitOK
-}
-
-// openAccountsStore opens the accounts bucket: on the NATS server at natsURL,
-// on the embedded server of a running `diembao run`, or on the embedded
-// JetStream store under the data dir.
-func openAccountsStore(ctx context.Context, a *app, natsURL string) (kv.Store, func(), error) {
-	b, err := a.dial(ctx, a.natsFor(natsURL), "diembao-user", a.log)
-	if err != nil {
-		return nil, nil, err
-	}
-	store, err := b.KV(ctx, accountsBucket)
-	if err != nil {
-		b.Close()
-		return nil, nil, err
-	}
-	return store, b.Close, nil
 }
