@@ -99,19 +99,6 @@ func TestSearchOpensTheIndex(t *testing.T) {
 	}
 }
 
-// TestPrintResultShowsVietnamDay: a hit stored in the page's own offset is
-// printed as its day in Vietnam (19:00 on 22 October at −05:00 is the 23rd).
-func TestPrintResultShowsVietnamDay(t *testing.T) {
-	ny := time.FixedZone("EST", -5*3600)
-	res := indexer.Result{Total: 1, Hits: []indexer.Hit{{ID: "a", Title: "Tin", Source: "x", URL: "https://x/a",
-		Published: time.Date(2026, 10, 22, 19, 0, 0, 0, ny)}}}
-	var b bytes.Buffer
-	res.WriteText(&b, "tin", time.FixedZone("ICT", 7*3600))
-	if !strings.Contains(b.String(), "2026-10-23") {
-		t.Errorf("printed %q, want the Vietnam day 2026-10-23", b.String())
-	}
-}
-
 // TestSearchBadFlags: a bad search parameter is a usage error (exit 2) whose
 // one line names the flag, read by the parser the API uses.
 func TestSearchBadFlags(t *testing.T) {
