@@ -110,8 +110,16 @@ func parseSearchArgs(args []string, tz string) (searchOpts, error) {
 		}
 	}
 	o.params.Set("q", strings.TrimSpace(strings.Join(words, " ")))
-	if o.q, err = indexer.ParseParams(o.params, loc); err != nil {
-		return o, fmt.Errorf("--%w", err) // "--from \"x\": want a date YYYY-MM-DD"
+	o.q, err = indexer.ParseParams(o.params, loc)
+	if pe := (*indexer.ParamError)(nil); errors.As(err, &pe) {
+		name := "--" + pe.Param // the flag, or the words of the query
+		if pe.Param == "q" {
+			name = "QUERY"
+		}
+		return o, fmt.Errorf("%s %q: want %s", name, pe.Value, pe.Want)
+	}
+	if err != nil {
+		return o, err
 	}
 	if o.q.Q == "" {
 		return o, errors.New("missing QUERY")

@@ -113,6 +113,7 @@ func TestSearchBadFlags(t *testing.T) {
 		{[]string{"--format", "pdf", "x"}, `--format "pdf": want json, csv or xlsx`},
 		{[]string{"--topic", "border"}, "missing QUERY"},
 		{[]string{"--colour", "x"}, "unknown flag --colour"},
+		{[]string{strings.Repeat("biên ", 101)}, `QUERY "biên biên`},
 	} {
 		code, _, errs := runSearch(t, map[string]string{}, append(tt.args, "--data", t.TempDir())...)
 		if code != cli.ExitUsage || !strings.Contains(errs, tt.want) || strings.Count(errs, "\n") != 1 {
