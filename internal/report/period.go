@@ -11,6 +11,10 @@ import (
 	"github.com/diembao/diembao/internal/officedoc"
 )
 
+// ErrToBeforeFrom is ParsePeriod's error for a range that ends before it
+// starts.
+var ErrToBeforeFrom = errors.New("--to is before --from")
+
 // ParsePeriod reads the period of `diembao report`: a calendar year
 // (2000–2100), or from and to, days YYYY-MM-DD in loc, both inclusive. The
 // Params it returns have From, To and Loc set. Every error is the caller's
@@ -41,7 +45,7 @@ func ParsePeriod(year, from, to string, loc *time.Location) (Params, error) {
 		*d.t = t
 	}
 	if p.To.Before(p.From) {
-		return Params{}, errors.New("--to is before --from")
+		return Params{}, ErrToBeforeFrom
 	}
 	return p, nil
 }
