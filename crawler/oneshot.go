@@ -93,9 +93,24 @@ func CheckSources(ctx context.Context, c *Crawler, ids []string, timeout time.Du
 }
 
 // WriteChecks prints results, one JSON line each (the SourceCheck, or
-// {"source", "error"}) or as text, and counts the failures and, among them,
-// those that look like an offline machine.
-func WriteChecks(w io.Writer, results []CheckResult, asJSON bool) (failed, offline int) {
+// {"source", "error"}) or as text. It returns nil when every check passed,
+// else an error of one line: how many of the sources failed, or, when all
+// of them failed on DNS or the network, that the machine looks offline.
+// Write errors are not reported.
+func WriteChecks(w io.Writer, results []CheckResult, asJSON bool) error {
+	failed, offline := writeChecks(w, results, asJSON)
+	switch {
+	case failed == 0:
+		return nil
+	case offline == failed && failed == len(results):
+		return errors.New("no source could be reached (DNS or network errors): is this machine offline?")
+	}
+	return fmt.Errorf("%d of %d sources failed", failed, len(results))
+}
+
+// writeChecks is WriteChecks's printing; it counts the failures and, among
+// them, those that look like an offline machine.
+func writeChecks(w io.Writer, results []CheckResult, asJSON bool) (failed, offline int) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	for _, r := range results {

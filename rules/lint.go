@@ -18,8 +18,12 @@ type LintResult struct {
 
 // Lint compiles the rule folder dir: a copy of the default pack itself
 // (every file name of the embedded pack present) alone, any other folder on
-// top of the embedded pack. The error names the file and line at fault.
+// top of the embedded pack. The error names the file and line at fault; it
+// wraps errkind.Invalid, as does the error for a dir that does not exist.
 func Lint(dir string) (LintResult, error) {
+	if _, err := os.Stat(dir); err != nil {
+		return LintResult{}, invalid(fmt.Errorf("%s: no such file or folder", dir))
+	}
 	copyOfPack := isDefaultPackCopy(dir)
 	var set *Set
 	var err error
@@ -32,7 +36,7 @@ func Lint(dir string) (LintResult, error) {
 		set, err = Load(dir)
 	}
 	if err != nil {
-		return LintResult{}, err
+		return LintResult{}, invalid(err)
 	}
 	own := 0
 	for _, r := range set.Rules() {
@@ -41,6 +45,12 @@ func Lint(dir string) (LintResult, error) {
 		}
 	}
 	return LintResult{Set: set, Own: own}, nil
+}
+
+// WriteText prints the line `rules lint` prints for the folder dir: its
+// rules, the rules with the default pack, the phrases.
+func (r LintResult) WriteText(w io.Writer, dir string) {
+	fmt.Fprintf(w, "%s: ok (%d rules here, %d with the default pack, %d phrases)\n", dir, r.Own, len(r.Set.Rules()), r.Set.Phrases())
 }
 
 func isDefaultPackCopy(dir string) bool {

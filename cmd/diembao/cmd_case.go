@@ -2,19 +2,16 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/diembao/diembao/internal/cases"
 	"github.com/diembao/diembao/internal/cli"
+	"github.com/diembao/diembao/internal/node"
 )
 
 const caseUsage = `usage:
@@ -45,32 +42,33 @@ func cmdCase(ctx context.Context, a *app, args []string) int {
 	natsURL := fs.String("nats", a.cfg.NATS.URL, "NATS URL")
 	by := fs.String("by", defaultUser(a), "who does it (recorded in the history)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	var o struct {
-		article, alert, url, text, file, claim, owner string
-		status, topic, verdict, note, kind, out       string
-		overdue                                       bool
-	}
+	var (
+		src                                    cases.IntakeFiles
+		in                                     cases.Intake
+		filter                                 cases.Filter
+		claim, owner, verdict, note, kind, out string
+	)
 	switch sub {
 	case "add":
-		fs.StringVar(&o.article, "article", "", "article id")
-		fs.StringVar(&o.alert, "alert", "", "alert id")
-		fs.StringVar(&o.url, "url", "", "URL to fetch once")
-		fs.StringVar(&o.text, "text", "", "file with pasted text, or - for stdin")
-		fs.StringVar(&o.file, "file", "", "screenshot or document to attach (PNG, JPEG, GIF, WebP, PDF, text)")
-		fs.StringVar(&o.claim, "claim", "", "the claim in one sentence")
-		fs.StringVar(&o.owner, "owner", "", "owner (default: --by)")
+		fs.StringVar(&src.ArticleID, "article", "", "article id")
+		fs.StringVar(&src.AlertID, "alert", "", "alert id")
+		fs.StringVar(&src.URL, "url", "", "URL to fetch once")
+		fs.StringVar(&src.TextFile, "text", "", "file with pasted text, or - for stdin")
+		fs.StringVar(&src.File, "file", "", "screenshot or document to attach (PNG, JPEG, GIF, WebP, PDF, text)")
+		fs.StringVar(&claim, "claim", "", "the claim in one sentence")
+		fs.StringVar(&owner, "owner", "", "owner (default: --by)")
 	case "list":
-		fs.StringVar(&o.status, "status", "", "only this status")
-		fs.BoolVar(&o.overdue, "overdue", false, "only overdue cases")
-		fs.StringVar(&o.owner, "owner", "", "only this owner")
-		fs.StringVar(&o.topic, "topic", "", "only this topic")
+		fs.StringVar(&filter.Status, "status", "", "only this status")
+		fs.BoolVar(&filter.Overdue, "overdue", false, "only overdue cases")
+		fs.StringVar(&filter.Owner, "owner", "", "only this owner")
+		fs.StringVar(&filter.Topic, "topic", "", "only this topic")
 	case "show":
 	case "move":
-		fs.StringVar(&o.verdict, "verdict", "", "verdict (false, misleading, true, unproven)")
-		fs.StringVar(&o.note, "note", "", "note (required when a step is skipped or a case reopened)")
+		fs.StringVar(&verdict, "verdict", "", "verdict (false, misleading, true, unproven)")
+		fs.StringVar(&note, "note", "", "note (required when a step is skipped or a case reopened)")
 	case "doc":
-		fs.StringVar(&o.kind, "kind", "", "response, report or claimreview")
-		fs.StringVar(&o.out, "out", "", "output file (.pdf, .docx, .html)")
+		fs.StringVar(&kind, "kind", "", "response, report or claimreview")
+		fs.StringVar(&out, "out", "", "output file (.pdf, .docx, .html)")
 	default:
 		fmt.Fprintf(a.stderr, "diembao case: unknown subcommand %q\n%s\n", sub, caseUsage)
 		return cli.ExitUsage
@@ -86,27 +84,24 @@ func cmdCase(ctx context.Context, a *app, args []string) int {
 	if len(pos) != want {
 		return a.exitCode(fmt.Errorf("%w: case %s takes %d argument(s), got %d\n%s", cli.ErrUsage, sub, want, len(pos), caseUsage))
 	}
-	if sub == "list" && o.status != "" && !slices.Contains(cases.Statuses, o.status) {
-		return a.exitCode(fmt.Errorf("%w: --status %q: want one of %s", cli.ErrUsage, o.status, strings.Join(cases.Statuses, ", ")))
+	if sub == "list" && filter.Status != "" && !slices.Contains(cases.Statuses, filter.Status) {
+		return a.exitCode(fmt.Errorf("%w: --status %q: want one of %s", cli.ErrUsage, filter.Status, strings.Join(cases.Statuses, ", ")))
 	}
-	var in cases.Intake
 	if sub == "add" {
-		if in, err = caseIntake(a, o.article, o.alert, o.url, o.text, o.file); err != nil {
-			return a.exitCode(err)
+		if in, err = cases.ReadIntake(src, a.stdin); err != nil {
+			return a.exitCode(caseErr(err))
 		}
-		in.By, in.Claim, in.Owner = *by, o.claim, o.owner
+		in.By, in.Claim, in.Owner = *by, claim, owner
 	}
-	if sub == "doc" {
-		if o.kind == "" || o.out == "" {
-			return a.exitCode(fmt.Errorf("%w: case doc needs --kind and --out", cli.ErrUsage))
-		}
+	if sub == "doc" && (kind == "" || out == "") {
+		return a.exitCode(fmt.Errorf("%w: case doc needs --kind and --out", cli.ErrUsage))
 	}
 	b, err := a.openBus(ctx, *natsURL)
 	if err != nil {
 		return a.exitCode(err)
 	}
 	defer b.Close()
-	svc, err := newCaseService(ctx, a, b, a.log)
+	svc, err := node.NewCaseService(ctx, a.env(), b)
 	if err != nil {
 		return a.exitCode(err)
 	}
@@ -117,37 +112,30 @@ func cmdCase(ctx context.Context, a *app, args []string) int {
 			return a.exitCode(caseErr(err))
 		}
 		if *asJSON {
-			return a.exitCode(printJSON(a.stdout, c))
+			return a.exitCode(cases.WriteJSON(a.stdout, c))
 		}
-		if existing {
-			fmt.Fprintf(a.stdout, "%s\tđã có (tiếp nhận trùng, gắn vào vụ việc đang mở)\n", c.ID)
-		} else {
-			fmt.Fprintf(a.stdout, "%s\tmở mới\n", c.ID)
-		}
+		cases.WriteOpened(a.stdout, c, existing)
 	case "list":
-		list, cnt, err := svc.List(ctx, cases.Filter{Status: o.status, Overdue: o.overdue, Owner: o.owner, Topic: o.topic})
+		list, cnt, err := svc.List(ctx, filter)
 		if err != nil {
 			return a.exitCode(err)
 		}
 		if *asJSON {
-			if list == nil {
-				list = []cases.Case{}
-			}
-			return a.exitCode(printJSON(a.stdout, map[string]any{"cases": list, "counts": cnt}))
+			return a.exitCode(cases.WriteListJSON(a.stdout, list, cnt))
 		}
 		cases.WriteList(a.stdout, list, a.cfg.Location(), time.Now())
-		fmt.Fprintf(a.stderr, "%d vụ việc, %d đang xử lý, %d quá hạn\n", cnt.Total, cnt.Open, cnt.Overdue)
+		cnt.WriteText(a.stderr)
 	case "show":
 		c, err := svc.Get(ctx, pos[0])
 		if err != nil {
 			return a.exitCode(caseErr(err))
 		}
 		if *asJSON {
-			return a.exitCode(printJSON(a.stdout, c))
+			return a.exitCode(cases.WriteJSON(a.stdout, c))
 		}
 		c.WriteText(a.stdout, a.cfg.Location())
 	case "move":
-		c, err := svc.Move(ctx, pos[0], *by, pos[1], o.verdict, o.note)
+		c, err := svc.Move(ctx, pos[0], *by, pos[1], verdict, note)
 		if err != nil {
 			return a.exitCode(caseErr(err))
 		}
@@ -157,15 +145,11 @@ func cmdCase(ctx context.Context, a *app, args []string) int {
 		if err != nil {
 			return a.exitCode(caseErr(err))
 		}
-		format := strings.TrimPrefix(strings.ToLower(filepath.Ext(o.out)), ".")
-		data, _, _, err := svc.Document(c, o.kind, format)
+		n, err := svc.WriteDocument(c, kind, out)
 		if err != nil {
 			return a.exitCode(caseErr(err))
 		}
-		if err := os.WriteFile(o.out, data, 0o640); err != nil {
-			return a.exitCode(fmt.Errorf("write %s: %w", o.out, err))
-		}
-		fmt.Fprintf(a.stderr, "diembao: wrote %s (%d bytes)\n", o.out, len(data))
+		fmt.Fprintf(a.stderr, "diembao: wrote %s (%d bytes)\n", out, n)
 	}
 	return cli.ExitOK
 }
@@ -186,39 +170,4 @@ func defaultUser(a *app) string {
 		}
 	}
 	return "cli"
-}
-
-// caseIntake reads the intake's source from the flags.
-func caseIntake(a *app, articleID, alertID, pageURL, textFile, file string) (cases.Intake, error) {
-	in := cases.Intake{ArticleID: articleID, AlertID: alertID, URL: pageURL}
-	if textFile != "" {
-		var b []byte
-		var err error
-		if textFile == "-" {
-			b, err = io.ReadAll(io.LimitReader(a.stdin, 1<<20))
-		} else {
-			b, err = os.ReadFile(textFile)
-		}
-		if err != nil {
-			return in, fmt.Errorf("%w: --text %s: %v", cli.ErrUsage, textFile, err)
-		}
-		in.Text = string(b)
-		if strings.TrimSpace(in.Text) == "" {
-			return in, fmt.Errorf("%w: --text %s is empty", cli.ErrUsage, textFile)
-		}
-	}
-	if file != "" {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			return in, fmt.Errorf("%w: --file: %v", cli.ErrUsage, err)
-		}
-		in.File = &cases.Upload{Name: filepath.Base(file), Data: b}
-	}
-	return in, nil
-}
-
-func printJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
 }

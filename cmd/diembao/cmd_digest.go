@@ -1,20 +1,17 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/diembao/diembao/alerts/digest"
-	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/cli"
+	"github.com/diembao/diembao/internal/node"
 	"github.com/diembao/diembao/internal/officedoc"
 	"github.com/diembao/diembao/rules"
 )
@@ -24,7 +21,8 @@ import (
 // [--nats URL]". It rebuilds a digest from the archive (the index and the
 // alert records); the same archive gives byte-identical HTML and PDF. With
 // no week nor range it builds the last complete week. Without --out nor
-// --send the HTML goes to stdout. --out writes the copy the UI archive
+// --send it writes ban-tin-WEEK.html (--out - : HTML on stdout). The file
+// (alerts/digest.WriteFile, whole or not at all) is the copy the UI archive
 // keeps (alerts of sensitive audiences left out) unless --audience names
 // the audience whose mail to render. --send keeps the digest in the UI
 // archive and puts one mail per digest audience on the OUTBOX, the queue
@@ -46,26 +44,25 @@ func cmdDigest(ctx context.Context, a *app, args []string) int {
 }
 
 type digestOpts struct {
-	week     string
-	from, to time.Time // [from, to) midnights, when no week
+	period   digest.Period
 	out      string
 	send     bool
 	resend   bool
 	audience string
 	natsURL  string
-	force    bool // --send a week that has not ended yet
 }
 
 func parseDigestArgs(a *app, args []string) (digestOpts, error) {
 	var o digestOpts
-	var from, to string
+	var week, from, to string
+	var force bool
 	fs := flag.NewFlagSet("digest", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&o.week, "week", "", "ISO week, e.g. 2026-W47 (default: the last complete week)")
+	fs.StringVar(&week, "week", "", "ISO week, e.g. 2026-W47 (default: the last complete week)")
 	fs.StringVar(&from, "from", "", "first day YYYY-MM-DD (with --to)")
 	fs.StringVar(&to, "to", "", "last day YYYY-MM-DD, inclusive (with --from)")
 	fs.StringVar(&o.out, "out", "", "write FILE.html, FILE.pdf, FILE.docx or FILE.txt (- for HTML on stdout; default ban-tin-WEEK.html)")
-	fs.BoolVar(&o.force, "force", false, "with --send: send a week (or range) that has not ended yet")
+	fs.BoolVar(&force, "force", false, "with --send: send a week (or range) that has not ended yet")
 	fs.BoolVar(&o.send, "send", false, "put the digest mails on the OUTBOX")
 	fs.BoolVar(&o.resend, "resend", false, "with --send: send a week that was already sent again")
 	fs.StringVar(&o.audience, "audience", "", "render the mail of this audience (its alerts) instead of the archive copy")
@@ -76,55 +73,28 @@ func parseDigestArgs(a *app, args []string) (digestOpts, error) {
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	loc := a.cfg.Location()
-	switch {
-	case o.week != "" && (from != "" || to != ""):
-		return o, errors.New("give --week or --from/--to, not both")
-	case o.week != "":
-		if !digest.IsWeek(o.week) {
-			return o, fmt.Errorf("--week %q: want YYYY-Www, e.g. 2026-W47", o.week)
-		}
-	case from != "" || to != "":
-		if from == "" || to == "" {
-			return o, errors.New("--from and --to go together")
-		}
-		f, err1 := time.ParseInLocation("2006-01-02", from, loc)
-		t, err2 := time.ParseInLocation("2006-01-02", to, loc)
-		if err1 != nil || err2 != nil {
-			return o, errors.New("--from/--to: want dates YYYY-MM-DD")
-		}
-		if t.Before(f) {
-			return o, errors.New("--to is before --from")
-		}
-		if t.Sub(f) > 366*24*time.Hour {
-			return o, errors.New("--from/--to: at most a year")
-		}
-		o.from, o.to = f, t.AddDate(0, 0, 1) // --to is inclusive
-	default:
-		o.week = digest.WeekOf(time.Now().In(loc).AddDate(0, 0, -7), loc)
-	}
-	switch ext := strings.ToLower(filepath.Ext(o.out)); {
-	case o.out == "" || o.out == "-":
-	case ext == ".html" || ext == ".htm" || ext == ".pdf" || ext == ".docx" || ext == ".txt":
-	default:
-		return o, fmt.Errorf("--out %q: want a .html, .pdf, .docx or .txt file", o.out)
-	}
-	if err := checkDigestEnded(o, loc, time.Now()); err != nil {
+	loc, now := a.cfg.Location(), time.Now()
+	var err error
+	if o.period, err = digest.ParsePeriod(week, from, to, loc, now); err != nil {
 		return o, err
+	}
+	if err := digest.CheckOut(o.out); err != nil {
+		return o, err
+	}
+	if o.send && !force && !o.period.Ended(now) {
+		return o, fmt.Errorf("--send: the period ends %s, not yet; add --force to send it now", o.period.To.In(loc).Format("2006-01-02 15:04"))
 	}
 	if o.resend && !o.send {
 		return o, errors.New("--resend goes with --send")
 	}
-	if o.audience != "" {
-		if _, ok := a.cfg.Audiences[o.audience]; !ok {
-			return o, fmt.Errorf("--audience %q: not in the configuration's audiences", o.audience)
-		}
+	if _, ok := a.cfg.Audiences[o.audience]; o.audience != "" && !ok {
+		return o, fmt.Errorf("--audience %q: not in the configuration's audiences", o.audience)
 	}
 	return o, nil
 }
 
 func runDigest(ctx context.Context, a *app, o digestOpts) error {
-	deps, closeDeps, err := openDigestDeps(ctx, a, o.natsURL)
+	deps, closeDeps, err := node.OpenDigestDeps(ctx, a.env(), o.natsURL, a.client().Running)
 	if err != nil {
 		return fmt.Errorf("digest: %w", err)
 	}
@@ -133,31 +103,23 @@ func runDigest(ctx context.Context, a *app, o digestOpts) error {
 	if err != nil {
 		return fmt.Errorf("digest: rules: %w", err)
 	}
-	deps.topics = packTopics(rl)
-	b, s, err := digestScheduler(a.cfg, deps, a.log)
+	deps.Topics = node.PackTopics(rl)
+	b, s, err := node.DigestScheduler(a.cfg, deps, a.log)
 	if err != nil {
 		return fmt.Errorf("digest: %w", err)
 	}
-	var d digest.Digest
-	if o.week != "" {
-		d, err = b.Build(ctx, o.week)
-	} else {
-		d, err = b.BuildRange(ctx, o.from, o.to)
-	}
+	d, err := b.BuildPeriod(ctx, o.period)
 	if err != nil {
 		return fmt.Errorf("digest: %w", err)
 	}
 	loc := a.cfg.Location()
-	view := digest.Public(d, sensitiveAudiences(a.cfg))
+	view := digest.Public(d, node.SensitiveAudiences(a.cfg))
 	if o.audience != "" {
 		view = digest.ForAudience(d, o.audience)
 	}
 	if o.out != "" || !o.send {
-		out := o.out
-		if out == "" {
-			out = digestFileName(d.Week)
-		}
-		if err := writeDigest(a, view, loc, out); err != nil {
+		out := cmp.Or(o.out, digest.FileName(d.Week))
+		if err := digest.WriteFile(a.stdout, out, view, loc, officedoc.IssuerFrom(a.cfg.Office)); err != nil {
 			return fmt.Errorf("digest: %w", err)
 		}
 		if out != "-" {
@@ -174,83 +136,7 @@ func runDigest(ctx context.Context, a *app, o digestOpts) error {
 	if err != nil {
 		return fmt.Errorf("digest: %w", err)
 	}
-	n := len(digestAudiences(a.cfg))
+	n := len(node.DigestAudiences(a.cfg))
 	fmt.Fprintf(a.stderr, "bản tin %s: %d thư đã vào hàng đợi OUTBOX (gửi khi vai trò notify chạy)\n", d.Week, n)
 	return nil
-}
-
-// writeDigest writes d as HTML, PDF, DOCX or text, by the file's extension;
-// "" and "-" write HTML to stdout. The file appears whole or not at all.
-func writeDigest(a *app, d digest.Digest, loc *time.Location, out string) error {
-	data, err := digest.RenderFor(d, loc, officedoc.IssuerFrom(a.cfg.Office), out)
-	if err != nil {
-		return err
-	}
-	if out == "" || out == "-" {
-		_, err := a.stdout.Write(data)
-		return err
-	}
-	tmp := out + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, out); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
-}
-
-// openDigestDeps opens the index and the KV buckets the digest reads, and
-// the OUTBOX it sends to: through NATS when natsURL is set, else the files
-// under the data directory.
-func openDigestDeps(ctx context.Context, a *app, natsURL string) (digestDeps, func(), error) {
-	natsURL = a.natsFor(natsURL) // a running `diembao run` answers for its index
-	if natsURL == "" && a.client().Running(ctx) {
-		return digestDeps{}, nil, fmt.Errorf("a diembao process answers at %s and holds the index and the embedded NATS store; "+
-			"stop it first, or use --nats URL against a deployment with an external NATS server", a.cfg.HTTP.BaseURL)
-	}
-	var closers []func()
-	closeAll := func() {
-		for _, c := range slices.Backward(closers) {
-			c()
-		}
-	}
-	var deps digestDeps
-	if natsURL == "" {
-		idx, err := indexer.OpenReadOnly(filepath.Join(a.cfg.DataDir, "index"), a.cfg.Location(), a.log)
-		if err != nil {
-			return digestDeps{}, nil, fmt.Errorf("%w (is `diembao run` holding it? stop it, or use --nats URL)", err)
-		}
-		closers = append(closers, func() { idx.Close() })
-		deps.idx = idx
-	}
-	b, err := a.dial(ctx, natsURL, "diembao-digest", a.log)
-	if err != nil {
-		closeAll()
-		if natsURL == "" {
-			err = fmt.Errorf("%w (is `diembao run` holding %s? stop it, or use --nats URL)", err, filepath.Join(a.cfg.DataDir, "nats"))
-		}
-		return digestDeps{}, nil, err
-	}
-	closers = append(closers, b.Close)
-	if err := b.Setup(ctx); err != nil {
-		closeAll()
-		if natsURL != "" {
-			err = fmt.Errorf("NATS at %s: %w", natsURL, err)
-		}
-		return digestDeps{}, nil, err
-	}
-	if deps.idx == nil {
-		deps.idx = remoteIndex{b}
-	}
-	if deps.alerts, err = b.KV(ctx, bucketAlerts); err == nil {
-		deps.digests, err = b.KV(ctx, bucketDigests)
-	}
-	if err != nil {
-		closeAll()
-		return digestDeps{}, nil, err
-	}
-	deps.outbox = outbox{b}
-	return deps, closeAll, nil
 }

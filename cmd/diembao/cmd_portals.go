@@ -4,12 +4,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
-	"text/tabwriter"
-	"time"
 
 	"github.com/diembao/diembao/internal/cli"
-	"github.com/diembao/diembao/internal/portal"
+	"github.com/diembao/diembao/internal/node"
 )
 
 // cmdPortals is "diembao portals check [--portal ID] [--json] [--nats URL]":
@@ -57,38 +54,12 @@ func cmdPortals(ctx context.Context, a *app, args []string) int {
 		return a.exitCode(err)
 	}
 	defer b.Close()
-	w, err := newPortalWatcher(ctx, a.cfg, b, a.log)
+	w, err := node.NewPortalWatcher(ctx, a.cfg, b, a.log)
 	if err != nil {
 		return a.exitCode(fmt.Errorf("%w: %w", cli.ErrUsage, err))
 	}
-	failed := false
-	tw := tabwriter.NewWriter(a.stdout, 2, 8, 2, ' ', 0)
-	for _, id := range ids {
-		rep, err := w.Check(ctx, id)
-		if err != nil {
-			fmt.Fprintf(a.stderr, "diembao: portal %s: %v\n", id, err)
-			failed = true
-			continue
-		}
-		if len(rep.Alerts) > 0 {
-			fmt.Fprintf(a.stderr, "diembao: portal %s: %d new finding(s) raised as alerts\n", id, len(rep.Alerts))
-		}
-		now := time.Now()
-		rows, err := w.Current(ctx, id, now)
-		if err != nil {
-			fmt.Fprintf(a.stderr, "diembao: portal %s: %v\n", id, err)
-			failed = true
-			continue
-		}
-		out := io.Writer(tw)
-		if *asJSON {
-			out = a.stdout
-		}
-		if err := portal.WriteDuties(out, portal.LatestJudged(rows, now), *asJSON, a.cfg.Location()); err != nil {
-			return a.exitCode(err)
-		}
-	}
-	if err := tw.Flush(); err != nil {
+	failed, err := w.CheckNow(ctx, a.stdout, a.stderr, ids, *asJSON, a.cfg.Location())
+	if err != nil {
 		return a.exitCode(err)
 	}
 	if failed {

@@ -2,15 +2,13 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
+	"io"
 	"time"
 
-	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/cli"
+	"github.com/diembao/diembao/internal/node"
 	"github.com/diembao/diembao/internal/officedoc"
 	"github.com/diembao/diembao/internal/report"
 	"github.com/diembao/diembao/rules"
@@ -20,81 +18,39 @@ import (
 // [--all] --out FILE.pdf|.docx|.xlsx": the period report from the index
 // (opened read-only). Articles about the area count unless --all.
 func cmdReport(ctx context.Context, a *app, args []string) int {
-	usage := func(format string, v ...any) int {
-		return a.exitCode(fmt.Errorf("%w: report: %s", cli.ErrUsage, fmt.Sprintf(format, v...)))
+	usage := func(err error) int { return a.exitCode(fmt.Errorf("%w: report: %w", cli.ErrUsage, err)) }
+	var year, from, to, topic, out string
+	all := false
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&year, "year", "", "calendar year")
+	fs.StringVar(&from, "from", "", "first day YYYY-MM-DD (with --to)")
+	fs.StringVar(&to, "to", "", "last day YYYY-MM-DD, inclusive (with --from)")
+	fs.StringVar(&topic, "topic", "", "only this topic")
+	fs.StringVar(&out, "out", "", "FILE.pdf, FILE.docx or FILE.xlsx")
+	fs.BoolFunc("all", "count every indexed article", func(string) error { all = true; return nil })
+	fs.BoolFunc("area", "count the articles about the area (the default)", func(string) error { all = false; return nil })
+	pos, err := cli.ParseInterleaved(fs, args)
+	if err == nil && len(pos) > 0 {
+		err = fmt.Errorf("unexpected argument %q", pos[0])
+	}
+	if err != nil {
+		return usage(err)
 	}
 	loc := a.cfg.Location()
-	var p report.Params
-	var out string
-	year := 0
-	for i := 0; i < len(args); i++ {
-		name, val, has := strings.Cut(strings.TrimPrefix(args[i], "--"), "=")
-		if !strings.HasPrefix(args[i], "--") {
-			return usage("unexpected argument %q", args[i])
-		}
-		if name == "all" || name == "area" {
-			p.All = name == "all"
-			continue
-		}
-		if !has {
-			if i+1 >= len(args) {
-				return usage("flag --%s needs a value", name)
-			}
-			i++
-			val = args[i]
-		}
-		switch name {
-		case "year":
-			n, err := strconv.Atoi(val)
-			if err != nil || n < 2000 || n > 2100 {
-				return usage("--year %q: want a year like 2026", val)
-			}
-			year = n
-		case "from", "to":
-			d, err := time.ParseInLocation("2006-01-02", val, loc)
-			if err != nil {
-				return usage("--%s %q: want a date YYYY-MM-DD", name, val)
-			}
-			if name == "from" {
-				p.From = d
-			} else {
-				p.To = d
-			}
-		case "topic":
-			p.Topic = val
-		case "out":
-			out = val
-		default:
-			return usage("unknown flag --%s", name)
-		}
+	p, err := report.ParsePeriod(year, from, to, loc)
+	if err != nil {
+		return usage(err)
 	}
-	if year != 0 {
-		if !p.From.IsZero() || !p.To.IsZero() {
-			return usage("give --year or --from/--to, not both")
-		}
-		y := report.Year(year, loc)
-		p.From, p.To = y.From, y.To
+	if _, err := report.CheckOut(out); err != nil {
+		return usage(err)
 	}
-	if p.From.IsZero() || p.To.IsZero() {
-		return usage("give --year YYYY or both --from and --to")
-	}
-	if p.To.Before(p.From) {
-		return usage("--to is before --from")
-	}
-	ext := strings.ToLower(filepath.Ext(out))
-	if out == "" || (ext != ".pdf" && ext != ".docx" && ext != ".xlsx") {
-		return usage("--out FILE ending .pdf, .docx or .xlsx is required")
-	}
-	p.Loc = loc
+	p.Topic, p.All = topic, all
 	r, err := buildReport(ctx, a, p)
 	if err != nil {
 		return a.exitCode(fmt.Errorf("report: %w", err))
 	}
-	b, err := report.Render(r, officedoc.IssuerFrom(a.cfg.Office), ext, time.Now().In(loc))
-	if err != nil {
-		return a.exitCode(fmt.Errorf("report: %w", err))
-	}
-	if err := os.WriteFile(out, b, 0o644); err != nil {
+	if err := report.WriteFile(out, r, officedoc.IssuerFrom(a.cfg.Office), time.Now().In(loc)); err != nil {
 		return a.exitCode(fmt.Errorf("report: %w", err))
 	}
 	fmt.Fprintf(a.stdout, "đã ghi báo cáo vào %s\n", out)
@@ -109,28 +65,27 @@ func buildReport(ctx context.Context, a *app, p report.Params) (report.Report, e
 	if err != nil {
 		return report.Report{}, err
 	}
-	var deps report.Deps
-	remote := a.natsFor(a.cfg.NATS.URL) != ""
-	if !remote {
-		idx, err := indexer.OpenReadOnly(filepath.Join(a.cfg.DataDir, "index"), a.cfg.Location(), a.log)
+	var counter report.Counter
+	if a.natsFor(a.cfg.NATS.URL) == "" { // no process holds the index: read it here
+		idx, err := node.OpenLocalIndex(a.env())
 		if err != nil {
 			return report.Report{}, err
 		}
 		defer idx.Close()
-		deps.Counter = idx
+		counter = idx
 	}
 	b, err := a.openBus(ctx, a.cfg.NATS.URL)
 	if err != nil {
 		return report.Report{}, err
 	}
 	defer b.Close()
-	if remote {
-		deps.Counter = remoteIndex{b}
-	}
-	counter := deps.Counter
-	if deps, err = openReportProviders(ctx, a, b, nil, a.log); err != nil {
+	deps, err := node.OpenReportProviders(ctx, a.env(), b, nil)
+	if err != nil {
 		return report.Report{}, err
 	}
-	deps.Counter, deps.SourceNames = counter, sourceNames(a.cfg.Sources, a.log)
+	if counter == nil { // the running process or the index role answers
+		counter = node.RemoteIndex{Bus: b}
+	}
+	deps.Counter, deps.SourceNames = counter, node.SourceNames(a.cfg.Sources, a.log)
 	return report.Build(ctx, deps.WithRules(set), p)
 }

@@ -114,3 +114,29 @@ func TestReportAndExportCommands(t *testing.T) {
 		t.Errorf("CSV has %d rows (want 100 hits + header, more than one page), first %q", len(recs), recs[min(1, len(recs)-1)])
 	}
 }
+
+// TestReportBadFlags: the caller's mistakes exit 2 with one line naming the
+// flag, before anything is opened.
+func TestReportBadFlags(t *testing.T) {
+	data := t.TempDir()
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--year", "2026", "--from", "2026-01-01", "--to", "2026-02-01", "--out", "a.pdf"}, "not both"},
+		{[]string{"--year", "26", "--out", "a.pdf"}, `--year "26": want a year like 2026`},
+		{[]string{"--from", "2026-01-01", "--out", "a.pdf"}, "give --year YYYY or both --from and --to"},
+		{[]string{"--from", "2026-02-01", "--to", "2026-01-01", "--out", "a.pdf"}, "--to is before --from"},
+		{[]string{"--year", "2026"}, "--out FILE ending .pdf, .docx or .xlsx is required"},
+		{[]string{"--year", "2026", "--out", "a.pdf", "extra"}, `unexpected argument "extra"`},
+		{[]string{"--year", "2026", "--colour", "red"}, "colour"},
+	} {
+		var out, errb bytes.Buffer
+		code := realMain(context.Background(), append([]string{"--data", data, "report"}, tt.args...), strings.NewReader(""), &out, &errb,
+			func(string) string { return "" })
+		if code != cli.ExitUsage || !strings.HasPrefix(errb.String(), "diembao: report: ") || !strings.Contains(errb.String(), tt.want) ||
+			strings.Count(errb.String(), "\n") != 1 {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and %q", tt.args, code, errb.String(), tt.want)
+		}
+	}
+}

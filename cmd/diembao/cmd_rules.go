@@ -2,23 +2,17 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"strings"
 	"time"
 
-	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/cli"
+	"github.com/diembao/diembao/internal/errkind"
+	"github.com/diembao/diembao/internal/node"
 	"github.com/diembao/diembao/rules"
 )
-
-// maxRulesInput bounds one input of "rules check".
-const maxRulesInput = 32 << 20
 
 // cmdRules is the "rules" subcommand: check texts against the rules, lint a
 // rule folder, backtest a rule file on the archive.
@@ -28,7 +22,7 @@ func cmdRules(ctx context.Context, a *app, args []string) int {
 		dirs:    a.cfg.Rules,
 		loc:     a.cfg.Location(),
 		now:     time.Now,
-		archive: streamArchive{a}, // the ARTICLES stream, the log of record
+		archive: node.StreamArchive{Env: a.env()}, // the ARTICLES stream, the log of record
 	}
 	return c.run(ctx, args)
 }
@@ -71,6 +65,19 @@ func (c rulesCmd) usageErr(format string, args ...any) int {
 	return cli.ExitUsage
 }
 
+// fail prints err as one line and returns its exit code: 2 when the input
+// is at fault (errkind.Invalid), else 1; 0 for nil.
+func (c rulesCmd) fail(err error) int {
+	if err == nil {
+		return cli.ExitOK
+	}
+	fmt.Fprintf(c.stderr, "diembao rules: %v\n", err)
+	if errkind.IsInvalid(err) {
+		return cli.ExitUsage
+	}
+	return cli.ExitError
+}
+
 func (c rulesCmd) check(ctx context.Context, args []string) int {
 	flags := flag.NewFlagSet("rules check", flag.ContinueOnError)
 	flags.SetOutput(io.Discard)
@@ -84,102 +91,39 @@ func (c rulesCmd) check(ctx context.Context, args []string) int {
 	if err != nil {
 		return c.usageErr("check: %v", err)
 	}
+	all := append(append([]string{}, c.dirs...), dirs...)
 	if *archive {
 		if len(files) != 1 {
 			return c.usageErr("check --archive: want exactly one rule file")
 		}
-		return c.backtest(ctx, append(append([]string{}, c.dirs...), dirs...), files[0], *since, *examples, *asJSON)
+		return c.backtest(ctx, all, files[0], *since, *examples, *asJSON)
 	}
 	if len(files) == 0 {
 		return c.usageErr("check: no input (give FILE... or - for stdin)")
 	}
-	set, err := rules.Load(append(append([]string{}, c.dirs...), dirs...)...)
+	set, err := rules.Load(all...)
 	if err != nil {
 		return c.usageErr("%v", err)
 	}
-	// Read and parse every input first, so that a bad one stops the run
-	// with one line before anything is printed.
-	type input struct {
-		name string
-		art  article.Article
-		text bool // plain text: one field, the body
+	ins, err := rules.ReadInputs(files, c.stdin)
+	if err != nil {
+		return c.fail(err)
 	}
-	ins := make([]input, 0, len(files))
-	for _, f := range files {
-		name, data, err := c.readInput(f)
-		if err != nil {
-			if errors.Is(err, errNoFile) || errors.Is(err, errTooBig) {
-				return c.usageErr("%v", err)
-			}
-			fmt.Fprintf(c.stderr, "diembao rules: %v\n", err)
-			return cli.ExitError
-		}
-		art, text, err := rules.ParseInput(name, data)
-		if err != nil {
-			return c.usageErr("%v", err)
-		}
-		ins = append(ins, input{name: name, art: art, text: text})
-	}
-	enc := json.NewEncoder(c.stdout)
-	enc.SetEscapeHTML(false)
-	for _, in := range ins {
-		res := set.Match(in.art)
-		if *asJSON {
-			if err := enc.Encode(rules.CheckJSON(in.name, res, in.text)); err != nil {
-				fmt.Fprintf(c.stderr, "diembao rules: %v\n", err)
-				return cli.ExitError
-			}
-			continue
-		}
-		rules.Explain(c.stdout, in.name, res)
+	if err := set.WriteCheck(c.stdout, ins, *asJSON); err != nil {
+		return c.fail(err)
 	}
 	return cli.ExitOK
-}
-
-var (
-	errTooBig = errors.New("input too large")
-	errNoFile = errors.New("no such file")
-)
-
-func (c rulesCmd) readInput(f string) (string, []byte, error) {
-	var r io.Reader
-	name := f
-	if f == "-" {
-		r, name = c.stdin, "-"
-	} else {
-		fh, err := os.Open(f)
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return f, nil, fmt.Errorf("%s: %w", f, errNoFile)
-			}
-			return f, nil, err
-		}
-		defer fh.Close()
-		r = fh
-	}
-	b, err := io.ReadAll(io.LimitReader(r, maxRulesInput+1))
-	if err != nil {
-		return name, nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if len(b) > maxRulesInput {
-		return name, nil, fmt.Errorf("%s: %w (over %d MB)", name, errTooBig, maxRulesInput>>20)
-	}
-	return name, b, nil
 }
 
 func (c rulesCmd) lint(args []string) int {
 	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
 		return c.usageErr("lint: want one rule folder: diembao rules lint DIR")
 	}
-	dir := args[0]
-	if _, err := os.Stat(dir); err != nil {
-		return c.usageErr("%s: no such file or folder", dir)
-	}
-	res, err := rules.Lint(dir)
+	res, err := rules.Lint(args[0])
 	if err != nil {
-		return c.usageErr("%v", err)
+		return c.fail(err)
 	}
-	fmt.Fprintf(c.stdout, "%s: ok (%d rules here, %d with the default pack, %d phrases)\n", dir, res.Own, len(res.Set.Rules()), res.Set.Phrases())
+	res.WriteText(c.stdout, args[0])
 	return cli.ExitOK
 }
 
@@ -188,34 +132,13 @@ func (c rulesCmd) backtest(ctx context.Context, dirs []string, file, sinceArg st
 	if err != nil {
 		return c.usageErr("%v", err)
 	}
-	if st, err := os.Stat(file); err != nil || st.IsDir() {
-		return c.usageErr("%s: not a rule file", file)
-	}
-	set, err := rules.Load(append(dirs, file)...)
+	rep, err := rules.BacktestFile(ctx, c.archive, dirs, file, since, examples)
 	if err != nil {
-		return c.usageErr("%v", err)
-	}
-	ids := set.RulesIn(file)
-	if len(ids) == 0 {
-		return c.usageErr("%s: no rules to backtest", file)
-	}
-	if c.archive == nil {
-		fmt.Fprintln(c.stderr, "diembao rules: check --archive: no archive available in this process (the index is not wired to the rules command)")
-		return cli.ExitError
-	}
-	rep, err := set.Backtest(ctx, c.archive, since, ids, examples)
-	if err != nil {
-		fmt.Fprintf(c.stderr, "diembao rules: %v\n", err)
-		return cli.ExitError
+		return c.fail(err)
 	}
 	if asJSON {
-		enc := json.NewEncoder(c.stdout)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(rep); err != nil {
-			return cli.ExitError
-		}
-		return cli.ExitOK
+		return c.fail(rep.WriteJSON(c.stdout)) // nil: ExitOK
 	}
-	rep.WriteText(c.stdout, file, since, ids, c.loc)
+	rep.WriteText(c.stdout, file, since, rep.Rules, c.loc)
 	return cli.ExitOK
 }

@@ -7,13 +7,14 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/cli"
+	"github.com/diembao/diembao/internal/officedoc"
+	"github.com/diembao/diembao/internal/report"
 	"github.com/diembao/diembao/internal/web"
 )
 
@@ -60,7 +61,8 @@ type searchOpts struct {
 	out    string     // --out FILE for an export ("" stdout)
 }
 
-// parseSearchArgs accepts flags before or after the query words.
+// parseSearchArgs accepts flags before or after the query words; the
+// search parameters are read by indexer.ParseParams, as the API reads them.
 func parseSearchArgs(args []string, tz string) (searchOpts, error) {
 	loc, err := time.LoadLocation(tz)
 	if err != nil || tz == "" {
@@ -101,64 +103,58 @@ func parseSearchArgs(args []string, tz string) (searchOpts, error) {
 				return o, fmt.Errorf("--format %q: want json, csv or xlsx", val)
 			}
 			o.format = val
-			continue
 		case "out":
 			o.out = val
-			continue
-		case "from", "to":
-			d, err := time.ParseInLocation("2006-01-02", val, loc)
-			if err != nil {
-				return o, fmt.Errorf("--%s %q: want a date YYYY-MM-DD", name, val)
-			}
-			if name == "from" {
-				o.q.From = d
-			} else {
-				o.q.To = d // a date: the whole day
-			}
-		case "source":
-			o.q.Sources = append(o.q.Sources, splitList(val)...)
-		case "topic":
-			o.q.Topics = append(o.q.Topics, splitList(val)...)
-		case "area":
-			b, err := strconv.ParseBool(val)
-			if err != nil {
-				return o, fmt.Errorf("--area %q: want true or false", val)
-			}
-			o.q.Area = &b
-		case "sort":
-			if val != "relevance" && val != "date" {
-				return o, fmt.Errorf("--sort %q: want relevance or date", val)
-			}
-			o.q.Sort = val
-		case "page", "size":
-			n, err := strconv.Atoi(val)
-			if err != nil || n < 1 || (name == "size" && n > 100) {
-				return o, fmt.Errorf("--%s %q: want a number (size at most 100)", name, val)
-			}
-			if name == "page" {
-				o.q.Page = n
-			} else {
-				o.q.Size = n
-			}
+		default:
+			o.params.Add(name, val)
 		}
-		o.params.Add(name, val)
 	}
-	o.q.Q = strings.TrimSpace(strings.Join(words, " "))
+	o.params.Set("q", strings.TrimSpace(strings.Join(words, " ")))
+	o.q, err = indexer.ParseParams(o.params, loc)
+	if pe := (*indexer.ParamError)(nil); errors.As(err, &pe) {
+		name := "--" + pe.Param // the flag, or the words of the query
+		if pe.Param == "q" {
+			name = "QUERY"
+		}
+		return o, fmt.Errorf("%s %q: want %s", name, pe.Value, pe.Want)
+	}
+	if err != nil {
+		return o, err
+	}
 	if o.q.Q == "" {
 		return o, errors.New("missing QUERY")
 	}
-	o.params.Set("q", o.q.Q)
 	return o, nil
 }
 
-func splitList(v string) []string {
-	var out []string
-	for _, s := range strings.Split(v, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
+// searchExport writes every hit of the query (not one page) as
+// --format json|csv|xlsx to --out FILE or standard output: made by the
+// running server when one answers at http.base_url (it holds the index),
+// else from the index under DATA/index read-only.
+func searchExport(ctx context.Context, a *app, o searchOpts) int {
+	if o.format == "xlsx" && o.out == "" {
+		return a.exitCode(fmt.Errorf("%w: search: --format xlsx needs --out FILE", cli.ErrUsage))
 	}
-	return out
+	data, n, err := a.client().Export(ctx, o.params, o.format)
+	if errors.Is(err, web.ErrNoServer) {
+		data, n, err = report.Export(ctx, filepath.Join(a.cfg.DataDir, "index"), o.q, o.format, a.cfg.Location(), a.log)
+	}
+	var qe *indexer.QueryError
+	if errors.As(err, &qe) {
+		return a.exitCode(fmt.Errorf("%w: search: %s", cli.ErrUsage, qe.Error()))
+	}
+	if err != nil {
+		return a.exitCode(fmt.Errorf("search: %w", err))
+	}
+	if o.out == "" {
+		_, _ = a.stdout.Write(data)
+		return cli.ExitOK
+	}
+	if err := officedoc.WriteFile(o.out, data, 0o644); err != nil {
+		return a.exitCode(fmt.Errorf("search: %w", err))
+	}
+	fmt.Fprintf(a.stderr, "đã ghi %d kết quả vào %s\n", n, o.out)
+	return cli.ExitOK
 }
 
 // client asks the server at http.base_url as DIEMBAO_USER.

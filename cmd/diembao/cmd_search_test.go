@@ -99,15 +99,25 @@ func TestSearchOpensTheIndex(t *testing.T) {
 	}
 }
 
-// TestPrintResultShowsVietnamDay: a hit stored in the page's own offset is
-// printed as its day in Vietnam (19:00 on 22 October at −05:00 is the 23rd).
-func TestPrintResultShowsVietnamDay(t *testing.T) {
-	ny := time.FixedZone("EST", -5*3600)
-	res := indexer.Result{Total: 1, Hits: []indexer.Hit{{ID: "a", Title: "Tin", Source: "x", URL: "https://x/a",
-		Published: time.Date(2026, 10, 22, 19, 0, 0, 0, ny)}}}
-	var b bytes.Buffer
-	res.WriteText(&b, "tin", time.FixedZone("ICT", 7*3600))
-	if !strings.Contains(b.String(), "2026-10-23") {
-		t.Errorf("printed %q, want the Vietnam day 2026-10-23", b.String())
+// TestSearchBadFlags: a bad search parameter is a usage error (exit 2) whose
+// one line names the flag, read by the parser the API uses.
+func TestSearchBadFlags(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--from", "1/11/2026", "biên giới"}, `diembao: search: --from "1/11/2026": want a date YYYY-MM-DD`},
+		{[]string{"biên giới", "--size=101"}, `--size "101": want a number from 1 to 100`},
+		{[]string{"--sort", "score", "x"}, `--sort "score": want relevance or date`},
+		{[]string{"--area", "maybe", "x"}, `--area "maybe": want true or false`},
+		{[]string{"--format", "pdf", "x"}, `--format "pdf": want json, csv or xlsx`},
+		{[]string{"--topic", "border"}, "missing QUERY"},
+		{[]string{"--colour", "x"}, "unknown flag --colour"},
+		{[]string{strings.Repeat("biên ", 101)}, `QUERY "biên biên`},
+	} {
+		code, _, errs := runSearch(t, map[string]string{}, append(tt.args, "--data", t.TempDir())...)
+		if code != cli.ExitUsage || !strings.Contains(errs, tt.want) || strings.Count(errs, "\n") != 1 {
+			t.Errorf("%q: exit %d, stderr %q; want %d and %q", tt.args, code, errs, cli.ExitUsage, tt.want)
+		}
 	}
 }

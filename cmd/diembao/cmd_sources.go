@@ -8,6 +8,7 @@ import (
 
 	"github.com/diembao/diembao/crawler"
 	"github.com/diembao/diembao/internal/cli"
+	"github.com/diembao/diembao/internal/node"
 )
 
 // cmdSources is "diembao sources check [--source ID | --url URL...] [--json]
@@ -15,7 +16,7 @@ import (
 // give, publishing nothing.
 func cmdSources(ctx context.Context, a *app, args []string) int {
 	if len(args) > 0 && args[0] == "list" {
-		return cmdSourcesList(ctx, a, args[1:]) // sources_edit.go
+		return cmdSourcesList(ctx, a, args[1:]) // cmd_sources_list.go
 	}
 	if len(args) == 0 || args[0] != "check" {
 		return a.exitCode(fmt.Errorf("%w: sources check [--source ID | --url URL...] [--json] [--allow-private] | sources list [--json]", cli.ErrUsage))
@@ -80,12 +81,12 @@ func cmdSources(ctx context.Context, a *app, args []string) int {
 			return a.exitCode(fmt.Errorf("%w: unknown flag %s", cli.ErrUsage, arg))
 		}
 	}
-	sources, err := loadSources(a.cfg.Sources)
+	sources, err := node.LoadSources(a.cfg.Sources)
 	if err != nil {
 		return a.exitCode(fmt.Errorf("%w: %w", cli.ErrUsage, err))
 	}
-	sources = withEditedSources(ctx, a, sources)                                                // seed + edits made in the UI (sources_edit.go)
-	c, err := crawler.NewOneShot(oneShotFetch(a.cfg, timeout), sources, "sources check", a.log) // a check fails fast
+	sources = withEditedSources(ctx, a, sources)                                                     // seed + edits made in the UI
+	c, err := crawler.NewOneShot(node.OneShotFetch(a.cfg, timeout), sources, "sources check", a.log) // a check fails fast
 	if err != nil {
 		return a.exitCode(err)
 	}
@@ -100,14 +101,5 @@ func cmdSources(ctx context.Context, a *app, args []string) int {
 			ids = append(ids, s.ID)
 		}
 	}
-	failed, offline := crawler.WriteChecks(a.stdout, crawler.CheckSources(ctx, c, ids, timeout), asJSON)
-	switch {
-	case failed == 0:
-		return cli.ExitOK
-	case offline == failed && failed == len(ids):
-		fmt.Fprintln(a.stderr, "diembao: no source could be reached (DNS or network errors): is this machine offline?")
-	default:
-		fmt.Fprintf(a.stderr, "diembao: %d of %d sources failed\n", failed, len(ids))
-	}
-	return cli.ExitError
+	return a.exitCode(crawler.WriteChecks(a.stdout, crawler.CheckSources(ctx, c, ids, timeout), asJSON))
 }

@@ -1,23 +1,16 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"strings"
 
 	"github.com/diembao/diembao/internal/cli"
 	"github.com/diembao/diembao/internal/errkind"
-	"github.com/diembao/diembao/internal/kv"
+	"github.com/diembao/diembao/internal/node"
 	"github.com/diembao/diembao/internal/web"
 )
-
-// accountsBucket is the KV bucket that holds users, sessions and the audit
-// log (the serve role opens the same bucket).
-const accountsBucket = "accounts"
 
 // cmdUser is the "user" subcommand:
 //
@@ -36,19 +29,11 @@ func cmdUser(ctx context.Context, a *app, args []string) int {
 	role := fs.String("role", "", "analyst, police or admin")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of stdin instead of generating one")
 	natsURL := fs.String("nats", a.cfg.NATS.URL, "NATS URL (empty: the running `diembao run` of this data dir, else its embedded store)")
-	var pos []string
-	rest := args[1:]
-	for {
-		if err := fs.Parse(rest); err != nil {
-			return cli.ExitUsage
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		rest = fs.Args()[1:]
+	pos, err := cli.ParseInterleaved(fs, args[1:])
+	if err != nil {
+		return cli.ExitUsage
 	}
-	store, closeStore, err := openAccountsStore(ctx, a, *natsURL)
+	store, closeStore, err := node.OpenAccounts(ctx, a.env(), *natsURL)
 	if err != nil {
 		return a.exitCode(err)
 	}
@@ -63,9 +48,7 @@ func cmdUser(ctx context.Context, a *app, args []string) int {
 		if err != nil {
 			return a.exitCode(err)
 		}
-		for _, u := range users {
-			fmt.Fprintf(a.stdout, "%s\t%s\t%s\n", u.Name, u.Role, u.Created.Format("2006-01-02"))
-		}
+		web.WriteUsers(a.stdout, users)
 		return cli.ExitOK
 	}
 
@@ -77,8 +60,9 @@ func cmdUser(ctx context.Context, a *app, args []string) int {
 	}
 	password := web.GeneratePassword()
 	if *fromStdin {
-		password, err = readPassword(a.stdin)
-		if err != nil {
+		if password, err = web.ReadPassword(a.stdin); errkind.IsInvalid(err) {
+			return a.exitCode(fmt.Errorf("%w: %v", cli.ErrUsage, err))
+		} else if err != nil {
 			return a.exitCode(err)
 		}
 	}
@@ -93,32 +77,4 @@ func cmdUser(ctx context.Context, a *app, args []string) int {
 		fmt.Fprintln(a.stdout, password)
 	}
 	return cli.ExitOK
-}
-
-func readPassword(r io.Reader) (string, error) {
-	line, err := bufio.NewReader(r).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", fmt.Errorf("read password from stdin: %w", err)
-	}
-	pw := strings.TrimRight(line, "\r\n")
-	if pw == "" {
-		return "", fmt.Errorf("%w: empty password on stdin", cli.ErrUsage)
-	}
-	return pw, nil
-}
-
-// openAccountsStore opens the accounts bucket: on the NATS server at natsURL,
-// on the embedded server of a running `diembao run`, or on the embedded
-// JetStream store under the data dir.
-func openAccountsStore(ctx context.Context, a *app, natsURL string) (kv.Store, func(), error) {
-	b, err := a.dial(ctx, a.natsFor(natsURL), "diembao-user", a.log)
-	if err != nil {
-		return nil, nil, err
-	}
-	store, err := b.KV(ctx, accountsBucket)
-	if err != nil {
-		b.Close()
-		return nil, nil, err
-	}
-	return store, b.Close, nil
 }

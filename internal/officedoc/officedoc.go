@@ -3,7 +3,8 @@
 // place and date, type and summary, body, recipients and signature) and writes
 // it as PDF (Liberation Serif embedded, metric-compatible with Times New Roman)
 // or as DOCX (WordprocessingML naming "Times New Roman", editable in Word and
-// LibreOffice). In: a Document. Out: bytes on an io.Writer. No other I/O.
+// LibreOffice). In: a Document. Out: bytes on an io.Writer; WriteFile puts
+// any rendered document in a file whole or not at all. No other I/O.
 package officedoc
 
 import (

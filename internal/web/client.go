@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -93,6 +94,25 @@ func (c Client) Search(ctx context.Context, params url.Values) (indexer.Result, 
 		return indexer.Result{}, fmt.Errorf("decode answer of %s: %w", c.BaseURL, err)
 	}
 	return res, nil
+}
+
+// Export asks GET /search/export with params (q among them) for every hit
+// of the query as format (json, csv, xlsx), and returns the file and its
+// number of rows (-1 when the server does not say).
+func (c Client) Export(ctx context.Context, params url.Values, format string) ([]byte, int, error) {
+	p := url.Values{"format": {format}}
+	for k, v := range params {
+		p[k] = v
+	}
+	body, h, err := c.Get(ctx, "/search/export", p, params.Get("q"))
+	if err != nil {
+		return nil, 0, err
+	}
+	n, err := strconv.Atoi(h.Get("X-Diembao-Rows"))
+	if err != nil {
+		n = -1
+	}
+	return body, n, nil
 }
 
 // Running reports whether a diembao server answers at the client's address.

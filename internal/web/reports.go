@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -10,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/article"
@@ -40,32 +40,28 @@ type reportsData struct {
 	Topics                []facetView
 }
 
-// reportParams reads year | from&to, topic and all from v; ok false when the
-// form was not submitted yet.
+// reportParams reads year | from&to, topic and all from v, the period by
+// the rules of the report command (report.ParsePeriod; a year wins over
+// from and to); ok false when the form was not submitted yet.
 func (s *Server) reportParams(v url.Values) (report.Params, bool, error) {
-	loc := s.cfg.Location
-	p := report.Params{Topic: strings.TrimSpace(v.Get("topic")), All: v.Get("all") == "1", Loc: loc}
-	switch {
-	case v.Get("year") != "":
-		y, err := strconv.Atoi(v.Get("year"))
-		if err != nil || y < 2000 || y > 2100 {
-			return p, true, errBadParam{"năm không hợp lệ"}
-		}
-		yp := report.Year(y, loc)
-		p.From, p.To = yp.From, yp.To
-	case v.Get("from") != "" || v.Get("to") != "":
-		f, err1 := time.ParseInLocation("2006-01-02", v.Get("from"), loc)
-		t, err2 := time.ParseInLocation("2006-01-02", v.Get("to"), loc)
-		if err1 != nil || err2 != nil {
-			return p, true, errBadParam{"ngày phải có dạng YYYY-MM-DD (cả từ ngày và đến ngày)"}
-		}
-		if t.Before(f) {
-			return p, true, errBadParam{"đến ngày trước từ ngày"}
-		}
-		p.From, p.To = f, t
-	default:
-		return p, false, nil
+	year, from, to := v.Get("year"), v.Get("from"), v.Get("to")
+	if year == "" && from == "" && to == "" {
+		return report.Params{Loc: s.cfg.Location}, false, nil
 	}
+	if year != "" {
+		from, to = "", ""
+	}
+	p, err := report.ParsePeriod(year, from, to, s.cfg.Location)
+	switch {
+	case err == nil:
+	case year != "":
+		return p, true, errBadParam{"năm không hợp lệ"}
+	case errors.Is(err, report.ErrToBeforeFrom):
+		return p, true, errBadParam{"đến ngày trước từ ngày"}
+	default:
+		return p, true, errBadParam{"ngày phải có dạng YYYY-MM-DD (cả từ ngày và đến ngày)"}
+	}
+	p.Topic, p.All = strings.TrimSpace(v.Get("topic")), v.Get("all") == "1"
 	return p, true, nil
 }
 

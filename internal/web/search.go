@@ -19,56 +19,13 @@ type errBadParam struct{ msg string }
 
 func (e errBadParam) Error() string { return e.msg }
 
-// parseQuery reads the search parameters of DESIGN.md:
-// q, from, to, source, topic, area, sort, page, size. source and topic may be
-// repeated or comma-separated; dates are YYYY-MM-DD in the server's time zone
-// (to is inclusive) or RFC 3339.
+// parseQuery reads the search parameters of DESIGN.md with the parser
+// the search command shares (indexer.ParseParams), after the date presets
+// (range=…); a bad parameter is an errBadParam.
 func (s *Server) parseQuery(v url.Values) (indexer.Query, error) {
-	v = s.expandRange(v) // date presets (savedsearch.go)
-	var q indexer.Query
-	q.Q = strings.TrimSpace(v.Get("q"))
-	if !utf8.ValidString(q.Q) {
-		return q, errBadParam{"q is not valid UTF-8"}
-	}
-	if utf8.RuneCountInString(q.Q) > 500 {
-		return q, errBadParam{"q is longer than 500 characters"}
-	}
-	var err error
-	if q.From, err = s.parseDate(v.Get("from"), false); err != nil {
-		return q, errBadParam{"from: " + err.Error()}
-	}
-	if q.To, err = s.parseDate(v.Get("to"), true); err != nil {
-		return q, errBadParam{"to: " + err.Error()}
-	}
-	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
-		return q, errBadParam{"to is before from"}
-	}
-	q.Sources = listParam(v["source"])
-	q.Topics = listParam(v["topic"])
-	switch strings.ToLower(v.Get("area")) {
-	case "":
-	case "true", "1", "yes":
-		t := true
-		q.Area = &t
-	case "false", "0", "no":
-		f := false
-		q.Area = &f
-	default:
-		return q, errBadParam{"area must be true or false"}
-	}
-	switch v.Get("sort") {
-	case "", "relevance":
-		q.Sort = "relevance"
-	case "date":
-		q.Sort = "date"
-	default:
-		return q, errBadParam{"sort must be relevance or date"}
-	}
-	if q.Page, err = intParam(v.Get("page"), 1, 1, 1000); err != nil {
-		return q, errBadParam{"page: " + err.Error()}
-	}
-	if q.Size, err = intParam(v.Get("size"), 20, 1, 100); err != nil {
-		return q, errBadParam{"size: " + err.Error()}
+	q, err := indexer.ParseParams(s.expandRange(v), s.cfg.Location)
+	if err != nil {
+		return q, errBadParam{err.Error()}
 	}
 	return q, nil
 }
