@@ -41,7 +41,7 @@ type Item struct {
 }
 
 // Archive is what the digest needs from the index and the alert records.
-// cmd/diembao wires the indexer and alerts.Store behind it.
+// internal/node wires the indexer and alerts.Store behind it.
 type Archive interface {
 	// Articles returns the articles published in [from, to) that concern
 	// the area or matched a topic.

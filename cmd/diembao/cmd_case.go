@@ -96,7 +96,7 @@ func cmdCase(ctx context.Context, a *app, args []string) int {
 	if sub == "doc" && (kind == "" || out == "") {
 		return a.exitCode(fmt.Errorf("%w: case doc needs --kind and --out", cli.ErrUsage))
 	}
-	b, err := a.openBus(ctx, *natsURL)
+	b, err := a.env().OpenBus(ctx, *natsURL)
 	if err != nil {
 		return a.exitCode(err)
 	}

@@ -49,7 +49,7 @@ func cmdPortals(ctx context.Context, a *app, args []string) int {
 	if len(ids) == 0 {
 		return a.exitCode(fmt.Errorf("%w: unknown portal %q", cli.ErrUsage, *only))
 	}
-	b, err := a.openBus(ctx, *natsURL)
+	b, err := a.env().OpenBus(ctx, *natsURL)
 	if err != nil {
 		return a.exitCode(err)
 	}

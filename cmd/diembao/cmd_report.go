@@ -66,7 +66,7 @@ func buildReport(ctx context.Context, a *app, p report.Params) (report.Report, e
 		return report.Report{}, err
 	}
 	var counter report.Counter
-	if a.natsFor(a.cfg.NATS.URL) == "" { // no process holds the index: read it here
+	if a.env().NATSFor(a.cfg.NATS.URL) == "" { // no process holds the index: read it here
 		idx, err := node.OpenLocalIndex(a.env())
 		if err != nil {
 			return report.Report{}, err
@@ -74,7 +74,7 @@ func buildReport(ctx context.Context, a *app, p report.Params) (report.Report, e
 		defer idx.Close()
 		counter = idx
 	}
-	b, err := a.openBus(ctx, a.cfg.NATS.URL)
+	b, err := a.env().OpenBus(ctx, a.cfg.NATS.URL)
 	if err != nil {
 		return report.Report{}, err
 	}

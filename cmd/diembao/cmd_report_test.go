@@ -17,6 +17,7 @@ import (
 	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/cli"
+	"github.com/diembao/diembao/internal/node"
 	"github.com/diembao/diembao/rules"
 )
 
@@ -30,7 +31,7 @@ func TestReportAndExportCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	idx, err := indexer.Open(indexer.Config{Dir: filepath.Join(data, "index")}, classifier{rl}, nil)
+	idx, err := indexer.Open(indexer.Config{Dir: filepath.Join(data, "index")}, node.Classifier{Rules: rl}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -103,3 +103,14 @@ func cmdSources(ctx context.Context, a *app, args []string) int {
 	}
 	return a.exitCode(crawler.WriteChecks(a.stdout, crawler.CheckSources(ctx, c, ids, timeout), asJSON))
 }
+
+// withEditedSources overlays the edits kept on the bus on the seed for
+// `sources check`; when the bus cannot be read, the seed is checked as is
+// (said on stderr).
+func withEditedSources(ctx context.Context, a *app, seed []crawler.Source) []crawler.Source {
+	srcs, err := node.EditedSources(ctx, a.env(), seed)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "diembao: sources edited in the UI not read (%v); checking %s only\n", err, a.cfg.Sources)
+	}
+	return srcs
+}

@@ -25,6 +25,7 @@ import (
 	"github.com/diembao/diembao/internal/cli"
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/kv"
+	"github.com/diembao/diembao/internal/node"
 	"github.com/diembao/diembao/internal/webdata"
 )
 
@@ -135,8 +136,8 @@ func TestDigestArchiveGroupsTheWeek(t *testing.T) {
 	alertKV := kv.NewMemory()
 	fillDigestArchive(t, idx, alertKV)
 	cfg := config.Default()
-	b, _, err := digestScheduler(cfg, digestDeps{idx: idx, alerts: alertKV, digests: kv.NewMemory(),
-		outbox: alerts.OutboxFunc(func(context.Context, alerts.Mail) error { return nil })}, digestLogger())
+	b, _, err := node.DigestScheduler(cfg, node.DigestDeps{Index: idx, Alerts: alertKV, Digests: kv.NewMemory(),
+		Outbox: alerts.OutboxFunc(func(context.Context, alerts.Mail) error { return nil })}, digestLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +174,7 @@ func TestDigestArchiveGroupsTheWeek(t *testing.T) {
 
 	// Crawled text is escaped in the HTML digest; police-only alerts stay
 	// out of the office's mail and of the archive copy.
-	html, err := digest.HTML(digest.Public(d, sensitiveAudiences(cfg)), cfg.Location())
+	html, err := digest.HTML(digest.Public(d, node.SensitiveAudiences(cfg)), cfg.Location())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +199,7 @@ func TestDigestArchiveGroupsTheWeek(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	html2, _ := digest.HTML(digest.Public(d2, sensitiveAudiences(cfg)), cfg.Location())
+	html2, _ := digest.HTML(digest.Public(d2, node.SensitiveAudiences(cfg)), cfg.Location())
 	pdf1, err := digest.PDF(d, cfg.Location())
 	if err != nil {
 		t.Fatal(err)
@@ -251,18 +252,18 @@ func TestDigestSchedulerSendsThroughTheOutbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer idx.Close()
-	alertKV, err := b.KV(ctx, bucketAlerts)
+	alertKV, err := b.KV(ctx, node.BucketAlerts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	digests, err := b.KV(ctx, bucketDigests)
+	digests, err := b.KV(ctx, node.BucketDigests)
 	if err != nil {
 		t.Fatal(err)
 	}
 	fillDigestArchive(t, idx, alertKV)
 	now := time.Date(2026, 11, 23, 7, 0, 30, 0, digestICT) // Monday 07:00
-	deps := digestDeps{idx: idx, alerts: alertKV, digests: digests, outbox: outbox{b}, now: func() time.Time { return now }}
-	_, s, err := digestScheduler(config.Default(), deps, digestLogger())
+	deps := node.DigestDeps{Index: idx, Alerts: alertKV, Digests: digests, Outbox: node.Outbox(b), Now: func() time.Time { return now }}
+	_, s, err := node.DigestScheduler(config.Default(), deps, digestLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +271,7 @@ func TestDigestSchedulerSendsThroughTheOutbox(t *testing.T) {
 		t.Fatalf("tick = %q, %v", w, err)
 	}
 	now = now.Add(3 * 24 * time.Hour) // a restart later in the week
-	_, s2, _ := digestScheduler(config.Default(), deps, digestLogger())
+	_, s2, _ := node.DigestScheduler(config.Default(), deps, digestLogger())
 	if w, err := s2.Tick(ctx); err != nil || w != "" {
 		t.Fatalf("second tick = %q, %v: sent twice", w, err)
 	}
@@ -312,7 +313,7 @@ func TestDigestCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := bustest.Open(t, filepath.Join(data, "nats"))
-	alertKV, err := b.KV(ctx, bucketAlerts)
+	alertKV, err := b.KV(ctx, node.BucketAlerts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -378,7 +379,7 @@ func TestDigestCommand(t *testing.T) {
 	if len(mails) != 2 || mails[0].Kind != "digest" || !strings.Contains(mails[0].Subject, "BẢN TIN ĐIỂM BÁO TUẦN 47") {
 		t.Fatalf("OUTBOX holds %d mails: %+v", len(mails), mails)
 	}
-	digests, err := b.KV(ctx, bucketDigests)
+	digests, err := b.KV(ctx, node.BucketDigests)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/diembao/diembao/internal/cli"
 	"github.com/diembao/diembao/internal/config"
+	"github.com/diembao/diembao/internal/node"
 )
 
 // app is what every subcommand receives: configuration, logger and streams.
@@ -121,6 +122,9 @@ func usages(cmds map[string]command) map[string]string {
 	}
 	return out
 }
+
+// env is what internal/node needs of the app.
+func (a *app) env() node.Env { return node.Env{Config: a.cfg, Log: a.log} }
 
 // exitCode maps an error to the contract's exit codes and prints it.
 func (a *app) exitCode(err error) int { return cli.Exit(a.stderr, err) }

@@ -1,7 +1,7 @@
 package cases
 
 // Adapters from the other packages' stores to the Service's Deps, so that
-// the wiring in cmd/diembao only names them.
+// the wiring in internal/node only names them.
 
 import (
 	"context"

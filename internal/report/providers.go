@@ -2,7 +2,7 @@ package report
 
 // Providers over the other packages' stores, the renderer by file
 // extension, and Maker (the web UI's Reports), so that the wiring in
-// cmd/diembao only names them.
+// internal/node only names them.
 
 import (
 	"bytes"

@@ -33,7 +33,7 @@ type Hit struct {
 
 // Finder runs a saved search on the archive as its owner may see it and
 // returns the newest matching articles first (a page of them is enough:
-// the Notifier runs every minute). cmd/diembao wires the index.
+// the Notifier runs every minute). internal/node wires the index.
 type Finder interface {
 	Find(ctx context.Context, s Search) ([]Hit, error)
 }
