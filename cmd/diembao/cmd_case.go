@@ -28,75 +28,11 @@ Statuses: received, verifying, verified, responded, reported, closed; verdicts: 
 // it works with one process or split roles, and uses the same case service
 // as the web UI.
 func cmdCase(ctx context.Context, a *app, args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintln(a.stderr, caseUsage)
-		if len(args) == 0 {
-			return cli.ExitUsage
-		}
-		return cli.ExitOK
+	c, code, done := parseCaseArgs(a, args)
+	if done {
+		return code
 	}
-	sub := args[0]
-	fs := flag.NewFlagSet("case "+sub, flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
-	fs.Usage = func() { fmt.Fprintln(a.stderr, caseUsage) }
-	natsURL := fs.String("nats", a.cfg.NATS.URL, "NATS URL")
-	by := fs.String("by", defaultUser(a), "who does it (recorded in the history)")
-	asJSON := fs.Bool("json", false, "print JSON")
-	var (
-		src                                    cases.IntakeFiles
-		in                                     cases.Intake
-		filter                                 cases.Filter
-		claim, owner, verdict, note, kind, out string
-	)
-	switch sub {
-	case "add":
-		fs.StringVar(&src.ArticleID, "article", "", "article id")
-		fs.StringVar(&src.AlertID, "alert", "", "alert id")
-		fs.StringVar(&src.URL, "url", "", "URL to fetch once")
-		fs.StringVar(&src.TextFile, "text", "", "file with pasted text, or - for stdin")
-		fs.StringVar(&src.File, "file", "", "screenshot or document to attach (PNG, JPEG, GIF, WebP, PDF, text)")
-		fs.StringVar(&claim, "claim", "", "the claim in one sentence")
-		fs.StringVar(&owner, "owner", "", "owner (default: --by)")
-	case "list":
-		fs.StringVar(&filter.Status, "status", "", "only this status")
-		fs.BoolVar(&filter.Overdue, "overdue", false, "only overdue cases")
-		fs.StringVar(&filter.Owner, "owner", "", "only this owner")
-		fs.StringVar(&filter.Topic, "topic", "", "only this topic")
-	case "show":
-	case "move":
-		fs.StringVar(&verdict, "verdict", "", "verdict (false, misleading, true, unproven)")
-		fs.StringVar(&note, "note", "", "note (required when a step is skipped or a case reopened)")
-	case "doc":
-		fs.StringVar(&kind, "kind", "", "response, report or claimreview")
-		fs.StringVar(&out, "out", "", "output file (.pdf, .docx, .html)")
-	default:
-		fmt.Fprintf(a.stderr, "diembao case: unknown subcommand %q\n%s\n", sub, caseUsage)
-		return cli.ExitUsage
-	}
-	pos, err := cli.ParseInterleaved(fs, args[1:])
-	if errors.Is(err, flag.ErrHelp) {
-		return cli.ExitOK
-	}
-	if err != nil {
-		return cli.ExitUsage
-	}
-	want := map[string]int{"add": 0, "list": 0, "show": 1, "move": 2, "doc": 1}[sub]
-	if len(pos) != want {
-		return a.exitCode(fmt.Errorf("%w: case %s takes %d argument(s), got %d\n%s", cli.ErrUsage, sub, want, len(pos), caseUsage))
-	}
-	if sub == "list" && filter.Status != "" && !slices.Contains(cases.Statuses, filter.Status) {
-		return a.exitCode(fmt.Errorf("%w: --status %q: want one of %s", cli.ErrUsage, filter.Status, strings.Join(cases.Statuses, ", ")))
-	}
-	if sub == "add" {
-		if in, err = cases.ReadIntake(src, a.stdin); err != nil {
-			return a.exitCode(caseErr(err))
-		}
-		in.By, in.Claim, in.Owner = *by, claim, owner
-	}
-	if sub == "doc" && (kind == "" || out == "") {
-		return a.exitCode(fmt.Errorf("%w: case doc needs --kind and --out", cli.ErrUsage))
-	}
-	b, err := a.env().OpenBus(ctx, *natsURL)
+	b, err := a.env().OpenBus(ctx, c.natsURL)
 	if err != nil {
 		return a.exitCode(err)
 	}
@@ -105,53 +41,156 @@ func cmdCase(ctx context.Context, a *app, args []string) int {
 	if err != nil {
 		return a.exitCode(err)
 	}
-	switch sub {
+	if err := c.run(ctx, a, svc); err != nil {
+		return a.exitCode(err)
+	}
+	return cli.ExitOK
+}
+
+// caseArgs is one parsed `case` subcommand: its positional arguments and
+// the flags it takes (the others stay zero).
+type caseArgs struct {
+	sub, natsURL, by string
+	pos              []string
+	asJSON           bool
+	in               cases.Intake // add, read from src
+	src              cases.IntakeFiles
+	filter           cases.Filter // list
+	verdict, note    string       // move
+	kind, out        string       // doc
+}
+
+// parseCaseArgs parses and checks a `case` command line, and reads the
+// intake of `case add`. done is true when the command ends here, with code
+// (help, or an error already printed).
+func parseCaseArgs(a *app, args []string) (c caseArgs, code int, done bool) {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprintln(a.stderr, caseUsage)
+		if len(args) == 0 {
+			return c, cli.ExitUsage, true
+		}
+		return c, cli.ExitOK, true
+	}
+	c.sub = args[0]
+	fs := flag.NewFlagSet("case "+c.sub, flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	fs.Usage = func() { fmt.Fprintln(a.stderr, caseUsage) }
+	fs.StringVar(&c.natsURL, "nats", a.cfg.NATS.URL, "NATS URL")
+	fs.StringVar(&c.by, "by", defaultUser(a), "who does it (recorded in the history)")
+	fs.BoolVar(&c.asJSON, "json", false, "print JSON")
+	var claim, owner string
+	switch c.sub {
 	case "add":
-		c, existing, err := svc.Open(ctx, in)
-		if err != nil {
-			return a.exitCode(caseErr(err))
-		}
-		if *asJSON {
-			return a.exitCode(cases.WriteJSON(a.stdout, c))
-		}
-		cases.WriteOpened(a.stdout, c, existing)
+		fs.StringVar(&c.src.ArticleID, "article", "", "article id")
+		fs.StringVar(&c.src.AlertID, "alert", "", "alert id")
+		fs.StringVar(&c.src.URL, "url", "", "URL to fetch once")
+		fs.StringVar(&c.src.TextFile, "text", "", "file with pasted text, or - for stdin")
+		fs.StringVar(&c.src.File, "file", "", "screenshot or document to attach (PNG, JPEG, GIF, WebP, PDF, text)")
+		fs.StringVar(&claim, "claim", "", "the claim in one sentence")
+		fs.StringVar(&owner, "owner", "", "owner (default: --by)")
 	case "list":
-		list, cnt, err := svc.List(ctx, filter)
+		fs.StringVar(&c.filter.Status, "status", "", "only this status")
+		fs.BoolVar(&c.filter.Overdue, "overdue", false, "only overdue cases")
+		fs.StringVar(&c.filter.Owner, "owner", "", "only this owner")
+		fs.StringVar(&c.filter.Topic, "topic", "", "only this topic")
+	case "show":
+	case "move":
+		fs.StringVar(&c.verdict, "verdict", "", "verdict (false, misleading, true, unproven)")
+		fs.StringVar(&c.note, "note", "", "note (required when a step is skipped or a case reopened)")
+	case "doc":
+		fs.StringVar(&c.kind, "kind", "", "response, report or claimreview")
+		fs.StringVar(&c.out, "out", "", "output file (.pdf, .docx, .html)")
+	default:
+		fmt.Fprintf(a.stderr, "diembao case: unknown subcommand %q\n%s\n", c.sub, caseUsage)
+		return c, cli.ExitUsage, true
+	}
+	var err error
+	c.pos, err = cli.ParseInterleaved(fs, args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		return c, cli.ExitOK, true
+	}
+	if err != nil {
+		return c, cli.ExitUsage, true // the flag package printed it
+	}
+	if err := c.check(a, claim, owner); err != nil {
+		return c, a.exitCode(err), true
+	}
+	return c, 0, false
+}
+
+// check refuses what the service would refuse anyway but the caller can
+// see at once (argument count, status name, doc's flags), and reads the
+// intake of `case add`.
+func (c *caseArgs) check(a *app, claim, owner string) error {
+	want := map[string]int{"add": 0, "list": 0, "show": 1, "move": 2, "doc": 1}[c.sub]
+	if len(c.pos) != want {
+		return fmt.Errorf("%w: case %s takes %d argument(s), got %d\n%s", cli.ErrUsage, c.sub, want, len(c.pos), caseUsage)
+	}
+	switch {
+	case c.sub == "list" && c.filter.Status != "" && !slices.Contains(cases.Statuses, c.filter.Status):
+		return fmt.Errorf("%w: --status %q: want one of %s", cli.ErrUsage, c.filter.Status, strings.Join(cases.Statuses, ", "))
+	case c.sub == "doc" && (c.kind == "" || c.out == ""):
+		return fmt.Errorf("%w: case doc needs --kind and --out", cli.ErrUsage)
+	case c.sub == "add":
+		in, err := cases.ReadIntake(c.src, a.stdin)
 		if err != nil {
-			return a.exitCode(err)
+			return caseErr(err)
 		}
-		if *asJSON {
-			return a.exitCode(cases.WriteListJSON(a.stdout, list, cnt))
+		in.By, in.Claim, in.Owner = c.by, claim, owner
+		c.in = in
+	}
+	return nil
+}
+
+// run does the subcommand with the case service and prints its result.
+func (c caseArgs) run(ctx context.Context, a *app, svc *cases.Service) error {
+	switch c.sub {
+	case "add":
+		got, existing, err := svc.Open(ctx, c.in)
+		if err != nil {
+			return caseErr(err)
+		}
+		if c.asJSON {
+			return cases.WriteJSON(a.stdout, got)
+		}
+		cases.WriteOpened(a.stdout, got, existing)
+	case "list":
+		list, cnt, err := svc.List(ctx, c.filter)
+		if err != nil {
+			return err
+		}
+		if c.asJSON {
+			return cases.WriteListJSON(a.stdout, list, cnt)
 		}
 		cases.WriteList(a.stdout, list, a.cfg.Location(), time.Now())
 		cnt.WriteText(a.stderr)
 	case "show":
-		c, err := svc.Get(ctx, pos[0])
+		got, err := svc.Get(ctx, c.pos[0])
 		if err != nil {
-			return a.exitCode(caseErr(err))
+			return caseErr(err)
 		}
-		if *asJSON {
-			return a.exitCode(cases.WriteJSON(a.stdout, c))
+		if c.asJSON {
+			return cases.WriteJSON(a.stdout, got)
 		}
-		c.WriteText(a.stdout, a.cfg.Location())
+		got.WriteText(a.stdout, a.cfg.Location())
 	case "move":
-		c, err := svc.Move(ctx, pos[0], *by, pos[1], verdict, note)
+		got, err := svc.Move(ctx, c.pos[0], c.by, c.pos[1], c.verdict, c.note)
 		if err != nil {
-			return a.exitCode(caseErr(err))
+			return caseErr(err)
 		}
-		fmt.Fprintf(a.stdout, "%s\t%s\n", c.ID, c.Status)
+		fmt.Fprintf(a.stdout, "%s\t%s\n", got.ID, got.Status)
 	case "doc":
-		c, err := svc.Get(ctx, pos[0])
+		got, err := svc.Get(ctx, c.pos[0])
 		if err != nil {
-			return a.exitCode(caseErr(err))
+			return caseErr(err)
 		}
-		n, err := svc.WriteDocument(c, kind, out)
+		n, err := svc.WriteDocument(got, c.kind, c.out)
 		if err != nil {
-			return a.exitCode(caseErr(err))
+			return caseErr(err)
 		}
-		fmt.Fprintf(a.stderr, "diembao: wrote %s (%d bytes)\n", out, n)
+		fmt.Fprintf(a.stderr, "diembao: wrote %s (%d bytes)\n", c.out, n)
 	}
-	return cli.ExitOK
+	return nil
 }
 
 // caseErr marks the errors the caller can fix (invalid move, bad input,
