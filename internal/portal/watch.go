@@ -203,7 +203,6 @@ func (w *Watcher) Check(ctx context.Context, portalID string) (Report, error) {
 	if ps.FirstCheck.IsZero() {
 		ps.FirstCheck = now
 	}
-	firstHosts := !ps.Seeded
 	before, err := w.evaluate(ctx, p, currentRules(w.duties[p.ID], now, w.loc), now)
 	if err != nil {
 		return rep, err
@@ -222,30 +221,77 @@ func (w *Watcher) Check(ctx context.Context, portalID string) (Report, error) {
 	if p.Delay > 0 {
 		delay = p.Delay.D()
 	}
-	homeOK, homeErr := false, ""
-	var removed []string
-	var candidates []string
-	pages := p.WatchedPages()
-	for i, u := range pages {
+	pass, err := w.fetchWatched(ctx, p, delay, &ps, now, &rep)
+	if err != nil {
+		return rep, err
+	}
+	out = append(out, pass.found...)
+
+	// Downtime, judged on the home page (the first watched page).
+	if f := w.judgeDown(p, pass, &ps, now); f != nil {
+		out = append(out, *f)
+	}
+
+	// Linked pages, for duties.
+	if pass.homeOK {
+		n, err := w.crawlLinks(ctx, p, pass.candidates, delay, now)
+		if err != nil {
+			return rep, err
+		}
+		rep.Fetched += n
+	}
+
+	// Duties whose due date passed while missing.
+	after, err := w.evaluate(ctx, p, currentRules(w.duties[p.ID], now, w.loc), now)
+	if err != nil {
+		return rep, err
+	}
+	out = w.dutyNotices(p, before, after, pass.removed, out, &ps, now)
+
+	if err := w.publishAndRecord(ctx, p, out, pass.homeOK, &ps, &rep, now); err != nil {
+		return rep, err
+	}
+	w.log.Info("portal checked", "portal", p.ID, "fetched", rep.Fetched, "failed", rep.Failed, "alerts", len(rep.Alerts))
+	return rep, nil
+}
+
+// watchedPass is what one pass over a portal's watched pages found.
+type watchedPass struct {
+	homeOK     bool     // the home page (the first watched page) answered
+	homeErr    string   // why it did not, when it did not
+	removed    []string // watched pages that answered 404 or 410 after having been there
+	candidates []string // their same-host links, for duty evidence
+	found      []pending
+}
+
+// fetchWatched fetches the portal's watched pages in order and hands each
+// that answered to watchPage, counting rep.Fetched and rep.Failed. A
+// failed home page ends the pass (the portal is down: the other pages are
+// spared). A refused home page (robots.txt, the private-address guard)
+// records the refusal in ps, writes ps and returns an error: the portal
+// cannot be watched as configured, which is not downtime. New outbound
+// hosts are findings only once ps is seeded.
+func (w *Watcher) fetchWatched(ctx context.Context, p config.Portal, delay time.Duration, ps *portalState, now time.Time, rep *Report) (watchedPass, error) {
+	var pass watchedPass
+	firstHosts := !ps.Seeded
+	for i, u := range p.WatchedPages() {
 		pg, ferr := w.f.FetchPage(ctx, u, p.AllowPrivate, delay)
 		if ctx.Err() != nil {
-			return rep, ctx.Err()
+			return pass, ctx.Err()
 		}
 		if i == 0 && ferr != nil && crawler.IsRefused(ferr) {
-			// robots.txt or the private-address guard: the portal cannot be
-			// watched as configured; that is not downtime.
 			ps.LastError = ferr.Error()
 			ps.LastCheck = now
-			if err := putJSON(ctx, w.st, "portal."+p.ID, ps); err != nil {
-				return rep, err
+			if err := putJSON(ctx, w.st, "portal."+p.ID, *ps); err != nil {
+				return pass, err
 			}
-			return rep, fmt.Errorf("portal %s: %w", p.ID, ferr)
+			return pass, fmt.Errorf("portal %s: %w", p.ID, ferr)
 		}
 		failed := ferr != nil || pg.Status >= 500 || pg.Status == http.StatusTooManyRequests
 		if failed {
 			rep.Failed++
 			if i == 0 {
-				homeErr = errText(ferr, pg.Status)
+				pass.homeErr = errText(ferr, pg.Status)
 			}
 			w.log.Info("portal page failed", "portal", p.ID, "url", u, "err", errText(ferr, pg.Status))
 			if i == 0 {
@@ -255,61 +301,59 @@ func (w *Watcher) Check(ctx context.Context, portalID string) (Report, error) {
 		}
 		rep.Fetched++
 		if i == 0 {
-			homeOK = true
+			pass.homeOK = true
 		}
-		f, cands, gone, err := w.watchPage(ctx, p, u, pg, i == 0, &ps, firstHosts, now)
+		f, cands, gone, err := w.watchPage(ctx, p, u, pg, i == 0, ps, firstHosts, now)
 		if err != nil {
-			return rep, err
+			return pass, err
 		}
 		if f != nil {
-			out = append(out, *f)
+			pass.found = append(pass.found, *f)
 		}
 		if gone {
-			removed = append(removed, u)
+			pass.removed = append(pass.removed, u)
 		}
-		candidates = append(candidates, cands...)
+		pass.candidates = append(pass.candidates, cands...)
 	}
+	return pass, nil
+}
 
-	// Downtime, judged on the home page (the first watched page).
-	if homeOK {
+// judgeDown updates ps's downtime record from the home page's answer and
+// returns a downtime finding once Down consecutive checks failed (default
+// 3), once per outage; nil otherwise.
+func (w *Watcher) judgeDown(p config.Portal, pass watchedPass, ps *portalState, now time.Time) *pending {
+	if pass.homeOK {
 		ps.Failures, ps.DownSince, ps.DownAlerted, ps.LastOK, ps.LastError = 0, time.Time{}, false, now, ""
-	} else {
-		ps.Failures++
-		ps.LastError = homeErr
-		if ps.DownSince.IsZero() {
-			ps.DownSince = now
-		}
-		down := p.Down
-		if down <= 0 {
-			down = 3
-		}
-		if ps.Failures >= down && !ps.DownAlerted {
-			f := Finding{Portal: p.ID, PortalName: p.Name, URL: pages[0], Kinds: []string{KindDown}, Severity: "high", Found: now,
-				Details: []string{fmt.Sprintf("Cổng không truy cập được từ %s (%d lần kiểm tra liên tiếp thất bại): %s",
-					ps.DownSince.In(w.loc).Format("15:04 02/01/2006"), ps.Failures, homeErr)}}
-			out = append(out, pending{finding: f, owner: "down|" + p.ID + "|" + ps.DownSince.UTC().Format(time.RFC3339),
-				title:   fmt.Sprintf("%s: không truy cập được (từ %s)", p.Name, ps.DownSince.In(w.loc).Format("15:04 02/01/2006")),
-				matches: []article.Match{match(KindDown, "high", homeErr)},
-				after:   func() error { ps.DownAlerted = true; return nil }})
-		}
+		return nil
 	}
+	ps.Failures++
+	ps.LastError = pass.homeErr
+	if ps.DownSince.IsZero() {
+		ps.DownSince = now
+	}
+	down := p.Down
+	if down <= 0 {
+		down = 3
+	}
+	if ps.Failures < down || ps.DownAlerted {
+		return nil
+	}
+	f := Finding{Portal: p.ID, PortalName: p.Name, URL: p.WatchedPages()[0], Kinds: []string{KindDown}, Severity: "high", Found: now,
+		Details: []string{fmt.Sprintf("Cổng không truy cập được từ %s (%d lần kiểm tra liên tiếp thất bại): %s",
+			ps.DownSince.In(w.loc).Format("15:04 02/01/2006"), ps.Failures, pass.homeErr)}}
+	return &pending{finding: f, owner: "down|" + p.ID + "|" + ps.DownSince.UTC().Format(time.RFC3339),
+		title:   fmt.Sprintf("%s: không truy cập được (từ %s)", p.Name, ps.DownSince.In(w.loc).Format("15:04 02/01/2006")),
+		matches: []article.Match{match(KindDown, "high", pass.homeErr)},
+		after:   func() error { ps.DownAlerted = true; return nil }}
+}
 
-	// Linked pages, for duties.
-	if homeOK {
-		n, err := w.crawlLinks(ctx, p, candidates, delay, now)
-		if err != nil {
-			return rep, err
-		}
-		rep.Fetched += n
-	}
-
-	// Duties whose due date passed while missing. A duty that went missing
-	// because its page was removed in this check is told in the removal
-	// alert instead.
-	after, err := w.evaluate(ctx, p, currentRules(w.duties[p.ID], now, w.loc), now)
-	if err != nil {
-		return rep, err
-	}
+// dutyNotices returns out plus a finding for each duty row of after that
+// is overdue and not yet in ps.Notices. A duty that went missing because
+// its page was removed in this check (before and after are the same rows,
+// evaluated before and after the pass) is told in that page's removal
+// finding in out instead, which it extends in place. Each notice is added
+// to ps.Notices once its finding is published.
+func (w *Watcher) dutyNotices(p config.Portal, before, after []DutyStatus, removed []string, out []pending, ps *portalState, now time.Time) []pending {
 	for i, row := range after {
 		key := row.Duty + "|" + row.Period
 		if !row.Overdue || slices.Contains(ps.Notices, key) {
@@ -341,17 +385,24 @@ func (w *Watcher) Check(ctx context.Context, portalID string) (Report, error) {
 			matches: []article.Match{match(KindDuty, "medium", row.DutyName)},
 			after:   func() error { ps.Notices = append(ps.Notices, k); return nil }})
 	}
+	return out
+}
 
-	// Publish, then record.
+// publishAndRecord publishes each finding of out in order, adding its
+// alert id to rep.Alerts and then applying its state change, and writes
+// ps (last check, seeded once the home page answered, at most the 500
+// latest notices). It prunes old findings if any alert was published. It
+// stops at the first error, leaving the state unwritten.
+func (w *Watcher) publishAndRecord(ctx context.Context, p config.Portal, out []pending, homeOK bool, ps *portalState, rep *Report, now time.Time) error {
 	for _, pd := range out {
 		id, err := w.publish(ctx, p, pd, now)
 		if err != nil {
-			return rep, err
+			return err
 		}
 		rep.Alerts = append(rep.Alerts, id)
 		if pd.after != nil {
 			if err := pd.after(); err != nil {
-				return rep, err
+				return err
 			}
 		}
 	}
@@ -362,16 +413,13 @@ func (w *Watcher) Check(ctx context.Context, portalID string) (Report, error) {
 	if len(ps.Notices) > 500 {
 		ps.Notices = ps.Notices[len(ps.Notices)-500:]
 	}
-	if err := putJSON(ctx, w.st, "portal."+p.ID, ps); err != nil {
-		return rep, err
+	if err := putJSON(ctx, w.st, "portal."+p.ID, *ps); err != nil {
+		return err
 	}
 	if len(rep.Alerts) > 0 {
-		if err := w.prune(ctx); err != nil {
-			return rep, err
-		}
+		return w.prune(ctx)
 	}
-	w.log.Info("portal checked", "portal", p.ID, "fetched", rep.Fetched, "failed", rep.Failed, "alerts", len(rep.Alerts))
-	return rep, nil
+	return nil
 }
 
 func errText(err error, status int) string {
