@@ -485,27 +485,14 @@ func (w *Watcher) watchPage(ctx context.Context, p config.Portal, u string, pg c
 	if err != nil {
 		return nil, nil, false, err
 	}
-	host := hostOf(p.URL)
 	if pg.Status == http.StatusNotFound || pg.Status == http.StatusGone {
-		if err := w.markGone(ctx, p, u, now); err != nil {
-			return nil, nil, false, err
-		}
-		if prev.Status < 200 || prev.Status > 299 {
-			return nil, nil, false, nil // never there, or already reported
-		}
-		next := prev
-		next.Status, next.Fetched = pg.Status, now
-		f := Finding{Portal: p.ID, PortalName: p.Name, URL: u, Kinds: []string{KindRemoved}, Severity: "medium", Found: now,
-			Old: prev.Snapshot, OldFetched: prev.Fetched,
-			Details: []string{fmt.Sprintf("Trang %s trả về HTTP %d (trước đó có nội dung, lưu lúc %s).", u, pg.Status, prev.Fetched.In(w.loc).Format("15:04 02/01/2006"))}}
-		return &pending{finding: f, owner: "removed|" + u + "|" + prev.SHA,
-			title:   fmt.Sprintf("%s: trang bị gỡ %s", p.Name, pathOf(u)),
-			matches: []article.Match{match(KindRemoved, "medium", pathOf(u))},
-			after:   func() error { return putJSON(ctx, w.st, wkey, next) }}, nil, true, nil
+		f, err := w.removedPage(ctx, p, u, pg, prev, wkey, now)
+		return f, nil, f != nil, err
 	}
 	if pg.Status < 200 || pg.Status > 299 {
 		return nil, nil, false, nil
 	}
+	host := hostOf(p.URL)
 	feat, err := analyse(pg.Body, firstNonEmpty(pg.FinalURL, u), host, w.spam)
 	if err != nil {
 		w.log.Info("portal page unparsable", "portal", p.ID, "url", u, "err", err)
@@ -515,9 +502,61 @@ func (w *Watcher) watchPage(ctx context.Context, p config.Portal, u string, pg c
 	if err := w.recordPage(ctx, p, u, pg, true, now); err != nil {
 		return nil, nil, false, err
 	}
-	snap, err := crawler.NewPageSnapshot("portal-"+pid, prev.Revision+1, pg)
+	next, err := w.saveCopy(ctx, p, u, pg, prev, feat, now)
 	if err != nil {
 		return nil, nil, false, err
+	}
+	// Findings: against the previous copy; on the first copy, only what is
+	// suspicious in itself (hidden links, spam).
+	c := w.compare(prev.Features, feat, home)
+	if hosts := noteHosts(ps, feat.Hosts); len(hosts) > 0 && !firstHosts {
+		c.add(KindNewHost, "low", "Liên kết tới tên miền chưa từng thấy: "+strings.Join(hosts, ", ")+".", hosts...)
+	}
+	save := func() error { return putJSON(ctx, w.st, wkey, next) }
+	if len(c.kinds) == 0 {
+		return nil, cands, false, save()
+	}
+	if len(c.ms) == 1 && c.kinds[0] == KindNewHost {
+		c.sev = "low"
+	}
+	f := Finding{Portal: p.ID, PortalName: p.Name, URL: u, Kinds: c.kinds, Severity: c.sev, Found: now, Details: c.details,
+		Old: prev.Snapshot, New: next.Snapshot, OldFetched: prev.Fetched, NewFetched: now}
+	f.Diff = diffLines(w.oldLines(ctx, prev.Snapshot, next.Snapshot), htmlLines(pg.Body))
+	return &pending{finding: f, owner: "change|" + u + "|" + next.SHA,
+		title:   fmt.Sprintf("%s: trang %s có thay đổi đáng ngờ (%s)", p.Name, pathOf(u), now.In(w.loc).Format("15:04 02/01/2006")),
+		matches: c.ms, after: save}, cands, false, nil
+}
+
+// removedPage handles a watched page that answered 404 or 410: it marks
+// its duty evidence gone and, if the last copy was there (2xx), returns a
+// removal finding whose publication records the new status under wkey.
+// A page never there, or already reported, gives nil.
+func (w *Watcher) removedPage(ctx context.Context, p config.Portal, u string, pg crawler.Page, prev watchState, wkey string, now time.Time) (*pending, error) {
+	if err := w.markGone(ctx, p, u, now); err != nil {
+		return nil, err
+	}
+	if prev.Status < 200 || prev.Status > 299 {
+		return nil, nil // never there, or already reported
+	}
+	next := prev
+	next.Status, next.Fetched = pg.Status, now
+	f := Finding{Portal: p.ID, PortalName: p.Name, URL: u, Kinds: []string{KindRemoved}, Severity: "medium", Found: now,
+		Old: prev.Snapshot, OldFetched: prev.Fetched,
+		Details: []string{fmt.Sprintf("Trang %s trả về HTTP %d (trước đó có nội dung, lưu lúc %s).", u, pg.Status, prev.Fetched.In(w.loc).Format("15:04 02/01/2006"))}}
+	return &pending{finding: f, owner: "removed|" + u + "|" + prev.SHA,
+		title:   fmt.Sprintf("%s: trang bị gỡ %s", p.Name, pathOf(u)),
+		matches: []article.Match{match(KindRemoved, "medium", pathOf(u))},
+		after:   func() error { return putJSON(ctx, w.st, wkey, next) }}, nil
+}
+
+// saveCopy returns the page's next watch state (not yet written). When the
+// page's bytes differ from the last copy, it saves a new revision in
+// Copies first; an error there means nothing changed.
+func (w *Watcher) saveCopy(ctx context.Context, p config.Portal, u string, pg crawler.Page, prev watchState, feat Features, now time.Time) (watchState, error) {
+	pid := pageID(u)
+	snap, err := crawler.NewPageSnapshot("portal-"+pid, prev.Revision+1, pg)
+	if err != nil {
+		return watchState{}, err
 	}
 	next := watchState{URL: u, Revision: prev.Revision, Snapshot: prev.Snapshot, SHA: prev.SHA, Status: pg.Status, Fetched: now, Features: &feat}
 	if snap.SHA256 != prev.SHA {
@@ -525,23 +564,42 @@ func (w *Watcher) watchPage(ctx context.Context, p config.Portal, u string, pg c
 		next.Snapshot = crawler.SnapshotKey("portal-"+pid, next.Revision)
 		next.SHA = snap.SHA256
 		if err := w.copies.PutSnapshot(ctx, next.Snapshot, snap); err != nil {
-			return nil, nil, false, fmt.Errorf("portal %s: save copy of %s: %w", p.ID, u, err)
+			return watchState{}, fmt.Errorf("portal %s: save copy of %s: %w", p.ID, u, err)
 		}
 	}
-	// Findings: against the previous copy; on the first copy, only what is
-	// suspicious in itself (hidden links, spam).
-	base := Features{}
-	if prev.Features != nil {
-		base = *prev.Features
+	return next, nil
+}
+
+// changes collects the kinds of a page finding with their details and
+// matches; sev is "high" once any high-severity kind is added.
+type changes struct {
+	kinds, details []string
+	ms             []article.Match
+	sev            string
+}
+
+func (c *changes) add(kind, sev, detail string, terms ...string) {
+	c.kinds = append(c.kinds, kind)
+	c.ms = append(c.ms, match(kind, sev, terms...))
+	c.details = append(c.details, detail)
+	if sev == "high" {
+		c.sev = "high"
 	}
-	var kinds, details []string
-	var ms []article.Match
-	sev := "medium"
+}
+
+// compare returns what is suspicious in feat: new hidden links and new spam
+// terms (two new visible ones at least, or any strong one) always; new
+// scripts, new iframes and, on the home page, a text kept below TextChange
+// similarity only when there is a previous copy's features (prev non-nil).
+// Outbound hosts are left to the caller.
+func (w *Watcher) compare(prev *Features, feat Features, home bool) changes {
+	c := changes{sev: "medium"}
+	base := Features{}
+	if prev != nil {
+		base = *prev
+	}
 	if h := added(base.Hidden, feat.Hidden); len(h) > 0 {
-		kinds = append(kinds, KindHidden)
-		ms = append(ms, match(KindHidden, "high", h...))
-		details = append(details, fmt.Sprintf("%d liên kết ẩn mới (display:none, ngoài màn hình, chữ cỡ 0…).", len(h)))
-		sev = "high"
+		c.add(KindHidden, "high", fmt.Sprintf("%d liên kết ẩn mới (display:none, ngoài màn hình, chữ cỡ 0…).", len(h)), h...)
 	}
 	newStrong := added(base.Spam, feat.Spam)
 	newVisible := added(base.SpamVisible, feat.SpamVisible)
@@ -549,71 +607,59 @@ func (w *Watcher) watchPage(ctx context.Context, p config.Portal, u string, pg c
 		terms := append(slices.Clone(newStrong), newVisible...)
 		slices.Sort(terms)
 		terms = slices.Compact(terms)
-		kinds = append(kinds, KindSpam)
-		ms = append(ms, match(KindSpam, "high", terms...))
-		details = append(details, "Từ ngữ quảng cáo cờ bạc, cho vay, thuốc: "+strings.Join(terms, ", ")+".")
-		sev = "high"
+		c.add(KindSpam, "high", "Từ ngữ quảng cáo cờ bạc, cho vay, thuốc: "+strings.Join(terms, ", ")+".", terms...)
 	}
-	if prev.Features != nil {
-		if s := added(base.Scripts, feat.Scripts); len(s) > 0 {
-			kinds = append(kinds, KindScript)
-			ms = append(ms, match(KindScript, "high", s...))
-			details = append(details, fmt.Sprintf("%d mã script mới.", len(s)))
-			sev = "high"
-		}
-		if s := added(base.Iframes, feat.Iframes); len(s) > 0 {
-			kinds = append(kinds, KindIframe)
-			ms = append(ms, match(KindIframe, "high", s...))
-			details = append(details, fmt.Sprintf("%d khung iframe mới.", len(s)))
-			sev = "high"
-		}
-		if home {
-			if sim := similarity(base.Words, feat.Words); sim < w.cfg.TextChange {
-				kinds = append(kinds, KindDeface)
-				ms = append(ms, match(KindDeface, "high", fmt.Sprintf("%.0f%%", 100*(1-sim))))
-				details = append(details, fmt.Sprintf("Nội dung chữ của trang chủ thay đổi %.0f%% so với bản lưu trước.", 100*(1-sim)))
-				sev = "high"
-			}
+	if prev == nil {
+		return c
+	}
+	if s := added(base.Scripts, feat.Scripts); len(s) > 0 {
+		c.add(KindScript, "high", fmt.Sprintf("%d mã script mới.", len(s)), s...)
+	}
+	if s := added(base.Iframes, feat.Iframes); len(s) > 0 {
+		c.add(KindIframe, "high", fmt.Sprintf("%d khung iframe mới.", len(s)), s...)
+	}
+	if home {
+		if sim := similarity(base.Words, feat.Words); sim < w.cfg.TextChange {
+			c.add(KindDeface, "high", fmt.Sprintf("Nội dung chữ của trang chủ thay đổi %.0f%% so với bản lưu trước.", 100*(1-sim)), fmt.Sprintf("%.0f%%", 100*(1-sim)))
 		}
 	}
-	var newHosts []string
-	for _, h := range feat.Hosts {
+	return c
+}
+
+// noteHosts adds to ps.Hosts (sorted, the 2000 last kept) the hosts it
+// lacks and returns those, in the order of hosts.
+func noteHosts(ps *portalState, hosts []string) []string {
+	var fresh []string
+	for _, h := range hosts {
 		if _, ok := slices.BinarySearch(ps.Hosts, h); !ok {
-			newHosts = append(newHosts, h)
+			fresh = append(fresh, h)
 		}
 	}
-	if len(newHosts) > 0 && !firstHosts {
-		kinds = append(kinds, KindNewHost)
-		ms = append(ms, match(KindNewHost, "low", newHosts...))
-		details = append(details, "Liên kết tới tên miền chưa từng thấy: "+strings.Join(newHosts, ", ")+".")
-	}
-	ps.Hosts = append(ps.Hosts, newHosts...)
+	ps.Hosts = append(ps.Hosts, fresh...)
 	slices.Sort(ps.Hosts)
 	ps.Hosts = slices.Compact(ps.Hosts)
 	if len(ps.Hosts) > 2000 {
 		ps.Hosts = ps.Hosts[len(ps.Hosts)-2000:]
 	}
-	save := func() error { return putJSON(ctx, w.st, wkey, next) }
-	if len(kinds) == 0 {
-		return nil, cands, false, save()
+	return fresh
+}
+
+// oldLines returns the lines of the saved copy old for a diff against a
+// page saved as cur, or nil when there is no older copy or it cannot be
+// read.
+func (w *Watcher) oldLines(ctx context.Context, old, cur string) []string {
+	if old == "" || old == cur {
+		return nil
 	}
-	if len(ms) == 1 && kinds[0] == KindNewHost {
-		sev = "low"
+	s, err := w.copies.GetSnapshot(ctx, old)
+	if err != nil {
+		return nil
 	}
-	f := Finding{Portal: p.ID, PortalName: p.Name, URL: u, Kinds: kinds, Severity: sev, Found: now, Details: details,
-		Old: prev.Snapshot, New: next.Snapshot, OldFetched: prev.Fetched, NewFetched: now}
-	var oldLines []string
-	if prev.Snapshot != "" && prev.Snapshot != next.Snapshot {
-		if s, err := w.copies.GetSnapshot(ctx, prev.Snapshot); err == nil {
-			if raw, err := s.Raw(0); err == nil {
-				oldLines = htmlLines(raw)
-			}
-		}
+	raw, err := s.Raw(0)
+	if err != nil {
+		return nil
 	}
-	f.Diff = diffLines(oldLines, htmlLines(pg.Body))
-	return &pending{finding: f, owner: "change|" + u + "|" + next.SHA,
-		title:   fmt.Sprintf("%s: trang %s có thay đổi đáng ngờ (%s)", p.Name, pathOf(u), now.In(w.loc).Format("15:04 02/01/2006")),
-		matches: ms, after: save}, cands, false, nil
+	return htmlLines(raw)
 }
 
 // crawlLinks fetches linked same-host pages not seen lately, as duty
