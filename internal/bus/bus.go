@@ -84,26 +84,56 @@ type Bus struct {
 	watched   chan struct{}
 }
 
+func (c *Config) setDefaults() {
+	if c.Replicas <= 0 {
+		c.Replicas = 1
+	}
+	if c.Name == "" {
+		c.Name = "diembao"
+	}
+	if c.MinFree == 0 {
+		c.MinFree = 64 << 20
+	}
+	if c.WatchInterval <= 0 {
+		c.WatchInterval = 5 * time.Second
+	}
+}
+
 // Open starts the embedded server (cfg.URL empty) or connects to cfg.URL.
 func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Bus, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	if cfg.Replicas <= 0 {
-		cfg.Replicas = 1
-	}
-	if cfg.Name == "" {
-		cfg.Name = "diembao"
-	}
-	if cfg.MinFree == 0 {
-		cfg.MinFree = 64 << 20
-	}
-	if cfg.WatchInterval <= 0 {
-		cfg.WatchInterval = 5 * time.Second
-	}
+	cfg.setDefaults()
 	b := &Bus{cfg: cfg, log: log.With("component", "bus")}
-	opts := []nats.Option{
-		nats.Name(cfg.Name),
+	opts := b.clientOptions()
+	url := cfg.URL
+	if url == "" {
+		more, err := b.startEmbedded(log)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, more...)
+	} else {
+		opts = append(opts, nats.RetryOnFailedConnect(true), nats.Timeout(5*time.Second))
+	}
+	if err := b.connect(url, opts); err != nil {
+		return nil, err
+	}
+	wctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	b.stopWatch, b.watched = stop, make(chan struct{})
+	go func() {
+		defer close(b.watched)
+		b.watch(wctx, cfg.WatchInterval)
+	}()
+	return b, nil
+}
+
+// clientOptions are the NATS client options common to both servers:
+// b's name, endless reconnection, disconnections and reconnections logged.
+func (b *Bus) clientOptions() []nats.Option {
+	return []nats.Option{
+		nats.Name(b.cfg.Name),
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(500 * time.Millisecond),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
@@ -113,94 +143,113 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Bus, error) {
 		}),
 		nats.ReconnectHandler(func(*nats.Conn) { b.log.Info("nats reconnected") }),
 	}
-	url := cfg.URL
-	if url == "" {
-		if cfg.StoreDir == "" {
-			return nil, errors.New("bus: embedded server needs a store dir")
-		}
-		if err := os.MkdirAll(cfg.StoreDir, 0o750); err != nil {
+}
+
+// startEmbedded locks b.cfg.StoreDir (creating it), starts the embedded
+// server on it with its log going to log, and returns the client options
+// that reach it. With LocalURLFile the server also listens on a loopback
+// port behind a random token, whose client URL it writes to that file.
+// On error nothing is left running or locked.
+func (b *Bus) startEmbedded(log *slog.Logger) ([]nats.Option, error) {
+	cfg := b.cfg
+	if cfg.StoreDir == "" {
+		return nil, errors.New("bus: embedded server needs a store dir")
+	}
+	if err := os.MkdirAll(cfg.StoreDir, 0o750); err != nil {
+		return nil, fmt.Errorf("bus: %w", err)
+	}
+	lock, err := lockStore(cfg.StoreDir)
+	if err != nil {
+		return nil, err
+	}
+	b.lock = lock
+	so := embeddedOptions(cfg)
+	var opts []nats.Option
+	var token string
+	if cfg.LocalURLFile != "" {
+		var rnd [16]byte
+		if _, err := rand.Read(rnd[:]); err != nil {
 			return nil, fmt.Errorf("bus: %w", err)
 		}
-		lock, err := lockStore(cfg.StoreDir)
-		if err != nil {
+		token = hex.EncodeToString(rnd[:])
+		so.DontListen, so.Host, so.Port, so.Authorization = false, "127.0.0.1", server.RANDOM_PORT, token
+		opts = append(opts, nats.Token(token))
+	}
+	srv, err := server.NewServer(so)
+	if err != nil {
+		b.lock.release()
+		return nil, fmt.Errorf("bus: embedded server: %w", err)
+	}
+	srv.SetLogger(serverLogger{log: log.With("component", "nats-server"), onWriteError: b.health.storeFailed}, false, false)
+	srv.Start()
+	if !srv.ReadyForConnections(30 * time.Second) {
+		srv.Shutdown()
+		b.lock.release()
+		return nil, errors.New("bus: embedded server not ready after 30s")
+	}
+	b.srv, b.srvOpts = srv, *so
+	opts = append(opts, nats.InProcessServer(srv))
+	if cfg.LocalURLFile != "" {
+		if err := b.publishLocalURL(token); err != nil {
+			b.shutdownServer()
 			return nil, err
 		}
-		b.lock = lock
-		so := &server.Options{
-			ServerName: "diembao-embedded",
-			JetStream:  true,
-			StoreDir:   cfg.StoreDir,
-			DontListen: true,
-			NoSigs:     true,
-			NoLog:      true,
-			SyncAlways: cfg.Sync,
-			MaxPayload: MaxPayload,
-			// Without explicit limits the server caps JetStream at 75 % of
-			// the disk space free when JetStream starts, so a JetStream
-			// (re)started on a nearly full disk would refuse writes with
-			// "resource limits exceeded" after space returns. The disk
-			// itself is the limit; the watchdog and /healthz watch it.
-			JetStreamMaxStore:  1 << 40,
-			JetStreamMaxMemory: 512 << 20,
-		}
-		var token string
-		if cfg.LocalURLFile != "" {
-			var rnd [16]byte
-			if _, err := rand.Read(rnd[:]); err != nil {
-				return nil, fmt.Errorf("bus: %w", err)
-			}
-			token = hex.EncodeToString(rnd[:])
-			so.DontListen, so.Host, so.Port, so.Authorization = false, "127.0.0.1", server.RANDOM_PORT, token
-			opts = append(opts, nats.Token(token))
-		}
-		srv, err := server.NewServer(so)
-		if err != nil {
-			b.lock.release()
-			return nil, fmt.Errorf("bus: embedded server: %w", err)
-		}
-		srv.SetLogger(serverLogger{log: log.With("component", "nats-server"), onWriteError: b.health.storeFailed}, false, false)
-		srv.Start()
-		if !srv.ReadyForConnections(30 * time.Second) {
-			srv.Shutdown()
-			b.lock.release()
-			return nil, errors.New("bus: embedded server not ready after 30s")
-		}
-		b.srv, b.srvOpts = srv, *so
-		opts = append(opts, nats.InProcessServer(srv))
-		if cfg.LocalURLFile != "" {
-			addr, ok := srv.Addr().(*net.TCPAddr)
-			if !ok {
-				b.shutdownServer()
-				return nil, errors.New("bus: embedded server has no loopback listener")
-			}
-			if err := writeLocalURL(cfg.LocalURLFile, fmt.Sprintf("nats://%s@127.0.0.1:%d", token, addr.Port)); err != nil {
-				b.shutdownServer()
-				return nil, err
-			}
-			b.localFile = cfg.LocalURLFile
-		}
-	} else {
-		opts = append(opts, nats.RetryOnFailedConnect(true), nats.Timeout(5*time.Second))
 	}
+	return opts, nil
+}
+
+// embeddedOptions are the embedded server's options for cfg: JetStream on
+// cfg.StoreDir, no listener, no signals, no log of its own.
+func embeddedOptions(cfg Config) *server.Options {
+	return &server.Options{
+		ServerName: "diembao-embedded",
+		JetStream:  true,
+		StoreDir:   cfg.StoreDir,
+		DontListen: true,
+		NoSigs:     true,
+		NoLog:      true,
+		SyncAlways: cfg.Sync,
+		MaxPayload: MaxPayload,
+		// Without explicit limits the server caps JetStream at 75 % of
+		// the disk space free when JetStream starts, so a JetStream
+		// (re)started on a nearly full disk would refuse writes with
+		// "resource limits exceeded" after space returns. The disk
+		// itself is the limit; the watchdog and /healthz watch it.
+		JetStreamMaxStore:  1 << 40,
+		JetStreamMaxMemory: 512 << 20,
+	}
+}
+
+// publishLocalURL writes the running embedded server's loopback client
+// URL, with token, to cfg.LocalURLFile, which Close then removes.
+func (b *Bus) publishLocalURL(token string) error {
+	addr, ok := b.srv.Addr().(*net.TCPAddr)
+	if !ok {
+		return errors.New("bus: embedded server has no loopback listener")
+	}
+	if err := writeLocalURL(b.cfg.LocalURLFile, fmt.Sprintf("nats://%s@127.0.0.1:%d", token, addr.Port)); err != nil {
+		return err
+	}
+	b.localFile = b.cfg.LocalURLFile
+	return nil
+}
+
+// connect connects to url (the embedded server if empty) with opts and
+// opens JetStream on the connection. On error it leaves nothing running.
+func (b *Bus) connect(url string, opts []nats.Option) error {
 	nc, err := nats.Connect(url, opts...)
 	if err != nil {
 		b.shutdownServer()
-		return nil, fmt.Errorf("bus: connect %s: %w", displayURL(url), err)
+		return fmt.Errorf("bus: connect %s: %w", displayURL(url), err)
 	}
 	b.nc = nc
 	js, err := jetstream.New(nc)
 	if err != nil {
 		b.Close()
-		return nil, fmt.Errorf("bus: jetstream: %w", err)
+		return fmt.Errorf("bus: jetstream: %w", err)
 	}
 	b.js = js
-	wctx, stop := context.WithCancel(context.WithoutCancel(ctx))
-	b.stopWatch, b.watched = stop, make(chan struct{})
-	go func() {
-		defer close(b.watched)
-		b.watch(wctx, cfg.WatchInterval)
-	}()
-	return b, nil
+	return nil
 }
 
 func displayURL(u string) string {

@@ -148,100 +148,135 @@ func (s *Service) existing(ctx context.Context, in Intake) (Case, bool, error) {
 }
 
 // prepare resolves an intake: looks the article or alert up, fetches the URL
-// once (keeping the saved copy), or checks the upload.
+// once (keeping the saved copy), or checks the upload. The first of
+// ArticleID, AlertID and URL that is set decides; none set is a manual
+// item of Text with an optional upload.
 func (s *Service) prepare(ctx context.Context, in Intake) (prepared, error) {
 	now := s.d.Now().UTC()
 	p := prepared{item: Item{Kind: KindManual, Added: now, AddedBy: in.By}}
+	var err error
 	switch {
 	case strings.TrimSpace(in.ArticleID) != "":
-		if s.d.Lookup == nil {
-			return p, inputError("máy chủ chưa bật tra cứu bài báo")
-		}
-		a, err := s.d.Lookup.Article(ctx, strings.TrimSpace(in.ArticleID))
-		if err != nil {
-			if errors.Is(err, ErrNotFound) {
-				return p, inputError("không tìm thấy bài báo %q", in.ArticleID)
-			}
-			return p, err
-		}
-		p.item = itemOf(a, KindOrigin, now, in.By)
-		p.keys = append(p.keys, articleKey(a.ID))
-		p.title = a.Title
+		err = s.prepareArticle(ctx, in, now, &p)
 	case strings.TrimSpace(in.AlertID) != "":
-		if s.d.Lookup == nil {
-			return p, inputError("máy chủ chưa bật tra cứu cảnh báo")
-		}
-		al, auds, err := s.d.Lookup.Alert(ctx, strings.TrimSpace(in.AlertID))
-		if err != nil {
-			if errors.Is(err, ErrNotFound) {
-				return p, inputError("không tìm thấy cảnh báo %q", in.AlertID)
-			}
-			return p, err
-		}
-		a := article.Article{ID: al.ArticleID, URL: al.URL, Source: al.Source, Title: al.Title, Published: al.Published}
-		if full, err := s.d.Lookup.Article(ctx, al.ArticleID); err == nil {
-			a = full
-		}
-		p.item = itemOf(a, KindOrigin, now, in.By)
-		p.item.AlertID = al.ID
-		p.keys = append(p.keys, articleKey(a.ID))
-		p.severity, p.topics, p.audiences, p.title = al.Severity, al.Topics, auds, al.Title
+		err = s.prepareAlert(ctx, in, now, &p)
 	case strings.TrimSpace(in.URL) != "":
-		raw := strings.TrimSpace(in.URL)
-		u, err := url.Parse(raw)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return p, inputError("địa chỉ %q không phải URL http/https", raw)
-		}
-		if s.d.Fetcher == nil {
-			return p, inputError("máy chủ chưa bật tải trang theo URL")
-		}
-		f, err := s.d.Fetcher.Fetch(ctx, raw)
-		if err != nil {
-			return p, err
-		}
-		sum, err := s.storeBlob(ctx, f.Raw)
-		if err != nil {
-			return p, err
-		}
-		p.item = itemOf(f.Article, KindManual, now, in.By)
-		if p.item.URL == "" {
-			p.item.URL = raw
-		}
-		p.item.Evidence = sum
-		ct := f.ContentType
-		if ct == "" {
-			ct = http.DetectContentType(f.Raw)
-		}
-		p.evidence = append(p.evidence, Evidence{SHA256: sum, Name: savedName(raw), ContentType: ct,
-			Size: int64(len(f.Raw)), URL: raw, Added: now, By: in.By})
-		p.keys = append(p.keys, urlKey(raw))
-		if f.Article.ID != "" {
-			p.keys = append(p.keys, articleKey(f.Article.ID))
-		}
-		p.title = f.Article.Title
+		err = s.prepareURL(ctx, in, now, &p)
 	default:
-		p.item.Text = cleanText(in.Text, 20000)
-		p.item.FirstSeen = now
-		p.item.Source = "thủ công"
-		if in.File != nil {
-			ct, err := s.sniff(in.File)
-			if err != nil {
-				return p, err
-			}
-			sum, err := s.storeBlob(ctx, in.File.Data)
-			if err != nil {
-				return p, err
-			}
-			name := path.Base(strings.ReplaceAll(in.File.Name, "\\", "/"))
-			if name == "." || name == "/" || name == "" {
-				name = "tep" + acceptedTypes[ct]
-			}
-			p.item.Evidence = sum
-			p.evidence = append(p.evidence, Evidence{SHA256: sum, Name: cleanText(name, 200), ContentType: ct,
-				Size: int64(len(in.File.Data)), Added: now, By: in.By})
-		}
+		err = s.prepareManual(ctx, in, now, &p)
 	}
-	return p, nil
+	return p, err
+}
+
+// prepareArticle makes p's item the indexed article in.ArticleID. An
+// unknown article, or no look-up, is bad input.
+func (s *Service) prepareArticle(ctx context.Context, in Intake, now time.Time, p *prepared) error {
+	if s.d.Lookup == nil {
+		return inputError("máy chủ chưa bật tra cứu bài báo")
+	}
+	a, err := s.d.Lookup.Article(ctx, strings.TrimSpace(in.ArticleID))
+	if err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return inputError("không tìm thấy bài báo %q", in.ArticleID)
+		}
+		return err
+	}
+	p.item = itemOf(a, KindOrigin, now, in.By)
+	p.keys = append(p.keys, articleKey(a.ID))
+	p.title = a.Title
+	return nil
+}
+
+// prepareAlert makes p's item the article of alert in.AlertID (the
+// indexed article if found, else what the alert tells of it) and takes
+// the alert's severity, topics, audiences and title. An unknown alert, or
+// no look-up, is bad input.
+func (s *Service) prepareAlert(ctx context.Context, in Intake, now time.Time, p *prepared) error {
+	if s.d.Lookup == nil {
+		return inputError("máy chủ chưa bật tra cứu cảnh báo")
+	}
+	al, auds, err := s.d.Lookup.Alert(ctx, strings.TrimSpace(in.AlertID))
+	if err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return inputError("không tìm thấy cảnh báo %q", in.AlertID)
+		}
+		return err
+	}
+	a := article.Article{ID: al.ArticleID, URL: al.URL, Source: al.Source, Title: al.Title, Published: al.Published}
+	if full, err := s.d.Lookup.Article(ctx, al.ArticleID); err == nil {
+		a = full
+	}
+	p.item = itemOf(a, KindOrigin, now, in.By)
+	p.item.AlertID = al.ID
+	p.keys = append(p.keys, articleKey(a.ID))
+	p.severity, p.topics, p.audiences, p.title = al.Severity, al.Topics, auds, al.Title
+	return nil
+}
+
+// prepareURL fetches in.URL once and makes p's item the page, its saved
+// copy the evidence. A URL that is not http(s), or no fetcher, is bad
+// input.
+func (s *Service) prepareURL(ctx context.Context, in Intake, now time.Time, p *prepared) error {
+	raw := strings.TrimSpace(in.URL)
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return inputError("địa chỉ %q không phải URL http/https", raw)
+	}
+	if s.d.Fetcher == nil {
+		return inputError("máy chủ chưa bật tải trang theo URL")
+	}
+	f, err := s.d.Fetcher.Fetch(ctx, raw)
+	if err != nil {
+		return err
+	}
+	sum, err := s.storeBlob(ctx, f.Raw)
+	if err != nil {
+		return err
+	}
+	p.item = itemOf(f.Article, KindManual, now, in.By)
+	if p.item.URL == "" {
+		p.item.URL = raw
+	}
+	p.item.Evidence = sum
+	ct := f.ContentType
+	if ct == "" {
+		ct = http.DetectContentType(f.Raw)
+	}
+	p.evidence = append(p.evidence, Evidence{SHA256: sum, Name: savedName(raw), ContentType: ct,
+		Size: int64(len(f.Raw)), URL: raw, Added: now, By: in.By})
+	p.keys = append(p.keys, urlKey(raw))
+	if f.Article.ID != "" {
+		p.keys = append(p.keys, articleKey(f.Article.ID))
+	}
+	p.title = f.Article.Title
+	return nil
+}
+
+// prepareManual makes p's item the handed-in text and stores the upload,
+// if any, once its type is accepted.
+func (s *Service) prepareManual(ctx context.Context, in Intake, now time.Time, p *prepared) error {
+	p.item.Text = cleanText(in.Text, 20000)
+	p.item.FirstSeen = now
+	p.item.Source = "thủ công"
+	if in.File == nil {
+		return nil
+	}
+	ct, err := s.sniff(in.File)
+	if err != nil {
+		return err
+	}
+	sum, err := s.storeBlob(ctx, in.File.Data)
+	if err != nil {
+		return err
+	}
+	name := path.Base(strings.ReplaceAll(in.File.Name, "\\", "/"))
+	if name == "." || name == "/" || name == "" {
+		name = "tep" + acceptedTypes[ct]
+	}
+	p.item.Evidence = sum
+	p.evidence = append(p.evidence, Evidence{SHA256: sum, Name: cleanText(name, 200), ContentType: ct,
+		Size: int64(len(in.File.Data)), Added: now, By: in.By})
+	return nil
 }
 
 func savedName(raw string) string {

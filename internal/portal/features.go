@@ -109,8 +109,8 @@ func hiddenSelectors(doc *goquery.Document) []string {
 	return out
 }
 
-// analyse parses a page and extracts its Features. base resolves relative
-// links; home is the portal's host.
+// analyse parses a page and extracts its Features. pageURL (or the page's
+// <base href>) resolves relative links; host is the portal's host.
 func analyse(body []byte, pageURL, host string, spam *rules.Set) (Features, error) {
 	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
 	if err != nil {
@@ -125,7 +125,33 @@ func analyse(body []byte, pageURL, host string, spam *rules.Set) (Features, erro
 			base = bu
 		}
 	}
-	hiddenSel := hiddenSelectors(doc)
+	s := pageScan{base: base, host: host, hidden: hiddenNodes(doc)}
+	s.f.Title = strings.TrimSpace(doc.Find("title").First().Text())
+	s.embeds(doc)
+	s.anchors(doc)
+	for _, n := range doc.Nodes {
+		s.text(n, false)
+	}
+	return s.features(spam), nil
+}
+
+// pageScan gathers one page's Features. Outbound hosts, scripts, iframes
+// and hidden links go straight into f; the text that weighs as spam
+// (hidden text, outbound and hidden links) into strong and the rest of the
+// text into visible, for features to match.
+type pageScan struct {
+	base    *url.URL
+	host    string
+	hidden  map[*html.Node]bool // elements hidden by style, attribute or <style> rule
+	f       Features
+	strong  strings.Builder
+	visible strings.Builder
+}
+
+// hiddenNodes returns the elements hidden by their style attribute, the
+// hidden attribute or a simple selector that a <style> block hides (their
+// descendants are not listed).
+func hiddenNodes(doc *goquery.Document) map[*html.Node]bool {
 	hidden := map[*html.Node]bool{}
 	mark := func(s *goquery.Selection) {
 		s.Each(func(_ int, e *goquery.Selection) { hidden[e.Get(0)] = true })
@@ -136,105 +162,124 @@ func analyse(body []byte, pageURL, host string, spam *rules.Set) (Features, erro
 		}
 	})
 	mark(doc.Find("[hidden]"))
-	for _, sel := range hiddenSel {
+	for _, sel := range hiddenSelectors(doc) {
 		mark(doc.Find(sel))
 	}
-	isHidden := func(n *html.Node) bool {
-		for ; n != nil; n = n.Parent {
-			if hidden[n] {
-				return true
-			}
+	return hidden
+}
+
+// isHidden reports whether n or one of its ancestors is hidden.
+func (s *pageScan) isHidden(n *html.Node) bool {
+	for ; n != nil; n = n.Parent {
+		if s.hidden[n] {
+			return true
 		}
-		return false
 	}
-	abs := func(ref string) *url.URL {
-		u, err := base.Parse(strings.TrimSpace(ref))
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-			return nil
-		}
-		return u
+	return false
+}
+
+// abs resolves ref against the page's base; nil unless http or https.
+func (s *pageScan) abs(ref string) *url.URL {
+	u, err := s.base.Parse(strings.TrimSpace(ref))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil
 	}
-	var f Features
-	f.Title = strings.TrimSpace(doc.Find("title").First().Text())
-	outbound := func(u *url.URL) bool { return u != nil && !sameHost(u.Hostname(), host) }
-	var strong strings.Builder
-	doc.Find("script").Each(func(_ int, s *goquery.Selection) {
-		if src, ok := s.Attr("src"); ok {
-			if u := abs(src); u != nil {
-				f.Scripts = append(f.Scripts, stripQuery(u))
-				if outbound(u) {
-					f.Hosts = append(f.Hosts, hostKey(u.Hostname()))
+	return u
+}
+
+// outbound reports whether u is on a host other than the portal's.
+func (s *pageScan) outbound(u *url.URL) bool { return u != nil && !sameHost(u.Hostname(), s.host) }
+
+// embeds records external scripts (and suspicious inline ones), frames and
+// embedded objects, and the outbound hosts of these and of forms.
+func (s *pageScan) embeds(doc *goquery.Document) {
+	doc.Find("script").Each(func(_ int, e *goquery.Selection) {
+		if src, ok := e.Attr("src"); ok {
+			if u := s.abs(src); u != nil {
+				s.f.Scripts = append(s.f.Scripts, stripQuery(u))
+				if s.outbound(u) {
+					s.f.Hosts = append(s.f.Hosts, hostKey(u.Hostname()))
 				}
 			}
 			return
 		}
-		code := s.Text()
+		code := e.Text()
 		if suspiciousJS.MatchString(code) {
 			sum := sha256.Sum256([]byte(strings.Join(strings.Fields(code), " ")))
-			f.Scripts = append(f.Scripts, "inline:"+hex.EncodeToString(sum[:6]))
+			s.f.Scripts = append(s.f.Scripts, "inline:"+hex.EncodeToString(sum[:6]))
 		}
 	})
-	doc.Find("iframe[src], frame[src], object[data], embed[src]").Each(func(_ int, s *goquery.Selection) {
-		src := s.AttrOr("src", s.AttrOr("data", ""))
-		if u := abs(src); u != nil {
-			f.Iframes = append(f.Iframes, stripQuery(u))
-			if outbound(u) {
-				f.Hosts = append(f.Hosts, hostKey(u.Hostname()))
+	doc.Find("iframe[src], frame[src], object[data], embed[src]").Each(func(_ int, e *goquery.Selection) {
+		src := e.AttrOr("src", e.AttrOr("data", ""))
+		if u := s.abs(src); u != nil {
+			s.f.Iframes = append(s.f.Iframes, stripQuery(u))
+			if s.outbound(u) {
+				s.f.Hosts = append(s.f.Hosts, hostKey(u.Hostname()))
 			}
 		}
 	})
-	doc.Find("form[action]").Each(func(_ int, s *goquery.Selection) {
-		if u := abs(s.AttrOr("action", "")); outbound(u) {
-			f.Hosts = append(f.Hosts, hostKey(u.Hostname()))
+	doc.Find("form[action]").Each(func(_ int, e *goquery.Selection) {
+		if u := s.abs(e.AttrOr("action", "")); s.outbound(u) {
+			s.f.Hosts = append(s.f.Hosts, hostKey(u.Hostname()))
 		}
 	})
-	doc.Find("a[href]").Each(func(_ int, s *goquery.Selection) {
-		u := abs(s.AttrOr("href", ""))
+}
+
+// anchors records the http(s) links: hidden ones, outbound hosts, and the
+// text and host words of hidden or outbound links as strong text.
+func (s *pageScan) anchors(doc *goquery.Document) {
+	doc.Find("a[href]").Each(func(_ int, e *goquery.Selection) {
+		u := s.abs(e.AttrOr("href", ""))
 		if u == nil {
 			return
 		}
-		text := strings.Join(strings.Fields(s.Text()), " ")
-		hid := isHidden(s.Get(0))
+		text := strings.Join(strings.Fields(e.Text()), " ")
+		hid := s.isHidden(e.Get(0))
 		if hid {
-			f.Hidden = append(f.Hidden, clipText(u.String()+" "+text, 300))
+			s.f.Hidden = append(s.f.Hidden, clipText(u.String()+" "+text, 300))
 		}
-		if outbound(u) {
-			f.Hosts = append(f.Hosts, hostKey(u.Hostname()))
+		if s.outbound(u) {
+			s.f.Hosts = append(s.f.Hosts, hostKey(u.Hostname()))
 		}
-		if hid || outbound(u) {
-			strong.WriteString(text + " " + strings.NewReplacer(".", " ", "/", " ", "-", " ").Replace(u.Host+u.Path) + "\n")
+		if hid || s.outbound(u) {
+			s.strong.WriteString(text + " " + strings.NewReplacer(".", " ", "/", " ", "-", " ").Replace(u.Host+u.Path) + "\n")
 		}
 	})
-	// Hidden text and visible text.
-	var visible strings.Builder
-	var walk func(n *html.Node, hid bool)
-	walk = func(n *html.Node, hid bool) {
-		if n.Type == html.ElementNode {
-			switch n.Data {
-			case "script", "style", "noscript", "template", "head":
-				return
-			}
-			hid = hid || hidden[n]
+}
+
+// text walks n's subtree and writes its text lines to strong when hidden
+// (hid, or under a hidden element), to visible otherwise; scripts, styles
+// and the head are skipped.
+func (s *pageScan) text(n *html.Node, hid bool) {
+	if n.Type == html.ElementNode {
+		switch n.Data {
+		case "script", "style", "noscript", "template", "head":
+			return
 		}
-		if n.Type == html.TextNode {
-			if t := strings.TrimSpace(n.Data); t != "" {
-				if hid {
-					strong.WriteString(t + "\n")
-				} else {
-					visible.WriteString(t + "\n")
-				}
+		hid = hid || s.hidden[n]
+	}
+	if n.Type == html.TextNode {
+		if t := strings.TrimSpace(n.Data); t != "" {
+			if hid {
+				s.strong.WriteString(t + "\n")
+			} else {
+				s.visible.WriteString(t + "\n")
 			}
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c, hid)
 		}
 	}
-	for _, n := range doc.Nodes {
-		walk(n, false)
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		s.text(c, hid)
 	}
-	f.Spam = spamTerms(spam, strong.String())
-	f.SpamVisible = spamTerms(spam, visible.String())
-	vis := textnorm.Normalize(visible.String())
+}
+
+// features completes f with the spam terms of the strong and the visible
+// text and the visible words, and returns it with every list sorted and
+// without duplicates.
+func (s *pageScan) features(spam *rules.Set) Features {
+	f := s.f
+	f.Spam = spamTerms(spam, s.strong.String())
+	f.SpamVisible = spamTerms(spam, s.visible.String())
+	vis := textnorm.Normalize(s.visible.String())
 	seen := map[string]bool{}
 	for _, t := range textnorm.Tokens(vis) {
 		if !seen[t.Key] {
@@ -246,7 +291,7 @@ func analyse(body []byte, pageURL, host string, spam *rules.Set) (Features, erro
 		slices.Sort(*l)
 		*l = slices.Compact(*l)
 	}
-	return f, nil
+	return f
 }
 
 // spamTerms returns the distinct spam terms found in text, as written

@@ -122,6 +122,8 @@ func TestAnalyseHiddenAndSpam(t *testing.T) {
 		{"spam in visible text", `<p>Triệt phá đường dây cá cược bóng đá</p>`, 0, nil, []string{"cá cược"}, 0, 0, nil},
 		{"no substrings", `<a href="https://ads.example/">timeslot slots casinos</a>`, 0, []string{"slots"}, []string{"slots"}, 0, 0, []string{"ads.example"}},
 		{"folded spam", `<div hidden><a href="/c">nha cai uy tin</a></div>`, 1, []string{"nha cai uy tin"}, nil, 0, 0, nil},
+		{"base href resolves relative sources", `<base href="https://cdn2.example/x/"><script src="a.js"></script><iframe src="f.html"></iframe>`, 0, nil, nil, 1, 1, []string{"cdn2.example"}},
+		{"outbound form, non-http links skipped", `<form action="https://form.example/post"></form><form action="/local"></form><a href="javascript:void(0)">nhà cái</a><a href="mailto:a@b.example">x</a><iframe src="data:text/html,x"></iframe>`, 0, nil, []string{"nhà cái"}, 0, 0, []string{"form.example"}},
 		{"scripts and iframe", `<script src="https://cdn.example/a.js?v=1"></script><script>var x=1</script><script>document.write("x")</script><iframe src="https://ifr.example/f"></iframe>`, 0, nil, nil, 2, 1, []string{"cdn.example", "ifr.example"}},
 	}
 	for _, tt := range tests {

@@ -203,7 +203,6 @@ func (w *Watcher) Check(ctx context.Context, portalID string) (Report, error) {
 	if ps.FirstCheck.IsZero() {
 		ps.FirstCheck = now
 	}
-	firstHosts := !ps.Seeded
 	before, err := w.evaluate(ctx, p, currentRules(w.duties[p.ID], now, w.loc), now)
 	if err != nil {
 		return rep, err
@@ -222,30 +221,77 @@ func (w *Watcher) Check(ctx context.Context, portalID string) (Report, error) {
 	if p.Delay > 0 {
 		delay = p.Delay.D()
 	}
-	homeOK, homeErr := false, ""
-	var removed []string
-	var candidates []string
-	pages := p.WatchedPages()
-	for i, u := range pages {
+	pass, err := w.fetchWatched(ctx, p, delay, &ps, now, &rep)
+	if err != nil {
+		return rep, err
+	}
+	out = append(out, pass.found...)
+
+	// Downtime, judged on the home page (the first watched page).
+	if f := w.judgeDown(p, pass, &ps, now); f != nil {
+		out = append(out, *f)
+	}
+
+	// Linked pages, for duties.
+	if pass.homeOK {
+		n, err := w.crawlLinks(ctx, p, pass.candidates, delay, now)
+		if err != nil {
+			return rep, err
+		}
+		rep.Fetched += n
+	}
+
+	// Duties whose due date passed while missing.
+	after, err := w.evaluate(ctx, p, currentRules(w.duties[p.ID], now, w.loc), now)
+	if err != nil {
+		return rep, err
+	}
+	out = w.dutyNotices(p, before, after, pass.removed, out, &ps, now)
+
+	if err := w.publishAndRecord(ctx, p, out, pass.homeOK, &ps, &rep, now); err != nil {
+		return rep, err
+	}
+	w.log.Info("portal checked", "portal", p.ID, "fetched", rep.Fetched, "failed", rep.Failed, "alerts", len(rep.Alerts))
+	return rep, nil
+}
+
+// watchedPass is what one pass over a portal's watched pages found.
+type watchedPass struct {
+	homeOK     bool     // the home page (the first watched page) answered
+	homeErr    string   // why it did not, when it did not
+	removed    []string // watched pages that answered 404 or 410 after having been there
+	candidates []string // their same-host links, for duty evidence
+	found      []pending
+}
+
+// fetchWatched fetches the portal's watched pages in order and hands each
+// that answered to watchPage, counting rep.Fetched and rep.Failed. A
+// failed home page ends the pass (the portal is down: the other pages are
+// spared). A refused home page (robots.txt, the private-address guard)
+// records the refusal in ps, writes ps and returns an error: the portal
+// cannot be watched as configured, which is not downtime. New outbound
+// hosts are findings only once ps is seeded.
+func (w *Watcher) fetchWatched(ctx context.Context, p config.Portal, delay time.Duration, ps *portalState, now time.Time, rep *Report) (watchedPass, error) {
+	var pass watchedPass
+	firstHosts := !ps.Seeded
+	for i, u := range p.WatchedPages() {
 		pg, ferr := w.f.FetchPage(ctx, u, p.AllowPrivate, delay)
 		if ctx.Err() != nil {
-			return rep, ctx.Err()
+			return pass, ctx.Err()
 		}
 		if i == 0 && ferr != nil && crawler.IsRefused(ferr) {
-			// robots.txt or the private-address guard: the portal cannot be
-			// watched as configured; that is not downtime.
 			ps.LastError = ferr.Error()
 			ps.LastCheck = now
-			if err := putJSON(ctx, w.st, "portal."+p.ID, ps); err != nil {
-				return rep, err
+			if err := putJSON(ctx, w.st, "portal."+p.ID, *ps); err != nil {
+				return pass, err
 			}
-			return rep, fmt.Errorf("portal %s: %w", p.ID, ferr)
+			return pass, fmt.Errorf("portal %s: %w", p.ID, ferr)
 		}
 		failed := ferr != nil || pg.Status >= 500 || pg.Status == http.StatusTooManyRequests
 		if failed {
 			rep.Failed++
 			if i == 0 {
-				homeErr = errText(ferr, pg.Status)
+				pass.homeErr = errText(ferr, pg.Status)
 			}
 			w.log.Info("portal page failed", "portal", p.ID, "url", u, "err", errText(ferr, pg.Status))
 			if i == 0 {
@@ -255,61 +301,59 @@ func (w *Watcher) Check(ctx context.Context, portalID string) (Report, error) {
 		}
 		rep.Fetched++
 		if i == 0 {
-			homeOK = true
+			pass.homeOK = true
 		}
-		f, cands, gone, err := w.watchPage(ctx, p, u, pg, i == 0, &ps, firstHosts, now)
+		f, cands, gone, err := w.watchPage(ctx, p, u, pg, i == 0, ps, firstHosts, now)
 		if err != nil {
-			return rep, err
+			return pass, err
 		}
 		if f != nil {
-			out = append(out, *f)
+			pass.found = append(pass.found, *f)
 		}
 		if gone {
-			removed = append(removed, u)
+			pass.removed = append(pass.removed, u)
 		}
-		candidates = append(candidates, cands...)
+		pass.candidates = append(pass.candidates, cands...)
 	}
+	return pass, nil
+}
 
-	// Downtime, judged on the home page (the first watched page).
-	if homeOK {
+// judgeDown updates ps's downtime record from the home page's answer and
+// returns a downtime finding once Down consecutive checks failed (default
+// 3), once per outage; nil otherwise.
+func (w *Watcher) judgeDown(p config.Portal, pass watchedPass, ps *portalState, now time.Time) *pending {
+	if pass.homeOK {
 		ps.Failures, ps.DownSince, ps.DownAlerted, ps.LastOK, ps.LastError = 0, time.Time{}, false, now, ""
-	} else {
-		ps.Failures++
-		ps.LastError = homeErr
-		if ps.DownSince.IsZero() {
-			ps.DownSince = now
-		}
-		down := p.Down
-		if down <= 0 {
-			down = 3
-		}
-		if ps.Failures >= down && !ps.DownAlerted {
-			f := Finding{Portal: p.ID, PortalName: p.Name, URL: pages[0], Kinds: []string{KindDown}, Severity: "high", Found: now,
-				Details: []string{fmt.Sprintf("Cổng không truy cập được từ %s (%d lần kiểm tra liên tiếp thất bại): %s",
-					ps.DownSince.In(w.loc).Format("15:04 02/01/2006"), ps.Failures, homeErr)}}
-			out = append(out, pending{finding: f, owner: "down|" + p.ID + "|" + ps.DownSince.UTC().Format(time.RFC3339),
-				title:   fmt.Sprintf("%s: không truy cập được (từ %s)", p.Name, ps.DownSince.In(w.loc).Format("15:04 02/01/2006")),
-				matches: []article.Match{match(KindDown, "high", homeErr)},
-				after:   func() error { ps.DownAlerted = true; return nil }})
-		}
+		return nil
 	}
+	ps.Failures++
+	ps.LastError = pass.homeErr
+	if ps.DownSince.IsZero() {
+		ps.DownSince = now
+	}
+	down := p.Down
+	if down <= 0 {
+		down = 3
+	}
+	if ps.Failures < down || ps.DownAlerted {
+		return nil
+	}
+	f := Finding{Portal: p.ID, PortalName: p.Name, URL: p.WatchedPages()[0], Kinds: []string{KindDown}, Severity: "high", Found: now,
+		Details: []string{fmt.Sprintf("Cổng không truy cập được từ %s (%d lần kiểm tra liên tiếp thất bại): %s",
+			ps.DownSince.In(w.loc).Format("15:04 02/01/2006"), ps.Failures, pass.homeErr)}}
+	return &pending{finding: f, owner: "down|" + p.ID + "|" + ps.DownSince.UTC().Format(time.RFC3339),
+		title:   fmt.Sprintf("%s: không truy cập được (từ %s)", p.Name, ps.DownSince.In(w.loc).Format("15:04 02/01/2006")),
+		matches: []article.Match{match(KindDown, "high", pass.homeErr)},
+		after:   func() error { ps.DownAlerted = true; return nil }}
+}
 
-	// Linked pages, for duties.
-	if homeOK {
-		n, err := w.crawlLinks(ctx, p, candidates, delay, now)
-		if err != nil {
-			return rep, err
-		}
-		rep.Fetched += n
-	}
-
-	// Duties whose due date passed while missing. A duty that went missing
-	// because its page was removed in this check is told in the removal
-	// alert instead.
-	after, err := w.evaluate(ctx, p, currentRules(w.duties[p.ID], now, w.loc), now)
-	if err != nil {
-		return rep, err
-	}
+// dutyNotices returns out plus a finding for each duty row of after that
+// is overdue and not yet in ps.Notices. A duty that went missing because
+// its page was removed in this check (before and after are the same rows,
+// evaluated before and after the pass) is told in that page's removal
+// finding in out instead, which it extends in place. Each notice is added
+// to ps.Notices once its finding is published.
+func (w *Watcher) dutyNotices(p config.Portal, before, after []DutyStatus, removed []string, out []pending, ps *portalState, now time.Time) []pending {
 	for i, row := range after {
 		key := row.Duty + "|" + row.Period
 		if !row.Overdue || slices.Contains(ps.Notices, key) {
@@ -341,17 +385,24 @@ func (w *Watcher) Check(ctx context.Context, portalID string) (Report, error) {
 			matches: []article.Match{match(KindDuty, "medium", row.DutyName)},
 			after:   func() error { ps.Notices = append(ps.Notices, k); return nil }})
 	}
+	return out
+}
 
-	// Publish, then record.
+// publishAndRecord publishes each finding of out in order, adding its
+// alert id to rep.Alerts and then applying its state change, and writes
+// ps (last check, seeded once the home page answered, at most the 500
+// latest notices). It prunes old findings if any alert was published. It
+// stops at the first error, leaving the state unwritten.
+func (w *Watcher) publishAndRecord(ctx context.Context, p config.Portal, out []pending, homeOK bool, ps *portalState, rep *Report, now time.Time) error {
 	for _, pd := range out {
 		id, err := w.publish(ctx, p, pd, now)
 		if err != nil {
-			return rep, err
+			return err
 		}
 		rep.Alerts = append(rep.Alerts, id)
 		if pd.after != nil {
 			if err := pd.after(); err != nil {
-				return rep, err
+				return err
 			}
 		}
 	}
@@ -362,16 +413,13 @@ func (w *Watcher) Check(ctx context.Context, portalID string) (Report, error) {
 	if len(ps.Notices) > 500 {
 		ps.Notices = ps.Notices[len(ps.Notices)-500:]
 	}
-	if err := putJSON(ctx, w.st, "portal."+p.ID, ps); err != nil {
-		return rep, err
+	if err := putJSON(ctx, w.st, "portal."+p.ID, *ps); err != nil {
+		return err
 	}
 	if len(rep.Alerts) > 0 {
-		if err := w.prune(ctx); err != nil {
-			return rep, err
-		}
+		return w.prune(ctx)
 	}
-	w.log.Info("portal checked", "portal", p.ID, "fetched", rep.Fetched, "failed", rep.Failed, "alerts", len(rep.Alerts))
-	return rep, nil
+	return nil
 }
 
 func errText(err error, status int) string {
@@ -437,27 +485,14 @@ func (w *Watcher) watchPage(ctx context.Context, p config.Portal, u string, pg c
 	if err != nil {
 		return nil, nil, false, err
 	}
-	host := hostOf(p.URL)
 	if pg.Status == http.StatusNotFound || pg.Status == http.StatusGone {
-		if err := w.markGone(ctx, p, u, now); err != nil {
-			return nil, nil, false, err
-		}
-		if prev.Status < 200 || prev.Status > 299 {
-			return nil, nil, false, nil // never there, or already reported
-		}
-		next := prev
-		next.Status, next.Fetched = pg.Status, now
-		f := Finding{Portal: p.ID, PortalName: p.Name, URL: u, Kinds: []string{KindRemoved}, Severity: "medium", Found: now,
-			Old: prev.Snapshot, OldFetched: prev.Fetched,
-			Details: []string{fmt.Sprintf("Trang %s trả về HTTP %d (trước đó có nội dung, lưu lúc %s).", u, pg.Status, prev.Fetched.In(w.loc).Format("15:04 02/01/2006"))}}
-		return &pending{finding: f, owner: "removed|" + u + "|" + prev.SHA,
-			title:   fmt.Sprintf("%s: trang bị gỡ %s", p.Name, pathOf(u)),
-			matches: []article.Match{match(KindRemoved, "medium", pathOf(u))},
-			after:   func() error { return putJSON(ctx, w.st, wkey, next) }}, nil, true, nil
+		f, err := w.removedPage(ctx, p, u, pg, prev, wkey, now)
+		return f, nil, f != nil, err
 	}
 	if pg.Status < 200 || pg.Status > 299 {
 		return nil, nil, false, nil
 	}
+	host := hostOf(p.URL)
 	feat, err := analyse(pg.Body, firstNonEmpty(pg.FinalURL, u), host, w.spam)
 	if err != nil {
 		w.log.Info("portal page unparsable", "portal", p.ID, "url", u, "err", err)
@@ -467,9 +502,61 @@ func (w *Watcher) watchPage(ctx context.Context, p config.Portal, u string, pg c
 	if err := w.recordPage(ctx, p, u, pg, true, now); err != nil {
 		return nil, nil, false, err
 	}
-	snap, err := crawler.NewPageSnapshot("portal-"+pid, prev.Revision+1, pg)
+	next, err := w.saveCopy(ctx, p, u, pg, prev, feat, now)
 	if err != nil {
 		return nil, nil, false, err
+	}
+	// Findings: against the previous copy; on the first copy, only what is
+	// suspicious in itself (hidden links, spam).
+	c := w.compare(prev.Features, feat, home)
+	if hosts := noteHosts(ps, feat.Hosts); len(hosts) > 0 && !firstHosts {
+		c.add(KindNewHost, "low", "Liên kết tới tên miền chưa từng thấy: "+strings.Join(hosts, ", ")+".", hosts...)
+	}
+	save := func() error { return putJSON(ctx, w.st, wkey, next) }
+	if len(c.kinds) == 0 {
+		return nil, cands, false, save()
+	}
+	if len(c.ms) == 1 && c.kinds[0] == KindNewHost {
+		c.sev = "low"
+	}
+	f := Finding{Portal: p.ID, PortalName: p.Name, URL: u, Kinds: c.kinds, Severity: c.sev, Found: now, Details: c.details,
+		Old: prev.Snapshot, New: next.Snapshot, OldFetched: prev.Fetched, NewFetched: now}
+	f.Diff = diffLines(w.oldLines(ctx, prev.Snapshot, next.Snapshot), htmlLines(pg.Body))
+	return &pending{finding: f, owner: "change|" + u + "|" + next.SHA,
+		title:   fmt.Sprintf("%s: trang %s có thay đổi đáng ngờ (%s)", p.Name, pathOf(u), now.In(w.loc).Format("15:04 02/01/2006")),
+		matches: c.ms, after: save}, cands, false, nil
+}
+
+// removedPage handles a watched page that answered 404 or 410: it marks
+// its duty evidence gone and, if the last copy was there (2xx), returns a
+// removal finding whose publication records the new status under wkey.
+// A page never there, or already reported, gives nil.
+func (w *Watcher) removedPage(ctx context.Context, p config.Portal, u string, pg crawler.Page, prev watchState, wkey string, now time.Time) (*pending, error) {
+	if err := w.markGone(ctx, p, u, now); err != nil {
+		return nil, err
+	}
+	if prev.Status < 200 || prev.Status > 299 {
+		return nil, nil // never there, or already reported
+	}
+	next := prev
+	next.Status, next.Fetched = pg.Status, now
+	f := Finding{Portal: p.ID, PortalName: p.Name, URL: u, Kinds: []string{KindRemoved}, Severity: "medium", Found: now,
+		Old: prev.Snapshot, OldFetched: prev.Fetched,
+		Details: []string{fmt.Sprintf("Trang %s trả về HTTP %d (trước đó có nội dung, lưu lúc %s).", u, pg.Status, prev.Fetched.In(w.loc).Format("15:04 02/01/2006"))}}
+	return &pending{finding: f, owner: "removed|" + u + "|" + prev.SHA,
+		title:   fmt.Sprintf("%s: trang bị gỡ %s", p.Name, pathOf(u)),
+		matches: []article.Match{match(KindRemoved, "medium", pathOf(u))},
+		after:   func() error { return putJSON(ctx, w.st, wkey, next) }}, nil
+}
+
+// saveCopy returns the page's next watch state (not yet written). When the
+// page's bytes differ from the last copy, it saves a new revision in
+// Copies first; an error there means nothing changed.
+func (w *Watcher) saveCopy(ctx context.Context, p config.Portal, u string, pg crawler.Page, prev watchState, feat Features, now time.Time) (watchState, error) {
+	pid := pageID(u)
+	snap, err := crawler.NewPageSnapshot("portal-"+pid, prev.Revision+1, pg)
+	if err != nil {
+		return watchState{}, err
 	}
 	next := watchState{URL: u, Revision: prev.Revision, Snapshot: prev.Snapshot, SHA: prev.SHA, Status: pg.Status, Fetched: now, Features: &feat}
 	if snap.SHA256 != prev.SHA {
@@ -477,23 +564,42 @@ func (w *Watcher) watchPage(ctx context.Context, p config.Portal, u string, pg c
 		next.Snapshot = crawler.SnapshotKey("portal-"+pid, next.Revision)
 		next.SHA = snap.SHA256
 		if err := w.copies.PutSnapshot(ctx, next.Snapshot, snap); err != nil {
-			return nil, nil, false, fmt.Errorf("portal %s: save copy of %s: %w", p.ID, u, err)
+			return watchState{}, fmt.Errorf("portal %s: save copy of %s: %w", p.ID, u, err)
 		}
 	}
-	// Findings: against the previous copy; on the first copy, only what is
-	// suspicious in itself (hidden links, spam).
-	base := Features{}
-	if prev.Features != nil {
-		base = *prev.Features
+	return next, nil
+}
+
+// changes collects the kinds of a page finding with their details and
+// matches; sev is "high" once any high-severity kind is added.
+type changes struct {
+	kinds, details []string
+	ms             []article.Match
+	sev            string
+}
+
+func (c *changes) add(kind, sev, detail string, terms ...string) {
+	c.kinds = append(c.kinds, kind)
+	c.ms = append(c.ms, match(kind, sev, terms...))
+	c.details = append(c.details, detail)
+	if sev == "high" {
+		c.sev = "high"
 	}
-	var kinds, details []string
-	var ms []article.Match
-	sev := "medium"
+}
+
+// compare returns what is suspicious in feat: new hidden links and new spam
+// terms (two new visible ones at least, or any strong one) always; new
+// scripts, new iframes and, on the home page, a text kept below TextChange
+// similarity only when there is a previous copy's features (prev non-nil).
+// Outbound hosts are left to the caller.
+func (w *Watcher) compare(prev *Features, feat Features, home bool) changes {
+	c := changes{sev: "medium"}
+	base := Features{}
+	if prev != nil {
+		base = *prev
+	}
 	if h := added(base.Hidden, feat.Hidden); len(h) > 0 {
-		kinds = append(kinds, KindHidden)
-		ms = append(ms, match(KindHidden, "high", h...))
-		details = append(details, fmt.Sprintf("%d liên kết ẩn mới (display:none, ngoài màn hình, chữ cỡ 0…).", len(h)))
-		sev = "high"
+		c.add(KindHidden, "high", fmt.Sprintf("%d liên kết ẩn mới (display:none, ngoài màn hình, chữ cỡ 0…).", len(h)), h...)
 	}
 	newStrong := added(base.Spam, feat.Spam)
 	newVisible := added(base.SpamVisible, feat.SpamVisible)
@@ -501,71 +607,59 @@ func (w *Watcher) watchPage(ctx context.Context, p config.Portal, u string, pg c
 		terms := append(slices.Clone(newStrong), newVisible...)
 		slices.Sort(terms)
 		terms = slices.Compact(terms)
-		kinds = append(kinds, KindSpam)
-		ms = append(ms, match(KindSpam, "high", terms...))
-		details = append(details, "Từ ngữ quảng cáo cờ bạc, cho vay, thuốc: "+strings.Join(terms, ", ")+".")
-		sev = "high"
+		c.add(KindSpam, "high", "Từ ngữ quảng cáo cờ bạc, cho vay, thuốc: "+strings.Join(terms, ", ")+".", terms...)
 	}
-	if prev.Features != nil {
-		if s := added(base.Scripts, feat.Scripts); len(s) > 0 {
-			kinds = append(kinds, KindScript)
-			ms = append(ms, match(KindScript, "high", s...))
-			details = append(details, fmt.Sprintf("%d mã script mới.", len(s)))
-			sev = "high"
-		}
-		if s := added(base.Iframes, feat.Iframes); len(s) > 0 {
-			kinds = append(kinds, KindIframe)
-			ms = append(ms, match(KindIframe, "high", s...))
-			details = append(details, fmt.Sprintf("%d khung iframe mới.", len(s)))
-			sev = "high"
-		}
-		if home {
-			if sim := similarity(base.Words, feat.Words); sim < w.cfg.TextChange {
-				kinds = append(kinds, KindDeface)
-				ms = append(ms, match(KindDeface, "high", fmt.Sprintf("%.0f%%", 100*(1-sim))))
-				details = append(details, fmt.Sprintf("Nội dung chữ của trang chủ thay đổi %.0f%% so với bản lưu trước.", 100*(1-sim)))
-				sev = "high"
-			}
+	if prev == nil {
+		return c
+	}
+	if s := added(base.Scripts, feat.Scripts); len(s) > 0 {
+		c.add(KindScript, "high", fmt.Sprintf("%d mã script mới.", len(s)), s...)
+	}
+	if s := added(base.Iframes, feat.Iframes); len(s) > 0 {
+		c.add(KindIframe, "high", fmt.Sprintf("%d khung iframe mới.", len(s)), s...)
+	}
+	if home {
+		if sim := similarity(base.Words, feat.Words); sim < w.cfg.TextChange {
+			c.add(KindDeface, "high", fmt.Sprintf("Nội dung chữ của trang chủ thay đổi %.0f%% so với bản lưu trước.", 100*(1-sim)), fmt.Sprintf("%.0f%%", 100*(1-sim)))
 		}
 	}
-	var newHosts []string
-	for _, h := range feat.Hosts {
+	return c
+}
+
+// noteHosts adds to ps.Hosts (sorted, the 2000 last kept) the hosts it
+// lacks and returns those, in the order of hosts.
+func noteHosts(ps *portalState, hosts []string) []string {
+	var fresh []string
+	for _, h := range hosts {
 		if _, ok := slices.BinarySearch(ps.Hosts, h); !ok {
-			newHosts = append(newHosts, h)
+			fresh = append(fresh, h)
 		}
 	}
-	if len(newHosts) > 0 && !firstHosts {
-		kinds = append(kinds, KindNewHost)
-		ms = append(ms, match(KindNewHost, "low", newHosts...))
-		details = append(details, "Liên kết tới tên miền chưa từng thấy: "+strings.Join(newHosts, ", ")+".")
-	}
-	ps.Hosts = append(ps.Hosts, newHosts...)
+	ps.Hosts = append(ps.Hosts, fresh...)
 	slices.Sort(ps.Hosts)
 	ps.Hosts = slices.Compact(ps.Hosts)
 	if len(ps.Hosts) > 2000 {
 		ps.Hosts = ps.Hosts[len(ps.Hosts)-2000:]
 	}
-	save := func() error { return putJSON(ctx, w.st, wkey, next) }
-	if len(kinds) == 0 {
-		return nil, cands, false, save()
+	return fresh
+}
+
+// oldLines returns the lines of the saved copy old for a diff against a
+// page saved as cur, or nil when there is no older copy or it cannot be
+// read.
+func (w *Watcher) oldLines(ctx context.Context, old, cur string) []string {
+	if old == "" || old == cur {
+		return nil
 	}
-	if len(ms) == 1 && kinds[0] == KindNewHost {
-		sev = "low"
+	s, err := w.copies.GetSnapshot(ctx, old)
+	if err != nil {
+		return nil
 	}
-	f := Finding{Portal: p.ID, PortalName: p.Name, URL: u, Kinds: kinds, Severity: sev, Found: now, Details: details,
-		Old: prev.Snapshot, New: next.Snapshot, OldFetched: prev.Fetched, NewFetched: now}
-	var oldLines []string
-	if prev.Snapshot != "" && prev.Snapshot != next.Snapshot {
-		if s, err := w.copies.GetSnapshot(ctx, prev.Snapshot); err == nil {
-			if raw, err := s.Raw(0); err == nil {
-				oldLines = htmlLines(raw)
-			}
-		}
+	raw, err := s.Raw(0)
+	if err != nil {
+		return nil
 	}
-	f.Diff = diffLines(oldLines, htmlLines(pg.Body))
-	return &pending{finding: f, owner: "change|" + u + "|" + next.SHA,
-		title:   fmt.Sprintf("%s: trang %s có thay đổi đáng ngờ (%s)", p.Name, pathOf(u), now.In(w.loc).Format("15:04 02/01/2006")),
-		matches: ms, after: save}, cands, false, nil
+	return htmlLines(raw)
 }
 
 // crawlLinks fetches linked same-host pages not seen lately, as duty

@@ -162,15 +162,55 @@ func Build(ctx context.Context, d Deps, p Params) (Report, error) {
 	if d.Counter == nil {
 		return Report{}, errors.New("report: nil Counter")
 	}
+	p, err := checkParams(p)
+	if err != nil {
+		return Report{}, err
+	}
+	st, err := d.Counter.Stats(ctx, indexQuery(p))
+	if err != nil {
+		return Report{}, fmt.Errorf("report: count: %w", err)
+	}
+	r := Report{Params: p, Total: int(st.Total), TopicName: func(id string) string { return nameOr(d.TopicNames, id) }}
+	r.Months = months(p)
+	for _, fc := range st.Sorted(indexer.DimTopic) {
+		r.Topics = append(r.Topics, Row{ID: fc.Term, Label: nameOr(d.TopicNames, fc.Term), N: fc.Count})
+	}
+	if r.Sources, err = sourceRows(ctx, d, p, st); err != nil {
+		return Report{}, err
+	}
+	r.Communes, r.OldNames = placeRows(d.Gazetteer, st)
+	r.MonthRows = monthRows(st, r.Months, r.Topics)
+	for _, s := range []string{"critical", "high", "medium", "low", "info"} {
+		if n := st.By[indexer.DimSeverity][s]; n > 0 {
+			r.Severity = append(r.Severity, Row{ID: s, Label: alerts.SeverityName(s), N: n})
+		}
+	}
+	if err := r.addProviders(ctx, d, p); err != nil {
+		return Report{}, err
+	}
+	r.Narrative = narrative(r)
+	return r, nil
+}
+
+// checkParams returns p with Loc defaulted to Vietnam's, or an error when
+// the period lacks an end, ends before it starts or is longer than three
+// years.
+func checkParams(p Params) (Params, error) {
 	if p.Loc == nil {
 		p.Loc = article.Vietnam()
 	}
 	if p.From.IsZero() || p.To.IsZero() || p.To.Before(p.From) {
-		return Report{}, errors.New("report: the period needs a start and an end, the end not before the start")
+		return p, errors.New("report: the period needs a start and an end, the end not before the start")
 	}
 	if p.To.Sub(p.From) > 3*366*24*time.Hour {
-		return Report{}, errors.New("report: a period of more than three years")
+		return p, errors.New("report: a period of more than three years")
 	}
+	return p, nil
+}
+
+// indexQuery is the index query of p's scope: the period, the area unless
+// p.All, and p.Topic if set.
+func indexQuery(p Params) indexer.Query {
 	q := indexer.Query{From: p.From, To: p.To}
 	if !p.All {
 		yes := true
@@ -179,43 +219,57 @@ func Build(ctx context.Context, d Deps, p Params) (Report, error) {
 	if p.Topic != "" {
 		q.Topics = []string{p.Topic}
 	}
-	st, err := d.Counter.Stats(ctx, q)
-	if err != nil {
-		return Report{}, fmt.Errorf("report: count: %w", err)
+	return q
+}
+
+// nameOr returns m's name for id, or id when m has none.
+func nameOr(m map[string]string, id string) string {
+	if n := m[id]; n != "" {
+		return n
 	}
-	name := func(m map[string]string, id string) string {
-		if n := m[id]; n != "" {
-			return n
-		}
-		return id
-	}
-	r := Report{Params: p, Total: int(st.Total), TopicName: func(id string) string { return name(d.TopicNames, id) }}
+	return id
+}
+
+// months returns every month of p's period, "2026-01", in order.
+func months(p Params) []string {
+	var out []string
 	for m := time.Date(p.From.Year(), p.From.Month(), 1, 0, 0, 0, 0, p.Loc); !m.After(p.To); m = m.AddDate(0, 1, 0) {
-		r.Months = append(r.Months, m.Format("2006-01"))
+		out = append(out, m.Format("2006-01"))
 	}
-	for _, fc := range st.Sorted(indexer.DimTopic) {
-		r.Topics = append(r.Topics, Row{ID: fc.Term, Label: name(d.TopicNames, fc.Term), N: fc.Count})
-	}
+	return out
+}
+
+// sourceRows returns the article counts by source, most first, with the
+// source's uptime over the period in Note when d.Health knows it.
+func sourceRows(ctx context.Context, d Deps, p Params, st indexer.Stats) ([]Row, error) {
 	var uptime map[string]float64
 	if d.Health != nil {
+		var err error
 		if uptime, err = d.Health.Uptime(ctx, p.From, p.To.AddDate(0, 0, 1)); err != nil {
-			return Report{}, fmt.Errorf("report: sources: %w", err)
+			return nil, fmt.Errorf("report: sources: %w", err)
 		}
 	}
+	var out []Row
 	for _, fc := range st.Sorted(indexer.DimSource) {
-		row := Row{ID: fc.Term, Label: name(d.SourceNames, fc.Term), N: fc.Count}
+		row := Row{ID: fc.Term, Label: nameOr(d.SourceNames, fc.Term), N: fc.Count}
 		if u, ok := uptime[fc.Term]; ok {
 			row.Note = fmt.Sprintf("%.1f%%", u*100)
 		}
-		r.Sources = append(r.Sources, row)
+		out = append(out, row)
 	}
-	// Communes of today, with the old names that count for each.
+	return out, nil
+}
+
+// placeRows returns the counts by today's commune, each noting the old
+// names that count for it, and the old names as found (most first), each
+// noting the communes it became.
+func placeRows(gaz []Place, st indexer.Stats) (communes, oldNames []Row) {
 	placeName := map[string]string{}
 	olds := map[string][]string{}
-	for _, pl := range d.Gazetteer {
+	for _, pl := range gaz {
 		placeName[pl.ID] = pl.Name
 	}
-	for _, pl := range d.Gazetteer {
+	for _, pl := range gaz {
 		if !pl.Current {
 			for _, c := range pl.Communes {
 				olds[c] = append(olds[c], pl.Name)
@@ -223,42 +277,51 @@ func Build(ctx context.Context, d Deps, p Params) (Report, error) {
 		}
 	}
 	for _, fc := range st.Sorted(indexer.DimCommune) {
-		row := Row{ID: fc.Term, Label: name(placeName, fc.Term), N: fc.Count}
+		row := Row{ID: fc.Term, Label: nameOr(placeName, fc.Term), N: fc.Count}
 		if o := olds[fc.Term]; len(o) > 0 {
 			row.Note = "gồm địa danh cũ: " + strings.Join(slices.Compact(slices.Sorted(slices.Values(o))), ", ")
 		}
-		r.Communes = append(r.Communes, row)
+		communes = append(communes, row)
 	}
-	for _, pl := range d.Gazetteer {
+	for _, pl := range gaz {
 		if pl.Current || len(pl.Communes) == 0 {
 			continue
 		}
 		if n := st.By[indexer.DimPlace][pl.ID]; n > 0 {
 			var now []string
 			for _, c := range pl.Communes {
-				now = append(now, name(placeName, c))
+				now = append(now, nameOr(placeName, c))
 			}
-			r.OldNames = append(r.OldNames, Row{ID: pl.ID, Label: pl.Name, N: n, Note: "nay là " + strings.Join(now, ", ")})
+			oldNames = append(oldNames, Row{ID: pl.ID, Label: pl.Name, N: n, Note: "nay là " + strings.Join(now, ", ")})
 		}
 	}
-	sort.SliceStable(r.OldNames, func(i, j int) bool { return r.OldNames[i].N > r.OldNames[j].N })
-	for _, m := range r.Months {
+	sort.SliceStable(oldNames, func(i, j int) bool { return oldNames[i].N > oldNames[j].N })
+	return communes, oldNames
+}
+
+// monthRows returns one row per month: its total, then its count for each
+// of topics, in order.
+func monthRows(st indexer.Stats, months []string, topics []Row) [][]int {
+	var out [][]int
+	for _, m := range months {
 		row := []int{st.By[indexer.DimMonth][m]}
-		for _, t := range r.Topics {
+		for _, t := range topics {
 			row = append(row, st.MonthTopic[m][t.ID])
 		}
-		r.MonthRows = append(r.MonthRows, row)
+		out = append(out, row)
 	}
-	for _, s := range []string{"critical", "high", "medium", "low", "info"} {
-		if n := st.By[indexer.DimSeverity][s]; n > 0 {
-			r.Severity = append(r.Severity, Row{ID: s, Label: alerts.SeverityName(s), N: n})
-		}
-	}
+	return out
+}
+
+// addProviders fills the alert figures and stories (of p.Topic only, if
+// set), the cases and the portal duties of p's period from the providers
+// d has, in that order; it stops at the first error.
+func (r *Report) addProviders(ctx context.Context, d Deps, p Params) error {
 	end := p.To.AddDate(0, 0, 1)
 	if d.Alerts != nil {
 		recs, err := d.Alerts.Alerts(ctx, p.From, end)
 		if err != nil {
-			return Report{}, fmt.Errorf("report: alerts: %w", err)
+			return fmt.Errorf("report: alerts: %w", err)
 		}
 		if p.Topic != "" {
 			recs = slices.DeleteFunc(recs, func(rc alerts.Record) bool { return !slices.Contains(rc.Alert.Topics, p.Topic) })
@@ -269,17 +332,17 @@ func Build(ctx context.Context, d Deps, p Params) (Report, error) {
 	if d.Cases != nil {
 		c, err := d.Cases.CaseStats(ctx, p.From, end)
 		if err != nil {
-			return Report{}, fmt.Errorf("report: cases: %w", err)
+			return fmt.Errorf("report: cases: %w", err)
 		}
 		r.Cases = &c
 	}
 	if d.Portals != nil {
+		var err error
 		if r.Duties, err = d.Portals.DutyRows(ctx, p.From, end); err != nil {
-			return Report{}, fmt.Errorf("report: portal duties: %w", err)
+			return fmt.Errorf("report: portal duties: %w", err)
 		}
 	}
-	r.Narrative = narrative(r)
-	return r, nil
+	return nil
 }
 
 func alertFigures(recs []alerts.Record) AlertFigures {

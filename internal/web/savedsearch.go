@@ -160,10 +160,31 @@ func (s *Server) searchExtras(r *http.Request, q *indexer.Query) *searchExtra {
 
 // volumeChart counts the query's hits per day (ranges up to 62 days) or per
 // month (at most 24 months; the last 12 when the range is open), one count
-// query per bar, four at a time.
+// query per bar, four at a time. It returns nil when there is no bar or a
+// count failed (logged).
 func (s *Server) volumeChart(r *http.Request, q indexer.Query) *chartView {
-	loc := s.cfg.Location
-	now := s.cfg.Now().In(loc)
+	spans, unit := chartSpans(q, s.cfg.Now(), s.cfg.Location)
+	if len(spans) == 0 {
+		return nil
+	}
+	counts, err := s.countSpans(r, q, spans)
+	if err != nil {
+		s.log.Warn("volume chart", "err", err)
+		return nil
+	}
+	return chartBars(spans, counts, unit, r.URL.Query())
+}
+
+// span is one bar's period, both ends inclusive.
+type span struct{ a, b time.Time }
+
+// chartSpans returns the bars' periods of q in loc and their unit: days
+// ("ngày") when q covers at most 62 days, else months ("tháng", the last
+// 24 at most). The period ends at q.To or now, whichever is earlier (now
+// if q.To is zero), and starts at q.From or, if zero, 11 months before the
+// end's month.
+func chartSpans(q indexer.Query, now time.Time, loc *time.Location) ([]span, string) {
+	now = now.In(loc)
 	to := q.To
 	if to.IsZero() || to.After(now) {
 		to = now
@@ -173,27 +194,28 @@ func (s *Server) volumeChart(r *http.Request, q indexer.Query) *chartView {
 		from = time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, loc).AddDate(0, -11, 0)
 	}
 	from = from.In(loc)
-	type span struct{ a, b time.Time }
 	var spans []span
-	unit := "ngày"
 	if to.Sub(from) <= 62*24*time.Hour {
 		for d := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, loc); !d.After(to); d = d.AddDate(0, 0, 1) {
 			spans = append(spans, span{d, d.AddDate(0, 0, 1).Add(-time.Nanosecond)})
 		}
-	} else {
-		unit = "tháng"
-		m := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, loc)
-		for !m.After(to) {
-			spans = append(spans, span{m, m.AddDate(0, 1, 0).Add(-time.Nanosecond)})
-			m = m.AddDate(0, 1, 0)
-		}
-		if len(spans) > 24 {
-			spans = spans[len(spans)-24:]
-		}
+		return spans, "ngày"
 	}
-	if len(spans) == 0 {
-		return nil
+	m := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, loc)
+	for !m.After(to) {
+		spans = append(spans, span{m, m.AddDate(0, 1, 0).Add(-time.Nanosecond)})
+		m = m.AddDate(0, 1, 0)
 	}
+	if len(spans) > 24 {
+		spans = spans[len(spans)-24:]
+	}
+	return spans, "tháng"
+}
+
+// countSpans counts q's hits within each span (clipped to q's own period),
+// as the user of r may see them, four queries at a time. When queries
+// fail, it returns one of their errors.
+func (s *Server) countSpans(r *http.Request, q indexer.Query, spans []span) ([]uint64, error) {
 	counts := make([]uint64, len(spans))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 4)
@@ -225,10 +247,12 @@ func (s *Server) volumeChart(r *http.Request, q indexer.Query) *chartView {
 		}()
 	}
 	wg.Wait()
-	if failed != nil {
-		s.log.Warn("volume chart", "err", failed)
-		return nil
-	}
+	return counts, failed
+}
+
+// chartBars lays out one bar per span with its count, label, axis tick
+// and a link to the search v (the page's query) narrowed to the span.
+func chartBars(spans []span, counts []uint64, unit string, v url.Values) *chartView {
 	cv := &chartView{Width: 720, Height: 140, Unit: unit}
 	for _, c := range counts {
 		cv.Max = max(cv.Max, c)
@@ -236,7 +260,6 @@ func (s *Server) volumeChart(r *http.Request, q indexer.Query) *chartView {
 	plotH := 110
 	slot := cv.Width / len(spans)
 	bw := max(slot-2, 1)
-	v := r.URL.Query()
 	for i, sp := range spans {
 		h := 0
 		if cv.Max > 0 {
