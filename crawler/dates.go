@@ -196,6 +196,13 @@ func dateCandsRaw(s string, loc *time.Location, monthFirst bool) (out []dateCand
 		out = append(out, dateCand{t, c.start, updateCue(s, c.start)})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
+	// An update cue marks the first date after it, not the next one too
+	// ("Updated May 21, 2025 April 24, 2025").
+	for i := 1; i < len(out); i++ {
+		if out[i].update && out[i-1].update && out[i-1].start >= updateCueAt(s, out[i].start) {
+			out[i].update = false
+		}
+	}
 	return out, any
 }
 
@@ -299,6 +306,16 @@ func monthNumber(s string) int {
 // updateCue: the date at byte i of s follows "Cập nhật", "Updated"…
 func updateCue(s string, i int) bool {
 	return reUpdateCue.MatchString(s[max(0, i-30):i])
+}
+
+// updateCueAt returns the byte offset in s of the update cue before the
+// date at byte i (-1 when none).
+func updateCueAt(s string, i int) int {
+	lo := max(0, i-30)
+	if m := reUpdateCue.FindStringIndex(s[lo:i]); m != nil {
+		return lo + m[0]
+	}
+	return -1
 }
 
 // lunarCue: the date s[start:end] is a lunar date ("15/8 âm lịch",

@@ -787,6 +787,14 @@ var rePublishCue = regexp.MustCompile(`(?i)(đăng|xuất bản|ngày đăng|pub
 // related and other news, comments, sidebars, footers.
 var otherContentRe = regexp.MustCompile(`(?i)related|lien-?quan|tin-?khac|other-?news|more-?news|box-?tin|tin-?cung|tinlienquan|comment|binh-?luan|sidebar|footer|widget|recommend|popular|xem-?them|read-?more`)
 
+// otherContent: a class or id value marks related news, comments, a
+// sidebar or a footer. Elementor wraps every block of a page, the
+// article's own title and date included, in "elementor-widget…" classes:
+// those are not sidebar widgets.
+func otherContent(v string) bool {
+	return otherContentRe.MatchString(strings.ReplaceAll(strings.ToLower(v), "elementor-widget", ""))
+}
+
 // notArticleDate: s sits inside related news, comments, a sidebar or a footer.
 func notArticleDate(s *goquery.Selection) bool {
 	for n := s.Nodes[0].Parent; n != nil; n = n.Parent {
@@ -798,7 +806,7 @@ func notArticleDate(s *goquery.Selection) bool {
 			return true
 		}
 		for _, a := range n.Attr {
-			if (a.Key == "class" || a.Key == "id") && otherContentRe.MatchString(a.Val) {
+			if (a.Key == "class" || a.Key == "id") && otherContent(a.Val) {
 				return true
 			}
 		}

@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -86,8 +87,22 @@ func readBylineDates(doc *goquery.Document, siteNames []string, host string, met
 			if n != h1 && (otherContainer(n) || strings.Contains(strings.ToLower(attr(n, "class")), "caption")) {
 				return
 			}
+			if n.Data == "article" && !holds(n, h1) && linkedHeadline(n) {
+				// A teaser: another story's linked headline and date.
+				// After the headline, the article's header has ended.
+				pieces = append(pieces, piece{"", pos})
+				return
+			}
 			if n.Data == "li" && teaser(n) {
 				return // a list of other stories ("Tin mới", "Đọc nhiều")
+			}
+			if hiddenNode(n) && !holds(n, h1) {
+				return // not shown to the reader
+			}
+			if updateMarked(n) {
+				// The page marks the element as its last update
+				// (class="updated", itemprop="dateModified").
+				pieces = append(pieces, piece{"Updated", pos})
 			}
 			// <time datetime> carries the machine form, read when its
 			// text is not a date ("2 giờ trước", an icon).
@@ -111,6 +126,9 @@ func readBylineDates(doc *goquery.Document, siteNames []string, host string, met
 	n := 0
 	for i := len(pieces) - 1; i >= 0 && n < bylineBefore; i-- {
 		if pieces[i].pos == -1 {
+			if pieces[i].text == "" {
+				break // a teaser of another story
+			}
 			before = append([]string{pieces[i].text}, before...)
 			n += len([]rune(pieces[i].text))
 		}
@@ -118,6 +136,9 @@ func readBylineDates(doc *goquery.Document, siteNames []string, host string, met
 	n = 0
 	for _, p := range pieces {
 		if p.pos == 1 && n < bylineAfter {
+			if p.text == "" {
+				break
+			}
 			if len([]rune(p.text)) > bylineLongest {
 				break // the body has begun: its dates are events
 			}
@@ -194,15 +215,107 @@ func windowDates(s string, markers, before bool, env extractEnv) (pub, upd time.
 }
 
 // otherContainer: an element whose class or id marks related news,
-// comments, a sidebar or a footer.
+// comments, a sidebar or a footer. The classes of <html> and <body>
+// describe the page's layout ("has-sidebar", "right-sidebar"), not a box.
 func otherContainer(n *html.Node) bool {
+	if n.Data == "html" || n.Data == "body" {
+		return false
+	}
 	for _, a := range n.Attr {
-		if (a.Key == "class" || a.Key == "id") && otherContentRe.MatchString(a.Val) {
+		if (a.Key == "class" || a.Key == "id") && otherContent(a.Val) {
 			return true
 		}
 	}
 	return false
 }
+
+// hiddenNode: the element is not shown (hidden attribute, display:none,
+// a class that hides it from sight).
+func hiddenNode(n *html.Node) bool {
+	for _, a := range n.Attr {
+		switch a.Key {
+		case "hidden":
+			return true
+		case "style":
+			v := strings.ReplaceAll(strings.ToLower(a.Val), " ", "")
+			if strings.Contains(v, "display:none") || strings.Contains(v, "visibility:hidden") {
+				return true
+			}
+		case "class":
+			for _, c := range strings.Fields(strings.ToLower(a.Val)) {
+				switch c {
+				case "hidden", "d-none", "sr-only", "visually-hidden", "screen-reader-text", "rich-snippet-hidden":
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// linkedHeadline: the first <h1>, <h2> or <h3> in n is a link (a
+// story's teaser).
+func linkedHeadline(n *html.Node) bool {
+	h := firstHeading(n)
+	if h == nil {
+		return false
+	}
+	t := strings.TrimSpace(visibleText(h))
+	return t != "" && linkText(h) == t
+}
+
+// firstHeading returns the first <h1>, <h2> or <h3> under n, or nil.
+func firstHeading(n *html.Node) *html.Node {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		if c.Data == "h1" || c.Data == "h2" || c.Data == "h3" {
+			return c
+		}
+		if h := firstHeading(c); h != nil {
+			return h
+		}
+	}
+	return nil
+}
+
+// linkText is the trimmed text of the first <a href> in n.
+func linkText(n *html.Node) string {
+	if n.Type == html.ElementNode && n.Data == "a" && attr(n, "href") != "" {
+		return strings.TrimSpace(visibleText(n))
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if t := linkText(c); t != "" {
+			return t
+		}
+	}
+	return ""
+}
+
+// holds: n is h or one of its ancestors.
+func holds(n, h *html.Node) bool {
+	for ; h != nil; h = h.Parent {
+		if h == n {
+			return true
+		}
+	}
+	return false
+}
+
+// updateMarked: the element's class or itemprop names it the page's
+// modification date ("updated", "date-modified", "ngay-cap-nhat",
+// itemprop="dateModified"), and not also its publication.
+func updateMarked(n *html.Node) bool {
+	if strings.EqualFold(attr(n, "itemprop"), "dateModified") {
+		return true
+	}
+	c := strings.ToLower(attr(n, "class"))
+	return reUpdateClass.MatchString(c) && !strings.Contains(c, "publish")
+}
+
+// reUpdateClass finds a class token that names a modification date.
+var reUpdateClass = regexp.MustCompile(`(^|\s)([\w-]*[_-])?(updated|modified|last-?updated?|date-?updated?|time-?updated?|cap-?nhat|ngay-?cap-?nhat)(\s|$)`)
 
 // teaser: the list item n links to a story (a link with a headline's
 // worth of text, five words or more).

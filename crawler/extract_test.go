@@ -178,6 +178,9 @@ func TestVietnameseDates(t *testing.T) {
 		{"Đăng ngày 3 tháng 11, 2020 lúc 10:15", "2020-11-03T10:15:00+07:00"},
 		{"Tháng Mười Hai 5, 2023", "2023-12-05T00:00:00+07:00"},
 		{"Tháng 3 14, 2024", "2024-03-14T00:00:00+07:00"},
+		// An update cue marks the date after it, not the one after that.
+		{"Cập nhật: 28/11/2020 26/11/2020", "2020-11-26T00:00:00+07:00"},
+		{"Updated May 21, 2025 April 24, 2025", "2025-04-24T00:00:00+07:00"},
 	}
 	for _, tt := range tests {
 		got, ok := parseVietDate(tt.in, now, loc)

@@ -61,6 +61,15 @@ func TestPagesAsPublished(t *testing.T) {
 		// A "Tin mới" column with dates before the headline, no date line
 		// after it: the metadata's date, not a teaser's.
 		{"sidebar-truoc", "Thường Xuân trao quà cho hộ nghèo vùng biên", "2020-10-26T10:15:00+07:00", article.DateMeta},
+		// A WordPress page built with Elementor: the body's layout
+		// classes ("has-sidebar") and the "elementor-widget" wrappers of
+		// the headline and its date line are not a sidebar; the date
+		// line under the headline wins over a later metadata time.
+		{"wp-elementor", "Xã Bát Mọt tổ chức ngày hội đại đoàn kết toàn dân tộc", "2020-11-18T09:30:00+07:00", article.DateText},
+		// The theme writes the update date first, marked only by its
+		// class and itemprop, and a hidden machine copy of another:
+		// the date marked published is the one.
+		{"cap-nhat-class", "Cửa khẩu phụ Khẹo đón đoàn doanh nghiệp Lào", "2020-11-26T22:21:00+07:00", article.DateText},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -122,6 +131,10 @@ func TestPagesNotArticles(t *testing.T) {
 		{"ban-hang", "https://dacsanmau.vn/mat-ong-rung-xuan-lien-500ml"},
 		{"chuyen-muc", "https://baomau.vn/thoi-su/"},
 		{"ban-hang", "https://dacsanmau.vn/san-pham/mat-ong-rung-xuan-lien-500ml"},
+		// Stories in <article> elements, each with its linked headline
+		// and date, under the listing's own <h1>: the first story's
+		// date is not the page's.
+		{"tin-tuc-article", "https://baomau.vn/tin-tuc/"},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			body, err := os.ReadFile(filepath.Join("testdata", "vi", tt.file+".html"))
