@@ -249,7 +249,6 @@ func readPageDates(p parsedPage, h heads, env extractEnv) pageDates {
 	d.metaPub, d.metaFrom = firstMachineDate(env, [2]string{article.DateJSONLD, m.ldPublished}, [2]string{article.DateMeta, m.metaPublished}, [2]string{article.DateText, m.timeElement})
 	if !d.metaPub.IsZero() {
 		d.metaPub = pageOffset(d.metaPub, []string{m.timeElement, m.ldPublished, m.metaPublished}, env)
-		d.metaPub = publisherZone(d.metaPub, p.doc, m, env)
 	}
 	return d
 }
@@ -290,7 +289,7 @@ func pickPublished(a *article.Article, p parsedPage, sel selected, d pageDates, 
 	for _, c := range candidates {
 		t, ok := c.find()
 		if ok {
-			t = publisherZone(pageOffset(t, []string{m.timeElement, m.ldPublished, m.metaPublished}, env), p.doc, m, env)
+			t = pageOffset(t, []string{m.timeElement, m.ldPublished, m.metaPublished}, env)
 			if day, ok := urlDayOfUTC(t, p.url, env); ok {
 				t, c.method = day, article.DateURL
 			}

@@ -70,6 +70,14 @@ func TestPagesAsPublished(t *testing.T) {
 		// class and itemprop, and a hidden machine copy of another:
 		// the date marked published is the one.
 		{"cap-nhat-class", "Cửa khẩu phụ Khẹo đón đoàn doanh nghiệp Lào", "2020-11-26T22:21:00+07:00", article.DateText},
+		// The metadata writes the publication in UTC; another date of
+		// the page (the update) is at +07:00. The publication keeps the
+		// offset it was written with (its Vietnam day, the 26th, is a
+		// conversion the reader of the field makes).
+		{"utc-meta", "Đồn Biên phòng Bát Mọt khám bệnh miễn phí cho người dân", "2020-10-25T18:30:00Z", article.DateMeta},
+		// The same on an English page whose update is at −07:00: the
+		// publication's UTC day, not the day in the update's zone.
+		{"en-utc-meta", "What to expect on a first trip across the Laos border", "2015-05-12T06:05:27Z", article.DateMeta},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
