@@ -84,7 +84,7 @@ func readBylineDates(doc *goquery.Document, siteNames []string, host string, met
 				"figure", "figcaption", "caption", "blockquote":
 				return // photo captions and quotes carry other dates
 			}
-			if n != h1 && (otherContainer(n) || strings.Contains(strings.ToLower(attr(n, "class")), "caption")) {
+			if n != h1 && (otherContainer(n) || strings.Contains(strings.ToLower(attr(n, "class")), "caption") && !dateMarked(n)) {
 				return
 			}
 			if n.Data == "article" && !holds(n, h1) && linkedHeadline(n) {
@@ -227,6 +227,17 @@ func otherContainer(n *html.Node) bool {
 		}
 	}
 	return false
+}
+
+// dateMarked: the page marks the element as one of its own dates (a
+// <time>, itemprop="datePublished"…), whatever its class says
+// ("caption-with-letter-spacing" is a style, not a photo caption).
+func dateMarked(n *html.Node) bool {
+	switch strings.ToLower(attr(n, "itemprop")) {
+	case "datepublished", "datecreated", "datemodified":
+		return true
+	}
+	return n.Data == "time"
 }
 
 // hiddenNode: the element is not shown (hidden attribute, display:none,

@@ -78,6 +78,11 @@ func TestPagesAsPublished(t *testing.T) {
 		// The same on an English page whose update is at −07:00: the
 		// publication's UTC day, not the day in the update's zone.
 		{"en-utc-meta", "What to expect on a first trip across the Laos border", "2015-05-12T06:05:27Z", article.DateMeta},
+		// A shop's blog (Shopify's theme): the date under the headline
+		// sits in a "caption-with-letter-spacing" span, a style, not a
+		// photo caption; it shows the 26th where the machine copy is the
+		// 25th in UTC.
+		{"shopify-caption", "Mật ong rừng Xuân Liên vào mùa thu hoạch", "2020-10-26T00:00:00+07:00", article.DateText},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
