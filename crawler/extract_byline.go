@@ -59,9 +59,24 @@ func readBylineDates(doc *goquery.Document, siteNames []string, host string, met
 	if h1 == nil {
 		h1 = namedH2(doc, siteNames, host, metaTitles)
 	}
-	if h1 == nil {
-		return bylineDates{}
+	var b bylineDates
+	if h1 != nil {
+		b = datesAround(doc, h1, env)
 	}
+	if named == nil && b.published.IsZero() && b.updated.IsZero() {
+		// No heading the metadata names, and no date around the one
+		// taken: the headline may be set in another element (a
+		// <legend>, a <div class="title">) that the title names.
+		if h := namedElement(doc, siteNames, host, metaTitles); h != nil && h != h1 {
+			b = datesAround(doc, h, env)
+		}
+	}
+	return b
+}
+
+// datesAround reads the dates written around the headline h1 (see
+// readBylineDates).
+func datesAround(doc *goquery.Document, h1 *html.Node, env extractEnv) bylineDates {
 	// The page's text nodes in order, each marked before / inside / after
 	// the headline.
 	type piece struct {
@@ -162,6 +177,40 @@ func readBylineDates(doc *goquery.Document, siteNames []string, host string, met
 		}
 	}
 	return bylineDates{}
+}
+
+// namedElement returns the first element outside page chrome, other than
+// a link, whose whole text a metadata title names (12 characters or
+// more), or nil. Elements holding block children are passed over.
+func namedElement(doc *goquery.Document, siteNames []string, host string, metaTitles []string) *html.Node {
+	var keys []string
+	for _, mt := range metaTitles {
+		if mk := compareKey(titleText(mt)); mk != "" {
+			keys = append(keys, mk)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	var out *html.Node
+	doc.Find("body h3, body h4, body legend, body div, body p, body span, body strong, body b, body td").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		if s.Children().Filter("div, p, ul, ol, table, section, article, h1, h2, h3, h4, form").Length() > 0 || s.Find("a").Length() > 0 {
+			return true
+		}
+		t := clean(visibleText(s.Nodes[0]))
+		if n := len([]rune(t)); n < 12 || n > 300 || !plausibleHeadline(t, siteNames, host) || hiddenOrChrome(s) {
+			return true
+		}
+		k := compareKey(t)
+		for _, mk := range keys {
+			if len([]rune(k)) >= 12 && strings.Contains(mk, k) {
+				out = s.Nodes[0]
+				return false
+			}
+		}
+		return true
+	})
+	return out
 }
 
 // namedH2 returns the first <h2> outside page chrome that a metadata

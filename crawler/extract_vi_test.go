@@ -83,6 +83,10 @@ func TestPagesAsPublished(t *testing.T) {
 		// photo caption; it shows the 26th where the machine copy is the
 		// 25th in UTC.
 		{"shopify-caption", "Mật ong rừng Xuân Liên vào mùa thu hoạch", "2020-10-26T00:00:00+07:00", article.DateText},
+		// An old commune portal laid out in tables: no heading element,
+		// the headline in a cell the <title> names, "Ngày đăng" under
+		// it; the "Tin mới" column's dates come before it.
+		{"cong-bang", "Xã Yên Nhân tổ chức hội nghị tiếp xúc cử tri cuối năm", "2023-12-22T15:40:00+07:00", article.DateText},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
