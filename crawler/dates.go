@@ -25,10 +25,10 @@ var (
 	reMonthName = regexp.MustCompile(`(?i)\b(?:(` + monthNames + `)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)|((\d{1,2})(?:st|nd|rd|th)?\s+(` + monthNames + `)\.?,?\s+((?:19|20)\d\d)))\b`)
 	// Cues before a date that it is not the publication date.
 	reUpdateCue = regexp.MustCompile(`(?i)(cập nhật|sửa đổi|chỉnh sửa|updated?s?|modified|edited|reviewed)[^/.\-]{0,20}$`)
-	// Cues before a date that is about a person or a product, not the
-	// article: a forum member's join date, a birth date, a game's or an
-	// album's release date.
-	reOtherCue = regexp.MustCompile(`(?i)(joined|member since|tham gia|ngày sinh|sinh ngày|born|ngày vào|release date)[^/.\-]{0,12}$`)
+	// Cues before a date that is about a person, a product or an offer,
+	// not the article: a forum member's join date, a birth date, a game's
+	// or an album's release date, the end of a sale or a deadline.
+	reOtherCue = regexp.MustCompile(`(?i)(joined|member since|tham gia|ngày sinh|sinh ngày|born|ngày vào|release date|ends|expires?|valid until|valid through|hết hạn|hạn chót|kết thúc)[^/.\-]{0,12}$`)
 	reLunarCue = regexp.MustCompile(`(?i)^[^0-9]{0,6}(\(?\s*(âm lịch|âl|al\))|năm (giáp|ất|bính|đinh|mậu|kỷ|canh|tân|nhâm|quý))`)
 	// URL timestamps: Dân trí and old Tuổi Trẻ <slug>-yyyyMMddHHmmssSSS.htm,
 	// paths with /2023-11-11/ or /2023/11/11/.

@@ -27,7 +27,11 @@ const (
 	bylineAfter  = 400
 	bylineBefore = 120
 	// bylineLongest: a longer run of text is a paragraph of the body.
-	bylineLongest = 160
+	bylineLongest = 200
+	// bylineSentence: a run of text this long or longer under the
+	// headline is a standfirst (a sapo), read past but not for dates
+	// (its dates are events).
+	bylineSentence = 120
 )
 
 // readBylineDates finds the headline <h1> (the one a metadata title
@@ -156,6 +160,11 @@ func datesAround(doc *goquery.Document, h1 *html.Node, env extractEnv) bylineDat
 			}
 			if len([]rune(p.text)) > bylineLongest {
 				break // the body has begun: its dates are events
+			}
+			if len([]rune(p.text)) >= bylineSentence {
+				n += len([]rune(p.text))
+				after = append(after, "…")
+				continue
 			}
 			after = append(after, p.text)
 			if !strings.HasPrefix(p.text, "⟨") {

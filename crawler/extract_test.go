@@ -188,7 +188,7 @@ func TestVietnameseDates(t *testing.T) {
 			t.Errorf("parseVietDate(%q) = %s, %v; want %s", tt.in, got.Format(time.RFC3339), ok, tt.want)
 		}
 	}
-	for _, bad := range []string{"31/2/2024", "số 12/2024/NĐ-CP", "ngày 7/4", "ngày 15 tháng Chạp năm Giáp Thìn", "3 tháng 2024", "Release Date: 8 Nov, 2021"} {
+	for _, bad := range []string{"31/2/2024", "số 12/2024/NĐ-CP", "ngày 7/4", "ngày 15 tháng Chạp năm Giáp Thìn", "3 tháng 2024", "Release Date: 8 Nov, 2021", "Sale ends 31/03/2026.", "Hết hạn đăng ký: 30/11/2025"} {
 		if got, ok := parseVietDate(bad, now, loc); ok {
 			t.Errorf("parseVietDate(%q) = %s, want no date", bad, got)
 		}

@@ -87,6 +87,12 @@ func TestPagesAsPublished(t *testing.T) {
 		// the headline in a cell the <title> names, "Ngày đăng" under
 		// it; the "Tin mới" column's dates come before it.
 		{"cong-bang", "Xã Yên Nhân tổ chức hội nghị tiếp xúc cử tri cuối năm", "2023-12-22T15:40:00+07:00", article.DateText},
+		// A sapo (standfirst) between the headline and the date line is
+		// read past; the date line wins over the metadata's draft time.
+		{"sapo-byline", "Thường Xuân mở lớp dạy chữ Thái cho học sinh vùng biên", "2025-11-25T05:00:00+07:00", article.DateText},
+		// The date line above the headline (VnExpress's layout); the
+		// sapo below it names an event's date, which is not read.
+		{"sapo-ngay", "Bát Mọt hoàn thành tuyến đường vào thôn Vịn", "2025-11-24T22:21:00+07:00", article.DateText},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
