@@ -275,7 +275,7 @@ func pickPublished(a *article.Article, p parsedPage, sel selected, d pageDates, 
 			if urlOK && !d.metaPub.IsZero() && sameDay(d.metaPub, urlDay) {
 				return time.Time{}, false // the URL confirms the metadata's day
 			}
-			return headerDate(d.metaPub, d.byline)
+			return headerDate(d.metaPub, d.metaFrom != article.DateText, d.byline)
 		}},
 		{article.DateJSONLD, func() (time.Time, bool) { return parseMachine(m.ldPublished, env) }},
 		{article.DateMeta, func() (time.Time, bool) { return parseMachine(m.metaPublished, env) }},
@@ -457,15 +457,25 @@ func headerAgrees(meta time.Time, b bylineDates) (time.Time, bool) {
 // from the metadata (or there is none): the publication date written
 // beside the headline; an "updated" date only when the page states no
 // publication date at all (the metadata's first publication wins over a
-// later update line).
-func headerDate(meta time.Time, b bylineDates) (time.Time, bool) {
+// later update line), or when the metadata's publication (JSON-LD or
+// meta, not a <time> element, which may be another story's) falls on a
+// later day than that update (a page is not published after its last
+// update: the metadata was written when the page was saved again).
+func headerDate(meta time.Time, metadata bool, b bylineDates) (time.Time, bool) {
 	if !b.published.IsZero() {
 		return b.published, true
 	}
-	if !b.updated.IsZero() && meta.IsZero() {
+	if !b.updated.IsZero() && (meta.IsZero() || metadata && laterDay(meta, b.updated)) {
 		return b.updated, true
 	}
 	return time.Time{}, false
+}
+
+// laterDay: a falls on a later calendar day than b, each as written.
+func laterDay(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return time.Date(ay, am, ad, 0, 0, 0, 0, time.UTC).After(time.Date(by, bm, bd, 0, 0, 0, 0, time.UTC))
 }
 
 // urlDayOfUTC: a metadata instant written in UTC falls, in the
