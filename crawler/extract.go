@@ -270,6 +270,7 @@ func pickPublished(a *article.Article, p parsedPage, sel selected, d pageDates, 
 	}{
 		{article.DateText, func() (time.Time, bool) { return parseAny(sel.date, env) }},
 		{article.DateText, func() (time.Time, bool) { return originallyPublished(p.doc, env) }},
+		{article.DateText, func() (time.Time, bool) { return pubdateElement(p.doc, env) }},
 		{d.metaFrom, func() (time.Time, bool) { return headerAgrees(d.metaPub, d.byline) }},
 		{article.DateText, func() (time.Time, bool) {
 			if urlOK && !d.metaPub.IsZero() && sameDay(d.metaPub, urlDay) {
@@ -518,6 +519,22 @@ func originallyPublished(doc *goquery.Document, env extractEnv) (time.Time, bool
 		return c[0].t, true
 	}
 	return time.Time{}, false
+}
+
+// pubdateElement returns the date of the page's <time pubdate> (HTML's
+// marker for the publication of the article it sits in), when one sits
+// outside related news, comments, sidebars and footers.
+func pubdateElement(doc *goquery.Document, env extractEnv) (time.Time, bool) {
+	var out time.Time
+	var ok bool
+	doc.Find("time[pubdate]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		if notArticleDate(s) {
+			return true
+		}
+		out, ok = parseMachine(firstNonEmpty(s.AttrOr("datetime", ""), strings.TrimSpace(s.Text())), env)
+		return false
+	})
+	return out, ok
 }
 
 // urlOrder returns t with day and month swapped when that is the day the

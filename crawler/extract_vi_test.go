@@ -98,6 +98,10 @@ func TestPagesAsPublished(t *testing.T) {
 		// last update, the header's day wins (see chi-cap-nhat for an
 		// earlier metadata date, which wins).
 		{"cap-nhat-truoc", "Thực đơn 7 ngày tiết kiệm cho gia đình vùng cao", "2025-11-12T16:30:00+07:00", article.DateText},
+		// "Đăng <time pubdate>" under the article (HTML's publication
+		// marker) wins over a JSON-LD datePublished equal to the last
+		// save; the related box's <time pubdate> is another story's.
+		{"pubdate", "Hướng dẫn thủ tục qua cửa khẩu phụ Khẹo cho người dân hai bên biên giới", "2020-10-26T10:15:00+07:00", article.DateText},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
