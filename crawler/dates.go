@@ -185,12 +185,17 @@ func dateCandsRaw(s string, loc *time.Location, monthFirst bool) (out []dateCand
 			continue
 		}
 		h, mi, sec := 0, 0, 0
-		// A time within 25 bytes before or after the date.
+		zone := loc
+		// A time within 25 bytes before or after the date, with the zone
+		// written after it ("22:21 (GMT+7)", "5:00 am PST").
 		lo, hi := max(0, c.start-25), min(len(s), c.end+25)
 		if tm := nearestTime(s, lo, hi, c.start, c.end); tm != nil {
 			h, mi, sec = tm[0], tm[1], tm[2]
+			if z, ok := writtenZone(s[tm[3]:min(len(s), tm[3]+16)]); ok {
+				zone = z
+			}
 		}
-		t := time.Date(c.y, time.Month(c.mo), c.d, h, mi, sec, 0, loc)
+		t := time.Date(c.y, time.Month(c.mo), c.d, h, mi, sec, 0, zone)
 		if t.Day() != c.d { // 31/2
 			continue
 		}
@@ -207,6 +212,9 @@ func dateCandsRaw(s string, loc *time.Location, monthFirst bool) (out []dateCand
 	return out, any
 }
 
+// nearestTime returns the hour, minute, second and end offset in s of
+// the time of day written in s[lo:hi] nearest to the date s[dStart:dEnd]
+// (nil when none).
 func nearestTime(s string, lo, hi, dStart, dEnd int) []int {
 	best, bestDist := []int(nil), 1<<30
 	for _, m := range reTime.FindAllStringSubmatchIndex(s[lo:hi], -1) {
@@ -236,7 +244,7 @@ func nearestTime(s string, lo, hi, dStart, dEnd int) []int {
 					}
 				}
 			}
-			best, bestDist = []int{h, atoi(s[m[4]+lo : m[5]+lo]), sec}, dist
+			best, bestDist = []int{h, atoi(s[m[4]+lo : m[5]+lo]), sec, end}, dist
 		}
 	}
 	return best
@@ -302,6 +310,32 @@ func monthNumber(s string) int {
 		}
 	}
 	return 0
+}
+
+// reZoneAfter reads a UTC offset or a zone abbreviation written just
+// after a time of day: "(GMT+7)", "GMT +7", "UTC+07:00", "PST", "EDT".
+var reZoneAfter = regexp.MustCompile(`^\s*\(?\s*(?:(GMT|UTC)\s*(?:([+-])\s*(\d{1,2})(?::?(\d\d))?)?|(PST|PDT|MST|MDT|EST|EDT|ICT))\b`)
+
+// zoneAbbrev are the offsets (hours) of the abbreviations reZoneAfter reads.
+var zoneAbbrev = map[string]int{"PST": -8, "PDT": -7, "MST": -7, "MDT": -6, "EST": -5, "EDT": -4, "ICT": 7}
+
+// writtenZone returns the zone s begins with, if any.
+func writtenZone(s string) (*time.Location, bool) {
+	m := reZoneAfter.FindStringSubmatch(s)
+	if m == nil {
+		return nil, false
+	}
+	if m[5] != "" {
+		return time.FixedZone(m[5], zoneAbbrev[m[5]]*3600), true
+	}
+	off := atoi(m[3])*3600 + atoi(m[4])*60
+	if off > 14*3600 {
+		return nil, false
+	}
+	if m[2] == "-" {
+		off = -off
+	}
+	return time.FixedZone("", off), true
 }
 
 // updateCue: the date at byte i of s follows "Cập nhật", "Updated"…

@@ -178,6 +178,11 @@ func TestVietnameseDates(t *testing.T) {
 		{"Đăng ngày 3 tháng 11, 2020 lúc 10:15", "2020-11-03T10:15:00+07:00"},
 		{"Tháng Mười Hai 5, 2023", "2023-12-05T00:00:00+07:00"},
 		{"Tháng 3 14, 2024", "2024-03-14T00:00:00+07:00"},
+		// The zone written after the time is the date's offset.
+		{"Thứ hai, 26/10/2020, 22:21 (GMT+7)", "2020-10-26T22:21:00+07:00"},
+		{"Nov 25, 2025 5:00 am PST", "2025-11-25T05:00:00-08:00"},
+		{"26/10/2020 15:21 GMT", "2020-10-26T15:21:00Z"},
+		{"26/10/2020 - 09:05 (GMT+9)", "2020-10-26T09:05:00+09:00"},
 		// An update cue marks the date after it, not the one after that.
 		{"Cập nhật: 28/11/2020 26/11/2020", "2020-11-26T00:00:00+07:00"},
 		{"Updated May 21, 2025 April 24, 2025", "2025-04-24T00:00:00+07:00"},
