@@ -817,8 +817,17 @@ var otherContentRe = regexp.MustCompile(`(?i)related|lien-?quan|tin-?khac|other-
 // sidebar or a footer. Elementor wraps every block of a page, the
 // article's own title and date included, in "elementor-widget…" classes:
 // those are not sidebar widgets.
+// Class tokens that describe a layout with a sidebar ("has-sidebar",
+// "c-layout-sidebar-left", "content-right-sidebar") wrap the article too.
 func otherContent(v string) bool {
-	return otherContentRe.MatchString(strings.ReplaceAll(strings.ToLower(v), "elementor-widget", ""))
+	var kept []string
+	for _, c := range strings.Fields(strings.ToLower(v)) {
+		if strings.Contains(c, "sidebar") && (strings.Contains(c, "layout") || strings.HasPrefix(c, "has-") || strings.HasPrefix(c, "with-") || strings.HasPrefix(c, "no-") || strings.HasPrefix(c, "content-")) {
+			continue
+		}
+		kept = append(kept, strings.ReplaceAll(c, "elementor-widget", ""))
+	}
+	return otherContentRe.MatchString(strings.Join(kept, " "))
 }
 
 // notArticleDate: s sits inside related news, comments, a sidebar or a footer.

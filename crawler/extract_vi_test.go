@@ -102,6 +102,10 @@ func TestPagesAsPublished(t *testing.T) {
 		// marker) wins over a JSON-LD datePublished equal to the last
 		// save; the related box's <time pubdate> is another story's.
 		{"pubdate", "Hướng dẫn thủ tục qua cửa khẩu phụ Khẹo cho người dân hai bên biên giới", "2020-10-26T10:15:00+07:00", article.DateText},
+		// The page's layout wrapper says it has a sidebar
+		// ("c-layout-sidebar-left"): it holds the article too; only the
+		// <aside> is the sidebar.
+		{"layout-sidebar", "Xã Bát Mọt tập huấn phòng chống cháy rừng mùa khô", "2024-03-18T08:40:00+07:00", article.DateText},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
