@@ -25,9 +25,10 @@ var (
 	reMonthName = regexp.MustCompile(`(?i)\b(?:(` + monthNames + `)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)|((\d{1,2})(?:st|nd|rd|th)?\s+(` + monthNames + `)\.?,?\s+((?:19|20)\d\d)))\b`)
 	// Cues before a date that it is not the publication date.
 	reUpdateCue = regexp.MustCompile(`(?i)(cập nhật|sửa đổi|chỉnh sửa|updated?s?|modified|edited|reviewed)[^/.\-]{0,20}$`)
-	// Cues before a date that is about a person, not the article: a forum
-	// member's join date, a birth date.
-	reOtherCue = regexp.MustCompile(`(?i)(joined|member since|tham gia|ngày sinh|sinh ngày|born|ngày vào)[^/.\-]{0,12}$`)
+	// Cues before a date that is about a person, a product or an offer,
+	// not the article: a forum member's join date, a birth date, a game's
+	// or an album's release date, the end of a sale or a deadline.
+	reOtherCue = regexp.MustCompile(`(?i)(joined|member since|tham gia|ngày sinh|sinh ngày|born|ngày vào|release date|ends|expires?|valid until|valid through|hết hạn|hạn chót|kết thúc)[^/.\-]{0,12}$`)
 	reLunarCue = regexp.MustCompile(`(?i)^[^0-9]{0,6}(\(?\s*(âm lịch|âl|al\))|năm (giáp|ất|bính|đinh|mậu|kỷ|canh|tân|nhâm|quý))`)
 	// URL timestamps: Dân trí and old Tuổi Trẻ <slug>-yyyyMMddHHmmssSSS.htm,
 	// paths with /2023-11-11/ or /2023/11/11/.
@@ -184,21 +185,36 @@ func dateCandsRaw(s string, loc *time.Location, monthFirst bool) (out []dateCand
 			continue
 		}
 		h, mi, sec := 0, 0, 0
-		// A time within 25 bytes before or after the date.
+		zone := loc
+		// A time within 25 bytes before or after the date, with the zone
+		// written after it ("22:21 (GMT+7)", "5:00 am PST").
 		lo, hi := max(0, c.start-25), min(len(s), c.end+25)
 		if tm := nearestTime(s, lo, hi, c.start, c.end); tm != nil {
 			h, mi, sec = tm[0], tm[1], tm[2]
+			if z, ok := writtenZone(s[tm[3]:min(len(s), tm[3]+16)]); ok {
+				zone = z
+			}
 		}
-		t := time.Date(c.y, time.Month(c.mo), c.d, h, mi, sec, 0, loc)
+		t := time.Date(c.y, time.Month(c.mo), c.d, h, mi, sec, 0, zone)
 		if t.Day() != c.d { // 31/2
 			continue
 		}
 		out = append(out, dateCand{t, c.start, updateCue(s, c.start)})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
+	// An update cue marks the first date after it, not the next one too
+	// ("Updated May 21, 2025 April 24, 2025").
+	for i := 1; i < len(out); i++ {
+		if out[i].update && out[i-1].update && out[i-1].start >= updateCueAt(s, out[i].start) {
+			out[i].update = false
+		}
+	}
 	return out, any
 }
 
+// nearestTime returns the hour, minute, second and end offset in s of
+// the time of day written in s[lo:hi] nearest to the date s[dStart:dEnd]
+// (nil when none).
 func nearestTime(s string, lo, hi, dStart, dEnd int) []int {
 	best, bestDist := []int(nil), 1<<30
 	for _, m := range reTime.FindAllStringSubmatchIndex(s[lo:hi], -1) {
@@ -228,7 +244,7 @@ func nearestTime(s string, lo, hi, dStart, dEnd int) []int {
 					}
 				}
 			}
-			best, bestDist = []int{h, atoi(s[m[4]+lo : m[5]+lo]), sec}, dist
+			best, bestDist = []int{h, atoi(s[m[4]+lo : m[5]+lo]), sec, end}, dist
 		}
 	}
 	return best
@@ -296,9 +312,45 @@ func monthNumber(s string) int {
 	return 0
 }
 
+// reZoneAfter reads a UTC offset or a zone abbreviation written just
+// after a time of day: "(GMT+7)", "GMT +7", "UTC+07:00", "PST", "EDT".
+var reZoneAfter = regexp.MustCompile(`^\s*\(?\s*(?:(GMT|UTC)\s*(?:([+-])\s*(\d{1,2})(?::?(\d\d))?)?|(PST|PDT|MST|MDT|EST|EDT|ICT))\b`)
+
+// zoneAbbrev are the offsets (hours) of the abbreviations reZoneAfter reads.
+var zoneAbbrev = map[string]int{"PST": -8, "PDT": -7, "MST": -7, "MDT": -6, "EST": -5, "EDT": -4, "ICT": 7}
+
+// writtenZone returns the zone s begins with, if any.
+func writtenZone(s string) (*time.Location, bool) {
+	m := reZoneAfter.FindStringSubmatch(s)
+	if m == nil {
+		return nil, false
+	}
+	if m[5] != "" {
+		return time.FixedZone(m[5], zoneAbbrev[m[5]]*3600), true
+	}
+	off := atoi(m[3])*3600 + atoi(m[4])*60
+	if off > 14*3600 {
+		return nil, false
+	}
+	if m[2] == "-" {
+		off = -off
+	}
+	return time.FixedZone("", off), true
+}
+
 // updateCue: the date at byte i of s follows "Cập nhật", "Updated"…
 func updateCue(s string, i int) bool {
 	return reUpdateCue.MatchString(s[max(0, i-30):i])
+}
+
+// updateCueAt returns the byte offset in s of the update cue before the
+// date at byte i (-1 when none).
+func updateCueAt(s string, i int) int {
+	lo := max(0, i-30)
+	if m := reUpdateCue.FindStringIndex(s[lo:i]); m != nil {
+		return lo + m[0]
+	}
+	return -1
 }
 
 // lunarCue: the date s[start:end] is a lunar date ("15/8 âm lịch",

@@ -250,7 +250,6 @@ func readPageDates(p parsedPage, h heads, env extractEnv) pageDates {
 	d.metaPub, d.metaFrom = firstMachineDate(env, [2]string{article.DateJSONLD, m.ldPublished}, [2]string{article.DateMeta, m.metaPublished}, [2]string{article.DateText, m.timeElement})
 	if !d.metaPub.IsZero() {
 		d.metaPub = pageOffset(d.metaPub, []string{m.timeElement, m.ldPublished, m.metaPublished}, env)
-		d.metaPub = publisherZone(d.metaPub, p.doc, m, env)
 	}
 	return d
 }
@@ -272,12 +271,13 @@ func pickPublished(a *article.Article, p parsedPage, sel selected, d pageDates, 
 	}{
 		{article.DateText, func() (time.Time, bool) { return parseAny(sel.date, env) }},
 		{article.DateText, func() (time.Time, bool) { return originallyPublished(p.doc, env) }},
+		{article.DateText, func() (time.Time, bool) { return pubdateElement(p.doc, env) }},
 		{d.metaFrom, func() (time.Time, bool) { return headerAgrees(d.metaPub, d.byline) }},
 		{article.DateText, func() (time.Time, bool) {
 			if urlOK && !d.metaPub.IsZero() && sameDay(d.metaPub, urlDay) {
 				return time.Time{}, false // the URL confirms the metadata's day
 			}
-			return headerDate(d.metaPub, d.byline)
+			return headerDate(d.metaPub, d.metaFrom != article.DateText, d.byline)
 		}},
 		{article.DateJSONLD, func() (time.Time, bool) { return parseMachine(m.ldPublished, env) }},
 		{article.DateMeta, func() (time.Time, bool) { return parseMachine(m.metaPublished, env) }},
@@ -291,7 +291,7 @@ func pickPublished(a *article.Article, p parsedPage, sel selected, d pageDates, 
 	for _, c := range candidates {
 		t, ok := c.find()
 		if ok {
-			t = publisherZone(pageOffset(t, []string{m.timeElement, m.ldPublished, m.metaPublished}, env), p.doc, m, env)
+			t = pageOffset(t, []string{m.timeElement, m.ldPublished, m.metaPublished}, env)
 			if day, ok := urlDayOfUTC(t, p.url, env); ok {
 				t, c.method = day, article.DateURL
 			}
@@ -459,15 +459,25 @@ func headerAgrees(meta time.Time, b bylineDates) (time.Time, bool) {
 // from the metadata (or there is none): the publication date written
 // beside the headline; an "updated" date only when the page states no
 // publication date at all (the metadata's first publication wins over a
-// later update line).
-func headerDate(meta time.Time, b bylineDates) (time.Time, bool) {
+// later update line), or when the metadata's publication (JSON-LD or
+// meta, not a <time> element, which may be another story's) falls on a
+// later day than that update (a page is not published after its last
+// update: the metadata was written when the page was saved again).
+func headerDate(meta time.Time, metadata bool, b bylineDates) (time.Time, bool) {
 	if !b.published.IsZero() {
 		return b.published, true
 	}
-	if !b.updated.IsZero() && meta.IsZero() {
+	if !b.updated.IsZero() && (meta.IsZero() || metadata && laterDay(meta, b.updated)) {
 		return b.updated, true
 	}
 	return time.Time{}, false
+}
+
+// laterDay: a falls on a later calendar day than b, each as written.
+func laterDay(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return time.Date(ay, am, ad, 0, 0, 0, 0, time.UTC).After(time.Date(by, bm, bd, 0, 0, 0, 0, time.UTC))
 }
 
 // urlDayOfUTC: a metadata instant written in UTC falls, in the
@@ -510,6 +520,22 @@ func originallyPublished(doc *goquery.Document, env extractEnv) (time.Time, bool
 		return c[0].t, true
 	}
 	return time.Time{}, false
+}
+
+// pubdateElement returns the date of the page's <time pubdate> (HTML's
+// marker for the publication of the article it sits in), when one sits
+// outside related news, comments, sidebars and footers.
+func pubdateElement(doc *goquery.Document, env extractEnv) (time.Time, bool) {
+	var out time.Time
+	var ok bool
+	doc.Find("time[pubdate]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		if notArticleDate(s) {
+			return true
+		}
+		out, ok = parseMachine(firstNonEmpty(s.AttrOr("datetime", ""), strings.TrimSpace(s.Text())), env)
+		return false
+	})
+	return out, ok
 }
 
 // urlOrder returns t with day and month swapped when that is the day the
@@ -788,6 +814,23 @@ var rePublishCue = regexp.MustCompile(`(?i)(đăng|xuất bản|ngày đăng|pub
 // related and other news, comments, sidebars, footers.
 var otherContentRe = regexp.MustCompile(`(?i)related|lien-?quan|tin-?khac|other-?news|more-?news|box-?tin|tin-?cung|tinlienquan|comment|binh-?luan|sidebar|footer|widget|recommend|popular|xem-?them|read-?more`)
 
+// otherContent: a class or id value marks related news, comments, a
+// sidebar or a footer. Elementor wraps every block of a page, the
+// article's own title and date included, in "elementor-widget…" classes:
+// those are not sidebar widgets.
+// Class tokens that describe a layout with a sidebar ("has-sidebar",
+// "c-layout-sidebar-left", "content-right-sidebar") wrap the article too.
+func otherContent(v string) bool {
+	var kept []string
+	for _, c := range strings.Fields(strings.ToLower(v)) {
+		if strings.Contains(c, "sidebar") && (strings.Contains(c, "layout") || strings.HasPrefix(c, "has-") || strings.HasPrefix(c, "with-") || strings.HasPrefix(c, "no-") || strings.HasPrefix(c, "content-")) {
+			continue
+		}
+		kept = append(kept, strings.ReplaceAll(c, "elementor-widget", ""))
+	}
+	return otherContentRe.MatchString(strings.Join(kept, " "))
+}
+
 // notArticleDate: s sits inside related news, comments, a sidebar or a footer.
 func notArticleDate(s *goquery.Selection) bool {
 	for n := s.Nodes[0].Parent; n != nil; n = n.Parent {
@@ -799,7 +842,7 @@ func notArticleDate(s *goquery.Selection) bool {
 			return true
 		}
 		for _, a := range n.Attr {
-			if (a.Key == "class" || a.Key == "id") && otherContentRe.MatchString(a.Val) {
+			if (a.Key == "class" || a.Key == "id") && otherContent(a.Val) {
 				return true
 			}
 		}

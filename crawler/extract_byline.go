@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -26,7 +27,11 @@ const (
 	bylineAfter  = 400
 	bylineBefore = 120
 	// bylineLongest: a longer run of text is a paragraph of the body.
-	bylineLongest = 160
+	bylineLongest = 200
+	// bylineSentence: a run of text this long or longer under the
+	// headline is a standfirst (a sapo), read past but not for dates
+	// (its dates are events).
+	bylineSentence = 120
 )
 
 // readBylineDates finds the headline <h1> (the one a metadata title
@@ -58,9 +63,24 @@ func readBylineDates(doc *goquery.Document, siteNames []string, host string, met
 	if h1 == nil {
 		h1 = namedH2(doc, siteNames, host, metaTitles)
 	}
-	if h1 == nil {
-		return bylineDates{}
+	var b bylineDates
+	if h1 != nil {
+		b = datesAround(doc, h1, env)
 	}
+	if named == nil && b.published.IsZero() && b.updated.IsZero() {
+		// No heading the metadata names, and no date around the one
+		// taken: the headline may be set in another element (a
+		// <legend>, a <div class="title">) that the title names.
+		if h := namedElement(doc, siteNames, host, metaTitles); h != nil && h != h1 {
+			b = datesAround(doc, h, env)
+		}
+	}
+	return b
+}
+
+// datesAround reads the dates written around the headline h1 (see
+// readBylineDates).
+func datesAround(doc *goquery.Document, h1 *html.Node, env extractEnv) bylineDates {
 	// The page's text nodes in order, each marked before / inside / after
 	// the headline.
 	type piece struct {
@@ -83,11 +103,25 @@ func readBylineDates(doc *goquery.Document, siteNames []string, host string, met
 				"figure", "figcaption", "caption", "blockquote":
 				return // photo captions and quotes carry other dates
 			}
-			if n != h1 && (otherContainer(n) || strings.Contains(strings.ToLower(attr(n, "class")), "caption")) {
+			if n != h1 && (otherContainer(n) || strings.Contains(strings.ToLower(attr(n, "class")), "caption") && !dateMarked(n)) {
+				return
+			}
+			if n.Data == "article" && !holds(n, h1) && linkedHeadline(n) {
+				// A teaser: another story's linked headline and date.
+				// After the headline, the article's header has ended.
+				pieces = append(pieces, piece{"", pos})
 				return
 			}
 			if n.Data == "li" && teaser(n) {
 				return // a list of other stories ("Tin mới", "Đọc nhiều")
+			}
+			if hiddenNode(n) && !holds(n, h1) {
+				return // not shown to the reader
+			}
+			if updateMarked(n) {
+				// The page marks the element as its last update
+				// (class="updated", itemprop="dateModified").
+				pieces = append(pieces, piece{"Updated", pos})
 			}
 			// <time datetime> carries the machine form, read when its
 			// text is not a date ("2 giờ trước", an icon).
@@ -111,6 +145,9 @@ func readBylineDates(doc *goquery.Document, siteNames []string, host string, met
 	n := 0
 	for i := len(pieces) - 1; i >= 0 && n < bylineBefore; i-- {
 		if pieces[i].pos == -1 {
+			if pieces[i].text == "" {
+				break // a teaser of another story
+			}
 			before = append([]string{pieces[i].text}, before...)
 			n += len([]rune(pieces[i].text))
 		}
@@ -118,8 +155,16 @@ func readBylineDates(doc *goquery.Document, siteNames []string, host string, met
 	n = 0
 	for _, p := range pieces {
 		if p.pos == 1 && n < bylineAfter {
+			if p.text == "" {
+				break
+			}
 			if len([]rune(p.text)) > bylineLongest {
 				break // the body has begun: its dates are events
+			}
+			if len([]rune(p.text)) >= bylineSentence {
+				n += len([]rune(p.text))
+				after = append(after, "…")
+				continue
 			}
 			after = append(after, p.text)
 			if !strings.HasPrefix(p.text, "⟨") {
@@ -141,6 +186,40 @@ func readBylineDates(doc *goquery.Document, siteNames []string, host string, met
 		}
 	}
 	return bylineDates{}
+}
+
+// namedElement returns the first element outside page chrome, other than
+// a link, whose whole text a metadata title names (12 characters or
+// more), or nil. Elements holding block children are passed over.
+func namedElement(doc *goquery.Document, siteNames []string, host string, metaTitles []string) *html.Node {
+	var keys []string
+	for _, mt := range metaTitles {
+		if mk := compareKey(titleText(mt)); mk != "" {
+			keys = append(keys, mk)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	var out *html.Node
+	doc.Find("body h3, body h4, body legend, body div, body p, body span, body strong, body b, body td").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		if s.Children().Filter("div, p, ul, ol, table, section, article, h1, h2, h3, h4, form").Length() > 0 || s.Find("a").Length() > 0 {
+			return true
+		}
+		t := clean(visibleText(s.Nodes[0]))
+		if n := len([]rune(t)); n < 12 || n > 300 || !plausibleHeadline(t, siteNames, host) || hiddenOrChrome(s) {
+			return true
+		}
+		k := compareKey(t)
+		for _, mk := range keys {
+			if len([]rune(k)) >= 12 && strings.Contains(mk, k) {
+				out = s.Nodes[0]
+				return false
+			}
+		}
+		return true
+	})
+	return out
 }
 
 // namedH2 returns the first <h2> outside page chrome that a metadata
@@ -194,15 +273,118 @@ func windowDates(s string, markers, before bool, env extractEnv) (pub, upd time.
 }
 
 // otherContainer: an element whose class or id marks related news,
-// comments, a sidebar or a footer.
+// comments, a sidebar or a footer. The classes of <html> and <body>
+// describe the page's layout ("has-sidebar", "right-sidebar"), not a box.
 func otherContainer(n *html.Node) bool {
+	if n.Data == "html" || n.Data == "body" {
+		return false
+	}
 	for _, a := range n.Attr {
-		if (a.Key == "class" || a.Key == "id") && otherContentRe.MatchString(a.Val) {
+		if (a.Key == "class" || a.Key == "id") && otherContent(a.Val) {
 			return true
 		}
 	}
 	return false
 }
+
+// dateMarked: the page marks the element as one of its own dates (a
+// <time>, itemprop="datePublished"…), whatever its class says
+// ("caption-with-letter-spacing" is a style, not a photo caption).
+func dateMarked(n *html.Node) bool {
+	switch strings.ToLower(attr(n, "itemprop")) {
+	case "datepublished", "datecreated", "datemodified":
+		return true
+	}
+	return n.Data == "time"
+}
+
+// hiddenNode: the element is not shown (hidden attribute, display:none,
+// a class that hides it from sight).
+func hiddenNode(n *html.Node) bool {
+	for _, a := range n.Attr {
+		switch a.Key {
+		case "hidden":
+			return true
+		case "style":
+			v := strings.ReplaceAll(strings.ToLower(a.Val), " ", "")
+			if strings.Contains(v, "display:none") || strings.Contains(v, "visibility:hidden") {
+				return true
+			}
+		case "class":
+			for _, c := range strings.Fields(strings.ToLower(a.Val)) {
+				switch c {
+				case "hidden", "d-none", "sr-only", "visually-hidden", "screen-reader-text", "rich-snippet-hidden":
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// linkedHeadline: the first <h1>, <h2> or <h3> in n is a link (a
+// story's teaser).
+func linkedHeadline(n *html.Node) bool {
+	h := firstHeading(n)
+	if h == nil {
+		return false
+	}
+	t := strings.TrimSpace(visibleText(h))
+	return t != "" && linkText(h) == t
+}
+
+// firstHeading returns the first <h1>, <h2> or <h3> under n, or nil.
+func firstHeading(n *html.Node) *html.Node {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		if c.Data == "h1" || c.Data == "h2" || c.Data == "h3" {
+			return c
+		}
+		if h := firstHeading(c); h != nil {
+			return h
+		}
+	}
+	return nil
+}
+
+// linkText is the trimmed text of the first <a href> in n.
+func linkText(n *html.Node) string {
+	if n.Type == html.ElementNode && n.Data == "a" && attr(n, "href") != "" {
+		return strings.TrimSpace(visibleText(n))
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if t := linkText(c); t != "" {
+			return t
+		}
+	}
+	return ""
+}
+
+// holds: n is h or one of its ancestors.
+func holds(n, h *html.Node) bool {
+	for ; h != nil; h = h.Parent {
+		if h == n {
+			return true
+		}
+	}
+	return false
+}
+
+// updateMarked: the element's class or itemprop names it the page's
+// modification date ("updated", "date-modified", "ngay-cap-nhat",
+// itemprop="dateModified"), and not also its publication.
+func updateMarked(n *html.Node) bool {
+	if strings.EqualFold(attr(n, "itemprop"), "dateModified") {
+		return true
+	}
+	c := strings.ToLower(attr(n, "class"))
+	return reUpdateClass.MatchString(c) && !strings.Contains(c, "publish")
+}
+
+// reUpdateClass finds a class token that names a modification date.
+var reUpdateClass = regexp.MustCompile(`(^|\s)([\w-]*[_-])?(updated|modified|last-?updated?|date-?updated?|time-?updated?|cap-?nhat|ngay-?cap-?nhat)(\s|$)`)
 
 // teaser: the list item n links to a story (a link with a headline's
 // worth of text, five words or more).

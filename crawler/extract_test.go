@@ -178,6 +178,14 @@ func TestVietnameseDates(t *testing.T) {
 		{"Đăng ngày 3 tháng 11, 2020 lúc 10:15", "2020-11-03T10:15:00+07:00"},
 		{"Tháng Mười Hai 5, 2023", "2023-12-05T00:00:00+07:00"},
 		{"Tháng 3 14, 2024", "2024-03-14T00:00:00+07:00"},
+		// The zone written after the time is the date's offset.
+		{"Thứ hai, 26/10/2020, 22:21 (GMT+7)", "2020-10-26T22:21:00+07:00"},
+		{"Nov 25, 2025 5:00 am PST", "2025-11-25T05:00:00-08:00"},
+		{"26/10/2020 15:21 GMT", "2020-10-26T15:21:00Z"},
+		{"26/10/2020 - 09:05 (GMT+9)", "2020-10-26T09:05:00+09:00"},
+		// An update cue marks the date after it, not the one after that.
+		{"Cập nhật: 28/11/2020 26/11/2020", "2020-11-26T00:00:00+07:00"},
+		{"Updated May 21, 2025 April 24, 2025", "2025-04-24T00:00:00+07:00"},
 	}
 	for _, tt := range tests {
 		got, ok := parseVietDate(tt.in, now, loc)
@@ -185,7 +193,7 @@ func TestVietnameseDates(t *testing.T) {
 			t.Errorf("parseVietDate(%q) = %s, %v; want %s", tt.in, got.Format(time.RFC3339), ok, tt.want)
 		}
 	}
-	for _, bad := range []string{"31/2/2024", "số 12/2024/NĐ-CP", "ngày 7/4", "ngày 15 tháng Chạp năm Giáp Thìn", "3 tháng 2024"} {
+	for _, bad := range []string{"31/2/2024", "số 12/2024/NĐ-CP", "ngày 7/4", "ngày 15 tháng Chạp năm Giáp Thìn", "3 tháng 2024", "Release Date: 8 Nov, 2021", "Sale ends 31/03/2026.", "Hết hạn đăng ký: 30/11/2025"} {
 		if got, ok := parseVietDate(bad, now, loc); ok {
 			t.Errorf("parseVietDate(%q) = %s, want no date", bad, got)
 		}

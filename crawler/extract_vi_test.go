@@ -61,6 +61,51 @@ func TestPagesAsPublished(t *testing.T) {
 		// A "Tin mới" column with dates before the headline, no date line
 		// after it: the metadata's date, not a teaser's.
 		{"sidebar-truoc", "Thường Xuân trao quà cho hộ nghèo vùng biên", "2020-10-26T10:15:00+07:00", article.DateMeta},
+		// A WordPress page built with Elementor: the body's layout
+		// classes ("has-sidebar") and the "elementor-widget" wrappers of
+		// the headline and its date line are not a sidebar; the date
+		// line under the headline wins over a later metadata time.
+		{"wp-elementor", "Xã Bát Mọt tổ chức ngày hội đại đoàn kết toàn dân tộc", "2020-11-18T09:30:00+07:00", article.DateText},
+		// The theme writes the update date first, marked only by its
+		// class and itemprop, and a hidden machine copy of another:
+		// the date marked published is the one.
+		{"cap-nhat-class", "Cửa khẩu phụ Khẹo đón đoàn doanh nghiệp Lào", "2020-11-26T22:21:00+07:00", article.DateText},
+		// The metadata writes the publication in UTC; another date of
+		// the page (the update) is at +07:00. The publication keeps the
+		// offset it was written with (its Vietnam day, the 26th, is a
+		// conversion the reader of the field makes).
+		{"utc-meta", "Đồn Biên phòng Bát Mọt khám bệnh miễn phí cho người dân", "2020-10-25T18:30:00Z", article.DateMeta},
+		// The same on an English page whose update is at −07:00: the
+		// publication's UTC day, not the day in the update's zone.
+		{"en-utc-meta", "What to expect on a first trip across the Laos border", "2015-05-12T06:05:27Z", article.DateMeta},
+		// A shop's blog (Shopify's theme): the date under the headline
+		// sits in a "caption-with-letter-spacing" span, a style, not a
+		// photo caption; it shows the 26th where the machine copy is the
+		// 25th in UTC.
+		{"shopify-caption", "Mật ong rừng Xuân Liên vào mùa thu hoạch", "2020-10-26T00:00:00+07:00", article.DateText},
+		// An old commune portal laid out in tables: no heading element,
+		// the headline in a cell the <title> names, "Ngày đăng" under
+		// it; the "Tin mới" column's dates come before it.
+		{"cong-bang", "Xã Yên Nhân tổ chức hội nghị tiếp xúc cử tri cuối năm", "2023-12-22T15:40:00+07:00", article.DateText},
+		// A sapo (standfirst) between the headline and the date line is
+		// read past; the date line wins over the metadata's draft time.
+		{"sapo-byline", "Thường Xuân mở lớp dạy chữ Thái cho học sinh vùng biên", "2025-11-25T05:00:00+07:00", article.DateText},
+		// The date line above the headline (VnExpress's layout); the
+		// sapo below it names an event's date, which is not read.
+		{"sapo-ngay", "Bát Mọt hoàn thành tuyến đường vào thôn Vịn", "2025-11-24T22:21:00+07:00", article.DateText},
+		// The header shows only "Cập nhật … 12/11/2025" and the JSON-LD
+		// says published on the 13th: a page is not published after its
+		// last update, the header's day wins (see chi-cap-nhat for an
+		// earlier metadata date, which wins).
+		{"cap-nhat-truoc", "Thực đơn 7 ngày tiết kiệm cho gia đình vùng cao", "2025-11-12T16:30:00+07:00", article.DateText},
+		// "Đăng <time pubdate>" under the article (HTML's publication
+		// marker) wins over a JSON-LD datePublished equal to the last
+		// save; the related box's <time pubdate> is another story's.
+		{"pubdate", "Hướng dẫn thủ tục qua cửa khẩu phụ Khẹo cho người dân hai bên biên giới", "2020-10-26T10:15:00+07:00", article.DateText},
+		// The page's layout wrapper says it has a sidebar
+		// ("c-layout-sidebar-left"): it holds the article too; only the
+		// <aside> is the sidebar.
+		{"layout-sidebar", "Xã Bát Mọt tập huấn phòng chống cháy rừng mùa khô", "2024-03-18T08:40:00+07:00", article.DateText},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -122,6 +167,10 @@ func TestPagesNotArticles(t *testing.T) {
 		{"ban-hang", "https://dacsanmau.vn/mat-ong-rung-xuan-lien-500ml"},
 		{"chuyen-muc", "https://baomau.vn/thoi-su/"},
 		{"ban-hang", "https://dacsanmau.vn/san-pham/mat-ong-rung-xuan-lien-500ml"},
+		// Stories in <article> elements, each with its linked headline
+		// and date, under the listing's own <h1>: the first story's
+		// date is not the page's.
+		{"tin-tuc-article", "https://baomau.vn/tin-tuc/"},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			body, err := os.ReadFile(filepath.Join("testdata", "vi", tt.file+".html"))

@@ -3,7 +3,6 @@ package crawler
 import (
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/PuerkitoBio/goquery"
 )
@@ -34,41 +33,4 @@ func numericOrderVotes(doc *goquery.Document) int {
 		}
 	}
 	return votes
-}
-
-// publisherZone returns t in the publisher's UTC offset when t is written
-// in UTC and the page's other machine dates (its <time datetime>
-// elements, the modification date) all share one non-zero offset: the
-// page states its day in that zone.
-func publisherZone(t time.Time, doc *goquery.Document, m pageMeta, env extractEnv) time.Time {
-	if _, off := t.Zone(); off != 0 {
-		return t
-	}
-	var vals []string
-	doc.Find("time[datetime]").Each(func(_ int, s *goquery.Selection) {
-		vals = append(vals, s.AttrOr("datetime", ""))
-	})
-	vals = append(vals, m.ldModified, m.metaModified)
-	zone, seen := 0, false
-	for _, v := range vals {
-		if !hasZone(strings.TrimSpace(v)) {
-			continue
-		}
-		u, ok := parseMachineStrict(v, env.loc)
-		if !ok {
-			continue
-		}
-		_, off := u.Zone()
-		if off == 0 {
-			continue // another UTC stamp says nothing
-		}
-		if seen && off != zone {
-			return t // the page mixes zones
-		}
-		zone, seen = off, true
-	}
-	if !seen {
-		return t
-	}
-	return t.In(time.FixedZone("", zone))
 }
