@@ -185,6 +185,16 @@ func Open(cfg Config, cls Classifier, log *slog.Logger) (*Index, error) {
 		return nil, fmt.Errorf("open index: %w", err)
 	}
 	for _, e := range entries {
+		if !cfg.ReadOnly && e.IsDir() && isPartialMonth(e.Name()) {
+			// A month whose creation a crash interrupted: nothing in it was
+			// acknowledged, its articles are indexed again from the stream.
+			x.log.Warn("remove a month index left half-created", "dir", e.Name())
+			if err := os.RemoveAll(filepath.Join(cfg.Dir, e.Name())); err != nil {
+				x.restoreGCPercent()
+				return nil, fmt.Errorf("open index: %w", err)
+			}
+			continue
+		}
 		if !e.IsDir() || !monthDir.MatchString(e.Name()) {
 			continue
 		}
@@ -300,7 +310,7 @@ func (x *Index) month(name string) (bleve.Index, error) {
 		// use the older upsidedown/gtreap engine, ten times slower).
 		idx, err = bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
 	} else {
-		idx, err = bleve.New(filepath.Join(x.cfg.Dir, name), m)
+		idx, err = createWhole(filepath.Join(x.cfg.Dir, name), m)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("create index %s: %w", name, err)
