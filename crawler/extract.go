@@ -505,14 +505,40 @@ func urlDayOfUTC(t time.Time, pageURL string, env extractEnv) (time.Time, bool) 
 // "Bài viết đăng lần đầu ngày 26/10/2020").
 var reOriginally = regexp.MustCompile(`(?i)(originally published|first published|đăng lần đầu|xuất bản lần đầu)`)
 
+// originallyPhrases are reOriginally's phrases in lower case.
+var originallyPhrases = []string{"originally published", "first published", "đăng lần đầu", "xuất bản lần đầu"}
+
+// originallyEnd returns where the first match of reOriginally in text
+// ends. A case-insensitive regexp over a whole page's text took a fifth of
+// extraction's time; lower-casing once and searching the phrases finds the
+// same match, and the regexp remains for a text whose lower case changes
+// its length (then positions would differ).
+func originallyEnd(text string) (int, bool) {
+	low := strings.ToLower(text)
+	if len(low) != len(text) {
+		loc := reOriginally.FindStringIndex(text)
+		if loc == nil {
+			return 0, false
+		}
+		return loc[1], true
+	}
+	start, end := -1, 0
+	for _, p := range originallyPhrases {
+		if i := strings.Index(low, p); i >= 0 && (start < 0 || i < start) {
+			start, end = i, i+len(p)
+		}
+	}
+	return end, start >= 0
+}
+
 // originallyPublished returns the date written just after such a line.
 func originallyPublished(doc *goquery.Document, env extractEnv) (time.Time, bool) {
 	text := doc.Find("body").Text()
-	loc := reOriginally.FindStringIndex(text)
-	if loc == nil {
+	end, found := originallyEnd(text)
+	if !found {
 		return time.Time{}, false
 	}
-	rest := []rune(text[loc[1]:])
+	rest := []rune(text[end:])
 	if len(rest) > 80 {
 		rest = rest[:80]
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -291,5 +292,27 @@ func TestNonHTMLIsNotAnArticle(t *testing.T) {
 	}
 	if _, err := extract("https://baomau.vn/", []byte(articleHTML("Trang chủ", "", "Tin tức mới nhất trong ngày về mọi lĩnh vực.")), nil, Source{ID: "p"}, testEnv()); !errors.Is(err, ErrNotArticle) {
 		t.Errorf("site root: %v", err)
+	}
+}
+
+// originallyEnd finds what reOriginally finds, in any case, also when the
+// text's lower case has another length (the Kelvin sign K).
+func TestOriginallyEndMatchesTheRegexp(t *testing.T) {
+	for _, text := range []string{
+		"", "nothing here", "This article was Originally Published on 26 Sep 2019",
+		"Bài viết ĐĂNG LẦN ĐẦU ngày 26/10/2020", "first published x, originally published y",
+		"Xuất bản lần đầu: 01/02/2021", "\u212a first published 2020", "originally  published",
+	} {
+		var want []int
+		if loc := reOriginally.FindStringIndex(text); loc != nil {
+			want = []int{loc[1]}
+		}
+		var got []int
+		if end, ok := originallyEnd(text); ok {
+			got = []int{end}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%q: originallyEnd %v, regexp %v", text, got, want)
+		}
 	}
 }
