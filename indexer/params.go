@@ -43,17 +43,17 @@ func ParseParams(v url.Values, loc *time.Location) (Query, error) {
 		return q, &ParamError{"q", string([]rune(q.Q)[:20]) + "…", "at most 500 characters"}
 	}
 	var err error
-	if q.From, err = parseDay("from", v.Get("from"), loc, false); err != nil {
+	if q.From, err = ParseDay("from", v.Get("from"), loc, false); err != nil {
 		return q, err
 	}
-	if q.To, err = parseDay("to", v.Get("to"), loc, true); err != nil {
+	if q.To, err = ParseDay("to", v.Get("to"), loc, true); err != nil {
 		return q, err
 	}
 	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
 		return q, &ParamError{"to", v.Get("to"), "a day not before from"}
 	}
-	q.Sources = listParam(v["source"])
-	q.Topics = listParam(v["topic"])
+	q.Sources = ParseList(v["source"])
+	q.Topics = ParseList(v["topic"])
 	switch a := v.Get("area"); strings.ToLower(a) {
 	case "":
 	case "true", "1", "yes":
@@ -71,16 +71,18 @@ func ParseParams(v url.Values, loc *time.Location) (Query, error) {
 	default:
 		return q, &ParamError{"sort", s, "relevance or date"}
 	}
-	if q.Page, err = intParam("page", v.Get("page"), 1, 1, 1000); err != nil {
+	if q.Page, err = ParseInt("page", v.Get("page"), 1, 1, 1000); err != nil {
 		return q, err
 	}
-	if q.Size, err = intParam("size", v.Get("size"), 20, 1, 100); err != nil {
+	if q.Size, err = ParseInt("size", v.Get("size"), 20, 1, 100); err != nil {
 		return q, err
 	}
 	return q, nil
 }
 
-func parseDay(name, v string, loc *time.Location, endOfDay bool) (time.Time, error) {
+// ParseDay reads parameter name as a day YYYY-MM-DD in loc (or an RFC 3339
+// instant); endOfDay gives the day's last instant. Empty is the zero time.
+func ParseDay(name, v string, loc *time.Location, endOfDay bool) (time.Time, error) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return time.Time{}, nil
@@ -98,7 +100,9 @@ func parseDay(name, v string, loc *time.Location, endOfDay bool) (time.Time, err
 	return d, nil
 }
 
-func listParam(vals []string) []string {
+// ParseList reads repeated or comma-separated values: trimmed, without
+// empties or repeats, each at most 100 bytes (longer ones dropped).
+func ParseList(vals []string) []string {
 	var out []string
 	for _, v := range vals {
 		for p := range strings.SplitSeq(v, ",") {
@@ -110,7 +114,8 @@ func listParam(vals []string) []string {
 	return out
 }
 
-func intParam(name, v string, def, lo, hi int) (int, error) {
+// ParseInt reads parameter name as an integer in [lo, hi]; empty is def.
+func ParseInt(name, v string, def, lo, hi int) (int, error) {
 	if v == "" {
 		return def, nil
 	}

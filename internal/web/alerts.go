@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/textnorm"
 )
@@ -43,15 +44,15 @@ func (s *Server) alertFilter(r *http.Request) (AlertFilter, error) {
 		return f, errBadParam{"unacked must be true or false"}
 	}
 	if v := q.Get("since"); v != "" {
-		t, err := s.parseDate(v, false)
+		t, err := indexer.ParseDay("since", v, s.cfg.Location, false)
 		if err != nil {
-			return f, errBadParam{"since: " + err.Error()}
+			return f, errBadParam{err.Error()}
 		}
 		f.Since = t
 	}
-	n, err := intParam(q.Get("limit"), 100, 1, 1000)
+	n, err := indexer.ParseInt("limit", q.Get("limit"), 100, 1, 1000)
 	if err != nil {
-		return f, errBadParam{"limit: " + err.Error()}
+		return f, errBadParam{err.Error()}
 	}
 	f.Limit = n
 	return f, nil

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/textnorm"
 )
@@ -76,7 +77,7 @@ type inboxData struct {
 func inboxFilters(v url.Values) map[string][]string {
 	f := map[string][]string{}
 	for _, d := range inboxDims {
-		if vals := listParam(v[d.key]); len(vals) > 0 {
+		if vals := indexer.ParseList(v[d.key]); len(vals) > 0 {
 			f[d.key] = vals
 		}
 	}
@@ -285,7 +286,7 @@ func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, "list alerts", err)
 		return
 	}
-	d.Done, _ = intParam(r.URL.Query().Get("acked"), 0, 0, inboxFetch)
+	d.Done, _ = indexer.ParseInt("acked", r.URL.Query().Get("acked"), 0, 0, inboxFetch)
 	s.render(w, r, http.StatusOK, "alerts", d)
 }
 

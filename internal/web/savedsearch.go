@@ -343,7 +343,7 @@ func (s *Server) searchSave(w http.ResponseWriter, r *http.Request) {
 	}
 	u := authFrom(r.Context()).user
 	ss := savedsearch.Search{Owner: u.Name, Name: strings.TrimSpace(r.PostFormValue("name")), Query: strings.TrimSpace(r.PostFormValue("q")),
-		Sources: listParam(r.PostForm["source"]), Topics: listParam(r.PostForm["topic"]), Area: r.PostFormValue("area"),
+		Sources: indexer.ParseList(r.PostForm["source"]), Topics: indexer.ParseList(r.PostForm["topic"]), Area: r.PostFormValue("area"),
 		Range: r.PostFormValue("range"), Notify: r.PostFormValue("notify")}
 	if ss.Range == "" {
 		ss.From, ss.To = r.PostFormValue("from"), r.PostFormValue("to")

@@ -1,14 +1,12 @@
 package web
 
 import (
-	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/diembao/diembao/indexer"
@@ -28,47 +26,6 @@ func (s *Server) parseQuery(v url.Values) (indexer.Query, error) {
 		return q, errBadParam{err.Error()}
 	}
 	return q, nil
-}
-
-func (s *Server) parseDate(v string, endOfDay bool) (time.Time, error) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, nil
-	}
-	d, err := time.ParseInLocation("2006-01-02", v, s.cfg.Location)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a date (YYYY-MM-DD)", v)
-	}
-	if endOfDay {
-		d = d.AddDate(0, 0, 1).Add(-time.Nanosecond)
-	}
-	return d, nil
-}
-
-func listParam(vals []string) []string {
-	var out []string
-	for _, v := range vals {
-		for p := range strings.SplitSeq(v, ",") {
-			if p = strings.TrimSpace(p); p != "" && !slices.Contains(out, p) && len(p) <= 100 {
-				out = append(out, p)
-			}
-		}
-	}
-	return out
-}
-
-func intParam(v string, def, lo, hi int) (int, error) {
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < lo || n > hi {
-		return 0, fmt.Errorf("%q is not a number from %d to %d", v, lo, hi)
-	}
-	return n, nil
 }
 
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
@@ -157,7 +114,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
 	d := searchData{
 		Q: v.Get("q"), From: v.Get("from"), To: v.Get("to"), Sort: v.Get("sort"), Area: v.Get("area"),
-		Sources: listParam(v["source"]), Topics: listParam(v["topic"]),
+		Sources: indexer.ParseList(v["source"]), Topics: indexer.ParseList(v["topic"]),
 		ExportQuery: template.URL(exportQuery(v)),
 	}
 	hidden := s.hiddenTopics(r)

@@ -174,3 +174,23 @@ func TestRestrictedRuleInvisibleInExport(t *testing.T) {
 		t.Errorf("police export of topic=laos: %s", body)
 	}
 }
+
+// The alerts API reads since and limit with the search's parser: a bad one
+// is a 400 that names the parameter and what it wants.
+func TestAlertsAPIBadParams(t *testing.T) {
+	e := restrictedEnv(t)
+	an := e.login("an")
+	for _, c := range []struct{ query, want string }{
+		{"since=26-11-2026", `since \"26-11-2026\": want a date YYYY-MM-DD`},
+		{"limit=0", `limit \"0\": want a number from 1 to 1000`},
+		{"limit=x", `limit \"x\": want a number from 1 to 1000`},
+	} {
+		resp, body := get(t, an, e.ts.URL+"/api/alerts?"+c.query)
+		if resp.StatusCode != 400 || !strings.Contains(body, c.want) {
+			t.Errorf("%s: %d %s, want 400 naming %s", c.query, resp.StatusCode, body, c.want)
+		}
+	}
+	if resp, _ := get(t, an, e.ts.URL+"/api/alerts?since=2026-11-01&limit=5"); resp.StatusCode != 200 {
+		t.Errorf("good since and limit: %d", resp.StatusCode)
+	}
+}
