@@ -1,6 +1,7 @@
 package indexer
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -20,6 +21,21 @@ const partialSuffix = ".new"
 func isPartialMonth(name string) bool {
 	base, ok := strings.CutSuffix(name, partialSuffix)
 	return ok && monthDir.MatchString(base)
+}
+
+// neverWritten reports whether a month directory is one an older version
+// began to create in place and a crash interrupted: its mapping file is
+// missing or empty (bleve.New writes it first) and its store holds no
+// segment, so no batch was ever written to it and removing it loses
+// nothing.
+func neverWritten(dir string) bool {
+	if fi, err := os.Stat(filepath.Join(dir, "index_meta.json")); err == nil && fi.Size() > 0 {
+		return false
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false
+	}
+	segs, err := filepath.Glob(filepath.Join(dir, "store", "*.zap"))
+	return err == nil && len(segs) == 0
 }
 
 // createWhole creates a Bleve index at dir so that dir appears whole or not

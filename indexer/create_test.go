@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -73,5 +74,49 @@ func TestReadOnlyOpenKeepsHalfBuiltMonth(t *testing.T) {
 	x.Close()
 	if _, err := os.Stat(half); err != nil {
 		t.Errorf("a read-only open removed %s: %v", half, err)
+	}
+}
+
+// A month an older version began to create in place (its mapping file
+// empty, no segment in its store) is removed as the ".new" one is; a month
+// with segments but a damaged mapping is not removed: Open refuses it,
+// naming it, since its articles would be lost from the index.
+func TestNeverWrittenMonthRemovedWrittenOneKept(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	x, err := Open(Config{Dir: dir}, nil, testLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Index(ctx, []ArticleAt{{art("a", "biên giới", "Đồn biên phòng", 5), 3}}); err != nil {
+		t.Fatal(err)
+	}
+	x.Close()
+	if segs, _ := filepath.Glob(filepath.Join(dir, "2026-11", "store", "*.zap")); len(segs) == 0 {
+		t.Fatal("a written month has no *.zap segment: neverWritten's test of the store is wrong")
+	}
+	old := filepath.Join(dir, "2026-12")
+	if err := os.MkdirAll(old, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(old, "index_meta.json"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	x, err = Open(Config{Dir: dir}, nil, testLog())
+	if err != nil {
+		t.Fatalf("open beside a month never written: %v", err)
+	}
+	x.Close()
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("the month never written is still there: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "2026-11", "index_meta.json"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(Config{Dir: dir}, nil, testLog()); err == nil || !strings.Contains(err.Error(), "2026-11") {
+		t.Errorf("a written month with a damaged mapping: %v, want an error naming it", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "2026-11")); err != nil {
+		t.Errorf("a written month was removed: %v", err)
 	}
 }

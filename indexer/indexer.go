@@ -185,7 +185,8 @@ func Open(cfg Config, cls Classifier, log *slog.Logger) (*Index, error) {
 		return nil, fmt.Errorf("open index: %w", err)
 	}
 	for _, e := range entries {
-		if !cfg.ReadOnly && e.IsDir() && isPartialMonth(e.Name()) {
+		if !cfg.ReadOnly && e.IsDir() && (isPartialMonth(e.Name()) ||
+			monthDir.MatchString(e.Name()) && neverWritten(filepath.Join(cfg.Dir, e.Name()))) {
 			// A month whose creation a crash interrupted: nothing in it was
 			// acknowledged, its articles are indexed again from the stream.
 			x.log.Warn("remove a month index left half-created", "dir", e.Name())
