@@ -1,6 +1,7 @@
 package indexer
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -36,6 +37,17 @@ func neverWritten(dir string) bool {
 	}
 	segs, err := filepath.Glob(filepath.Join(dir, "store", "*.zap"))
 	return err == nil && len(segs) == 0
+}
+
+// damagedHint says what to do about a month that would not open because
+// its mapping file is missing or not JSON (a crash or a disk fault, not a
+// lock held by another process): "" otherwise.
+func damagedHint(dir string) string {
+	meta, err := os.ReadFile(filepath.Join(dir, "index_meta.json"))
+	if err == nil && json.Valid(meta) || err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return ""
+	}
+	return " (this month's index is damaged; `diembao reindex` rebuilds the whole index from the ARTICLES stream, leaving the old one in place until it is done)"
 }
 
 // createWhole creates a Bleve index at dir so that dir appears whole or not

@@ -113,8 +113,8 @@ func TestNeverWrittenMonthRemovedWrittenOneKept(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "2026-11", "index_meta.json"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(Config{Dir: dir}, nil, testLog()); err == nil || !strings.Contains(err.Error(), "2026-11") {
-		t.Errorf("a written month with a damaged mapping: %v, want an error naming it", err)
+	if _, err := Open(Config{Dir: dir}, nil, testLog()); err == nil || !strings.Contains(err.Error(), "2026-11") || !strings.Contains(err.Error(), "diembao reindex") {
+		t.Errorf("a written month with a damaged mapping: %v, want an error naming it and the way out", err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "2026-11")); err != nil {
 		t.Errorf("a written month was removed: %v", err)

@@ -209,7 +209,7 @@ func Open(cfg Config, cls Classifier, log *slog.Logger) (*Index, error) {
 		if err != nil {
 			x.closeAll()
 			x.restoreGCPercent()
-			return nil, fmt.Errorf("open index %s: %w", p, err)
+			return nil, fmt.Errorf("open index %s: %w%s", p, err, damagedHint(p))
 		}
 		x.months[e.Name()] = idx
 		x.alias.Add(idx)
