@@ -161,7 +161,10 @@ func parsePage(pageURL string, body []byte, header http.Header) (parsedPage, err
 // plain "en" pages, the page's own unambiguous dates decide).
 func (p parsedPage) monthFirst() bool {
 	mf := monthFirstLang(p.meta.lang, hostOf(p.base))
-	if votes := numericOrderVotes(p.doc); votes != 0 && englishUnmarked(p.meta.lang) {
+	if !englishUnmarked(p.meta.lang) {
+		return mf // the votes read the whole text: only when they can count
+	}
+	if votes := numericOrderVotes(p.doc); votes != 0 {
 		mf = votes > 0
 	}
 	return mf
