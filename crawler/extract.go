@@ -275,7 +275,9 @@ func pickPublished(a *article.Article, p parsedPage, sel selected, d pageDates, 
 		{article.DateText, func() (time.Time, bool) { return parseAny(sel.date, env) }},
 		{article.DateText, func() (time.Time, bool) { return originallyPublished(p.doc, env) }},
 		{article.DateText, func() (time.Time, bool) { return pubdateElement(p.doc, env) }},
-		{d.metaFrom, func() (time.Time, bool) { return headerAgrees(d.metaPub, d.byline) }},
+		{d.metaFrom, func() (time.Time, bool) {
+			return headerAgrees(d.metaPub, d.metaFrom != article.DateText, d.byline, zoneKnownLang(m.lang))
+		}},
 		{article.DateText, func() (time.Time, bool) {
 			if urlOK && !d.metaPub.IsZero() && sameDay(d.metaPub, urlDay) {
 				return time.Time{}, false // the URL confirms the metadata's day
@@ -444,7 +446,14 @@ func firstMachineDate(env extractEnv, dates ...[2]string) (time.Time, string) {
 
 // headerAgrees returns the metadata publication time when the article's
 // header shows the same day (the metadata carries the time and offset).
-func headerAgrees(meta time.Time, b bylineDates) (time.Time, bool) {
+// zoneKnown: a zone-less header date is read in the publisher's zone (a
+// Vietnamese or Lao page), and a metadata instant that falls on the
+// header's day in that zone is returned in it; otherwise the header's day is in a zone nobody
+// stated, and it agrees with a UTC instant of the JSON-LD or meta tags
+// (metadata) that falls on that day somewhere on Earth (a US page's
+// "December 9" for 02:17 UTC on the 10th). A <time> element's instant is
+// not metadata: the day its own text shows is the one its publisher meant.
+func headerAgrees(meta time.Time, metadata bool, b bylineDates, zoneKnown bool) (time.Time, bool) {
 	if meta.IsZero() {
 		return time.Time{}, false
 	}
@@ -452,10 +461,43 @@ func headerAgrees(meta time.Time, b bylineDates) (time.Time, bool) {
 	if d.IsZero() {
 		d = b.updated // the only date the header shows
 	}
-	if !d.IsZero() && sameDay(d, meta) {
+	switch {
+	case d.IsZero():
+	case sameDay(d, meta):
+		return meta, true
+	case !metadata:
+	case zoneKnown && sameDay(d, meta.In(d.Location())):
+		return meta.In(d.Location()), true // the same instant, in the zone of the header's day
+	case !zoneKnown && utcDayNeighbour(meta, d):
 		return meta, true
 	}
 	return time.Time{}, false
+}
+
+// utcDayNeighbour: t is written in UTC and, in some zone from UTC−12 to
+// UTC+14, falls on the calendar day d is written on (the day before t's
+// UTC day when t is before noon, the day after when it is 10:00 or later).
+func utcDayNeighbour(t, d time.Time) bool {
+	if _, off := t.Zone(); off != 0 {
+		return false
+	}
+	day := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
+	utc := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	switch {
+	case day.Equal(utc.AddDate(0, 0, -1)):
+		return t.Hour() < 12
+	case day.Equal(utc.AddDate(0, 0, 1)):
+		return t.Hour() >= 10
+	}
+	return false
+}
+
+// zoneKnownLang: pages in Vietnamese or Lao (or that name no language)
+// write their zone-less dates in Indochina Time, the zone extraction reads
+// them in.
+func zoneKnownLang(lang string) bool {
+	lang = strings.ToLower(strings.TrimSpace(lang))
+	return lang == "" || strings.HasPrefix(lang, "vi") || strings.HasPrefix(lang, "lo")
 }
 
 // headerDate returns the date the article's header shows when it differs

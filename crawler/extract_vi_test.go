@@ -78,6 +78,15 @@ func TestPagesAsPublished(t *testing.T) {
 		// The same on an English page whose update is at −07:00: the
 		// publication's UTC day, not the day in the update's zone.
 		{"en-utc-meta", "What to expect on a first trip across the Laos border", "2015-05-12T06:05:27Z", article.DateMeta},
+		// A US page's header shows "December 9, 2021" with no time; the
+		// meta tag says 02:17 UTC on the 10th, the same publication in a
+		// zone the page does not name (in Indochina Time the header's day
+		// would be wrong): the metadata's instant, as written.
+		{"en-utc-header", "Cooking with sticky rice from the Lao border", "2021-12-10T02:17:00Z", article.DateMeta},
+		// A Vietnamese page's header shows 27/10; the meta tag says 17:30
+		// UTC on the 26th, 00:30 on the 27th in Vietnam: the same
+		// instant, kept on the header's day in the header's zone.
+		{"utc-header", "Xã Xuân Liên trồng mới 50 ha rừng gỗ lớn", "2020-10-27T00:30:00+07:00", article.DateMeta},
 		// A shop's blog (Shopify's theme): the date under the headline
 		// sits in a "caption-with-letter-spacing" span, a style, not a
 		// photo caption; it shows the 26th where the machine copy is the
