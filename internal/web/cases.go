@@ -228,6 +228,7 @@ type casesData struct {
 	Cases    []cases.Case
 	Counts   cases.Counts
 	Filter   cases.Filter
+	Topics   []facetView // the topics the filter offers
 	Statuses []string
 	Now      time.Time
 	Error    string
@@ -247,6 +248,7 @@ func (s *Server) renderCases(w http.ResponseWriter, r *http.Request, code int, m
 		form[k] = r.FormValue(k)
 	}
 	s.render(w, r, code, "cases", casesData{Cases: list, Counts: cnt, Filter: f, Statuses: cases.Statuses,
+		Topics: s.topicChoices(r, func(t string) bool { return t == f.Topic }),
 		Now: s.cfg.Now(), Error: msg, Form: form, Manage: canManage(authFrom(r.Context()).user)})
 }
 

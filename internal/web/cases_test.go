@@ -60,9 +60,9 @@ func (refusingFetcher) Fetch(_ context.Context, u string) (cases.Fetched, error)
 	return cases.Fetched{}, fmt.Errorf("%w: fetch %s: private or loopback address refused", cases.ErrBadInput, u)
 }
 
-func newCaseEnv(t *testing.T) *testEnv {
+func newCaseEnv(t *testing.T, opts ...func(*Deps)) *testEnv {
 	t.Helper()
-	e := newEnv(t, Config{})
+	e := newEnv(t, Config{}, opts...)
 	svc, err := cases.New(config.Cases{}, cases.Deps{Store: kv.NewMemory(), Lookup: caseLookup{e}, Blobs: blobMap{},
 		Fetcher: refusingFetcher{}, Issuer: officedoc.IssuerFrom(config.Default().Office),
 		Route: func([]string, string) []string { return []string{"office"} }})

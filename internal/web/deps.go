@@ -100,12 +100,22 @@ type RuleResult struct {
 	Matches []article.Match `json:"matches"`
 }
 
+// TopicInfo is a topic the rule set declares, with the Vietnamese name its
+// pack gives it (empty: none).
+type TopicInfo struct {
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
+}
+
 // Rules is the loaded rule set. Try matches a text (offsets into its NFC
-// form, Field empty or "body"); List gives the rules; LastError is the error
-// of the last reload, nil when the loaded rules are current.
+// form, Field empty or "body"); List gives the rules; Topics the declared
+// topics in the pack's order (the order the digest shows them in);
+// LastError is the error of the last reload, nil when the loaded rules are
+// current.
 type Rules interface {
 	Try(ctx context.Context, text string) (RuleResult, error)
 	List(ctx context.Context) ([]RuleInfo, error)
+	Topics(ctx context.Context) ([]TopicInfo, error)
 	LastError() error
 }
 

@@ -366,3 +366,6 @@ func (e *testEnv) login(user string) *http.Client {
 	}
 	return c
 }
+
+// Topics: the fake rule set declares none, so pages offer the default pack's.
+func (fakeRules) Topics(context.Context) ([]TopicInfo, error) { return nil, nil }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -223,7 +224,7 @@ func (s *Server) inbox(r *http.Request) (inboxData, error) {
 			if q := inboxQuery(nf).Encode(); q != "" {
 				href += "?" + q
 			}
-			fc.Buckets = append(fc.Buckets, facetView{Term: val, Label: bucketLabel(dim.key, val), Count: counts[k], Active: on, Href: href})
+			fc.Buckets = append(fc.Buckets, facetView{Term: val, Label: s.bucketLabel(r.Context(), dim.key, val), Count: counts[k], Active: on, Href: href})
 		}
 		if len(fc.Buckets) > 0 {
 			d.Facets = append(d.Facets, fc)
@@ -257,7 +258,7 @@ func sortBuckets(dim string, order []string, counts map[string]int) {
 	})
 }
 
-func bucketLabel(dim, v string) string {
+func (s *Server) bucketLabel(ctx context.Context, dim, v string) string {
 	switch dim {
 	case "state":
 		if v == "acked" {
@@ -269,9 +270,7 @@ func bucketLabel(dim, v string) string {
 			return n
 		}
 	case "topic":
-		if n, ok := topicNames[v]; ok {
-			return n
-		}
+		return s.topicLabel(ctx, v)
 	}
 	return v
 }

@@ -68,9 +68,7 @@ func (s *Server) reportParams(v url.Values) (report.Params, bool, error) {
 func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
 	d := reportsData{Year: v.Get("year"), From: v.Get("from"), To: v.Get("to"), Topic: v.Get("topic"), All: v.Get("all") == "1"}
-	for _, t := range []string{"border", "ethnic", "religion", "laos", "disinfo"} {
-		d.Topics = append(d.Topics, facetView{Term: t, Label: topicNames[t], Active: d.Topic == t})
-	}
+	d.Topics = s.topicChoices(r, func(t string) bool { return d.Topic == t })
 	code := http.StatusOK
 	p, ok, err := s.reportParams(v)
 	switch {

@@ -117,13 +117,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		Sources: indexer.ParseList(v["source"]), Topics: indexer.ParseList(v["topic"]),
 		ExportQuery: template.URL(exportQuery(v)),
 	}
-	hidden := s.hiddenTopics(r)
-	for _, t := range []string{"border", "ethnic", "religion", "laos", "disinfo"} {
-		if hidden[t] {
-			continue
-		}
-		d.AllTopics = append(d.AllTopics, facetView{Term: t, Label: topicNames[t], Active: slices.Contains(d.Topics, t)})
-	}
+	d.AllTopics = s.topicChoices(r, func(t string) bool { return slices.Contains(d.Topics, t) })
 	code := http.StatusOK
 	searched := false
 	for _, k := range []string{"q", "from", "to", "source", "topic", "area", "range"} {
@@ -164,8 +158,8 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		for _, h := range res.Hits {
 			d.Hits = append(d.Hits, hitView{Hit: h, SnippetHTML: template.HTML(h.Snippet), SafeURL: safeHref(h.URL)})
 		}
-		d.SourceFacets = facetLinks(v, "source", res.Facets["source"], d.Sources)
-		d.TopicFacets = facetLinks(v, "topic", res.Facets["topic"], d.Topics)
+		d.SourceFacets = facetLinks(v, "source", res.Facets["source"], d.Sources, nil)
+		d.TopicFacets = facetLinks(v, "topic", res.Facets["topic"], d.Topics, func(t string) string { return s.topicLabel(r.Context(), t) })
 		d.Extra = s.searchExtras(r, &q)
 		d.Page = q.Page
 		d.Pages = int((res.Total + uint64(q.Size) - 1) / uint64(q.Size))
@@ -185,8 +179,9 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, code, "search", d)
 }
 
-// facetLinks makes each bucket a link that toggles its filter.
-func facetLinks(v url.Values, key string, buckets []indexer.FacetCount, active []string) []facetView {
+// facetLinks makes each bucket a link that toggles its filter; label names
+// a bucket (nil: its term).
+func facetLinks(v url.Values, key string, buckets []indexer.FacetCount, active []string, label func(string) string) []facetView {
 	var out []facetView
 	for _, b := range buckets {
 		on := slices.Contains(active, b.Term)
@@ -194,11 +189,11 @@ func facetLinks(v url.Values, key string, buckets []indexer.FacetCount, active [
 		if !on {
 			next = append(next, b.Term)
 		}
-		label := b.Term
-		if key == "topic" && topicNames[b.Term] != "" {
-			label = topicNames[b.Term]
+		name := b.Term
+		if label != nil {
+			name = label(b.Term)
 		}
-		out = append(out, facetView{Term: b.Term, Label: label, Count: b.Count, Active: on,
+		out = append(out, facetView{Term: b.Term, Label: name, Count: b.Count, Active: on,
 			Href: withParam(withParamValues(v, key, next), "page", "")})
 	}
 	return out

@@ -442,15 +442,6 @@ func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
 	return pages, nil
 }
 
-var topicNames = map[string]string{
-	"border":   "Biên giới",
-	"ethnic":   "Dân tộc thiểu số",
-	"religion": "Tôn giáo",
-	"laos":     "Lào – Sầm Tớ",
-	"disinfo":  "Thông tin sai lệch",
-	"portal":   "Cổng TTĐT",
-}
-
 var severityNames = map[string]string{
 	"info": "Thông tin", "low": "Thấp", "medium": "Trung bình", "high": "Cao", "critical": "Khẩn cấp",
 }
@@ -459,12 +450,7 @@ var roleNames = map[string]string{RoleAnalyst: "Chuyên viên", RolePolice: "Cô
 
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
-		"topicName": func(t string) string {
-			if n, ok := topicNames[t]; ok {
-				return n
-			}
-			return t
-		},
+		"topicName": func(t string) string { return s.topicLabel(context.Background(), t) },
 		"severityName": func(t string) string {
 			if n, ok := severityNames[t]; ok {
 				return n

@@ -162,6 +162,14 @@ func (r ruleSet) List(_ context.Context) ([]web.RuleInfo, error) {
 	return out, nil
 }
 
+func (r ruleSet) Topics(context.Context) ([]web.TopicInfo, error) {
+	var out []web.TopicInfo
+	for _, t := range r.rl.Current().Topics() {
+		out = append(out, web.TopicInfo{ID: t.ID, Name: t.Name})
+	}
+	return out, nil
+}
+
 func (r ruleSet) LastError() error { return r.rl.LastError() }
 
 // SourceHealthFrom shows the health the crawl role last published.

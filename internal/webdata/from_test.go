@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/kv"
 	"github.com/diembao/diembao/internal/web"
+	"github.com/diembao/diembao/rules"
 )
 
 // TestDigestsFromShelf: a digest kept on the shelf is listed and served;
@@ -73,5 +76,32 @@ func TestClientNoServer(t *testing.T) {
 	}
 	if res, err := c.Search(ctx, url.Values{"q": {"ok"}}); err != nil || res.Total != 2 {
 		t.Errorf("200: %+v %v", res, err)
+	}
+}
+
+// TestRulesFromTopics: the web sees the pack's topics in its order, with
+// their names, from the rule set in force.
+func TestRulesFromTopics(t *testing.T) {
+	dir := t.TempDir()
+	extra := "topics:\n  - {id: land, name: \"Đất đai, tranh chấp\"}\nrules:\n  - id: land.core\n    version: 1\n    topic: land\n    severity: medium\n    audiences: [office]\n    query: '\"tranh chấp đất đai\"'\n"
+	if err := os.WriteFile(filepath.Join(dir, "land.yaml"), []byte(extra), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rl, err := rules.NewReloader(rules.ReloaderConfig{Dirs: []string{dir}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := RulesFrom(rl).Topics(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := rl.Current().Topics()
+	if len(got) != len(want) || len(got) < 6 || got[len(got)-1] != (web.TopicInfo{ID: "land", Name: "Đất đai, tranh chấp"}) {
+		t.Fatalf("topics %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i].ID != want[i].ID || got[i].Name != want[i].Name || got[i].Name == "" {
+			t.Errorf("topic %d: %+v, want %+v", i, got[i], want[i])
+		}
 	}
 }
