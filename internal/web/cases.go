@@ -249,7 +249,7 @@ func (s *Server) renderCases(w http.ResponseWriter, r *http.Request, code int, m
 	}
 	s.render(w, r, code, "cases", casesData{Cases: list, Counts: cnt, Filter: f, Statuses: cases.Statuses,
 		Topics: s.topicChoices(r, func(t string) bool { return t == f.Topic }),
-		Now: s.cfg.Now(), Error: msg, Form: form, Manage: canManage(authFrom(r.Context()).user)})
+		Now:    s.cfg.Now(), Error: msg, Form: form, Manage: canManage(authFrom(r.Context()).user)})
 }
 
 func (s *Server) casesPage(w http.ResponseWriter, r *http.Request) {
