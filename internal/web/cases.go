@@ -247,9 +247,9 @@ func (s *Server) renderCases(w http.ResponseWriter, r *http.Request, code int, m
 	for _, k := range []string{"claim", "url", "text", "owner", "severity", "alert", "article"} {
 		form[k] = r.FormValue(k)
 	}
-	s.render(w, r, code, "cases", casesData{Cases: list, Counts: cnt, Filter: f, Statuses: cases.Statuses,
-		Topics: s.topicChoices(r, func(t string) bool { return t == f.Topic }),
-		Now:    s.cfg.Now(), Error: msg, Form: form, Manage: canManage(authFrom(r.Context()).user)})
+	topics := s.topicChoices(r, func(t string) bool { return t == f.Topic })
+	s.render(w, r, code, "cases", casesData{Cases: list, Counts: cnt, Filter: f, Topics: topics, Statuses: cases.Statuses,
+		Now: s.cfg.Now(), Error: msg, Form: form, Manage: canManage(authFrom(r.Context()).user)})
 }
 
 func (s *Server) casesPage(w http.ResponseWriter, r *http.Request) {
