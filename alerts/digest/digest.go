@@ -30,9 +30,12 @@ type Item struct {
 	Body      string    `json:"body,omitempty"` // used for reprint detection only
 	Source    string    `json:"source"`
 	Published time.Time `json:"published"`
-	Area      bool      `json:"area"`
-	Topics    []string  `json:"topics"`
-	Terms     []string  `json:"terms,omitempty"`
+	// PublishedFrom is "fetched" when the page states no date and
+	// Published is when it was found (shown as "ngày phát hiện").
+	PublishedFrom string   `json:"published_from,omitempty"`
+	Area          bool     `json:"area"`
+	Topics        []string `json:"topics"`
+	Terms         []string `json:"terms,omitempty"`
 	// HiddenTerms and HiddenTopics are what only police-only rules found in
 	// this article (set when the Builder hides restricted rules; see
 	// HideRestricted): left out of every copy but the sensitive audiences'.

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/diembao/diembao/alerts"
+	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/officedoc"
 )
 
@@ -39,6 +40,7 @@ var funcs = template.FuncMap{
 	"cut":        cut,
 	"date":       func(t time.Time) string { return t.Format("02/01/2006") },
 	"hm":         func(t time.Time, loc *time.Location) string { return t.In(loc).Format("15:04 02/01") },
+	"when":       when,
 	"sev":        alerts.SeverityName,
 	"add":        func(a, b int) int { return a + b },
 	"bar": func(n, max int) int {
@@ -82,7 +84,7 @@ Theo nguồn: {{range $i, $c := .D.BySource}}{{if $i}}, {{end}}{{$c.Label}} {{$c
 {{range .Days}}<h3 style="font-size:14px;color:#555;margin:12px 0 4px">{{date .Date}}</h3>
 {{range .Stories}}{{$n = add $n 1}}<div style="margin:0 0 12px">
 <p style="margin:0"><b>{{$n}}. <a href="{{.URL}}" style="color:#1a4f8a">{{.Title}}</a></b></p>
-<p style="margin:2px 0;font-size:12px;color:#555">{{.Source}} · {{hm .Published $.Loc}}{{if .AlsoCarried}} · cũng đăng trên {{len .AlsoCarried}} báo khác: {{sources .AlsoCarried}}{{end}}</p>
+<p style="margin:2px 0;font-size:12px;color:#555">{{.Source}} · {{when .Item $.Loc "15:04 02/01"}}{{if .AlsoCarried}} · cũng đăng trên {{len .AlsoCarried}} báo khác: {{sources .AlsoCarried}}{{end}}</p>
 <p style="margin:2px 0">{{cut .Lead 320}}</p>
 {{if .AlsoUnder}}<p style="margin:2px 0;font-size:12px;color:#555">Cũng thuộc chủ đề: {{join .AlsoUnder}}</p>{{end}}
 {{if .Terms}}<p style="margin:2px 0;font-size:12px;color:#555">Từ khóa: {{join .Terms}}</p>{{end}}
@@ -120,7 +122,7 @@ func Text(d Digest, loc *time.Location) string {
 		for _, day := range g.Days {
 			for _, s := range day.Stories {
 				n++
-				fmt.Fprintf(&b, "%d. %s\n   %s, %s\n   %s\n", n, cut(s.Title, 200), s.Source, s.Published.In(loc).Format("15:04 02/01"), s.URL)
+				fmt.Fprintf(&b, "%d. %s\n   %s, %s\n   %s\n", n, cut(s.Title, 200), s.Source, when(s.Item, loc, "15:04 02/01"), s.URL)
 				if len(s.AlsoCarried) > 0 {
 					fmt.Fprintf(&b, "   Cũng đăng trên %d báo khác\n", len(s.AlsoCarried))
 				}
@@ -193,7 +195,7 @@ func Document(d Digest, loc *time.Location, is officedoc.Issuer) officedoc.Docum
 			for _, s := range day.Stories {
 				n++
 				add(officedoc.Block{Para: fmt.Sprintf("%d. %s", n, cut(s.Title, 300))})
-				meta := fmt.Sprintf("%s, %s", s.Source, s.Published.In(loc).Format("15:04 02/01/2006"))
+				meta := fmt.Sprintf("%s, %s", s.Source, when(s.Item, loc, "15:04 02/01/2006"))
 				if len(s.AlsoCarried) > 0 {
 					meta += fmt.Sprintf("; cũng đăng trên %d báo khác: %s", len(s.AlsoCarried), sourcesOf(s.AlsoCarried))
 				}
@@ -240,4 +242,14 @@ func roman(n int) string {
 		return r[n]
 	}
 	return fmt.Sprint(n)
+}
+
+// when is the time a digest shows for it, in loc: its publication, or the
+// time it was found ("ngày phát hiện …") when the page states no date.
+func when(it Item, loc *time.Location, layout string) string {
+	t := it.Published.In(loc).Format(layout)
+	if it.PublishedFrom == article.DateFetched {
+		return "ngày phát hiện " + t
+	}
+	return t
 }

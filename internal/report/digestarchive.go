@@ -50,7 +50,7 @@ func digestItem(d indexer.Doc, terms []string) digest.Item {
 	topics := append([]string(nil), d.Topics...)
 	sort.Strings(topics)
 	return digest.Item{ID: a.ID, URL: a.URL, Title: a.Title, Lead: lead, Body: a.Body, Source: a.Source,
-		Published: a.Published, Area: d.Area, Topics: topics, Terms: terms}
+		Published: a.Published, PublishedFrom: a.PublishedFrom, Area: d.Area, Topics: topics, Terms: terms}
 }
 
 // termsSince returns, per article id, the terms its alerts matched (alerts

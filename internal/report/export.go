@@ -12,6 +12,7 @@ import (
 
 	"github.com/diembao/diembao/alerts"
 	"github.com/diembao/diembao/indexer"
+	"github.com/diembao/diembao/internal/article"
 )
 
 // ExportHeader names the columns of a search export.
@@ -20,17 +21,20 @@ var ExportHeader = []string{"Ngày đăng (giờ Việt Nam)", "Nguồn", "Tiêu
 // ExportRow is one hit of a search export.
 type ExportRow struct {
 	Published time.Time `json:"published"`
-	Source    string    `json:"source"`
-	Title     string    `json:"title"`
-	URL       string    `json:"url"`
-	Topics    []string  `json:"topics"`
-	Communes  []string  `json:"communes"`
-	Severity  string    `json:"severity"`
+	// PublishedFrom is "fetched" when the page states no date and
+	// Published is when it was found; its cell then says so.
+	PublishedFrom string   `json:"published_from,omitempty"`
+	Source        string   `json:"source"`
+	Title         string   `json:"title"`
+	URL           string   `json:"url"`
+	Topics        []string `json:"topics"`
+	Communes      []string `json:"communes"`
+	Severity      string   `json:"severity"`
 }
 
 // RowOf converts an indexed article to an export row.
 func RowOf(d indexer.Doc) ExportRow {
-	return ExportRow{Published: d.Article.Published, Source: d.Article.Source, Title: d.Article.Title, URL: d.Article.URL,
+	return ExportRow{Published: d.Article.Published, PublishedFrom: d.Article.PublishedFrom, Source: d.Article.Source, Title: d.Article.Title, URL: d.Article.URL,
 		Topics: d.Topics, Communes: d.Communes, Severity: d.Severity}
 }
 
@@ -38,6 +42,9 @@ func (r ExportRow) cells(loc *time.Location) []string {
 	date := ""
 	if !r.Published.IsZero() {
 		date = r.Published.In(loc).Format("2006-01-02 15:04")
+		if r.PublishedFrom == article.DateFetched {
+			date += " (ngày phát hiện)"
+		}
 	}
 	sev := ""
 	if r.Severity != "" {

@@ -10,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/diembao/diembao/indexer"
+	"github.com/diembao/diembao/internal/article"
 )
 
 func TestExportEveryHit(t *testing.T) {
@@ -28,6 +29,8 @@ func TestExportEveryHit(t *testing.T) {
 		t.Fatalf("export has %d rows, search total %d (want more than one page)", len(rows), res.Total)
 	}
 	rows[0].Title = `Biên giới "Bát Mọt", Sầm Tớ`
+	undated := RowOf(indexer.Doc{Article: article.Article{Published: rows[1].Published, PublishedFrom: article.DateFetched}})
+	rows[1].PublishedFrom = undated.PublishedFrom // a page without a date: the time it was found
 	var c bytes.Buffer
 	if err := WriteExport(&c, "csv", rows, ict); err != nil {
 		t.Fatal(err)
@@ -41,6 +44,9 @@ func TestExportEveryHit(t *testing.T) {
 	}
 	if len(recs) != len(rows)+1 || recs[1][2] != rows[0].Title || recs[1][0] != rows[0].Published.In(ict).Format("2006-01-02 15:04") {
 		t.Errorf("CSV rows %d, first %q", len(recs), recs[1])
+	}
+	if want := rows[1].Published.In(ict).Format("2006-01-02 15:04") + " (ngày phát hiện)"; recs[2][0] != want {
+		t.Errorf("CSV date of an undated page %q, want %q", recs[2][0], want)
 	}
 	var xb bytes.Buffer
 	if err := WriteExport(&xb, "xlsx", rows, ict); err != nil {

@@ -397,7 +397,7 @@ func mostCarried(recs []alerts.Record, n int) []Story {
 			continue
 		}
 		seen[a.ArticleID] = true
-		items = append(items, digest.Item{ID: a.ArticleID, URL: a.URL, Title: a.Title, Lead: a.Lead, Body: a.Snippet, Source: a.Source, Published: a.Published})
+		items = append(items, digest.Item{ID: a.ArticleID, URL: a.URL, Title: a.Title, Lead: a.Lead, Body: a.Snippet, Source: a.Source, Published: a.Published, PublishedFrom: a.PublishedFrom})
 	}
 	var out []Story
 	for _, s := range digest.Cluster(items) {
