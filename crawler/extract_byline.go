@@ -81,100 +81,11 @@ func readBylineDates(doc *goquery.Document, siteNames []string, host string, met
 // datesAround reads the dates written around the headline h1 (see
 // readBylineDates).
 func datesAround(doc *goquery.Document, h1 *html.Node, env extractEnv) bylineDates {
-	// The page's text nodes in order, each marked before / inside / after
-	// the headline.
-	type piece struct {
-		text string
-		pos  int // -1 before the headline, 0 inside, 1 after
-	}
-	var pieces []piece
-	pos := -1
-	var walk func(n *html.Node)
-	walk = func(n *html.Node) {
-		switch n.Type {
-		case html.TextNode:
-			if t := strings.TrimSpace(n.Data); t != "" {
-				pieces = append(pieces, piece{t, pos})
-			}
-			return
-		case html.ElementNode:
-			switch n.Data {
-			case "script", "style", "noscript", "template", "svg", "nav", "aside", "footer", "select", "button",
-				"figure", "figcaption", "caption", "blockquote":
-				return // photo captions and quotes carry other dates
-			}
-			if n != h1 && (otherContainer(n) || strings.Contains(strings.ToLower(attr(n, "class")), "caption") && !dateMarked(n)) {
-				return
-			}
-			if n.Data == "article" && !holds(n, h1) && linkedHeadline(n) {
-				// A teaser: another story's linked headline and date.
-				// After the headline, the article's header has ended.
-				pieces = append(pieces, piece{"", pos})
-				return
-			}
-			if n.Data == "li" && teaser(n) {
-				return // a list of other stories ("Tin mới", "Đọc nhiều")
-			}
-			if hiddenNode(n) && !holds(n, h1) {
-				return // not shown to the reader
-			}
-			if updateMarked(n) {
-				// The page marks the element as its last update
-				// (class="updated", itemprop="dateModified").
-				pieces = append(pieces, piece{"Updated", pos})
-			}
-			// <time datetime> carries the machine form, read when its
-			// text is not a date ("2 giờ trước", an icon).
-			if v := strings.TrimSpace(attr(n, "datetime")); n.Data == "time" && v != "" && len(dateCands(spacedText(n), env.loc, env.monthFirst)) == 0 {
-				pieces = append(pieces, piece{"⟨" + v + "⟩", pos})
-				return
-			}
-		}
-		if n == h1 {
-			pos = 0
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-		if n == h1 {
-			pos = 1
-		}
-	}
-	walk(doc.Nodes[0])
-	var before, after []string
-	n := 0
-	for i := len(pieces) - 1; i >= 0 && n < bylineBefore; i-- {
-		if pieces[i].pos == -1 {
-			if pieces[i].text == "" {
-				break // a teaser of another story
-			}
-			before = append([]string{pieces[i].text}, before...)
-			n += len([]rune(pieces[i].text))
-		}
-	}
-	n = 0
-	for _, p := range pieces {
-		if p.pos == 1 && n < bylineAfter {
-			if p.text == "" {
-				break
-			}
-			if len([]rune(p.text)) > bylineLongest {
-				break // the body has begun: its dates are events
-			}
-			if len([]rune(p.text)) >= bylineSentence {
-				n += len([]rune(p.text))
-				after = append(after, "…")
-				continue
-			}
-			after = append(after, p.text)
-			if !strings.HasPrefix(p.text, "⟨") {
-				n += len([]rune(p.text))
-			}
-		}
-	}
+	w := pieceWalker{h1: h1, env: env, pos: -1}
+	w.walk(doc.Nodes[0])
+	aw, bw := w.windows()
 	// Visible dates after the headline, then visible dates before it
 	// (bylines set above the headline), then <time datetime> values.
-	aw, bw := strings.Join(after, " ¦ "), strings.Join(before, " ¦ ")
 	for _, w := range []struct {
 		s               string
 		markers, before bool
@@ -186,6 +97,125 @@ func datesAround(doc *goquery.Document, h1 *html.Node, env extractEnv) bylineDat
 		}
 	}
 	return bylineDates{}
+}
+
+// piece is one text of the page, marked before / inside / after the
+// headline. An empty text marks a teaser of another story (the header
+// ends there); "Updated" an element the page marks as its last update;
+// "⟨…⟩" the machine form of a <time datetime>.
+type piece struct {
+	text string
+	pos  int // -1 before the headline, 0 inside, 1 after
+}
+
+// pieceWalker collects the page's text nodes in order as pieces.
+type pieceWalker struct {
+	h1     *html.Node
+	env    extractEnv
+	pos    int
+	pieces []piece
+}
+
+func (w *pieceWalker) add(text string) { w.pieces = append(w.pieces, piece{text, w.pos}) }
+
+func (w *pieceWalker) walk(n *html.Node) {
+	switch n.Type {
+	case html.TextNode:
+		if t := strings.TrimSpace(n.Data); t != "" {
+			w.add(t)
+		}
+		return
+	case html.ElementNode:
+		if !w.element(n) {
+			return
+		}
+	}
+	if n == w.h1 {
+		w.pos = 0
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		w.walk(c)
+	}
+	if n == w.h1 {
+		w.pos = 1
+	}
+}
+
+// element adds what element n itself says and reports whether its
+// children are read: not in chrome, captions, quotes, other stories,
+// hidden elements, nor inside a <time> whose machine form was taken.
+func (w *pieceWalker) element(n *html.Node) bool {
+	switch n.Data {
+	case "script", "style", "noscript", "template", "svg", "nav", "aside", "footer", "select", "button",
+		"figure", "figcaption", "caption", "blockquote":
+		return false // photo captions and quotes carry other dates
+	}
+	if n != w.h1 && (otherContainer(n) || strings.Contains(strings.ToLower(attr(n, "class")), "caption") && !dateMarked(n)) {
+		return false
+	}
+	if n.Data == "article" && !holds(n, w.h1) && linkedHeadline(n) {
+		// A teaser: another story's linked headline and date. After the
+		// headline, the article's header has ended.
+		w.add("")
+		return false
+	}
+	if n.Data == "li" && teaser(n) {
+		return false // a list of other stories ("Tin mới", "Đọc nhiều")
+	}
+	if hiddenNode(n) && !holds(n, w.h1) {
+		return false // not shown to the reader
+	}
+	if updateMarked(n) {
+		// The page marks the element as its last update (class="updated",
+		// itemprop="dateModified").
+		w.add("Updated")
+	}
+	// <time datetime> carries the machine form, read when its text is not
+	// a date ("2 giờ trước", an icon).
+	if v := strings.TrimSpace(attr(n, "datetime")); n.Data == "time" && v != "" && len(dateCands(spacedText(n), w.env.loc, w.env.monthFirst)) == 0 {
+		w.add("⟨" + v + "⟩")
+		return false
+	}
+	return true
+}
+
+// windows returns the texts read after the headline and before it, joined
+// by " ¦ ": up to bylineBefore characters back to a teaser, and up to
+// bylineAfter characters on until a teaser or the body's first long
+// paragraph (a sentence of bylineSentence characters or more, a sapo,
+// stands as "…").
+func (w *pieceWalker) windows() (after, before string) {
+	var bs, as []string
+	n := 0
+	for i := len(w.pieces) - 1; i >= 0 && n < bylineBefore; i-- {
+		if p := w.pieces[i]; p.pos == -1 {
+			if p.text == "" {
+				break // a teaser of another story
+			}
+			bs = append([]string{p.text}, bs...)
+			n += len([]rune(p.text))
+		}
+	}
+	n = 0
+	for _, p := range w.pieces {
+		if p.pos != 1 || n >= bylineAfter {
+			continue
+		}
+		runes := len([]rune(p.text))
+		if p.text == "" || runes > bylineLongest {
+			break // another story, or the body has begun: its dates are events
+		}
+		if runes >= bylineSentence {
+			n += runes
+			as = append(as, "…")
+			continue
+		}
+		as = append(as, p.text)
+		if !strings.HasPrefix(p.text, "⟨") {
+			n += runes
+		}
+	}
+	return strings.Join(as, " ¦ "), strings.Join(bs, " ¦ ")
 }
 
 // namedElement returns the first element outside page chrome, other than
