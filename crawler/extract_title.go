@@ -38,93 +38,131 @@ type titleInput struct {
 // name removed, else the first plausible <h1>. An SEO <title> that differs
 // from the visible headline loses to it.
 func pickTitle(in titleInput) string {
-	metas := make([]string, 0, 3)
+	c := newTitleChoice(in)
+	if t, ok := c.agreeingH1(); ok {
+		return t
+	}
+	if t, ok := c.headingAboveH1s(); ok {
+		return t
+	}
+	return c.fallback()
+}
+
+// titleChoice is a page's title input with its metadata titles and h1s
+// cleaned of site names and sections.
+type titleChoice struct {
+	in    titleInput
+	metas []string // JSON-LD headline, og:title, <title>: site name and section cut
+	h1s   []string // in.h1s, a site name the h1 itself carries cut
+}
+
+func newTitleChoice(in titleInput) titleChoice {
+	c := titleChoice{in: in, metas: make([]string, 0, 3), h1s: make([]string, len(in.h1s))}
 	for _, m := range []string{in.ld, in.og, in.doc} {
 		if m = titleText(m); m != "" {
-			metas = append(metas, stripSection(stripSiteName(m, in.siteNames, in.host), in.sections))
+			c.metas = append(c.metas, stripSection(stripSiteName(m, in.siteNames, in.host), in.sections))
 		}
 	}
-	// agreeing returns the metadata title that agrees with the headline h,
-	// if any: the same words, or (loose) the headline plus a site or
-	// section name, or a shortened headline.
-	agreeing := func(h string, loose bool) (string, bool) {
-		hk := compareKey(h)
-		if len(hk) < 2 || isSiteName(h, in.siteNames, in.host) {
-			return "", false
-		}
-		for i, m := range metas {
-			if compareKey(m) == hk {
-				return metas[i], true
-			}
-		}
-		if !loose {
-			return "", false
-		}
-		for _, m := range []string{in.ld, in.og, in.doc} {
-			mk := compareKey(titleText(m))
-			if len([]rune(hk)) >= 12 && (strings.HasPrefix(mk, hk) || strings.HasSuffix(mk, hk)) {
-				return "", true
-			}
-		}
+	for i, h := range in.h1s {
+		c.h1s[i] = stripSiteName(h, in.siteNames, in.host) // "Headline – Site" in the h1 itself
+	}
+	return c
+}
+
+// agreeing returns the metadata title that agrees with the headline h, if
+// any: the same words, or (loose) the headline plus a site or section
+// name, or a shortened headline (then ok with an empty title).
+func (c titleChoice) agreeing(h string, loose bool) (string, bool) {
+	hk := compareKey(h)
+	if len(hk) < 2 || isSiteName(h, c.in.siteNames, c.in.host) {
 		return "", false
 	}
-	h1s := make([]string, len(in.h1s))
-	for i, h := range in.h1s {
-		h1s[i] = stripSiteName(h, in.siteNames, in.host) // "Headline – Site" in the h1 itself
-	}
-	for _, h := range h1s {
-		if m, ok := headlineWithExtras(h, metas, in); ok {
-			return m
-		}
-		// The metadata spelling when the headline is typed in capitals
-		// (or all lower case), or the page broke its characters.
-		if m, ok := caseSpelling(h, metas); ok {
-			return m
-		}
-		if m, ok := brokenSpelling(h, metas); ok {
-			return m
-		}
-		if _, ok := agreeing(h, true); ok {
-			return h
+	for _, m := range c.metas {
+		if compareKey(m) == hk {
+			return m, true
 		}
 	}
-	// No h1 agrees, but another heading does, above every h1 that can be
-	// the headline: those h1s are the body's section headings ("So many
-	// models!" below a blog post's h3.post-title).
+	if !loose {
+		return "", false
+	}
+	for _, m := range []string{c.in.ld, c.in.og, c.in.doc} {
+		mk := compareKey(titleText(m))
+		if len([]rune(hk)) >= 12 && (strings.HasPrefix(mk, hk) || strings.HasSuffix(mk, hk)) {
+			return "", true
+		}
+	}
+	return "", false
+}
+
+// agreeingH1 returns the first h1 a metadata title agrees with, in the
+// metadata's spelling when the h1 adds a date, host or section to it, is
+// typed in capitals (or all lower case), or the page broke its characters.
+func (c titleChoice) agreeingH1() (string, bool) {
+	for _, h := range c.h1s {
+		if m, ok := headlineWithExtras(h, c.metas, c.in); ok {
+			return m, true
+		}
+		if m, ok := caseSpelling(h, c.metas); ok {
+			return m, true
+		}
+		if m, ok := brokenSpelling(h, c.metas); ok {
+			return m, true
+		}
+		if _, ok := c.agreeing(h, true); ok {
+			return h, true
+		}
+	}
+	return "", false
+}
+
+// headline reports whether h1 h can be the headline: plausible, and not
+// one that shares almost no word with every metadata title (a section
+// label or a call to action set as h1).
+func (c titleChoice) headline(h string) bool {
+	return plausibleHeadline(h, c.in.siteNames, c.in.host) && !unrelated(h, c.metas)
+}
+
+// headingAboveH1s returns another heading a metadata title agrees with,
+// set above every h1 that can be the headline: those h1s are the body's
+// section headings ("So many models!" below a blog post's h3.post-title).
+func (c titleChoice) headingAboveH1s() (string, bool) {
 	firstH1 := -1
-	for i, h := range h1s {
-		if i < len(in.h1At) && plausibleHeadline(h, in.siteNames, in.host) && !unrelated(h, metas) {
-			firstH1 = in.h1At[i]
+	for i, h := range c.h1s {
+		if i < len(c.in.h1At) && c.headline(h) {
+			firstH1 = c.in.h1At[i]
 			break
 		}
 	}
-	for _, t := range in.titled {
+	for _, t := range c.in.titled {
 		if firstH1 >= 0 && t.at > firstH1 {
 			break
 		}
-		if _, ok := agreeing(t.text, false); ok {
-			return t.text
+		if _, ok := c.agreeing(t.text, false); ok {
+			return t.text, true
 		}
 	}
-	// No h1 agrees: the first h1 that can be a headline is what the reader
-	// sees (not one that shares almost no word with every metadata title:
-	// a section label or a call to action set as h1); then an h2 that the
-	// metadata confirms; then the metadata title.
-	for _, h := range h1s {
-		if plausibleHeadline(h, in.siteNames, in.host) && !unrelated(h, metas) {
+	return "", false
+}
+
+// fallback is the title when no heading agrees with the metadata: the
+// first h1 that can be the headline (what the reader sees), an h2 the
+// metadata confirms, a portal's titled h2, then the metadata title.
+func (c titleChoice) fallback() string {
+	for _, h := range c.h1s {
+		if c.headline(h) {
 			return h
 		}
 	}
-	for _, h := range in.h2s {
-		if _, ok := agreeing(h, false); ok {
+	for _, h := range c.in.h2s {
+		if _, ok := c.agreeing(h, false); ok {
 			return h
 		}
 	}
-	if in.ld == "" && in.og == "" && len(in.h2Titled) > 0 {
-		return in.h2Titled[0] // a portal template: the headline is an h2, <title> names the site
+	if c.in.ld == "" && c.in.og == "" && len(c.in.h2Titled) > 0 {
+		return c.in.h2Titled[0] // a portal template: the headline is an h2, <title> names the site
 	}
-	if len(metas) > 0 {
-		return metas[0]
+	if len(c.metas) > 0 {
+		return c.metas[0]
 	}
 	return ""
 }
