@@ -158,6 +158,14 @@ func (b *Bus) startEmbedded(log *slog.Logger) ([]nats.Option, error) {
 	if err := os.MkdirAll(cfg.StoreDir, 0o750); err != nil {
 		return nil, fmt.Errorf("bus: %w", err)
 	}
+	var token string
+	if cfg.LocalURLFile != "" {
+		var rnd [16]byte
+		if _, err := rand.Read(rnd[:]); err != nil {
+			return nil, fmt.Errorf("bus: local token: %w", err)
+		}
+		token = hex.EncodeToString(rnd[:])
+	}
 	lock, err := lockStore(cfg.StoreDir)
 	if err != nil {
 		return nil, err
@@ -165,13 +173,7 @@ func (b *Bus) startEmbedded(log *slog.Logger) ([]nats.Option, error) {
 	b.lock = lock
 	so := embeddedOptions(cfg)
 	var opts []nats.Option
-	var token string
-	if cfg.LocalURLFile != "" {
-		var rnd [16]byte
-		if _, err := rand.Read(rnd[:]); err != nil {
-			return nil, fmt.Errorf("bus: %w", err)
-		}
-		token = hex.EncodeToString(rnd[:])
+	if token != "" {
 		so.DontListen, so.Host, so.Port, so.Authorization = false, "127.0.0.1", server.RANDOM_PORT, token
 		opts = append(opts, nats.Token(token))
 	}
