@@ -172,7 +172,7 @@ func (r *renderer) render(audience string, sensitive bool, alerts []article.Aler
 		mv.Alerts = append(mv.Alerts, r.view(a))
 	}
 	if sensitive {
-		mv.BySeverity, mv.ByTopic = sensitiveCounts(as)
+		mv.BySeverity, mv.ByTopic = sensitiveCounts(as, r.topics)
 	}
 	var hb, tb bytes.Buffer
 	if err := r.html.Execute(&hb, mv); err != nil {

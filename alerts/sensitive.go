@@ -27,8 +27,9 @@ func AlertLink(baseURL, id string) string {
 
 // sensitiveCounts counts alerts by severity (highest first) and by topic
 // (most first, then by name): the whole content of a sensitive mail besides
-// its links.
-func sensitiveCounts(as []article.Alert) (bySeverity, byTopic []labelCount) {
+// its links. Topics are named by the loaded pack (nil: TopicName), as in the
+// mails of other audiences.
+func sensitiveCounts(as []article.Alert, topics Topics) (bySeverity, byTopic []labelCount) {
 	sev := map[string]int{}
 	top := map[string]int{}
 	for _, a := range as {
@@ -59,7 +60,7 @@ func sensitiveCounts(as []article.Alert) (bySeverity, byTopic []labelCount) {
 		return tops[i] < tops[j]
 	})
 	for _, t := range tops {
-		label := TopicName(t)
+		label := topics.Name(t)
 		if t == "" {
 			label = "Không chủ đề"
 		}

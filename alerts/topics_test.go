@@ -27,6 +27,15 @@ func TestMailNamesTopicsFromThePack(t *testing.T) {
 	if subj, _, _, _ = r.render("office", false, []article.Alert{a, b}); !strings.Contains(subj, "Biên giới, chủ quyền") {
 		t.Errorf("group subject %q: want the pack's name of border", subj)
 	}
+	_, text, _, err = r.render("police", true, []article.Alert{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{"  Bảo vệ rừng: 1", "  Biên giới, chủ quyền: 1"} {
+		if !strings.Contains(text, line+"\n") {
+			t.Errorf("sensitive mail's count by topic lacks %q (the pack's name):\n%s", line, text)
+		}
+	}
 	if pack.Name("religion") != TopicName("religion") || Topics(nil).Name("border") != TopicName("border") {
 		t.Error("topics the pack does not list fall back to TopicName")
 	}

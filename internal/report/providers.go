@@ -114,13 +114,15 @@ func (p portalDuties) DutyRows(ctx context.Context, from, to time.Time) ([]DutyR
 }
 
 // DepsFromRules fills the gazetteer and the topic names from the rule set
-// (the providers are the caller's; nil means none yet).
+// (the providers are the caller's; nil means none yet). A topic is named as
+// the pack names it, as mails and the web UI do; a topic the pack leaves
+// unnamed takes the built-in name (alerts.TopicName).
 func DepsFromRules(set *rules.Set) Deps {
 	d := Deps{TopicNames: map[string]string{}}
 	for _, t := range set.Topics() {
-		d.TopicNames[t.ID] = alerts.TopicName(t.ID)
-		if d.TopicNames[t.ID] == t.ID && t.Name != "" {
-			d.TopicNames[t.ID] = t.Name
+		d.TopicNames[t.ID] = t.Name
+		if t.Name == "" {
+			d.TopicNames[t.ID] = alerts.TopicName(t.ID)
 		}
 	}
 	for _, pl := range set.Places() {
