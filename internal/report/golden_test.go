@@ -61,8 +61,8 @@ func goldenReport() Report {
 		Months:    months(Year(2026, ict)),
 		Topics:    topics,
 		Sources: []Row{
-			{ID: "baothanhhoa", Label: "Báo Thanh Hóa", N: 640, Note: "99.2%"},
-			{ID: "nhandan", Label: "Báo Nhân Dân", N: 402, Note: "97.5%"},
+			{ID: "baothanhhoa", Label: "Báo Thanh Hóa", N: 640, Note: "99,2%"},
+			{ID: "nhandan", Label: "Báo Nhân Dân", N: 402, Note: "97,5%"},
 			{ID: "cong-tinh", Label: "Cổng TTĐT tỉnh Thanh Hóa", N: 192},
 		},
 		Communes: []Row{
@@ -83,9 +83,9 @@ func goldenReport() Report {
 		},
 		Stories: []Story{
 			{Title: "Bộ đội biên phòng Bát Mọt giúp dân thu hoạch lúa", URL: "https://baothanhhoa.vn/bat-mot-thu-hoach.htm", Source: "baothanhhoa",
-				Published: time.Date(2026, 9, 14, 7, 0, 0, 0, ict), Outlets: 3, Sources: []string{"baothanhhoa", "nhandan", "qdnd"}},
+				Published: time.Date(2026, 9, 14, 7, 0, 0, 0, ict), Outlets: 3, Sources: []string{"Báo Nhân Dân", "Báo Quân đội nhân dân", "Báo Thanh Hóa"}},
 			{Title: "Thường Xuân khánh thành cầu treo Xuân Chinh", URL: "https://nhandan.vn/cau-treo-xuan-chinh.html", Source: "nhandan",
-				Published: time.Date(2026, 6, 2, 9, 0, 0, 0, ict), Outlets: 2, Sources: []string{"baothanhhoa", "nhandan"}},
+				Published: time.Date(2026, 6, 2, 9, 0, 0, 0, ict), Outlets: 2, Sources: []string{"Báo Nhân Dân", "Báo Thanh Hóa"}},
 		},
 		Cases: &Cases{
 			Total: 2, MedianResponse: 26 * time.Hour, P90Response: 50 * time.Hour,

@@ -178,22 +178,22 @@ func Document(r Report, is officedoc.Issuer, date time.Time) (officedoc.Document
 		caption := []string{"Hình 1. Số bài theo tháng và chủ đề", "Hình 2. Tỷ lệ bài viết theo nguồn"}[i]
 		add(officedoc.Block{Image: &officedoc.Image{PNG: png, WidthMM: 150, Caption: caption}})
 	}
-	rows := func(title string, rs []Row, noteHead string) {
+	rows := func(title string, rs []Row, labelHead, noteHead string) {
 		add(officedoc.Block{Heading: title})
 		if len(rs) == 0 {
 			add(officedoc.Block{Para: "Không có số liệu."})
 			return
 		}
-		t := &officedoc.Table{Header: []string{"", "Số bài", noteHead}, Widths: []float64{3, 1, 3}}
+		t := &officedoc.Table{Header: []string{labelHead, "Số bài", noteHead}, Widths: []float64{3, 1, 3}}
 		for _, x := range rs {
 			t.Rows = append(t.Rows, []string{x.Label, num(x.N), x.Note})
 		}
 		add(officedoc.Block{Table: t})
 	}
-	rows("2. Theo chủ đề", r.Topics, "Ghi chú")
-	rows("3. Theo nguồn tin", r.Sources, "Tỷ lệ hoạt động")
-	rows("4. Theo xã (địa giới hiện nay)", r.Communes, "Địa danh cũ")
-	rows("5. Địa danh cũ được nhắc đến", r.OldNames, "Hiện nay")
+	rows("2. Theo chủ đề", r.Topics, "Chủ đề", "Ghi chú")
+	rows("3. Theo nguồn tin", r.Sources, "Nguồn tin", "Tỷ lệ hoạt động")
+	rows("4. Theo xã (địa giới hiện nay)", r.Communes, "Xã", "Địa danh cũ")
+	rows("5. Địa danh cũ được nhắc đến", r.OldNames, "Địa danh cũ", "Hiện nay")
 	add(officedoc.Block{Heading: "III. CẢNH BÁO VÀ TIN ĐƯỢC ĐĂNG LẠI NHIỀU"})
 	if !r.Alerts.Known {
 		add(officedoc.Block{Para: "Chưa có số liệu cảnh báo."})
@@ -223,7 +223,7 @@ func Document(r Report, is officedoc.Issuer, date time.Time) (officedoc.Document
 		c := r.Cases
 		add(officedoc.Block{Para: fmt.Sprintf("Tổng số vụ việc: %s; thời gian phản hồi trung vị: %s; 90%% vụ việc được phản hồi trong: %s.", num(c.Total), dur(c.MedianResponse), dur(c.P90Response))})
 		if len(c.Lines) > 0 {
-			t := &officedoc.Table{Header: []string{"Nội dung", "Nơi đăng", "Kết luận", "Kết quả xử lý"}}
+			t := &officedoc.Table{Header: []string{"Nội dung", "Địa bàn", "Kết luận", "Kết quả xử lý"}}
 			for _, l := range c.Lines {
 				t.Rows = append(t.Rows, []string{l.Claim, l.Where, l.Verdict, l.Outcome})
 			}
