@@ -111,8 +111,31 @@ type rendered struct {
 	text string
 }
 
-// renderAll renders r in every format and normalises each output.
-func renderAll(t *testing.T, r Report) []rendered {
+// goldenSparse is a three-month report of one topic with nothing found:
+// no topics, sources, communes, stories or alert figures, no cases and no
+// portals watched; it pins every "none" branch of the renderers.
+func goldenSparse() Report {
+	p := Params{From: time.Date(2026, 3, 1, 0, 0, 0, 0, ict), To: time.Date(2026, 5, 31, 0, 0, 0, 0, ict), Topic: "border", Loc: ict}
+	r := Report{
+		Params:    p,
+		Generated: time.Date(2026, 6, 1, 8, 0, 0, 0, ict),
+		Months:    months(p),
+		MonthRows: [][]int{{0}, {0}, {0}},
+		TopicName: func(string) string { return "Biên giới" },
+	}
+	r.Narrative = narrative(r)
+	return r
+}
+
+// goldenCases are the golden reports by the name their files start with.
+var goldenCases = []struct {
+	name   string
+	report func() Report
+}{{"render-year", goldenReport}, {"render-sparse", goldenSparse}}
+
+// renderAll renders r in every format and normalises each output, naming
+// the golden files after base.
+func renderAll(t *testing.T, r Report, base string) []rendered {
 	t.Helper()
 	var out []rendered
 	for _, name := range []string{ChartMonths, ChartSources} {
@@ -120,17 +143,17 @@ func renderAll(t *testing.T, r Report) []rendered {
 		if err != nil {
 			t.Fatalf("chart %s: %v", name, err)
 		}
-		out = append(out, rendered{"render-chart-" + name + ".golden.svg", string(svg)})
+		out = append(out, rendered{base + "-chart-" + name + ".golden.svg", string(svg)})
 	}
 	var docx, xlsx, pdf bytes.Buffer
 	if err := WriteDOCX(&docx, r, goldenIssuer(), goldenDate); err != nil {
 		t.Fatal(err)
 	}
-	out = append(out, rendered{"render-report.golden.docx.txt", mustNormalise(t, normaliseZip, docx.Bytes())})
+	out = append(out, rendered{base + ".golden.docx.txt", mustNormalise(t, normaliseZip, docx.Bytes())})
 	if err := WriteXLSX(&xlsx, r); err != nil {
 		t.Fatal(err)
 	}
-	out = append(out, rendered{"render-report.golden.xlsx.txt", mustNormalise(t, normaliseXLSX, xlsx.Bytes())})
+	out = append(out, rendered{base + ".golden.xlsx.txt", mustNormalise(t, normaliseXLSX, xlsx.Bytes())})
 	if err := WritePDF(&pdf, r, goldenIssuer(), goldenDate); err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +161,7 @@ func renderAll(t *testing.T, r Report) []rendered {
 		t.Log("pdftotext not installed: PDF golden not compared")
 		return out
 	}
-	return append(out, rendered{"render-report.golden.pdf.txt", mustNormalise(t, normalisePDF, pdf.Bytes())})
+	return append(out, rendered{base + ".golden.pdf.txt", mustNormalise(t, normalisePDF, pdf.Bytes())})
 }
 
 func mustNormalise(t *testing.T, f func([]byte) (string, error), b []byte) string {
@@ -310,11 +333,20 @@ func lineAt(ls []string, i int) string {
 	return "<end of file>"
 }
 
-// TestRenderGolden compares every renderer's normalised output for the
+// TestRenderGolden compares every renderer's normalised output for each
 // golden report with testdata.
 func TestRenderGolden(t *testing.T) {
+	for _, gc := range goldenCases {
+		t.Run(gc.name, func(t *testing.T) { compareGolden(t, renderAll(t, gc.report(), gc.name)) })
+	}
+}
+
+// compareGolden compares outs with their golden files, or rewrites the
+// files when DIEMBAO_UPDATE_GOLDEN=1.
+func compareGolden(t *testing.T, outs []rendered) {
+	t.Helper()
 	update := os.Getenv(updateGoldenEnv) == "1"
-	for _, out := range renderAll(t, goldenReport()) {
+	for _, out := range outs {
 		path := filepath.Join("testdata", out.file)
 		if update {
 			if err := os.WriteFile(path, []byte(out.text), 0o644); err != nil {
@@ -336,8 +368,8 @@ func TestRenderGolden(t *testing.T) {
 // crafted change to the report makes exactly the outputs that show it differ
 // from their golden files, and leaves the others identical.
 func TestRenderGoldenCatchesChange(t *testing.T) {
-	months := "render-chart-" + ChartMonths + ".golden.svg"
-	sources := "render-chart-" + ChartSources + ".golden.svg"
+	months := "render-year-chart-" + ChartMonths + ".golden.svg"
+	sources := "render-year-chart-" + ChartSources + ".golden.svg"
 	tests := []struct {
 		name   string
 		change func(*Report)
@@ -353,7 +385,7 @@ func TestRenderGoldenCatchesChange(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := goldenReport()
 			tc.change(&r)
-			for _, out := range renderAll(t, r) {
+			for _, out := range renderAll(t, r, "render-year") {
 				want, err := os.ReadFile(filepath.Join("testdata", out.file))
 				if err != nil {
 					t.Fatal(err)
