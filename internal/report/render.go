@@ -76,10 +76,51 @@ func Chart(r Report, name, format string) ([]byte, error) {
 }
 
 // plotMonths fills p with the articles per month: the total in black and
-// one coloured line per topic (the first five), each in the legend.
+// one coloured line per topic (the first five), each in the legend. A
+// report without months gets the title and empty axes.
 func plotMonths(p *plot.Plot, r Report) error {
+	if err := checkMonths(r); err != nil {
+		return err
+	}
 	p.Title.Text = "Số bài theo tháng và chủ đề"
 	p.Y.Label.Text = "Số bài"
+	if len(r.Months) == 0 {
+		emptyAxes(p)
+		return nil
+	}
+	if err := addMonthLines(p, r); err != nil {
+		return err
+	}
+	p.Legend.Top = true
+	p.Y.Min = 0
+	return nil
+}
+
+// emptyAxes draws p's axes from 0 to 1 without ticks, saying under them
+// that there are no figures.
+func emptyAxes(p *plot.Plot) {
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
+	p.X.Tick.Marker, p.Y.Tick.Marker = plot.ConstantTicks(nil), plot.ConstantTicks(nil)
+	p.X.Label.Text = "Không có số liệu"
+}
+
+// checkMonths returns an error unless r has one row of counts per month,
+// each holding the total and one count per topic (as Build makes them).
+func checkMonths(r Report) error {
+	if len(r.MonthRows) != len(r.Months) {
+		return fmt.Errorf("report: %d months but %d rows of month counts", len(r.Months), len(r.MonthRows))
+	}
+	for i, row := range r.MonthRows {
+		if len(row) != 1+len(r.Topics) {
+			return fmt.Errorf("report: month %s has %d counts, want %d (the total and one per topic)", r.Months[i], len(row), 1+len(r.Topics))
+		}
+	}
+	return nil
+}
+
+// addMonthLines names r's months on the X axis and adds the total and the
+// first five topics as lines; r has at least one month.
+func addMonthLines(p *plot.Plot, r Report) error {
 	p.NominalX(monthTicks(r.Months)...)
 	if err := addLine(p, monthSeries(r, 0), color.Black, vg.Points(1.5), "Tổng số"); err != nil {
 		return err
@@ -89,8 +130,6 @@ func plotMonths(p *plot.Plot, r Report) error {
 			return err
 		}
 	}
-	p.Legend.Top = true
-	p.Y.Min = 0
 	return nil
 }
 
@@ -128,13 +167,17 @@ func addLine(p *plot.Plot, xy plotter.XYs, c color.Color, w vg.Length, label str
 }
 
 // plotSources fills p with the share of articles of the first ten sources,
-// as horizontal bars in percent of r.Total; no sources leave the axes empty.
+// as horizontal bars in percent of r.Total; a report without sources gets
+// the title and empty axes.
 func plotSources(p *plot.Plot, r Report) error {
 	p.Title.Text = "Tỷ lệ bài viết theo nguồn (%)"
-	if rows := r.Sources[:min(len(r.Sources), 10)]; len(rows) > 0 {
-		if err := addShareBars(p, rows, r.Total); err != nil {
-			return err
-		}
+	rows := r.Sources[:min(len(r.Sources), 10)]
+	if len(rows) == 0 {
+		emptyAxes(p)
+		return nil
+	}
+	if err := addShareBars(p, rows, r.Total); err != nil {
+		return err
 	}
 	p.X.Min = 0
 	return nil
@@ -206,10 +249,14 @@ func (bs *blocks) image(im *officedoc.Image) { bs.add(officedoc.Block{Image: im}
 
 // Document lays r out as an administrative report (BÁO CÁO) of issuer:
 // I overview, II article figures with the charts, III alerts and stories,
-// IV cases, V own portals, VI difficulties (left to the office). On an
-// error the document holds the blocks laid out so far.
+// IV cases, V own portals, VI difficulties (left to the office). r's month
+// counts must match its months and topics (checkMonths). On an error the
+// document holds the blocks laid out so far.
 func Document(r Report, is officedoc.Issuer, date time.Time) (officedoc.Document, error) {
 	d := officedoc.Document{Issuer: is, Type: "BÁO CÁO", TypeAbbrev: "BC", Date: date, Summary: r.Title()}
+	if err := checkMonths(r); err != nil {
+		return d, err
+	}
 	var bs blocks
 	bs.heading("I. KHÁI QUÁT")
 	for _, p := range r.Narrative {
@@ -234,7 +281,11 @@ func Document(r Report, is officedoc.Issuer, date time.Time) (officedoc.Document
 func (bs *blocks) articles(r Report) error {
 	bs.heading("II. SỐ LIỆU BÀI VIẾT")
 	bs.heading("1. Theo tháng và chủ đề")
-	bs.table(monthTable(r))
+	if len(r.Months) == 0 {
+		bs.para("Không có số liệu.")
+	} else {
+		bs.table(monthTable(r))
+	}
 	for i, name := range []string{ChartMonths, ChartSources} {
 		png, err := Chart(r, name, "png")
 		if err != nil {
@@ -293,7 +344,7 @@ func (bs *blocks) rows(title string, rs []Row, labelHead, noteHead string) {
 func (bs *blocks) alerts(a AlertFigures, stories []Story) {
 	bs.heading("III. CẢNH BÁO VÀ TIN ĐƯỢC ĐĂNG LẠI NHIỀU")
 	if !a.Known {
-		bs.para("Chưa có số liệu cảnh báo.")
+		bs.para(noAlerts)
 	} else {
 		bs.para(fmt.Sprintf("Tổng số cảnh báo: %s; đã xác nhận: %s; thời gian xác nhận trung vị: %s; 90%% cảnh báo được xác nhận trong: %s.", num(a.Total), num(a.Acked), dur(a.MedianAck), dur(a.P90Ack)))
 		bs.table(alertTable(a))
@@ -329,7 +380,7 @@ func storyTable(stories []Story) *officedoc.Table {
 func (bs *blocks) cases(c *Cases) {
 	bs.heading("IV. XỬ LÝ THÔNG TIN SAI SỰ THẬT")
 	if c == nil {
-		bs.para("Chưa có vụ việc nào được ghi nhận trên hệ thống.")
+		bs.para(noCases)
 		return
 	}
 	bs.para(fmt.Sprintf("Tổng số vụ việc: %s; thời gian phản hồi trung vị: %s; 90%% vụ việc được phản hồi trong: %s.", num(c.Total), dur(c.MedianResponse), dur(c.P90Response)))
@@ -344,11 +395,15 @@ func (bs *blocks) cases(c *Cases) {
 }
 
 // duties is section V: the own-portal duties of the period, or a line
-// saying no portal is watched (duties nil).
+// saying no portal is watched (duties nil) or nothing was due (empty).
 func (bs *blocks) duties(duties []DutyRow) {
 	bs.heading("V. CỔNG THÔNG TIN ĐIỆN TỬ CỦA ĐƠN VỊ")
 	if duties == nil {
-		bs.para("Chưa theo dõi cổng thông tin nào.")
+		bs.para(noPortals)
+		return
+	}
+	if len(duties) == 0 {
+		bs.para("Không có nội dung nào phải đăng trong kỳ báo cáo.")
 		return
 	}
 	t := &officedoc.Table{Header: []string{"Cổng", "Nội dung phải đăng", "Kỳ", "Tình trạng"}}
@@ -388,9 +443,22 @@ func WriteDOCX(w io.Writer, r Report, is officedoc.Issuer, date time.Time) error
 	return officedoc.WriteDOCX(w, d)
 }
 
+// Lines standing for a table without rows.
+const (
+	noneLine  = "Không có"                                         // a table with nothing in the period
+	noPortals = "Chưa theo dõi cổng thông tin nào."                // Duties nil
+	noCases   = "Chưa có vụ việc nào được ghi nhận trên hệ thống." // Cases nil
+	noAlerts  = "Chưa có số liệu cảnh báo."                        // alert figures unknown
+)
+
 // WriteXLSX writes r's tables as a workbook: one sheet per table, numbers as
-// numbers.
+// numbers, every sheet present; a table without rows has one line saying
+// why (noneLine, or that no portal, case or alert figure is known). r's
+// month counts must match its months and topics (checkMonths).
 func WriteXLSX(w io.Writer, r Report) error {
+	if err := checkMonths(r); err != nil {
+		return fmt.Errorf("report xlsx: %w", err)
+	}
 	f := excelize.NewFile()
 	defer f.Close()
 	for _, s := range sheets(r) {
@@ -414,7 +482,8 @@ type sheet struct {
 	rows [][]any
 }
 
-// write adds s to f: the header in row 1, the data from row 2.
+// write adds s to f: the header in row 1, the data from row 2; no data
+// is one row reading noneLine.
 func (s sheet) write(f *excelize.File) error {
 	if _, err := f.NewSheet(s.name); err != nil {
 		return err
@@ -422,7 +491,11 @@ func (s sheet) write(f *excelize.File) error {
 	if err := f.SetSheetRow(s.name, "A1", &s.head); err != nil {
 		return err
 	}
-	for i, row := range s.rows {
+	rows := s.rows
+	if len(rows) == 0 {
+		rows = [][]any{{noneLine}}
+	}
+	for i, row := range rows {
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
 		if err := f.SetSheetRow(s.name, cell, &row); err != nil {
 			return err
@@ -431,10 +504,9 @@ func (s sheet) write(f *excelize.File) error {
 	return nil
 }
 
-// sheets are r's worksheets in order; the cases sheet only when r has case
-// figures, the portal sheet only when r has duties.
+// sheets are r's worksheets in order.
 func sheets(r Report) []sheet {
-	out := []sheet{
+	return []sheet{
 		{"Tổng hợp", []string{"Mục", "Giá trị"}, summaryCells(r)},
 		{"Theo tháng", monthHead(r.Topics), monthCells(r)},
 		{"Chủ đề", []string{"Mã", "Chủ đề", "Số bài", "Ghi chú"}, rowCells(r.Topics)},
@@ -443,14 +515,9 @@ func sheets(r Report) []sheet {
 		{"Địa danh cũ", []string{"Mã", "Địa danh", "Số bài", "Hiện nay"}, rowCells(r.OldNames)},
 		{"Cảnh báo", []string{"Mục", "Giá trị"}, alertCells(r.Alerts)},
 		{"Tin đăng lại", []string{"Tin", "URL", "Số báo", "Các báo"}, storyCells(r.Stories)},
+		{"Vụ việc", []string{"Số", "Nội dung sai sự thật", "Địa bàn", "Kết luận", "Kết quả xử lý"}, caseCells(r.Cases)},
+		{"Cổng TTĐT", []string{"Cổng", "Nội dung phải đăng", "Kỳ", "Tình trạng", "Địa chỉ"}, dutyCells(r.Duties)},
 	}
-	if c := r.Cases; c != nil {
-		out = append(out, sheet{"Vụ việc", []string{"Số", "Nội dung sai sự thật", "Địa bàn", "Kết luận", "Kết quả xử lý"}, caseCells(c.Lines)})
-	}
-	if len(r.Duties) > 0 {
-		out = append(out, sheet{"Cổng TTĐT", []string{"Cổng", "Nội dung phải đăng", "Kỳ", "Tình trạng", "Địa chỉ"}, dutyCells(r.Duties)})
-	}
-	return out
 }
 
 // summaryCells are the title, the total and the narrative paragraphs.
@@ -485,8 +552,12 @@ func rowCells(rs []Row) [][]any {
 }
 
 // alertCells are a's totals and acknowledgement times in minutes, then the
-// counts by severity and by audience.
+// counts by severity and by audience; unknown figures are one line saying so
+// (zeros would read as "no alerts").
 func alertCells(a AlertFigures) [][]any {
+	if !a.Known {
+		return [][]any{{noAlerts}}
+	}
 	out := [][]any{{"Tổng số", a.Total}, {"Đã xác nhận", a.Acked},
 		{"Trung vị thời gian xác nhận (phút)", a.MedianAck.Minutes()}, {"P90 thời gian xác nhận (phút)", a.P90Ack.Minutes()}}
 	for _, x := range a.BySeverity {
@@ -507,17 +578,25 @@ func storyCells(stories []Story) [][]any {
 	return out
 }
 
-// caseCells are one row per case.
-func caseCells(lines []CaseLine) [][]any {
+// caseCells are one row per case, or a line saying no case is recorded
+// (c nil).
+func caseCells(c *Cases) [][]any {
+	if c == nil {
+		return [][]any{{noCases}}
+	}
 	var out [][]any
-	for _, l := range lines {
+	for _, l := range c.Lines {
 		out = append(out, []any{l.ID, l.Claim, l.Where, l.Verdict, l.Outcome})
 	}
 	return out
 }
 
-// dutyCells are one row per duty, its status in Vietnamese.
+// dutyCells are one row per duty, its status in Vietnamese, or a line
+// saying no portal is watched (duties nil).
 func dutyCells(duties []DutyRow) [][]any {
+	if duties == nil {
+		return [][]any{{noPortals}}
+	}
 	var out [][]any
 	for _, d := range duties {
 		out = append(out, []any{d.Portal, d.Duty, d.Period, dutyStatus(d.Status), d.URL})
