@@ -116,7 +116,7 @@ func TestBuildScopeAndProviders(t *testing.T) {
 	if !slices.Equal(r.Months, []string{"2026-02", "2026-03", "2026-04"}) || len(r.MonthRows) != 3 || !slices.Equal(r.MonthRows[1], []int{7, 7}) {
 		t.Errorf("months %v rows %v", r.Months, r.MonthRows)
 	}
-	if len(r.Sources) != 2 || r.Sources[0].Label != "Báo Thanh Hóa" || r.Sources[0].Note != "98.7%" || r.Sources[1].Label != "vne" || r.Sources[1].Note != "" {
+	if len(r.Sources) != 2 || r.Sources[0].Label != "Báo Thanh Hóa" || r.Sources[0].Note != "98,7%" || r.Sources[1].Label != "vne" || r.Sources[1].Note != "" {
 		t.Errorf("sources %+v", r.Sources)
 	}
 	if len(r.OldNames) != 1 || r.OldNames[0].ID != "xuan-cao" || r.OldNames[0].N != 3 || r.OldNames[0].Note != "nay là Luận Thành" {
@@ -134,6 +134,11 @@ func TestBuildScopeAndProviders(t *testing.T) {
 	if r.TopicName("border") != "border" || len(r.Narrative) == 0 {
 		t.Errorf("topic name %q, narrative %v", r.TopicName("border"), r.Narrative)
 	}
+	for _, para := range r.Narrative {
+		if strings.Contains(para, "Khó khăn") {
+			t.Errorf("narrative %q repeats the difficulties placeholder of section VI", para)
+		}
+	}
 
 	p.Topic, p.All = "", true
 	if _, err := Build(t.Context(), Deps{Counter: c}, p); err != nil {
@@ -141,5 +146,15 @@ func TestBuildScopeAndProviders(t *testing.T) {
 	}
 	if c.q.Area != nil || c.q.Topics != nil {
 		t.Errorf("query %+v: want neither area nor topic", c.q)
+	}
+}
+
+// TestNamedOutlets: a story's outlets are listed by display name, sorted,
+// an id without a name as it is.
+func TestNamedOutlets(t *testing.T) {
+	got := namedOutlets([]Story{{Outlets: 3, Sources: []string{"bth", "nd", "qdnd"}}},
+		map[string]string{"bth": "Báo Thanh Hóa", "nd": "Báo Nhân Dân"})
+	if want := []string{"Báo Nhân Dân", "Báo Thanh Hóa", "qdnd"}; !slices.Equal(got[0].Sources, want) {
+		t.Errorf("outlets %q, want %q", got[0].Sources, want)
 	}
 }

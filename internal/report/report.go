@@ -253,7 +253,7 @@ func sourceRows(ctx context.Context, d Deps, p Params, st indexer.Stats) ([]Row,
 	for _, fc := range st.Sorted(indexer.DimSource) {
 		row := Row{ID: fc.Term, Label: nameOr(d.SourceNames, fc.Term), N: fc.Count}
 		if u, ok := uptime[fc.Term]; ok {
-			row.Note = fmt.Sprintf("%.1f%%", u*100)
+			row.Note = percent(u * 100)
 		}
 		out = append(out, row)
 	}
@@ -327,7 +327,7 @@ func (r *Report) addProviders(ctx context.Context, d Deps, p Params) error {
 			recs = slices.DeleteFunc(recs, func(rc alerts.Record) bool { return !slices.Contains(rc.Alert.Topics, p.Topic) })
 		}
 		r.Alerts = alertFigures(recs)
-		r.Stories = mostCarried(recs, 10)
+		r.Stories = namedOutlets(mostCarried(recs, 10), d.SourceNames)
 	}
 	if d.Cases != nil {
 		c, err := d.Cases.CaseStats(ctx, p.From, end)
@@ -416,6 +416,20 @@ func mostCarried(recs []alerts.Record, n int) []Story {
 	return out
 }
 
+// namedOutlets returns stories with each story's Sources given by their
+// display names (ids without one stay as they are), sorted.
+func namedOutlets(stories []Story, names map[string]string) []Story {
+	for i, s := range stories {
+		named := make([]string, len(s.Sources))
+		for j, id := range s.Sources {
+			named[j] = nameOr(names, id)
+		}
+		slices.Sort(named)
+		stories[i].Sources = named
+	}
+	return stories
+}
+
 // Title is the report's heading, e.g. "Kết quả theo dõi thông tin báo chí
 // năm 2026" or "… từ ngày 01/03/2026 đến ngày 31/05/2026".
 func (r Report) Title() string {
@@ -451,6 +465,11 @@ func num(n int) string {
 	return s
 }
 
+// percent writes p with one decimal and a Vietnamese decimal comma: 98,7%.
+func percent(p float64) string {
+	return strings.Replace(fmt.Sprintf("%.1f%%", p), ".", ",", 1)
+}
+
 // dur writes a duration in Vietnamese: "2 giờ 5 phút", "3 ngày 4 giờ".
 func dur(d time.Duration) string {
 	if d <= 0 {
@@ -467,6 +486,9 @@ func dur(d time.Duration) string {
 	return fmt.Sprintf("%d phút", max(m, 1))
 }
 
+// narrative is the overview of section I in Vietnamese, one paragraph per
+// fact group. The difficulties and proposals are not in it: the document
+// leaves them to the office under their own heading (section VI).
 func narrative(r Report) []string {
 	var out []string
 	scope := "liên quan đến địa bàn"
@@ -506,6 +528,5 @@ func narrative(r Report) []string {
 	} else {
 		out = append(out, fmt.Sprintf("Đã tiếp nhận và xử lý %s vụ việc thông tin sai sự thật, xuyên tạc.", num(r.Cases.Total)))
 	}
-	out = append(out, "Khó khăn, vướng mắc và đề xuất, kiến nghị: (văn phòng bổ sung).")
 	return out
 }
