@@ -99,14 +99,48 @@ func (s *Store) Validate(ctx context.Context, src crawler.Source) (crawler.Sourc
 	return out, nil
 }
 
+// maxPasses bounds the check-and-set-aside passes of validate: each pass
+// sets aside one fault, and a source with more faults than this is
+// refused with a message saying so.
+const maxPasses = 16
+
+// validate runs the form's own bounds, then crawler.ValidateSource again
+// and again on a copy of src, each time recording the field at fault and
+// setting it aside, until the copy passes, a fault cannot be set aside, or
+// maxPasses is reached. It returns src with its defaults filled in, or the
+// fields at fault (never both).
 func (s *Store) validate(src crawler.Source, keepPrivate bool) (crawler.Source, *ValidationError) {
+	verr := checkFormBounds(&src, s.cfg.AllowPrivate || keepPrivate)
+	cand := src
+	cand.Feeds = slices.Clone(src.Feeds)
+	cand.Sitemaps = slices.Clone(src.Sitemaps)
+	cand.Listings = slices.Clone(src.Listings)
+	for range maxPasses {
+		out, field, err := crawler.ValidateSource(cand)
+		if err == nil {
+			if verr != nil {
+				return crawler.Source{}, verr
+			}
+			return out, nil
+		}
+		var next bool
+		if verr, next = setAside(verr, &cand, field, err.Error()); !next {
+			return crawler.Source{}, verr
+		}
+	}
+	return crawler.Source{}, verr.add(FieldID, "Nguồn có quá nhiều lỗi; kiểm tra lại từng trường.")
+}
+
+// checkFormBounds applies the checks of the editor's form that sources.yaml
+// (the operator's own file) does not have: allow_private only where
+// permitted (else it is cleared in src), and bounded URL lists and name, so
+// that a save or a preview never fans out to thousands of URLs.
+func checkFormBounds(src *crawler.Source, privatePermitted bool) *ValidationError {
 	var verr *ValidationError
-	if src.AllowPrivate && !s.cfg.AllowPrivate && !keepPrivate {
+	if src.AllowPrivate && !privatePermitted {
 		verr = verr.add(FieldAllowPrivate, "Máy chủ này không cho phép nguồn ở địa chỉ nội bộ (chỉ dùng cho trang thử nghiệm và bản trình diễn).")
 		src.AllowPrivate = false
 	}
-	// Bounds of the form (sources.yaml itself is the operator's file and
-	// has none): a save or a preview never fans out to thousands of URLs.
 	for f, n := range map[string]int{FieldFeeds: len(src.Feeds), FieldSitemaps: len(src.Sitemaps), FieldListings: len(src.Listings)} {
 		if n > MaxURLs {
 			verr = verr.add(f, fmt.Sprintf("Tối đa %d địa chỉ (đang có %d).", MaxURLs, n))
@@ -115,90 +149,117 @@ func (s *Store) validate(src crawler.Source, keepPrivate bool) (crawler.Source, 
 	if utf8.RuneCountInString(src.Name) > MaxName {
 		verr = verr.add(FieldName, fmt.Sprintf("Tên dài tối đa %d ký tự.", MaxName))
 	}
-	cand := src
-	cand.Feeds = slices.Clone(src.Feeds)
-	cand.Sitemaps = slices.Clone(src.Sitemaps)
-	cand.Listings = slices.Clone(src.Listings)
-	for range 16 {
-		out, field, err := crawler.ValidateSource(cand)
-		if err == nil {
-			if verr != nil {
-				return crawler.Source{}, verr
-			}
-			return out, nil
-		}
-		msg := err.Error()
-		switch field {
-		case "id":
-			if strings.Contains(msg, "no feeds") {
-				verr = verr.add(FieldFeeds, "Cần ít nhất một RSS/Atom, sitemap hoặc trang danh sách.")
-				cand.Feeds = []string{"https://example.invalid/"}
-			} else {
-				verr = verr.add(FieldID, "Mã nguồn chỉ gồm chữ thường không dấu a–z, chữ số và dấu gạch ngang, ví dụ baothanhhoa.")
-				cand.ID = "x"
-			}
-		case "kind":
-			verr = verr.add(FieldKind, "Loại nguồn phải là báo chí, cổng thông tin điện tử hoặc nước ngoài.")
-			cand.Kind = ""
-		case "feeds":
-			bad := quotedIn(msg, append(slices.Clone(cand.Feeds), cand.Sitemaps...))
-			f := FieldFeeds
-			if slices.Contains(cand.Sitemaps, bad) {
-				f = FieldSitemaps
-			}
-			verr = verr.add(f, fmt.Sprintf("“%s” không phải địa chỉ http:// hoặc https:// đầy đủ.", bad))
-			cand.Feeds = slices.DeleteFunc(cand.Feeds, func(u string) bool { return u == bad })
-			cand.Sitemaps = slices.DeleteFunc(cand.Sitemaps, func(u string) bool { return u == bad })
-			if bad == "" { // cannot tell which: stop here rather than loop
-				cand.Feeds, cand.Sitemaps = []string{"https://example.invalid/"}, nil
-			}
-		case "listings":
-			i := slices.IndexFunc(cand.Listings, func(l crawler.Listing) bool {
-				return strings.Contains(msg, "listing "+l.URL+":") || strings.Contains(msg, strconv.Quote(l.URL))
-			})
-			switch {
-			case i < 0:
-				verr = verr.add(FieldListings, "Trang danh sách không hợp lệ: "+msg)
-				cand.Listings = nil
-			case strings.Contains(msg, "empty links pattern"):
-				verr = verr.add(FieldListings, fmt.Sprintf("Trang danh sách %s: thiếu mẫu liên kết bài (biểu thức chính quy, ví dụ -[0-9]+\\.htm$).", cand.Listings[i].URL))
-			case strings.Contains(msg, "links:"):
-				_, detail, _ := strings.Cut(msg, "links: ")
-				verr = verr.add(FieldListings, fmt.Sprintf("Trang danh sách %s: mẫu liên kết “%s” không phải biểu thức chính quy hợp lệ (%s).", cand.Listings[i].URL, cand.Listings[i].Links, detail))
-			default:
-				verr = verr.add(FieldListings, fmt.Sprintf("“%s” không phải địa chỉ http:// hoặc https:// đầy đủ.", cand.Listings[i].URL))
-			}
-			if i >= 0 {
-				cand.Listings = slices.Delete(cand.Listings, i, i+1)
-			}
-		case "interval":
-			switch {
-			case strings.Contains(msg, "negative") && cand.Delay < 0:
-				verr = verr.add(FieldDelay, "Giãn cách giữa hai lần tải không được âm.")
-				cand.Delay = 0
-			case strings.Contains(msg, "negative"):
-				verr = verr.add(FieldInterval, "Chu kỳ thu không được âm.")
-				cand.Interval = 0
-			default:
-				verr = verr.add(FieldInterval, "Chu kỳ thu tối thiểu là 1 phút (1m) đối với trang công khai.")
-				cand.Interval = 0
-			}
-		case "selectors":
-			f, sel := FieldSelectorDate, &cand.Selectors.Date
-			switch {
-			case strings.HasPrefix(msg, "selectors.title"):
-				f, sel = FieldSelectorTitle, &cand.Selectors.Title
-			case strings.HasPrefix(msg, "selectors.body"):
-				f, sel = FieldSelectorBody, &cand.Selectors.Body
-			}
-			_, detail, _ := strings.Cut(msg, ": ")
-			verr = verr.add(f, fmt.Sprintf("Bộ chọn CSS “%s” không hợp lệ (%s).", *sel, detail))
-			*sel = ""
-		default:
-			return crawler.Source{}, verr.add(FieldID, "Nguồn không hợp lệ: "+msg)
-		}
+	return verr
+}
+
+// setAside records the fault crawler.ValidateSource reported (its field
+// and message msg) and changes cand so that the next pass gets past it.
+// It reports false when the fault is of a field it does not know; the
+// check then stops.
+func setAside(verr *ValidationError, cand *crawler.Source, field, msg string) (*ValidationError, bool) {
+	switch field {
+	case "id":
+		return idFault(verr, cand, msg), true
+	case "kind":
+		cand.Kind = ""
+		return verr.add(FieldKind, "Loại nguồn phải là báo chí, cổng thông tin điện tử hoặc nước ngoài."), true
+	case "feeds":
+		return feedFault(verr, cand, msg), true
+	case "listings":
+		return listingFault(verr, cand, msg), true
+	case "interval":
+		return intervalFault(verr, cand, msg), true
+	case "selectors":
+		return selectorFault(verr, cand, msg), true
+	default:
+		return verr.add(FieldID, "Nguồn không hợp lệ: "+msg), false
 	}
-	return crawler.Source{}, verr.add(FieldID, "Nguồn có quá nhiều lỗi; kiểm tra lại từng trường.")
+}
+
+// idFault: the check's "id" field covers both a malformed id and a source
+// without any discovery URL (then a placeholder feed is set).
+func idFault(verr *ValidationError, cand *crawler.Source, msg string) *ValidationError {
+	if strings.Contains(msg, "no feeds") {
+		cand.Feeds = []string{"https://example.invalid/"}
+		return verr.add(FieldFeeds, "Cần ít nhất một RSS/Atom, sitemap hoặc trang danh sách.")
+	}
+	cand.ID = "x"
+	return verr.add(FieldID, "Mã nguồn chỉ gồm chữ thường không dấu a–z, chữ số và dấu gạch ngang, ví dụ baothanhhoa.")
+}
+
+// feedFault: the check's "feeds" field covers feeds and sitemaps; the bad
+// URL is found by its quoted form in msg, named on its own list, and
+// removed from both.
+func feedFault(verr *ValidationError, cand *crawler.Source, msg string) *ValidationError {
+	bad := quotedIn(msg, append(slices.Clone(cand.Feeds), cand.Sitemaps...))
+	f := FieldFeeds
+	if slices.Contains(cand.Sitemaps, bad) {
+		f = FieldSitemaps
+	}
+	verr = verr.add(f, fmt.Sprintf("“%s” không phải địa chỉ http:// hoặc https:// đầy đủ.", bad))
+	cand.Feeds = slices.DeleteFunc(cand.Feeds, func(u string) bool { return u == bad })
+	cand.Sitemaps = slices.DeleteFunc(cand.Sitemaps, func(u string) bool { return u == bad })
+	if bad == "" { // cannot tell which: stop here rather than loop
+		cand.Feeds, cand.Sitemaps = []string{"https://example.invalid/"}, nil
+	}
+	return verr
+}
+
+// listingFault names the listing page msg is about (its URL, missing or
+// bad links pattern) and removes it; when msg names none, every listing
+// is removed.
+func listingFault(verr *ValidationError, cand *crawler.Source, msg string) *ValidationError {
+	i := slices.IndexFunc(cand.Listings, func(l crawler.Listing) bool {
+		return strings.Contains(msg, "listing "+l.URL+":") || strings.Contains(msg, strconv.Quote(l.URL))
+	})
+	if i < 0 {
+		cand.Listings = nil
+		return verr.add(FieldListings, "Trang danh sách không hợp lệ: "+msg)
+	}
+	l := cand.Listings[i]
+	cand.Listings = slices.Delete(cand.Listings, i, i+1)
+	switch {
+	case strings.Contains(msg, "empty links pattern"):
+		return verr.add(FieldListings, fmt.Sprintf("Trang danh sách %s: thiếu mẫu liên kết bài (biểu thức chính quy, ví dụ -[0-9]+\\.htm$).", l.URL))
+	case strings.Contains(msg, "links:"):
+		_, detail, _ := strings.Cut(msg, "links: ")
+		return verr.add(FieldListings, fmt.Sprintf("Trang danh sách %s: mẫu liên kết “%s” không phải biểu thức chính quy hợp lệ (%s).", l.URL, l.Links, detail))
+	default:
+		return verr.add(FieldListings, fmt.Sprintf("“%s” không phải địa chỉ http:// hoặc https:// đầy đủ.", l.URL))
+	}
+}
+
+// intervalFault: the check's "interval" field covers a negative delay, a
+// negative interval and an interval under the public sites' minute; the
+// value at fault is reset to its default.
+func intervalFault(verr *ValidationError, cand *crawler.Source, msg string) *ValidationError {
+	switch {
+	case strings.Contains(msg, "negative") && cand.Delay < 0:
+		cand.Delay = 0
+		return verr.add(FieldDelay, "Giãn cách giữa hai lần tải không được âm.")
+	case strings.Contains(msg, "negative"):
+		cand.Interval = 0
+		return verr.add(FieldInterval, "Chu kỳ thu không được âm.")
+	default:
+		cand.Interval = 0
+		return verr.add(FieldInterval, "Chu kỳ thu tối thiểu là 1 phút (1m) đối với trang công khai.")
+	}
+}
+
+// selectorFault names the CSS selector msg is about (title, body, or else
+// date) with the parser's detail, and clears it.
+func selectorFault(verr *ValidationError, cand *crawler.Source, msg string) *ValidationError {
+	f, sel := FieldSelectorDate, &cand.Selectors.Date
+	switch {
+	case strings.HasPrefix(msg, "selectors.title"):
+		f, sel = FieldSelectorTitle, &cand.Selectors.Title
+	case strings.HasPrefix(msg, "selectors.body"):
+		f, sel = FieldSelectorBody, &cand.Selectors.Body
+	}
+	_, detail, _ := strings.Cut(msg, ": ")
+	verr = verr.add(f, fmt.Sprintf("Bộ chọn CSS “%s” không hợp lệ (%s).", *sel, detail))
+	*sel = ""
+	return verr
 }
 
 // quotedIn returns the candidate whose quoted form occurs in msg.

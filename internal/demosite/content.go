@@ -111,7 +111,7 @@ func loadDocs(now time.Time, hostile bool) ([]*doc, error) {
 
 // parseDoc parses "key: value" header lines, a "---" line, then the body:
 // paragraphs separated by blank lines, "## " subheadings, "> " quotes and
-// "[ảnh] caption" figures.
+// "[ảnh] caption" figures. Dates are relative to now (see setDates).
 func parseDoc(src string, now time.Time) (*doc, error) {
 	if !norm.NFC.IsNormalString(src) {
 		return nil, fmt.Errorf("text is not NFC")
@@ -121,85 +121,135 @@ func parseDoc(src string, now time.Time) (*doc, error) {
 		return nil, fmt.Errorf("no --- line after the header")
 	}
 	d := &doc{Format: "text", Visible: "plain"}
-	var days, modMinutes int
-	var clock string
+	tm, err := d.parseHeader(head)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.checkHeader(); err != nil {
+		return nil, err
+	}
+	if err := d.setDates(tm, now); err != nil {
+		return nil, err
+	}
+	d.setPaths()
+	if d.Format == "html" {
+		d.RawBody = strings.TrimSpace(body)
+		return d, nil
+	}
+	d.Body = parseBody(body)
+	if len(d.Body) < 3 {
+		return nil, fmt.Errorf("body too short: %d blocks", len(d.Body))
+	}
+	return d, nil
+}
+
+// docTiming is what a header says about dates, before they are made
+// relative to now: days before today, the clock ("HH:MM") and the minutes
+// from publication to modification (0: none).
+type docTiming struct {
+	days, modMinutes int
+	clock            string
+}
+
+// parseHeader reads the header lines into d and the returned timing. An
+// error names the line (1-based).
+func (d *doc) parseHeader(head string) (docTiming, error) {
+	var tm docTiming
 	sc := bufio.NewScanner(strings.NewReader(head))
 	line := 0
 	for sc.Scan() {
 		line++
 		k, v, ok := strings.Cut(sc.Text(), ":")
 		if !ok {
-			return nil, fmt.Errorf("line %d: want key: value", line)
+			return docTiming{}, fmt.Errorf("line %d: want key: value", line)
 		}
-		v = strings.TrimSpace(v)
-		var err error
-		switch strings.TrimSpace(k) {
-		case "id":
-			d.ID = v
-		case "section":
-			if sectionName(v) == "" {
-				return nil, fmt.Errorf("line %d: unknown section %q", line, v)
-			}
-			d.Section = v
-		case "days":
-			days, err = strconv.Atoi(v)
-		case "time":
-			clock = v
-		case "modified":
-			modMinutes, err = strconv.Atoi(v)
-		case "date":
-			d.DateFrom = v
-		case "visible":
-			d.Visible = v
-		case "author":
-			d.Authors = splitList(v)
-		case "topics":
-			d.Topics = splitList(v)
-			slices.Sort(d.Topics)
-		case "area":
-			d.Area, err = strconv.ParseBool(v)
-		case "trap":
-			d.Trap = v
-		case "title":
-			d.Title = v
-		case "lead":
-			d.Lead = v
-		case "tags":
-			d.Tags = splitList(v)
-		case "feed_entities":
-			d.FeedEntities, err = strconv.ParseBool(v)
-		case "format":
-			d.Format = v
-		case "caption":
-			d.Caption = v
-		default:
-			return nil, fmt.Errorf("line %d: unknown key %q", line, k)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("line %d: %w", line, err)
+		if err := d.setHeader(&tm, k, strings.TrimSpace(v)); err != nil {
+			return docTiming{}, fmt.Errorf("line %d: %w", line, err)
 		}
 	}
+	return tm, nil
+}
+
+// setHeader sets the field of header key k (spaces around it ignored) to
+// the trimmed value v; the date keys go to tm.
+func (d *doc) setHeader(tm *docTiming, k, v string) error {
+	var err error
+	switch strings.TrimSpace(k) {
+	case "id":
+		d.ID = v
+	case "section":
+		if sectionName(v) == "" {
+			return fmt.Errorf("unknown section %q", v)
+		}
+		d.Section = v
+	case "days":
+		tm.days, err = strconv.Atoi(v)
+	case "time":
+		tm.clock = v
+	case "modified":
+		tm.modMinutes, err = strconv.Atoi(v)
+	case "date":
+		d.DateFrom = v
+	case "visible":
+		d.Visible = v
+	case "author":
+		d.Authors = splitList(v)
+	case "topics":
+		d.Topics = splitList(v)
+		slices.Sort(d.Topics)
+	case "area":
+		d.Area, err = strconv.ParseBool(v)
+	case "trap":
+		d.Trap = v
+	case "title":
+		d.Title = v
+	case "lead":
+		d.Lead = v
+	case "tags":
+		d.Tags = splitList(v)
+	case "feed_entities":
+		d.FeedEntities, err = strconv.ParseBool(v)
+	case "format":
+		d.Format = v
+	case "caption":
+		d.Caption = v
+	default:
+		return fmt.Errorf("unknown key %q", k)
+	}
+	return err
+}
+
+// checkHeader checks the required fields and the enumerated values.
+func (d *doc) checkHeader() error {
 	switch {
 	case d.ID == "" || d.Title == "" || d.Section == "" || d.Lead == "":
-		return nil, fmt.Errorf("id, title, lead and section are required")
+		return fmt.Errorf("id, title, lead and section are required")
 	case d.DateFrom != DateJSONLD && d.DateFrom != DateMeta && d.DateFrom != DateText:
-		return nil, fmt.Errorf("date: want jsonld, meta or text, got %q", d.DateFrom)
+		return fmt.Errorf("date: want jsonld, meta or text, got %q", d.DateFrom)
 	case d.Visible != "plain" && d.Visible != "weekday" && d.Visible != "paren":
-		return nil, fmt.Errorf("visible: want plain, weekday or paren, got %q", d.Visible)
+		return fmt.Errorf("visible: want plain, weekday or paren, got %q", d.Visible)
 	}
 	for _, t := range d.Topics {
 		switch t {
 		case TopicBorder, TopicEthnic, TopicReligion, TopicLaos, TopicDisinfo:
 		default:
-			return nil, fmt.Errorf("unknown topic %q", t)
+			return fmt.Errorf("unknown topic %q", t)
 		}
 	}
-	hh, mm, err := parseClock(clock)
+	return nil
+}
+
+// setDates sets Published to tm.days before now's date at tm.clock, in
+// +07:00, but never after now (then 10 to 59 minutes before now, by id, so
+// that the day's articles keep an order), and Modified tm.modMinutes
+// later when that is not after now.
+func (d *doc) setDates(tm docTiming, now time.Time) error {
+	hh, mm, err := parseClock(tm.clock)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	n := now.In(ict)
-	day := time.Date(n.Year(), n.Month(), n.Day()-days, hh, mm, 0, 0, ict)
+	day := time.Date(n.Year(), n.Month(), n.Day()-tm.days, hh, mm, 0, 0, ict)
 	if day.After(now) {
 		// Written for earlier in the day than the clock shows: keep the
 		// order of the day's articles but never publish in the future.
@@ -207,38 +257,43 @@ func parseDoc(src string, now time.Time) (*doc, error) {
 		day = now.In(ict).Truncate(time.Minute).Add(-time.Duration(10+idn%50) * time.Minute)
 	}
 	d.Published = day
-	if modMinutes > 0 {
-		if m := day.Add(time.Duration(modMinutes) * time.Minute); !m.After(now) {
+	if tm.modMinutes > 0 {
+		if m := day.Add(time.Duration(tm.modMinutes) * time.Minute); !m.After(now) {
 			d.Modified = m
 		}
 	}
+	return nil
+}
+
+// setPaths sets the page's path (slug of the title, then the id) and its
+// image's.
+func (d *doc) setPaths() {
 	d.Path = "/" + slugify(d.Title) + "-" + d.ID + ".htm"
 	if d.Format == "html" { // the hostile page: its title makes no slug
 		d.Path = "/tin-nong-" + d.ID + ".htm"
 	}
 	d.Image = "/images/" + d.ID + ".png"
-	if d.Format == "html" {
-		d.RawBody = strings.TrimSpace(body)
-		return d, nil
-	}
+}
+
+// parseBody splits a text body into blocks at blank lines, each block's
+// lines joined by single spaces, and gives each its kind by its prefix.
+func parseBody(body string) []block {
+	var out []block
 	for _, para := range strings.Split(strings.TrimSpace(body), "\n\n") {
 		para = strings.Join(strings.Fields(para), " ")
 		switch {
 		case para == "":
 		case strings.HasPrefix(para, "## "):
-			d.Body = append(d.Body, block{"h2", para[3:]})
+			out = append(out, block{"h2", para[3:]})
 		case strings.HasPrefix(para, "> "):
-			d.Body = append(d.Body, block{"quote", para[2:]})
+			out = append(out, block{"quote", para[2:]})
 		case strings.HasPrefix(para, "[ảnh] "):
-			d.Body = append(d.Body, block{"figure", strings.TrimPrefix(para, "[ảnh] ")})
+			out = append(out, block{"figure", strings.TrimPrefix(para, "[ảnh] ")})
 		default:
-			d.Body = append(d.Body, block{"p", para})
+			out = append(out, block{"p", para})
 		}
 	}
-	if len(d.Body) < 3 {
-		return nil, fmt.Errorf("body too short: %d blocks", len(d.Body))
-	}
-	return d, nil
+	return out
 }
 
 func parseClock(s string) (int, int, error) {

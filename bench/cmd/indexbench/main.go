@@ -43,7 +43,46 @@ var sources = []string{"baothanhhoa", "bienphong", "vnexpress", "dantri", "tuoit
 
 var topics = []string{"border", "ethnic", "religion", "laos", "disinfo"}
 
+// options are the command line flags.
+type options struct {
+	n          int    // articles
+	corpus     string // directory of demo-full.txt and demo-title.txt
+	dir        string // work directory; "" for a temporary one
+	batch      int    // articles per Index call / SQLite transaction
+	queries    int    // queries per kind
+	skipSQLite bool
+	cpuProfile string // FILE: profiles to FILE.index and FILE.query
+	plain      bool   // also query with Bleve's own phrase searcher
+	warm       bool   // one untimed pass over the queries first
+	slowest    int    // list the N slowest queries of each kind
+	reuse      bool   // query the indexes already in dir
+}
+
 func main() {
+	o := parseFlags()
+	work, cleanup := workDir(o.dir)
+	defer cleanup()
+	bodyLines := readLines(filepath.Join(o.corpus, "demo-full.txt"))
+	titles := readLines(filepath.Join(o.corpus, "demo-title.txt"))
+	gen := newGen(bodyLines, titles, o.n)
+	fmt.Printf("indexbench: %d articles, batch %d, GOMAXPROCS %d, %s\n", o.n, o.batch, runtime.GOMAXPROCS(0), runtime.Version())
+
+	qs := gen.queries(o.queries)
+	ctx := context.Background()
+	engines := benchBleve(ctx, o, work, gen, qs)
+	var sq sqliteResult
+	if !o.skipSQLite {
+		sq = benchSQLite(o, work, gen, qs)
+	}
+	printTable(engines, sq)
+	if o.slowest > 0 {
+		printSlowest(engines[len(engines)-1], o.slowest)
+	}
+	printExamples(qs)
+}
+
+// parseFlags reads the command line.
+func parseFlags() options {
 	n := flag.Int("n", 100000, "articles")
 	corpus := flag.String("corpus", "../../shared/corpus/binhvq-sample", "corpus directory (demo-full.txt, demo-title.txt)")
 	dir := flag.String("dir", "", "work directory (default: a temporary one, removed afterwards)")
@@ -56,47 +95,84 @@ func main() {
 	slowest := flag.Int("slowest", 0, "list the N slowest queries of each kind for the last Bleve engine")
 	reuse := flag.Bool("reuse", false, "with -dir: query the indexes already there (built by an earlier run with the same -n) instead of indexing again")
 	flag.Parse()
+	return options{n: *n, corpus: *corpus, dir: *dir, batch: *batch, queries: *queries, skipSQLite: *skipSQLite,
+		cpuProfile: *cpuProfile, plain: *plain, warm: *warm, slowest: *slowest, reuse: *reuse}
+}
 
-	work := *dir
-	if work == "" {
-		d, err := os.MkdirTemp("", "indexbench")
-		if err != nil {
-			log.Fatal(err)
-		}
-		defer os.RemoveAll(d)
-		work = d
+// workDir returns dir, or a new temporary directory when dir is empty,
+// and the function that removes the temporary one (a no-op for dir).
+func workDir(dir string) (string, func()) {
+	if dir != "" {
+		return dir, func() {}
 	}
-	bodyLines := readLines(filepath.Join(*corpus, "demo-full.txt"))
-	titles := readLines(filepath.Join(*corpus, "demo-title.txt"))
-	gen := newGen(bodyLines, titles, *n)
-	fmt.Printf("indexbench: %d articles, batch %d, GOMAXPROCS %d, %s\n", *n, *batch, runtime.GOMAXPROCS(0), runtime.Version())
+	d, err := os.MkdirTemp("", "indexbench")
+	if err != nil {
+		log.Fatal(err)
+	}
+	return d, func() { os.RemoveAll(d) }
+}
 
-	qs := gen.queries(*queries)
+// startProfile starts a CPU profile to path when path is not empty and
+// returns the function that stops it.
+func startProfile(path string) func() {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	pprof.StartCPUProfile(f)
+	return pprof.StopCPUProfile
+}
 
-	// Bleve.
+// benchBleve indexes the articles into WORK/bleve (unless -reuse finds
+// them there), then times the queries on the engines (one, or two with
+// -plain) and closes them. It returns the engines with their latencies.
+func benchBleve(ctx context.Context, o options, work string, gen *gen, qs map[string][]query) []*engine {
 	bleveDir := filepath.Join(work, "bleve")
 	x, err := indexer.Open(indexer.Config{Dir: bleveDir}, classifier{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		log.Fatal(err)
 	}
-	ctx := context.Background()
-	var textBytes int64
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile + ".index")
-		if err != nil {
-			log.Fatal(err)
-		}
-		pprof.StartCPUProfile(f)
+	indexBleve(ctx, x, o, work, gen)
+	engines := openEngines(x, o.plain, bleveDir)
+	stop := startProfile(profilePath(o.cpuProfile, ".query"))
+	if o.warm {
+		warmBleve(ctx, engines, qs, o.queries)
 	}
+	timeBleve(ctx, engines, qs, o.queries)
+	stop()
+	for _, e := range engines {
+		e.x.Close()
+	}
+	return engines
+}
+
+// profilePath is base+suffix, or "" when no profile is asked for.
+func profilePath(base, suffix string) string {
+	if base == "" {
+		return ""
+	}
+	return base + suffix
+}
+
+// indexBleve indexes o.n articles into x in batches of o.batch, under the
+// ".index" CPU profile, and prints the rate and the index size; with
+// -reuse and an index of o.n articles already there it indexes nothing
+// and says so.
+func indexBleve(ctx context.Context, x *indexer.Index, o options, work string, gen *gen) {
+	var textBytes int64
+	stop := startProfile(profilePath(o.cpuProfile, ".index"))
 	t0, cpu0 := time.Now(), cpuTime()
-	toIndex := *n
-	if c, _ := x.Count(); *reuse && c == uint64(*n) {
+	toIndex := o.n
+	if c, _ := x.Count(); o.reuse && c == uint64(o.n) {
 		fmt.Printf("bleve: reusing %d indexed articles in %s\n", c, work)
 		toIndex = 0
 	}
-	for i := 0; i < toIndex; i += *batch {
-		b := make([]indexer.ArticleAt, 0, *batch)
-		for j := i; j < min(i+*batch, *n); j++ {
+	for i := 0; i < toIndex; i += o.batch {
+		b := make([]indexer.ArticleAt, 0, o.batch)
+		for j := i; j < min(i+o.batch, o.n); j++ {
 			a := gen.article(j)
 			textBytes += int64(len(a.Title) + len(a.Body))
 			b = append(b, indexer.ArticleAt{Article: a, Seq: uint64(j + 1)})
@@ -106,24 +182,27 @@ func main() {
 		}
 	}
 	bleveDur, bleveCPU := time.Since(t0), cpuTime()-cpu0
-	if *cpuProfile != "" {
-		pprof.StopCPUProfile()
-	}
+	stop()
 	count, _ := x.Count()
 	if toIndex > 0 {
 		fmt.Printf("\nbleve:  indexed %d articles (%.0f MB text) in %s: %.0f articles/s; %.2f ms CPU per article (%.0f articles/s per 2 CPU-seconds); index %s on disk\n",
-			count, float64(textBytes)/1e6, bleveDur.Round(time.Millisecond), float64(*n)/bleveDur.Seconds(),
-			bleveCPU.Seconds()*1000/float64(*n), 2*float64(*n)/bleveCPU.Seconds(), size(bleveDir))
+			count, float64(textBytes)/1e6, bleveDur.Round(time.Millisecond), float64(o.n)/bleveDur.Seconds(),
+			bleveCPU.Seconds()*1000/float64(o.n), 2*float64(o.n)/bleveCPU.Seconds(), size(filepath.Join(work, "bleve")))
 	}
+}
+
+// openEngines returns the engines to query: x itself, or with plain, x
+// closed once background merging settles and two read-only handles on
+// its directory, the first with Bleve's own phrase searcher (the indexer
+// before diembao's). Their result maps are ready.
+func openEngines(x *indexer.Index, plain bool, bleveDir string) []*engine {
 	engines := []*engine{{name: "bleve", x: x}}
-	if *plain {
-		// Before/after on the same index: two read-only handles, one with
-		// Bleve's own phrase searcher (the indexer before diembao's), queried
-		// in turns once background merging is done.
+	if plain {
 		fmt.Printf("bleve:  background merging settled after %s\n", settle(2*time.Minute).Round(time.Second))
 		x.Close()
 		engines = nil
 		for _, e := range []*engine{{name: "bleve-phrase", blevePhrases: true}, {name: "bleve"}} {
+			var err error
 			if e.x, err = indexer.Open(indexer.Config{Dir: bleveDir, ReadOnly: true, BlevePhrases: e.blevePhrases}, classifier{}, nil); err != nil {
 				log.Fatal(err)
 			}
@@ -133,27 +212,28 @@ func main() {
 	for _, e := range engines {
 		e.lat, e.hits, e.slow = map[string][]time.Duration{}, map[string]uint64{}, map[string][]timed{}
 	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile + ".query")
-		if err != nil {
-			log.Fatal(err)
-		}
-		pprof.StartCPUProfile(f)
-	}
-	if *warm {
-		for _, kind := range kinds {
-			for _, q := range qs[kind][:*queries] {
-				for _, e := range engines {
-					if _, err := e.x.Search(ctx, q.bleve); err != nil {
-						log.Fatalf("%s %s %q: %v", e.name, kind, q.bleve.Q, err)
-					}
+	return engines
+}
+
+// warmBleve runs every query once on every engine, untimed.
+func warmBleve(ctx context.Context, engines []*engine, qs map[string][]query, queries int) {
+	for _, kind := range kinds {
+		for _, q := range qs[kind][:queries] {
+			for _, e := range engines {
+				if _, err := e.x.Search(ctx, q.bleve); err != nil {
+					log.Fatalf("%s %s %q: %v", e.name, kind, q.bleve.Q, err)
 				}
 			}
 		}
 	}
-	// Kinds take turns, and so do the engines, so background merging after
-	// the last batch and a cold page cache weigh on all of them alike.
-	for i := range *queries {
+}
+
+// timeBleve runs the queries and records each one's latency and hits on
+// its engine. Kinds take turns, and so do the engines, so background
+// merging after the last batch and a cold page cache weigh on all of
+// them alike.
+func timeBleve(ctx context.Context, engines []*engine, qs map[string][]query, queries int) {
+	for i := range queries {
 		for _, kind := range kinds {
 			q := qs[kind][i]
 			for k := range engines {
@@ -169,78 +249,97 @@ func main() {
 			}
 		}
 	}
-	if *cpuProfile != "" {
-		pprof.StopCPUProfile()
-	}
-	for _, e := range engines {
-		e.x.Close()
-	}
+}
 
-	sqliteLat := map[string][]time.Duration{}
-	hitsS := map[string]uint64{}
-	var sqliteDur time.Duration
-	if !*skipSQLite {
-		db, err := sql.Open("sqlite", "file:"+filepath.Join(work, "fts.db")+"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)")
+// sqliteResult is SQLite's latencies and hit totals per query kind (empty
+// with -skip-sqlite).
+type sqliteResult struct {
+	lat  map[string][]time.Duration
+	hits map[string]uint64
+}
+
+// benchSQLite indexes the articles into WORK/fts.db (unless -reuse finds
+// them there) and times the queries.
+func benchSQLite(o options, work string, gen *gen, qs map[string][]query) sqliteResult {
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(work, "fts.db")+"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)")
+	if err != nil {
+		log.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	toIndex := o.n
+	var have int
+	if o.reuse && db.QueryRow(`SELECT count(*) FROM art`).Scan(&have) == nil && have == o.n {
+		fmt.Printf("sqlite: reusing %d indexed articles\n", have)
+		toIndex = 0
+	} else {
+		mustExec(db, `CREATE TABLE art(id INTEGER PRIMARY KEY, source TEXT, topics TEXT, published INTEGER)`)
+		mustExec(db, `CREATE INDEX art_pub ON art(published)`)
+		mustExec(db, `CREATE VIRTUAL TABLE fts USING fts5(title, body, tokenize='unicode61 remove_diacritics 2')`)
+	}
+	indexSQLite(db, o, toIndex, work, gen)
+	r := querySQLite(db, qs, o.queries, o.warm)
+	db.Close()
+	return r
+}
+
+// querySQLite runs the queries (first once untimed when warm), kinds
+// taking turns, and returns their latencies and hit totals.
+func querySQLite(db *sql.DB, qs map[string][]query, queries int, warm bool) sqliteResult {
+	if warm {
+		for _, kind := range kinds {
+			for _, q := range qs[kind][:queries] {
+				runSQLite(db, kind, q)
+			}
+		}
+	}
+	r := sqliteResult{lat: map[string][]time.Duration{}, hits: map[string]uint64{}}
+	for i := range queries {
+		for _, kind := range kinds {
+			q := qs[kind][i]
+			s := time.Now()
+			hits := runSQLite(db, kind, q)
+			r.lat[kind] = append(r.lat[kind], time.Since(s))
+			r.hits[kind] += hits
+		}
+	}
+	return r
+}
+
+// indexSQLite inserts the first toIndex articles in transactions of
+// o.batch and, when it inserted any, prints the rate and the db size.
+func indexSQLite(db *sql.DB, o options, toIndex int, work string, gen *gen) {
+	t0, cpu0 := time.Now(), cpuTime()
+	for i := 0; i < toIndex; i += o.batch {
+		tx, err := db.Begin()
 		if err != nil {
 			log.Fatal(err)
 		}
-		db.SetMaxOpenConns(1)
-		toIndex := *n
-		var have int
-		if *reuse && db.QueryRow(`SELECT count(*) FROM art`).Scan(&have) == nil && have == *n {
-			fmt.Printf("sqlite: reusing %d indexed articles\n", have)
-			toIndex = 0
-		} else {
-			mustExec(db, `CREATE TABLE art(id INTEGER PRIMARY KEY, source TEXT, topics TEXT, published INTEGER)`)
-			mustExec(db, `CREATE INDEX art_pub ON art(published)`)
-			mustExec(db, `CREATE VIRTUAL TABLE fts USING fts5(title, body, tokenize='unicode61 remove_diacritics 2')`)
-		}
-		t0, cpu0 := time.Now(), cpuTime()
-		for i := 0; i < toIndex; i += *batch {
-			tx, err := db.Begin()
-			if err != nil {
+		for j := i; j < min(i+o.batch, o.n); j++ {
+			a := gen.article(j)
+			tp, _ := classifier{}.Classify(a)
+			if _, err := tx.Exec(`INSERT INTO art(id, source, topics, published) VALUES(?,?,?,?)`, j+1, a.Source, strings.Join(tp, " "), a.Published.Unix()); err != nil {
 				log.Fatal(err)
 			}
-			for j := i; j < min(i+*batch, *n); j++ {
-				a := gen.article(j)
-				tp, _ := classifier{}.Classify(a)
-				if _, err := tx.Exec(`INSERT INTO art(id, source, topics, published) VALUES(?,?,?,?)`, j+1, a.Source, strings.Join(tp, " "), a.Published.Unix()); err != nil {
-					log.Fatal(err)
-				}
-				if _, err := tx.Exec(`INSERT INTO fts(rowid, title, body) VALUES(?,?,?)`, j+1, a.Title, a.Body); err != nil {
-					log.Fatal(err)
-				}
-			}
-			if err := tx.Commit(); err != nil {
+			if _, err := tx.Exec(`INSERT INTO fts(rowid, title, body) VALUES(?,?,?)`, j+1, a.Title, a.Body); err != nil {
 				log.Fatal(err)
 			}
 		}
-		sqliteDur = time.Since(t0)
-		sqliteCPU := cpuTime() - cpu0
-		if toIndex > 0 {
-			fmt.Printf("sqlite: indexed %d articles in %s: %.0f articles/s; %.2f ms CPU per article (%.0f articles/s per 2 CPU-seconds); db %s on disk\n",
-				*n, sqliteDur.Round(time.Millisecond), float64(*n)/sqliteDur.Seconds(),
-				sqliteCPU.Seconds()*1000/float64(*n), 2*float64(*n)/sqliteCPU.Seconds(), size(filepath.Join(work, "fts.db")))
+		if err := tx.Commit(); err != nil {
+			log.Fatal(err)
 		}
-		if *warm {
-			for _, kind := range kinds {
-				for _, q := range qs[kind][:*queries] {
-					runSQLite(db, kind, q)
-				}
-			}
-		}
-		for i := range *queries {
-			for _, kind := range kinds {
-				q := qs[kind][i]
-				s := time.Now()
-				hits := runSQLite(db, kind, q)
-				sqliteLat[kind] = append(sqliteLat[kind], time.Since(s))
-				hitsS[kind] += hits
-			}
-		}
-		db.Close()
 	}
+	sqliteDur := time.Since(t0)
+	sqliteCPU := cpuTime() - cpu0
+	if toIndex > 0 {
+		fmt.Printf("sqlite: indexed %d articles in %s: %.0f articles/s; %.2f ms CPU per article (%.0f articles/s per 2 CPU-seconds); db %s on disk\n",
+			o.n, sqliteDur.Round(time.Millisecond), float64(o.n)/sqliteDur.Seconds(),
+			sqliteCPU.Seconds()*1000/float64(o.n), 2*float64(o.n)/sqliteCPU.Seconds(), size(filepath.Join(work, "fts.db")))
+	}
+}
 
+// printTable prints the Markdown table of p50, p99 and average hits per
+// query kind, one column group per engine and SQLite last.
+func printTable(engines []*engine, sq sqliteResult) {
 	fmt.Printf("\n| query kind |")
 	for _, e := range engines {
 		fmt.Printf(" %[1]s p50 | %[1]s p99 | %[1]s avg hits |", e.name)
@@ -256,20 +355,25 @@ func main() {
 			b := e.lat[kind]
 			fmt.Printf(" %s | %s | %d |", pct(b, 50), pct(b, 99), avg(e.hits[kind], len(b)))
 		}
-		s := sqliteLat[kind]
-		fmt.Printf(" %s | %s | %d |\n", pct(s, 50), pct(s, 99), avg(hitsS[kind], len(s)))
+		s := sq.lat[kind]
+		fmt.Printf(" %s | %s | %d |\n", pct(s, 50), pct(s, 99), avg(sq.hits[kind], len(s)))
 	}
-	if *slowest > 0 {
-		e := engines[len(engines)-1]
-		fmt.Printf("\nslowest queries (%s):\n", e.name)
-		for _, kind := range kinds {
-			ts := slices.Clone(e.slow[kind])
-			slices.SortFunc(ts, func(a, b timed) int { return int(b.d - a.d) })
-			for _, t := range ts[:min(*slowest, len(ts))] {
-				fmt.Printf("  %-22s %8.1f ms %7d hits  %s\n", kind, float64(t.d.Microseconds())/1000, t.hits, t.q)
-			}
+}
+
+// printSlowest lists e's n slowest queries of each kind.
+func printSlowest(e *engine, n int) {
+	fmt.Printf("\nslowest queries (%s):\n", e.name)
+	for _, kind := range kinds {
+		ts := slices.Clone(e.slow[kind])
+		slices.SortFunc(ts, func(a, b timed) int { return int(b.d - a.d) })
+		for _, t := range ts[:min(n, len(ts))] {
+			fmt.Printf("  %-22s %8.1f ms %7d hits  %s\n", kind, float64(t.d.Microseconds())/1000, t.hits, t.q)
 		}
 	}
+}
+
+// printExamples shows the first query of each generated kind.
+func printExamples(qs map[string][]query) {
 	fmt.Printf("\nexamples: word %q, phrase %q, folded %q, filter+facet %q source=%v %s..%s\n",
 		qs["word"][0].bleve.Q, qs["phrase"][0].bleve.Q, qs["folded"][0].bleve.Q, qs["filter+facet"][0].bleve.Q,
 		qs["filter+facet"][0].bleve.Sources, qs["filter+facet"][0].bleve.From.Format("2006-01-02"), qs["filter+facet"][0].bleve.To.Format("2006-01-02"))

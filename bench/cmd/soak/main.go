@@ -39,7 +39,24 @@ import (
 	"github.com/diembao/diembao/internal/mailcatcher"
 )
 
+// options are the command line flags.
+type options struct {
+	pages, sections        int
+	duration, tick, sample time.Duration
+	out, bin               string
+}
+
 func main() {
+	opt := parseFlags()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, opt); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// parseFlags reads the command line.
+func parseFlags() options {
 	pages := flag.Int("pages", 5000, "articles on the site at the start")
 	sections := flag.Int("sections", 25, "sections (sources); each lists its newest 200 articles")
 	duration := flag.Duration("duration", 30*time.Minute, "how long to run")
@@ -48,48 +65,89 @@ func main() {
 	out := flag.String("out", "", "working directory (default: a new temp dir)")
 	bin := flag.String("bin", "", "diembao binary (default: go build ../cmd/diembao)")
 	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, *pages, *sections, *duration, *tick, *sample, *out, *bin); err != nil {
-		log.Fatal(err)
-	}
+	return options{pages: *pages, sections: *sections, duration: *duration, tick: *tick, sample: *sample, out: *out, bin: *bin}
 }
 
-func run(ctx context.Context, pages, sections int, duration, tick, sample time.Duration, out, bin string) error {
+// run sets up the working directory, the site, the mail catcher and the
+// diembao process, samples it for opt.duration (or until ctx ends) and
+// prints the summary. Everything it started is stopped on return, the
+// diembao process first.
+func run(ctx context.Context, opt options) error {
+	out, bin, err := prepare(opt.out, opt.bin)
+	if err != nil {
+		return err
+	}
+	site := newSite(opt.pages, opt.sections)
+	base, closeSite, err := serve(site)
+	if err != nil {
+		return err
+	}
+	defer closeSite()
+	catcher, err := mailcatcher.New(mailcatcher.Config{}, nil)
+	if err != nil {
+		return err
+	}
+	defer catcher.Close()
+	cfgPath, metricsPort, err := writeConfig(out, base, opt.sections, catcher)
+	if err != nil {
+		return err
+	}
+	proc, err := startDiembao(bin, cfgPath, out)
+	if err != nil {
+		return err
+	}
+	defer proc.stop()
+	sm := &sampler{site: site, proc: proc, mails: catcher.Count, metrics: fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort)}
+	pts, err := sm.loop(ctx, opt, filepath.Join(out, "rss.csv"))
+	if err != nil {
+		return err
+	}
+	report(pts, site.count(), catcher.Count())
+	return nil
+}
+
+// prepare makes the working directory (a new temporary one when out is
+// empty) and, when bin is empty, builds diembao into it. It returns both
+// paths.
+func prepare(out, bin string) (string, string, error) {
 	if out == "" {
 		d, err := os.MkdirTemp("", "diembao-soak-")
 		if err != nil {
-			return err
+			return "", "", err
 		}
 		out = d
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
+		return "", "", err
 	}
 	if bin == "" {
 		bin = filepath.Join(out, "diembao")
 		cmd := exec.Command("go", "build", "-o", bin, "github.com/diembao/diembao/cmd/diembao")
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("build diembao: %w", err)
+			return "", "", fmt.Errorf("build diembao: %w", err)
 		}
 	}
-	site := newSite(pages, sections)
+	return out, bin, nil
+}
+
+// serve serves site on a loopback port and returns its base URL and the
+// function that closes the server.
+func serve(site *site) (string, func(), error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	hs := &http.Server{Handler: site, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = hs.Serve(ln) }()
-	defer hs.Close()
-	base := "http://" + ln.Addr().String()
+	return "http://" + ln.Addr().String(), func() { hs.Close() }, nil
+}
 
-	catcher, err := mailcatcher.New(mailcatcher.Config{}, nil)
-	if err != nil {
-		return err
-	}
-	defer catcher.Close()
-
+// writeConfig writes OUT/sources.yaml (one source per section of the site
+// at base) and OUT/diembao.yaml (data in OUT/data, web and metrics on free
+// loopback ports, mail to catcher) and returns the latter's path and the
+// metrics port.
+func writeConfig(out, base string, sections int, catcher *mailcatcher.Catcher) (string, int, error) {
 	var src strings.Builder
 	src.WriteString("sources:\n")
 	for s := range sections {
@@ -98,7 +156,7 @@ func run(ctx context.Context, pages, sections int, duration, tick, sample time.D
 	}
 	srcPath := filepath.Join(out, "sources.yaml")
 	if err := os.WriteFile(srcPath, []byte(src.String()), 0o644); err != nil {
-		return err
+		return "", 0, err
 	}
 	mport, hport := freePort(), freePort()
 	cfg := fmt.Sprintf(`data_dir: %s
@@ -110,70 +168,119 @@ alerts: {group_wait: 5s, repeat: 168h}
 `, filepath.Join(out, "data"), hport, hport, mport, srcPath, catcher.Host(), catcher.Port())
 	cfgPath := filepath.Join(out, "diembao.yaml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
-		return err
+		return "", 0, err
 	}
+	return cfgPath, mport, nil
+}
+
+// diembao is the running `diembao run` process; its output goes to log.
+type diembao struct {
+	cmd  *exec.Cmd
+	log  *os.File
+	done chan error // receives Wait's result once
+}
+
+// startDiembao starts `BIN --config CFG run` with its output in
+// OUT/diembao.log.
+func startDiembao(bin, cfgPath, out string) (*diembao, error) {
 	logf, err := os.Create(filepath.Join(out, "diembao.log"))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer logf.Close()
 	cmd := exec.Command(bin, "--config", cfgPath, "run")
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.Env = append(os.Environ(), "DIEMBAO_LOG_LEVEL=warn")
 	if err := cmd.Start(); err != nil {
-		return err
+		logf.Close()
+		return nil, err
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	defer func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-done:
-		case <-time.After(60 * time.Second):
-			_ = cmd.Process.Kill()
-		}
-	}()
+	p := &diembao{cmd: cmd, log: logf, done: make(chan error, 1)}
+	go func() { p.done <- cmd.Wait() }()
+	return p, nil
+}
 
-	csv, err := os.Create(filepath.Join(out, "rss.csv"))
+// stop interrupts the process, kills it if it has not exited after a
+// minute, then closes its log.
+func (p *diembao) stop() {
+	_ = p.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-p.done:
+	case <-time.After(60 * time.Second):
+		_ = p.cmd.Process.Kill()
+	}
+	p.log.Close()
+}
+
+// point is one RSS sample: when, and how many MiB.
+type point struct {
+	at  time.Duration
+	rss float64
+}
+
+// sampler grows the site and samples the diembao process.
+type sampler struct {
+	site    *site
+	proc    *diembao
+	mails   func() int // mails caught so far
+	metrics string     // diembao's /metrics URL
+}
+
+// loop grows the site every opt.tick and takes a sample every opt.sample
+// (printed and appended to csvPath) until opt.duration has passed or ctx
+// ends. It fails when diembao exits first or its RSS cannot be read.
+func (sm *sampler) loop(ctx context.Context, opt options, csvPath string) ([]point, error) {
+	csv, err := os.Create(csvPath)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer csv.Close()
 	fmt.Fprintln(csv, "elapsed_s,rss_mib,indexed,site_articles,mails")
 	start := time.Now()
-	end := start.Add(duration)
-	tk := time.NewTicker(tick)
+	end := start.Add(opt.duration)
+	tk := time.NewTicker(opt.tick)
 	defer tk.Stop()
-	sm := time.NewTicker(sample)
-	defer sm.Stop()
-	type point struct {
-		at  time.Duration
-		rss float64
-	}
+	smp := time.NewTicker(opt.sample)
+	defer smp.Stop()
 	var pts []point
 	for time.Now().Before(end) {
 		select {
 		case <-ctx.Done():
 			end = time.Now()
-		case err := <-done:
-			return fmt.Errorf("diembao exited early: %v (log: %s)", err, logf.Name())
+		case err := <-sm.proc.done:
+			return nil, fmt.Errorf("diembao exited early: %v (log: %s)", err, sm.proc.log.Name())
 		case <-tk.C:
-			site.grow()
-		case <-sm.C:
-			rss, err := rssMiB(cmd.Process.Pid)
+			sm.site.grow()
+		case <-smp.C:
+			pt, line, err := sm.take(start)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			idx := metric(fmt.Sprintf("http://127.0.0.1:%d/metrics", mport), "diembao_index_articles_total")
-			at := time.Since(start)
-			pts = append(pts, point{at, rss})
-			line := fmt.Sprintf("%.0f,%.1f,%.0f,%d,%d", at.Seconds(), rss, idx, site.count(), catcher.Count())
+			pts = append(pts, pt)
 			fmt.Fprintln(csv, line)
 			fmt.Println(line)
 		}
 	}
+	return pts, nil
+}
+
+// take reads the RSS and the indexed-article counter and returns the
+// point and its CSV line.
+func (sm *sampler) take(start time.Time) (point, string, error) {
+	rss, err := rssMiB(sm.proc.cmd.Process.Pid)
+	if err != nil {
+		return point{}, "", err
+	}
+	idx := metric(sm.metrics, "diembao_index_articles_total")
+	at := time.Since(start)
+	line := fmt.Sprintf("%.0f,%.1f,%.0f,%d,%d", at.Seconds(), rss, idx, sm.site.count(), sm.mails())
+	return point{at, rss}, line, nil
+}
+
+// report prints the first, median, largest and last RSS and the growth
+// over the second half of the run; nothing when there are no samples.
+func report(pts []point, articles, mails int) {
 	if len(pts) == 0 {
-		return nil
+		return
 	}
 	rs := make([]float64, len(pts))
 	for i, p := range pts {
@@ -186,8 +293,7 @@ alerts: {group_wait: 5s, repeat: 168h}
 	slices.Sort(sorted)
 	fmt.Printf("samples %d over %s; RSS first %.1f MiB, median %.1f, max %.1f, last %.1f; second half %+.1f MiB (%.1f at %s → %.1f at %s); site %d articles, %d mails\n",
 		len(pts), last.at.Round(time.Second), pts[0].rss, sorted[len(sorted)/2], maxRSS, last.rss,
-		last.rss-half.rss, half.rss, half.at.Round(time.Second), last.rss, last.at.Round(time.Second), site.count(), catcher.Count())
-	return nil
+		last.rss-half.rss, half.rss, half.at.Round(time.Second), last.rss, last.at.Round(time.Second), articles, mails)
 }
 
 func freePort() int {
