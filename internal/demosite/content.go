@@ -167,6 +167,9 @@ func (d *doc) parseHeader(head string) (docTiming, error) {
 			return docTiming{}, fmt.Errorf("line %d: %w", line, err)
 		}
 	}
+	if err := sc.Err(); err != nil {
+		return docTiming{}, fmt.Errorf("after line %d: %w", line, err)
+	}
 	return tm, nil
 }
 

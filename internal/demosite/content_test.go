@@ -150,6 +150,7 @@ func TestParseDocRejects(t *testing.T) {
 		{"bad hour", strings.Replace(good, "time: 08:15", "time: 24:00", 1), `time: want HH:MM, got "24:00"`},
 		{"bad minute", strings.Replace(good, "time: 08:15", "time: 08:60", 1), `got "08:60"`},
 		{"clock not numeric", strings.Replace(good, "time: 08:15", "time: 8h15", 1), `got "8h15"`},
+		{"header line too long", strings.Replace(good, "lead: Lớp học mới cho trẻ em.", "lead: "+strings.Repeat("a", 70000), 1), "token too long"},
 		{"short body", goodHead + "---\nmột\n\n\n\n## hai\n", "body too short: 2 blocks"},
 	}
 	for _, c := range cases {

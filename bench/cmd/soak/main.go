@@ -175,9 +175,10 @@ alerts: {group_wait: 5s, repeat: 168h}
 
 // diembao is the running `diembao run` process; its output goes to log.
 type diembao struct {
-	cmd  *exec.Cmd
-	log  *os.File
-	done chan error // receives Wait's result once
+	cmd     *exec.Cmd
+	log     *os.File
+	exited  chan struct{} // closed when the process has exited; waitErr is set then
+	waitErr error
 }
 
 // startDiembao starts `BIN --config CFG run` with its output in
@@ -194,8 +195,11 @@ func startDiembao(bin, cfgPath, out string) (*diembao, error) {
 		logf.Close()
 		return nil, err
 	}
-	p := &diembao{cmd: cmd, log: logf, done: make(chan error, 1)}
-	go func() { p.done <- cmd.Wait() }()
+	p := &diembao{cmd: cmd, log: logf, exited: make(chan struct{})}
+	go func() {
+		p.waitErr = cmd.Wait()
+		close(p.exited)
+	}()
 	return p, nil
 }
 
@@ -204,7 +208,7 @@ func startDiembao(bin, cfgPath, out string) (*diembao, error) {
 func (p *diembao) stop() {
 	_ = p.cmd.Process.Signal(os.Interrupt)
 	select {
-	case <-p.done:
+	case <-p.exited:
 	case <-time.After(60 * time.Second):
 		_ = p.cmd.Process.Kill()
 	}
@@ -246,8 +250,8 @@ func (sm *sampler) loop(ctx context.Context, opt options, csvPath string) ([]poi
 		select {
 		case <-ctx.Done():
 			end = time.Now()
-		case err := <-sm.proc.done:
-			return nil, fmt.Errorf("diembao exited early: %v (log: %s)", err, sm.proc.log.Name())
+		case <-sm.proc.exited:
+			return nil, fmt.Errorf("diembao exited early: %v (log: %s)", sm.proc.waitErr, sm.proc.log.Name())
 		case <-tk.C:
 			sm.site.grow()
 		case <-smp.C:
