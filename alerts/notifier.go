@@ -375,7 +375,11 @@ func (n *Notifier) flushGroup(ctx context.Context, aud string, ps []pendingEntry
 	for i, a := range alerts {
 		ids[i] = a.ID
 	}
-	subject, text, html, err := n.render.render(aud, audience.Sensitive, alerts)
+	shown := aud // the mail's footer names the group as the office calls it
+	if name := strings.TrimSpace(audience.Name); name != "" {
+		shown = name
+	}
+	subject, text, html, err := n.render.render(shown, audience.Sensitive, alerts)
 	if err != nil {
 		return false, err
 	}

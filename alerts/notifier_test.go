@@ -201,3 +201,26 @@ func TestRenderEscapesAndHighlights(t *testing.T) {
 		t.Errorf("eml headers:\n%s", s[:min(len(s), 800)])
 	}
 }
+
+// TestMailNamesItsAudience: a mail's footer names the group it went to as
+// the configuration names it, or by its id when it has no name.
+func TestMailNamesItsAudience(t *testing.T) {
+	clk := newClock()
+	cfg := testConfig(clk)
+	office := cfg.Audiences["office"]
+	office.Name = "Văn phòng HĐND và UBND"
+	cfg.Audiences["office"] = office
+	q := newQueue()
+	n := must(NewNotifier(cfg, kv.NewMemory(), q, nil))(t)
+	must(0, n.Handle(t.Context(), mkAlert(1, "border")))(t)
+	clk.Add(31 * time.Second)
+	if k := must(n.Flush(t.Context()))(t); k != 2 {
+		t.Fatalf("flushed %d mails, want 2", k)
+	}
+	for _, m := range q.msgs {
+		want := map[string]string{"office": `gửi nhóm nhận "Văn phòng HĐND và UBND"`, "police": `gửi nhóm nhận "police"`}[m.Audience]
+		if !strings.Contains(m.Text, want) {
+			t.Errorf("%s mail lacks %q:\n%s", m.Audience, want, m.Text)
+		}
+	}
+}

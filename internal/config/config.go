@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/goccy/go-yaml"
@@ -80,6 +81,9 @@ type SMTP struct {
 
 // Audience is a named group of recipients.
 type Audience struct {
+	// Name is how documents and the web UI call the group ("Công an xã");
+	// empty: the audience's id.
+	Name   string   `yaml:"name"`
 	Emails []string `yaml:"emails"`
 	// Sensitive audiences receive only a link and a short excerpt.
 	Sensitive bool `yaml:"sensitive"`
@@ -182,9 +186,9 @@ func Default() Config {
 		Rules:    []string{},
 		SMTP:     SMTP{Port: DefaultSMTPPort, TLS: DefaultSMTPTLS, From: DefaultFrom},
 		Audiences: map[string]Audience{
-			"office": {Emails: []string{"vanphong@example.org"}},
-			"police": {Emails: []string{"congan@example.org"}, Sensitive: true},
-			"admin":  {Emails: []string{"quantri@example.org"}},
+			"office": {Name: "Văn phòng HĐND và UBND", Emails: []string{"vanphong@example.org"}},
+			"police": {Name: "Công an xã", Emails: []string{"congan@example.org"}, Sensitive: true},
+			"admin":  {Name: "Quản trị hệ thống", Emails: []string{"quantri@example.org"}},
 		},
 		Routes: []Route{
 			{Match: RouteMatch{Topics: []string{"border", "laos", "disinfo"}, Area: &t}, Audiences: []string{"office", "police"}},
@@ -354,4 +358,16 @@ func (c Config) Location() *time.Location {
 		return article.Vietnam()
 	}
 	return loc
+}
+
+// AudienceNames maps each audience id to its display name (Name, else the id).
+func (c Config) AudienceNames() map[string]string {
+	out := make(map[string]string, len(c.Audiences))
+	for id, a := range c.Audiences {
+		out[id] = id
+		if n := strings.TrimSpace(a.Name); n != "" {
+			out[id] = n
+		}
+	}
+	return out
 }

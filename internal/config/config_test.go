@@ -103,3 +103,20 @@ func TestBadEnvPort(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestAudienceNames: an audience is shown by its configured name, else by
+// its id (an operator's file may leave names out).
+func TestAudienceNames(t *testing.T) {
+	p := write(t, "audiences:\n  office: {name: \" Văn phòng UBND xã \", emails: [a@example.org]}\n  tuyen-giao: {emails: [b@example.org]}\nroutes:\n  - {match: {topics: [border]}, audiences: [office, tuyen-giao]}\ndigest: {audiences: [office]}\ncases: {office: office}\n")
+	cfg, err := Load(p, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"office": "Văn phòng UBND xã", "tuyen-giao": "tuyen-giao"}
+	if got := cfg.AudienceNames(); !reflect.DeepEqual(got, want) {
+		t.Errorf("names %v, want %v", got, want)
+	}
+	if Default().AudienceNames()["police"] != "Công an xã" {
+		t.Error("the default police audience has no name")
+	}
+}

@@ -50,7 +50,7 @@ func (n *Node) startServe(ctx context.Context, g *stages.Group) error {
 		return err
 	}
 	srv, err := web.New(web.Config{BaseURL: n.cfg.HTTP.BaseURL, Location: n.cfg.Location(),
-		SensitiveAudiences: SensitiveAudiences(n.cfg)}, deps, n.log)
+		SensitiveAudiences: SensitiveAudiences(n.cfg), AudienceNames: n.cfg.AudienceNames()}, deps, n.log)
 	if err != nil {
 		return err
 	}

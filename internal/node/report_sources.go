@@ -20,6 +20,7 @@ import (
 func OpenReportProviders(ctx context.Context, env Env, b *bus.Bus, svc *cases.Service) (report.Deps, error) {
 	var d report.Deps
 	cfg := env.Config
+	d.AudienceNames = cfg.AudienceNames()
 	alertKV, err := b.KV(ctx, BucketAlerts)
 	if err != nil {
 		return d, err

@@ -78,7 +78,7 @@ func goldenReport() Report {
 		Alerts: AlertFigures{
 			Known: true, Total: 14, Acked: 12,
 			BySeverity: []Row{{ID: "critical", Label: "khẩn cấp", N: 2}, {ID: "high", Label: "cao", N: 5}, {ID: "medium", Label: "trung bình", N: 7}},
-			ByAudience: []Row{{ID: "lanh-dao", Label: "lanh-dao", N: 9}, {ID: "van-phong", Label: "van-phong", N: 14}},
+			ByAudience: []Row{{ID: "lanh-dao", Label: "Lãnh đạo UBND xã", N: 9}, {ID: "van-phong", Label: "Văn phòng HĐND và UBND", N: 14}},
 			MedianAck:  35 * time.Minute, P90Ack: 5*time.Hour + 10*time.Minute,
 		},
 		Stories: []Story{

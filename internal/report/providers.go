@@ -185,6 +185,6 @@ func (m Maker) Render(r Report, format string) ([]byte, error) {
 func (d Deps) WithRules(set *rules.Set) Deps {
 	out := DepsFromRules(set)
 	out.Counter, out.Alerts, out.Cases, out.Portals, out.Health = d.Counter, d.Alerts, d.Cases, d.Portals, d.Health
-	out.SourceNames = d.SourceNames
+	out.SourceNames, out.AudienceNames = d.SourceNames, d.AudienceNames
 	return out
 }

@@ -361,7 +361,7 @@ func alertTable(a AlertFigures) *officedoc.Table {
 		t.Rows = append(t.Rows, []string{"Mức " + x.Label, num(x.N)})
 	}
 	for _, x := range a.ByAudience {
-		t.Rows = append(t.Rows, []string{"Gửi nhóm " + x.Label, num(x.N)})
+		t.Rows = append(t.Rows, []string{"Gửi " + x.Label, num(x.N)})
 	}
 	return t
 }
@@ -564,7 +564,7 @@ func alertCells(a AlertFigures) [][]any {
 		out = append(out, []any{"Mức " + x.Label, x.N})
 	}
 	for _, x := range a.ByAudience {
-		out = append(out, []any{"Nhóm " + x.Label, x.N})
+		out = append(out, []any{"Gửi " + x.Label, x.N})
 	}
 	return out
 }

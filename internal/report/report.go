@@ -92,9 +92,11 @@ type Deps struct {
 	Portals   PortalDuties
 	Health    SourceHealth
 	Gazetteer []Place
-	// TopicNames and SourceNames give display names; missing ids show as is.
-	TopicNames  map[string]string
-	SourceNames map[string]string
+	// TopicNames, SourceNames and AudienceNames give display names; missing
+	// ids show as is.
+	TopicNames    map[string]string
+	SourceNames   map[string]string
+	AudienceNames map[string]string
 }
 
 // Params choose the period and the scope.
@@ -326,7 +328,7 @@ func (r *Report) addProviders(ctx context.Context, d Deps, p Params) error {
 		if p.Topic != "" {
 			recs = slices.DeleteFunc(recs, func(rc alerts.Record) bool { return !slices.Contains(rc.Alert.Topics, p.Topic) })
 		}
-		r.Alerts = alertFigures(recs)
+		r.Alerts = alertFigures(recs, d.AudienceNames)
 		r.Stories = namedOutlets(mostCarried(recs, 10), d.SourceNames)
 	}
 	if d.Cases != nil {
@@ -345,7 +347,7 @@ func (r *Report) addProviders(ctx context.Context, d Deps, p Params) error {
 	return nil
 }
 
-func alertFigures(recs []alerts.Record) AlertFigures {
+func alertFigures(recs []alerts.Record, audienceNames map[string]string) AlertFigures {
 	f := AlertFigures{Known: true, Total: len(recs)}
 	sev, aud := map[string]int{}, map[string]int{}
 	var waits []time.Duration
@@ -367,7 +369,7 @@ func alertFigures(recs []alerts.Record) AlertFigures {
 		}
 	}
 	for a, n := range aud {
-		f.ByAudience = append(f.ByAudience, Row{ID: a, Label: a, N: n})
+		f.ByAudience = append(f.ByAudience, Row{ID: a, Label: nameOr(audienceNames, a), N: n})
 	}
 	sort.Slice(f.ByAudience, func(i, j int) bool { return f.ByAudience[i].ID < f.ByAudience[j].ID })
 	f.MedianAck, f.P90Ack = Percentile(waits, 50), Percentile(waits, 90)

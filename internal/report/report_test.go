@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -91,7 +92,8 @@ func sampleReport(t *testing.T, x *indexer.Index) Report {
 			Audiences: []string{"office"}, Received: recv.Add(2 * time.Hour)},
 	}
 	r, err := Build(context.Background(), Deps{Counter: x, Alerts: recs, Gazetteer: gazetteer,
-		TopicNames: map[string]string{"border": "Biên giới", "laos": "Lào – Sầm Tớ", "ethnic": "Dân tộc", "disinfo": "Thông tin sai sự thật"}}, Year(2026, ict))
+		AudienceNames: map[string]string{"police": "Công an xã"},
+		TopicNames:    map[string]string{"border": "Biên giới", "laos": "Lào – Sầm Tớ", "ethnic": "Dân tộc", "disinfo": "Thông tin sai sự thật"}}, Year(2026, ict))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,6 +135,10 @@ func TestReportReconcilesWithSearch(t *testing.T) {
 	}
 	if r.Alerts.Total != 3 || r.Alerts.Acked != 2 || r.Alerts.MedianAck != 30*time.Minute || r.Alerts.P90Ack != 3*time.Hour {
 		t.Errorf("alerts %+v", r.Alerts)
+	}
+	wantAud := []Row{{ID: "office", Label: "office", N: 3}, {ID: "police", Label: "Công an xã", N: 1}}
+	if !slices.Equal(r.Alerts.ByAudience, wantAud) {
+		t.Errorf("alerts by audience %+v, want %+v (named where a name is configured)", r.Alerts.ByAudience, wantAud)
 	}
 	if len(r.Stories) == 0 || r.Stories[0].Outlets != 2 {
 		t.Errorf("stories most carried %+v, want the Bát Mọt story carried by 2", r.Stories)

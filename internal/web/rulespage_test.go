@@ -47,3 +47,14 @@ func TestRulesPagePaged(t *testing.T) {
 		t.Error("a page past the end is not clamped to the last")
 	}
 }
+
+// TestRulesPageNamesAudiences: a rule's audiences are shown by the names
+// the configuration gives them; one without a name shows its id.
+func TestRulesPageNamesAudiences(t *testing.T) {
+	e := newEnv(t, Config{AudienceNames: map[string]string{"office": "Văn phòng HĐND và UBND"}})
+	e.srv.deps.Rules = manyRules{list: []RuleInfo{{ID: "r1", Version: 1, Topic: "border", Severity: "low", Query: `"mốc"`, Audiences: []string{"office", "tuyen-giao"}}}}
+	_, body := get(t, e.login("quantri"), e.ts.URL+"/rules")
+	if !strings.Contains(body, `data-label="Gửi tới">Văn phòng HĐND và UBND, tuyen-giao</td>`) {
+		t.Errorf("audiences not named:\n%s", body)
+	}
+}

@@ -47,6 +47,9 @@ type Config struct {
 	// admins see (config audiences with sensitive: true, e.g. "police"). An
 	// alert addressed only to sensitive audiences is invisible to analysts.
 	SensitiveAudiences []string
+	// AudienceNames gives the audiences' display names (config audiences'
+	// name:); an audience not in it shows its id.
+	AudienceNames map[string]string
 	// LoginFailures is how many failed logins per user and client address are
 	// allowed within LoginWindow before logins answer 429 (default 5, 15m).
 	LoginFailures int
@@ -458,6 +461,12 @@ func (s *Server) funcs() template.FuncMap {
 			return t
 		},
 		"roleName": func(t string) string { return roleNames[t] },
+		"audienceName": func(a string) string {
+			if n := s.cfg.AudienceNames[a]; n != "" {
+				return n
+			}
+			return a
+		},
 		"date": func(t time.Time) string {
 			if t.IsZero() {
 				return "—"
