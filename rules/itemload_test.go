@@ -282,3 +282,45 @@ func TestItemLoadSameSet(t *testing.T) {
 		t.Errorf("only %d matches over 400 articles: the comparison says little", matched)
 	}
 }
+
+// TestLoadEmptyListItem: an empty or null item in any list of a rule file
+// ("-" alone, "~", null) is refused at its line. go-yaml decodes one as a
+// zero value with no position, so before this check the error named the
+// file alone (`fs0/a.yaml: rule id "": ...`).
+func TestLoadEmptyListItem(t *testing.T) {
+	const msg = "empty list item: give it a value or remove it"
+	for _, tt := range []struct{ file, want string }{
+		{"topics: [{id: t}]\nrules:\n  - {id: a, topic: t, query: x}\n  - \n  - {id: b, topic: t, query: x}\n", "fs0/a.yaml:4:4: " + msg},
+		{"topics: [{id: t}]\nrules:\n  - {id: a, topic: t, query: x}\n  - ~\n", "fs0/a.yaml:4:5: " + msg},
+		{"topics: [{id: t}]\nrules: [{id: a, topic: t, query: x}, null]\n", "fs0/a.yaml:2:38: " + msg},
+		{"topics:\n  - {id: t}\n  -\nrules:\n  - {id: a, topic: t, query: x}\n", "fs0/a.yaml:3:4: " + msg},
+		{"phrases:\n  - {text: ab cd}\n  -\n", "fs0/a.yaml:3:5: " + msg},
+		{"stop_phrases:\n  - ab cd\n  -\n", "fs0/a.yaml:3:5: " + msg},
+		{"phrases:\n  - {text: a, context: [b, ~]}\n", "fs0/a.yaml:2:28: " + msg},
+		{"area:\n  - {id: a, names: [X Y], kind: x, became: [~]}\n", "fs0/a.yaml:2:45: " + msg},
+		{"topics: [{id: t}]\nrules:\n  - {id: a, topic: t, audiences: [office, ~], query: x}\n", "fs0/a.yaml:3:43: " + msg},
+		// The first in the file, whatever the nesting.
+		{"phrases:\n  - {text: a, context: [~]}\n  - ~\n", "fs0/a.yaml:2:25: " + msg},
+	} {
+		_, err := LoadFS(mapFS(map[string]string{"a.yaml": tt.file}))
+		var e *Error
+		if !errors.As(err, &e) || err.Error() != tt.want {
+			t.Errorf("%q:\n err  %v\n want %s", tt.file, err, tt.want)
+		}
+	}
+}
+
+// TestLoadBOM: a rule file saved with a byte order mark is refused with a
+// message that says so; go-yaml read the invisible mark as part of the first
+// key (`unknown field "\ufefftopics"`).
+func TestLoadBOM(t *testing.T) {
+	for _, f := range []string{
+		"\xef\xbb\xbftopics: [{id: t}]\nrules:\n  - {id: a, topic: t, query: x}\n",
+		"\xef\xbb\xbf# c\ntopics: [{id: t}]\n",
+	} {
+		_, err := LoadFS(mapFS(map[string]string{"a.yaml": f}))
+		if want := "fs0/a.yaml:1:1: the file starts with a byte order mark (BOM): save it as UTF-8 without BOM"; err == nil || err.Error() != want {
+			t.Errorf("%q: err = %v, want %s", f, err, want)
+		}
+	}
+}
