@@ -319,7 +319,28 @@ func yamlError(name string, err error) error {
 		return &c
 	}
 	line, col, msg := yamlerr.Locate(err)
-	return &Error{File: name, Line: line, Col: col, Msg: msg}
+	return &Error{File: name, Line: line, Col: col, Msg: wantedType(msg)}
+}
+
+// wantedType rewrites go-yaml's message for a value of the wrong type
+// ("cannot unmarshal string into Go struct field fileDoc.Rules of type
+// int", which names Go types and the list rather than the key) as what the
+// value at the error's position should be. Other messages are returned as
+// they are.
+func wantedType(msg string) string {
+	const pre = "cannot unmarshal "
+	if !strings.HasPrefix(msg, pre) || !strings.Contains(msg, " into Go struct field ") {
+		return msg
+	}
+	switch {
+	case strings.HasSuffix(msg, " of type int"):
+		return "want a whole number"
+	case strings.HasSuffix(msg, " of type bool"):
+		return "want true or false"
+	case strings.HasSuffix(msg, " of type string"):
+		return "want a string"
+	}
+	return msg
 }
 
 // source is one rule file read from somewhere.

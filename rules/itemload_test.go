@@ -390,8 +390,8 @@ func TestLoadMalformedLineNamed(t *testing.T) {
 		{"empty item", "  - ", line, "empty list item"},
 		{"null item", "  - ~", line, "empty list item"},
 		{"text after the item", "  - {id: bad, topic: t, query: x} extra", line, "value is not allowed in this context"},
-		{"version not a number", "  - {id: bad, topic: t, query: x, version: abc}", line, "cannot unmarshal string"},
-		{"area not a boolean", "  - {id: bad, topic: t, query: x, area: maybe}", line, "cannot unmarshal string"},
+		{"version not a number", "  - {id: bad, topic: t, query: x, version: abc}", line, "want a whole number"},
+		{"area not a boolean", "  - {id: bad, topic: t, query: x, area: maybe}", line, "want true or false"},
 		{"audiences not a list", "  - {id: bad, topic: t, query: x, audiences: office}", line, "string was used where sequence is expected"},
 		{"missing comma", "  - {id: bad, topic: t query: x}", line, `rule "bad": unknown topic "t query: x"`},
 		{"invalid UTF-8", "  - {id: bad, topic: t, query: \xff}", line, `rule "bad": unexpected character`},
@@ -444,6 +444,32 @@ func TestNullRulesKey(t *testing.T) {
 		}
 		if got := nullRulesKey(f, tt.line, tt.endLine); got != tt.want {
 			t.Errorf("nullRulesKey(%q, %d, %d) = %v, want %v", tt.file, tt.line, tt.endLine, got, tt.want)
+		}
+	}
+}
+
+// TestLoadWrongType: a value of the wrong type is refused at the value with
+// what it should be; go-yaml's message named Go types and the list, not the
+// key ("cannot unmarshal string into Go struct field fileDoc.Rules of type
+// int").
+func TestLoadWrongType(t *testing.T) {
+	const rule = "topics: [{id: t}]\nrules:\n  - {id: a, topic: t, query: x, "
+	for _, tt := range []struct{ file, want string }{
+		{rule + "version: abc}\n", "fs0/a.yaml:3:42: want a whole number"},
+		{rule + "area: maybe}\n", "fs0/a.yaml:3:39: want true or false"},
+		{rule + "area: 1}\n", "fs0/a.yaml:3:39: want true or false"},
+		{rule + "audiences: [[a]]}\n", "fs0/a.yaml:3:45: want a string"},
+		{"topics: [{id: [t]}]\n", "fs0/a.yaml:1:15: want a string"},
+		{"topics: [{id: {a: b}}]\n", "fs0/a.yaml:1:15: want a string"},
+		{"phrases: [{text: a, window: x}]\n", "fs0/a.yaml:1:29: want a whole number"},
+		{"phrases: [{text: a, fold_ok: x}]\n", "fs0/a.yaml:1:30: want true or false"},
+		{"version: x\n", "fs0/a.yaml:1:10: want a whole number"},
+		// Other messages are go-yaml's.
+		{"topics: x\n", "fs0/a.yaml:1:9: string was used where sequence is expected"},
+	} {
+		_, err := LoadFS(mapFS(map[string]string{"a.yaml": tt.file}))
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%q:\n err  %v\n want %s", tt.file, err, tt.want)
 		}
 	}
 }
