@@ -193,15 +193,28 @@ func compile(srcs []source) (*Set, error) { return compileWith(srcs, parseFile) 
 // compileWith is compile with the file decoder given (the benchmark and the
 // agreement tests compare parseFile with parseFileAST).
 func compileWith(srcs []source, parse func(name string, data []byte) (*fileDoc, error)) (*Set, error) {
-	b := &builder{
-		s:        &Set{byID: map[string]int32{}, key: newTrie(), fold: newTrie()},
-		ruleAt:   map[string]fileLine{},
-		topicAt:  map[string]string{},
-		placeAt:  map[string]string{},
-		declared: map[int32]string{},
-		strs:     map[string]string{},
-		syls:     map[string]string{},
+	docs, err := decodeAll(srcs, parse)
+	if err != nil {
+		return nil, err
 	}
+	b := newBuilder(srcs, docs)
+	if err := b.compileDocs(srcs, docs); err != nil {
+		return nil, err
+	}
+	// The decoded rules are compiled: let them (and the file text their
+	// strings may point into) go before the indexes are built.
+	for _, d := range docs {
+		d.Rules = nil
+	}
+	if err := b.checkBecame(srcs, docs); err != nil {
+		return nil, err
+	}
+	b.s.index()
+	return b.s, nil
+}
+
+// decodeAll decodes every file, stopping at the first error.
+func decodeAll(srcs []source, parse func(name string, data []byte) (*fileDoc, error)) ([]*fileDoc, error) {
 	docs := make([]*fileDoc, len(srcs))
 	for i, src := range srcs {
 		d, err := parse(src.name, src.data)
@@ -209,49 +222,82 @@ func compileWith(srcs []source, parse func(name string, data []byte) (*fileDoc, 
 			return nil, err
 		}
 		docs[i] = d
-		b.s.files = append(b.s.files, src.name)
 	}
-	// Size the rule list and its id map once (100,000 rules grow them
-	// through many copies otherwise).
+	return docs, nil
+}
+
+// newBuilder returns a builder of an empty set of the files srcs, with the
+// rule list and its id map sized for every rule of docs at once (100,000
+// rules grow them through many copies otherwise).
+func newBuilder(srcs []source, docs []*fileDoc) *builder {
 	nRules := 0
 	for _, d := range docs {
 		nRules += len(d.Rules)
 	}
-	b.s.rules = make([]compiledRule, 0, nRules)
-	b.ruleAt = make(map[string]fileLine, nRules)
-	// Topics first, then phrase declarations, then places, then rules, so
-	// that a file may use what another file declares.
+	s := &Set{byID: map[string]int32{}, key: newTrie(), fold: newTrie(), rules: make([]compiledRule, 0, nRules)}
+	for _, src := range srcs {
+		s.files = append(s.files, src.name)
+	}
+	return &builder{
+		s:        s,
+		ruleAt:   make(map[string]fileLine, nRules),
+		topicAt:  map[string]string{},
+		placeAt:  map[string]string{},
+		declared: map[int32]string{},
+		strs:     map[string]string{},
+		syls:     map[string]string{},
+	}
+}
+
+// compileDocs runs each pass over every file in order: topics first, then
+// phrase declarations, then places, then rules, so that a file may use what
+// another file declares. It returns the first error.
+func (b *builder) compileDocs(srcs []source, docs []*fileDoc) error {
 	for _, pass := range []func(string, *fileDoc) error{b.topicsOf, b.phrasesOf, b.placesOf, b.rulesOf} {
 		for i, d := range docs {
 			if err := pass(srcs[i].name, d); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
-	// The decoded rules are compiled: let them (and the file text their
-	// strings may point into) go before the indexes below are built.
-	for _, d := range docs {
-		d.Rules = nil
-	}
+	return nil
+}
+
+// checkBecame refuses a place that became an id no file declares; it runs
+// once every file's places are known.
+func (b *builder) checkBecame(srcs []source, docs []*fileDoc) error {
 	for i, d := range docs {
 		for _, p := range d.Places() {
 			for _, became := range p.Became {
 				if _, ok := b.placeAt[became]; !ok {
-					return nil, &Error{File: srcs[i].name, Line: p.p.line, Col: p.p.col, Msg: fmt.Sprintf("became: unknown place id %q", became)}
+					return &Error{File: srcs[i].name, Line: p.p.line, Col: p.p.col, Msg: fmt.Sprintf("became: unknown place id %q", became)}
 				}
 			}
 		}
 	}
-	s := b.s
+	return nil
+}
+
+// index builds, once every rule is compiled, what Match looks up: the rules
+// using each phrase (by index and by rank) and the phrase tries.
+func (s *Set) index() {
 	if c := cap(s.phrases); c-len(s.phrases) > c/8 {
 		s.phrases = slices.Clone(s.phrases) // reserved for phrases that repeated
 	}
 	s.pool.New = func() any { return new(scratch) }
-	// byPhrase: each rule once under each phrase it uses, in rule order,
-	// all lists cut from one array.
-	uses := make([]int32, len(s.phrases)) // rules using each phrase
-	var ruleUses []int32                  // (rule, phrase) pairs, flattened per rule
-	ruleEnd := make([]int, len(s.rules))
+	uses, ruleUses, ruleEnd := s.phraseUses()
+	s.byPhrase = rulesByPhrase(uses, ruleUses, ruleEnd)
+	s.byRank = rulesByID(s.rules)
+	s.ranksByPhrase = ranksByPhrase(s.byPhrase, s.byRank, uses)
+	s.addToTries()
+}
+
+// phraseUses walks every rule's query once. ruleUses holds each rule's
+// distinct phrases, the rules' lists flattened in rule order (rule ri's end
+// at ruleEnd[ri]); uses counts the rules using each phrase.
+func (s *Set) phraseUses() (uses, ruleUses []int32, ruleEnd []int) {
+	uses = make([]int32, len(s.phrases))
+	ruleEnd = make([]int, len(s.rules))
 	for ri, r := range s.rules {
 		from := len(ruleUses)
 		r.q.walk(func(n *node) {
@@ -262,29 +308,53 @@ func compileWith(srcs []source, parse func(name string, data []byte) (*fileDoc, 
 		})
 		ruleEnd[ri] = len(ruleUses)
 	}
-	s.byPhrase = cutLists(uses)
+	return uses, ruleUses, ruleEnd
+}
+
+// rulesByPhrase returns, for each phrase, the rules using it (each once, in
+// rule order), all lists cut from one array; the arguments are phraseUses'.
+func rulesByPhrase(uses, ruleUses []int32, ruleEnd []int) [][]int32 {
+	byPhrase := cutLists(uses)
 	from := 0
 	for ri, end := range ruleEnd {
 		for _, p := range ruleUses[from:end] {
-			s.byPhrase[p] = append(s.byPhrase[p], int32(ri))
+			byPhrase[p] = append(byPhrase[p], int32(ri))
 		}
 		from = end
 	}
-	s.byRank = make([]int32, len(s.rules))
-	for i := range s.byRank {
-		s.byRank[i] = int32(i)
+	return byPhrase
+}
+
+// rulesByID returns the rule indices in rule id order: byRank[rank] is the
+// index of the rule of that rank.
+func rulesByID(rules []compiledRule) []int32 {
+	byRank := make([]int32, len(rules))
+	for i := range byRank {
+		byRank[i] = int32(i)
 	}
-	slices.SortFunc(s.byRank, func(a, b int32) int { return strings.Compare(s.rules[a].ID, s.rules[b].ID) })
-	rank := make([]int32, len(s.rules))
-	for rk, ri := range s.byRank {
+	slices.SortFunc(byRank, func(a, b int32) int { return strings.Compare(rules[a].ID, rules[b].ID) })
+	return byRank
+}
+
+// ranksByPhrase is byPhrase with each rule given by its rank, all lists cut
+// from one array sized by uses.
+func ranksByPhrase(byPhrase [][]int32, byRank, uses []int32) [][]int32 {
+	rank := make([]int32, len(byRank))
+	for rk, ri := range byRank {
 		rank[ri] = int32(rk)
 	}
-	s.ranksByPhrase = cutLists(uses)
-	for p, ris := range s.byPhrase {
+	out := cutLists(uses)
+	for p, ris := range byPhrase {
 		for _, ri := range ris {
-			s.ranksByPhrase[p] = append(s.ranksByPhrase[p], rank[ri])
+			out[p] = append(out[p], rank[ri])
 		}
 	}
+	return out
+}
+
+// addToTries puts every phrase in the key trie (and the fold trie when it
+// may fold or is a stop phrase), or in the Lao list, and freezes the tries.
+func (s *Set) addToTries() {
 	for i := range s.phrases {
 		p := &s.phrases[i]
 		id := int32(i)
@@ -300,7 +370,6 @@ func compileWith(srcs []source, parse func(name string, data []byte) (*fileDoc, 
 	}
 	s.key.freeze()
 	s.fold.freeze()
-	return s, nil
 }
 
 // cutLists returns len(sizes) empty lists, list i with capacity sizes[i],
@@ -506,15 +575,27 @@ func (b *builder) placesOf(file string, d *fileDoc) error {
 	return nil
 }
 
+// rulesOf compiles the rules of one file, in order; the first bad rule is
+// the error.
 func (b *builder) rulesOf(file string, d *fileDoc) error {
-	// Parse every query first to reserve room for their phrases at once
-	// (at most one new phrase per phrase node): 200,000 phrases grown by
-	// appending are copied many times. Errors are still reported in rule
-	// order, below.
-	qs := make([]*node, len(d.Rules))
-	qerrs := make([]error, len(d.Rules))
-	nodes := 0
+	qs, qerrs := b.parseQueries(d.Rules)
 	for i, r := range d.Rules {
+		if err := b.addRule(file, r, qs[i], qerrs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parseQueries parses every query first, to reserve room for their phrases
+// at once (at most one new phrase per phrase node): 200,000 phrases grown by
+// appending are copied many times. A blank query is left nil; the parse
+// errors are returned for addRule to report in rule order.
+func (b *builder) parseQueries(rules []ruleDoc) ([]*node, []error) {
+	qs := make([]*node, len(rules))
+	qerrs := make([]error, len(rules))
+	nodes := 0
+	for i, r := range rules {
 		if strings.TrimSpace(r.Query.s) == "" {
 			continue
 		}
@@ -528,76 +609,122 @@ func (b *builder) rulesOf(file string, d *fileDoc) error {
 		}
 	}
 	b.s.phrases = slices.Grow(b.s.phrases, nodes)
-	for i, r := range d.Rules {
-		if !idRe.MatchString(r.ID) {
-			return b.errAt(file, r.p, "rule id %q: want lower-case letters, digits, ., - and _", r.ID)
-		}
-		if at, ok := b.ruleAt[r.ID]; ok {
-			return b.errAt(file, r.p, "rule %q already declared at %s:%d", r.ID, at.file, at.line)
-		}
-		b.ruleAt[r.ID] = fileLine{file, r.p.line}
-		if _, ok := b.topicAt[r.Topic]; !ok {
-			return b.errAt(file, r.p, "rule %q: unknown topic %q", r.ID, r.Topic)
-		}
-		if r.Severity == "" {
-			r.Severity = "medium"
-		}
-		if !severity[r.Severity] {
-			return b.errAt(file, r.p, "rule %q: severity %q: want info, low, medium, high or critical", r.ID, r.Severity)
-		}
-		if r.Version == 0 {
-			r.Version = 1
-		}
-		if r.Version < 0 {
-			return b.errAt(file, r.p, "rule %q: version must be positive", r.ID)
-		}
-		if strings.TrimSpace(r.Query.s) == "" {
-			return b.errAt(file, r.p, "rule %q: no query", r.ID)
-		}
-		q, err := qs[i], qerrs[i]
-		if err != nil {
-			qe := err.(*QueryError)
-			return b.errAt(file, r.Query.p, "rule %q: %s (at %q)", r.ID, qe.Msg, clip(r.Query.s, qe.Offset))
-		}
-		var perr error
-		q.walk(func(n *node) {
-			if n.op != opPhrase || perr != nil {
-				return
-			}
-			id, err := b.intern(n.text)
-			if err != nil {
-				perr = err
-				return
-			}
-			n.phrase = id
-		})
-		if perr != nil {
-			return b.errAt(file, r.Query.p, "rule %q: %v", r.ID, perr)
-		}
-		if evalEmpty(q) {
-			return b.errAt(file, r.Query.p, "rule %q: the query matches an article that has none of its phrases (a bare NOT?)", r.ID)
-		}
-		aud := slices.Clone(r.Audiences)
-		for i, a := range aud {
-			if !topicRe.MatchString(a) {
-				return b.errAt(file, r.p, "rule %q: audience %q: want lower-case letters, digits, - and _", r.ID, a)
-			}
-			aud[i] = b.str(a)
-		}
-		// Strings are copied or shared: a decoder's strings may be slices
-		// of the whole file's text, which the set must not keep alive.
-		b.s.rules = append(b.s.rules, compiledRule{
-			Rule: Rule{ID: strings.Clone(r.ID), Version: r.Version, Topic: b.str(r.Topic), Severity: b.str(r.Severity), Area: r.Area,
-				Audiences: aud, Query: q.String(), Description: strings.Clone(r.Description), Disabled: r.Disabled,
-				File: file, Line: r.p.line},
-			q: q,
-		})
-		// The phrases are interned and the canonical query written: the
-		// texts as written are not needed any more, and would keep the
-		// whole file's text alive.
-		q.walk(func(n *node) { n.text = "" })
+	return qs, qerrs
+}
+
+// addRule checks one rule and adds it to the set; q and qerr are what
+// parseQueries gave for its query.
+func (b *builder) addRule(file string, r ruleDoc, q *node, qerr error) error {
+	if err := b.declareRule(file, r); err != nil {
+		return err
+	}
+	if err := b.checkAttrs(file, &r); err != nil {
+		return err
+	}
+	if err := b.compileQuery(file, r, q, qerr); err != nil {
+		return err
+	}
+	aud, err := b.audiences(file, r)
+	if err != nil {
+		return err
+	}
+	// Strings are copied or shared: a decoder's strings may be slices
+	// of the whole file's text, which the set must not keep alive.
+	b.s.rules = append(b.s.rules, compiledRule{
+		Rule: Rule{ID: strings.Clone(r.ID), Version: r.Version, Topic: b.str(r.Topic), Severity: b.str(r.Severity), Area: r.Area,
+			Audiences: aud, Query: q.String(), Description: strings.Clone(r.Description), Disabled: r.Disabled,
+			File: file, Line: r.p.line},
+		q: q,
+	})
+	// The phrases are interned and the canonical query written: the
+	// texts as written are not needed any more, and would keep the
+	// whole file's text alive.
+	q.walk(func(n *node) { n.text = "" })
+	return nil
+}
+
+// declareRule checks the rule's id and records where it is declared.
+func (b *builder) declareRule(file string, r ruleDoc) error {
+	if !idRe.MatchString(r.ID) {
+		return b.errAt(file, r.p, "rule id %q: want lower-case letters, digits, ., - and _", r.ID)
+	}
+	if at, ok := b.ruleAt[r.ID]; ok {
+		return b.errAt(file, r.p, "rule %q already declared at %s:%d", r.ID, at.file, at.line)
+	}
+	b.ruleAt[r.ID] = fileLine{file, r.p.line}
+	return nil
+}
+
+// checkAttrs checks the rule's topic, severity and version, setting the
+// defaults of the last two (medium, 1) when they are not given.
+func (b *builder) checkAttrs(file string, r *ruleDoc) error {
+	if _, ok := b.topicAt[r.Topic]; !ok {
+		return b.errAt(file, r.p, "rule %q: unknown topic %q", r.ID, r.Topic)
+	}
+	if r.Severity == "" {
+		r.Severity = "medium"
+	}
+	if !severity[r.Severity] {
+		return b.errAt(file, r.p, "rule %q: severity %q: want info, low, medium, high or critical", r.ID, r.Severity)
+	}
+	if r.Version == 0 {
+		r.Version = 1
+	}
+	if r.Version < 0 {
+		return b.errAt(file, r.p, "rule %q: version must be positive", r.ID)
 	}
 	return nil
+}
+
+// compileQuery refuses a missing or malformed query, interns its phrases
+// (setting each phrase node's index) and refuses a query that is true for
+// an article with none of them.
+func (b *builder) compileQuery(file string, r ruleDoc, q *node, qerr error) error {
+	if strings.TrimSpace(r.Query.s) == "" {
+		return b.errAt(file, r.p, "rule %q: no query", r.ID)
+	}
+	if qerr != nil {
+		qe := qerr.(*QueryError)
+		return b.errAt(file, r.Query.p, "rule %q: %s (at %q)", r.ID, qe.Msg, clip(r.Query.s, qe.Offset))
+	}
+	if err := b.internQuery(q); err != nil {
+		return b.errAt(file, r.Query.p, "rule %q: %v", r.ID, err)
+	}
+	if evalEmpty(q) {
+		return b.errAt(file, r.Query.p, "rule %q: the query matches an article that has none of its phrases (a bare NOT?)", r.ID)
+	}
+	return nil
+}
+
+// internQuery sets the phrase index of every phrase node of q, stopping at
+// the first phrase that is not valid.
+func (b *builder) internQuery(q *node) error {
+	var perr error
+	q.walk(func(n *node) {
+		if n.op != opPhrase || perr != nil {
+			return
+		}
+		id, err := b.intern(n.text)
+		if err != nil {
+			perr = err
+			return
+		}
+		n.phrase = id
+	})
+	return perr
+}
+
+// audiences checks the rule's audience names and returns them as the
+// builder's shared copies.
+func (b *builder) audiences(file string, r ruleDoc) ([]string, error) {
+	aud := slices.Clone(r.Audiences)
+	for i, a := range aud {
+		if !topicRe.MatchString(a) {
+			return nil, b.errAt(file, r.p, "rule %q: audience %q: want lower-case letters, digits, - and _", r.ID, a)
+		}
+		aud[i] = b.str(a)
+	}
+	return aud, nil
 }
 
 func clip(q string, off int) string {

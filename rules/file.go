@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"github.com/diembao/diembao/internal/yamlguard"
@@ -190,6 +191,10 @@ func parseFileAST(name string, data []byte) (*fileDoc, error) {
 	return d, err
 }
 
+// utf8BOM is the byte order mark some Windows editors write at a UTF-8
+// file's start.
+const utf8BOM = "\xef\xbb\xbf"
+
 // parseAST parses data once (the alias check and the decoder share the
 // AST), refuses alias bombs and decodes strictly.
 // go-yaml's decoder panics on some malformed input (a bare tag as a list
@@ -201,6 +206,11 @@ func parseAST(name string, data []byte) (_ *ast.File, _ *fileDoc, err error) {
 		}
 	}()
 	var doc fileDoc
+	if bytes.HasPrefix(data, []byte(utf8BOM)) {
+		// go-yaml reads the mark as part of the first key, and would refuse
+		// an unknown field whose name looks right.
+		return nil, nil, &Error{File: name, Line: 1, Col: 1, Msg: "the file starts with a byte order mark (BOM): save it as UTF-8 without BOM"}
+	}
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		return nil, nil, yamlError(name, err)
@@ -219,6 +229,12 @@ func parseAST(name string, data []byte) (_ *ast.File, _ *fileDoc, err error) {
 		if k := nonStringKey(d.Body); k != nil {
 			p := nodePos(k)
 			return nil, nil, &Error{File: name, Line: p.line, Col: p.col, Msg: fmt.Sprintf("key %q is not a name: quote it or remove it", k.GetToken().Value)}
+		}
+	}
+	for _, d := range f.Docs {
+		if n := nullItem(d.Body); n != nil {
+			p := nodePos(n)
+			return nil, nil, &Error{File: name, Line: p.line, Col: p.col, Msg: "empty list item: give it a value or remove it"}
 		}
 	}
 	if len(f.Docs) == 0 || f.Docs[0].Body == nil {
@@ -274,6 +290,27 @@ func nonStringKey(n ast.Node) ast.Node {
 	return nil
 }
 
+// nullItem returns the first list item under n, in the file's order, that
+// is empty or null ("-" alone, "~", "null"). go-yaml decodes one as a zero
+// value that has no position, so the check that refuses it could name no
+// line; no list of a rule file may hold one.
+func nullItem(n ast.Node) ast.Node {
+	if n == nil {
+		return nil
+	}
+	var first ast.Node
+	for _, s := range ast.Filter(ast.SequenceType, n) {
+		for _, v := range s.(*ast.SequenceNode).Values {
+			if _, ok := v.(*ast.NullNode); ok && (first == nil || before(nodePos(v), nodePos(first))) {
+				first = v
+			}
+		}
+	}
+	return first
+}
+
+func before(a, b pos) bool { return a.line < b.line || a.line == b.line && a.col < b.col }
+
 func yamlError(name string, err error) error {
 	var e *Error
 	if errors.As(err, &e) {
@@ -282,7 +319,28 @@ func yamlError(name string, err error) error {
 		return &c
 	}
 	line, col, msg := yamlerr.Locate(err)
-	return &Error{File: name, Line: line, Col: col, Msg: msg}
+	return &Error{File: name, Line: line, Col: col, Msg: wantedType(msg)}
+}
+
+// wantedType rewrites go-yaml's message for a value of the wrong type
+// ("cannot unmarshal string into Go struct field fileDoc.Rules of type
+// int", which names Go types and the list rather than the key) as what the
+// value at the error's position should be. Other messages are returned as
+// they are.
+func wantedType(msg string) string {
+	const pre = "cannot unmarshal "
+	if !strings.HasPrefix(msg, pre) || !strings.Contains(msg, " into Go struct field ") {
+		return msg
+	}
+	switch {
+	case strings.HasSuffix(msg, " of type int"):
+		return "want a whole number"
+	case strings.HasSuffix(msg, " of type bool"):
+		return "want true or false"
+	case strings.HasSuffix(msg, " of type string"):
+		return "want a string"
+	}
+	return msg
 }
 
 // source is one rule file read from somewhere.

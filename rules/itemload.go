@@ -2,7 +2,6 @@ package rules
 
 import (
 	"bytes"
-	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -30,109 +29,146 @@ import (
 // parseItems is parseFile's fast path. ok is false when the file is not one
 // it reads; the caller then decodes the whole file with parseFileAST.
 func parseItems(name string, data []byte) (doc *fileDoc, ok bool) {
-	if bytes.IndexByte(data, '\r') >= 0 || bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) || !utf8.Valid(data) {
+	if bytes.IndexByte(data, '\r') >= 0 || bytes.HasPrefix(data, []byte(utf8BOM)) || !utf8.Valid(data) {
 		return nil, false
 	}
 	text := string(data) // one copy; decoded strings are substrings of it
-	// Find the one top-level "rules:" line with nothing after it.
-	rulesLine, start := 0, -1
+	rulesLine, start, ok := findRulesKey(text)
+	if !ok {
+		return nil, false
+	}
+	sc := itemScan{text: text, indent: -1, end: len(text)}
+	if !sc.scan(start, rulesLine+1) {
+		return nil, false
+	}
+	d, ok := decodeSkeleton(name, data, rulesLine, start, sc.end)
+	if !ok {
+		return nil, false
+	}
+	d.Rules = sc.items
+	return d, true
+}
+
+// findRulesKey finds the one top-level "rules:" line with nothing after it
+// but a comment: its line number, and the offset of the line after it. ok is
+// false when there is none, or more than one (go-yaml reports the repeated
+// key), or its value is on the line (small: go-yaml reads it).
+func findRulesKey(text string) (rulesLine, start int, ok bool) {
+	start = -1
 	line := 1
 	for off := 0; off < len(text); line++ {
 		end := lineEnd(text, off)
 		if l := text[off:end]; len(l) >= 6 && l[:6] == "rules:" {
 			rest := trimSpaces(l[6:])
 			if rest != "" && rest[0] != '#' {
-				return nil, false // inline value: small, go-yaml reads it
+				return 0, 0, false // inline value
 			}
 			if rest != "" && len(l[6:]) == len(rest) {
-				return nil, false // "rules:#" is not a comment
+				return 0, 0, false // "rules:#" is not a comment
 			}
 			if start >= 0 {
-				return nil, false // repeated key: go-yaml reports it
+				return 0, 0, false // repeated key
 			}
 			rulesLine, start = line, next(text, end)
 		}
 		off = next(text, end)
 	}
-	if start < 0 {
-		return nil, false
-	}
-	// The item region: lines after "rules:" up to the first content line
-	// that is less indented than the items (or, for items at column 0, a
-	// line at column 0 that is not an item).
-	var items []ruleDoc
-	indent := -1
-	var cur []itemLine // the current item's content lines
-	flush := func() bool {
-		if len(cur) == 0 {
-			return true
-		}
-		r, ok := readItem(cur, indent)
+	return rulesLine, start, start >= 0
+}
+
+// itemScan reads the item region: the lines after "rules:" up to the first
+// content line that is less indented than the items (or, for items at
+// column 0, a line at column 0 that is not an item).
+type itemScan struct {
+	text   string
+	indent int        // the items' indent; -1 before the first item
+	cur    []itemLine // the current item's content lines
+	items  []ruleDoc
+	end    int // the offset of the line that ends the region; len(text): none
+}
+
+// scan reads the region from offset start, which is line number line. It
+// reports false, to decline the file, when a line or an item is not one the
+// reader knows, or there are no items.
+func (sc *itemScan) scan(start, line int) bool {
+	for off := start; off < len(sc.text); line++ {
+		end := lineEnd(sc.text, off)
+		done, ok := sc.line(sc.text[off:end], off, line)
 		if !ok {
 			return false
 		}
-		items = append(items, r)
-		cur = cur[:0]
-		return true
-	}
-	regionEnd := len(text)
-	line = rulesLine + 1
-	for off := start; off < len(text); line++ {
-		end := lineEnd(text, off)
-		l := text[off:end]
-		ind := countSpaces(l)
-		if ind == len(l) || l[ind] == '#' {
-			off = next(text, end)
-			continue // blank or comment-only line
-		}
-		if l[ind] == '\t' {
-			return nil, false
-		}
-		isItem := l[ind] == '-' && (ind+1 == len(l) || l[ind+1] == ' ')
-		if indent < 0 {
-			if !isItem {
-				if ind == 0 {
-					break // "rules:" with no items: go-yaml reads it
-				}
-				return nil, false
-			}
-			indent = ind
-		}
-		switch {
-		case ind < indent || (ind == indent && !isItem && indent == 0):
-			regionEnd = off
-		case ind == indent && isItem:
-			if !flush() {
-				return nil, false
-			}
-			cur = append(cur, itemLine{text: l, line: line})
-		case ind == indent:
-			return nil, false
-		default:
-			cur = append(cur, itemLine{text: l, line: line})
-		}
-		if regionEnd != len(text) {
+		if done {
 			break
 		}
-		off = next(text, end)
+		off = next(sc.text, end)
 	}
-	if indent < 0 || !flush() {
-		return nil, false
+	return sc.indent >= 0 && sc.flush()
+}
+
+// line takes line l of the region, at offset off. done reports that l ends
+// the region (sc.end is then off); ok false declines the file.
+func (sc *itemScan) line(l string, off, line int) (done, ok bool) {
+	ind := countSpaces(l)
+	if ind == len(l) || l[ind] == '#' {
+		return false, true // blank or comment-only line
 	}
-	// The skeleton: the file with the region's lines emptied.
+	if l[ind] == '\t' {
+		return false, false
+	}
+	isItem := l[ind] == '-' && (ind+1 == len(l) || l[ind+1] == ' ')
+	if sc.indent < 0 {
+		if !isItem {
+			return false, false // "rules:" with no items, or not a list: go-yaml reads it
+		}
+		sc.indent = ind
+	}
+	switch {
+	case ind < sc.indent || (ind == sc.indent && !isItem && sc.indent == 0):
+		sc.end = off
+		return true, true
+	case ind == sc.indent && isItem:
+		if !sc.flush() {
+			return false, false
+		}
+	case ind == sc.indent:
+		return false, false
+	}
+	sc.cur = append(sc.cur, itemLine{text: l, line: line})
+	return false, true
+}
+
+// flush decodes the current item, if any, and starts the next.
+func (sc *itemScan) flush() bool {
+	if len(sc.cur) == 0 {
+		return true
+	}
+	r, ok := readItem(sc.cur, sc.indent)
+	if !ok {
+		return false
+	}
+	sc.items = append(sc.items, r)
+	sc.cur = sc.cur[:0]
+	return true
+}
+
+// decodeSkeleton decodes, with go-yaml, the file with the item region's
+// lines [start, regionEnd) emptied (so every line number is unchanged). ok is
+// false when that fails, or go-yaml does not see the region as the value of
+// the "rules" key at rulesLine, ended by the next top-level key.
+func decodeSkeleton(name string, data []byte, rulesLine, start, regionEnd int) (*fileDoc, bool) {
+	lines := bytes.Count(data[start:regionEnd], []byte{'\n'})
 	skel := make([]byte, 0, regionEnd-start+len(data)/64)
 	skel = append(skel, data[:start]...)
-	skel = append(skel, bytes.Repeat([]byte{'\n'}, bytes.Count(data[start:regionEnd], []byte{'\n'}))...)
+	skel = append(skel, bytes.Repeat([]byte{'\n'}, lines)...)
 	skel = append(skel, data[regionEnd:]...)
 	f, d, err := parseAST(name, skel)
 	endLine := 0 // the line that ends the region; 0: the end of the file
-	if regionEnd < len(text) {
-		endLine = rulesLine + 1 + strings.Count(text[start:regionEnd], "\n")
+	if regionEnd < len(data) {
+		endLine = rulesLine + 1 + lines
 	}
 	if err != nil || d.Rules != nil || !nullRulesKey(f, rulesLine, endLine) {
 		return nil, false
 	}
-	d.Rules = items
 	return d, true
 }
 

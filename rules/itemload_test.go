@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/diembao/diembao/internal/article"
+	"github.com/goccy/go-yaml/parser"
 )
 
 // itemItems are rule-list items in the shapes the item reader accepts, and
@@ -280,5 +281,195 @@ func TestItemLoadSameSet(t *testing.T) {
 	}
 	if matched < 400 {
 		t.Errorf("only %d matches over 400 articles: the comparison says little", matched)
+	}
+}
+
+// TestLoadEmptyListItem: an empty or null item in any list of a rule file
+// ("-" alone, "~", null) is refused at its line. go-yaml decodes one as a
+// zero value with no position, so before this check the error named the
+// file alone (`fs0/a.yaml: rule id "": ...`).
+func TestLoadEmptyListItem(t *testing.T) {
+	const msg = "empty list item: give it a value or remove it"
+	for _, tt := range []struct{ file, want string }{
+		{"topics: [{id: t}]\nrules:\n  - {id: a, topic: t, query: x}\n  - \n  - {id: b, topic: t, query: x}\n", "fs0/a.yaml:4:4: " + msg},
+		{"topics: [{id: t}]\nrules:\n  - {id: a, topic: t, query: x}\n  - ~\n", "fs0/a.yaml:4:5: " + msg},
+		{"topics: [{id: t}]\nrules: [{id: a, topic: t, query: x}, null]\n", "fs0/a.yaml:2:38: " + msg},
+		{"topics:\n  - {id: t}\n  -\nrules:\n  - {id: a, topic: t, query: x}\n", "fs0/a.yaml:3:4: " + msg},
+		{"phrases:\n  - {text: ab cd}\n  -\n", "fs0/a.yaml:3:5: " + msg},
+		{"stop_phrases:\n  - ab cd\n  -\n", "fs0/a.yaml:3:5: " + msg},
+		{"phrases:\n  - {text: a, context: [b, ~]}\n", "fs0/a.yaml:2:28: " + msg},
+		{"area:\n  - {id: a, names: [X Y], kind: x, became: [~]}\n", "fs0/a.yaml:2:45: " + msg},
+		{"topics: [{id: t}]\nrules:\n  - {id: a, topic: t, audiences: [office, ~], query: x}\n", "fs0/a.yaml:3:43: " + msg},
+		// The first in the file, whatever the nesting.
+		{"phrases:\n  - {text: a, context: [~]}\n  - ~\n", "fs0/a.yaml:2:25: " + msg},
+	} {
+		_, err := LoadFS(mapFS(map[string]string{"a.yaml": tt.file}))
+		var e *Error
+		if !errors.As(err, &e) || err.Error() != tt.want {
+			t.Errorf("%q:\n err  %v\n want %s", tt.file, err, tt.want)
+		}
+	}
+}
+
+// TestLoadBOM: a rule file saved with a byte order mark is refused with a
+// message that says so; go-yaml read the invisible mark as part of the first
+// key (`unknown field "\ufefftopics"`).
+func TestLoadBOM(t *testing.T) {
+	for _, f := range []string{
+		"\xef\xbb\xbftopics: [{id: t}]\nrules:\n  - {id: a, topic: t, query: x}\n",
+		"\xef\xbb\xbf# c\ntopics: [{id: t}]\n",
+	} {
+		_, err := LoadFS(mapFS(map[string]string{"a.yaml": f}))
+		if want := "fs0/a.yaml:1:1: the file starts with a byte order mark (BOM): save it as UTF-8 without BOM"; err == nil || err.Error() != want {
+			t.Errorf("%q: err = %v, want %s", f, err, want)
+		}
+	}
+}
+
+// TestItemReaderDeclines: files the item reader must leave to go-yaml
+// (line ends, encodings, indentation and document shapes it does not read
+// exactly as go-yaml does) are declined, so Load gives go-yaml's result.
+func TestItemReaderDeclines(t *testing.T) {
+	const item = "  - {id: a, topic: t, query: x}\n"
+	for _, tt := range []struct{ name, file string }{
+		{"CRLF", strings.ReplaceAll(itemFile("  ", itemItems[0]), "\n", "\r\n")},
+		{"BOM", "\xef\xbb\xbf" + itemFile("  ", itemItems[0])},
+		{"invalid UTF-8", itemFile("  ", "- {id: a, topic: t, description: \"\xff\", query: x}")},
+		{"rules:# is a key", "topics: [{id: t}]\nrules:#x\n" + item},
+		{"tab before an item", "topics: [{id: t}]\nrules:\n\t- {id: a, topic: t, query: x}\n"},
+		{"tab after the first item", "topics: [{id: t}]\nrules:\n" + item + "\t- {id: b, topic: t, query: x}\n"},
+		{"a mapping, not a list", "topics: [{id: t}]\nrules:\n  id: a\n"},
+		{"no items", "topics: [{id: t}]\nrules:\nphrases: []\n"},
+		{"a key beside the items", "topics: [{id: t}]\nrules:\n" + item + "  id: b\n"},
+		{"a second document", "topics: [{id: t}]\nrules:\n" + item + "---\ntopics: []\n"},
+		{"document end", "topics: [{id: t}]\nrules:\n" + item + "...\n"},
+		{"anchored root", "--- &r\ntopics: [{id: t}]\nrules:\n" + item},
+		// The "rules:" line is inside a quoted scalar; the key is elsewhere.
+		{"rules: inside a quoted value", "description: \"a\nrules:\n" + item + "b\"\n\"rules\":\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, ok := parseItems("a.yaml", []byte(tt.file)); ok {
+				t.Fatalf("parseItems accepted\n%s", tt.file)
+			}
+			got, gerr := parseFile("a.yaml", []byte(tt.file))
+			want, werr := parseFileAST("a.yaml", []byte(tt.file))
+			if !reflect.DeepEqual(got, want) || fmt.Sprint(gerr) != fmt.Sprint(werr) {
+				t.Errorf("parseFile = %+v, %v; go-yaml %+v, %v", got, gerr, want, werr)
+			}
+		})
+	}
+	// A file that is only the rules list is read, and agrees.
+	if !sameAsAST(t, "a.yaml", "rules:\n"+item) {
+		t.Error("parseItems declined a file of only a rules list")
+	}
+}
+
+// TestLoadMalformedLineNamed: a malformed line in the middle of a large
+// rules list, whichever reader meets it, is an *Error naming the file and
+// the line (go-yaml's message for YAML problems, the compiler's for rule
+// problems), in a file with LF or CRLF line ends.
+func TestLoadMalformedLineNamed(t *testing.T) {
+	const n, bad = 200, 150
+	line := bad + 3 // "topics:", "rules:", then item 0 on line 3
+	for _, tt := range []struct {
+		name, item string
+		line       int
+		msg        string
+	}{
+		{"tab indent", "\t- {id: bad, topic: t, query: x}", line, "found character '\t' that cannot start any token"},
+		{"less indent", " - {id: bad, topic: t, query: x}", line, "value is not allowed in this context"},
+		{"more indent", "   - {id: bad, topic: t, query: x}", line, "value is not allowed in this context"},
+		{"no space after dash", "  -{id: bad, topic: t, query: x}", line, "value is not allowed in this context"},
+		{"commas in a block item", "  - id: bad, topic: t, query: x", line, "mapping value is not allowed in this context"},
+		{"missing colon", "  - id: bad\n    topic t\n    query: x", line + 1, "non-map value is specified"},
+		{"key less indented", "  - id: bad\n    topic: t\n   query: x", line + 2, "value is not allowed in this context"},
+		{"key more indented", "  - id: bad\n    topic: t\n      query: x", line + 1, "mapping value is not allowed in this context"},
+		{"tab in a block item", "  - id: bad\n\ttopic: t\n    query: x", line + 1, "found character '\t' that cannot start any token"},
+		{"no dash", "  id: bad", line, "value is not allowed in this context"},
+		{"a string item", "  - bad", line, "string was used where mapping is expected"},
+		{"empty item", "  - ", line, "empty list item"},
+		{"null item", "  - ~", line, "empty list item"},
+		{"text after the item", "  - {id: bad, topic: t, query: x} extra", line, "value is not allowed in this context"},
+		{"version not a number", "  - {id: bad, topic: t, query: x, version: abc}", line, "want a whole number"},
+		{"area not a boolean", "  - {id: bad, topic: t, query: x, area: maybe}", line, "want true or false"},
+		{"audiences not a list", "  - {id: bad, topic: t, query: x, audiences: office}", line, "string was used where sequence is expected"},
+		{"missing comma", "  - {id: bad, topic: t query: x}", line, `rule "bad": unknown topic "t query: x"`},
+		{"invalid UTF-8", "  - {id: bad, topic: t, query: \xff}", line, `rule "bad": unexpected character`},
+		{"block scalar dedented", "  - id: bad\n    topic: t\n    query: |\n      x\n     y", line + 4, "value is not allowed in this context"},
+		{"rules again", "rules: []", line, `mapping key "rules" already defined at [2:1]`},
+		// A plain scalar that the next lines continue: go-yaml places it a
+		// line lower in a CRLF file (as it does an unclosed quote), which is
+		// its own count, not the item reader's.
+		{"stray line at column 0", "  # c\nx", line + 1, "non-map value is specified"},
+	} {
+		for _, eol := range []string{"\n", "\r\n"} {
+			if eol == "\r\n" && tt.name == "stray line at column 0" {
+				continue
+			}
+			t.Run(fmt.Sprintf("%s/%q", tt.name, eol), func(t *testing.T) {
+				lines := strings.Split(strings.TrimSuffix(string(loadFile(n)), "\n"), "\n")
+				lines[bad+2] = tt.item
+				file := strings.ReplaceAll(strings.Join(lines, "\n")+"\n", "\n", eol)
+				_, err := LoadFS(mapFS(map[string]string{"r.yaml": file}))
+				var e *Error
+				if !errors.As(err, &e) || e.File != "fs0/r.yaml" || e.Line != tt.line || !strings.Contains(e.Msg, tt.msg) {
+					t.Fatalf("err = %v, want fs0/r.yaml line %d: …%s…", err, tt.line, tt.msg)
+				}
+			})
+		}
+	}
+}
+
+// TestNullRulesKey: the skeleton check on shapes parseItems cannot give it
+// (parseAST refuses a second document; the list's lines are blank, so no key
+// follows a list that runs to the end).
+func TestNullRulesKey(t *testing.T) {
+	for _, tt := range []struct {
+		file          string
+		line, endLine int
+		want          bool
+	}{
+		{"rules:\n", 1, 0, true},
+		{"x: 1\nrules:\ny: 2\n", 2, 3, true},
+		{"rules:\n---\nrules:\n", 1, 0, false},
+		{"rules:\ny: 2\n", 1, 0, false},
+		{"rules:\ny: 2\n", 1, 3, false},
+		{"rules: 1\n", 1, 0, false},
+		{"rules:\n", 2, 0, false},
+		{"- rules\n", 1, 0, false},
+	} {
+		f, err := parser.ParseBytes([]byte(tt.file), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := nullRulesKey(f, tt.line, tt.endLine); got != tt.want {
+			t.Errorf("nullRulesKey(%q, %d, %d) = %v, want %v", tt.file, tt.line, tt.endLine, got, tt.want)
+		}
+	}
+}
+
+// TestLoadWrongType: a value of the wrong type is refused at the value with
+// what it should be; go-yaml's message named Go types and the list, not the
+// key ("cannot unmarshal string into Go struct field fileDoc.Rules of type
+// int").
+func TestLoadWrongType(t *testing.T) {
+	const rule = "topics: [{id: t}]\nrules:\n  - {id: a, topic: t, query: x, "
+	for _, tt := range []struct{ file, want string }{
+		{rule + "version: abc}\n", "fs0/a.yaml:3:42: want a whole number"},
+		{rule + "area: maybe}\n", "fs0/a.yaml:3:39: want true or false"},
+		{rule + "area: 1}\n", "fs0/a.yaml:3:39: want true or false"},
+		{rule + "audiences: [[a]]}\n", "fs0/a.yaml:3:45: want a string"},
+		{"topics: [{id: [t]}]\n", "fs0/a.yaml:1:15: want a string"},
+		{"topics: [{id: {a: b}}]\n", "fs0/a.yaml:1:15: want a string"},
+		{"phrases: [{text: a, window: x}]\n", "fs0/a.yaml:1:29: want a whole number"},
+		{"phrases: [{text: a, fold_ok: x}]\n", "fs0/a.yaml:1:30: want true or false"},
+		{"version: x\n", "fs0/a.yaml:1:10: want a whole number"},
+		// Other messages are go-yaml's.
+		{"topics: x\n", "fs0/a.yaml:1:9: string was used where sequence is expected"},
+	} {
+		_, err := LoadFS(mapFS(map[string]string{"a.yaml": tt.file}))
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%q:\n err  %v\n want %s", tt.file, err, tt.want)
+		}
 	}
 }

@@ -556,16 +556,7 @@ type hitRange struct{ lo, hi int32 }
 func (e *evaluator) eval(n *node) bool {
 	switch n.op {
 	case opPhrase:
-		found := false
-		r := e.ranges[n.phrase]
-		for _, h := range e.hits[r.lo:r.hi] {
-			if n.title && h.field != fTitle {
-				continue
-			}
-			e.out = append(e.out, h)
-			found = true
-		}
-		return found
+		return e.phrase(n)
 	case opNot:
 		mark := len(e.out)
 		ok := e.eval(n.kids[0])
@@ -589,38 +580,67 @@ func (e *evaluator) eval(n *node) bool {
 		}
 		return found
 	case opNear:
-		mark := len(e.out)
-		if !e.eval(n.kids[0]) {
-			e.out = e.out[:mark]
-			return false
-		}
-		mid := len(e.out)
-		if !e.eval(n.kids[1]) {
-			e.out = e.out[:mark]
-			return false
-		}
-		left := slices.Clone(e.out[mark:mid])
-		right := slices.Clone(e.out[mid:])
-		e.out = e.out[:mark]
-		usedR := make([]bool, len(right))
-		for _, l := range left {
-			used := false
-			for j, r := range right {
-				if l.field == r.field && gap(l, r) <= int32(n.n) {
-					used = true
-					usedR[j] = true
-				}
-			}
-			if used {
-				e.out = append(e.out, l)
-			}
-		}
-		for j, r := range right {
-			if usedR[j] {
-				e.out = append(e.out, r)
-			}
-		}
-		return len(e.out) > mark
+		return e.near(n)
 	}
 	return false
+}
+
+// phrase collects the hits of a phrase node (in the title only, when it is
+// scoped so) and reports whether there were any.
+func (e *evaluator) phrase(n *node) bool {
+	found := false
+	r := e.ranges[n.phrase]
+	for _, h := range e.hits[r.lo:r.hi] {
+		if n.title && h.field != fTitle {
+			continue
+		}
+		e.out = append(e.out, h)
+		found = true
+	}
+	return found
+}
+
+// near evaluates both sides of a NEAR and keeps only the hits of each that
+// have a hit of the other side close enough (keepNear); it is true when
+// there are any.
+func (e *evaluator) near(n *node) bool {
+	mark := len(e.out)
+	if !e.eval(n.kids[0]) {
+		e.out = e.out[:mark]
+		return false
+	}
+	mid := len(e.out)
+	if !e.eval(n.kids[1]) {
+		e.out = e.out[:mark]
+		return false
+	}
+	left := slices.Clone(e.out[mark:mid])
+	right := slices.Clone(e.out[mid:])
+	e.out = e.out[:mark]
+	e.keepNear(left, right, int32(n.n))
+	return len(e.out) > mark
+}
+
+// keepNear appends to e.out each left hit that has a right hit in the same
+// field at most maxGap syllables away, then each right hit that has such a
+// left hit.
+func (e *evaluator) keepNear(left, right []hit, maxGap int32) {
+	usedR := make([]bool, len(right))
+	for _, l := range left {
+		used := false
+		for j, r := range right {
+			if l.field == r.field && gap(l, r) <= maxGap {
+				used = true
+				usedR[j] = true
+			}
+		}
+		if used {
+			e.out = append(e.out, l)
+		}
+	}
+	for j, r := range right {
+		if usedR[j] {
+			e.out = append(e.out, r)
+		}
+	}
 }

@@ -88,6 +88,7 @@ func lexQuery(q string) ([]qtok, error) {
 	i := 0
 	for i < len(q) {
 		r, size := utf8.DecodeRuneInString(q[i:])
+		var err error
 		switch {
 		case unicode.IsSpace(r):
 			i += size
@@ -97,60 +98,77 @@ func lexQuery(q string) ([]qtok, error) {
 		case r == ')':
 			out = append(out, qtok{kind: tRParen, off: i})
 			i++
-		case r == '"' || r == '“' || r == '”':
-			start := i
-			i += size
-			j := i
-			for j < len(q) {
-				r2, s2 := utf8.DecodeRuneInString(q[j:])
-				if r2 == '"' || r2 == '“' || r2 == '”' {
-					break
-				}
-				j += s2
-			}
-			if j >= len(q) {
-				return nil, &QueryError{start, "unterminated quote"}
-			}
-			out = append(out, qtok{kind: tPhrase, text: q[i:j], off: start})
-			_, s2 := utf8.DecodeRuneInString(q[j:])
-			i = j + s2
-		case isWordStart(r):
-			start := i
-			j := i
-			for j < len(q) {
-				r2, s2 := utf8.DecodeRuneInString(q[j:])
-				if !isWordStart(r2) && r2 != '/' && r2 != ':' {
-					break
-				}
-				j += s2
-			}
-			w := q[start:j]
-			t, err := classifyWord(w, start)
-			if err != nil {
+		case isQuote(r):
+			var t qtok
+			if t, i, err = lexQuoted(q, i); err != nil {
 				return nil, err
 			}
-			if t.kind == tTitle && len(w) > len("title:") {
-				// title:word — split the scope from its word.
-				out = append(out, qtok{kind: tTitle, off: start})
-				rest, err := classifyWord(w[len("title:"):], start+len("title:"))
-				if err != nil {
-					return nil, err
-				}
-				if rest.kind != tWord {
-					return nil, &QueryError{start, "title: must be followed by a phrase, a word or a group"}
-				}
-				out = append(out, rest)
-				i = j
-				continue
-			}
 			out = append(out, t)
-			i = j
+		case isWordStart(r):
+			if out, i, err = lexWord(q, i, out); err != nil {
+				return nil, err
+			}
 		default:
 			return nil, &QueryError{i, fmt.Sprintf("unexpected character %q (quote phrases)", r)}
 		}
 	}
 	out = append(out, qtok{kind: tEOF, off: len(q)})
 	return out, nil
+}
+
+// isQuote reports whether r opens or closes a phrase: any of the three
+// quotes closes a phrase any of them opened.
+func isQuote(r rune) bool { return r == '"' || r == '“' || r == '”' }
+
+// lexQuoted reads the phrase whose opening quote is at start, and returns
+// it with the offset after its closing quote.
+func lexQuoted(q string, start int) (qtok, int, error) {
+	_, size := utf8.DecodeRuneInString(q[start:])
+	i := start + size
+	j := i
+	for j < len(q) {
+		r, s := utf8.DecodeRuneInString(q[j:])
+		if isQuote(r) {
+			break
+		}
+		j += s
+	}
+	if j >= len(q) {
+		return qtok{}, 0, &QueryError{start, "unterminated quote"}
+	}
+	_, s := utf8.DecodeRuneInString(q[j:])
+	return qtok{kind: tPhrase, text: q[i:j], off: start}, j + s, nil
+}
+
+// lexWord reads the word at start (letters, digits and marks, with the / and
+// : of NEAR/n and title:), appends its token to out, or for title:word the
+// scope and then the word, and returns out with the offset after the word.
+func lexWord(q string, start int, out []qtok) ([]qtok, int, error) {
+	j := start
+	for j < len(q) {
+		r, s := utf8.DecodeRuneInString(q[j:])
+		if !isWordStart(r) && r != '/' && r != ':' {
+			break
+		}
+		j += s
+	}
+	w := q[start:j]
+	t, err := classifyWord(w, start)
+	if err != nil {
+		return nil, 0, err
+	}
+	if t.kind != tTitle || len(w) == len("title:") {
+		return append(out, t), j, nil
+	}
+	// title:word — split the scope from its word.
+	rest, err := classifyWord(w[len("title:"):], start+len("title:"))
+	if err != nil {
+		return nil, 0, err
+	}
+	if rest.kind != tWord {
+		return nil, 0, &QueryError{start, "title: must be followed by a phrase, a word or a group"}
+	}
+	return append(out, qtok{kind: tTitle, off: start}, rest), j, nil
 }
 
 func isWordStart(r rune) bool {

@@ -181,20 +181,9 @@ func (b *Builder) BuildRange(ctx context.Context, from, to time.Time) (Digest, e
 }
 
 func (b *Builder) build(ctx context.Context, week string, from, to time.Time) (Digest, error) {
-	all, err := b.archive.Articles(ctx, from, to)
+	items, err := b.articles(ctx, week, from, to)
 	if err != nil {
-		return Digest{}, fmt.Errorf("digest %s: articles: %w", week, err)
-	}
-	// Keep what the contract promises even if an archive is lax: relevant
-	// articles of the range, each once.
-	items := make([]Item, 0, len(all))
-	seen := map[string]bool{}
-	for _, it := range all {
-		if it.Published.Before(from) || !it.Published.Before(to) || (!it.Area && len(it.Topics) == 0) || seen[it.ID] {
-			continue
-		}
-		seen[it.ID] = true
-		items = append(items, it)
+		return Digest{}, err
 	}
 	recs, err := b.archive.Alerts(ctx, from, to)
 	if err != nil {
@@ -206,79 +195,126 @@ func (b *Builder) build(ctx context.Context, week string, from, to time.Time) (D
 	d := Digest{Week: week, From: from, To: to, Issuer: b.issuer, Articles: len(items)}
 	stories := Cluster(items)
 	d.Stories = len(stories)
+	d.Topics, d.ByTopic = b.byTopic(stories)
+	d.BySource, d.ByDay = b.itemCounts(items, from, to)
+	d.Alerts = alertLines(recs)
+	if len(b.sensitive) > 0 {
+		markAlerts(&d, recs, b.sensitive)
+	}
+	d.topics = b.topics
+	return d, nil
+}
 
-	// Each story is listed once, under its first topic (topicOrder), and
-	// counted there: ByTopic[t].N is the number listed in t's section, so
-	// the counts add up to Stories; ByTopic[t].Also counts the stories that
-	// touch t too but are listed under an earlier topic.
-	byTopic := map[string][]Story{}
-	topicCount, alsoCount := map[string]int{}, map[string]int{}
-	srcCount, dayCount := map[string]int{}, map[string]int{}
+// articles returns the archive's articles of [from, to), keeping what the
+// contract promises even if an archive is lax: relevant articles of the
+// range, each once.
+func (b *Builder) articles(ctx context.Context, week string, from, to time.Time) ([]Item, error) {
+	all, err := b.archive.Articles(ctx, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("digest %s: articles: %w", week, err)
+	}
+	items := make([]Item, 0, len(all))
+	seen := map[string]bool{}
+	for _, it := range all {
+		if it.Published.Before(from) || !it.Published.Before(to) || (!it.Area && len(it.Topics) == 0) || seen[it.ID] {
+			continue
+		}
+		seen[it.ID] = true
+		items = append(items, it)
+	}
+	return items, nil
+}
+
+// byTopic lists each story once, under its first topic (topicOrder), and
+// counts it there: counts[t].N is the number listed in t's section, so the
+// counts add up to the stories; counts[t].Also counts the stories that touch
+// t too but are listed under an earlier topic. A topic all of whose stories
+// are listed under an earlier one has a count but no section.
+func (b *Builder) byTopic(stories []Story) (groups []TopicGroup, counts []Count) {
+	listed, also := b.listByFirstTopic(stories)
+	var topics []string
+	for t := range listed {
+		topics = append(topics, t)
+	}
+	for t := range also {
+		if len(listed[t]) == 0 {
+			topics = append(topics, t)
+		}
+	}
+	sortTopics(b.topics, topics)
+	for _, t := range topics {
+		counts = append(counts, Count{Label: topicName(b.topics, t), N: len(listed[t]), Also: also[t]})
+		if len(listed[t]) > 0 {
+			groups = append(groups, b.topicGroup(t, listed[t]))
+		}
+	}
+	return groups, counts
+}
+
+// listByFirstTopic returns the stories listed under each topic (a story
+// without topics under "area"), each naming its other topics in AlsoUnder,
+// and how many stories each topic has that are listed under another.
+func (b *Builder) listByFirstTopic(stories []Story) (listed map[string][]Story, also map[string]int) {
+	listed, also = map[string][]Story{}, map[string]int{}
 	for _, s := range stories {
 		topics := slices.Clone(s.Topics)
 		if len(topics) == 0 {
 			topics = []string{"area"}
 		}
 		sortTopics(b.topics, topics)
-		topicCount[topics[0]]++
 		for _, t := range topics[1:] {
-			alsoCount[t]++
-		}
-		for _, t := range topics[1:] {
+			also[t]++
 			s.AlsoUnder = append(s.AlsoUnder, topicName(b.topics, t))
 		}
-		byTopic[topics[0]] = append(byTopic[topics[0]], s)
+		listed[topics[0]] = append(listed[topics[0]], s)
 	}
+	return listed, also
+}
+
+// topicGroup is topic t's section: its stories (in time order) by day in
+// the Builder's location.
+func (b *Builder) topicGroup(t string, stories []Story) TopicGroup {
+	g := TopicGroup{Topic: t, Name: topicName(b.topics, t), Count: len(stories)}
+	for _, s := range stories {
+		day := s.Published.In(b.loc)
+		day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, b.loc)
+		if n := len(g.Days); n == 0 || !g.Days[n-1].Date.Equal(day) {
+			g.Days = append(g.Days, Day{Date: day})
+		}
+		g.Days[len(g.Days)-1].Stories = append(g.Days[len(g.Days)-1].Stories, s)
+	}
+	return g
+}
+
+// itemCounts counts the articles (reprints included) by source, most first,
+// and by day of [from, to), every day listed.
+func (b *Builder) itemCounts(items []Item, from, to time.Time) (bySource, byDay []Count) {
+	srcCount, dayCount := map[string]int{}, map[string]int{}
 	for _, it := range items {
 		srcCount[it.Source]++
 		dayCount[it.Published.In(b.loc).Format("2006-01-02")]++
 	}
-	var topics []string
-	for t := range topicCount {
-		topics = append(topics, t)
-	}
-	for t := range alsoCount {
-		if topicCount[t] == 0 {
-			topics = append(topics, t)
-		}
-	}
-	sortTopics(b.topics, topics)
-	for _, t := range topics {
-		d.ByTopic = append(d.ByTopic, Count{Label: topicName(b.topics, t), N: topicCount[t], Also: alsoCount[t]})
-		if len(byTopic[t]) == 0 {
-			continue // all its stories are listed under an earlier topic
-		}
-		g := TopicGroup{Topic: t, Name: topicName(b.topics, t), Count: len(byTopic[t])}
-		for _, s := range byTopic[t] {
-			day := s.Published.In(b.loc)
-			day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, b.loc)
-			if n := len(g.Days); n == 0 || !g.Days[n-1].Date.Equal(day) {
-				g.Days = append(g.Days, Day{Date: day})
-			}
-			g.Days[len(g.Days)-1].Stories = append(g.Days[len(g.Days)-1].Stories, s)
-		}
-		d.Topics = append(d.Topics, g)
-	}
-	d.BySource = sortedCounts(srcCount)
 	for day := from; day.Before(to); day = day.AddDate(0, 0, 1) {
-		d.ByDay = append(d.ByDay, Count{Label: weekdayVN(day.Weekday()) + " " + day.Format("02/01"), N: dayCount[day.Format("2006-01-02")]})
+		byDay = append(byDay, Count{Label: weekdayVN(day.Weekday()) + " " + day.Format("02/01"), N: dayCount[day.Format("2006-01-02")]})
 	}
+	return sortedCounts(srcCount), byDay
+}
+
+// alertLines returns the alert records as lines, by time received, then id.
+func alertLines(recs []alerts.Record) []AlertLine {
+	var out []AlertLine
 	for _, r := range recs {
-		d.Alerts = append(d.Alerts, AlertLine{ID: r.Alert.ID, Title: r.Alert.Title, Source: r.Alert.Source, Topics: r.Alert.Topics,
+		out = append(out, AlertLine{ID: r.Alert.ID, Title: r.Alert.Title, Source: r.Alert.Source, Topics: r.Alert.Topics,
 			Severity: r.Alert.Severity, Received: r.Received, Acked: r.Acked, AckedBy: r.AckedBy,
 			Audiences: append([]string(nil), r.Audiences...)})
 	}
-	sort.Slice(d.Alerts, func(i, j int) bool {
-		if !d.Alerts[i].Received.Equal(d.Alerts[j].Received) {
-			return d.Alerts[i].Received.Before(d.Alerts[j].Received)
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].Received.Equal(out[j].Received) {
+			return out[i].Received.Before(out[j].Received)
 		}
-		return d.Alerts[i].ID < d.Alerts[j].ID
+		return out[i].ID < out[j].ID
 	})
-	if len(b.sensitive) > 0 {
-		markAlerts(&d, recs, b.sensitive)
-	}
-	d.topics = b.topics
-	return d, nil
+	return out
 }
 
 // ForAudience returns d with only the alerts routed to audience (or to no
