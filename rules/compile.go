@@ -516,7 +516,7 @@ func (b *builder) phrasesOf(file string, d *fileDoc) error {
 		if strings.TrimSpace(pd.Text) == "" {
 			return b.errAt(file, pd.p, "phrase without text")
 		}
-		if _, err := b.declare(file, pd.p, pd.Text, pd.FoldOK, pd.Context, pd.Window); err != nil {
+		if _, err := b.declare(file, pd.p, pd.Text, pd.FoldOK, pd.Context, int(pd.Window)); err != nil {
 			return err
 		}
 	}
@@ -563,7 +563,7 @@ func (b *builder) placesOf(file string, d *fileDoc) error {
 		pl := Place{ID: a.ID, Kind: a.Kind, ValidFrom: a.ValidFrom, ValidUntil: a.ValidUntil, Became: a.Became, Note: a.Note}
 		idx := int32(len(b.s.places)) + 1
 		for _, n := range a.Names {
-			id, err := b.declare(file, n.p, n.s, a.FoldOK, a.Context, a.Window)
+			id, err := b.declare(file, n.p, n.s, a.FoldOK, a.Context, int(a.Window))
 			if err != nil {
 				return err
 			}
@@ -631,7 +631,7 @@ func (b *builder) addRule(file string, r ruleDoc, q *node, qerr error) error {
 	// Strings are copied or shared: a decoder's strings may be slices
 	// of the whole file's text, which the set must not keep alive.
 	b.s.rules = append(b.s.rules, compiledRule{
-		Rule: Rule{ID: strings.Clone(r.ID), Version: r.Version, Topic: b.str(r.Topic), Severity: b.str(r.Severity), Area: r.Area,
+		Rule: Rule{ID: strings.Clone(r.ID), Version: int(r.Version), Topic: b.str(r.Topic), Severity: b.str(r.Severity), Area: r.Area,
 			Audiences: aud, Query: q.String(), Description: strings.Clone(r.Description), Disabled: r.Disabled,
 			File: file, Line: r.p.line},
 		q: q,

@@ -83,6 +83,28 @@ func (s *posString) UnmarshalYAML(n ast.Node) error {
 	return yaml.NodeToValue(n, &s.s)
 }
 
+// wholeNumber is an int that refuses a YAML float or any other non-integer
+// (null reads as 0): go-yaml would read "version: 1.5" as 1 and the operator
+// would never learn.
+type wholeNumber int
+
+func (w *wholeNumber) UnmarshalYAML(n ast.Node) error {
+	if n.Type() == ast.NullType { // "version:" left empty reads as 0, the default
+		*w = 0
+		return nil
+	}
+	if _, ok := n.(*ast.IntegerNode); !ok {
+		p := nodePos(n)
+		return &Error{Line: p.line, Col: p.col, Msg: "want a whole number"}
+	}
+	var i int
+	if err := yaml.NodeToValue(n, &i); err != nil {
+		return err
+	}
+	*w = wholeNumber(i)
+	return nil
+}
+
 type topicDoc struct {
 	ID   string `yaml:"id"`
 	Name string `yaml:"name"`
@@ -105,7 +127,7 @@ type phraseDoc struct {
 	Text    string      `yaml:"text"`
 	FoldOK  bool        `yaml:"fold_ok"`
 	Context []posString `yaml:"context"`
-	Window  int         `yaml:"window"`
+	Window  wholeNumber `yaml:"window"`
 	Note    string      `yaml:"note"`
 	p       pos
 }
@@ -128,7 +150,7 @@ type areaDoc struct {
 	Kind       string      `yaml:"kind"`
 	FoldOK     bool        `yaml:"fold_ok"`
 	Context    []posString `yaml:"context"`
-	Window     int         `yaml:"window"`
+	Window     wholeNumber `yaml:"window"`
 	ValidFrom  string      `yaml:"valid_from"`
 	ValidUntil string      `yaml:"valid_until"`
 	Became     []string    `yaml:"became"`
@@ -149,15 +171,15 @@ func (d *areaDoc) UnmarshalYAML(n ast.Node) error {
 }
 
 type ruleDoc struct {
-	ID          string    `yaml:"id"`
-	Version     int       `yaml:"version"`
-	Topic       string    `yaml:"topic"`
-	Severity    string    `yaml:"severity"`
-	Area        bool      `yaml:"area"`
-	Audiences   []string  `yaml:"audiences"`
-	Query       posString `yaml:"query"`
-	Description string    `yaml:"description"`
-	Disabled    bool      `yaml:"disabled"`
+	ID          string      `yaml:"id"`
+	Version     wholeNumber `yaml:"version"`
+	Topic       string      `yaml:"topic"`
+	Severity    string      `yaml:"severity"`
+	Area        bool        `yaml:"area"`
+	Audiences   []string    `yaml:"audiences"`
+	Query       posString   `yaml:"query"`
+	Description string      `yaml:"description"`
+	Disabled    bool        `yaml:"disabled"`
 	p           pos
 }
 

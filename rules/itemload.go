@@ -382,7 +382,9 @@ func (rd *reader) field(r *ruleDoc, seen *fieldSet) bool {
 		r.Query.s, ok = rd.str()
 	case "version":
 		f = fVersion
-		r.Version, ok = rd.int()
+		var v int
+		v, ok = rd.int()
+		r.Version = wholeNumber(v)
 	case "area":
 		f = fArea
 		r.Area, ok = rd.bool()

@@ -464,6 +464,10 @@ func TestLoadWrongType(t *testing.T) {
 		{"phrases: [{text: a, window: x}]\n", "fs0/a.yaml:1:29: want a whole number"},
 		{"phrases: [{text: a, fold_ok: x}]\n", "fs0/a.yaml:1:30: want true or false"},
 		{"version: x\n", "fs0/a.yaml:1:10: want a whole number"},
+		// A fraction is refused, not cut to its whole part.
+		{rule + "version: 1.5}\n", "fs0/a.yaml:3:42: want a whole number"},
+		{"phrases: [{text: a, window: 2.5}]\n", "fs0/a.yaml:1:29: want a whole number"},
+		{"area: [{id: p, names: [x], window: 1e3}]\n", "fs0/a.yaml:1:36: want a whole number"},
 		// Other messages are go-yaml's.
 		{"topics: x\n", "fs0/a.yaml:1:9: string was used where sequence is expected"},
 	} {
