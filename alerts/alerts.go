@@ -149,6 +149,8 @@ type Config struct {
 	Now func() time.Time
 	// Topics names topics in mails from the loaded rule pack (nil: TopicName).
 	Topics Topics
+	// Sources names the sources in mails (nil: their ids).
+	Sources SourceNames
 }
 
 func (c *Config) setDefaults() error {

@@ -13,7 +13,7 @@ import (
 // one written at −05:00 shows the Vietnamese wall clock.
 func TestMailShowsFoundDay(t *testing.T) {
 	ict := time.FixedZone("ICT", 7*3600)
-	r := newRenderer("https://diembao.example", ict, nil)
+	r := newRenderer("https://diembao.example", ict, nil, nil)
 	undated := article.Alert{ID: "a1", Title: "Giới thiệu xã Bát Mọt", URL: "https://baomau.vn/a.htm", Source: "baomau",
 		Published: time.Date(2026, 11, 26, 10, 0, 0, 0, ict), PublishedFrom: article.DateFetched, Severity: "high"}
 	dated := undated

@@ -53,7 +53,7 @@ func NewNotifier(cfg Config, st kv.Store, out Outbox, log *slog.Logger) (*Notifi
 	}
 	return &Notifier{
 		cfg: cfg, kv: st, out: out, router: r,
-		render: newRenderer(cfg.BaseURL, cfg.Location, cfg.Topics),
+		render: newRenderer(cfg.BaseURL, cfg.Location, cfg.Topics, cfg.Sources),
 		log:    log.With("component", "notifier"),
 		wake:   make(chan struct{}, 1),
 	}, nil

@@ -171,7 +171,7 @@ func TestGroupingRepeatAndRecords(t *testing.T) {
 }
 
 func TestRenderEscapesAndHighlights(t *testing.T) {
-	r := newRenderer("http://ui", time.FixedZone("ICT", 7*3600), nil)
+	r := newRenderer("http://ui", time.FixedZone("ICT", 7*3600), nil, nil)
 	a := mkAlert(1, "border")
 	a.Title = `<script>alert(1)</script> Biên giới`
 	a.Snippet = `Tuần tra <b>biên giới</b> & "Biên Giới" ở xã; quốc gia biên giớii`

@@ -145,15 +145,17 @@ type renderer struct {
 	baseURL string
 	loc     *time.Location
 	topics  Topics
+	sources SourceNames
 }
 
-func newRenderer(baseURL string, loc *time.Location, topics Topics) *renderer {
+func newRenderer(baseURL string, loc *time.Location, topics Topics, sources SourceNames) *renderer {
 	return &renderer{
 		html:    template.Must(template.New("mail.html").Parse(htmlTmpl)),
 		text:    texttemplate.Must(texttemplate.New("mail.txt").Funcs(texttemplate.FuncMap{"add": func(a, b int) int { return a + b }}).Parse(textTmpl)),
 		baseURL: baseURL,
 		loc:     loc,
 		topics:  topics,
+		sources: sources,
 	}
 }
 
@@ -241,7 +243,7 @@ func (r *renderer) view(a article.Alert) alertView {
 		Topics:   r.topicsVN(a),
 		Severity: SeverityName(a.Severity),
 		Title:    oneLine(a.Title, 300),
-		Source:   a.Source,
+		Source:   r.sources.Name(a.Source),
 		Time:     foundPrefix(a.PublishedFrom) + a.Published.In(r.loc).Format("15:04 02/01/2006") + " (giờ Việt Nam)",
 		URL:      a.URL,
 		SafeURL:  safe,

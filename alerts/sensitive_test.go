@@ -15,7 +15,7 @@ import (
 // A sensitive audience's mail carries counts by severity and topic and links
 // only: no title, source, snippet (whole or cut), terms, rule ids or URL.
 func TestSensitiveMailCountsAndLinksOnly(t *testing.T) {
-	r := newRenderer("http://ui", time.FixedZone("ICT", 7*3600), nil)
+	r := newRenderer("http://ui", time.FixedZone("ICT", 7*3600), nil, nil)
 	a1, a2, a3 := mkAlert(1, "border"), mkAlert(2, "laos"), mkAlert(3, "border", "laos")
 	a2.Severity, a2.Matches[0].Severity = "critical", "critical"
 	subj, text, html, err := r.render("police", true, []article.Alert{a1, a2, a3})

@@ -15,7 +15,7 @@ func TestMailNamesTopicsFromThePack(t *testing.T) {
 	pack := Topics(func() []Topic {
 		return []Topic{{ID: "border", Name: "Biên giới, chủ quyền"}, {ID: "forest", Name: "Bảo vệ rừng"}}
 	})
-	r := newRenderer("http://ui", time.FixedZone("ICT", 7*3600), pack)
+	r := newRenderer("http://ui", time.FixedZone("ICT", 7*3600), pack, nil)
 	a, b := mkAlert(1, "border"), mkAlert(2, "forest")
 	subj, text, _, err := r.render("office", false, []article.Alert{b})
 	if err != nil {
@@ -41,5 +41,21 @@ func TestMailNamesTopicsFromThePack(t *testing.T) {
 	}
 	if i, ok := pack.Rank("forest"); !ok || i != 1 {
 		t.Errorf("Rank(forest) = %d, %v", i, ok)
+	}
+}
+
+// TestMailNamesSources: a mail names the source as the office knows it
+// (sources.yaml's name:); a source without a name shows its id.
+func TestMailNamesSources(t *testing.T) {
+	names := SourceNames(func() map[string]string { return map[string]string{"baothanhhoa": "Báo Thanh Hóa"} })
+	r := newRenderer("http://ui", time.FixedZone("ICT", 7*3600), nil, names)
+	a, b := mkAlert(1, "border"), mkAlert(2, "border")
+	b.Source = "tin-moi"
+	_, text, html, err := r.render("office", false, []article.Alert{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text, "Nguồn: Báo Thanh Hóa\n") || !strings.Contains(text, "Nguồn: tin-moi\n") || !strings.Contains(html, "Nguồn: Báo Thanh Hóa ·") {
+		t.Errorf("sources not named:\n%s", text)
 	}
 }

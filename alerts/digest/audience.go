@@ -200,7 +200,7 @@ func regroup(d *Digest, stories []Story) {
 		byTopic[topics[0]] = append(byTopic[topics[0]], s)
 		for _, it := range append([]Item{s.Item}, s.AlsoCarried...) {
 			d.Articles++
-			srcCount[it.Source]++
+			srcCount[it.SourceLabel()]++
 			dayCount[dayIndex(d.From, it.Published.In(loc))]++
 		}
 	}

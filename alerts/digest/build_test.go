@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/diembao/diembao/alerts"
 	"github.com/diembao/diembao/internal/article"
+	"github.com/diembao/diembao/internal/officedoc"
 )
 
 // laxArchive returns what it holds whatever the range asked, and fails on
@@ -194,6 +196,45 @@ func TestBuildArchiveErrors(t *testing.T) {
 		_, err = b.Build(context.Background(), "2026-W47")
 		if err == nil || err.Error() != tt.want || !errors.Is(err, boom) {
 			t.Errorf("err = %v, want %q wrapping boom", err, tt.want)
+		}
+	}
+}
+
+// TestBuildNamesSources: with the sources' names, the digest counts and
+// lists each source by its name (kept in the archived digest), a source
+// without one by its id; the HTML, text and DOCX show the names.
+func TestBuildNamesSources(t *testing.T) {
+	b, err := NewBuilder(figuresArchive(), ict, "UBND")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.UseSources(func() map[string]string { return map[string]string{"s1": "Báo Thanh Hóa", "s2": "Báo Nhân Dân"} })
+	d, err := b.Build(context.Background(), "2026-W47")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Count{{Label: "Báo Thanh Hóa", N: 3}, {Label: "Báo Nhân Dân", N: 2}, {Label: "s3", N: 1}}
+	if !reflect.DeepEqual(d.BySource, want) {
+		t.Errorf("by source %+v, want %+v", d.BySource, want)
+	}
+	if d.Alerts[0].SourceLabel() != "Báo Thanh Hóa" {
+		t.Errorf("alert line %+v: want the source's name", d.Alerts[0])
+	}
+	html, err := HTML(d, ict)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := Text(d, ict)
+	doc, err := DOCX(d, ict, officedoc.Issuer{Name: "UBND XÃ THƯỜNG XUÂN", Place: "Thường Xuân"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range map[string]string{"html": html, "text": text, "docx": docxText(t, doc)} {
+		if !strings.Contains(body, "Báo Thanh Hóa,") && !strings.Contains(body, "Báo Thanh Hóa ·") {
+			t.Errorf("%s does not name s1:\n%s", name, body)
+		}
+		if strings.Contains(body, "s1,") || strings.Contains(body, "s1 ·") {
+			t.Errorf("%s shows the id s1", name)
 		}
 	}
 }

@@ -23,13 +23,16 @@ import (
 
 // Item is one relevant article of the week, as the archive gives it.
 type Item struct {
-	ID        string    `json:"id"`
-	URL       string    `json:"url"`
-	Title     string    `json:"title"`
-	Lead      string    `json:"lead"`
-	Body      string    `json:"body,omitempty"` // used for reprint detection only
-	Source    string    `json:"source"`
-	Published time.Time `json:"published"`
+	ID     string `json:"id"`
+	URL    string `json:"url"`
+	Title  string `json:"title"`
+	Lead   string `json:"lead"`
+	Body   string `json:"body,omitempty"` // used for reprint detection only
+	Source string `json:"source"`
+	// SourceName is the source's display name when the Builder knows one
+	// (UseSources); SourceLabel gives it, or the id.
+	SourceName string    `json:"source_name,omitempty"`
+	Published  time.Time `json:"published"`
 	// PublishedFrom is "fetched" when the page states no date and
 	// Published is when it was found (shown as "ngày phát hiện").
 	PublishedFrom string   `json:"published_from,omitempty"`
@@ -87,14 +90,16 @@ type Count struct {
 
 // AlertLine is one alert of the week.
 type AlertLine struct {
-	ID       string    `json:"id"`
-	Title    string    `json:"title"`
-	Source   string    `json:"source"`
-	Topics   []string  `json:"topics"`
-	Severity string    `json:"severity"`
-	Received time.Time `json:"received"`
-	Acked    bool      `json:"acked"`
-	AckedBy  string    `json:"acked_by,omitempty"`
+	ID     string `json:"id"`
+	Title  string `json:"title"`
+	Source string `json:"source"`
+	// SourceName is as Item's.
+	SourceName string    `json:"source_name,omitempty"`
+	Topics     []string  `json:"topics"`
+	Severity   string    `json:"severity"`
+	Received   time.Time `json:"received"`
+	Acked      bool      `json:"acked"`
+	AckedBy    string    `json:"acked_by,omitempty"`
 	// Audiences the alert was routed to: a mail to one audience lists only
 	// its alerts (police-only alerts stay invisible to the others).
 	Audiences []string `json:"audiences,omitempty"`
@@ -131,7 +136,25 @@ type Builder struct {
 	loc       *time.Location
 	issuer    string
 	topics    alerts.Topics
+	sources   alerts.SourceNames
 	sensitive []string // HideRestricted
+}
+
+// UseSources makes the digest name sources as the office knows them
+// (sources.yaml's name:, own portals' names); without it ids are shown.
+func (b *Builder) UseSources(sn alerts.SourceNames) { b.sources = sn }
+
+// SourceLabel is the item's source as shown: its name, else its id.
+func (it Item) SourceLabel() string { return label(it.SourceName, it.Source) }
+
+// SourceLabel is the alert's source as shown: its name, else its id.
+func (a AlertLine) SourceLabel() string { return label(a.SourceName, a.Source) }
+
+func label(name, id string) string {
+	if name != "" {
+		return name
+	}
+	return id
 }
 
 // UseTopics makes the digest name and order topics as the loaded rule pack
@@ -189,6 +212,10 @@ func (b *Builder) build(ctx context.Context, week string, from, to time.Time) (D
 	if err != nil {
 		return Digest{}, fmt.Errorf("digest %s: alerts: %w", week, err)
 	}
+	names := b.sourceNames()
+	for i := range items {
+		items[i].SourceName = names[items[i].Source]
+	}
 	if len(b.sensitive) > 0 {
 		markItems(items, recs, b.sensitive)
 	}
@@ -198,11 +225,22 @@ func (b *Builder) build(ctx context.Context, week string, from, to time.Time) (D
 	d.Topics, d.ByTopic = b.byTopic(stories)
 	d.BySource, d.ByDay = b.itemCounts(items, from, to)
 	d.Alerts = alertLines(recs)
+	for i := range d.Alerts {
+		d.Alerts[i].SourceName = names[d.Alerts[i].Source]
+	}
 	if len(b.sensitive) > 0 {
 		markAlerts(&d, recs, b.sensitive)
 	}
 	d.topics = b.topics
 	return d, nil
+}
+
+// sourceNames is the map of UseSources (nil without it).
+func (b *Builder) sourceNames() map[string]string {
+	if b.sources == nil {
+		return nil
+	}
+	return b.sources()
 }
 
 // articles returns the archive's articles of [from, to), keeping what the
@@ -291,7 +329,7 @@ func (b *Builder) topicGroup(t string, stories []Story) TopicGroup {
 func (b *Builder) itemCounts(items []Item, from, to time.Time) (bySource, byDay []Count) {
 	srcCount, dayCount := map[string]int{}, map[string]int{}
 	for _, it := range items {
-		srcCount[it.Source]++
+		srcCount[it.SourceLabel()]++
 		dayCount[it.Published.In(b.loc).Format("2006-01-02")]++
 	}
 	for day := from; day.Before(to); day = day.AddDate(0, 0, 1) {

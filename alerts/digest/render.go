@@ -60,7 +60,7 @@ var funcs = template.FuncMap{
 	"sources": func(its []Item) string {
 		var s []string
 		for _, it := range its {
-			s = append(s, it.Source)
+			s = append(s, it.SourceLabel())
 		}
 		return strings.Join(s, ", ")
 	},
@@ -84,7 +84,7 @@ Theo nguồn: {{range $i, $c := .D.BySource}}{{if $i}}, {{end}}{{$c.Label}} {{$c
 {{range .Days}}<h3 style="font-size:14px;color:#555;margin:12px 0 4px">{{date .Date}}</h3>
 {{range .Stories}}{{$n = add $n 1}}<div style="margin:0 0 12px">
 <p style="margin:0"><b>{{$n}}. <a href="{{.URL}}" style="color:#1a4f8a">{{.Title}}</a></b></p>
-<p style="margin:2px 0;font-size:12px;color:#555">{{.Source}} · {{when .Item $.Loc "15:04 02/01"}}{{if .AlsoCarried}} · cũng đăng trên {{len .AlsoCarried}} báo khác: {{sources .AlsoCarried}}{{end}}</p>
+<p style="margin:2px 0;font-size:12px;color:#555">{{.SourceLabel}} · {{when .Item $.Loc "15:04 02/01"}}{{if .AlsoCarried}} · cũng đăng trên {{len .AlsoCarried}} báo khác: {{sources .AlsoCarried}}{{end}}</p>
 <p style="margin:2px 0">{{cut .Lead 320}}</p>
 {{if .AlsoUnder}}<p style="margin:2px 0;font-size:12px;color:#555">Cũng thuộc chủ đề: {{join .AlsoUnder}}</p>{{end}}
 {{if .Terms}}<p style="margin:2px 0;font-size:12px;color:#555">Từ khóa: {{join .Terms}}</p>{{end}}
@@ -92,7 +92,7 @@ Theo nguồn: {{range $i, $c := .D.BySource}}{{if $i}}, {{end}}{{$c.Label}} {{$c
 {{end}}{{end}}{{end}}
 <h2 style="font-size:16px;border-bottom:1px solid #ccc;margin-top:24px">Cảnh báo trong tuần ({{len .D.Alerts}})</h2>
 <table style="border-collapse:collapse;font-size:13px;width:100%">
-{{range .D.Alerts}}<tr><td style="padding:3px;border-bottom:1px solid #eee">{{hm .Received $.Loc}}</td><td style="padding:3px;border-bottom:1px solid #eee">{{.Title}} <span style="color:#555">({{.Source}}, {{sev .Severity}})</span></td><td style="padding:3px;border-bottom:1px solid #eee">{{if .Acked}}Đã xác nhận{{if .AckedBy}} ({{.AckedBy}}){{end}}{{else}}<b style="color:#b00">Chưa xác nhận</b>{{end}}</td></tr>
+{{range .D.Alerts}}<tr><td style="padding:3px;border-bottom:1px solid #eee">{{hm .Received $.Loc}}</td><td style="padding:3px;border-bottom:1px solid #eee">{{.Title}} <span style="color:#555">({{.SourceLabel}}, {{sev .Severity}})</span></td><td style="padding:3px;border-bottom:1px solid #eee">{{if .Acked}}Đã xác nhận{{if .AckedBy}} ({{.AckedBy}}){{end}}{{else}}<b style="color:#b00">Chưa xác nhận</b>{{end}}</td></tr>
 {{end}}</table>
 <p style="font-size:11px;color:#888;margin-top:24px">Bản tin tự động từ diembao.</p>
 </div></body></html>
@@ -122,7 +122,7 @@ func Text(d Digest, loc *time.Location) string {
 		for _, day := range g.Days {
 			for _, s := range day.Stories {
 				n++
-				fmt.Fprintf(&b, "%d. %s\n   %s, %s\n   %s\n", n, cut(s.Title, 200), s.Source, when(s.Item, loc, "15:04 02/01"), s.URL)
+				fmt.Fprintf(&b, "%d. %s\n   %s, %s\n   %s\n", n, cut(s.Title, 200), s.SourceLabel(), when(s.Item, loc, "15:04 02/01"), s.URL)
 				if len(s.AlsoCarried) > 0 {
 					fmt.Fprintf(&b, "   Cũng đăng trên %d báo khác\n", len(s.AlsoCarried))
 				}
@@ -195,7 +195,7 @@ func Document(d Digest, loc *time.Location, is officedoc.Issuer) officedoc.Docum
 			for _, s := range day.Stories {
 				n++
 				add(officedoc.Block{Para: fmt.Sprintf("%d. %s", n, cut(s.Title, 300))})
-				meta := fmt.Sprintf("%s, %s", s.Source, when(s.Item, loc, "15:04 02/01/2006"))
+				meta := fmt.Sprintf("%s, %s", s.SourceLabel(), when(s.Item, loc, "15:04 02/01/2006"))
 				if len(s.AlsoCarried) > 0 {
 					meta += fmt.Sprintf("; cũng đăng trên %d báo khác: %s", len(s.AlsoCarried), sourcesOf(s.AlsoCarried))
 				}
@@ -221,7 +221,7 @@ func Document(d Digest, loc *time.Location, is officedoc.Issuer) officedoc.Docum
 			if a.Acked {
 				st = "Đã xác nhận"
 			}
-			t.Rows = append(t.Rows, []string{a.Received.In(loc).Format("15:04 02/01"), cut(a.Title, 200), a.Source, alerts.SeverityName(a.Severity), st})
+			t.Rows = append(t.Rows, []string{a.Received.In(loc).Format("15:04 02/01"), cut(a.Title, 200), a.SourceLabel(), alerts.SeverityName(a.Severity), st})
 		}
 		add(officedoc.Block{Table: t})
 	}
@@ -231,7 +231,7 @@ func Document(d Digest, loc *time.Location, is officedoc.Issuer) officedoc.Docum
 func sourcesOf(its []Item) string {
 	var s []string
 	for _, it := range its {
-		s = append(s, it.Source)
+		s = append(s, it.SourceLabel())
 	}
 	return strings.Join(s, ", ")
 }

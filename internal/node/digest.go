@@ -21,8 +21,9 @@ type DigestDeps struct {
 	Alerts  kv.Store // bucket "alerts"
 	Digests kv.Store // bucket "digests": archive and sent marks
 	Outbox  alerts.Outbox
-	Now     func() time.Time // nil: time.Now
-	Topics  alerts.Topics    // the rule pack's names and order (nil: built-in)
+	Now     func() time.Time   // nil: time.Now
+	Topics  alerts.Topics      // the rule pack's names and order (nil: built-in)
+	Sources alerts.SourceNames // the sources' display names (nil: ids)
 }
 
 // DigestScheduler wires the digest Builder and Scheduler from the
@@ -41,6 +42,7 @@ func DigestScheduler(cfg config.Config, deps DigestDeps, log *slog.Logger) (*dig
 		return nil, nil, err
 	}
 	b.UseTopics(deps.Topics)
+	b.UseSources(deps.Sources)
 	b.HideRestricted(SensitiveAudiences(cfg)) // police-only rules: only in the police copy
 	s, err := digest.NewScheduler(digest.SchedulerConfig{
 		Schedule:  cfg.Digest.Schedule,
@@ -86,7 +88,7 @@ func (n *Node) startDigest(ctx context.Context, g *stages.Group) error {
 	if n.idx != nil {
 		idx = n.idx
 	}
-	_, s, err := DigestScheduler(n.cfg, DigestDeps{Index: idx, Alerts: alertKV, Digests: digests, Outbox: Outbox(n.bus), Topics: PackTopics(n.rules)}, n.log)
+	_, s, err := DigestScheduler(n.cfg, DigestDeps{Index: idx, Alerts: alertKV, Digests: digests, Outbox: Outbox(n.bus), Topics: PackTopics(n.rules), Sources: n.names.Names}, n.log)
 	if err != nil {
 		return fmt.Errorf("digest: %w", err)
 	}

@@ -83,6 +83,7 @@ type Node struct {
 	reg     *prometheus.Registry
 	metrics *stageMetrics
 	log     *slog.Logger
+	names   *sourceNamer // sources' display names for mails, digests and pages
 
 	// httpReady receives the web server's address once it listens (the
 	// demo prints it).
@@ -112,6 +113,7 @@ func Open(ctx context.Context, env Env, roles Roles, natsURL string) (*Node, err
 	n.reg = prometheus.NewRegistry()
 	n.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	n.metrics = newStageMetrics(n.reg)
+	n.names = n.newSourceNamer()
 	return n, nil
 }
 

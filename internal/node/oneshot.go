@@ -92,5 +92,6 @@ func OpenDigestDeps(ctx context.Context, env Env, natsURL string, running func(c
 		return DigestDeps{}, nil, err
 	}
 	deps.Outbox = Outbox(b)
+	deps.Sources = newSourceNamer(cfg, b, env.Log).Names
 	return deps, closeAll, nil
 }

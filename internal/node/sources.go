@@ -37,7 +37,12 @@ func LoadSources(path string) ([]crawler.Source, error) {
 // (test sites and the demo), so an admin's browser cannot aim the crawler
 // at the office network of a real deployment.
 func (n *Node) openSourceStore(ctx context.Context, seed []crawler.Source) (*sourcestore.Store, error) {
-	bucket, err := n.bus.KVHistory(ctx, BucketSources, sourcestore.History)
+	return openSourceStoreOn(ctx, n.bus, seed)
+}
+
+// openSourceStoreOn is openSourceStore on bus b.
+func openSourceStoreOn(ctx context.Context, b *bus.Bus, seed []crawler.Source) (*sourcestore.Store, error) {
+	bucket, err := b.KVHistory(ctx, BucketSources, sourcestore.History)
 	if err != nil {
 		return nil, err
 	}

@@ -105,6 +105,7 @@ func (n *Node) startNotify(ctx context.Context, g *stages.Group) error {
 	}
 	acfg := alertsConfig(n.cfg)
 	acfg.Topics = PackTopics(n.rules)
+	acfg.Sources = n.names.Names
 	notif, err := alerts.NewNotifier(acfg, st, Outbox(n.bus), n.log)
 	if err != nil {
 		return err

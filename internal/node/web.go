@@ -72,6 +72,7 @@ func (n *Node) webDeps(ctx context.Context) (web.Deps, error) {
 		Snapshots:   webdata.SnapshotsFrom(bus.Blobs{B: n.bus}),
 		Cases:       caseSvc,
 		Portals:     portals,
+		SourceNames: n.names.Names,
 		Saved:       saved,
 		Registry:    n.reg,
 		Ready:       n.health,

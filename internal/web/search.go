@@ -158,7 +158,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		for _, h := range res.Hits {
 			d.Hits = append(d.Hits, hitView{Hit: h, SnippetHTML: template.HTML(h.Snippet), SafeURL: safeHref(h.URL)})
 		}
-		d.SourceFacets = facetLinks(v, "source", res.Facets["source"], d.Sources, nil)
+		d.SourceFacets = facetLinks(v, "source", res.Facets["source"], d.Sources, s.sourceName)
 		d.TopicFacets = facetLinks(v, "topic", res.Facets["topic"], d.Topics, func(t string) string { return s.topicLabel(r.Context(), t) })
 		d.Extra = s.searchExtras(r, &q)
 		d.Page = q.Page

@@ -102,6 +102,11 @@ type Deps struct {
 	Exporter    Exporter // search exports; nil: off
 	Cases       Cases    // the case workflow (cases.go)
 	Portals     Portals  // own portals: duties and change watch (portals.go)
+	// SourceNames gives the sources' display names by id (sources.yaml's
+	// name: with the UI's edits, own portals' names); nil or a missing id:
+	// the id is shown. It is called on every page that lists articles, so it
+	// should answer from memory.
+	SourceNames func() map[string]string
 	// Saved keeps saved searches (nil: the feature is off).
 	Saved *savedsearch.Store
 	// Registry is served on /metrics; the server registers its own HTTP
@@ -460,7 +465,8 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return t
 		},
-		"roleName": func(t string) string { return roleNames[t] },
+		"roleName":   func(t string) string { return roleNames[t] },
+		"sourceName": s.sourceName,
 		"audienceName": func(a string) string {
 			if n := s.cfg.AudienceNames[a]; n != "" {
 				return n
@@ -556,4 +562,14 @@ func (l *limiter) prune(key string, now time.Time) []time.Time {
 	}
 	l.fails[key] = f
 	return f
+}
+
+// sourceName is source id's display name (Deps.SourceNames), else the id.
+func (s *Server) sourceName(id string) string {
+	if s.deps.SourceNames != nil {
+		if n := s.deps.SourceNames()[id]; n != "" {
+			return n
+		}
+	}
+	return id
 }
