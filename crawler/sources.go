@@ -100,6 +100,9 @@ func ParseSources(name string, b []byte) (srcs []Source, err error) {
 	var doc struct {
 		Sources []Source `yaml:"sources"`
 	}
+	// A byte order mark (Windows Notepad) is allowed by YAML; go-yaml would
+	// read it into the first key.
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 	if err := yamlguard.CheckAliases(b, yamlguard.MaxAliasNodes); err != nil {
 		return nil, fmt.Errorf("%s:%w", name, err)
 	}

@@ -37,7 +37,11 @@ func TestLoadSources(t *testing.T) {
 	if len(srcs) != 1 || srcs[0].Interval.D() != 10*time.Minute || srcs[0].Delay.D() != 2*time.Second || srcs[0].Listings[0].Links != `-[0-9]+\.htm$` {
 		t.Fatalf("%+v", srcs)
 	}
+	if bom, err := LoadSources(write("\xef\xbb\xbf" + good)); err != nil || len(bom) != 1 || bom[0].Name != "Báo Thanh Hóa" {
+		t.Errorf("a file with a byte order mark (Windows Notepad): %+v, %v", bom, err)
+	}
 	tests := []struct{ name, body, want string }{
+		{"unknown key after a BOM", "\xef\xbb\xbf" + strings.Replace(good, "    delay: 2s\n", "    delay: 2s\n    dealy: 3s\n", 1), ":10:"},
 		{"unknown key", strings.Replace(good, "    delay: 2s\n", "    delay: 2s\n    dealy: 3s\n", 1), ":10:"},
 		{"bad id", strings.Replace(good, "id: baothanhhoa", "id: Bao_TH", 1), ":2: sources[0]: id"},
 		{"bad kind", strings.Replace(good, "kind: press", "kind: blog", 1), ":4: sources[0]: kind"},

@@ -201,6 +201,7 @@ func (d *ruleDoc) UnmarshalYAML(n ast.Node) error {
 // an error, is decoded by go-yaml whole (parseFileAST), so errors are
 // go-yaml's.
 func parseFile(name string, data []byte) (*fileDoc, error) {
+	data = bytes.TrimPrefix(data, []byte(utf8BOM)) // YAML allows it; go-yaml would read it into the first key
 	if d, ok := parseItems(name, data); ok {
 		return d, nil
 	}
@@ -213,8 +214,9 @@ func parseFileAST(name string, data []byte) (*fileDoc, error) {
 	return d, err
 }
 
-// utf8BOM is the byte order mark some Windows editors write at a UTF-8
-// file's start.
+// utf8BOM is the byte order mark some Windows editors (Notepad) write at a
+// UTF-8 file's start. YAML allows it there; go-yaml reads it as part of the
+// first key, so readers strip it first.
 const utf8BOM = "\xef\xbb\xbf"
 
 // parseAST parses data once (the alias check and the decoder share the
@@ -228,11 +230,6 @@ func parseAST(name string, data []byte) (_ *ast.File, _ *fileDoc, err error) {
 		}
 	}()
 	var doc fileDoc
-	if bytes.HasPrefix(data, []byte(utf8BOM)) {
-		// go-yaml reads the mark as part of the first key, and would refuse
-		// an unknown field whose name looks right.
-		return nil, nil, &Error{File: name, Line: 1, Col: 1, Msg: "the file starts with a byte order mark (BOM): save it as UTF-8 without BOM"}
-	}
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		return nil, nil, yamlError(name, err)

@@ -218,6 +218,9 @@ func Load(path string, required bool, getenv func(string) string) (Config, error
 	var data []byte
 	if path != "" {
 		b, err := os.ReadFile(path)
+		// A byte order mark (Windows Notepad) is allowed by YAML; go-yaml
+		// would read it into the first key.
+		b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 		data = b
 		switch {
 		case err == nil:

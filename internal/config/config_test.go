@@ -120,3 +120,16 @@ func TestAudienceNames(t *testing.T) {
 		t.Error("the default police audience has no name")
 	}
 }
+
+// TestByteOrderMark: a file saved with a byte order mark (Windows Notepad)
+// reads as the same file without it, and errors keep their positions.
+func TestByteOrderMark(t *testing.T) {
+	cfg, err := Load(write(t, "\xef\xbb\xbfdata_dir: /srv/diembao\n"), true, nil)
+	if err != nil || cfg.DataDir != "/srv/diembao" {
+		t.Errorf("with a BOM: data_dir %q, err %v", cfg.DataDir, err)
+	}
+	_, err = Load(write(t, "\xef\xbb\xbfdata_dir: /srv/diembao\nbogus: 1\n"), true, nil)
+	if err == nil || !strings.Contains(err.Error(), ":2:1:") || !strings.Contains(err.Error(), "bogus") {
+		t.Errorf("error after a BOM: %v, want it at 2:1 naming bogus", err)
+	}
+}
