@@ -346,7 +346,6 @@ func TestItemReaderDeclines(t *testing.T) {
 	const item = "  - {id: a, topic: t, query: x}\n"
 	for _, tt := range []struct{ name, file string }{
 		{"CRLF", strings.ReplaceAll(itemFile("  ", itemItems[0]), "\n", "\r\n")},
-		{"BOM", "\xef\xbb\xbf" + itemFile("  ", itemItems[0])},
 		{"invalid UTF-8", itemFile("  ", "- {id: a, topic: t, description: \"\xff\", query: x}")},
 		{"rules:# is a key", "topics: [{id: t}]\nrules:#x\n" + item},
 		{"tab before an item", "topics: [{id: t}]\nrules:\n\t- {id: a, topic: t, query: x}\n"},
