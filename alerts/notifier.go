@@ -272,10 +272,37 @@ func (n *Notifier) Run(ctx context.Context) error {
 
 // Flush first finishes any group a crash left between flush and outbox, then
 // puts every group whose oldest alert waited group_wait onto the Outbox.
-// It returns the number of mails enqueued.
+// It returns the number of mails enqueued, also when it stops at an error.
 func (n *Notifier) Flush(ctx context.Context) (int, error) {
 	n.flushMu.Lock()
 	defer n.flushMu.Unlock()
+	sent, err := n.commitLeftBatches(ctx)
+	if err != nil {
+		return sent, err
+	}
+	byAud, err := n.pendingByAudience(ctx)
+	if err != nil {
+		return sent, err
+	}
+	now := n.cfg.Now()
+	auds := make([]string, 0, len(byAud))
+	for a := range byAud {
+		auds = append(auds, a)
+	}
+	sort.Strings(auds)
+	for _, aud := range auds {
+		k, err := n.flushAudience(ctx, aud, byAud[aud], now)
+		sent += k
+		if err != nil {
+			return sent, err
+		}
+	}
+	return sent, nil
+}
+
+// commitLeftBatches commits every batch still in the store (rendered, not
+// yet known to be on the Outbox) and returns how many it committed.
+func (n *Notifier) commitLeftBatches(ctx context.Context) (int, error) {
 	sent := 0
 	bkeys, err := n.kv.Keys(ctx, "batch.")
 	if err != nil {
@@ -294,10 +321,16 @@ func (n *Notifier) Flush(ctx context.Context) (int, error) {
 		}
 		sent++
 	}
+	return sent, nil
+}
 
+// pendingByAudience reads the pending entries (pending.<audience>.<alert>)
+// grouped by audience; a key of another form, or one deleted meanwhile, is
+// passed over.
+func (n *Notifier) pendingByAudience(ctx context.Context) (map[string][]pendingEntry, error) {
 	pkeys, err := n.kv.Keys(ctx, "pending.")
 	if err != nil {
-		return sent, fmt.Errorf("list pending: %w", err)
+		return nil, fmt.Errorf("list pending: %w", err)
 	}
 	byAud := map[string][]pendingEntry{}
 	for _, k := range pkeys {
@@ -310,37 +343,36 @@ func (n *Notifier) Flush(ctx context.Context) (int, error) {
 			continue
 		}
 		if err != nil {
-			return sent, err
+			return nil, err
 		}
 		byAud[parts[1]] = append(byAud[parts[1]], p)
 	}
-	now := n.cfg.Now()
-	auds := make([]string, 0, len(byAud))
-	for a := range byAud {
-		auds = append(auds, a)
-	}
-	sort.Strings(auds)
-	for _, aud := range auds {
-		ps := byAud[aud]
-		sort.Slice(ps, func(i, j int) bool {
-			if !ps[i].At.Equal(ps[j].At) {
-				return ps[i].At.Before(ps[j].At)
-			}
-			return ps[i].Alert < ps[j].Alert
-		})
-		if now.Sub(ps[0].At) < n.cfg.GroupWait {
-			continue
+	return byAud, nil
+}
+
+// flushAudience sorts aud's pending entries (non-empty) oldest first, ties
+// by alert id, and, once the oldest waited group_wait, flushes them in
+// groups of at most MaxPerMail. It returns the number of mails enqueued.
+func (n *Notifier) flushAudience(ctx context.Context, aud string, ps []pendingEntry, now time.Time) (int, error) {
+	sort.Slice(ps, func(i, j int) bool {
+		if !ps[i].At.Equal(ps[j].At) {
+			return ps[i].At.Before(ps[j].At)
 		}
-		for len(ps) > 0 {
-			chunk := ps[:min(len(ps), n.cfg.MaxPerMail)]
-			ps = ps[len(chunk):]
-			ok, err := n.flushGroup(ctx, aud, chunk, now)
-			if err != nil {
-				return sent, err
-			}
-			if ok {
-				sent++
-			}
+		return ps[i].Alert < ps[j].Alert
+	})
+	if now.Sub(ps[0].At) < n.cfg.GroupWait {
+		return 0, nil
+	}
+	sent := 0
+	for len(ps) > 0 {
+		chunk := ps[:min(len(ps), n.cfg.MaxPerMail)]
+		ps = ps[len(chunk):]
+		ok, err := n.flushGroup(ctx, aud, chunk, now)
+		if err != nil {
+			return sent, err
+		}
+		if ok {
+			sent++
 		}
 	}
 	return sent, nil

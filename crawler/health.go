@@ -59,21 +59,58 @@ func healthKey(id string) string { return "h." + id }
 
 // recordPass updates the source's health after a pass and tells the
 // Noticer when the source has just gone stale. A pass failed when its
-// discovery failed or every page it fetched failed.
+// discovery failed or every page it fetched failed. The health is updated
+// under c.mu; it is saved to the crawl state, then the notice goes out,
+// after c.mu is released.
 func (c *Crawler) recordPass(ctx context.Context, src Source, start time.Time, st Stats, found []item, errs []error, discErr error) {
 	c.mu.Lock()
-	h := c.health[src.ID]
-	if !c.healthLoaded[src.ID] {
-		c.healthLoaded[src.ID] = true
-		c.mu.Unlock()
-		prev, ok, _ := getJSON[SourceHealth](ctx, c.state, healthKey(src.ID))
-		c.mu.Lock()
-		if ok {
-			name := h.Name
-			*h = prev
-			h.Source, h.Name = src.ID, name
-		}
+	h := c.loadHealthLocked(ctx, src)
+	h.addPass(src, start, st, found, errs, discErr, c.loc)
+	now := c.cfg.now()
+	h.pruneRecent(now)
+	wasStale := h.Stale
+	since := h.updateStale(now, src.Interval.D(), c.cfg.StaleAfter)
+	snap := h.clone()
+	c.mu.Unlock()
+
+	if err := putJSON(ctx, c.state, healthKey(src.ID), snap); err != nil && ctx.Err() == nil {
+		c.log.Warn("save source health", "source", src.ID, "err", err)
 	}
+	if snap.Stale && !wasStale {
+		c.noticeStale(ctx, src.ID, since, snap)
+	}
+}
+
+// loadHealthLocked returns the source's health, read back from the crawl
+// state on its first pass in this process (keeping the configured name). It
+// is called with c.mu held and releases it while reading.
+func (c *Crawler) loadHealthLocked(ctx context.Context, src Source) *SourceHealth {
+	h := c.health[src.ID]
+	if c.healthLoaded[src.ID] {
+		return h
+	}
+	c.healthLoaded[src.ID] = true
+	c.mu.Unlock()
+	prev, ok, _ := getJSON[SourceHealth](ctx, c.state, healthKey(src.ID))
+	c.mu.Lock()
+	if ok {
+		name := h.Name
+		*h = prev
+		h.Source, h.Name = src.ID, name
+	}
+	return h
+}
+
+// passFailed reports whether a pass failed: its discovery failed, or every
+// page it fetched failed.
+func passFailed(st Stats, discErr error) bool {
+	return discErr != nil || (st.Fetched > 0 && st.FetchFail+st.ExtractFail >= st.Fetched)
+}
+
+// addPass counts one pass that started at start: its stats, the newest
+// publication date it saw, its outcome, its day (in loc) and, when it
+// published, its count for the last 24 hours.
+func (h *SourceHealth) addPass(src Source, start time.Time, st Stats, found []item, errs []error, discErr error, loc *time.Location) {
 	if h.FirstPass.IsZero() {
 		h.FirstPass = start
 	}
@@ -82,35 +119,51 @@ func (c *Crawler) recordPass(ctx context.Context, src Source, start time.Time, s
 	h.Passes++
 	h.ItemsFound = st.Found
 	h.Backlog = st.Backlog
-	for _, it := range found {
-		if it.Hint.Published.After(h.NewestItem) && !it.Hint.Published.After(start.Add(48*time.Hour)) {
-			h.NewestItem = it.Hint.Published
-		}
-	}
+	h.noteNewest(found, start)
 	h.Published += st.Published
 	h.ExtractFailures += st.ExtractFail
 	h.FetchFailures += st.FetchFail
-	if discErr == nil {
-		h.LastSuccess = start
-		h.LastError = ""
-		if len(errs) > 0 {
-			h.LastError = errs[0].Error()
-		}
-	} else {
-		h.LastError = discErr.Error()
-	}
-	failed := discErr != nil || (st.Fetched > 0 && st.FetchFail+st.ExtractFail >= st.Fetched)
+	h.noteErrors(start, errs, discErr)
+	failed := passFailed(st, discErr)
 	if failed {
 		h.FailedPasses++
 	} else {
 		h.FailedPasses = 0
 	}
-	h.Days = countDay(h.Days, start.In(c.loc), failed)
+	h.Days = countDay(h.Days, start.In(loc), failed)
 	if st.Published > 0 {
 		h.LastNewArticle = start
 		h.Recent = append(h.Recent, PassCount{At: start, N: st.Published})
 	}
-	now := c.cfg.now()
+}
+
+// noteNewest moves NewestItem to the newest publication date in found,
+// not believing dates more than 48 hours after start.
+func (h *SourceHealth) noteNewest(found []item, start time.Time) {
+	for _, it := range found {
+		if it.Hint.Published.After(h.NewestItem) && !it.Hint.Published.After(start.Add(48*time.Hour)) {
+			h.NewestItem = it.Hint.Published
+		}
+	}
+}
+
+// noteErrors sets LastError: the discovery error, or else the pass's first
+// page error ("" for none), and LastSuccess when discovery worked.
+func (h *SourceHealth) noteErrors(start time.Time, errs []error, discErr error) {
+	if discErr != nil {
+		h.LastError = discErr.Error()
+		return
+	}
+	h.LastSuccess = start
+	h.LastError = ""
+	if len(errs) > 0 {
+		h.LastError = errs[0].Error()
+	}
+}
+
+// pruneRecent drops the pass counts older than 24 hours and sums the rest
+// into Published24h.
+func (h *SourceHealth) pruneRecent(now time.Time) {
 	keep := h.Recent[:0]
 	h.Published24h = 0
 	for _, p := range h.Recent {
@@ -120,34 +173,46 @@ func (c *Crawler) recordPass(ctx context.Context, src Source, start time.Time, s
 		}
 	}
 	h.Recent = keep
-	since := h.LastNewArticle
+}
+
+// updateStale sets Stale when the source has an interval and staleAfter of
+// them have passed since its last new article (or its first pass, without
+// one), with StaleSince the moment it went stale. It returns that reference
+// time.
+func (h *SourceHealth) updateStale(now time.Time, interval time.Duration, staleAfter int) (since time.Time) {
+	since = h.LastNewArticle
 	if since.IsZero() {
 		since = h.FirstPass
 	}
 	wasStale := h.Stale
-	limit := time.Duration(c.cfg.StaleAfter) * src.Interval.D()
-	h.Stale = src.Interval.D() > 0 && now.Sub(since) >= limit
+	limit := time.Duration(staleAfter) * interval
+	h.Stale = interval > 0 && now.Sub(since) >= limit
 	if h.Stale && !wasStale {
 		h.StaleSince = now
 	}
 	if !h.Stale {
 		h.StaleSince = time.Time{}
 	}
+	return since
+}
+
+// clone copies h with its own Recent and Days.
+func (h *SourceHealth) clone() SourceHealth {
 	snap := *h
 	snap.Recent = append([]PassCount(nil), h.Recent...)
 	snap.Days = append([]DayPasses(nil), h.Days...)
-	c.mu.Unlock()
+	return snap
+}
 
-	if err := putJSON(ctx, c.state, healthKey(src.ID), snap); err != nil && ctx.Err() == nil {
-		c.log.Warn("save source health", "source", src.ID, "err", err)
+// noticeStale logs that a source has just gone stale and tells the
+// Noticer, if any; a failed notice is logged.
+func (c *Crawler) noticeStale(ctx context.Context, id string, since time.Time, snap SourceHealth) {
+	c.log.Warn("source stale: no new article", "source", id, "since", since, "intervals", c.cfg.StaleAfter)
+	if c.cfg.Notice == nil {
+		return
 	}
-	if snap.Stale && !wasStale {
-		c.log.Warn("source stale: no new article", "source", src.ID, "since", since, "intervals", c.cfg.StaleAfter)
-		if c.cfg.Notice != nil {
-			if err := c.cfg.Notice.SourceStale(ctx, snap); err != nil {
-				c.log.Warn("stale-source notice failed", "source", src.ID, "err", err)
-			}
-		}
+	if err := c.cfg.Notice.SourceStale(ctx, snap); err != nil {
+		c.log.Warn("stale-source notice failed", "source", id, "err", err)
 	}
 }
 

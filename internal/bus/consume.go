@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -94,6 +95,32 @@ func (s *ConsumerSpec) setDefaults() {
 // returns nil. A handler error never stops the loop.
 func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h BatchHandler) error {
 	spec.setDefaults()
+	cons, err := b.declareConsumer(ctx, spec)
+	if err != nil {
+		return err
+	}
+	log := b.log.With("stream", spec.Stream, "consumer", spec.Durable)
+	for ctx.Err() == nil {
+		raw, msgs, err := fetchBatch(ctx, cons, spec, log)
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			log.Warn("fetch failed", "err", err)
+			sleepCtx(ctx, time.Second)
+			continue
+		}
+		if len(msgs) == 0 {
+			continue
+		}
+		b.handleBatch(ctx, spec, log, h, raw, msgs)
+	}
+	return nil
+}
+
+// declareConsumer creates or updates spec's durable pull consumer, retrying
+// transient errors.
+func (b *Bus) declareConsumer(ctx context.Context, spec ConsumerSpec) (jetstream.Consumer, error) {
 	cc := jetstream.ConsumerConfig{
 		Durable:       spec.Durable,
 		AckPolicy:     jetstream.AckExplicitPolicy,
@@ -112,66 +139,76 @@ func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h BatchHandler) er
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("bus: declare consumer %s/%s: %w", spec.Stream, spec.Durable, err)
+		return nil, fmt.Errorf("bus: declare consumer %s/%s: %w", spec.Stream, spec.Durable, err)
 	}
-	log := b.log.With("stream", spec.Stream, "consumer", spec.Durable)
-	for ctx.Err() == nil {
-		fctx, cancelFetch := context.WithTimeout(ctx, spec.MaxWait)
-		batch, err := cons.Fetch(spec.Batch, jetstream.FetchContext(fctx))
+	return cons, nil
+}
+
+// fetchBatch fetches up to spec.Batch messages, waiting at most MaxWait,
+// and returns them twice, in order: as delivered (to settle) and as the
+// handler sees them. A message whose metadata cannot be read is terminated
+// and left out. The error is the fetch's own; a batch that ends early is
+// only logged.
+func fetchBatch(ctx context.Context, cons jetstream.Consumer, spec ConsumerSpec, log *slog.Logger) ([]jetstream.Msg, []Msg, error) {
+	fctx, cancelFetch := context.WithTimeout(ctx, spec.MaxWait)
+	defer cancelFetch()
+	batch, err := cons.Fetch(spec.Batch, jetstream.FetchContext(fctx))
+	if err != nil {
+		return nil, nil, err
+	}
+	var raw []jetstream.Msg
+	var msgs []Msg
+	for m := range batch.Messages() {
+		md, err := m.Metadata()
 		if err != nil {
-			cancelFetch()
-			if ctx.Err() != nil {
-				break
-			}
-			log.Warn("fetch failed", "err", err)
-			sleepCtx(ctx, time.Second)
+			_ = m.Term()
 			continue
 		}
-		var raw []jetstream.Msg
-		var msgs []Msg
-		for m := range batch.Messages() {
-			md, err := m.Metadata()
-			if err != nil {
-				_ = m.Term()
-				continue
-			}
-			raw = append(raw, m)
-			msgs = append(msgs, Msg{Subject: m.Subject(), Data: m.Data(), Header: m.Headers(),
-				Seq: md.Sequence.Stream, NumDelivered: md.NumDelivered})
-		}
-		if err := batch.Error(); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-			log.Debug("fetch ended", "err", err)
-		}
-		cancelFetch()
-		if len(msgs) == 0 {
-			continue
-		}
-		// The batch in hand finishes even when shutdown has begun (drain).
-		hctx := context.WithoutCancel(ctx)
-		errs := h(hctx, msgs)
-		var unavailable error
-		for i, m := range raw {
-			var herr error
-			if i < len(errs) {
-				herr = errs[i]
-			}
-			if herr != nil && !errkind.IsPermanent(herr) && (IsUnavailable(herr) || b.Health() != nil) {
-				// A full disk or a bus that cannot write says nothing about
-				// the message: retry it for as long as it takes, never
-				// dead-letter it.
-				unavailable = herr
-				_ = m.NakWithDelay(spec.UnavailablePause)
-				continue
-			}
-			b.settle(hctx, log, spec, m, msgs[i], herr)
-		}
-		if unavailable != nil {
-			log.Warn("stage paused: cannot write; messages will be retried", "retry_in", spec.UnavailablePause.String(),
-				"bus", errString(b.Health()), "err", unavailable)
-			sleepCtx(ctx, spec.UnavailablePause)
-		}
+		raw = append(raw, m)
+		msgs = append(msgs, Msg{Subject: m.Subject(), Data: m.Data(), Header: m.Headers(),
+			Seq: md.Sequence.Stream, NumDelivered: md.NumDelivered})
 	}
-	return nil
+	if err := batch.Error(); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		log.Debug("fetch ended", "err", err)
+	}
+	return raw, msgs, nil
+}
+
+// handleBatch hands msgs to h and settles each message in batch order. A
+// message that failed for lack of a resource (disk, bus) is nak'd with
+// UnavailablePause instead of settled, and the loop then pauses as long.
+// The batch in hand finishes even when shutdown has begun (drain).
+func (b *Bus) handleBatch(ctx context.Context, spec ConsumerSpec, log *slog.Logger, h BatchHandler, raw []jetstream.Msg, msgs []Msg) {
+	hctx := context.WithoutCancel(ctx)
+	errs := h(hctx, msgs)
+	var unavailable error
+	for i, m := range raw {
+		var herr error
+		if i < len(errs) {
+			herr = errs[i]
+		}
+		if b.resourceMissing(herr) {
+			// A full disk or a bus that cannot write says nothing about
+			// the message: retry it for as long as it takes, never
+			// dead-letter it.
+			unavailable = herr
+			_ = m.NakWithDelay(spec.UnavailablePause)
+			continue
+		}
+		b.settle(hctx, log, spec, m, msgs[i], herr)
+	}
+	if unavailable != nil {
+		log.Warn("stage paused: cannot write; messages will be retried", "retry_in", spec.UnavailablePause.String(),
+			"bus", errString(b.Health()), "err", unavailable)
+		sleepCtx(ctx, spec.UnavailablePause)
+	}
+}
+
+// resourceMissing reports whether a handler error that is not permanent
+// means a missing resource rather than a bad message: the error says so, or
+// the bus itself is unhealthy.
+func (b *Bus) resourceMissing(herr error) bool {
+	return herr != nil && !errkind.IsPermanent(herr) && (IsUnavailable(herr) || b.Health() != nil)
 }
 
 // settle acks, naks with backoff, or dead-letters one message.

@@ -225,6 +225,13 @@ func (n *Notifier) Tick(ctx context.Context) error {
 	return first
 }
 
+// tickOne looks once at one search. Its side effects come in this order,
+// so that a failure at any step leaves what the next tick needs to retry:
+// the baseline only marks what it finds as seen; a daily search saves its
+// pending articles before marking them seen and, when due, mails the
+// summary before clearing the pending list and recording the day; an
+// immediate search mails before marking seen and clearing pending. A mail
+// sent again after a later failure has the same Message ID.
 func (n *Notifier) tickOne(ctx context.Context, s Search) error {
 	to, err := n.emails.Email(ctx, s.Owner)
 	if err != nil {
@@ -242,78 +249,117 @@ func (n *Notifier) tickOne(ctx context.Context, s Search) error {
 	if err := n.load(ctx, "ssseen."+s.ID, &seen); err != nil {
 		return err
 	}
+	fresh := seen.unseen(hits)
+	if !seen.Init { // the baseline: what the search found when it was saved
+		return n.markSeen(ctx, s.ID, seen, fresh)
+	}
+	var pend pendingSet
+	if err := n.load(ctx, "sspending."+s.ID, &pend); err != nil {
+		return err
+	}
+	pend.add(fresh)
+	if s.Notify == NotifyDaily {
+		return n.tickDaily(ctx, s, to, seen, fresh, pend)
+	}
+	return n.tickImmediate(ctx, s, to, seen, fresh, pend)
+}
+
+// unseen returns the hits not yet reported, in their order.
+func (seen seenSet) unseen(hits []Hit) []Hit {
 	var fresh []Hit
 	for _, h := range hits {
 		if !slices.Contains(seen.IDs, h.ID) {
 			fresh = append(fresh, h)
 		}
 	}
-	markSeen := func() error {
-		for _, h := range fresh {
-			seen.IDs = append(seen.IDs, h.ID)
+	return fresh
+}
+
+// add appends the hits not already pending.
+func (p *pendingSet) add(hits []Hit) {
+	for _, h := range hits {
+		if !slices.ContainsFunc(p.Hits, func(q hitJSON) bool { return q.ID == h.ID }) {
+			p.Hits = append(p.Hits, hitJSON(h))
 		}
-		if len(seen.IDs) > maxSeen {
-			seen.IDs = seen.IDs[len(seen.IDs)-maxSeen:]
-		}
-		seen.Init = true
-		return n.save(ctx, "ssseen."+s.ID, seen)
 	}
-	if !seen.Init { // the baseline: what the search found when it was saved
-		return markSeen()
-	}
-	var pend pendingSet
-	if err := n.load(ctx, "sspending."+s.ID, &pend); err != nil {
-		return err
-	}
+}
+
+// markSeen saves seen with fresh added (only the last maxSeen ids are
+// kept) and the baseline marked as taken.
+func (n *Notifier) markSeen(ctx context.Context, id string, seen seenSet, fresh []Hit) error {
 	for _, h := range fresh {
-		if !slices.ContainsFunc(pend.Hits, func(p hitJSON) bool { return p.ID == h.ID }) {
-			pend.Hits = append(pend.Hits, hitJSON(h))
-		}
+		seen.IDs = append(seen.IDs, h.ID)
 	}
-	now := n.cfg.Now()
-	if s.Notify == NotifyDaily {
-		if len(fresh) > 0 {
-			if err := n.save(ctx, "sspending."+s.ID, pend); err != nil {
-				return err
-			}
-			if err := markSeen(); err != nil {
-				return err
-			}
-		}
-		n0 := now.In(n.cfg.Location)
-		due := time.Date(n0.Year(), n0.Month(), n0.Day(), 0, 0, 0, 0, n.cfg.Location).Add(n.cfg.DailyAt)
-		if now.Before(due) || !s.LastDaily.Before(due) {
-			return nil
-		}
-		if len(pend.Hits) > 0 {
-			if err := n.send(ctx, s, to, pend.Hits, "daily-"+due.Format("2006-01-02")); err != nil {
-				return err
-			}
-		}
-		if err := n.st.kv.Delete(ctx, "sspending."+s.ID); err != nil && !errors.Is(err, kv.ErrNotFound) {
-			return fmt.Errorf("clear pending: %w", err)
-		}
-		cur, err := n.st.Get(ctx, s.Owner, s.ID)
-		if err != nil {
-			return err
-		}
-		cur.LastDaily = now.UTC()
-		return n.st.put(ctx, cur, false)
+	if len(seen.IDs) > maxSeen {
+		seen.IDs = seen.IDs[len(seen.IDs)-maxSeen:]
 	}
-	if len(pend.Hits) == 0 {
-		return nil
-	}
-	// immediate (with anything a daily mode left pending)
-	if err := n.send(ctx, s, to, pend.Hits, "now"); err != nil {
-		return err
-	}
-	if err := markSeen(); err != nil {
-		return err
-	}
-	if err := n.st.kv.Delete(ctx, "sspending."+s.ID); err != nil && !errors.Is(err, kv.ErrNotFound) {
+	seen.Init = true
+	return n.save(ctx, "ssseen."+id, seen)
+}
+
+// clearPending deletes a search's pending list; an absent list is no error.
+func (n *Notifier) clearPending(ctx context.Context, id string) error {
+	if err := n.st.kv.Delete(ctx, "sspending."+id); err != nil && !errors.Is(err, kv.ErrNotFound) {
 		return fmt.Errorf("clear pending: %w", err)
 	}
 	return nil
+}
+
+// tickDaily keeps fresh articles pending (saved before they are marked
+// seen) and sends the summary once the day's DailyAt has passed and the
+// search has not had one since.
+func (n *Notifier) tickDaily(ctx context.Context, s Search, to string, seen seenSet, fresh []Hit, pend pendingSet) error {
+	now := n.cfg.Now()
+	if len(fresh) > 0 {
+		if err := n.save(ctx, "sspending."+s.ID, pend); err != nil {
+			return err
+		}
+		if err := n.markSeen(ctx, s.ID, seen, fresh); err != nil {
+			return err
+		}
+	}
+	n0 := now.In(n.cfg.Location)
+	due := time.Date(n0.Year(), n0.Month(), n0.Day(), 0, 0, 0, 0, n.cfg.Location).Add(n.cfg.DailyAt)
+	if now.Before(due) || !s.LastDaily.Before(due) {
+		return nil
+	}
+	return n.sendSummary(ctx, s, to, pend.Hits, now, due)
+}
+
+// sendSummary mails the pending hits (no mail when there are none), then
+// clears them and records now as the search's LastDaily. A failure after
+// the mail leaves the day unrecorded, so the next tick sends the same
+// message (ID from the search, the due day and the hits) again.
+func (n *Notifier) sendSummary(ctx context.Context, s Search, to string, hits []hitJSON, now, due time.Time) error {
+	if len(hits) > 0 {
+		if err := n.send(ctx, s, to, hits, "daily-"+due.Format("2006-01-02")); err != nil {
+			return err
+		}
+	}
+	if err := n.clearPending(ctx, s.ID); err != nil {
+		return err
+	}
+	cur, err := n.st.Get(ctx, s.Owner, s.ID)
+	if err != nil {
+		return err
+	}
+	cur.LastDaily = now.UTC()
+	return n.st.put(ctx, cur, false)
+}
+
+// tickImmediate mails the pending hits (the fresh ones and anything a
+// daily mode left pending), then marks fresh seen and clears pending.
+func (n *Notifier) tickImmediate(ctx context.Context, s Search, to string, seen seenSet, fresh []Hit, pend pendingSet) error {
+	if len(pend.Hits) == 0 {
+		return nil
+	}
+	if err := n.send(ctx, s, to, pend.Hits, "now"); err != nil {
+		return err
+	}
+	if err := n.markSeen(ctx, s.ID, seen, fresh); err != nil {
+		return err
+	}
+	return n.clearPending(ctx, s.ID)
 }
 
 type mailView struct {
