@@ -64,7 +64,14 @@ func healthKey(id string) string { return "h." + id }
 // after c.mu is released.
 func (c *Crawler) recordPass(ctx context.Context, src Source, start time.Time, st Stats, found []item, errs []error, discErr error) {
 	c.mu.Lock()
-	h := c.loadHealthLocked(ctx, src)
+	h, err := c.loadHealthLocked(ctx, src)
+	if err != nil {
+		c.mu.Unlock()
+		if ctx.Err() == nil {
+			c.log.Warn("source health not read back; this pass is not counted, so the saved days are not overwritten", "source", src.ID, "err", err)
+		}
+		return
+	}
 	h.addPass(src, start, st, found, errs, discErr, c.loc)
 	now := c.cfg.now()
 	h.pruneRecent(now)
@@ -83,22 +90,29 @@ func (c *Crawler) recordPass(ctx context.Context, src Source, start time.Time, s
 
 // loadHealthLocked returns the source's health, read back from the crawl
 // state on its first pass in this process (keeping the configured name). It
-// is called with c.mu held and releases it while reading.
-func (c *Crawler) loadHealthLocked(ctx context.Context, src Source) *SourceHealth {
+// is called with c.mu held and releases it while reading. When the state
+// cannot be read (not when it holds nothing), it returns the error and tries
+// again on the next pass: counting on a fresh record would overwrite the
+// saved days and counts at the next save.
+func (c *Crawler) loadHealthLocked(ctx context.Context, src Source) (*SourceHealth, error) {
 	h := c.health[src.ID]
 	if c.healthLoaded[src.ID] {
-		return h
+		return h, nil
 	}
 	c.healthLoaded[src.ID] = true
 	c.mu.Unlock()
-	prev, ok, _ := getJSON[SourceHealth](ctx, c.state, healthKey(src.ID))
+	prev, ok, err := getJSON[SourceHealth](ctx, c.state, healthKey(src.ID))
 	c.mu.Lock()
+	if err != nil {
+		c.healthLoaded[src.ID] = false
+		return nil, err
+	}
 	if ok {
 		name := h.Name
 		*h = prev
 		h.Source, h.Name = src.ID, name
 	}
-	return h
+	return h, nil
 }
 
 // passFailed reports whether a pass failed: its discovery failed, or every

@@ -240,3 +240,46 @@ func TestRecordPassSavesAndRestores(t *testing.T) {
 		t.Errorf("saved after the restart: %+v", saved)
 	}
 }
+
+// getFailKV fails every Get while fail is set.
+type getFailKV struct {
+	kv.Store
+	mu   sync.Mutex
+	fail bool
+}
+
+func (g *getFailKV) Get(ctx context.Context, k string) (kv.Entry, error) {
+	g.mu.Lock()
+	fail := g.fail
+	g.mu.Unlock()
+	if fail {
+		return kv.Entry{}, errors.New("bus timeout")
+	}
+	return g.Store.Get(ctx, k)
+}
+
+// TestRecordPassUnreadHealthNotOverwritten: when the saved health cannot be
+// read back after a restart, the pass is not counted and nothing is saved
+// (a fresh record would overwrite the saved days); the next pass that can
+// read it counts on top of it.
+func TestRecordPassUnreadHealthNotOverwritten(t *testing.T) {
+	mem := kv.NewMemory()
+	if err := putJSON(context.Background(), mem, healthKey("mau"), SourceHealth{Source: "mau", Passes: 5, Published: 40}); err != nil {
+		t.Fatal(err)
+	}
+	g := &getFailKV{Store: mem, fail: true}
+	h := newPassHarness(t, &putFailKV{Store: g}, "Báo Mẫu")
+	h.pass(Stats{Published: 1}, nil, nil, nil)
+	if saved, _, _ := getJSON[SourceHealth](context.Background(), mem, healthKey("mau")); saved.Passes != 5 || saved.Published != 40 {
+		t.Fatalf("saved health overwritten after a failed read: %+v", saved)
+	}
+	if n := h.log.count("source health not read back"); n != 1 {
+		t.Errorf("%d warnings, want 1: %v", n, h.log.msgs)
+	}
+	g.mu.Lock()
+	g.fail = false
+	g.mu.Unlock()
+	if s := h.pass(Stats{Published: 2}, nil, nil, nil); s.Passes != 6 || s.Published != 42 {
+		t.Errorf("after the store answers again: %+v, want 6 passes and 42 published", s)
+	}
+}
