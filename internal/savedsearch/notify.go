@@ -305,18 +305,25 @@ func (n *Notifier) clearPending(ctx context.Context, id string) error {
 	return nil
 }
 
-// tickDaily keeps fresh articles pending (saved before they are marked
-// seen) and sends the summary once the day's DailyAt has passed and the
-// search has not had one since.
+// keepPending saves pend (fresh included) and then marks fresh seen, so a
+// hit is either still unseen or kept pending until a mail carries it, even
+// when newer hits push it out of the search's first page meanwhile.
+func (n *Notifier) keepPending(ctx context.Context, id string, seen seenSet, fresh []Hit, pend pendingSet) error {
+	if len(fresh) == 0 {
+		return nil
+	}
+	if err := n.save(ctx, "sspending."+id, pend); err != nil {
+		return err
+	}
+	return n.markSeen(ctx, id, seen, fresh)
+}
+
+// tickDaily keeps fresh articles pending and sends the summary once the
+// day's DailyAt has passed and the search has not had one since.
 func (n *Notifier) tickDaily(ctx context.Context, s Search, to string, seen seenSet, fresh []Hit, pend pendingSet) error {
 	now := n.cfg.Now()
-	if len(fresh) > 0 {
-		if err := n.save(ctx, "sspending."+s.ID, pend); err != nil {
-			return err
-		}
-		if err := n.markSeen(ctx, s.ID, seen, fresh); err != nil {
-			return err
-		}
+	if err := n.keepPending(ctx, s.ID, seen, fresh, pend); err != nil {
+		return err
 	}
 	n0 := now.In(n.cfg.Location)
 	due := time.Date(n0.Year(), n0.Month(), n0.Day(), 0, 0, 0, 0, n.cfg.Location).Add(n.cfg.DailyAt)
@@ -347,16 +354,18 @@ func (n *Notifier) sendSummary(ctx context.Context, s Search, to string, hits []
 	return n.st.put(ctx, cur, false)
 }
 
-// tickImmediate mails the pending hits (the fresh ones and anything a
-// daily mode left pending), then marks fresh seen and clears pending.
+// tickImmediate keeps fresh articles pending, then mails the pending hits
+// (the fresh ones, those a failed mail left, anything a daily mode left)
+// and clears them. A mail that cannot be queued is tried again on the next
+// tick with what is new by then.
 func (n *Notifier) tickImmediate(ctx context.Context, s Search, to string, seen seenSet, fresh []Hit, pend pendingSet) error {
+	if err := n.keepPending(ctx, s.ID, seen, fresh, pend); err != nil {
+		return err
+	}
 	if len(pend.Hits) == 0 {
 		return nil
 	}
 	if err := n.send(ctx, s, to, pend.Hits, "now"); err != nil {
-		return err
-	}
-	if err := n.markSeen(ctx, s.ID, seen, fresh); err != nil {
 		return err
 	}
 	return n.clearPending(ctx, s.ID)

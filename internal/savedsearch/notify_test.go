@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -201,35 +202,53 @@ func TestTickOneSeenIsCapped(t *testing.T) {
 	}
 }
 
+// TestTickOneImmediateFailures: a hit is kept pending before it is marked
+// seen and before the mail, so a mail that cannot be queued loses nothing,
+// even when newer hits push the hit out of the search's first page; a
+// failure after the mail sends the same message again.
 func TestTickOneImmediateFailures(t *testing.T) {
 	h := newNotifyHarness(t, NotifyImmediate)
 	h.addHit("new1")
+	// Saving the pending list fails: nothing is marked seen or sent.
+	h.kv.setFail(failOn("put", "sspending."))
+	if err := h.tick(); err == nil || !strings.Contains(err.Error(), "put sspending.") {
+		t.Fatalf("save pending error: %v", err)
+	}
+	if s := h.seen(); len(s.IDs) != 1 || len(h.sent) != 0 {
+		t.Fatalf("after a failed pending save: seen %v, %d mails", s.IDs, len(h.sent))
+	}
+	h.kv.setFail(nil)
 	h.mailErr = errors.New("outbox full")
 	if err := h.tick(); err == nil || !strings.Contains(err.Error(), "send subscription mail") {
 		t.Fatalf("send error: %v", err)
 	}
-	if s := h.seen(); len(s.IDs) != 1 {
-		t.Errorf("marked seen though the mail failed: %v", s.IDs)
+	if p := h.pending(); len(p) != 1 || p[0] != "new1" {
+		t.Errorf("new1 not kept pending after the failed mail: %+v", p)
 	}
+	// new1 drops out of the first page while the outbox is down; new2 comes.
+	h.find.mu.Lock()
+	h.find.hits = slices.DeleteFunc(h.find.hits, func(x Hit) bool { return x.ID == "new1" })
+	h.find.mu.Unlock()
+	h.addHit("new2")
 	h.mailErr = nil
-	// The mail is durable but marking fails: the next tick sends the same
-	// message again (same ID, dropped downstream as a duplicate).
-	h.kv.setFail(failOn("put", "ssseen."))
-	if err := h.tick(); err == nil || !strings.Contains(err.Error(), "put ssseen.") || len(h.sent) != 1 {
-		t.Fatalf("mark seen error: %v, %d mails", err, len(h.sent))
+	if err := h.tick(); err != nil || len(h.sent) != 1 || !strings.Contains(h.sent[0].Text, "Bài new1") || !strings.Contains(h.sent[0].Text, "Bài new2") {
+		t.Fatalf("after the outbox is back: %v, %+v", err, h.sent)
 	}
+	if len(h.pending()) != 0 {
+		t.Errorf("pending after the mail: %+v", h.pending())
+	}
+	// The mail is queued but clearing fails: the next tick sends the same
+	// message again (same ID, dropped downstream as a duplicate).
+	h.addHit("new3")
 	h.kv.setFail(failOn("delete", "sspending."))
 	if err := h.tick(); err == nil || !strings.Contains(err.Error(), "clear pending") {
 		t.Fatalf("clear pending error: %v", err)
 	}
-	if len(h.sent) != 2 || h.sent[0].ID != h.sent[1].ID {
-		t.Fatalf("retry mails: %+v", h.sent)
-	}
-	if s := h.seen(); len(s.IDs) != 2 {
-		t.Errorf("seen after the retry: %v", s.IDs)
-	}
 	h.kv.setFail(nil)
-	if err := h.tick(); err != nil || len(h.sent) != 2 {
+	if err := h.tick(); err != nil || len(h.sent) != 3 || h.sent[1].ID != h.sent[2].ID {
+		t.Fatalf("retry mails: %v, %+v", err, h.sent)
+	}
+	if err := h.tick(); err != nil || len(h.sent) != 3 {
 		t.Errorf("a tick with nothing new: %v, %d mails", err, len(h.sent))
 	}
 }
