@@ -25,7 +25,7 @@ func (n *Node) startSubscriptions(ctx context.Context, g *stages.Group, srv *web
 			Audience: "subscriptions", From: cfg.SMTP.From, To: []string{m.To}, Subject: m.Subject, Text: m.Text,
 			HTML: m.HTML, Headers: m.Headers, Created: m.Created})
 	})
-	notif, err := savedsearch.NewNotifier(savedsearch.NotifierConfig{BaseURL: cfg.HTTP.BaseURL, Location: cfg.Location()},
+	notif, err := savedsearch.NewNotifier(savedsearch.NotifierConfig{BaseURL: cfg.HTTP.BaseURL, Location: cfg.Location(), SourceNames: n.names.Names},
 		deps.Saved, srv.Finder(100), mail, deps.Accounts, n.log)
 	if err != nil {
 		return err

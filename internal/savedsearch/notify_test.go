@@ -342,3 +342,19 @@ func TestTickOneDailyEmptyAndSearchGone(t *testing.T) {
 		t.Errorf("last daily moved though the search was not read: %v", raw.LastDaily)
 	}
 }
+
+// TestMailNamesSources: a subscription mail names the source as the office
+// knows it; the pending list keeps the id.
+func TestMailNamesSources(t *testing.T) {
+	h := newNotifyHarness(t, NotifyImmediate)
+	h.n.cfg.SourceNames = func() map[string]string { return map[string]string{"btx": "Báo Thanh Hóa"} }
+	h.find.add(Hit{ID: "new1", Title: "Bài new1", Source: "btx", Published: h.now})
+	h.find.add(Hit{ID: "new2", Title: "Bài new2", Source: "khac", Published: h.now})
+	if err := h.tick(); err != nil || len(h.sent) != 1 {
+		t.Fatalf("tick: %v, %d mails", err, len(h.sent))
+	}
+	m := h.sent[0]
+	if !strings.Contains(m.Text, "Báo Thanh Hóa ·") || !strings.Contains(m.HTML, "Báo Thanh Hóa ·") || !strings.Contains(m.Text, "khac ·") {
+		t.Errorf("sources not named:\n%s", m.Text)
+	}
+}
