@@ -538,7 +538,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 		}
 		e := atomEntry{Title: h.Title, ID: "urn:diembao:article:" + h.ID, Updated: up.Format(time.RFC3339),
 			Link:    []atomLink{{Href: base + "/articles/" + url.PathEscape(h.ID), Rel: "alternate"}},
-			Summary: html.UnescapeString(tagRE.ReplaceAllString(h.Snippet, "")), Author: atomAuthor{Name: h.Source}}
+			Summary: html.UnescapeString(tagRE.ReplaceAllString(h.Snippet, "")), Author: atomAuthor{Name: s.sourceName(h.Source)}}
 		if u := safeHref(h.URL); u != "" {
 			e.Link = append(e.Link, atomLink{Href: u, Rel: "related"})
 		}
