@@ -480,3 +480,31 @@ func TestHistorySurvivesRestartOnTheBus(t *testing.T) {
 		t.Fatalf("second case id %q, %v", c2.ID, err)
 	}
 }
+
+// TestIntakeOfHiddenCaseRefused: an intake whose URL, or whose fetched
+// article, belongs to an open case its sender may not see is refused
+// without naming the case, and the case's history is untouched.
+func TestIntakeOfHiddenCaseRefused(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, kv.NewMemory())
+	f.fetch.pages["https://m.mxh.example/post/1"] = f.fetch.pages["https://mxh.example/post/1"]
+	c1, _, err := f.svc.Open(ctx, Intake{By: "quantri", URL: "https://mxh.example/post/1", Claim: "Tin mật"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hide := func(c Case) bool { return c.ID != c1.ID }
+	for _, u := range []string{"https://mxh.example/post/1", "https://m.mxh.example/post/1"} {
+		_, ex, err := f.svc.Open(ctx, Intake{By: "an", URL: u, Claim: "khác", Visible: hide})
+		if !errors.Is(err, ErrBadInput) || ex || strings.Contains(err.Error(), c1.ID) {
+			t.Errorf("%s: err %v existing %v, want ErrBadInput not naming %s", u, err, ex, c1.ID)
+		}
+	}
+	got, err := f.svc.Get(ctx, c1.ID)
+	if err != nil || len(got.History) != 1 || len(got.Items) != 1 {
+		t.Fatalf("hidden case changed: %v history %d items %d", err, len(got.History), len(got.Items))
+	}
+	// Someone who sees it gets it back as before.
+	if c2, ex, err := f.svc.Open(ctx, Intake{By: "lan", URL: "https://m.mxh.example/post/1", Claim: "khác", Visible: func(Case) bool { return true }}); err != nil || !ex || c2.ID != c1.ID {
+		t.Fatalf("visible intake: %v %v %s", err, ex, c2.ID)
+	}
+}

@@ -40,7 +40,22 @@ type Intake struct {
 	URL       string
 	Text      string
 	File      *Upload
+
+	// Visible, if set, reports whether the person handing the item in may
+	// see a case. An intake that belongs to an open case they may not see
+	// is refused (ErrBadInput) and leaves that case untouched; nil: every
+	// case is visible.
+	Visible func(Case) bool
 }
+
+// hiddenCase is the refusal of an intake that belongs to a case its sender
+// may not see: it names neither the case nor its claim.
+func hiddenCase() error {
+	return inputError("nội dung này đã thuộc một vụ việc đang xử lý mà tài khoản của bạn không được xem; đề nghị liên hệ quản trị viên")
+}
+
+// visibleTo reports whether the intake's sender may see c.
+func (in Intake) visibleTo(c Case) bool { return in.Visible == nil || in.Visible(c) }
 
 // acceptedTypes are the evidence types recognised by content (never by the
 // name or the client's Content-Type).

@@ -21,6 +21,9 @@ func (s *Service) Open(ctx context.Context, in Intake) (Case, bool, error) {
 	if c, ok, err := s.existing(ctx, in); err != nil {
 		return Case{}, false, err
 	} else if ok {
+		if !in.visibleTo(c) {
+			return Case{}, false, hiddenCase()
+		}
 		c, err = s.update(ctx, c.ID, func(c *Case) error {
 			c.History = append(c.History, Event{At: s.d.Now().UTC(), By: in.By, From: c.Status, To: c.Status,
 				Action: "intake", Note: "Tiếp nhận trùng: " + firstNonEmpty(in.URL, in.ArticleID, in.AlertID) + " đã thuộc vụ việc này"})
@@ -46,6 +49,9 @@ func (s *Service) Open(ctx context.Context, in Intake) (Case, bool, error) {
 		if c, ok, err := s.openCaseFor(ctx, k); err != nil {
 			return Case{}, false, err
 		} else if ok {
+			if !in.visibleTo(c) {
+				return Case{}, false, hiddenCase()
+			}
 			c, err := s.attach(ctx, c.ID, in.By, p)
 			return c, true, err
 		}

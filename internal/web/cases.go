@@ -273,7 +273,7 @@ func (s *Server) caseNewPage(w http.ResponseWriter, r *http.Request) {
 // intake reads an intake from a form or JSON body.
 func (s *Server) intake(r *http.Request) (cases.Intake, error) {
 	u := authFrom(r.Context()).user
-	in := cases.Intake{By: u.Name}
+	in := cases.Intake{By: u.Name, Visible: func(c cases.Case) bool { return s.caseVisible(u, c) }}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct == "application/json" {
 		var body struct {

@@ -297,3 +297,34 @@ func TestCaseTimelineShowsEditsRemovalsCorrections(t *testing.T) {
 		t.Fatalf("timeline order: first %d, corrected %d, removed %d", i1, i2, i3)
 	}
 }
+
+// TestCaseIntakeDoesNotLeakPoliceOnlyCase: an analyst handing in the
+// article of an open police-only case must neither get that case back (its
+// claim, notes, history) nor leave an intake in its history.
+func TestCaseIntakeDoesNotLeakPoliceOnlyCase(t *testing.T) {
+	e := newCaseEnv(t)
+	var c cases.Case
+	if code := e.api(t, "quantri", "POST", "/api/cases", map[string]any{"alert_id": "alert1police", "claim": "Tin mật về Sầm Tớ"}, &c); code != http.StatusCreated {
+		t.Fatalf("admin open: %d", code)
+	}
+	art := c.Items[0].ArticleID
+	var got map[string]any
+	code := e.api(t, "an", "POST", "/api/cases", map[string]any{"article_id": art, "claim": "khác"}, &got)
+	if code == http.StatusOK || code == http.StatusCreated || got["id"] == c.ID || strings.Contains(fmt.Sprint(got), "Tin mật về") {
+		t.Fatalf("analyst intake of a police-only case's article: %d %v", code, got)
+	}
+	if code != http.StatusBadRequest || got["error"] == "" {
+		t.Errorf("analyst intake: %d %v, want 400 with a message", code, got)
+	}
+	// The form answers likewise, without redirecting to the hidden case.
+	cl := e.login("an")
+	tok := csrfOf(t, cl, e.ts.URL+"/cases")
+	resp, body := postForm(t, cl, e.ts.URL+"/cases", url.Values{"csrf": {tok}, "article": {art}, "claim": {"khác"}})
+	if resp.StatusCode != http.StatusBadRequest || strings.Contains(body, "Tin mật về") || strings.Contains(body, c.ID) {
+		t.Errorf("form intake: %d", resp.StatusCode)
+	}
+	var after cases.Case
+	if code := e.api(t, "quantri", "GET", "/api/cases/"+c.ID, nil, &after); code != 200 || len(after.History) != len(c.History) {
+		t.Errorf("the police-only case's history changed: %d %+v", code, after.History)
+	}
+}
