@@ -17,6 +17,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/diembao/diembao/internal/errkind"
 )
 
 // Statuses, in order (DESIGN.md: case status ids).
@@ -256,9 +258,11 @@ func (c Case) HasArticle(id string) bool {
 }
 
 // Errors. ErrInvalidMove answers 409 / exit 2, ErrBadInput 400 / exit 2,
-// ErrNotFound 404, ErrTooLarge 413 and ErrUnsupportedType 415.
+// ErrNotFound 404, ErrTooLarge 413 and ErrUnsupportedType 415. ErrNotFound
+// is of kind errkind.NotFound, so callers that only know the kinds answer
+// 404 too.
 var (
-	ErrNotFound        = errors.New("cases: case not found")
+	ErrNotFound        = errkind.Sentinel("cases: case not found", errkind.NotFound)
 	ErrInvalidMove     = errors.New("invalid move")
 	ErrBadInput        = errors.New("invalid input")
 	ErrTooLarge        = errors.New("file too large")

@@ -328,3 +328,32 @@ func TestCaseIntakeDoesNotLeakPoliceOnlyCase(t *testing.T) {
 		t.Errorf("the police-only case's history changed: %d %+v", code, after.History)
 	}
 }
+
+// TestCaseUnknownIDsAre404: a well-formed case id that does not exist, or
+// an evidence file the case does not have, is 404 on every endpoint, not
+// an internal error.
+func TestCaseUnknownIDsAre404(t *testing.T) {
+	e := newCaseEnv(t)
+	var c cases.Case
+	if code := e.api(t, "an", "POST", "/api/cases", map[string]any{"alert_id": "alert0office", "claim": "Biên giới bị phong tỏa"}, &c); code != http.StatusCreated {
+		t.Fatalf("open: %d", code)
+	}
+	cl := e.login("an")
+	tok := csrfOf(t, cl, e.ts.URL+"/cases")
+	zero := strings.Repeat("0", 64)
+	for _, p := range []string{"/cases/VV-2026-999", "/api/cases/VV-2026-999", "/cases/VV-2026-999/doc/response.pdf",
+		"/cases/VV-2026-999/evidence/" + zero, "/cases/" + c.ID + "/evidence/" + zero, "/cases/" + c.ID + "/evidence/abc"} {
+		if resp, _ := get(t, cl, e.ts.URL+p); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", p, resp.StatusCode)
+		}
+	}
+	for _, p := range []string{"move", "edit", "notes", "items", "backtest", "evidence"} {
+		resp, _ := postForm(t, cl, e.ts.URL+"/cases/VV-2026-999/"+p, url.Values{"csrf": {tok}, "status": {"verifying"}, "note": {"x"}, "claim": {"x"}, "text": {"x"}})
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("POST %s: %d, want 404", p, resp.StatusCode)
+		}
+	}
+	if code := e.api(t, "an", "POST", "/api/cases/VV-2026-999/move", map[string]any{"status": "verifying"}, nil); code != http.StatusNotFound {
+		t.Errorf("API move of an unknown case: %d, want 404", code)
+	}
+}
