@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -506,5 +507,49 @@ func TestIntakeOfHiddenCaseRefused(t *testing.T) {
 	// Someone who sees it gets it back as before.
 	if c2, ex, err := f.svc.Open(ctx, Intake{By: "lan", URL: "https://m.mxh.example/post/1", Claim: "khác", Visible: func(Case) bool { return true }}); err != nil || !ex || c2.ID != c1.ID {
 		t.Fatalf("visible intake: %v %v %s", err, ex, c2.ID)
+	}
+}
+
+// TestEditWithStaleBaseRefused: of two edits made from the same form
+// (same Base), run at once, exactly one is saved; the other is refused with
+// ErrStale naming who changed the case, and loses nothing of the first.
+func TestEditWithStaleBaseRefused(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, kv.NewMemory())
+	c, _, err := f.svc.Open(ctx, Intake{By: "lan", URL: "https://mxh.example/post/1", Claim: "Cửa khẩu Khẹo đóng cửa"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := c.EditCount()
+	texts := []string{"Văn bản của Lan", "Văn bản của Minh"}
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i, who := range []string{"lan", "minh"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = f.svc.Edit(ctx, c.ID, who, Patch{ClarText: &texts[i], Base: &base})
+		}()
+	}
+	wg.Wait()
+	won := slices.IndexFunc(errs, func(e error) bool { return e == nil })
+	lost := 1 - won
+	if won < 0 || !errors.Is(errs[lost], ErrStale) || !CallerFault(errs[lost]) {
+		t.Fatalf("errors %v, want one nil and one ErrStale", errs)
+	}
+	if winner := []string{"lan", "minh"}[won]; !strings.Contains(errs[lost].Error(), winner) {
+		t.Errorf("refusal %q does not name %s", errs[lost], winner)
+	}
+	got, _ := f.svc.Get(ctx, c.ID)
+	if got.Clarification.Text != texts[won] || got.EditCount() != base+1 {
+		t.Errorf("text %q edits %d, want %q and %d", got.Clarification.Text, got.EditCount(), texts[won], base+1)
+	}
+	// A form without a base edits as before; one with the current base too.
+	n := got.EditCount()
+	if _, err := f.svc.Edit(ctx, c.ID, "minh", Patch{ClarText: &texts[lost], Base: &n}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Edit(ctx, c.ID, "minh", Patch{ClarText: &texts[won]}); err != nil {
+		t.Fatal(err)
 	}
 }

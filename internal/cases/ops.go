@@ -228,6 +228,22 @@ type Patch struct {
 	ReportDate       *time.Time
 	ReportRecipients *[]string
 	Outcome          *[]string
+	// Base, if set, is the case's EditCount when the form was shown: the
+	// patch is refused with ErrStale (naming who changed the case, when and
+	// what) if the case was edited or moved since.
+	Base *int
+}
+
+// staleError is the refusal of a patch made from a form older than the
+// case: it names the last edit or move.
+func (s *Service) staleError(c Case) error {
+	for i := len(c.History) - 1; i >= 0; i-- {
+		if e := c.History[i]; e.Action == "edit" || e.Action == "move" {
+			return fmt.Errorf("%w: vụ việc %s đã được %s thay đổi lúc %s (%s) sau khi bạn mở trang", ErrStale, c.ID, e.By,
+				e.At.In(s.d.Location).Format("15:04 02/01/2006"), e.Note)
+		}
+	}
+	return fmt.Errorf("%w: vụ việc %s đã thay đổi sau khi bạn mở trang", ErrStale, c.ID)
 }
 
 // Edit applies a patch and records what changed in the history.
@@ -255,6 +271,9 @@ func (s *Service) Edit(ctx context.Context, id, by string, p Patch) (Case, error
 		return Case{}, inputError("địa chỉ đăng tải phải bắt đầu bằng http:// hoặc https://")
 	}
 	return s.update(ctx, c.ID, func(c *Case) error {
+		if p.Base != nil && *p.Base != c.EditCount() {
+			return s.staleError(*c)
+		}
 		var changed []string
 		setS := func(dst *string, v *string, max int, what string) {
 			if v == nil {

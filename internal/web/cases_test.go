@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -355,5 +356,68 @@ func TestCaseUnknownIDsAre404(t *testing.T) {
 	}
 	if code := e.api(t, "an", "POST", "/api/cases/VV-2026-999/move", map[string]any{"status": "verifying"}, nil); code != http.StatusNotFound {
 		t.Errorf("API move of an unknown case: %d, want 404", code)
+	}
+}
+
+var baseRE = regexp.MustCompile(`name="base" value="([0-9]+)"`)
+
+// TestCaseEditFromStaleFormRefused: two people open the same case; the
+// first saves the clarification text, the second then saves the report
+// number from the form they loaded before (its clarification still empty).
+// The second save must be refused with 409 and a message saying who
+// changed the case, keep what they typed in the form, and not wipe the
+// first one's text; saving again from the refreshed form then works.
+func TestCaseEditFromStaleFormRefused(t *testing.T) {
+	e := newCaseEnv(t)
+	var c cases.Case
+	if code := e.api(t, "an", "POST", "/api/cases", map[string]any{"alert_id": "alert0office", "claim": "Biên giới bị phong tỏa"}, &c); code != http.StatusCreated {
+		t.Fatalf("open: %d", code)
+	}
+	page := e.ts.URL + "/cases/" + c.ID
+	form := func(cl *http.Client) url.Values {
+		_, body := get(t, cl, page)
+		v := url.Values{"csrf": {csrfRE.FindStringSubmatch(body)[1]}, "claim": {c.Claim}, "owner": {c.Owner}, "severity": {c.Severity},
+			"topics": {strings.Join(c.Topics, "; ")}, "communes": {""}, "clar_text": {""}, "published_url": {""}, "published_at": {""},
+			"report_number": {""}, "report_date": {""}, "report_recipients": {""}, "outcome_set": {"1"}}
+		if m := baseRE.FindStringSubmatch(body); m != nil {
+			v.Set("base", m[1])
+		}
+		return v
+	}
+	an, qt := e.login("an"), e.login("quantri")
+	fa, fq := form(an), form(qt)
+	fa.Set("clar_text", "UBND xã khẳng định biên giới vẫn thông thương.")
+	if resp, _ := postForm(t, an, page+"/edit", fa); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first save: %d", resp.StatusCode)
+	}
+	fq.Set("report_number", "12/BC-UBND")
+	resp, body := postForm(t, qt, page+"/edit", fq)
+	var now cases.Case
+	e.api(t, "quantri", "GET", "/api/cases/"+c.ID, nil, &now)
+	if now.Clarification.Text == "" {
+		t.Fatalf("the stale form wiped the clarification text saved meanwhile (second save: %d)", resp.StatusCode)
+	}
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "an") || !strings.Contains(body, "chưa được lưu") {
+		t.Fatalf("stale save: %d, want 409 saying who changed the case and that nothing was saved", resp.StatusCode)
+	}
+	if !strings.Contains(body, `value="12/BC-UBND"`) || !strings.Contains(body, "UBND xã khẳng định") {
+		t.Errorf("the refused form lost what was typed, or does not show the text saved meanwhile")
+	}
+	if now.Report.Number != "" {
+		t.Errorf("refused save changed the report number: %q", now.Report.Number)
+	}
+	// Saving again from the page as refused (it carries the new base) works.
+	m := baseRE.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("refused page has no base")
+	}
+	fq.Set("base", m[1])
+	fq.Set("clar_text", now.Clarification.Text)
+	if resp, _ := postForm(t, qt, page+"/edit", fq); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save after refresh: %d", resp.StatusCode)
+	}
+	e.api(t, "quantri", "GET", "/api/cases/"+c.ID, nil, &now)
+	if now.Report.Number != "12/BC-UBND" || now.Clarification.Text == "" {
+		t.Errorf("after refresh: %+v %+v", now.Report, now.Clarification)
 	}
 }
