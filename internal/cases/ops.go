@@ -368,10 +368,11 @@ func (s *Service) AddEvidence(ctx context.Context, id, by string, u Upload) (Cas
 			return inputError("tệp này (SHA-256 %s) đã có trong vụ việc", sum[:12])
 		}
 		now := s.d.Now().UTC()
-		c.Evidence = append(c.Evidence, Evidence{SHA256: sum, Name: cleanText(u.Name, 200), ContentType: ct,
+		name := uploadName(u.Name, ct)
+		c.Evidence = append(c.Evidence, Evidence{SHA256: sum, Name: name, ContentType: ct,
 			Size: int64(len(u.Data)), Added: now, By: by})
 		c.History = append(c.History, Event{At: now, By: by, From: c.Status, To: c.Status, Action: "evidence",
-			Note: "Thêm chứng cứ " + cleanText(u.Name, 200) + " (SHA-256 " + sum + ")"})
+			Note: "Thêm chứng cứ " + name + " (SHA-256 " + sum + ")"})
 		return nil
 	})
 }

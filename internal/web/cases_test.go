@@ -421,3 +421,51 @@ func TestCaseEditFromStaleFormRefused(t *testing.T) {
 		t.Errorf("after refresh: %+v %+v", now.Report, now.Clarification)
 	}
 }
+
+// TestCaseEvidenceNameFollowsContent: an upload's name keeps an extension
+// only when it matches the type found by content, and loses any directory:
+// a text file named .html (with a script) downloads as .html.txt, PNG bytes
+// named .exe as .exe.png, so no one opens evidence as a page or program.
+func TestCaseEvidenceNameFollowsContent(t *testing.T) {
+	e := newCaseEnv(t)
+	var c cases.Case
+	if code := e.api(t, "an", "POST", "/api/cases", map[string]any{"alert_id": "alert0office", "claim": "Biên giới bị phong tỏa"}, &c); code != http.StatusCreated {
+		t.Fatalf("open: %d", code)
+	}
+	cl := e.login("an")
+	tok := csrfOf(t, cl, e.ts.URL+"/cases")
+	png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)
+	tests := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"bao-cao.html", []byte("Xem ngay <script>alert(1)</script>"), "bao-cao.html.txt"},
+		{`C:\Users\an\anh.exe`, png, "anh.exe.png"},
+		{"../../anh chup.JPG", append([]byte("\xff\xd8\xff\xe0"), make([]byte, 64)...), "anh chup.JPG"},
+		{"tailieu.pdf", []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"), "tailieu.pdf"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			body, ct := multipartBody(t, map[string]string{"csrf": tok}, tt.name, tt.data)
+			resp, err := cl.Post(e.ts.URL+"/cases/"+c.ID+"/evidence", ct, body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("upload: %d", resp.StatusCode)
+			}
+			var got cases.Case
+			e.api(t, "an", "GET", "/api/cases/"+c.ID, nil, &got)
+			ev := got.Evidence[len(got.Evidence)-1]
+			if ev.Name != tt.want {
+				t.Errorf("stored name %q, want %q", ev.Name, tt.want)
+			}
+			r2, _ := get(t, cl, e.ts.URL+"/cases/"+c.ID+"/evidence/"+ev.SHA256)
+			if cd := r2.Header.Get("Content-Disposition"); !strings.Contains(cd, url.PathEscape(tt.want)) && !strings.Contains(cd, tt.want) {
+				t.Errorf("download as %q, want %q", cd, tt.want)
+			}
+		})
+	}
+}
