@@ -553,3 +553,45 @@ func TestEditWithStaleBaseRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestPoliceOnlyCaseNotMailedToOffice: the overdue reminder and the
+// new-item notice of a case routed to police alone go to its owner and
+// the police addresses, never to the office's (whose analysts may not see
+// the case); a case routed to the office still mails the office.
+func TestPoliceOnlyCaseNotMailedToOffice(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, kv.NewMemory())
+	f.svc.d.Emails = func(a string) []string {
+		return map[string][]string{"office": {"vanphong@example.org"}, "police": {"congan@example.org"}}[a]
+	}
+	c, _, err := f.svc.Open(ctx, Intake{By: "quantri", Owner: "quantri", Text: "bài đăng dán vào", Claim: "Tin mật", Severity: "critical"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.update(ctx, c.ID, func(c *Case) error { c.Audiences = []string{"police"}; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Add(13 * time.Hour)
+	if n, err := f.svc.Reminders(ctx); err != nil || n != 1 {
+		t.Fatalf("reminders: %d %v", n, err)
+	}
+	if err := f.svc.notifyOwner(ctx, Case{ID: c.ID, Owner: "quantri", Audiences: []string{"police"}}, Item{Kind: KindReprint}); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.notes.got) != 2 {
+		t.Fatalf("%d notices, want 2", len(f.notes.got))
+	}
+	for _, n := range f.notes.got {
+		to := strings.Join(n.To, ",")
+		if strings.Contains(to, "vanphong@") || !strings.Contains(to, "congan@") {
+			t.Errorf("notice %s of a police-only case to %s, want police, not the office", n.ID, to)
+		}
+	}
+	// A case the office sees still reminds the office.
+	if err := f.svc.notifyOwner(ctx, Case{ID: "VV-1", Owner: "quantri", Audiences: []string{"office", "police"}}, Item{Kind: KindReprint}); err != nil {
+		t.Fatal(err)
+	}
+	if to := f.notes.got[2].To; !slices.Contains(to, "vanphong@example.org") {
+		t.Errorf("office case notice to %v", to)
+	}
+}
