@@ -13,6 +13,7 @@
 package portal
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -287,13 +288,12 @@ func (w *Watcher) fetchWatched(ctx context.Context, p config.Portal, delay time.
 			}
 			return pass, fmt.Errorf("portal %s: %w", p.ID, ferr)
 		}
-		failed := ferr != nil || pg.Status >= 500 || pg.Status == http.StatusTooManyRequests
-		if failed {
+		if failed, why := pageFailed(pg, ferr); failed {
 			rep.Failed++
 			if i == 0 {
-				pass.homeErr = errText(ferr, pg.Status)
+				pass.homeErr = why
 			}
-			w.log.Info("portal page failed", "portal", p.ID, "url", u, "err", errText(ferr, pg.Status))
+			w.log.Info("portal page failed", "portal", p.ID, "url", u, "err", why)
 			if i == 0 {
 				break // the portal is down: spare it the other pages
 			}
@@ -420,6 +420,20 @@ func (w *Watcher) publishAndRecord(ctx context.Context, p config.Portal, out []p
 		return w.prune(ctx)
 	}
 	return nil
+}
+
+// pageFailed reports whether a watched page's answer is a failure and why:
+// no answer, a server error or 429, or a 2xx whose body is empty (a
+// crashed CMS): such an answer counts towards downtime and is neither
+// compared with the last copy nor taken as duty evidence.
+func pageFailed(pg crawler.Page, err error) (bool, string) {
+	switch {
+	case err != nil || pg.Status >= 500 || pg.Status == http.StatusTooManyRequests:
+		return true, errText(err, pg.Status)
+	case pg.Status >= 200 && pg.Status <= 299 && len(bytes.TrimSpace(pg.Body)) == 0:
+		return true, "HTTP " + strconv.Itoa(pg.Status) + ", trang rỗng"
+	}
+	return false, ""
 }
 
 func errText(err error, status int) string {
