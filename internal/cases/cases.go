@@ -17,6 +17,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/diembao/diembao/internal/errkind"
 )
 
 // Statuses, in order (DESIGN.md: case status ids).
@@ -227,6 +229,19 @@ type Case struct {
 	History       []Event        `json:"history"`
 }
 
+// EditCount is the number of edits and moves in the history. An edit form
+// carries it (Patch.Base) so that a save from a form shown before someone
+// else's change is refused rather than overwriting that change.
+func (c Case) EditCount() int {
+	n := 0
+	for _, e := range c.History {
+		if e.Action == "edit" || e.Action == "move" {
+			n++
+		}
+	}
+	return n
+}
+
 // Open reports whether the case is still being handled (not closed).
 func (c Case) Open() bool { return c.Status != StatusClosed }
 
@@ -256,13 +271,18 @@ func (c Case) HasArticle(id string) bool {
 }
 
 // Errors. ErrInvalidMove answers 409 / exit 2, ErrBadInput 400 / exit 2,
-// ErrNotFound 404, ErrTooLarge 413 and ErrUnsupportedType 415.
+// ErrNotFound 404, ErrTooLarge 413 and ErrUnsupportedType 415. ErrNotFound
+// is of kind errkind.NotFound, so callers that only know the kinds answer
+// 404 too.
 var (
-	ErrNotFound        = errors.New("cases: case not found")
+	ErrNotFound        = errkind.Sentinel("cases: case not found", errkind.NotFound)
 	ErrInvalidMove     = errors.New("invalid move")
 	ErrBadInput        = errors.New("invalid input")
 	ErrTooLarge        = errors.New("file too large")
 	ErrUnsupportedType = errors.New("file type not accepted")
+	// ErrStale refuses an edit made from a form shown before another edit
+	// or move of the case (Patch.Base); it answers 409 / exit 2.
+	ErrStale = errors.New("case changed meanwhile")
 )
 
 // MoveError is a refused move, with its Vietnamese explanation.

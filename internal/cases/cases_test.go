@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -478,5 +479,119 @@ func TestHistorySurvivesRestartOnTheBus(t *testing.T) {
 	c2, _, err := f3.svc.Open(ctx, Intake{By: "lan", Text: "bài khác", Claim: "Tin sai khác"})
 	if err != nil || c2.ID != "VV-2026-002" {
 		t.Fatalf("second case id %q, %v", c2.ID, err)
+	}
+}
+
+// TestIntakeOfHiddenCaseRefused: an intake whose URL, or whose fetched
+// article, belongs to an open case its sender may not see is refused
+// without naming the case, and the case's history is untouched.
+func TestIntakeOfHiddenCaseRefused(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, kv.NewMemory())
+	f.fetch.pages["https://m.mxh.example/post/1"] = f.fetch.pages["https://mxh.example/post/1"]
+	c1, _, err := f.svc.Open(ctx, Intake{By: "quantri", URL: "https://mxh.example/post/1", Claim: "Tin mật"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hide := func(c Case) bool { return c.ID != c1.ID }
+	for _, u := range []string{"https://mxh.example/post/1", "https://m.mxh.example/post/1"} {
+		_, ex, err := f.svc.Open(ctx, Intake{By: "an", URL: u, Claim: "khác", Visible: hide})
+		if !errors.Is(err, ErrBadInput) || ex || strings.Contains(err.Error(), c1.ID) {
+			t.Errorf("%s: err %v existing %v, want ErrBadInput not naming %s", u, err, ex, c1.ID)
+		}
+	}
+	got, err := f.svc.Get(ctx, c1.ID)
+	if err != nil || len(got.History) != 1 || len(got.Items) != 1 {
+		t.Fatalf("hidden case changed: %v history %d items %d", err, len(got.History), len(got.Items))
+	}
+	// Someone who sees it gets it back as before.
+	if c2, ex, err := f.svc.Open(ctx, Intake{By: "lan", URL: "https://m.mxh.example/post/1", Claim: "khác", Visible: func(Case) bool { return true }}); err != nil || !ex || c2.ID != c1.ID {
+		t.Fatalf("visible intake: %v %v %s", err, ex, c2.ID)
+	}
+}
+
+// TestEditWithStaleBaseRefused: of two edits made from the same form
+// (same Base), run at once, exactly one is saved; the other is refused with
+// ErrStale naming who changed the case, and loses nothing of the first.
+func TestEditWithStaleBaseRefused(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, kv.NewMemory())
+	c, _, err := f.svc.Open(ctx, Intake{By: "lan", URL: "https://mxh.example/post/1", Claim: "Cửa khẩu Khẹo đóng cửa"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := c.EditCount()
+	texts := []string{"Văn bản của Lan", "Văn bản của Minh"}
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i, who := range []string{"lan", "minh"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = f.svc.Edit(ctx, c.ID, who, Patch{ClarText: &texts[i], Base: &base})
+		}()
+	}
+	wg.Wait()
+	won := slices.IndexFunc(errs, func(e error) bool { return e == nil })
+	lost := 1 - won
+	if won < 0 || !errors.Is(errs[lost], ErrStale) || !CallerFault(errs[lost]) {
+		t.Fatalf("errors %v, want one nil and one ErrStale", errs)
+	}
+	if winner := []string{"lan", "minh"}[won]; !strings.Contains(errs[lost].Error(), winner) {
+		t.Errorf("refusal %q does not name %s", errs[lost], winner)
+	}
+	got, _ := f.svc.Get(ctx, c.ID)
+	if got.Clarification.Text != texts[won] || got.EditCount() != base+1 {
+		t.Errorf("text %q edits %d, want %q and %d", got.Clarification.Text, got.EditCount(), texts[won], base+1)
+	}
+	// A form without a base edits as before; one with the current base too.
+	n := got.EditCount()
+	if _, err := f.svc.Edit(ctx, c.ID, "minh", Patch{ClarText: &texts[lost], Base: &n}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Edit(ctx, c.ID, "minh", Patch{ClarText: &texts[won]}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPoliceOnlyCaseNotMailedToOffice: the overdue reminder and the
+// new-item notice of a case routed to police alone go to its owner and
+// the police addresses, never to the office's (whose analysts may not see
+// the case); a case routed to the office still mails the office.
+func TestPoliceOnlyCaseNotMailedToOffice(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, kv.NewMemory())
+	f.svc.d.Emails = func(a string) []string {
+		return map[string][]string{"office": {"vanphong@example.org"}, "police": {"congan@example.org"}}[a]
+	}
+	c, _, err := f.svc.Open(ctx, Intake{By: "quantri", Owner: "quantri", Text: "bài đăng dán vào", Claim: "Tin mật", Severity: "critical"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.update(ctx, c.ID, func(c *Case) error { c.Audiences = []string{"police"}; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Add(13 * time.Hour)
+	if n, err := f.svc.Reminders(ctx); err != nil || n != 1 {
+		t.Fatalf("reminders: %d %v", n, err)
+	}
+	if err := f.svc.notifyOwner(ctx, Case{ID: c.ID, Owner: "quantri", Audiences: []string{"police"}}, Item{Kind: KindReprint}); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.notes.got) != 2 {
+		t.Fatalf("%d notices, want 2", len(f.notes.got))
+	}
+	for _, n := range f.notes.got {
+		to := strings.Join(n.To, ",")
+		if strings.Contains(to, "vanphong@") || !strings.Contains(to, "congan@") {
+			t.Errorf("notice %s of a police-only case to %s, want police, not the office", n.ID, to)
+		}
+	}
+	// A case the office sees still reminds the office.
+	if err := f.svc.notifyOwner(ctx, Case{ID: "VV-1", Owner: "quantri", Audiences: []string{"office", "police"}}, Item{Kind: KindReprint}); err != nil {
+		t.Fatal(err)
+	}
+	if to := f.notes.got[2].To; !slices.Contains(to, "vanphong@example.org") {
+		t.Errorf("office case notice to %v", to)
 	}
 }

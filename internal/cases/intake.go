@@ -40,7 +40,22 @@ type Intake struct {
 	URL       string
 	Text      string
 	File      *Upload
+
+	// Visible, if set, reports whether the person handing the item in may
+	// see a case. An intake that belongs to an open case they may not see
+	// is refused (ErrBadInput) and leaves that case untouched; nil: every
+	// case is visible.
+	Visible func(Case) bool
 }
+
+// hiddenCase is the refusal of an intake that belongs to a case its sender
+// may not see: it names neither the case nor its claim.
+func hiddenCase() error {
+	return inputError("nội dung này đã thuộc một vụ việc đang xử lý mà tài khoản của bạn không được xem; đề nghị liên hệ quản trị viên")
+}
+
+// visibleTo reports whether the intake's sender may see c.
+func (in Intake) visibleTo(c Case) bool { return in.Visible == nil || in.Visible(c) }
 
 // acceptedTypes are the evidence types recognised by content (never by the
 // name or the client's Content-Type).
@@ -269,14 +284,36 @@ func (s *Service) prepareManual(ctx context.Context, in Intake, now time.Time, p
 	if err != nil {
 		return err
 	}
-	name := path.Base(strings.ReplaceAll(in.File.Name, "\\", "/"))
-	if name == "." || name == "/" || name == "" {
-		name = "tep" + acceptedTypes[ct]
-	}
 	p.item.Evidence = sum
-	p.evidence = append(p.evidence, Evidence{SHA256: sum, Name: cleanText(name, 200), ContentType: ct,
+	p.evidence = append(p.evidence, Evidence{SHA256: sum, Name: uploadName(in.File.Name, ct), ContentType: ct,
 		Size: int64(len(in.File.Data)), Added: now, By: in.By})
 	return nil
+}
+
+// typeExts are the extensions an upload's name may keep, by sniffed type.
+var typeExts = map[string][]string{
+	"image/png":                 {".png"},
+	"image/jpeg":                {".jpg", ".jpeg", ".jfif"},
+	"image/gif":                 {".gif"},
+	"image/webp":                {".webp"},
+	"application/pdf":           {".pdf"},
+	"text/plain; charset=utf-8": {".txt", ".text", ".log", ".csv"},
+}
+
+// uploadName is the name an upload of type ct is kept and downloaded
+// under: the client's name without any directory (/ or \), cleaned, with
+// the type's extension added when its own does not match what the content
+// is ("bao-cao.html" holding text becomes "bao-cao.html.txt"), so evidence
+// is never opened as a page or a program; "tep.png" when no name is left.
+func uploadName(raw, ct string) string {
+	name := cleanText(path.Base(strings.ReplaceAll(raw, "\\", "/")), 200)
+	if strings.Trim(name, "./") == "" {
+		return "tep" + acceptedTypes[ct]
+	}
+	if !slices.Contains(typeExts[ct], strings.ToLower(path.Ext(name))) {
+		name += acceptedTypes[ct]
+	}
+	return name
 }
 
 func savedName(raw string) string {

@@ -21,6 +21,9 @@ func (s *Service) Open(ctx context.Context, in Intake) (Case, bool, error) {
 	if c, ok, err := s.existing(ctx, in); err != nil {
 		return Case{}, false, err
 	} else if ok {
+		if !in.visibleTo(c) {
+			return Case{}, false, hiddenCase()
+		}
 		c, err = s.update(ctx, c.ID, func(c *Case) error {
 			c.History = append(c.History, Event{At: s.d.Now().UTC(), By: in.By, From: c.Status, To: c.Status,
 				Action: "intake", Note: "Tiếp nhận trùng: " + firstNonEmpty(in.URL, in.ArticleID, in.AlertID) + " đã thuộc vụ việc này"})
@@ -46,6 +49,9 @@ func (s *Service) Open(ctx context.Context, in Intake) (Case, bool, error) {
 		if c, ok, err := s.openCaseFor(ctx, k); err != nil {
 			return Case{}, false, err
 		} else if ok {
+			if !in.visibleTo(c) {
+				return Case{}, false, hiddenCase()
+			}
 			c, err := s.attach(ctx, c.ID, in.By, p)
 			return c, true, err
 		}
@@ -222,6 +228,22 @@ type Patch struct {
 	ReportDate       *time.Time
 	ReportRecipients *[]string
 	Outcome          *[]string
+	// Base, if set, is the case's EditCount when the form was shown: the
+	// patch is refused with ErrStale (naming who changed the case, when and
+	// what) if the case was edited or moved since.
+	Base *int
+}
+
+// staleError is the refusal of a patch made from a form older than the
+// case: it names the last edit or move.
+func (s *Service) staleError(c Case) error {
+	for i := len(c.History) - 1; i >= 0; i-- {
+		if e := c.History[i]; e.Action == "edit" || e.Action == "move" {
+			return fmt.Errorf("%w: vụ việc %s đã được %s thay đổi lúc %s (%s) sau khi bạn mở trang", ErrStale, c.ID, e.By,
+				e.At.In(s.d.Location).Format("15:04 02/01/2006"), e.Note)
+		}
+	}
+	return fmt.Errorf("%w: vụ việc %s đã thay đổi sau khi bạn mở trang", ErrStale, c.ID)
 }
 
 // Edit applies a patch and records what changed in the history.
@@ -249,6 +271,9 @@ func (s *Service) Edit(ctx context.Context, id, by string, p Patch) (Case, error
 		return Case{}, inputError("địa chỉ đăng tải phải bắt đầu bằng http:// hoặc https://")
 	}
 	return s.update(ctx, c.ID, func(c *Case) error {
+		if p.Base != nil && *p.Base != c.EditCount() {
+			return s.staleError(*c)
+		}
 		var changed []string
 		setS := func(dst *string, v *string, max int, what string) {
 			if v == nil {
@@ -343,10 +368,11 @@ func (s *Service) AddEvidence(ctx context.Context, id, by string, u Upload) (Cas
 			return inputError("tệp này (SHA-256 %s) đã có trong vụ việc", sum[:12])
 		}
 		now := s.d.Now().UTC()
-		c.Evidence = append(c.Evidence, Evidence{SHA256: sum, Name: cleanText(u.Name, 200), ContentType: ct,
+		name := uploadName(u.Name, ct)
+		c.Evidence = append(c.Evidence, Evidence{SHA256: sum, Name: name, ContentType: ct,
 			Size: int64(len(u.Data)), Added: now, By: by})
 		c.History = append(c.History, Event{At: now, By: by, From: c.Status, To: c.Status, Action: "evidence",
-			Note: "Thêm chứng cứ " + cleanText(u.Name, 200) + " (SHA-256 " + sum + ")"})
+			Note: "Thêm chứng cứ " + name + " (SHA-256 " + sum + ")"})
 		return nil
 	})
 }

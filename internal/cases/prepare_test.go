@@ -107,3 +107,19 @@ func TestIntakeSourcesAndMissingServices(t *testing.T) {
 		t.Fatalf("upload without name: evidence %+v", c.Evidence)
 	}
 }
+
+func TestUploadName(t *testing.T) {
+	for _, tt := range []struct{ raw, ct, want string }{
+		{"", "image/png", "tep.png"},
+		{`..\..\`, "image/png", "tep.png"},
+		{"a/b/Ảnh.JPEG", "image/jpeg", "Ảnh.JPEG"},
+		{"trang.htm", "text/plain; charset=utf-8", "trang.htm.txt"},
+		{"danh-sach.csv", "text/plain; charset=utf-8", "danh-sach.csv"},
+		{"van-ban.pdf.exe", "application/pdf", "van-ban.pdf.exe.pdf"},
+		{"anh", "image/gif", "anh.gif"},
+	} {
+		if got := uploadName(tt.raw, tt.ct); got != tt.want {
+			t.Errorf("uploadName(%q, %s) = %q, want %q", tt.raw, tt.ct, got, tt.want)
+		}
+	}
+}

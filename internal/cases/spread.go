@@ -189,8 +189,8 @@ func (s *Service) notifyOwner(ctx context.Context, c Case, it Item) error {
 		return nil
 	}
 	to := s.mailTo(c.Owner)
-	if len(to) == 0 && s.d.Emails != nil {
-		to = s.d.Emails(s.cfg.Office)
+	if len(to) == 0 {
+		to = s.officeFor(c)
 	}
 	if len(to) == 0 {
 		return nil
@@ -201,8 +201,31 @@ func (s *Service) notifyOwner(ctx context.Context, c Case, it Item) error {
 		Subject: "[diembao] Vụ việc " + c.ID + ": thêm bài " + strings.ToLower(KindName(it.Kind)), Text: text})
 }
 
-// Reminders mails the owner and the office about each overdue case, once
-// per local day, after Config.RemindAt. It returns how many it queued.
+// officeFor returns the addresses told about c besides its owner: the
+// office's, when c has no audiences or is routed to the office; else the
+// addresses of the audiences it is routed to (a case routed to police alone
+// is not mailed to the office, whose analysts may not see it).
+func (s *Service) officeFor(c Case) []string {
+	if s.d.Emails == nil {
+		return nil
+	}
+	if len(c.Audiences) == 0 || slices.Contains(c.Audiences, s.cfg.Office) {
+		return s.d.Emails(s.cfg.Office)
+	}
+	var out []string
+	for _, a := range c.Audiences {
+		for _, e := range s.d.Emails(a) {
+			if !slices.Contains(out, e) {
+				out = append(out, e)
+			}
+		}
+	}
+	return out
+}
+
+// Reminders mails the owner and the office (see officeFor) about each
+// overdue case, once per local day, after Config.RemindAt. It returns how
+// many it queued.
 func (s *Service) Reminders(ctx context.Context) (int, error) {
 	now := s.d.Now()
 	local := now.In(s.d.Location)
@@ -218,11 +241,9 @@ func (s *Service) Reminders(ctx context.Context) (int, error) {
 	n := 0
 	for _, c := range list {
 		to := s.mailTo(c.Owner)
-		if s.d.Emails != nil {
-			for _, e := range s.d.Emails(s.cfg.Office) {
-				if !slices.Contains(to, e) {
-					to = append(to, e)
-				}
+		for _, e := range s.officeFor(c) {
+			if !slices.Contains(to, e) {
+				to = append(to, e)
 			}
 		}
 		if len(to) == 0 || s.d.Notifier == nil {

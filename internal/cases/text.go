@@ -8,9 +8,9 @@ import (
 )
 
 // CallerFault reports whether err is one the caller can fix (an invalid
-// move, bad input, an unknown case, a rejected file).
+// move, bad input, an unknown case, a rejected file, a stale edit form).
 func CallerFault(err error) bool {
-	for _, e := range []error{ErrInvalidMove, ErrBadInput, ErrNotFound, ErrTooLarge, ErrUnsupportedType} {
+	for _, e := range []error{ErrInvalidMove, ErrBadInput, ErrNotFound, ErrTooLarge, ErrUnsupportedType, ErrStale} {
 		if errors.Is(err, e) {
 			return true
 		}

@@ -13,6 +13,7 @@
 package portal
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -287,13 +288,12 @@ func (w *Watcher) fetchWatched(ctx context.Context, p config.Portal, delay time.
 			}
 			return pass, fmt.Errorf("portal %s: %w", p.ID, ferr)
 		}
-		failed := ferr != nil || pg.Status >= 500 || pg.Status == http.StatusTooManyRequests
-		if failed {
+		if failed, why := pageFailed(pg, ferr); failed {
 			rep.Failed++
 			if i == 0 {
-				pass.homeErr = errText(ferr, pg.Status)
+				pass.homeErr = why
 			}
-			w.log.Info("portal page failed", "portal", p.ID, "url", u, "err", errText(ferr, pg.Status))
+			w.log.Info("portal page failed", "portal", p.ID, "url", u, "err", why)
 			if i == 0 {
 				break // the portal is down: spare it the other pages
 			}
@@ -422,6 +422,20 @@ func (w *Watcher) publishAndRecord(ctx context.Context, p config.Portal, out []p
 	return nil
 }
 
+// pageFailed reports whether a watched page's answer is a failure and why:
+// no answer, a server error or 429, or a 2xx whose body is empty (a
+// crashed CMS): such an answer counts towards downtime and is neither
+// compared with the last copy nor taken as duty evidence.
+func pageFailed(pg crawler.Page, err error) (bool, string) {
+	switch {
+	case err != nil || pg.Status >= 500 || pg.Status == http.StatusTooManyRequests:
+		return true, errText(err, pg.Status)
+	case pg.Status >= 200 && pg.Status <= 299 && len(bytes.TrimSpace(pg.Body)) == 0:
+		return true, "HTTP " + strconv.Itoa(pg.Status) + ", trang rỗng"
+	}
+	return false, ""
+}
+
 func errText(err error, status int) string {
 	if err != nil {
 		return err.Error()
@@ -493,12 +507,13 @@ func (w *Watcher) watchPage(ctx context.Context, p config.Portal, u string, pg c
 		return nil, nil, false, nil
 	}
 	host := hostOf(p.URL)
-	feat, err := analyse(pg.Body, firstNonEmpty(pg.FinalURL, u), host, w.spam)
+	body := utf8Body(pg.Body, pg.Header)
+	feat, err := analyse(body, firstNonEmpty(pg.FinalURL, u), host, w.spam)
 	if err != nil {
 		w.log.Info("portal page unparsable", "portal", p.ID, "url", u, "err", err)
 		return nil, nil, false, nil
 	}
-	cands := links(pg.Body, firstNonEmpty(pg.FinalURL, u), host)
+	cands := links(body, firstNonEmpty(pg.FinalURL, u), host)
 	if err := w.recordPage(ctx, p, u, pg, true, now); err != nil {
 		return nil, nil, false, err
 	}
@@ -521,7 +536,7 @@ func (w *Watcher) watchPage(ctx context.Context, p config.Portal, u string, pg c
 	}
 	f := Finding{Portal: p.ID, PortalName: p.Name, URL: u, Kinds: c.kinds, Severity: c.sev, Found: now, Details: c.details,
 		Old: prev.Snapshot, New: next.Snapshot, OldFetched: prev.Fetched, NewFetched: now}
-	f.Diff = diffLines(w.oldLines(ctx, prev.Snapshot, next.Snapshot), htmlLines(pg.Body))
+	f.Diff = diffLines(w.oldLines(ctx, prev.Snapshot, next.Snapshot), htmlLines(body))
 	return &pending{finding: f, owner: "change|" + u + "|" + next.SHA,
 		title:   fmt.Sprintf("%s: trang %s có thay đổi đáng ngờ (%s)", p.Name, pathOf(u), now.In(w.loc).Format("15:04 02/01/2006")),
 		matches: c.ms, after: save}, cands, false, nil
@@ -659,7 +674,7 @@ func (w *Watcher) oldLines(ctx context.Context, old, cur string) []string {
 	if err != nil {
 		return nil
 	}
-	return htmlLines(raw)
+	return htmlLines(utf8Body(raw, s.Header))
 }
 
 // crawlLinks fetches linked same-host pages not seen lately, as duty
@@ -726,7 +741,7 @@ func (w *Watcher) recordPage(ctx context.Context, p config.Portal, u string, pg 
 	if watched || text == "" {
 		// A section or home page: its whole visible text counts (footers
 		// carry the spokesperson and contacts).
-		if f, err := analyseText(pg.Body); err == nil {
+		if f, err := analyseText(utf8Body(pg.Body, pg.Header)); err == nil {
 			text = f
 		}
 	}

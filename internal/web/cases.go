@@ -174,6 +174,9 @@ func caseStatus(err error) (int, string) {
 	}
 	var mbe *http.MaxBytesError
 	switch {
+	case errors.Is(err, cases.ErrStale):
+		msg = strings.TrimPrefix(msg, cases.ErrStale.Error()+": ")
+		return http.StatusConflict, msg + ". Thay đổi của bạn chưa được lưu; nội dung bạn nhập vẫn ở biểu mẫu bên dưới, hãy đối chiếu với thông tin mới rồi bấm Lưu lần nữa."
 	case errors.Is(err, cases.ErrInvalidMove):
 		return http.StatusConflict, msg
 	case errors.Is(err, cases.ErrTooLarge), errors.As(err, &mbe):
@@ -273,7 +276,7 @@ func (s *Server) caseNewPage(w http.ResponseWriter, r *http.Request) {
 // intake reads an intake from a form or JSON body.
 func (s *Server) intake(r *http.Request) (cases.Intake, error) {
 	u := authFrom(r.Context()).user
-	in := cases.Intake{By: u.Name}
+	in := cases.Intake{By: u.Name, Visible: func(c cases.Case) bool { return s.caseVisible(u, c) }}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct == "application/json" {
 		var body struct {
@@ -426,6 +429,8 @@ func (s *Server) timeline(ctx context.Context, c cases.Case) []timelineEvent {
 
 type caseData struct {
 	C         cases.Case
+	Form      cases.Case    // what the edit forms show: C, or C with a refused stale edit's values
+	Contact   cases.Contact // the press agency the edit form shows (a refused edit's)
 	Timeline  []timelineEvent
 	Overdue   bool
 	Error     string
@@ -441,15 +446,72 @@ type caseData struct {
 }
 
 func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, code int, c cases.Case, msg string, bt *rules.BacktestReport) {
+	s.render(w, r, code, "case", s.caseView(r, c, msg, bt))
+}
+
+// caseView is the case page's data; its edit forms show c.
+func (s *Server) caseView(r *http.Request, c cases.Case, msg string, bt *rules.BacktestReport) caseData {
 	u := authFrom(r.Context()).user
-	d := caseData{C: c, Timeline: s.timeline(r.Context(), c), Overdue: c.Overdue(s.cfg.Now()), Error: msg,
+	d := caseData{C: c, Form: c, Timeline: s.timeline(r.Context(), c), Overdue: c.Overdue(s.cfg.Now()), Error: msg,
 		Existing: r.URL.Query().Get("existing") == "1", Saved: r.URL.Query().Get("saved") == "1", Manage: canManage(u),
 		Annotate: canManage(u) || u.Role == RolePolice && s.touchesPolice(c),
 		Statuses: cases.Statuses, Verdicts: cases.Verdicts, Outcomes: cases.Outcomes, Backtest: bt, RuleDraft: c.Rule}
 	if bt != nil {
 		d.RuleDraft = r.FormValue("rule")
 	}
+	return d
+}
+
+// staleEdit answers an edit refused because the case changed since its
+// form was shown: the case as it is now, with the refused values kept in
+// the edit form (and the form's base now the case's), so nothing typed is
+// lost and saving again is a deliberate choice.
+func (s *Server) staleEdit(w http.ResponseWriter, r *http.Request, c cases.Case, p cases.Patch, refused error) {
+	cur, err := s.deps.Cases.Get(r.Context(), c.ID)
+	if err != nil {
+		s.caseFail(w, r, &c, err)
+		return
+	}
+	code, msg := caseStatus(refused)
+	s.log.Info("case action refused", "path", r.URL.Path, "status", code, "err", refused)
+	d := s.caseView(r, cur, msg, nil)
+	d.Form = withPatch(cur, p)
+	if p.AddContact != nil {
+		d.Contact = *p.AddContact
+	}
 	s.render(w, r, code, "case", d)
+}
+
+// withPatch returns a copy of c showing p's values as typed (for a form).
+func withPatch(c cases.Case, p cases.Patch) cases.Case {
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	setList := func(dst *[]string, v *[]string) {
+		if v != nil {
+			*dst = slices.Clone(*v)
+		}
+	}
+	set(&c.Claim, p.Claim)
+	set(&c.Owner, p.Owner)
+	set(&c.Severity, p.Severity)
+	set(&c.Rule, p.Rule)
+	set(&c.Clarification.Text, p.ClarText)
+	set(&c.Clarification.PublishedURL, p.PublishedURL)
+	set(&c.Report.Number, p.ReportNumber)
+	setList(&c.Topics, p.Topics)
+	setList(&c.Communes, p.Communes)
+	setList(&c.Report.Recipients, p.ReportRecipients)
+	setList(&c.Outcome, p.Outcome)
+	if p.PublishedAt != nil {
+		c.Clarification.PublishedAt = *p.PublishedAt
+	}
+	if p.ReportDate != nil {
+		c.Report.Date = *p.ReportDate
+	}
+	return c
 }
 
 func (s *Server) casePage(w http.ResponseWriter, r *http.Request) {
@@ -668,6 +730,14 @@ func (s *Server) caseEditForm(w http.ResponseWriter, r *http.Request) {
 	p.ClarText, p.PublishedURL, p.ReportNumber = str("clar_text"), str("published_url"), str("report_number")
 	p.ReportRecipients = list("report_recipients")
 	var err error
+	if v, ok := r.Form["base"]; ok {
+		n, err := strconv.Atoi(strings.TrimSpace(v[0]))
+		if err != nil || n < 0 {
+			s.caseFail(w, r, &c, fmt.Errorf("%w: biểu mẫu không hợp lệ (base %q); tải lại trang", cases.ErrBadInput, v[0]))
+			return
+		}
+		p.Base = &n
+	}
 	if _, ok := r.Form["published_at"]; ok {
 		if p.PublishedAt, err = s.localDay(r.FormValue("published_at")); err != nil {
 			s.caseFail(w, r, &c, err)
@@ -700,6 +770,10 @@ func (s *Server) caseEditForm(w http.ResponseWriter, r *http.Request) {
 		p.Outcome = &o
 	}
 	c2, err := s.deps.Cases.Edit(r.Context(), c.ID, authFrom(r.Context()).user.Name, p)
+	if errors.Is(err, cases.ErrStale) {
+		s.staleEdit(w, r, c, p, err)
+		return
+	}
 	if err != nil {
 		s.caseFail(w, r, &c, err)
 		return

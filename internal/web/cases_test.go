@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -295,5 +296,176 @@ func TestCaseTimelineShowsEditsRemovalsCorrections(t *testing.T) {
 	i1, i2, i3 := strings.Index(page, "Xuất hiện đầu tiên"), strings.Index(page, "Bài được cải chính"), strings.Index(page, "Bài bị gỡ (404/410)")
 	if i1 < 0 || i2 < i1 || i3 < i2 {
 		t.Fatalf("timeline order: first %d, corrected %d, removed %d", i1, i2, i3)
+	}
+}
+
+// TestCaseIntakeDoesNotLeakPoliceOnlyCase: an analyst handing in the
+// article of an open police-only case must neither get that case back (its
+// claim, notes, history) nor leave an intake in its history.
+func TestCaseIntakeDoesNotLeakPoliceOnlyCase(t *testing.T) {
+	e := newCaseEnv(t)
+	var c cases.Case
+	if code := e.api(t, "quantri", "POST", "/api/cases", map[string]any{"alert_id": "alert1police", "claim": "Tin mật về Sầm Tớ"}, &c); code != http.StatusCreated {
+		t.Fatalf("admin open: %d", code)
+	}
+	art := c.Items[0].ArticleID
+	var got map[string]any
+	code := e.api(t, "an", "POST", "/api/cases", map[string]any{"article_id": art, "claim": "khác"}, &got)
+	if code == http.StatusOK || code == http.StatusCreated || got["id"] == c.ID || strings.Contains(fmt.Sprint(got), "Tin mật về") {
+		t.Fatalf("analyst intake of a police-only case's article: %d %v", code, got)
+	}
+	if code != http.StatusBadRequest || got["error"] == "" {
+		t.Errorf("analyst intake: %d %v, want 400 with a message", code, got)
+	}
+	// The form answers likewise, without redirecting to the hidden case.
+	cl := e.login("an")
+	tok := csrfOf(t, cl, e.ts.URL+"/cases")
+	resp, body := postForm(t, cl, e.ts.URL+"/cases", url.Values{"csrf": {tok}, "article": {art}, "claim": {"khác"}})
+	if resp.StatusCode != http.StatusBadRequest || strings.Contains(body, "Tin mật về") || strings.Contains(body, c.ID) {
+		t.Errorf("form intake: %d", resp.StatusCode)
+	}
+	var after cases.Case
+	if code := e.api(t, "quantri", "GET", "/api/cases/"+c.ID, nil, &after); code != 200 || len(after.History) != len(c.History) {
+		t.Errorf("the police-only case's history changed: %d %+v", code, after.History)
+	}
+}
+
+// TestCaseUnknownIDsAre404: a well-formed case id that does not exist, or
+// an evidence file the case does not have, is 404 on every endpoint, not
+// an internal error.
+func TestCaseUnknownIDsAre404(t *testing.T) {
+	e := newCaseEnv(t)
+	var c cases.Case
+	if code := e.api(t, "an", "POST", "/api/cases", map[string]any{"alert_id": "alert0office", "claim": "Biên giới bị phong tỏa"}, &c); code != http.StatusCreated {
+		t.Fatalf("open: %d", code)
+	}
+	cl := e.login("an")
+	tok := csrfOf(t, cl, e.ts.URL+"/cases")
+	zero := strings.Repeat("0", 64)
+	for _, p := range []string{"/cases/VV-2026-999", "/api/cases/VV-2026-999", "/cases/VV-2026-999/doc/response.pdf",
+		"/cases/VV-2026-999/evidence/" + zero, "/cases/" + c.ID + "/evidence/" + zero, "/cases/" + c.ID + "/evidence/abc"} {
+		if resp, _ := get(t, cl, e.ts.URL+p); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", p, resp.StatusCode)
+		}
+	}
+	for _, p := range []string{"move", "edit", "notes", "items", "backtest", "evidence"} {
+		resp, _ := postForm(t, cl, e.ts.URL+"/cases/VV-2026-999/"+p, url.Values{"csrf": {tok}, "status": {"verifying"}, "note": {"x"}, "claim": {"x"}, "text": {"x"}})
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("POST %s: %d, want 404", p, resp.StatusCode)
+		}
+	}
+	if code := e.api(t, "an", "POST", "/api/cases/VV-2026-999/move", map[string]any{"status": "verifying"}, nil); code != http.StatusNotFound {
+		t.Errorf("API move of an unknown case: %d, want 404", code)
+	}
+}
+
+var baseRE = regexp.MustCompile(`name="base" value="([0-9]+)"`)
+
+// TestCaseEditFromStaleFormRefused: two people open the same case; the
+// first saves the clarification text, the second then saves the report
+// number from the form they loaded before (its clarification still empty).
+// The second save must be refused with 409 and a message saying who
+// changed the case, keep what they typed in the form, and not wipe the
+// first one's text; saving again from the refreshed form then works.
+func TestCaseEditFromStaleFormRefused(t *testing.T) {
+	e := newCaseEnv(t)
+	var c cases.Case
+	if code := e.api(t, "an", "POST", "/api/cases", map[string]any{"alert_id": "alert0office", "claim": "Biên giới bị phong tỏa"}, &c); code != http.StatusCreated {
+		t.Fatalf("open: %d", code)
+	}
+	page := e.ts.URL + "/cases/" + c.ID
+	form := func(cl *http.Client) url.Values {
+		_, body := get(t, cl, page)
+		v := url.Values{"csrf": {csrfRE.FindStringSubmatch(body)[1]}, "claim": {c.Claim}, "owner": {c.Owner}, "severity": {c.Severity},
+			"topics": {strings.Join(c.Topics, "; ")}, "communes": {""}, "clar_text": {""}, "published_url": {""}, "published_at": {""},
+			"report_number": {""}, "report_date": {""}, "report_recipients": {""}, "outcome_set": {"1"}}
+		if m := baseRE.FindStringSubmatch(body); m != nil {
+			v.Set("base", m[1])
+		}
+		return v
+	}
+	an, qt := e.login("an"), e.login("quantri")
+	fa, fq := form(an), form(qt)
+	fa.Set("clar_text", "UBND xã khẳng định biên giới vẫn thông thương.")
+	if resp, _ := postForm(t, an, page+"/edit", fa); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first save: %d", resp.StatusCode)
+	}
+	fq.Set("report_number", "12/BC-UBND")
+	resp, body := postForm(t, qt, page+"/edit", fq)
+	var now cases.Case
+	e.api(t, "quantri", "GET", "/api/cases/"+c.ID, nil, &now)
+	if now.Clarification.Text == "" {
+		t.Fatalf("the stale form wiped the clarification text saved meanwhile (second save: %d)", resp.StatusCode)
+	}
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "an") || !strings.Contains(body, "chưa được lưu") {
+		t.Fatalf("stale save: %d, want 409 saying who changed the case and that nothing was saved", resp.StatusCode)
+	}
+	if !strings.Contains(body, `value="12/BC-UBND"`) || !strings.Contains(body, "UBND xã khẳng định") {
+		t.Errorf("the refused form lost what was typed, or does not show the text saved meanwhile")
+	}
+	if now.Report.Number != "" {
+		t.Errorf("refused save changed the report number: %q", now.Report.Number)
+	}
+	// Saving again from the page as refused (it carries the new base) works.
+	m := baseRE.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("refused page has no base")
+	}
+	fq.Set("base", m[1])
+	fq.Set("clar_text", now.Clarification.Text)
+	if resp, _ := postForm(t, qt, page+"/edit", fq); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save after refresh: %d", resp.StatusCode)
+	}
+	e.api(t, "quantri", "GET", "/api/cases/"+c.ID, nil, &now)
+	if now.Report.Number != "12/BC-UBND" || now.Clarification.Text == "" {
+		t.Errorf("after refresh: %+v %+v", now.Report, now.Clarification)
+	}
+}
+
+// TestCaseEvidenceNameFollowsContent: an upload's name keeps an extension
+// only when it matches the type found by content, and loses any directory:
+// a text file named .html (with a script) downloads as .html.txt, PNG bytes
+// named .exe as .exe.png, so no one opens evidence as a page or program.
+func TestCaseEvidenceNameFollowsContent(t *testing.T) {
+	e := newCaseEnv(t)
+	var c cases.Case
+	if code := e.api(t, "an", "POST", "/api/cases", map[string]any{"alert_id": "alert0office", "claim": "Biên giới bị phong tỏa"}, &c); code != http.StatusCreated {
+		t.Fatalf("open: %d", code)
+	}
+	cl := e.login("an")
+	tok := csrfOf(t, cl, e.ts.URL+"/cases")
+	png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)
+	tests := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"bao-cao.html", []byte("Xem ngay <script>alert(1)</script>"), "bao-cao.html.txt"},
+		{`C:\Users\an\anh.exe`, png, "anh.exe.png"},
+		{"../../anh chup.JPG", append([]byte("\xff\xd8\xff\xe0"), make([]byte, 64)...), "anh chup.JPG"},
+		{"tailieu.pdf", []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"), "tailieu.pdf"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			body, ct := multipartBody(t, map[string]string{"csrf": tok}, tt.name, tt.data)
+			resp, err := cl.Post(e.ts.URL+"/cases/"+c.ID+"/evidence", ct, body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("upload: %d", resp.StatusCode)
+			}
+			var got cases.Case
+			e.api(t, "an", "GET", "/api/cases/"+c.ID, nil, &got)
+			ev := got.Evidence[len(got.Evidence)-1]
+			if ev.Name != tt.want {
+				t.Errorf("stored name %q, want %q", ev.Name, tt.want)
+			}
+			r2, _ := get(t, cl, e.ts.URL+"/cases/"+c.ID+"/evidence/"+ev.SHA256)
+			if cd := r2.Header.Get("Content-Disposition"); !strings.Contains(cd, url.PathEscape(tt.want)) && !strings.Contains(cd, tt.want) {
+				t.Errorf("download as %q, want %q", cd, tt.want)
+			}
+		})
 	}
 }

@@ -65,12 +65,23 @@ func (s *Server) reportParams(v url.Values) (report.Params, bool, error) {
 	return p, true, nil
 }
 
+// requestReportParams is reportParams for the request's user: a topic
+// hidden from them (given only by police-only rules, see visibility.go)
+// cannot be reported on, as it cannot be searched or exported.
+func (s *Server) requestReportParams(r *http.Request) (report.Params, bool, error) {
+	p, ok, err := s.reportParams(r.URL.Query())
+	if err == nil && ok && p.Topic != "" && s.hiddenTopics(r)[p.Topic] {
+		return p, ok, errBadParam{"chủ đề không hợp lệ"}
+	}
+	return p, ok, err
+}
+
 func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
 	d := reportsData{Year: v.Get("year"), From: v.Get("from"), To: v.Get("to"), Topic: v.Get("topic"), All: v.Get("all") == "1"}
 	d.Topics = s.topicChoices(r, func(t string) bool { return d.Topic == t })
 	code := http.StatusOK
-	p, ok, err := s.reportParams(v)
+	p, ok, err := s.requestReportParams(r)
 	switch {
 	case s.deps.Reports == nil:
 		d.Error = "Chức năng báo cáo chưa được bật."
@@ -105,7 +116,7 @@ func (s *Server) reportFile(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "báo cáo chưa được bật", http.StatusServiceUnavailable)
 		return
 	}
-	p, ok, err := s.reportParams(r.URL.Query())
+	p, ok, err := s.requestReportParams(r)
 	if err != nil || !ok {
 		http.Error(w, "thiếu hoặc sai kỳ báo cáo", http.StatusBadRequest)
 		return

@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -152,5 +154,45 @@ func TestBrowserReportsPage(t *testing.T) {
 		if len(got) != 3 || got[0] != "200" || !strings.Contains(got[1], "attachment") || got[2] == "0" {
 			t.Errorf("%s download: %v", id, got)
 		}
+	}
+}
+
+// topicReports records the topics reports were asked for and makes an
+// empty report (which the page may fail to draw: only the topics asked
+// for are checked).
+type topicReports struct {
+	mu     sync.Mutex
+	topics []string
+}
+
+func (r *topicReports) Report(_ context.Context, p report.Params) (report.Report, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.topics = append(r.topics, p.Topic)
+	return report.Report{Params: p}, nil
+}
+
+func (r *topicReports) Render(report.Report, string) ([]byte, error) { return []byte("x"), nil }
+
+// TestReportOnHiddenTopicRefused: a topic that only police-only rules give
+// cannot be reported on by an analyst (the page, its charts and files),
+// as it cannot be searched or exported; the police can.
+func TestReportOnHiddenTopicRefused(t *testing.T) {
+	rep := &topicReports{}
+	e := newEnv(t, Config{}, func(d *Deps) { d.Rules = restrictedRules{}; d.Reports = rep })
+	an, police := e.login("an"), e.login("congan")
+	for _, p := range []string{"/reports?year=2026&topic=laos", "/reports/chart/months.svg?year=2026&topic=laos", "/reports/file/xlsx?year=2026&topic=laos"} {
+		if resp, _ := get(t, an, e.ts.URL+p); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("analyst %s: %d, want 400", p, resp.StatusCode)
+		}
+	}
+	if resp, _ := get(t, an, e.ts.URL+"/reports?year=2026&topic=border"); resp.StatusCode == http.StatusBadRequest {
+		t.Errorf("analyst report on an open topic: %d", resp.StatusCode)
+	}
+	get(t, police, e.ts.URL+"/reports?year=2026&topic=laos")
+	rep.mu.Lock()
+	defer rep.mu.Unlock()
+	if !slices.Equal(rep.topics, []string{"border", "laos"}) {
+		t.Errorf("reports made for topics %v, want border (analyst) and laos (police)", rep.topics)
 	}
 }
