@@ -25,8 +25,9 @@ func (n *Node) reportWebDeps(ctx context.Context, d *web.Deps, svc *cases.Servic
 	if err != nil {
 		return fmt.Errorf("reports: %w", err)
 	}
-	p.Counter, p.SourceNames = counter, SourceNames(n.cfg.Sources, n.log)
-	d.Reports = report.Maker{Providers: p, Rules: n.rules, Issuer: officedoc.IssuerFrom(n.cfg.Office), Now: time.Now, Loc: n.cfg.Location()}
+	p.Counter = counter
+	d.Reports = report.Maker{Providers: p, Rules: n.rules, Issuer: officedoc.IssuerFrom(n.cfg.Office), Now: time.Now, Loc: n.cfg.Location(),
+		SourceNames: n.names.Names}
 	return nil
 }
 

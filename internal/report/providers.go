@@ -167,11 +167,17 @@ type Maker struct {
 	Issuer    officedoc.Issuer
 	Now       func() time.Time
 	Loc       *time.Location
+	// SourceNames, when set, gives the sources' names at each report (with
+	// the Sources page's edits) in place of Providers.SourceNames.
+	SourceNames func() map[string]string
 }
 
 // Report gathers the report of p.
 func (m Maker) Report(ctx context.Context, p Params) (Report, error) {
 	d := m.Providers.WithRules(m.Rules.Current())
+	if m.SourceNames != nil {
+		d.SourceNames = m.SourceNames()
+	}
 	return Build(ctx, d, p)
 }
 
