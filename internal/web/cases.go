@@ -57,8 +57,8 @@ func (s *Server) caseRoutes(handle func(string, http.Handler)) {
 	handle("GET /api/cases", page(s.apiCases))
 	handle("POST /api/cases", form(s.apiCaseOpen))
 	handle("GET /api/cases/{id}", page(s.apiCase))
-	handle("POST /api/cases/{id}/move", form(caseThen(s.doMove, caseJSON)))
-	handle("POST /api/cases/{id}/notes", form(caseThen(s.doNote, caseJSON)))
+	handle("POST /api/cases/{id}/move", form(caseThen(s.doMove, s.caseJSON)))
+	handle("POST /api/cases/{id}/notes", form(caseThen(s.doNote, s.caseJSON)))
 }
 
 // caseForm parses a POST (JSON, urlencoded or multipart with an upload up
@@ -134,6 +134,31 @@ func (s *Server) caseVisible(u User, c cases.Case) bool {
 	default:
 		return !s.policeOnly(c)
 	}
+}
+
+// visibleCase returns c as the request's user may see it: for an analyst,
+// without the topics only police-only rules give (visibility.go), as
+// articles and alerts are shown.
+func (s *Server) visibleCase(r *http.Request, c cases.Case) cases.Case {
+	return withoutTopics(c, s.hiddenTopics(r))
+}
+
+// visibleCases is visibleCase over a list (the rules listed once).
+func (s *Server) visibleCases(r *http.Request, list []cases.Case) []cases.Case {
+	hidden := s.hiddenTopics(r)
+	for i, c := range list {
+		list[i] = withoutTopics(c, hidden)
+	}
+	return list
+}
+
+// withoutTopics returns c without the hidden topics.
+func withoutTopics(c cases.Case, hidden map[string]bool) cases.Case {
+	if len(hidden) == 0 || !slices.ContainsFunc(c.Topics, func(t string) bool { return hidden[t] }) {
+		return c
+	}
+	c.Topics = slices.DeleteFunc(slices.Clone(c.Topics), func(t string) bool { return hidden[t] })
+	return c
 }
 
 // canManage: analysts and admins open, move and edit cases.
@@ -220,6 +245,9 @@ func (s *Server) caseFilter(r *http.Request) cases.Filter {
 	u := authFrom(r.Context()).user
 	f := cases.Filter{Status: q.Get("status"), Owner: q.Get("owner"), Topic: q.Get("topic"),
 		Visible: func(c cases.Case) bool { return s.caseVisible(u, c) }}
+	if f.Topic != "" && s.hiddenTopics(r)[f.Topic] { // cannot be filtered on: nothing matches
+		f.Visible = func(cases.Case) bool { return false }
+	}
 	switch q.Get("overdue") {
 	case "1", "true", "on":
 		f.Overdue = true
@@ -251,7 +279,7 @@ func (s *Server) renderCases(w http.ResponseWriter, r *http.Request, code int, m
 		form[k] = r.FormValue(k)
 	}
 	topics := s.topicChoices(r, func(t string) bool { return t == f.Topic })
-	s.render(w, r, code, "cases", casesData{Cases: list, Counts: cnt, Filter: f, Topics: topics, Statuses: cases.Statuses,
+	s.render(w, r, code, "cases", casesData{Cases: s.visibleCases(r, list), Counts: cnt, Filter: f, Topics: topics, Statuses: cases.Statuses,
 		Now: s.cfg.Now(), Error: msg, Form: form, Manage: canManage(authFrom(r.Context()).user)})
 }
 
@@ -375,7 +403,7 @@ func (s *Server) apiCaseOpen(w http.ResponseWriter, r *http.Request) {
 	if existing {
 		code = http.StatusOK
 	}
-	writeJSON(w, code, c)
+	writeJSON(w, code, s.visibleCase(r, c))
 }
 
 // timelineEvent is one line of the spread timeline.
@@ -452,6 +480,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, code int, c 
 // caseView is the case page's data; its edit forms show c.
 func (s *Server) caseView(r *http.Request, c cases.Case, msg string, bt *rules.BacktestReport) caseData {
 	u := authFrom(r.Context()).user
+	c = s.visibleCase(r, c)
 	d := caseData{C: c, Form: c, Timeline: s.timeline(r.Context(), c), Overdue: c.Overdue(s.cfg.Now()), Error: msg,
 		Existing: r.URL.Query().Get("existing") == "1", Saved: r.URL.Query().Get("saved") == "1", Manage: canManage(u),
 		Annotate: canManage(u) || u.Role == RolePolice && s.touchesPolice(c),
@@ -475,7 +504,7 @@ func (s *Server) staleEdit(w http.ResponseWriter, r *http.Request, c cases.Case,
 	code, msg := caseStatus(refused)
 	s.log.Info("case action refused", "path", r.URL.Path, "status", code, "err", refused)
 	d := s.caseView(r, cur, msg, nil)
-	d.Form = withPatch(cur, p)
+	d.Form = s.visibleCase(r, withPatch(d.C, p))
 	if p.AddContact != nil {
 		d.Contact = *p.AddContact
 	}
@@ -551,7 +580,7 @@ func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) {
 	if list == nil {
 		list = []cases.Case{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"cases": list, "counts": cnt})
+	writeJSON(w, http.StatusOK, map[string]any{"cases": s.visibleCases(r, list), "counts": cnt})
 }
 
 func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) {
@@ -564,7 +593,7 @@ func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, "get case", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, c)
+	writeJSON(w, http.StatusOK, s.visibleCase(r, c))
 }
 
 // caseAction loads the visible case for a POST and checks the role.
@@ -626,8 +655,10 @@ func redirectToCase(w http.ResponseWriter, r *http.Request, c cases.Case) {
 	http.Redirect(w, r, "/cases/"+c.ID, http.StatusSeeOther)
 }
 
-// caseJSON answers the API with the case.
-func caseJSON(w http.ResponseWriter, _ *http.Request, c cases.Case) { writeJSON(w, http.StatusOK, c) }
+// caseJSON answers the API with the case as the user may see it.
+func (s *Server) caseJSON(w http.ResponseWriter, r *http.Request, c cases.Case) {
+	writeJSON(w, http.StatusOK, s.visibleCase(r, c))
+}
 
 func (s *Server) caseItemForm(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.caseAction(w, r, false)
@@ -727,6 +758,14 @@ func (s *Server) caseEditForm(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Claim, p.Owner, p.Severity, p.Rule = str("claim"), str("owner"), str("severity"), str("rule")
 	p.Topics, p.Communes = list("topics"), list("communes")
+	if p.Topics != nil { // the topics hidden from the user are not in their form: keep them
+		hidden := s.hiddenTopics(r)
+		for _, t := range c.Topics {
+			if hidden[t] && !slices.Contains(*p.Topics, t) {
+				*p.Topics = append(*p.Topics, t)
+			}
+		}
+	}
 	p.ClarText, p.PublishedURL, p.ReportNumber = str("clar_text"), str("published_url"), str("report_number")
 	p.ReportRecipients = list("report_recipients")
 	var err error

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -467,5 +468,55 @@ func TestCaseEvidenceNameFollowsContent(t *testing.T) {
 				t.Errorf("download as %q, want %q", cd, tt.want)
 			}
 		})
+	}
+}
+
+// TestCaseHidesPoliceOnlyTopicFromAnalyst: a case opened from an alert
+// that a police-only rule also matched carries that rule's topic; an
+// analyst does not see the topic on the case (page, API, list) and cannot
+// filter on it, and saving the edit form keeps it for the police.
+func TestCaseHidesPoliceOnlyTopicFromAnalyst(t *testing.T) {
+	e := newCaseEnv(t, func(d *Deps) { d.Rules = restrictedRules{} })
+	arts := sampleArticles()
+	secret := article.Match{Rule: "laos.mat", Version: 1, Topic: "laos", Severity: "critical", Audiences: []string{"police"}}
+	open := article.Match{Rule: "border.core", Version: 1, Topic: "border", Severity: "high", Audiences: []string{"office", "police"}}
+	e.alerts.mu.Lock()
+	e.alerts.recs = append(e.alerts.recs, AlertRecord{Alert: article.Alert{V: 1, ID: "mixed", ArticleID: arts[2].ID, URL: arts[2].URL,
+		Title: "Tuần tra", Source: "baothanhhoa", Area: true, Severity: "high", Audiences: []string{"office", "police"},
+		Topics: []string{"border", "laos"}, Matches: []article.Match{open, secret}}})
+	e.alerts.mu.Unlock()
+	var c cases.Case
+	if code := e.api(t, "an", "POST", "/api/cases", map[string]any{"alert_id": "mixed", "claim": "Biên giới bị phong tỏa"}, &c); code != http.StatusCreated {
+		t.Fatalf("open: %d", code)
+	}
+	if slices.Contains(c.Topics, "laos") {
+		t.Errorf("intake answer shows the analyst topics %v", c.Topics)
+	}
+	var got cases.Case
+	if e.api(t, "an", "GET", "/api/cases/"+c.ID, nil, &got); slices.Contains(got.Topics, "laos") || !slices.Contains(got.Topics, "border") {
+		t.Errorf("analyst API topics %v", got.Topics)
+	}
+	var list struct{ Cases []cases.Case }
+	if e.api(t, "an", "GET", "/api/cases", nil, &list); len(list.Cases) != 1 || slices.Contains(list.Cases[0].Topics, "laos") {
+		t.Errorf("analyst list %+v", list.Cases)
+	}
+	if e.api(t, "an", "GET", "/api/cases?topic=laos", nil, &list); len(list.Cases) != 0 {
+		t.Errorf("analyst filters cases on a police-only topic: %d", len(list.Cases))
+	}
+	an := e.login("an")
+	_, page := get(t, an, e.ts.URL+"/cases/"+c.ID)
+	if strings.Contains(page, "t-laos") || strings.Contains(page, "laos;") || strings.Contains(page, "; laos") {
+		t.Errorf("case page shows the police-only topic to an analyst")
+	}
+	_, listPage := get(t, an, e.ts.URL+"/cases")
+	if strings.Contains(listPage, "t-laos") {
+		t.Errorf("case list shows the police-only topic to an analyst")
+	}
+	tok := csrfOf(t, an, e.ts.URL+"/cases/"+c.ID)
+	if resp, _ := postForm(t, an, e.ts.URL+"/cases/"+c.ID+"/edit", url.Values{"csrf": {tok}, "topics": {"border; disinfo"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("edit: %d", resp.StatusCode)
+	}
+	if e.api(t, "congan", "GET", "/api/cases/"+c.ID, nil, &got); !slices.Equal(got.Topics, []string{"border", "disinfo", "laos"}) {
+		t.Errorf("police topics after the analyst's edit: %v, want border, disinfo, laos", got.Topics)
 	}
 }
