@@ -361,17 +361,12 @@ func (s *Server) openCase(w http.ResponseWriter, r *http.Request) (cases.Case, b
 		return cases.Case{}, false, false
 	}
 	in, err := s.intake(r)
+	if err == nil {
+		err = s.alertVisible(r, in)
+	}
 	if err != nil {
 		s.caseFail(w, r, nil, err)
 		return cases.Case{}, false, false
-	}
-	// An alert or article the user cannot see cannot open a case.
-	if in.AlertID != "" && s.deps.Alerts != nil {
-		a, err := s.deps.Alerts.Get(r.Context(), in.AlertID)
-		if err == nil && !s.visible(authFrom(r.Context()).user, a) {
-			s.caseFail(w, r, nil, fmt.Errorf("%w: không tìm thấy cảnh báo %q", cases.ErrBadInput, in.AlertID))
-			return cases.Case{}, false, false
-		}
 	}
 	c, existing, err := s.deps.Cases.Open(r.Context(), in)
 	if err != nil {
@@ -380,6 +375,19 @@ func (s *Server) openCase(w http.ResponseWriter, r *http.Request) (cases.Case, b
 	}
 	s.log.Info("case intake", "case_id", c.ID, "existing", existing, "user", in.By)
 	return c, existing, true
+}
+
+// alertVisible refuses an intake naming an alert the user cannot see, as
+// if it did not exist: such an alert neither opens a case nor joins one.
+func (s *Server) alertVisible(r *http.Request, in cases.Intake) error {
+	if in.AlertID == "" || s.deps.Alerts == nil {
+		return nil
+	}
+	a, err := s.deps.Alerts.Get(r.Context(), in.AlertID)
+	if err == nil && !s.visible(authFrom(r.Context()).user, a) {
+		return fmt.Errorf("%w: không tìm thấy cảnh báo %q", cases.ErrBadInput, in.AlertID)
+	}
+	return nil
 }
 
 func (s *Server) caseOpenForm(w http.ResponseWriter, r *http.Request) {
@@ -666,6 +674,9 @@ func (s *Server) caseItemForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in, err := s.intake(r)
+	if err == nil {
+		err = s.alertVisible(r, in)
+	}
 	if err == nil {
 		c2, err2 := s.deps.Cases.AddItem(r.Context(), c.ID, in)
 		if err2 == nil {

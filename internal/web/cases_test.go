@@ -520,3 +520,25 @@ func TestCaseHidesPoliceOnlyTopicFromAnalyst(t *testing.T) {
 		t.Errorf("police topics after the analyst's edit: %v, want border, disinfo, laos", got.Topics)
 	}
 }
+
+// TestCaseAddItemRefusesInvisibleAlert: an analyst cannot add to a case
+// an alert they may not see (as they cannot open a case from it); the
+// answer is the one for an unknown alert.
+func TestCaseAddItemRefusesInvisibleAlert(t *testing.T) {
+	e := newCaseEnv(t)
+	var c cases.Case
+	if code := e.api(t, "an", "POST", "/api/cases", map[string]any{"text": "bài dán", "claim": "Biên giới bị phong tỏa"}, &c); code != http.StatusCreated {
+		t.Fatalf("open: %d", code)
+	}
+	cl := e.login("an")
+	tok := csrfOf(t, cl, e.ts.URL+"/cases/"+c.ID)
+	resp, body := postForm(t, cl, e.ts.URL+"/cases/"+c.ID+"/items", url.Values{"csrf": {tok}, "alert": {"alert1police"}})
+	_, unknown := postForm(t, cl, e.ts.URL+"/cases/"+c.ID+"/items", url.Values{"csrf": {tok}, "alert": {"alert9none"}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "không tìm thấy cảnh báo") || !strings.Contains(unknown, "không tìm thấy cảnh báo") {
+		t.Fatalf("adding a police-only alert: %d", resp.StatusCode)
+	}
+	var got cases.Case
+	if e.api(t, "quantri", "GET", "/api/cases/"+c.ID, nil, &got); len(got.Items) != 1 {
+		t.Errorf("items %+v", got.Items)
+	}
+}
