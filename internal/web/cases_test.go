@@ -542,3 +542,61 @@ func TestCaseAddItemRefusesInvisibleAlert(t *testing.T) {
 		t.Errorf("items %+v", got.Items)
 	}
 }
+
+// TestCaseEditFormFields: the edit form's dates, press contact, base and
+// outcome: a bad date or base is a 400 naming it with nothing saved, a
+// contact without a day is told today, with one that day, and an empty
+// outcome list clears the outcome.
+func TestCaseEditFormFields(t *testing.T) {
+	e := newCaseEnv(t)
+	var c cases.Case
+	if code := e.api(t, "an", "POST", "/api/cases", map[string]any{"alert_id": "alert0office", "claim": "Biên giới bị phong tỏa"}, &c); code != http.StatusCreated {
+		t.Fatalf("open: %d", code)
+	}
+	cl := e.login("an")
+	page := e.ts.URL + "/cases/" + c.ID
+	tok := csrfOf(t, cl, page)
+	for _, tt := range []struct {
+		field, value, msg string
+	}{
+		{"published_at", "2026-02-30", "ngày"},
+		{"report_date", "05/12/2026", "ngày"},
+		{"contact_at", "hôm qua", "ngày"},
+		{"base", "-1", "biểu mẫu không hợp lệ"},
+		{"base", "x", "biểu mẫu không hợp lệ"},
+	} {
+		v := url.Values{"csrf": {tok}, "report_number": {"99"}, "contact_agency": {"Báo Thanh Hóa"}, tt.field: {tt.value}}
+		resp, body := postForm(t, cl, page+"/edit", v)
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, tt.msg) {
+			t.Errorf("%s=%q: %d, want 400 with %q", tt.field, tt.value, resp.StatusCode, tt.msg)
+		}
+	}
+	var got cases.Case
+	if e.api(t, "an", "GET", "/api/cases/"+c.ID, nil, &got); got.Report.Number != "" || len(got.Clarification.Contacts) != 0 {
+		t.Fatalf("refused edits saved something: %+v %+v", got.Report, got.Clarification)
+	}
+	post := func(v url.Values) {
+		t.Helper()
+		v.Set("csrf", tok)
+		if resp, body := postForm(t, cl, page+"/edit", v); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("edit %v: %d %s", v, resp.StatusCode, body)
+		}
+	}
+	post(url.Values{"contact_agency": {"Báo Thanh Hóa"}, "contact_at": {"2026-12-01"}, "report_date": {"2026-12-05"},
+		"published_at": {"2026-12-02"}, "outcome_set": {"1"}, "outcome": {"removed", "corrected"}})
+	post(url.Values{"contact_agency": {" Báo Nhân Dân "}})
+	e.api(t, "an", "GET", "/api/cases/"+c.ID, nil, &got)
+	loc := e.srv.cfg.Location
+	if len(got.Clarification.Contacts) != 2 || got.Clarification.Contacts[0].At.In(loc).Format("2006-01-02") != "2026-12-01" ||
+		got.Clarification.Contacts[1].Agency != "Báo Nhân Dân" || got.Clarification.Contacts[1].At.IsZero() {
+		t.Errorf("contacts %+v", got.Clarification.Contacts)
+	}
+	if got.Report.Date.In(loc).Format("2006-01-02") != "2026-12-05" || got.Clarification.PublishedAt.In(loc).Format("2006-01-02") != "2026-12-02" ||
+		!slices.Equal(got.Outcome, []string{"removed", "corrected"}) {
+		t.Errorf("dates and outcome: %v %v %v", got.Report.Date, got.Clarification.PublishedAt, got.Outcome)
+	}
+	post(url.Values{"outcome_set": {"1"}})
+	if e.api(t, "an", "GET", "/api/cases/"+c.ID, nil, &got); len(got.Outcome) != 0 {
+		t.Errorf("outcome not cleared: %v", got.Outcome)
+	}
+}
