@@ -747,77 +747,10 @@ func (s *Server) caseEditForm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var p cases.Patch
-	str := func(name string) *string {
-		if _, ok := r.Form[name]; !ok {
-			return nil
-		}
-		v := r.FormValue(name)
-		return &v
-	}
-	list := func(name string) *[]string {
-		if _, ok := r.Form[name]; !ok {
-			return nil
-		}
-		var out []string
-		for _, l := range strings.FieldsFunc(r.FormValue(name), func(r rune) bool { return r == '\n' || r == ';' }) {
-			if l = strings.TrimSpace(l); l != "" {
-				out = append(out, l)
-			}
-		}
-		return &out
-	}
-	p.Claim, p.Owner, p.Severity, p.Rule = str("claim"), str("owner"), str("severity"), str("rule")
-	p.Topics, p.Communes = list("topics"), list("communes")
-	if p.Topics != nil { // the topics hidden from the user are not in their form: keep them
-		hidden := s.hiddenTopics(r)
-		for _, t := range c.Topics {
-			if hidden[t] && !slices.Contains(*p.Topics, t) {
-				*p.Topics = append(*p.Topics, t)
-			}
-		}
-	}
-	p.ClarText, p.PublishedURL, p.ReportNumber = str("clar_text"), str("published_url"), str("report_number")
-	p.ReportRecipients = list("report_recipients")
-	var err error
-	if v, ok := r.Form["base"]; ok {
-		n, err := strconv.Atoi(strings.TrimSpace(v[0]))
-		if err != nil || n < 0 {
-			s.caseFail(w, r, &c, fmt.Errorf("%w: biểu mẫu không hợp lệ (base %q); tải lại trang", cases.ErrBadInput, v[0]))
-			return
-		}
-		p.Base = &n
-	}
-	if _, ok := r.Form["published_at"]; ok {
-		if p.PublishedAt, err = s.localDay(r.FormValue("published_at")); err != nil {
-			s.caseFail(w, r, &c, err)
-			return
-		}
-	}
-	if _, ok := r.Form["report_date"]; ok {
-		if p.ReportDate, err = s.localDay(r.FormValue("report_date")); err != nil {
-			s.caseFail(w, r, &c, err)
-			return
-		}
-	}
-	if ag := strings.TrimSpace(r.FormValue("contact_agency")); ag != "" {
-		at, err := s.localDay(r.FormValue("contact_at"))
-		if err != nil {
-			s.caseFail(w, r, &c, err)
-			return
-		}
-		ct := cases.Contact{Agency: ag}
-		if at != nil {
-			ct.At = *at
-		}
-		p.AddContact = &ct
-	}
-	if _, ok := r.Form["outcome_set"]; ok {
-		o := r.Form["outcome"]
-		if o == nil {
-			o = []string{}
-		}
-		p.Outcome = &o
+	p, err := s.editPatch(r, c)
+	if err != nil {
+		s.caseFail(w, r, &c, err)
+		return
 	}
 	c2, err := s.deps.Cases.Edit(r.Context(), c.ID, authFrom(r.Context()).user.Name, p)
 	if errors.Is(err, cases.ErrStale) {
@@ -829,6 +762,96 @@ func (s *Server) caseEditForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/cases/"+c2.ID+"?saved=1", http.StatusSeeOther)
+}
+
+// formStr is a form field, nil when the form lacks it.
+func formStr(r *http.Request, name string) *string {
+	if _, ok := r.Form[name]; !ok {
+		return nil
+	}
+	v := r.FormValue(name)
+	return &v
+}
+
+// formList is a form field split at new lines and semicolons, nil when the
+// form lacks it.
+func formList(r *http.Request, name string) *[]string {
+	if _, ok := r.Form[name]; !ok {
+		return nil
+	}
+	var out []string
+	for _, l := range strings.FieldsFunc(r.FormValue(name), func(r rune) bool { return r == '\n' || r == ';' }) {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return &out
+}
+
+// editPatch reads the edit form of case c: the fields it has, the base it
+// was shown at, and the topics hidden from the user kept (they are not in
+// their form). An error is the user's to fix.
+func (s *Server) editPatch(r *http.Request, c cases.Case) (cases.Patch, error) {
+	var p cases.Patch
+	p.Claim, p.Owner, p.Severity, p.Rule = formStr(r, "claim"), formStr(r, "owner"), formStr(r, "severity"), formStr(r, "rule")
+	p.Topics, p.Communes = formList(r, "topics"), formList(r, "communes")
+	if p.Topics != nil {
+		hidden := s.hiddenTopics(r)
+		for _, t := range c.Topics {
+			if hidden[t] && !slices.Contains(*p.Topics, t) {
+				*p.Topics = append(*p.Topics, t)
+			}
+		}
+	}
+	p.ClarText, p.PublishedURL, p.ReportNumber = formStr(r, "clar_text"), formStr(r, "published_url"), formStr(r, "report_number")
+	p.ReportRecipients = formList(r, "report_recipients")
+	if v, ok := r.Form["base"]; ok {
+		n, err := strconv.Atoi(strings.TrimSpace(v[0]))
+		if err != nil || n < 0 {
+			return p, fmt.Errorf("%w: biểu mẫu không hợp lệ (base %q); tải lại trang", cases.ErrBadInput, v[0])
+		}
+		p.Base = &n
+	}
+	var err error
+	if _, ok := r.Form["published_at"]; ok {
+		if p.PublishedAt, err = s.localDay(r.FormValue("published_at")); err != nil {
+			return p, err
+		}
+	}
+	if _, ok := r.Form["report_date"]; ok {
+		if p.ReportDate, err = s.localDay(r.FormValue("report_date")); err != nil {
+			return p, err
+		}
+	}
+	if p.AddContact, err = s.formContact(r); err != nil {
+		return p, err
+	}
+	if _, ok := r.Form["outcome_set"]; ok {
+		o := r.Form["outcome"]
+		if o == nil {
+			o = []string{}
+		}
+		p.Outcome = &o
+	}
+	return p, nil
+}
+
+// formContact is the press agency the edit form says was told (with the
+// day), nil when none is named.
+func (s *Server) formContact(r *http.Request) (*cases.Contact, error) {
+	ag := strings.TrimSpace(r.FormValue("contact_agency"))
+	if ag == "" {
+		return nil, nil
+	}
+	at, err := s.localDay(r.FormValue("contact_at"))
+	if err != nil {
+		return nil, err
+	}
+	ct := cases.Contact{Agency: ag}
+	if at != nil {
+		ct.At = *at
+	}
+	return &ct, nil
 }
 
 func (s *Server) caseBacktestForm(w http.ResponseWriter, r *http.Request) {
