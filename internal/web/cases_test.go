@@ -398,7 +398,7 @@ func TestCaseEditFromStaleFormRefused(t *testing.T) {
 	if now.Clarification.Text == "" {
 		t.Fatalf("the stale form wiped the clarification text saved meanwhile (second save: %d)", resp.StatusCode)
 	}
-	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "an") || !strings.Contains(body, "chưa được lưu") {
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "đã được an thay đổi lúc") || !strings.Contains(body, "chưa được lưu") {
 		t.Fatalf("stale save: %d, want 409 saying who changed the case and that nothing was saved", resp.StatusCode)
 	}
 	if !strings.Contains(body, `value="12/BC-UBND"`) || !strings.Contains(body, "UBND xã khẳng định") {
