@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/piprate/json-gold/ld"
 
+	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/kv"
 	"github.com/diembao/diembao/internal/officedoc"
@@ -201,4 +203,59 @@ func DOCXText(t *testing.T, docx []byte) string {
 	}
 	t.Fatal("docx without word/document.xml")
 	return ""
+}
+
+// TestDocumentsWithHostileText: text pasted from social media (emoji and
+// flags beyond the Basic Multilingual Plane, right-to-left and zero-width
+// marks, control characters, decomposed Vietnamese, Lao and Arabic script,
+// XML markup, a long run without spaces) in the claim, an item's title,
+// the clarification, a press agency and a recipient still makes every
+// document: the PDF without what its font cannot carry, the DOCX with it.
+func TestDocumentsWithHostileText(t *testing.T) {
+	f := newFixture(t, kv.NewMemory())
+	ctx := context.Background()
+	hostile := "Biên giới 🚫🇻🇳 A\u202eB\u200bC\x01\x0bD Thu\u031bo\u031b\u0300ng Xua\u0302n ສະບາຍດີ مرحبا <w:t>&amp;</w:t> " + strings.Repeat("x", 3000)
+	f.fetch.pages["https://mxh.example/post/2"] = article.Article{ID: "p2", URL: "https://mxh.example/post/2", Title: "Nóng 🔥🔥 " + hostile, Body: claimBody}
+	c, _, err := f.svc.Open(ctx, Intake{By: "lan", URL: "https://mxh.example/post/2", Claim: hostile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("ư😀", 5000)
+	if _, err := f.svc.Edit(ctx, c.ID, "lan", Patch{ClarText: &long, AddContact: &Contact{Agency: hostile}, ReportRecipients: &[]string{hostile}}); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = f.svc.Move(ctx, c.ID, "lan", StatusVerified, VerdictFalse, "lý do 🙏"); err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []string{DocResponse, DocReport} {
+		for _, format := range []string{"pdf", "docx"} {
+			b, _, name, err := renderRecovered(f.svc, c, kind, format)
+			if err != nil {
+				t.Errorf("%s %s: %v", kind, format, err)
+				continue
+			}
+			var text string
+			if format == "pdf" {
+				text = PDFText(t, b)
+			} else {
+				text = DOCXText(t, b)
+			}
+			if !strings.Contains(text, "Biên giới") || !strings.Contains(text, "Thường Xuân") {
+				t.Errorf("%s lacks the claim", name)
+			}
+			if format == "docx" && !strings.Contains(text, "🚫") {
+				t.Errorf("%s lost the emoji", name)
+			}
+		}
+	}
+}
+
+// renderRecovered is Render with a panic turned into an error.
+func renderRecovered(s *Service, c Case, kind, format string) (b []byte, ct, name string, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return s.Render(c, kind, format, issuer())
 }

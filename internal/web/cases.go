@@ -57,8 +57,8 @@ func (s *Server) caseRoutes(handle func(string, http.Handler)) {
 	handle("GET /api/cases", page(s.apiCases))
 	handle("POST /api/cases", form(s.apiCaseOpen))
 	handle("GET /api/cases/{id}", page(s.apiCase))
-	handle("POST /api/cases/{id}/move", form(caseThen(s.doMove, caseJSON)))
-	handle("POST /api/cases/{id}/notes", form(caseThen(s.doNote, caseJSON)))
+	handle("POST /api/cases/{id}/move", form(caseThen(s.doMove, s.caseJSON)))
+	handle("POST /api/cases/{id}/notes", form(caseThen(s.doNote, s.caseJSON)))
 }
 
 // caseForm parses a POST (JSON, urlencoded or multipart with an upload up
@@ -134,6 +134,31 @@ func (s *Server) caseVisible(u User, c cases.Case) bool {
 	default:
 		return !s.policeOnly(c)
 	}
+}
+
+// visibleCase returns c as the request's user may see it: for an analyst,
+// without the topics only police-only rules give (visibility.go), as
+// articles and alerts are shown.
+func (s *Server) visibleCase(r *http.Request, c cases.Case) cases.Case {
+	return withoutTopics(c, s.hiddenTopics(r))
+}
+
+// visibleCases is visibleCase over a list (the rules listed once).
+func (s *Server) visibleCases(r *http.Request, list []cases.Case) []cases.Case {
+	hidden := s.hiddenTopics(r)
+	for i, c := range list {
+		list[i] = withoutTopics(c, hidden)
+	}
+	return list
+}
+
+// withoutTopics returns c without the hidden topics.
+func withoutTopics(c cases.Case, hidden map[string]bool) cases.Case {
+	if len(hidden) == 0 || !slices.ContainsFunc(c.Topics, func(t string) bool { return hidden[t] }) {
+		return c
+	}
+	c.Topics = slices.DeleteFunc(slices.Clone(c.Topics), func(t string) bool { return hidden[t] })
+	return c
 }
 
 // canManage: analysts and admins open, move and edit cases.
@@ -220,6 +245,9 @@ func (s *Server) caseFilter(r *http.Request) cases.Filter {
 	u := authFrom(r.Context()).user
 	f := cases.Filter{Status: q.Get("status"), Owner: q.Get("owner"), Topic: q.Get("topic"),
 		Visible: func(c cases.Case) bool { return s.caseVisible(u, c) }}
+	if f.Topic != "" && s.hiddenTopics(r)[f.Topic] { // cannot be filtered on: nothing matches
+		f.Visible = func(cases.Case) bool { return false }
+	}
 	switch q.Get("overdue") {
 	case "1", "true", "on":
 		f.Overdue = true
@@ -251,7 +279,7 @@ func (s *Server) renderCases(w http.ResponseWriter, r *http.Request, code int, m
 		form[k] = r.FormValue(k)
 	}
 	topics := s.topicChoices(r, func(t string) bool { return t == f.Topic })
-	s.render(w, r, code, "cases", casesData{Cases: list, Counts: cnt, Filter: f, Topics: topics, Statuses: cases.Statuses,
+	s.render(w, r, code, "cases", casesData{Cases: s.visibleCases(r, list), Counts: cnt, Filter: f, Topics: topics, Statuses: cases.Statuses,
 		Now: s.cfg.Now(), Error: msg, Form: form, Manage: canManage(authFrom(r.Context()).user)})
 }
 
@@ -333,17 +361,12 @@ func (s *Server) openCase(w http.ResponseWriter, r *http.Request) (cases.Case, b
 		return cases.Case{}, false, false
 	}
 	in, err := s.intake(r)
+	if err == nil {
+		err = s.alertVisible(r, in)
+	}
 	if err != nil {
 		s.caseFail(w, r, nil, err)
 		return cases.Case{}, false, false
-	}
-	// An alert or article the user cannot see cannot open a case.
-	if in.AlertID != "" && s.deps.Alerts != nil {
-		a, err := s.deps.Alerts.Get(r.Context(), in.AlertID)
-		if err == nil && !s.visible(authFrom(r.Context()).user, a) {
-			s.caseFail(w, r, nil, fmt.Errorf("%w: không tìm thấy cảnh báo %q", cases.ErrBadInput, in.AlertID))
-			return cases.Case{}, false, false
-		}
 	}
 	c, existing, err := s.deps.Cases.Open(r.Context(), in)
 	if err != nil {
@@ -352,6 +375,19 @@ func (s *Server) openCase(w http.ResponseWriter, r *http.Request) (cases.Case, b
 	}
 	s.log.Info("case intake", "case_id", c.ID, "existing", existing, "user", in.By)
 	return c, existing, true
+}
+
+// alertVisible refuses an intake naming an alert the user cannot see, as
+// if it did not exist: such an alert neither opens a case nor joins one.
+func (s *Server) alertVisible(r *http.Request, in cases.Intake) error {
+	if in.AlertID == "" || s.deps.Alerts == nil {
+		return nil
+	}
+	a, err := s.deps.Alerts.Get(r.Context(), in.AlertID)
+	if err == nil && !s.visible(authFrom(r.Context()).user, a) {
+		return fmt.Errorf("%w: không tìm thấy cảnh báo %q", cases.ErrBadInput, in.AlertID)
+	}
+	return nil
 }
 
 func (s *Server) caseOpenForm(w http.ResponseWriter, r *http.Request) {
@@ -375,7 +411,7 @@ func (s *Server) apiCaseOpen(w http.ResponseWriter, r *http.Request) {
 	if existing {
 		code = http.StatusOK
 	}
-	writeJSON(w, code, c)
+	writeJSON(w, code, s.visibleCase(r, c))
 }
 
 // timelineEvent is one line of the spread timeline.
@@ -452,6 +488,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, code int, c 
 // caseView is the case page's data; its edit forms show c.
 func (s *Server) caseView(r *http.Request, c cases.Case, msg string, bt *rules.BacktestReport) caseData {
 	u := authFrom(r.Context()).user
+	c = s.visibleCase(r, c)
 	d := caseData{C: c, Form: c, Timeline: s.timeline(r.Context(), c), Overdue: c.Overdue(s.cfg.Now()), Error: msg,
 		Existing: r.URL.Query().Get("existing") == "1", Saved: r.URL.Query().Get("saved") == "1", Manage: canManage(u),
 		Annotate: canManage(u) || u.Role == RolePolice && s.touchesPolice(c),
@@ -475,7 +512,7 @@ func (s *Server) staleEdit(w http.ResponseWriter, r *http.Request, c cases.Case,
 	code, msg := caseStatus(refused)
 	s.log.Info("case action refused", "path", r.URL.Path, "status", code, "err", refused)
 	d := s.caseView(r, cur, msg, nil)
-	d.Form = withPatch(cur, p)
+	d.Form = s.visibleCase(r, withPatch(d.C, p))
 	if p.AddContact != nil {
 		d.Contact = *p.AddContact
 	}
@@ -551,7 +588,7 @@ func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) {
 	if list == nil {
 		list = []cases.Case{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"cases": list, "counts": cnt})
+	writeJSON(w, http.StatusOK, map[string]any{"cases": s.visibleCases(r, list), "counts": cnt})
 }
 
 func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) {
@@ -564,7 +601,7 @@ func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, "get case", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, c)
+	writeJSON(w, http.StatusOK, s.visibleCase(r, c))
 }
 
 // caseAction loads the visible case for a POST and checks the role.
@@ -626,8 +663,10 @@ func redirectToCase(w http.ResponseWriter, r *http.Request, c cases.Case) {
 	http.Redirect(w, r, "/cases/"+c.ID, http.StatusSeeOther)
 }
 
-// caseJSON answers the API with the case.
-func caseJSON(w http.ResponseWriter, _ *http.Request, c cases.Case) { writeJSON(w, http.StatusOK, c) }
+// caseJSON answers the API with the case as the user may see it.
+func (s *Server) caseJSON(w http.ResponseWriter, r *http.Request, c cases.Case) {
+	writeJSON(w, http.StatusOK, s.visibleCase(r, c))
+}
 
 func (s *Server) caseItemForm(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.caseAction(w, r, false)
@@ -635,6 +674,9 @@ func (s *Server) caseItemForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in, err := s.intake(r)
+	if err == nil {
+		err = s.alertVisible(r, in)
+	}
 	if err == nil {
 		c2, err2 := s.deps.Cases.AddItem(r.Context(), c.ID, in)
 		if err2 == nil {
@@ -705,69 +747,10 @@ func (s *Server) caseEditForm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var p cases.Patch
-	str := func(name string) *string {
-		if _, ok := r.Form[name]; !ok {
-			return nil
-		}
-		v := r.FormValue(name)
-		return &v
-	}
-	list := func(name string) *[]string {
-		if _, ok := r.Form[name]; !ok {
-			return nil
-		}
-		var out []string
-		for _, l := range strings.FieldsFunc(r.FormValue(name), func(r rune) bool { return r == '\n' || r == ';' }) {
-			if l = strings.TrimSpace(l); l != "" {
-				out = append(out, l)
-			}
-		}
-		return &out
-	}
-	p.Claim, p.Owner, p.Severity, p.Rule = str("claim"), str("owner"), str("severity"), str("rule")
-	p.Topics, p.Communes = list("topics"), list("communes")
-	p.ClarText, p.PublishedURL, p.ReportNumber = str("clar_text"), str("published_url"), str("report_number")
-	p.ReportRecipients = list("report_recipients")
-	var err error
-	if v, ok := r.Form["base"]; ok {
-		n, err := strconv.Atoi(strings.TrimSpace(v[0]))
-		if err != nil || n < 0 {
-			s.caseFail(w, r, &c, fmt.Errorf("%w: biểu mẫu không hợp lệ (base %q); tải lại trang", cases.ErrBadInput, v[0]))
-			return
-		}
-		p.Base = &n
-	}
-	if _, ok := r.Form["published_at"]; ok {
-		if p.PublishedAt, err = s.localDay(r.FormValue("published_at")); err != nil {
-			s.caseFail(w, r, &c, err)
-			return
-		}
-	}
-	if _, ok := r.Form["report_date"]; ok {
-		if p.ReportDate, err = s.localDay(r.FormValue("report_date")); err != nil {
-			s.caseFail(w, r, &c, err)
-			return
-		}
-	}
-	if ag := strings.TrimSpace(r.FormValue("contact_agency")); ag != "" {
-		at, err := s.localDay(r.FormValue("contact_at"))
-		if err != nil {
-			s.caseFail(w, r, &c, err)
-			return
-		}
-		ct := cases.Contact{Agency: ag}
-		if at != nil {
-			ct.At = *at
-		}
-		p.AddContact = &ct
-	}
-	if _, ok := r.Form["outcome_set"]; ok {
-		o := r.Form["outcome"]
-		if o == nil {
-			o = []string{}
-		}
-		p.Outcome = &o
+	p, err := s.editPatch(r, c)
+	if err != nil {
+		s.caseFail(w, r, &c, err)
+		return
 	}
 	c2, err := s.deps.Cases.Edit(r.Context(), c.ID, authFrom(r.Context()).user.Name, p)
 	if errors.Is(err, cases.ErrStale) {
@@ -779,6 +762,96 @@ func (s *Server) caseEditForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/cases/"+c2.ID+"?saved=1", http.StatusSeeOther)
+}
+
+// formStr is a form field, nil when the form lacks it.
+func formStr(r *http.Request, name string) *string {
+	if _, ok := r.Form[name]; !ok {
+		return nil
+	}
+	v := r.FormValue(name)
+	return &v
+}
+
+// formList is a form field split at new lines and semicolons, nil when the
+// form lacks it.
+func formList(r *http.Request, name string) *[]string {
+	if _, ok := r.Form[name]; !ok {
+		return nil
+	}
+	var out []string
+	for _, l := range strings.FieldsFunc(r.FormValue(name), func(r rune) bool { return r == '\n' || r == ';' }) {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return &out
+}
+
+// editPatch reads the edit form of case c: the fields it has, the base it
+// was shown at, and the topics hidden from the user kept (they are not in
+// their form). An error is the user's to fix.
+func (s *Server) editPatch(r *http.Request, c cases.Case) (cases.Patch, error) {
+	var p cases.Patch
+	p.Claim, p.Owner, p.Severity, p.Rule = formStr(r, "claim"), formStr(r, "owner"), formStr(r, "severity"), formStr(r, "rule")
+	p.Topics, p.Communes = formList(r, "topics"), formList(r, "communes")
+	if p.Topics != nil {
+		hidden := s.hiddenTopics(r)
+		for _, t := range c.Topics {
+			if hidden[t] && !slices.Contains(*p.Topics, t) {
+				*p.Topics = append(*p.Topics, t)
+			}
+		}
+	}
+	p.ClarText, p.PublishedURL, p.ReportNumber = formStr(r, "clar_text"), formStr(r, "published_url"), formStr(r, "report_number")
+	p.ReportRecipients = formList(r, "report_recipients")
+	if v, ok := r.Form["base"]; ok {
+		n, err := strconv.Atoi(strings.TrimSpace(v[0]))
+		if err != nil || n < 0 {
+			return p, fmt.Errorf("%w: biểu mẫu không hợp lệ (base %q); tải lại trang", cases.ErrBadInput, v[0])
+		}
+		p.Base = &n
+	}
+	var err error
+	if _, ok := r.Form["published_at"]; ok {
+		if p.PublishedAt, err = s.localDay(r.FormValue("published_at")); err != nil {
+			return p, err
+		}
+	}
+	if _, ok := r.Form["report_date"]; ok {
+		if p.ReportDate, err = s.localDay(r.FormValue("report_date")); err != nil {
+			return p, err
+		}
+	}
+	if p.AddContact, err = s.formContact(r); err != nil {
+		return p, err
+	}
+	if _, ok := r.Form["outcome_set"]; ok {
+		o := r.Form["outcome"]
+		if o == nil {
+			o = []string{}
+		}
+		p.Outcome = &o
+	}
+	return p, nil
+}
+
+// formContact is the press agency the edit form says was told (with the
+// day), nil when none is named.
+func (s *Server) formContact(r *http.Request) (*cases.Contact, error) {
+	ag := strings.TrimSpace(r.FormValue("contact_agency"))
+	if ag == "" {
+		return nil, nil
+	}
+	at, err := s.localDay(r.FormValue("contact_at"))
+	if err != nil {
+		return nil, err
+	}
+	ct := cases.Contact{Agency: ag}
+	if at != nil {
+		ct.At = *at
+	}
+	return &ct, nil
 }
 
 func (s *Server) caseBacktestForm(w http.ResponseWriter, r *http.Request) {

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -397,7 +398,7 @@ func TestCaseEditFromStaleFormRefused(t *testing.T) {
 	if now.Clarification.Text == "" {
 		t.Fatalf("the stale form wiped the clarification text saved meanwhile (second save: %d)", resp.StatusCode)
 	}
-	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "an") || !strings.Contains(body, "chưa được lưu") {
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "đã được an thay đổi lúc") || !strings.Contains(body, "chưa được lưu") {
 		t.Fatalf("stale save: %d, want 409 saying who changed the case and that nothing was saved", resp.StatusCode)
 	}
 	if !strings.Contains(body, `value="12/BC-UBND"`) || !strings.Contains(body, "UBND xã khẳng định") {
@@ -467,5 +468,135 @@ func TestCaseEvidenceNameFollowsContent(t *testing.T) {
 				t.Errorf("download as %q, want %q", cd, tt.want)
 			}
 		})
+	}
+}
+
+// TestCaseHidesPoliceOnlyTopicFromAnalyst: a case opened from an alert
+// that a police-only rule also matched carries that rule's topic; an
+// analyst does not see the topic on the case (page, API, list) and cannot
+// filter on it, and saving the edit form keeps it for the police.
+func TestCaseHidesPoliceOnlyTopicFromAnalyst(t *testing.T) {
+	e := newCaseEnv(t, func(d *Deps) { d.Rules = restrictedRules{} })
+	arts := sampleArticles()
+	secret := article.Match{Rule: "laos.mat", Version: 1, Topic: "laos", Severity: "critical", Audiences: []string{"police"}}
+	open := article.Match{Rule: "border.core", Version: 1, Topic: "border", Severity: "high", Audiences: []string{"office", "police"}}
+	e.alerts.mu.Lock()
+	e.alerts.recs = append(e.alerts.recs, AlertRecord{Alert: article.Alert{V: 1, ID: "mixed", ArticleID: arts[2].ID, URL: arts[2].URL,
+		Title: "Tuần tra", Source: "baothanhhoa", Area: true, Severity: "high", Audiences: []string{"office", "police"},
+		Topics: []string{"border", "laos"}, Matches: []article.Match{open, secret}}})
+	e.alerts.mu.Unlock()
+	var c cases.Case
+	if code := e.api(t, "an", "POST", "/api/cases", map[string]any{"alert_id": "mixed", "claim": "Biên giới bị phong tỏa"}, &c); code != http.StatusCreated {
+		t.Fatalf("open: %d", code)
+	}
+	if slices.Contains(c.Topics, "laos") {
+		t.Errorf("intake answer shows the analyst topics %v", c.Topics)
+	}
+	var got cases.Case
+	if e.api(t, "an", "GET", "/api/cases/"+c.ID, nil, &got); slices.Contains(got.Topics, "laos") || !slices.Contains(got.Topics, "border") {
+		t.Errorf("analyst API topics %v", got.Topics)
+	}
+	var list struct{ Cases []cases.Case }
+	if e.api(t, "an", "GET", "/api/cases", nil, &list); len(list.Cases) != 1 || slices.Contains(list.Cases[0].Topics, "laos") {
+		t.Errorf("analyst list %+v", list.Cases)
+	}
+	if e.api(t, "an", "GET", "/api/cases?topic=laos", nil, &list); len(list.Cases) != 0 {
+		t.Errorf("analyst filters cases on a police-only topic: %d", len(list.Cases))
+	}
+	an := e.login("an")
+	_, page := get(t, an, e.ts.URL+"/cases/"+c.ID)
+	if strings.Contains(page, "t-laos") || strings.Contains(page, "laos;") || strings.Contains(page, "; laos") {
+		t.Errorf("case page shows the police-only topic to an analyst")
+	}
+	_, listPage := get(t, an, e.ts.URL+"/cases")
+	if strings.Contains(listPage, "t-laos") {
+		t.Errorf("case list shows the police-only topic to an analyst")
+	}
+	tok := csrfOf(t, an, e.ts.URL+"/cases/"+c.ID)
+	if resp, _ := postForm(t, an, e.ts.URL+"/cases/"+c.ID+"/edit", url.Values{"csrf": {tok}, "topics": {"border; disinfo"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("edit: %d", resp.StatusCode)
+	}
+	if e.api(t, "congan", "GET", "/api/cases/"+c.ID, nil, &got); !slices.Equal(got.Topics, []string{"border", "disinfo", "laos"}) {
+		t.Errorf("police topics after the analyst's edit: %v, want border, disinfo, laos", got.Topics)
+	}
+}
+
+// TestCaseAddItemRefusesInvisibleAlert: an analyst cannot add to a case
+// an alert they may not see (as they cannot open a case from it); the
+// answer is the one for an unknown alert.
+func TestCaseAddItemRefusesInvisibleAlert(t *testing.T) {
+	e := newCaseEnv(t)
+	var c cases.Case
+	if code := e.api(t, "an", "POST", "/api/cases", map[string]any{"text": "bài dán", "claim": "Biên giới bị phong tỏa"}, &c); code != http.StatusCreated {
+		t.Fatalf("open: %d", code)
+	}
+	cl := e.login("an")
+	tok := csrfOf(t, cl, e.ts.URL+"/cases/"+c.ID)
+	resp, body := postForm(t, cl, e.ts.URL+"/cases/"+c.ID+"/items", url.Values{"csrf": {tok}, "alert": {"alert1police"}})
+	_, unknown := postForm(t, cl, e.ts.URL+"/cases/"+c.ID+"/items", url.Values{"csrf": {tok}, "alert": {"alert9none"}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "không tìm thấy cảnh báo") || !strings.Contains(unknown, "không tìm thấy cảnh báo") {
+		t.Fatalf("adding a police-only alert: %d", resp.StatusCode)
+	}
+	var got cases.Case
+	if e.api(t, "quantri", "GET", "/api/cases/"+c.ID, nil, &got); len(got.Items) != 1 {
+		t.Errorf("items %+v", got.Items)
+	}
+}
+
+// TestCaseEditFormFields: the edit form's dates, press contact, base and
+// outcome: a bad date or base is a 400 naming it with nothing saved, a
+// contact without a day is told today, with one that day, and an empty
+// outcome list clears the outcome.
+func TestCaseEditFormFields(t *testing.T) {
+	e := newCaseEnv(t)
+	var c cases.Case
+	if code := e.api(t, "an", "POST", "/api/cases", map[string]any{"alert_id": "alert0office", "claim": "Biên giới bị phong tỏa"}, &c); code != http.StatusCreated {
+		t.Fatalf("open: %d", code)
+	}
+	cl := e.login("an")
+	page := e.ts.URL + "/cases/" + c.ID
+	tok := csrfOf(t, cl, page)
+	for _, tt := range []struct {
+		field, value, msg string
+	}{
+		{"published_at", "2026-02-30", "ngày"},
+		{"report_date", "05/12/2026", "ngày"},
+		{"contact_at", "hôm qua", "ngày"},
+		{"base", "-1", "biểu mẫu không hợp lệ"},
+		{"base", "x", "biểu mẫu không hợp lệ"},
+	} {
+		v := url.Values{"csrf": {tok}, "report_number": {"99"}, "contact_agency": {"Báo Thanh Hóa"}, tt.field: {tt.value}}
+		resp, body := postForm(t, cl, page+"/edit", v)
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, tt.msg) {
+			t.Errorf("%s=%q: %d, want 400 with %q", tt.field, tt.value, resp.StatusCode, tt.msg)
+		}
+	}
+	var got cases.Case
+	if e.api(t, "an", "GET", "/api/cases/"+c.ID, nil, &got); got.Report.Number != "" || len(got.Clarification.Contacts) != 0 {
+		t.Fatalf("refused edits saved something: %+v %+v", got.Report, got.Clarification)
+	}
+	post := func(v url.Values) {
+		t.Helper()
+		v.Set("csrf", tok)
+		if resp, body := postForm(t, cl, page+"/edit", v); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("edit %v: %d %s", v, resp.StatusCode, body)
+		}
+	}
+	post(url.Values{"contact_agency": {"Báo Thanh Hóa"}, "contact_at": {"2026-12-01"}, "report_date": {"2026-12-05"},
+		"published_at": {"2026-12-02"}, "outcome_set": {"1"}, "outcome": {"removed", "corrected"}})
+	post(url.Values{"contact_agency": {" Báo Nhân Dân "}})
+	e.api(t, "an", "GET", "/api/cases/"+c.ID, nil, &got)
+	loc := e.srv.cfg.Location
+	if len(got.Clarification.Contacts) != 2 || got.Clarification.Contacts[0].At.In(loc).Format("2006-01-02") != "2026-12-01" ||
+		got.Clarification.Contacts[1].Agency != "Báo Nhân Dân" || got.Clarification.Contacts[1].At.IsZero() {
+		t.Errorf("contacts %+v", got.Clarification.Contacts)
+	}
+	if got.Report.Date.In(loc).Format("2006-01-02") != "2026-12-05" || got.Clarification.PublishedAt.In(loc).Format("2006-01-02") != "2026-12-02" ||
+		!slices.Equal(got.Outcome, []string{"removed", "corrected"}) {
+		t.Errorf("dates and outcome: %v %v %v", got.Report.Date, got.Clarification.PublishedAt, got.Outcome)
+	}
+	post(url.Values{"outcome_set": {"1"}})
+	if e.api(t, "an", "GET", "/api/cases/"+c.ID, nil, &got); len(got.Outcome) != 0 {
+		t.Errorf("outcome not cleared: %v", got.Outcome)
 	}
 }

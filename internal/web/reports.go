@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/diembao/diembao/indexer"
 	"github.com/diembao/diembao/internal/article"
@@ -61,9 +62,16 @@ func (s *Server) reportParams(v url.Values) (report.Params, bool, error) {
 	default:
 		return p, true, errBadParam{"ngày phải có dạng YYYY-MM-DD (cả từ ngày và đến ngày)"}
 	}
+	if p.To.Sub(p.From) > maxReportPeriod {
+		return p, true, errBadParam{"kỳ báo cáo dài nhất 3 năm"}
+	}
 	p.Topic, p.All = strings.TrimSpace(v.Get("topic")), v.Get("all") == "1"
 	return p, true, nil
 }
+
+// maxReportPeriod is the longest period report.Build accepts (it refuses
+// a longer one with an internal error).
+const maxReportPeriod = 3 * 366 * 24 * time.Hour
 
 // requestReportParams is reportParams for the request's user: a topic
 // hidden from them (given only by police-only rules, see visibility.go)

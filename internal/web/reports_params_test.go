@@ -25,6 +25,9 @@ func TestReportParams(t *testing.T) {
 		{"from=2026-03-01", true, "ngày phải có dạng YYYY-MM-DD (cả từ ngày và đến ngày)", ""},
 		{"from=1/3/2026&to=2026-05-31", true, "ngày phải có dạng YYYY-MM-DD (cả từ ngày và đến ngày)", ""},
 		{"from=2026-05-31&to=2026-03-01", true, "đến ngày trước từ ngày", ""},
+		{"from=2024-01-01&to=2026-12-31", true, "", "2024-01-01"},
+		{"from=1900-01-01&to=2099-12-31", true, "kỳ báo cáo dài nhất 3 năm", ""},
+		{"from=2023-01-01&to=2026-12-31", true, "kỳ báo cáo dài nhất 3 năm", ""},
 	}
 	for _, tt := range tests {
 		v, _ := url.ParseQuery(tt.q)

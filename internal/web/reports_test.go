@@ -123,6 +123,14 @@ func TestReportsPageAndExports(t *testing.T) {
 	if code, _, _ := fetchAll(t, c, e.ts.URL+"/reports?from=2026-05-01&to=2026-04-01"); code != 400 {
 		t.Errorf("reversed dates: %d", code)
 	}
+	// A period longer than a report may cover is the user's to fix: 400
+	// saying so, not 500 with the builder's English error.
+	if code, _, b := fetchAll(t, c, e.ts.URL+"/reports?from=1900-01-01&to=2099-12-31"); code != 400 || !bytes.Contains(b, []byte("3 năm")) {
+		t.Errorf("two centuries: %d", code)
+	}
+	if code, _, _ := fetchAll(t, c, e.ts.URL+"/reports/file/pdf?from=1900-01-01&to=2099-12-31"); code != 400 {
+		t.Errorf("two centuries as a file: %d", code)
+	}
 	code, h, csvb := fetchAll(t, c, e.ts.URL+"/search/export?format=csv&topic=border&q=bi%C3%AAn+gi%E1%BB%9Bi")
 	if code != 200 || !bytes.HasPrefix(csvb, []byte("\xEF\xBB\xBF")) || strings.Count(string(csvb), "\r\n") != 161 {
 		t.Errorf("csv export %d %s: %d lines, want 160 hits + header", code, h.Get("Content-Type"), strings.Count(string(csvb), "\r\n"))
