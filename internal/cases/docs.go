@@ -232,7 +232,7 @@ func (s *Service) Render(c Case, kind, format string, is officedoc.Issuer) ([]by
 	var buf bytes.Buffer
 	switch format {
 	case "pdf":
-		err = officedoc.WritePDF(&buf, pdfSafe(d))
+		err = officedoc.WritePDF(&buf, d)
 		return buf.Bytes(), "application/pdf", base + ".pdf", err
 	case "docx":
 		err = officedoc.WriteDOCX(&buf, d)
@@ -244,55 +244,4 @@ func (s *Service) Render(c Case, kind, format string, is officedoc.Issuer) ([]by
 // Document renders a document of the case with the configured issuer (see Render).
 func (s *Service) Document(c Case, kind, format string) ([]byte, string, string, error) {
 	return s.Render(c, kind, format, s.d.Issuer)
-}
-
-// pdfSafe returns d without the characters beyond the Basic Multilingual
-// Plane (emoji, flags: common in pasted posts and their titles), which the
-// PDF writer's font map cannot hold (fpdf indexes a 65536-entry table by
-// rune and panics). The DOCX keeps them.
-func pdfSafe(d officedoc.Document) officedoc.Document {
-	bmp := func(s string) string {
-		return strings.Map(func(r rune) rune {
-			if r > 0xFFFF {
-				return -1
-			}
-			return r
-		}, s)
-	}
-	list := func(l []string) []string {
-		if l == nil {
-			return nil
-		}
-		out := make([]string, len(l))
-		for i, v := range l {
-			out[i] = bmp(v)
-		}
-		return out
-	}
-	is := &d.Issuer
-	is.Parent, is.Name, is.Abbrev, is.Place = bmp(is.Parent), bmp(is.Name), bmp(is.Abbrev), bmp(is.Place)
-	is.Authority, is.SignerTitle, is.SignerName, is.Recipients = bmp(is.Authority), bmp(is.SignerTitle), bmp(is.SignerName), list(is.Recipients)
-	d.Type, d.TypeAbbrev, d.Number, d.Summary = bmp(d.Type), bmp(d.TypeAbbrev), bmp(d.Number), bmp(d.Summary)
-	d.To, d.Recipients = list(d.To), list(d.Recipients)
-	blocks := make([]officedoc.Block, len(d.Blocks))
-	for i, b := range d.Blocks {
-		b.Heading, b.Para, b.Bullets = bmp(b.Heading), bmp(b.Para), list(b.Bullets)
-		if b.Table != nil {
-			t := *b.Table
-			t.Header = list(t.Header)
-			t.Rows = make([][]string, len(b.Table.Rows))
-			for j, r := range b.Table.Rows {
-				t.Rows[j] = list(r)
-			}
-			b.Table = &t
-		}
-		if b.Image != nil {
-			im := *b.Image
-			im.Caption = bmp(im.Caption)
-			b.Image = &im
-		}
-		blocks[i] = b
-	}
-	d.Blocks = blocks
-	return d
 }

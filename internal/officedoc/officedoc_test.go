@@ -355,3 +355,34 @@ func TestIssuerFromConfig(t *testing.T) {
 		t.Error("IssuerFrom shares the recipients slice with the config")
 	}
 }
+
+// TestPDFLeavesOutEmoji: characters beyond U+FFFF (emoji, flags: common in
+// crawled titles and pasted posts) in any part of a document do not stop the
+// PDF (fpdf's font map panicked on them); they are left out of it and kept
+// in the DOCX.
+func TestPDFLeavesOutEmoji(t *testing.T) {
+	d := sample(t, 1)
+	d.Summary = "Về bài viết 🔥 sai sự thật"
+	d.Blocks = append(d.Blocks, Block{Heading: "III. 🇻🇳 PHỤ LỤC"}, Block{Para: "Tiêu đề: “Cửa khẩu đóng cửa 😱” đăng lại"},
+		Block{Bullets: []string{"Bài 1 👍"}}, Block{Table: &Table{Header: []string{"Bài", "Nguồn"}, Rows: [][]string{{"Tin nóng 🚨", "Báo 📰"}}}})
+	d.Issuer.Recipients = append(d.Issuer.Recipients, "Công an xã 🚓")
+	var pdf, docx bytes.Buffer
+	if err := WritePDF(&pdf, d); err != nil {
+		t.Fatal(err)
+	}
+	text := pdfText(t, pdf.Bytes())
+	for _, want := range []string{"sai sự thật", "Cửa khẩu đóng cửa", "Tin nóng", "Công an xã"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("PDF lacks %q", want)
+		}
+	}
+	if strings.ContainsAny(text, "🔥😱👍🚨📰🚓") {
+		t.Errorf("PDF holds an emoji")
+	}
+	if err := WriteDOCX(&docx, d); err != nil {
+		t.Fatal(err)
+	}
+	if dt := docxText(t, docx.Bytes()); !strings.Contains(dt, "😱") {
+		t.Errorf("DOCX lost the emoji")
+	}
+}

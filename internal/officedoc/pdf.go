@@ -48,7 +48,8 @@ const fontFamily = "LiberationSerif"
 // little leading: 1.25 × size).
 func lineMM(pt float64) float64 { return pt * 1.25 * 25.4 / 72 }
 
-// WritePDF writes d as an A4 PDF with Liberation Serif embedded. The creation
+// WritePDF writes d as an A4 PDF with Liberation Serif embedded; characters
+// beyond U+FFFF (emoji) are left out, which the DOCX keeps. The creation
 // date is d.Date and the text and layout depend on d alone; the bytes do not
 // when d holds two images of the same width (fpdf writes those image objects
 // in map order), so compare PDFs by what a reader extracts, not byte for byte.
@@ -56,6 +57,7 @@ func WritePDF(w io.Writer, d Document) error {
 	if err := d.check(); err != nil {
 		return err
 	}
+	d = bmpOnly(d)
 	p := fpdf.New("P", "mm", "A4", "")
 	for _, f := range []struct {
 		style string
@@ -457,4 +459,55 @@ func (pw *pdfw) closing(d Document) {
 		pw.centred(x, rightColW, is.SignerName, "B", ptSigner)
 	}
 	p.SetY(max(leftY, p.GetY()))
+}
+
+// bmpOnly returns d without the characters beyond the Basic Multilingual
+// Plane (emoji, flags: common in pasted posts and crawled titles), which
+// the PDF writer's font map cannot hold (fpdf indexes a 65536-entry table
+// by rune and panics). The DOCX keeps them.
+func bmpOnly(d Document) Document {
+	bmp := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if r > 0xFFFF {
+				return -1
+			}
+			return r
+		}, s)
+	}
+	list := func(l []string) []string {
+		if l == nil {
+			return nil
+		}
+		out := make([]string, len(l))
+		for i, v := range l {
+			out[i] = bmp(v)
+		}
+		return out
+	}
+	is := &d.Issuer
+	is.Parent, is.Name, is.Abbrev, is.Place = bmp(is.Parent), bmp(is.Name), bmp(is.Abbrev), bmp(is.Place)
+	is.Authority, is.SignerTitle, is.SignerName, is.Recipients = bmp(is.Authority), bmp(is.SignerTitle), bmp(is.SignerName), list(is.Recipients)
+	d.Type, d.TypeAbbrev, d.Number, d.Summary = bmp(d.Type), bmp(d.TypeAbbrev), bmp(d.Number), bmp(d.Summary)
+	d.To, d.Recipients = list(d.To), list(d.Recipients)
+	blocks := make([]Block, len(d.Blocks))
+	for i, b := range d.Blocks {
+		b.Heading, b.Para, b.Bullets = bmp(b.Heading), bmp(b.Para), list(b.Bullets)
+		if b.Table != nil {
+			t := *b.Table
+			t.Header = list(t.Header)
+			t.Rows = make([][]string, len(b.Table.Rows))
+			for j, r := range b.Table.Rows {
+				t.Rows[j] = list(r)
+			}
+			b.Table = &t
+		}
+		if b.Image != nil {
+			im := *b.Image
+			im.Caption = bmp(im.Caption)
+			b.Image = &im
+		}
+		blocks[i] = b
+	}
+	d.Blocks = blocks
+	return d
 }
