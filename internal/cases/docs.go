@@ -35,7 +35,7 @@ func (s *Service) localDate(t time.Time) string {
 func (s *Service) itemLines(c Case) []string {
 	var out []string
 	for _, it := range sortedItems(c) {
-		where := it.Source
+		where := s.sourceName(it.Source)
 		if where == "" {
 			where = "không rõ nguồn"
 		}
@@ -118,7 +118,7 @@ func (s *Service) ReportDocument(c Case, is officedoc.Issuer, now time.Time) (of
 		if where == "" {
 			where = shorten(it.Text, 120)
 		}
-		rows = append(rows, []string{fmt.Sprint(i + 1), s.localDate(it.FirstSeen), it.Source, firstNonEmpty(it.Title, "—") + "\n" + where, KindName(it.Kind)})
+		rows = append(rows, []string{fmt.Sprint(i + 1), s.localDate(it.FirstSeen), s.sourceName(it.Source), firstNonEmpty(it.Title, "—") + "\n" + where, KindName(it.Kind)})
 	}
 	blocks := []officedoc.Block{
 		{Heading: "I. TÌNH HÌNH"},

@@ -259,3 +259,26 @@ func renderRecovered(s *Service, c Case, kind, format string) (b []byte, ct, nam
 	}()
 	return s.Render(c, kind, format, issuer())
 }
+
+// TestDocumentsNameSources: the report to the province lists where the
+// claim appeared by the sources' names; a source without one (or a post
+// with no source) reads as before.
+func TestDocumentsNameSources(t *testing.T) {
+	f := newFixture(t, kv.NewMemory())
+	f.svc.d.Issuer = issuer()
+	f.svc.d.SourceNames = func() map[string]string { return map[string]string{"baomau": "Báo Mẫu điện tử"} }
+	c := verifiedCase(t, f)
+	b, _, _, err := f.svc.Render(c, DocReport, "docx", issuer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := DOCXText(t, b)
+	if !strings.Contains(text, "Báo Mẫu điện tử") {
+		t.Errorf("report does not name the source:\n%s", text)
+	}
+	for _, line := range strings.Split(text, "\n") {
+		if strings.TrimSpace(line) == "baomau" {
+			t.Errorf("report shows the source id")
+		}
+	}
+}

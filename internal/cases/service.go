@@ -93,6 +93,9 @@ type Deps struct {
 	Location *time.Location
 	// Issuer is the issuing body of the documents (office: in diembao.yaml).
 	Issuer officedoc.Issuer
+	// SourceNames gives the sources' display names by id for documents and
+	// notices (nil or a missing id: the id).
+	SourceNames func() map[string]string
 }
 
 // Service is the case workflow over a kv.Store. It is safe for concurrent
@@ -397,4 +400,14 @@ func (s *Service) mailTo(owner string) []string {
 
 func (s *Service) caseURL(id string) string {
 	return strings.TrimRight(s.d.BaseURL, "/") + "/cases/" + id
+}
+
+// sourceName is source id's display name (Deps.SourceNames), else the id.
+func (s *Service) sourceName(id string) string {
+	if s.d.SourceNames != nil {
+		if n := s.d.SourceNames()[id]; n != "" {
+			return n
+		}
+	}
+	return id
 }

@@ -196,7 +196,7 @@ func (s *Service) notifyOwner(ctx context.Context, c Case, it Item) error {
 		return nil
 	}
 	text := fmt.Sprintf("Vụ việc %s: %s\n\nMột bài mới lặp lại nội dung này đã được tự động thêm vào vụ việc (%s):\n%s\n%s — %s\n\nXem vụ việc: %s\n",
-		c.ID, c.Claim, KindName(it.Kind), it.Title, it.URL, it.Source, s.caseURL(c.ID))
+		c.ID, c.Claim, KindName(it.Kind), it.Title, it.URL, s.sourceName(it.Source), s.caseURL(c.ID))
 	return s.d.Notifier.Notify(ctx, Notice{ID: "case-" + c.ID + "-item-" + it.ArticleID, To: to,
 		Subject: "[diembao] Vụ việc " + c.ID + ": thêm bài " + strings.ToLower(KindName(it.Kind)), Text: text})
 }

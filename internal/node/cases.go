@@ -75,6 +75,9 @@ func NewCaseService(ctx context.Context, env Env, b *bus.Bus) (*cases.Service, e
 		BaseURL:  cfg.HTTP.BaseURL,
 		Location: cfg.Location(),
 		Issuer:   officedoc.IssuerFrom(cfg.Office),
+		// Named from the case service's own bus (a one-shot command has
+		// no node), read at most once a minute.
+		SourceNames: newSourceNamer(cfg, b, log).Names,
 	})
 }
 
