@@ -92,15 +92,23 @@ func (l fakeLookup) Alert(_ context.Context, id string) (article.Alert, []string
 		Severity: "critical", Topics: []string{"border", "disinfo"}}, []string{"office", "police"}, nil
 }
 
+// notices keeps the notices as the outbox delivers them: once per ID; fail,
+// while set, refuses them.
 type notices struct {
-	mu  sync.Mutex
-	got []Notice
+	mu   sync.Mutex
+	got  []Notice
+	fail error
 }
 
 func (n *notices) Notify(_ context.Context, x Notice) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	n.got = append(n.got, x)
+	if n.fail != nil {
+		return n.fail
+	}
+	if !slices.ContainsFunc(n.got, func(g Notice) bool { return g.ID == x.ID }) {
+		n.got = append(n.got, x)
+	}
 	return nil
 }
 
@@ -593,5 +601,37 @@ func TestPoliceOnlyCaseNotMailedToOffice(t *testing.T) {
 	}
 	if to := f.notes.got[2].To; !slices.Contains(to, "vanphong@example.org") {
 		t.Errorf("office case notice to %v", to)
+	}
+}
+
+// TestSpreadNoticeSurvivesAFailedQueue: when the owner's notice cannot be
+// queued after the reprint is attached, Attach fails (the bus redelivers
+// the article) and the redelivery sends the notice, attaching nothing more.
+func TestSpreadNoticeSurvivesAFailedQueue(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, kv.NewMemory())
+	c, _, err := f.svc.Open(ctx, Intake{By: "lan", Owner: "lan", ArticleID: "a1", Claim: "Cửa khẩu phụ Khẹo bị đóng cửa vô thời hạn"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reprint := article.Article{ID: "r1", URL: "https://baokhac.vn/r1.htm", Source: "baokhac", Title: "Đóng cửa khẩu?",
+		Body: claimBody, Published: f.clock.Now()}
+	f.notes.fail = errors.New("outbox unavailable")
+	if _, err := f.svc.Attach(ctx, reprint); err == nil {
+		t.Fatal("Attach succeeded though the notice was not queued")
+	}
+	if c, _ = f.svc.Get(ctx, c.ID); !c.HasArticle("r1") || len(f.notes.got) != 0 {
+		t.Fatalf("after the failure: attached %v, %d notices", c.HasArticle("r1"), len(f.notes.got))
+	}
+	f.notes.fail = nil
+	joined, err := f.svc.Attach(ctx, reprint) // the redelivery
+	if err != nil || !slices.Equal(joined, []string{c.ID}) {
+		t.Fatalf("redelivery: %v, joined %v", err, joined)
+	}
+	if len(f.notes.got) != 1 || f.notes.got[0].ID != "case-"+c.ID+"-item-r1" {
+		t.Errorf("notices after the redelivery: %+v", f.notes.got)
+	}
+	if c, _ = f.svc.Get(ctx, c.ID); len(c.Items) != 2 {
+		t.Errorf("items after the redelivery: %d, want the origin and the reprint", len(c.Items))
 	}
 }

@@ -65,7 +65,9 @@ type Notice struct {
 }
 
 // Notifier sends notices (the alerts outbox in production). A nil error
-// means the notice is durably queued.
+// means the notice is durably queued. A notice is sent once per ID: the
+// Service may hand the same notice again after a failure (the outbox and
+// the sender drop the copy).
 type Notifier interface {
 	Notify(ctx context.Context, n Notice) error
 }

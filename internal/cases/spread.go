@@ -134,7 +134,10 @@ func (s *Service) spreadMatch(c Case, a article.Article, sh uint64) (kind, of st
 
 // Attach attaches a new article to every open case whose claim it repeats,
 // and tells each case's owner. It returns the ids of the cases it joined.
-// Calling it again with the same article changes nothing (idempotent).
+// Calling it again with the same article attaches nothing more; it redoes
+// what a failed call may have left undone after attaching (the article's
+// index entry, the owner's notice, whose id makes the outbox and the sender
+// drop a second copy), so an error asks for a redelivery that loses nothing.
 func (s *Service) Attach(ctx context.Context, a article.Article) ([]string, error) {
 	if a.ID == "" || a.Removed {
 		return nil, nil
@@ -146,7 +149,17 @@ func (s *Service) Attach(ctx context.Context, a article.Article) ([]string, erro
 	sh := simhashOf(a)
 	var joined []string
 	for _, c := range open {
-		if !c.Open() || c.HasArticle(a.ID) {
+		if !c.Open() {
+			continue
+		}
+		if it, ok := autoItem(c, a.ID); ok {
+			if err := s.attached(ctx, c, it); err != nil {
+				return joined, err
+			}
+			joined = append(joined, c.ID)
+			continue
+		}
+		if c.HasArticle(a.ID) {
 			continue
 		}
 		kind, of := s.spreadMatch(c, a, sh)
@@ -170,18 +183,33 @@ func (s *Service) Attach(ctx context.Context, a article.Article) ([]string, erro
 		if err != nil {
 			return joined, err
 		}
-		if err := s.indexRef(ctx, articleKey(a.ID), c.ID); err != nil {
+		if added {
+			s.log.Info("article attached to case", "case_id", c.ID, "article_id", a.ID, "kind", kind)
+		}
+		if err := s.attached(ctx, c, it); err != nil {
 			return joined, err
 		}
 		joined = append(joined, c.ID)
-		if added {
-			s.log.Info("article attached to case", "case_id", c.ID, "article_id", a.ID, "kind", kind)
-			if err := s.notifyOwner(ctx, c, it); err != nil {
-				return joined, err
-			}
-		}
 	}
 	return joined, nil
+}
+
+// autoItem returns the item of article id that Attach added to c, if any.
+func autoItem(c Case, id string) (Item, bool) {
+	i := slices.IndexFunc(c.Items, func(it Item) bool { return it.ArticleID == id && it.AddedBy == "diembao" })
+	if i < 0 {
+		return Item{}, false
+	}
+	return c.Items[i], true
+}
+
+// attached does what follows an automatic attachment, every step safe to
+// repeat: the article's index entry, then the owner's notice.
+func (s *Service) attached(ctx context.Context, c Case, it Item) error {
+	if err := s.indexRef(ctx, articleKey(it.ArticleID), c.ID); err != nil {
+		return err
+	}
+	return s.notifyOwner(ctx, c, it)
 }
 
 func (s *Service) notifyOwner(ctx context.Context, c Case, it Item) error {
