@@ -96,7 +96,9 @@ func TestBrowserLoginNextStaysOnOrigin(t *testing.T) {
 			urls = append(urls, ev.Frame.URL, ev.Frame.UnreachableURL)
 		}
 		for _, s := range urls {
-			if u, err := url.Parse(s); err == nil && s != "" && u.Host != origin.Host {
+			// Only network addresses count: the browser's own data: URLs (a
+			// date picker's icon), about:blank and the like go to no host.
+			if u, err := url.Parse(s); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != origin.Host {
 				mu.Lock()
 				foreign = append(foreign, s)
 				mu.Unlock()
