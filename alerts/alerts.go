@@ -150,7 +150,7 @@ type Config struct {
 	// Topics names topics in mails from the loaded rule pack (nil: TopicName).
 	Topics Topics
 	// Sources names the sources in mails (nil: their ids).
-	Sources SourceNames
+	Sources article.SourceNames
 }
 
 func (c *Config) setDefaults() error {

@@ -145,10 +145,10 @@ type renderer struct {
 	baseURL string
 	loc     *time.Location
 	topics  Topics
-	sources SourceNames
+	sources article.SourceNames
 }
 
-func newRenderer(baseURL string, loc *time.Location, topics Topics, sources SourceNames) *renderer {
+func newRenderer(baseURL string, loc *time.Location, topics Topics, sources article.SourceNames) *renderer {
 	return &renderer{
 		html:    template.Must(template.New("mail.html").Parse(htmlTmpl)),
 		text:    texttemplate.Must(texttemplate.New("mail.txt").Funcs(texttemplate.FuncMap{"add": func(a, b int) int { return a + b }}).Parse(textTmpl)),

@@ -47,7 +47,7 @@ func TestMailNamesTopicsFromThePack(t *testing.T) {
 // TestMailNamesSources: a mail names the source as the office knows it
 // (sources.yaml's name:); a source without a name shows its id.
 func TestMailNamesSources(t *testing.T) {
-	names := SourceNames(func() map[string]string { return map[string]string{"baothanhhoa": "Báo Thanh Hóa"} })
+	names := article.SourceNames(func() map[string]string { return map[string]string{"baothanhhoa": "Báo Thanh Hóa"} })
 	r := newRenderer("http://ui", time.FixedZone("ICT", 7*3600), nil, names)
 	a, b := mkAlert(1, "border"), mkAlert(2, "border")
 	b.Source = "tin-moi"

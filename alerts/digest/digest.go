@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/diembao/diembao/alerts"
+	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/textnorm"
 )
 
@@ -136,13 +137,13 @@ type Builder struct {
 	loc       *time.Location
 	issuer    string
 	topics    alerts.Topics
-	sources   alerts.SourceNames
+	sources   article.SourceNames
 	sensitive []string // HideRestricted
 }
 
 // UseSources makes the digest name sources as the office knows them
 // (sources.yaml's name:, own portals' names); without it ids are shown.
-func (b *Builder) UseSources(sn alerts.SourceNames) { b.sources = sn }
+func (b *Builder) UseSources(sn article.SourceNames) { b.sources = sn }
 
 // SourceLabel is the item's source as shown: its name, else its id.
 func (it Item) SourceLabel() string { return label(it.SourceName, it.Source) }

@@ -97,7 +97,7 @@ type Deps struct {
 	Issuer officedoc.Issuer
 	// SourceNames gives the sources' display names by id for documents and
 	// notices (nil or a missing id: the id).
-	SourceNames func() map[string]string
+	SourceNames article.SourceNames
 }
 
 // Service is the case workflow over a kv.Store. It is safe for concurrent
@@ -405,11 +405,4 @@ func (s *Service) caseURL(id string) string {
 }
 
 // sourceName is source id's display name (Deps.SourceNames), else the id.
-func (s *Service) sourceName(id string) string {
-	if s.d.SourceNames != nil {
-		if n := s.d.SourceNames()[id]; n != "" {
-			return n
-		}
-	}
-	return id
-}
+func (s *Service) sourceName(id string) string { return s.d.SourceNames.Name(id) }

@@ -9,6 +9,7 @@ import (
 	"github.com/diembao/diembao/alerts"
 	"github.com/diembao/diembao/alerts/digest"
 	"github.com/diembao/diembao/indexer"
+	"github.com/diembao/diembao/internal/article"
 	"github.com/diembao/diembao/internal/config"
 	"github.com/diembao/diembao/internal/kv"
 	"github.com/diembao/diembao/internal/report"
@@ -21,9 +22,9 @@ type DigestDeps struct {
 	Alerts  kv.Store // bucket "alerts"
 	Digests kv.Store // bucket "digests": archive and sent marks
 	Outbox  alerts.Outbox
-	Now     func() time.Time   // nil: time.Now
-	Topics  alerts.Topics      // the rule pack's names and order (nil: built-in)
-	Sources alerts.SourceNames // the sources' display names (nil: ids)
+	Now     func() time.Time    // nil: time.Now
+	Topics  alerts.Topics       // the rule pack's names and order (nil: built-in)
+	Sources article.SourceNames // the sources' display names (nil: ids)
 }
 
 // DigestScheduler wires the digest Builder and Scheduler from the

@@ -94,7 +94,7 @@ type NotifierConfig struct {
 	Now      func() time.Time
 	// SourceNames gives the sources' display names by id (nil or a missing
 	// id: the id is shown).
-	SourceNames func() map[string]string
+	SourceNames article.SourceNames
 }
 
 // Notifier mails owners the new articles of their saved searches.
@@ -458,16 +458,10 @@ func (n *Notifier) send(ctx context.Context, s Search, to string, hits []hitJSON
 		Unsubscribe: UnsubscribeURL(n.cfg.BaseURL, s.Owner, s.ID, tok),
 		Manage:      n.cfg.BaseURL + "/searches"}
 	ids := make([]string, 0, len(hs))
-	var names map[string]string
-	if n.cfg.SourceNames != nil {
-		names = n.cfg.SourceNames()
-	}
 	for _, h := range hs {
 		ids = append(ids, h.ID)
 		v := hitView{hitJSON: h, Link: n.cfg.BaseURL + "/articles/" + url.PathEscape(h.ID)}
-		if name := names[h.Source]; name != "" {
-			v.Source = name // the view's copy; the pending list keeps the id
-		}
+		v.Source = n.cfg.SourceNames.Name(h.Source) // the view's copy; the pending list keeps the id
 		if u, err := url.Parse(h.URL); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
 			v.Orig = h.URL
 		}

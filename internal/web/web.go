@@ -106,7 +106,7 @@ type Deps struct {
 	// name: with the UI's edits, own portals' names); nil or a missing id:
 	// the id is shown. It is called on every page that lists articles, so it
 	// should answer from memory.
-	SourceNames func() map[string]string
+	SourceNames article.SourceNames
 	// Saved keeps saved searches (nil: the feature is off).
 	Saved *savedsearch.Store
 	// Registry is served on /metrics; the server registers its own HTTP
@@ -565,11 +565,4 @@ func (l *limiter) prune(key string, now time.Time) []time.Time {
 }
 
 // sourceName is source id's display name (Deps.SourceNames), else the id.
-func (s *Server) sourceName(id string) string {
-	if s.deps.SourceNames != nil {
-		if n := s.deps.SourceNames()[id]; n != "" {
-			return n
-		}
-	}
-	return id
-}
+func (s *Server) sourceName(id string) string { return s.deps.SourceNames.Name(id) }
